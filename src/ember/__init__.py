@@ -1,0 +1,72 @@
+"""ember: PyTorch, re-built in Python on NumPy (CPU) and CuPy (GPU).
+
+    import ember as torch
+"""
+from . import _dtype
+from ._dtype import (dtype, float32, float64, float16, bfloat16, uint8, int8, int16, int32, int64,  # noqa: F401
+                     get_default_dtype, set_default_dtype, promote_types)
+from ._dtype import bool_ as bool  # noqa: A001
+from ._device import device  # noqa: F401
+from ._size import Size  # noqa: F401
+from ._tensor import Tensor  # noqa: F401
+from . import _methods
+from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: F401
+                       is_grad_enabled, is_inference_mode_enabled)
+from . import autograd  # noqa: F401
+from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: F401
+from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, eye,  # noqa: F401
+                           zeros_like, ones_like, empty_like, full_like, arange, linspace, logspace,
+                           scalar_tensor, LEGACY as _LEGACY)
+from .ops.creation import range_ as range  # noqa: A001
+from .ops.random import (Generator, default_generator, manual_seed, seed, initial_seed,  # noqa: F401
+                         get_rng_state, set_rng_state, rand, randn, randint, randperm, normal,
+                         rand_like, randn_like, randint_like, bernoulli, multinomial, FILLERS as _FILLERS)
+from .ops.arith import add, sub, rsub, mul, div, true_divide, floor_divide, remainder, pow, maximum, minimum  # noqa: F401,E501
+from .ops.unary import (exp, log, sqrt, rsqrt, sin, cos, tanh, sigmoid, relu, abs, neg, negative,  # noqa: F401
+                        absolute, reciprocal, sign, log2, log10, log1p, expm1, square, clamp, clip,
+                        clamp_min, clamp_max, exp_, relu_, sigmoid_, tanh_)
+from .ops.compare import (eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal,  # noqa: F401
+                          not_equal, logical_and, logical_or, logical_xor, logical_not, bitwise_and,
+                          bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite, where, masked_fill)
+from .ops.reduce import sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all  # noqa: F401,A004
+from .ops.stats import std, var, var_mean, std_mean, norm  # noqa: F401
+from .ops.shape import (reshape, transpose, t, permute, squeeze, unsqueeze, flatten, unflatten,  # noqa: F401
+                        select, narrow, diagonal)
+from .ops.shape import transpose as swapaxes, transpose as swapdims  # noqa: F401
+from .ops.join import cat, concat, concatenate, stack, split, chunk, unbind  # noqa: F401
+from .ops.convert import clone  # noqa: F401
+from .ops.index import nonzero  # noqa: F401
+from .ops.matmul import matmul, mm, bmm, mv, dot, outer, ger  # noqa: F401
+from .ops import return_types  # noqa: F401
+
+subtract, multiply, divide = sub, mul, div
+
+_methods.install()
+for _name, _fn in _FILLERS.items():
+    setattr(Tensor, _name, _fn)
+globals().update(_LEGACY)
+
+float = float32  # noqa: A001
+double = float64
+half = float16
+short = int16
+int = int32  # noqa: A001
+long = int64
+
+__version__ = '0.1.0'
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def result_type(tensor1, tensor2):
+    return _dtype.result_type(tensor1, tensor2)

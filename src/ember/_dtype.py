@@ -1,0 +1,181 @@
+"""ember's dtypes and PyTorch's type-promotion rules, defined once.
+
+A :class:`dtype` wraps a NumPy dtype (bfloat16 comes from ml_dtypes). Promotion follows
+PyTorch, not NumPy: categories bool < integer < floating, and within a category a
+dimensioned tensor beats a 0-dim tensor, which beats a Python scalar.
+"""
+import threading
+
+import ml_dtypes
+import numpy as np
+
+_BOOL, _INT, _FLOAT = 0, 1, 2
+
+
+class dtype:
+    """A tensor element type: prints as ``ember.float32``."""
+
+    __slots__ = ('name', 'np', 'itemsize', 'is_floating_point', 'is_signed', 'category',
+                 'legacy', '_rank')
+
+    def __init__(self, name, np_dtype, category, legacy, rank):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.itemsize = self.np.itemsize
+        self.category = category
+        self.is_floating_point = category == _FLOAT
+        self.is_signed = name not in ('uint8', 'bool')
+        self.legacy = legacy
+        self._rank = rank
+
+    is_complex = False
+
+    def __repr__(self):
+        return 'ember.' + self.name
+
+    def __reduce__(self):
+        return (_by_name, (self.name,))
+
+    def to_real(self):
+        return self
+
+    def to_complex(self):
+        raise RuntimeError(f'{self} has no complex counterpart in ember')
+
+
+bool_ = dtype('bool', np.bool_, _BOOL, 'BoolTensor', 0)
+uint8 = dtype('uint8', np.uint8, _INT, 'ByteTensor', 1)
+int8 = dtype('int8', np.int8, _INT, 'CharTensor', 1)
+int16 = dtype('int16', np.int16, _INT, 'ShortTensor', 2)
+int32 = dtype('int32', np.int32, _INT, 'IntTensor', 3)
+int64 = dtype('int64', np.int64, _INT, 'LongTensor', 4)
+float16 = dtype('float16', np.float16, _FLOAT, 'HalfTensor', 1)
+bfloat16 = dtype('bfloat16', ml_dtypes.bfloat16, _FLOAT, 'BFloat16Tensor', 1)
+float32 = dtype('float32', np.float32, _FLOAT, 'FloatTensor', 2)
+float64 = dtype('float64', np.float64, _FLOAT, 'DoubleTensor', 3)
+
+all_dtypes = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64)
+_NAMES = {d.name: d for d in all_dtypes}
+_FROM_NP = {d.np: d for d in all_dtypes}
+# PyTorch's aliases
+ALIASES = {'float': float32, 'double': float64, 'half': float16, 'short': int16,
+           'int': int32, 'long': int64, 'bool': bool_}
+
+
+def _by_name(name):
+    return _NAMES[name]
+
+
+def from_numpy_dtype(np_dtype):
+    """The ember dtype of a NumPy dtype; TypeError for types ember has no dtype for."""
+    try:
+        return _FROM_NP[np_dtype]
+    except KeyError:
+        pass
+    try:
+        return _FROM_NP[np.dtype(np_dtype)]
+    except (KeyError, TypeError):
+        raise TypeError(
+            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
+            'float64, float32, float16, int64, int32, int16, int8, uint8, and bool.') from None
+
+
+_PY_TYPES = {float: 'float', int: 'int', bool: 'bool'}
+
+
+def to_dtype(d):
+    """Accepts an ember dtype, a Python type (float/int/bool) or a NumPy dtype."""
+    if isinstance(d, dtype):
+        return d
+    if d in _PY_TYPES:
+        return {float: float64, int: int64, bool: bool_}[d]
+    return from_numpy_dtype(d)
+
+
+# ---------------------------------------------------------------- default dtype
+
+_state = threading.local()
+_default_dtype = [float32]
+
+
+def get_default_dtype():
+    return _default_dtype[0]
+
+
+def set_default_dtype(d):
+    d = to_dtype(d)
+    if d not in (float32, float64, float16, bfloat16):
+        raise TypeError('only floating-point types are supported as the default type')
+    _default_dtype[0] = d
+
+
+# ---------------------------------------------------------------- promotion
+
+def promote_types(a, b):
+    """PyTorch's promote_types for two dtypes."""
+    if a is b:
+        return a
+    ca, cb = a.category, b.category
+    if ca != cb:
+        return a if ca > cb else b
+    if ca == _FLOAT:
+        if a._rank == b._rank:      # float16 with bfloat16
+            return float32
+        return a if a._rank > b._rank else b
+    if ca == _BOOL:
+        return a
+    # integers: uint8 against a signed type needs the next wider signed type
+    if a is uint8 or b is uint8:
+        other = b if a is uint8 else a
+        return int16 if other is int8 else other
+    return a if a._rank > b._rank else b
+
+
+def _tier_promote(current, d):
+    return d if current is None else promote_types(current, d)
+
+
+def _combine(higher, lower):
+    """PyTorch's combine_categories: a higher tier wins unless a lower tier has a higher category."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if higher.category == _FLOAT:
+        return higher
+    if higher is bool_ or lower.category == _FLOAT:
+        return promote_types(higher, lower)
+    return higher
+
+
+def scalar_dtype(value):
+    """The dtype a Python scalar takes in promotion (floats take the default dtype)."""
+    if isinstance(value, bool):
+        return bool_
+    if isinstance(value, int):
+        return int64
+    if isinstance(value, float):
+        return _default_dtype[0]
+    if isinstance(value, (np.bool_, np.integer, np.floating)):
+        d = from_numpy_dtype(value.dtype)
+        return get_default_dtype() if d.category == _FLOAT else (int64 if d.category == _INT else d)
+    raise TypeError(f'unsupported scalar type {type(value).__name__}')
+
+
+def result_type(*operands):
+    """The dtype PyTorch gives an op on these operands (Tensors and Python scalars)."""
+    dim = zero = wrapped = None
+    for x in operands:
+        d = getattr(x, 'dtype', None)
+        if isinstance(d, dtype):
+            if x._data.ndim:
+                dim = _tier_promote(dim, d)
+            else:
+                zero = _tier_promote(zero, d)
+        else:
+            wrapped = _tier_promote(wrapped, scalar_dtype(x))
+    return _combine(dim, _combine(zero, wrapped))
+
+
+def is_float(d):
+    return d.category == _FLOAT

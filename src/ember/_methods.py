@@ -1,0 +1,175 @@
+"""Binds the op functions of ``ember/ops`` onto Tensor as methods and operators.
+
+Each op is defined once (in ops/); this file only says which name it takes on Tensor."""
+import numpy as np
+
+from ._tensor import Tensor
+from .ops import arith, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
+
+
+def _operand(x):
+    if isinstance(x, (Tensor, int, float, bool)):
+        return x
+    if isinstance(x, np.ndarray):
+        return creation.tensor(x)
+    if isinstance(x, np.generic):
+        return x.item()
+    return None
+
+
+def _binop(fn, reflected=False):
+    def op(self, other):
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        return fn(other, self) if reflected else fn(self, other)
+    return op
+
+
+def _inplace(fn_):
+    def op(self, other):
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        return fn_(self, other)
+    return op
+
+
+def _invert(self):
+    if self.dtype.name == 'bool':
+        return compare.logical_not(self)
+    return compare.bitwise_not(self)
+
+
+def _eq(fn):
+    def op(self, other):
+        other = _operand(other)
+        if other is None:
+            return False if fn is compare.eq else True
+        return fn(self, other)
+    return op
+
+
+OPERATORS = {
+    '__add__': _binop(arith.add), '__radd__': _binop(arith.add),
+    '__sub__': _binop(arith.sub), '__rsub__': _binop(arith.sub, True),
+    '__mul__': _binop(arith.mul), '__rmul__': _binop(arith.mul),
+    '__truediv__': _binop(arith.div), '__rtruediv__': _binop(arith.div, True),
+    '__floordiv__': _binop(arith.floor_divide), '__rfloordiv__': _binop(arith.floor_divide, True),
+    '__mod__': _binop(arith.remainder), '__rmod__': _binop(arith.remainder, True),
+    '__pow__': _binop(arith.pow), '__rpow__': _binop(arith.pow, True),
+    '__matmul__': _binop(matmul.matmul), '__rmatmul__': _binop(matmul.matmul, True),
+    '__and__': _binop(compare.bitwise_and), '__rand__': _binop(compare.bitwise_and),
+    '__or__': _binop(compare.bitwise_or), '__ror__': _binop(compare.bitwise_or),
+    '__xor__': _binop(compare.bitwise_xor), '__rxor__': _binop(compare.bitwise_xor),
+    '__iadd__': _inplace(arith.add_), '__isub__': _inplace(arith.sub_),
+    '__imul__': _inplace(arith.mul_), '__itruediv__': _inplace(arith.div_),
+    '__ipow__': _inplace(arith.pow_), '__imod__': _inplace(arith.remainder_),
+    '__ifloordiv__': _inplace(arith.floor_divide_),
+    '__iand__': _inplace(compare.bitwise_and_), '__ior__': _inplace(compare.bitwise_or_),
+    '__ixor__': _inplace(compare.bitwise_xor_),
+    '__eq__': _eq(compare.eq), '__ne__': _eq(compare.ne),
+    '__lt__': _binop(compare.lt), '__le__': _binop(compare.le),
+    '__gt__': _binop(compare.gt), '__ge__': _binop(compare.ge),
+    '__neg__': unary.neg, '__pos__': lambda self: self, '__abs__': unary.abs,
+    '__invert__': _invert,
+    '__getitem__': index.getitem, '__setitem__': index.setitem,
+}
+
+METHODS = {
+    # arithmetic
+    'add': arith.add, 'add_': arith.add_, 'sub': arith.sub, 'sub_': arith.sub_,
+    'subtract': arith.sub, 'mul': arith.mul, 'mul_': arith.mul_, 'multiply': arith.mul,
+    'div': arith.div, 'div_': arith.div_, 'divide': arith.div, 'true_divide': arith.true_divide,
+    'floor_divide': arith.floor_divide, 'floor_divide_': arith.floor_divide_,
+    'remainder': arith.remainder, 'remainder_': arith.remainder_,
+    'pow': arith.pow, 'pow_': arith.pow_, 'maximum': arith.maximum, 'minimum': arith.minimum,
+    # unary
+    'clamp': unary.clamp, 'clamp_': unary.clamp_, 'clip': unary.clamp, 'clip_': unary.clamp_,
+    'clamp_min': unary.clamp_min, 'clamp_max': unary.clamp_max, 'square': unary.square,
+    # comparison / logic
+    'eq': compare.eq, 'ne': compare.ne, 'lt': compare.lt, 'le': compare.le, 'gt': compare.gt,
+    'ge': compare.ge, 'eq_': compare.eq_, 'ne_': compare.ne_, 'lt_': compare.lt_, 'le_': compare.le_,
+    'gt_': compare.gt_, 'ge_': compare.ge_, 'greater': compare.gt, 'less': compare.lt,
+    'logical_and': compare.logical_and, 'logical_or': compare.logical_or,
+    'logical_xor': compare.logical_xor, 'logical_not': compare.logical_not,
+    'bitwise_and': compare.bitwise_and, 'bitwise_or': compare.bitwise_or,
+    'bitwise_xor': compare.bitwise_xor, 'bitwise_not': compare.bitwise_not,
+    'isnan': compare.isnan, 'isinf': compare.isinf, 'isfinite': compare.isfinite,
+    'where': lambda self, condition, other: compare.where(condition, self, other),
+    'masked_fill': compare.masked_fill, 'masked_fill_': compare.masked_fill_,
+    # reductions
+    'sum': reduce.sum, 'mean': reduce.mean, 'prod': reduce.prod, 'max': reduce.max,
+    'min': reduce.min, 'amax': reduce.amax, 'amin': reduce.amin, 'argmax': reduce.argmax,
+    'argmin': reduce.argmin, 'any': reduce.any, 'all': reduce.all, 'sum_to_size': reduce.sum_to_size,
+    'std': stats.std, 'var': stats.var, 'norm': stats.norm,
+    # shape and views
+    'view': shape.view, 'view_as': shape.view_as, 'reshape': shape.reshape,
+    'reshape_as': shape.reshape_as, 'transpose': shape.transpose, 'swapaxes': shape.transpose,
+    'swapdims': shape.transpose, 't': shape.t, 'permute': shape.permute, 'expand': shape.expand,
+    'expand_as': shape.expand_as, 'squeeze': shape.squeeze, 'unsqueeze': shape.unsqueeze,
+    'flatten': shape.flatten, 'unflatten': shape.unflatten, 'select': shape.select,
+    'narrow': shape.narrow, 'diagonal': shape.diagonal, 'unbind': join.unbind, 'split': join.split,
+    'chunk': join.chunk,
+    # copies and conversions
+    'clone': convert.clone, 'contiguous': convert.contiguous, 'to': convert.to, 'cpu': convert.cpu,
+    'cuda': convert.cuda, 'float': convert.float_, 'double': convert.double, 'half': convert.half,
+    'bfloat16': convert.bfloat16, 'long': convert.long, 'int': convert.int_, 'short': convert.short,
+    'char': convert.char, 'byte': convert.byte, 'bool': convert.bool_, 'type_as': convert.type_as,
+    # writes
+    'copy_': index.copy_, 'fill_': index.fill_, 'zero_': index.zero_, 'nonzero': index.nonzero,
+    # linear algebra
+    'matmul': matmul.matmul, 'mm': matmul.mm, 'bmm': matmul.bmm, 'mv': matmul.mv, 'dot': matmul.dot,
+    'outer': matmul.outer,
+    # creation from a tensor
+    'new_ones': creation.new_ones, 'new_zeros': creation.new_zeros, 'new_full': creation.new_full,
+    'new_empty': creation.new_empty, 'new_tensor': creation.new_tensor,
+}
+
+for _name in ('exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'abs', 'neg',
+              'reciprocal', 'sign', 'log2', 'log10', 'log1p', 'expm1'):
+    METHODS[_name] = getattr(unary, _name)
+    METHODS[_name + '_'] = getattr(unary, _name + '_')
+METHODS['negative'] = unary.neg
+METHODS['absolute'] = unary.abs
+
+
+def _t_(self):
+    """In-place transpose of a 2-D tensor (changes this tensor's shape, not its storage)."""
+    return _restride(self, shape.t(self))
+
+
+def _unsqueeze_(self, dim):
+    return _restride(self, shape.unsqueeze(self, dim))
+
+
+def _squeeze_(self, dim=None):
+    return _restride(self, shape.squeeze(self, dim))
+
+
+def _transpose_(self, dim0, dim1):
+    return _restride(self, shape.transpose(self, dim0, dim1))
+
+
+def _restride(self, result):
+    if self.grad_fn is None and self._requires_grad:
+        from .autograd import grad_mode
+        if grad_mode.is_grad_enabled():
+            raise RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.')
+    self._data = result._data
+    if result.grad_fn is not None:
+        self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
+    self._vc[0] += 1
+    return self
+
+
+METHODS.update({'t_': _t_, 'unsqueeze_': _unsqueeze_, 'squeeze_': _squeeze_, 'transpose_': _transpose_})
+
+
+def install():
+    for name, fn in {**OPERATORS, **METHODS}.items():
+        setattr(Tensor, name, fn)
+    Tensor.T = property(shape.T)
+    Tensor.mT = property(shape.mT)
+    Tensor.H = property(shape.T)
+    Tensor.mH = property(shape.mT)

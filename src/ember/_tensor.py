@@ -1,0 +1,423 @@
+"""Tensor: an array (NumPy or CuPy) plus dtype, device, a version counter and autograd fields.
+
+Ops live in ``ember/ops``; ``ember/_methods.py`` binds them onto this class as methods.
+"""
+import weakref
+import warnings
+
+import numpy as np
+
+from . import _dtype
+from ._device import device as _device_cls, cpu as _cpu
+from ._size import Size
+from .autograd import grad_mode
+from .autograd.node import AccumulateGrad
+
+_new = object.__new__
+_tuple_new = tuple.__new__
+
+
+def xp_of(arr):
+    """The array module (numpy or cupy) that owns ``arr``."""
+    if type(arr) is np.ndarray:
+        return np
+    from ._backend import array_module
+    return array_module(arr)
+
+
+_NONLEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
+
+
+class Tensor:
+    """A multi-dimensional array that can record the ops applied to it for autograd."""
+
+    __array_priority__ = 1000
+    _requires_grad = False
+    grad_fn = None
+    _output_nr = 0
+    _grad = None
+    _base = None
+    _view_chain = None
+    _acc = None
+    _retains_grad = False
+
+    # ------------------------------------------------------------- construction
+    def __init__(self, *args, dtype=None, device=None):
+        """Legacy constructor: ``Tensor(5, 3)`` (shape), ``Tensor([1, 2])`` (data)."""
+        from .ops.creation import legacy_new
+        t = legacy_new(_dtype.get_default_dtype() if dtype is None else dtype, args, device)
+        self._data = t._data
+        self._vc = t._vc
+
+    @staticmethod
+    def _make(data, grad_fn=None, vc=None, nr=0):
+        t = _new(Tensor)
+        t._data = data
+        t._vc = [0] if vc is None else vc
+        if grad_fn is not None:
+            t.grad_fn = grad_fn
+            t._output_nr = nr
+        return t
+
+    # ------------------------------------------------------------- metadata
+    @property
+    def shape(self):
+        return _tuple_new(Size, self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return _tuple_new(Size, self._data.shape)
+        return self._data.shape[self._wrap_dim(dim)]
+
+    def _wrap_dim(self, dim):
+        n = self._data.ndim
+        lo, hi = (-1, 0) if n == 0 else (-n, n - 1)
+        if not lo <= dim <= hi:
+            raise IndexError(f'Dimension out of range (expected to be in range of [{lo}, {hi}], '
+                             f'but got {dim})')
+        return dim + n if dim < 0 else (0 if n == 0 else dim)
+
+    @property
+    def dtype(self):
+        return _dtype._FROM_NP[self._data.dtype]
+
+    @property
+    def device(self):
+        if type(self._data) is np.ndarray:
+            return _cpu
+        return _device_cls('cuda', self._data.device.id)
+
+    @property
+    def is_cuda(self):
+        return type(self._data) is not np.ndarray
+
+    @property
+    def is_cpu(self):
+        return type(self._data) is np.ndarray
+
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+    is_complex = lambda self: False  # noqa: E731
+
+    def get_device(self):
+        return -1 if self.is_cpu else self._data.device.id
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    def stride(self, dim=None):
+        item = self._data.itemsize
+        st = tuple(s // item for s in self._data.strides)
+        return st if dim is None else st[self._wrap_dim(dim)]
+
+    def is_contiguous(self, memory_format=None):
+        return bool(self._data.flags.c_contiguous)
+
+    def data_ptr(self):
+        if type(self._data) is np.ndarray:
+            return self._data.__array_interface__['data'][0] if self._data.size else 0
+        return self._data.data.ptr
+
+    def storage_offset(self):
+        base = self._base
+        if base is None:
+            return 0
+        return (self.data_ptr() - base.data_ptr()) // self._data.itemsize
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == 'f' or self._data.dtype == _dtype.bfloat16.np
+
+    def is_signed(self):
+        return self.dtype.is_signed
+
+    @property
+    def _version(self):
+        return self._vc[0]
+
+    def _is_view(self):
+        return self._base is not None
+
+    # ------------------------------------------------------------- autograd fields
+    @property
+    def requires_grad(self):
+        return self._requires_grad or self.grad_fn is not None
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        if self.grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if requires_grad and not self.is_floating_point():
+            raise RuntimeError('only Tensors of floating point dtype can require gradients')
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f'assigned grad expected to be a Tensor or None but got grad of '
+                                f'type {type(value).__name__}')
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                    f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor "
+                    'are the same size')
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_TYPE_NAMES[value.dtype]}' to a "
+                    f"tensor with grad_dtype '{_scalar_name(self.dtype)}'. "
+                    "The gradient must match the tensor's grad_dtype (defaults to the tensor's "
+                    'dtype). You can set the tensor\'s grad_dtype attribute with a specific dtype, '
+                    'or None to allow any dtype. Set grad_dtype with caution. Diverging the dtypes '
+                    'of a tensor and its gradient may break downstream systems that assume they '
+                    'match.')
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    def retain_grad(self):
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if self._retains_grad:
+            return
+        self._retains_grad = True
+        ref = weakref.ref(self)
+
+        def keep(grad):
+            t = ref()
+            if t is not None:
+                if t._grad is None:
+                    t._grad = grad.detach().clone() if not grad_mode.is_grad_enabled() else grad.clone()
+                else:
+                    t._grad = t._grad + grad
+        self.grad_fn._add_tensor_hook(self._output_nr, keep)
+
+    def register_hook(self, hook):
+        """hook(grad) -> Tensor or None, called with this tensor's gradient during backward."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node = self.grad_fn if self.grad_fn is not None else self._grad_accumulator()
+        return node._add_tensor_hook(self._output_nr, hook)
+
+    def _grad_accumulator(self):
+        acc = self._acc() if self._acc is not None else None
+        if acc is None:
+            acc = AccumulateGrad(self)
+            self._acc = weakref.ref(acc)
+        return acc
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        return Tensor._make(self._data, vc=self._vc)
+
+    def detach_(self):
+        if self._base is not None and self.grad_fn is not None:
+            raise RuntimeError('Can\'t detach views in-place. Use detach() instead.')
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self):
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f'data must be a Tensor, not {type(value).__name__}')
+        self._data = value._data
+
+    # ------------------------------------------------------------- conversion
+    def numpy(self, *, force=False):
+        if self.is_cuda:
+            if not force:
+                raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
+                                'Tensor.cpu() to copy the tensor to host memory first.')
+            return self._data.get()
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               'tensor.detach().numpy() instead.')
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.detach().numpy(force=True)
+        return arr if dtype is None else arr.astype(dtype, copy=False)
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f'a Tensor with {self._data.size} elements cannot be converted to Scalar')
+        v = self._data.reshape(()).item() if type(self._data) is np.ndarray else self._data.item()
+        if self._data.dtype == _dtype.bfloat16.np:
+            v = float(v)
+        return v
+
+    def tolist(self):
+        arr = np.asarray(self.detach().numpy(force=True))
+        if arr.dtype == _dtype.bfloat16.np:
+            arr = arr.astype(np.float32)
+        return arr.tolist()
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError('len() of a 0-d tensor')
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError('iteration over a 0-d tensor')
+        return iter(self.unbind(0))
+
+    def __bool__(self):
+        n = self._data.size
+        if n != 1:
+            raise RuntimeError(f'Boolean value of Tensor with {"no values" if n == 0 else "more than one value"} '
+                               'is ambiguous')
+        return bool(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in 'iub' or self._data.size != 1:
+            raise TypeError('only integer tensors of a single element can be converted to an index')
+        return int(self.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._tensor_str import tensor_str
+        return tensor_str(self)
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, proto):
+        return (_rebuild, (np.asarray(self.detach().numpy(force=True)), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError('Only Tensors created explicitly by the user (graph leaves) support '
+                               'the deepcopy protocol at the moment.  If you were attempting to '
+                               'deepcopy a module, this may be because of a torch.nn.utils.'
+                               'weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001')
+        if id(self) in memo:
+            return memo[id(self)]
+        new = self.clone()
+        new.__class__ = self.__class__
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in new.__dict__
+                             and k not in ('_acc', '_grad')})
+        if self._grad is not None:
+            new._grad = self._grad.clone()
+        new._requires_grad = self._requires_grad
+        memo[id(self)] = new
+        return new
+
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        if dtype is None:
+            return ('ember.cuda.' if self.is_cuda else 'ember.') + self.dtype.legacy
+        if isinstance(dtype, str):
+            name = dtype.split('.')[-1]
+            matches = [d for d in _dtype.all_dtypes if d.legacy == name]
+            if not matches:
+                raise ValueError(f'invalid type: {dtype!r}')
+            dtype = matches[0]
+        elif isinstance(dtype, type) and issubclass(dtype, Tensor) and hasattr(dtype, '_legacy_dtype'):
+            dtype = dtype._legacy_dtype
+        return self.to(dtype)
+
+
+def _rebuild(arr, requires_grad):
+    t = Tensor._make(arr.copy())
+    t._requires_grad = requires_grad
+    return t
+
+
+def _contiguous_strides(shape):
+    st, acc = [], 1
+    for s in reversed(shape):
+        st.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(st))
+
+
+_TYPE_NAMES = {}
+
+
+def _scalar_name(d):
+    """PyTorch's ScalarType name used in error messages: Float, Long, Double, ..."""
+    return _SCALAR_NAMES[d.name]
+
+
+_SCALAR_NAMES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16',
+                 'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte',
+                 'bool': 'Bool'}
+_TYPE_NAMES.update({d: {'float32': 'float', 'float64': 'double', 'float16': 'half', 'int64': 'long',
+                        'int32': 'int', 'int16': 'short', 'int8': 'signed char', 'uint8': 'unsigned char',
+                        'bool': 'bool', 'bfloat16': 'c10::BFloat16'}[d.name] for d in _dtype.all_dtypes})

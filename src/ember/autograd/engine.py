@@ -1,0 +1,205 @@
+"""The backward pass: count dependencies, then run nodes once all their gradients arrived."""
+from . import grad_mode
+from .node import AccumulateGrad
+
+
+def _ones_like(t):
+    from .. import _tensor
+    xp = _tensor.xp_of(t._data)
+    return _tensor.Tensor._make(xp.ones(t._data.shape, t._data.dtype))
+
+
+def root_edge(t):
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    if t._requires_grad:
+        return (t._grad_accumulator(), 0)
+    return None
+
+
+def make_root_grads(outputs, grads):
+    """Check or create the gradients a backward pass starts from (one per output)."""
+    from .._tensor import Tensor
+    from .._size import Size
+    result = []
+    for i, (out, g) in enumerate(zip(outputs, grads)):
+        if g is None:
+            if out.requires_grad:
+                if out._data.size != 1:
+                    raise RuntimeError('grad can be implicitly created only for scalar outputs')
+                if not out.dtype.is_floating_point:
+                    raise RuntimeError('grad can be implicitly created only for real scalar outputs '
+                                       f'but got {out.dtype}')
+            result.append(_ones_like(out))
+            continue
+        if not isinstance(g, Tensor):
+            raise TypeError(f'gradients can be either Tensors or None, but got {type(g).__name__}')
+        if g._data.shape != out._data.shape:
+            raise RuntimeError(
+                f'Mismatch in shape: grad_output[{i}] has a shape of {Size(g.shape)} and output[{i}] '
+                f'has a shape of {Size(out.shape)}.')
+        if g._data.dtype != out._data.dtype:
+            g = g.to(out.dtype)
+        result.append(g)
+    return result
+
+
+def _owner(arr):
+    return id(arr if arr.base is None else arr.base)
+
+
+def execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=False):
+    """Run the graph backward from ``roots`` (edges) seeded with ``root_grads``.
+
+    targets: {edge: slot}. With ``capture`` the gradients reaching those edges are
+    returned (autograd.grad); otherwise they restrict accumulation to those leaves
+    (backward(inputs=...)). Without targets every leaf accumulates."""
+    deps = {}
+    seen = set()
+    stack = []
+    for node, _ in roots:
+        if node not in seen:
+            seen.add(node)
+            stack.append(node)
+    order = []
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for nxt, _ in node._next:
+            if nxt is not None:
+                deps[nxt] = deps.get(nxt, 0) + 1
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+    needed = None
+    if targets is not None:
+        needed = _needed_nodes(order, {e[0] for e in targets})
+
+    buffers = {}
+    for (node, nr), g in zip(roots, root_grads):
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node.n_outputs
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    captured = [None] * len(targets) if capture else None
+    given = {_owner(g._data) for g in root_grads}
+    ready = [n for n in buffers if deps.get(n, 0) == 0]
+
+    prev = grad_mode.is_grad_enabled()
+    grad_mode._set_enabled(create_graph)
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node, None) or [None] * node.n_outputs
+            run = needed is None or node in needed
+            results = _run_node(node, grads, run, keep_graph, create_graph, targets,
+                                captured, given)
+            for (nxt, nr), g in zip(node._next, results):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * nxt.n_outputs
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    ready.append(nxt)
+    finally:
+        grad_mode._set_enabled(prev)
+    return captured
+
+
+def _needed_nodes(order, target_nodes):
+    """Nodes from which a target node can be reached (those worth running)."""
+    needed = set(target_nodes)
+    changed = True
+    while changed:
+        changed = False
+        for node in order:
+            if node not in needed and any(n in needed for n, _ in node._next if n is not None):
+                needed.add(node)
+                changed = True
+    return needed
+
+
+def _run_node(node, grads, run, keep_graph, create_graph, targets, captured, given):
+    hooks = node._pre_hooks
+    if hooks:
+        for nr, fns in hooks.items():
+            for fn in list(fns):
+                if grads[nr] is not None:
+                    r = fn(grads[nr])
+                    if r is not None:
+                        grads[nr] = r
+    if targets is not None:
+        for nr in range(node.n_outputs):
+            slot = targets.get((node, nr))
+            if slot is not None and captured is not None:
+                captured[slot] = grads[nr]
+    if not run:
+        return (None,) * len(node._next)
+    if node._node_pre_hooks:
+        for fn in list(node._node_pre_hooks):
+            r = fn(tuple(grads))
+            if r is not None:
+                grads = list(r)
+    if type(node) is AccumulateGrad:
+        if captured is None and grads[0] is not None:
+            _accumulate(node.variable, grads[0], create_graph, given)
+        return ()
+    if all(g is None for g in grads):
+        results = (None,) * len(node._next)
+    else:
+        if node.n_outputs > 1:
+            grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
+        results = node.backward(*grads)
+        if not isinstance(results, tuple):
+            results = (results,)
+        if len(results) != len(node._next):
+            raise RuntimeError(f'function {node.name()} returned an incorrect number of gradients '
+                               f'(expected {len(node._next)}, got {len(results)})')
+    if node._post_hooks:
+        for fn in list(node._post_hooks):
+            r = fn(results, tuple(grads))
+            if r is not None:
+                results = tuple(r)
+    if not keep_graph:
+        node.release()
+    return results
+
+
+def _zeros_for(node, i):
+    from .._tensor import Tensor, xp_of
+    shape, dt = node.out_meta[i]
+    return Tensor._make(xp_of_meta(node).zeros(shape, dt))
+
+
+def xp_of_meta(node):
+    import numpy
+    return getattr(node, 'xp', numpy)
+
+
+def _accumulate(var, g, create_graph, given):
+    from .._tensor import Tensor
+    if g._data.dtype != var._data.dtype:
+        g = g.to(var.dtype)
+    if g._data.shape != var._data.shape:
+        g = g.sum_to_size(var.shape)
+    if var._grad is None:
+        if create_graph:
+            var._grad = g
+            return
+        arr = g._data
+        key = _owner(arr)
+        if key in given or not arr.flags.c_contiguous:
+            arr = arr.copy()
+        else:
+            given.add(key)
+        var._grad = Tensor._make(arr)
+    elif create_graph or var._grad.grad_fn is not None:
+        var._grad = var._grad + g
+    else:
+        var._grad._data += g._data
+        var._grad._vc[0] += 1

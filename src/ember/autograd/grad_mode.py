@@ -1,0 +1,114 @@
+"""Grad modes: thread-local switches for graph recording (no_grad, enable_grad, ...)."""
+import functools
+import threading
+
+_local = threading.local()
+_local.enabled = True
+
+
+def is_grad_enabled():
+    return getattr(_local, 'enabled', True)
+
+
+def _set_enabled(mode):
+    _local.enabled = bool(mode)
+
+
+def is_inference_mode_enabled():
+    return getattr(_local, 'inference', False)
+
+
+class _Mode:
+    """A grad-mode switch usable as context manager and as decorator."""
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.clone():
+                return fn(*args, **kwargs)
+        return wrapper
+
+    def clone(self):
+        return self.__class__()
+
+    def __enter__(self):
+        self._prev = is_grad_enabled()
+        _set_enabled(self._target())
+
+    def __exit__(self, *exc):
+        _set_enabled(self._prev)
+        return False
+
+
+class no_grad(_Mode):
+    """Context manager / decorator that turns graph recording off."""
+
+    def __init__(self, orig_func=None):
+        if orig_func is not None and not callable(orig_func):
+            raise TypeError(f'no_grad() takes no arguments, got {orig_func!r}')
+
+    def __new__(cls, orig_func=None):
+        self = super().__new__(cls)
+        if callable(orig_func):      # used as @no_grad without parentheses
+            return self(orig_func)
+        return self
+
+    def _target(self):
+        return False
+
+
+class enable_grad(no_grad):
+    """Context manager / decorator that turns graph recording on."""
+
+    def _target(self):
+        return True
+
+
+class set_grad_enabled(_Mode):
+    """Sets grad mode now (as a function) or for a block (as a context manager)."""
+
+    def __init__(self, mode):
+        self._prev = is_grad_enabled()
+        self.mode = bool(mode)
+        _set_enabled(self.mode)
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        _set_enabled(self._prev)
+        return False
+
+    def clone(self):
+        return _Scoped(self.mode)
+
+
+class _Scoped(_Mode):
+    def __init__(self, mode):
+        self.mode = mode
+
+    def _target(self):
+        return self.mode
+
+
+class inference_mode(_Mode):
+    """Like no_grad (ember keeps no separate inference tensors)."""
+
+    def __init__(self, mode=True):
+        if callable(mode):
+            raise TypeError('use @inference_mode() with parentheses')
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        self._prev = is_grad_enabled()
+        self._prev_inf = is_inference_mode_enabled()
+        _local.inference = self.mode
+        _set_enabled(False if self.mode else self._prev)
+
+    def __exit__(self, *exc):
+        _set_enabled(self._prev)
+        _local.inference = self._prev_inf
+        return False
+
+    def clone(self):
+        return inference_mode(self.mode)

@@ -1,0 +1,111 @@
+"""gradcheck: compare backward's Jacobian with central finite differences (use float64)."""
+import numpy as np
+
+
+class GradcheckError(RuntimeError):
+    pass
+
+
+def _tensors(x):
+    from .._tensor import Tensor
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _outputs(func, inputs):
+    from .._tensor import Tensor
+    out = func(*inputs)
+    if isinstance(out, Tensor):
+        return (out,)
+    return tuple(o for o in out if isinstance(o, Tensor))
+
+
+def _numerical(func, inputs, i, out_idx, eps):
+    """d(output)/d(inputs[i]) by central differences: shape (numel_in, numel_out)."""
+    from .grad_mode import no_grad
+    x = inputs[i]
+    flat = x._data.reshape(-1)
+    out_n = _outputs(func, inputs)[out_idx]._data.size
+    jac = np.zeros((flat.size, out_n))
+    with no_grad():
+        for k in range(flat.size):
+            orig = flat[k].copy()
+            flat[k] = orig + eps
+            plus = np.array(_outputs(func, inputs)[out_idx]._data, dtype=np.float64).reshape(-1)
+            flat[k] = orig - eps
+            minus = np.array(_outputs(func, inputs)[out_idx]._data, dtype=np.float64).reshape(-1)
+            flat[k] = orig
+            jac[k] = (plus - minus) / (2 * eps)
+    return jac
+
+
+def _analytical(func, inputs, diff_idx, out_idx):
+    from . import grad as autograd_grad
+    from .._tensor import Tensor
+    out = _outputs(func, inputs)[out_idx]
+    n = out._data.size
+    jacs = [np.zeros((inputs[i]._data.size, n)) for i in diff_idx]
+    if not out.requires_grad:
+        return jacs
+    for j in range(n):
+        g = np.zeros(out._data.shape, out._data.dtype)
+        g.reshape(-1)[j] = 1
+        grads = autograd_grad(out, [inputs[i] for i in diff_idx], Tensor._make(g), retain_graph=True,
+                              allow_unused=True)
+        for col, gi in zip(jacs, grads):
+            if gi is not None:
+                col[:, j] = np.asarray(gi._data, dtype=np.float64).reshape(-1)
+    return jacs
+
+
+def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
+              nondet_tol=0.0, check_undefined_grad=True, fast_mode=False, **_):
+    """True when analytical and numerical Jacobians agree for every differentiable input."""
+    from .._tensor import Tensor
+    inputs = _tensors(inputs)
+    diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    for i in diff_idx:
+        if inputs[i].dtype.name != 'float64':
+            import warnings
+            warnings.warn(f'Input #{i} requires gradient and is not a double precision floating point. '
+                          'This check will likely fail if all the inputs are not of double precision '
+                          'floating point. ', UserWarning, stacklevel=2)
+    n_out = len(_outputs(func, inputs))
+    for o in range(n_out):
+        analytical = _analytical(func, inputs, diff_idx, o)
+        for slot, i in enumerate(diff_idx):
+            num = _numerical(func, inputs, i, o, eps)
+            ana = analytical[slot]
+            if not np.allclose(ana, num, rtol=rtol, atol=atol, equal_nan=True):
+                if not raise_exception:
+                    return False
+                raise GradcheckError(f'Jacobian mismatch for output {o} with respect to input {i},\n'
+                                     f'numerical:{num}\nanalytical:{ana}\n')
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
+                  raise_exception=True, **_):
+    """gradcheck of the first derivatives (backward built with create_graph=True)."""
+    from . import grad as autograd_grad
+    from .._tensor import Tensor
+    inputs = _tensors(inputs)
+    diff = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    outs = _outputs(func, inputs)
+    rng = np.random.default_rng(0)
+    if grad_outputs is None:
+        grad_outputs = [Tensor._make(rng.standard_normal(o._data.shape)).requires_grad_() for o in outs]
+    grad_outputs = list(_tensors(grad_outputs))
+    n_in = len(inputs)
+
+    def first(*args):
+        xs = args[:n_in]
+        gos = args[n_in:]
+        os_ = _outputs(func, xs)
+        d = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+        return autograd_grad(os_, d, gos, create_graph=True, allow_unused=True, materialize_grads=True)
+
+    del diff
+    return gradcheck(first, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

@@ -1,0 +1,167 @@
+"""Graph nodes (``grad_fn``): the backward steps recorded by ops.
+
+A node knows the edges to the nodes of its inputs (``next_functions``), keeps what its
+backward needs (saved tensors, checked against their version counters) and releases it
+after a backward pass unless the graph is retained.
+"""
+import re
+
+_FREED = object()
+
+BACKWARD_TWICE = (
+    'Trying to backward through the graph a second time (or directly access saved tensors '
+    'after they have already been freed). Saved intermediate values of the graph are freed '
+    'when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to '
+    'backward through the graph a second time or if you need to access saved tensors after '
+    'calling backward.')
+
+
+def _modified_error(t, found, expected):
+    desc = f'[ember.{t.dtype.legacy} [{", ".join(str(s) for s in t.shape)}]]'
+    if t.grad_fn is not None:
+        desc += f', which is output {t._output_nr} of {re.sub(r"Backward[0-9]*$", "", t.grad_fn.name())}'
+    return RuntimeError(
+        'one of the variables needed for gradient computation has been modified by an inplace '
+        f'operation: {desc}, is at version {found}; expected version {expected} instead. Hint: '
+        'enable anomaly detection to find the operation that failed to compute its gradient, '
+        'with ember.autograd.set_detect_anomaly(True, check_nan=False).')
+
+
+class Node:
+    """Base of every grad_fn. Subclasses implement ``backward(*grad_outputs)``."""
+
+    _next = ()            # ((node or None, output_nr), ...) one per input
+    _saved = None         # saved entries, or _FREED after release
+    _pre_hooks = None     # {output_nr: [hook(grad) -> grad|None]} (tensor hooks, retain_grad)
+    _node_pre_hooks = None
+    _post_hooks = None
+    _meta = None
+    n_outputs = 1
+
+    def name(self):
+        return type(self).__name__
+
+    @property
+    def next_functions(self):
+        return self._next
+
+    @property
+    def metadata(self):
+        if self._meta is None:
+            self._meta = {}
+        return self._meta
+
+    @property
+    def needs_input_grad(self):
+        return tuple(n is not None for n, _ in self._next)
+
+    def __repr__(self):
+        return f'<{self.name()} object at {id(self):#x}>'
+
+    # ---- saving for backward
+    def save(self, *tensors):
+        """Keep input tensors for backward; a later in-place change to any is an error."""
+        self._saved = tuple((t, t._vc[0]) if t is not None else None for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        s = self._saved
+        if s is _FREED:
+            raise RuntimeError(BACKWARD_TWICE)
+        if s is None:
+            return ()
+        out = []
+        for entry in s:
+            if entry is None:
+                out.append(None)
+                continue
+            t, ver = entry
+            if ver is None:            # a saved Python scalar
+                out.append(t.value)
+                continue
+            if type(t) is _SavedOutput:
+                t = t.unpack(self)
+            if t._vc[0] != ver:
+                raise _modified_error(t, t._vc[0], ver)
+            out.append(t)
+        return tuple(out)
+
+    def release(self):
+        if self._saved is not None:
+            self._saved = _FREED
+
+    # ---- hooks
+    def register_hook(self, fn):
+        """fn(grad_inputs, grad_outputs) -> new grad_inputs or None, after this node runs."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(fn)
+        return _Handle(self._post_hooks, fn)
+
+    def register_prehook(self, fn):
+        """fn(grad_outputs) -> new grad_outputs or None, before this node runs."""
+        if self._node_pre_hooks is None:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(fn)
+        return _Handle(self._node_pre_hooks, fn)
+
+    def _add_tensor_hook(self, nr, fn):
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        hooks = self._pre_hooks.setdefault(nr, [])
+        hooks.append(fn)
+        return _Handle(hooks, fn)
+
+
+class _Handle:
+    """What register_hook returns: ``handle.remove()`` takes the hook out again."""
+
+    def __init__(self, hooks, fn):
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self):
+        try:
+            self._hooks.remove(self._fn)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class _SavedOutput:
+    """An op's own output saved for its backward, held without a reference cycle.
+
+    It keeps the array and version counter; unpacking builds a tensor whose grad_fn is
+    the node again, so a create_graph backward differentiates through it."""
+
+    __slots__ = ('_data', '_vc', '_output_nr')
+
+    def __init__(self, t):
+        self._data, self._vc, self._output_nr = t._data, t._vc, t._output_nr
+
+    def unpack(self, node):
+        from .._tensor import Tensor
+        return Tensor._make(self._data, node, self._vc, self._output_nr)
+
+
+def save_output(node, t):
+    """Entry for saving ``t`` (an output of ``node``) in node._saved."""
+    return (_SavedOutput(t), t._vc[0])
+
+
+class AccumulateGrad(Node):
+    """Sink node of a leaf tensor: adds the incoming gradient to ``variable.grad``."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def backward(self, grad):      # handled by the engine, which knows create_graph
+        raise RuntimeError('AccumulateGrad is run by the engine')
+
+
+class GraphRoot(Node):
+    pass

@@ -1,0 +1,279 @@
+"""The op pattern: one class per op, forward on raw arrays, backward in Tensor ops.
+
+    class ExpBackward0(Op):            # the class name is the grad_fn name users see
+        saves_output = True
+        def forward(self, a):          # raw numpy/cupy arrays in, array out
+            return xp(a).exp(a)
+        def backward(self, grad):      # Tensors in, Tensors out (one per input)
+            out, = self.saved_tensors
+            return grad * out
+
+    exp = lambda x: apply(ExpBackward0, x)
+
+``apply`` runs forward, and when grad mode is on and an input requires grad it records
+the node: edges to the inputs' nodes, saved tensors with their versions. Views share the
+input's memory and version counter; ``apply_inplace`` writes a result into an existing
+tensor, with PyTorch's checks, and records CopySlices when that tensor is a view.
+"""
+import numpy as np
+
+from .._tensor import Tensor, xp_of
+from ..autograd import grad_mode
+from ..autograd.node import Node, save_output, _FREED
+from .. import _dtype
+
+_new = object.__new__
+_generic = np.generic
+_local = grad_mode._local
+
+
+class Op(Node):
+    saves = ()               # indices of inputs kept for backward
+    saves_output = False     # keep the output too (after the inputs)
+    is_view = False          # output shares memory with input 0
+    differentiable = True
+    any_cast = False         # in-place form may write any dtype into its target (copy_, fill_)
+    nondiff_outputs = ()     # output indices that never require grad (e.g. argmax indices)
+    n_outputs = 1
+    _free = ()               # attributes holding arrays, dropped after backward
+
+    def forward(self, *arrays):
+        raise NotImplementedError
+
+    def backward(self, *grads):
+        raise NotImplementedError(f'{self.name()} has no backward')
+
+    def release(self):
+        if self._saved is not None:
+            self._saved = _FREED
+        for name in self._free:
+            self.__dict__.pop(name, None)
+
+
+def requires_grad(x):
+    return isinstance(x, Tensor) and (x._requires_grad or x.grad_fn is not None)
+
+
+def edge(x):
+    if isinstance(x, Tensor):
+        if x.grad_fn is not None:
+            return (x.grad_fn, x._output_nr)
+        if x._requires_grad:
+            return (x._grad_accumulator(), 0)
+    return (None, 0)
+
+
+def apply(cls, *inputs, **kw):
+    """Run op ``cls`` on ``inputs`` (Tensors or Python scalars); kw go to forward."""
+    node = _new(cls)
+    arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+    try:
+        out = node.forward(*arrays, **kw)
+    except ValueError as e:
+        raise _translate(e, arrays) from None
+    record = cls.differentiable and getattr(_local, 'enabled', True) and any(
+        isinstance(x, Tensor) and (x._requires_grad or x.grad_fn is not None) for x in inputs)
+    if type(out) is not tuple:
+        if isinstance(out, _generic):
+            out = np.asarray(out)
+        if cls.is_view:
+            res = _make_view(inputs[0], out, node if record else None, cls, kw)
+        else:
+            res = Tensor._make(out, node if record else None)
+        if record:
+            _record(node, inputs, (res,))
+        return res
+    nd = cls.nondiff_outputs
+    res = tuple(Tensor._make(o, node if record and i not in nd else None, None, i)
+                for i, o in enumerate(out))
+    if cls.is_view:
+        base = inputs[0]
+        for i, r in enumerate(res):
+            r._vc, r._base = base._vc, (base._base if base._base is not None else base)
+            r._view_chain = _chain(base, cls, dict(kw, _index=i))
+    if record:
+        node.out_meta = [(o.shape, o.dtype) for o in out]
+        node.xp = xp_of(out[0]) if out else np
+        _record(node, inputs, res)
+    return res
+
+
+def _translate(err, arrays):
+    """NumPy's broadcasting ValueError, said as PyTorch says it."""
+    if 'broadcast' not in str(err):
+        return err
+    shapes = [a.shape for a in arrays if hasattr(a, 'shape')]
+    if len(shapes) < 2:
+        return err
+    sa, sb = shapes[0], shapes[1]
+    n = max(len(sa), len(sb))
+    for i in range(n - 1, -1, -1):
+        x = sa[i - n + len(sa)] if i - n + len(sa) >= 0 else 1
+        y = sb[i - n + len(sb)] if i - n + len(sb) >= 0 else 1
+        if x != y and x != 1 and y != 1:
+            return RuntimeError(f'The size of tensor a ({x}) must match the size of tensor b ({y}) at '
+                                f'non-singleton dimension {i}')
+    return err
+
+
+def _record(node, inputs, outputs):
+    node._next = tuple(edge(x) for x in inputs)
+    cls = type(node)
+    if cls.saves or cls.saves_output:
+        saved = []
+        for i in cls.saves:
+            x = inputs[i]
+            saved.append((x, x._vc[0]) if isinstance(x, Tensor) else (_Const(x), None))
+        if cls.saves_output:
+            saved.append(save_output(node, outputs[0]))
+        node._saved = tuple(saved)
+
+
+class _Const:
+    """A Python scalar saved for backward (no version to check)."""
+    __slots__ = ('value',)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _make_view(base, arr, node, cls, kw):
+    t = Tensor._make(arr, node, base._vc)
+    t._base = base._base if base._base is not None else base
+    t._view_chain = _chain(base, cls, kw)
+    return t
+
+
+def _chain(base, cls, kw):
+    prev = base._view_chain if base._base is not None else ()
+    return prev + ((cls, kw),)
+
+
+def replay_view(base, chain):
+    """Re-apply a view's chain of view ops to ``base`` (a tensor of the base's shape)."""
+    x = base
+    for cls, kw in chain:
+        if '_index' in kw:
+            kw = dict(kw)
+            i = kw.pop('_index')
+            x = apply(cls, x, **kw)[i]
+        else:
+            x = apply(cls, x, **kw)
+    return x
+
+
+# ------------------------------------------------------------------ in-place
+
+def _scalar_type_name(d):
+    from .._tensor import _scalar_name
+    return _scalar_name(d)
+
+
+def check_inplace(t, record):
+    """PyTorch's refusals for in-place ops on tensors autograd needs intact."""
+    if record and t.grad_fn is None and t._requires_grad:
+        raise RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.')
+    if record and t._base is not None and t._base._requires_grad and t._base.grad_fn is None:
+        raise RuntimeError('a view of a leaf Variable that requires grad is being used in an '
+                           'in-place operation.')
+
+
+def can_cast(src, dst):
+    """In-place results may not move to a lower dtype category (float -> int, int -> bool)."""
+    return src.category <= dst.category
+
+
+def cast_check(result_np_dtype, t):
+    src = _dtype._FROM_NP[result_np_dtype]
+    dst = t.dtype
+    if not can_cast(src, dst):
+        raise RuntimeError(f"result type {_scalar_type_name(src)} can't be cast to the desired "
+                           f'output type {_scalar_type_name(dst)}')
+
+
+def write_into(t, arr):
+    """Copy ``arr`` into ``t``'s memory (broadcasting, casting) and bump its version."""
+    if arr is not t._data:
+        dst = t._data
+        if dst.ndim == 0 and type(dst) is np.ndarray:
+            dst[()] = arr
+        else:
+            xp_of(dst).copyto(dst, arr, casting='unsafe')
+    t._vc[0] += 1
+
+
+def apply_inplace(cls, t, *others, **kw):
+    """Run op ``cls`` on (t, *others) and write the result into ``t``."""
+    record = cls.differentiable and getattr(_local, 'enabled', True) and (
+        t._requires_grad or t.grad_fn is not None or any(requires_grad(x) for x in others))
+    check_inplace(t, record)
+    if not record:
+        node = _new(cls)
+        arrays = [x._data if isinstance(x, Tensor) else x for x in others]
+        try:
+            out = node.forward(t._data, *arrays, **kw)
+        except ValueError as e:
+            raise _translate(e, [t._data] + arrays) from None
+        if not cls.any_cast:
+            cast_check(out.dtype, t)
+        if out.shape != t._data.shape:
+            _shape_error(out.shape, t._data.shape)
+        write_into(t, out)
+        return t
+    src = t
+    if 0 in cls.saves:          # backward needs the old value of t: keep a copy of it
+        src = Tensor._make(t._data.copy(), t.grad_fn, None, t._output_nr)
+        src._requires_grad = t._requires_grad
+        src._acc = t._acc
+    res = apply(cls, src, *others, **kw)
+    if not cls.any_cast:
+        cast_check(res._data.dtype, t)
+    if res._data.shape != t._data.shape:
+        _shape_error(res._data.shape, t._data.shape)
+    write_into(t, res._data)
+    node = res.grad_fn
+    if t._base is not None and t._view_chain is not None:
+        _rebase_view(t, node)
+    else:
+        t.grad_fn, t._output_nr = node, 0
+    return t
+
+
+def _shape_error(got, want):
+    raise RuntimeError(f"output with shape {list(want)} doesn't match the broadcast shape {list(got)}")
+
+
+class CopySlices(Op):
+    """grad_fn of a base tensor after an in-place op on one of its views."""
+
+    def __init__(self, base_edge, fn, chain, base_shape, base_dtype):
+        self._next = (base_edge,) + fn._next[1:]
+        self.fn, self.chain = fn, chain
+        self.base_meta = (base_shape, base_dtype)
+
+    def backward(self, grad):
+        result = grad.clone()
+        with grad_mode.no_grad():
+            region = replay_view(result, self.chain)
+        grads = self.fn.backward(replay_view(grad, self.chain))
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        g0 = grads[0]
+        if g0 is None:
+            region._data[...] = 0
+        else:
+            region._data[...] = g0._data
+        return (result,) + tuple(grads[1:])
+
+    def release(self):
+        self.fn.release()
+
+
+def _rebase_view(view, fn):
+    """After in-place op ``fn`` on ``view``: the base now comes from CopySlices."""
+    base = view._base
+    cs = CopySlices(edge(base), fn, view._view_chain, base._data.shape, base._data.dtype)
+    base.grad_fn, base._output_nr = cs, 0
+    with grad_mode.enable_grad():
+        regen = replay_view(Tensor._make(base._data, cs, base._vc), view._view_chain)
+    view.grad_fn, view._output_nr = regen.grad_fn, regen._output_nr

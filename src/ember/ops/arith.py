@@ -1,0 +1,378 @@
+"""Binary arithmetic: add, sub, mul, div, pow, remainder, floor_divide, maximum, minimum."""
+import numpy as np
+
+from .._tensor import Tensor
+from ._op import Op, apply, apply_inplace
+from ._promote import promote, unbroadcast, as_array
+
+
+def _meta(x):
+    return (x.shape, x.dtype) if not isinstance(x, (int, float, bool)) else None
+
+
+class Binary(Op):
+    """Shared forward for elementwise binary ops: promote, then one ufunc."""
+    ufunc = None
+    float_result = False
+
+    def forward(self, a, b):
+        self.metas = (_meta(a), _meta(b))
+        a, b, _ = promote(a, b, self.float_result)
+        return as_array(self.ufunc(a, b))
+
+    def _fit(self, grads):
+        """Reduce each input gradient to its input's shape and dtype."""
+        out = []
+        for g, meta, (node, _) in zip(grads, self.metas, self._next):
+            if g is None or meta is None or node is None:
+                out.append(None)
+                continue
+            g = unbroadcast(g, meta[0])
+            if g._data.dtype != meta[1]:
+                g = g.to(Tensor._make(np.empty(0, meta[1])).dtype)
+            out.append(g)
+        return tuple(out)
+
+
+class AddBackward0(Binary):
+    def forward(self, a, b, alpha=1):
+        self.alpha = alpha
+        self.metas = (_meta(a), _meta(b))
+        a, b, _ = promote(a, b)
+        if alpha != 1:
+            b = b * alpha
+        return as_array(np.add(a, b))
+
+    def backward(self, g):
+        return self._fit((g, g * self.alpha if self.alpha != 1 else g))
+
+
+class SubBackward0(Binary):
+    def forward(self, a, b, alpha=1):
+        if a.dtype == np.bool_ and (isinstance(b, bool) or getattr(b, 'dtype', None) == np.bool_):
+            raise RuntimeError('Subtraction, the `-` operator, with two bool tensors is not supported. '
+                               'Use the `^` or `logical_xor()` operator instead.')
+        self.alpha = alpha
+        self.metas = (_meta(a), _meta(b))
+        a, b, _ = promote(a, b)
+        if alpha != 1:
+            b = b * alpha
+        return as_array(np.subtract(a, b))
+
+    def backward(self, g):
+        return self._fit((g, -g * self.alpha if self.alpha != 1 else -g))
+
+
+class RsubBackward1(Binary):
+    """scalar - tensor"""
+    def forward(self, a, b):
+        self.metas = (_meta(a), None)
+        a, b, _ = promote(a, b)
+        return as_array(np.subtract(b, a))
+
+    def backward(self, g):
+        return self._fit((-g, None))
+
+
+class MulBackward0(Binary):
+    saves = (0, 1)
+    ufunc = np.multiply
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        need_a, need_b = self._next[0][0] is not None, self._next[1][0] is not None
+        return self._fit((g * b if need_a else None, g * a if need_b else None))
+
+
+class DivBackward0(Binary):
+    saves = (0, 1)
+    float_result = True
+    ufunc = np.true_divide
+
+    def forward(self, a, b, rounding_mode=None):
+        self.metas = (_meta(a), _meta(b))
+        self.mode = rounding_mode
+        if rounding_mode is None:
+            a, b, _ = promote(a, b, True)
+            return as_array(np.true_divide(a, b))
+        a, b, nd = promote(a, b)
+        if nd.kind in 'iu':
+            if np.any(np.asarray(b) == 0):
+                raise RuntimeError('ZeroDivisionError')
+            if rounding_mode == 'trunc':
+                q = np.trunc(np.true_divide(a, b)).astype(nd) if nd.itemsize < 8 else _int_trunc_div(a, b)
+                return as_array(q)
+            return as_array(np.floor_divide(a, b))
+        q = np.true_divide(a, b)
+        if rounding_mode == 'trunc':
+            return as_array(np.trunc(q))
+        if rounding_mode == 'floor':
+            return as_array(np.floor_divide(a, b))
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                           f"found '{rounding_mode}'")
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        if self.mode is not None:
+            return self._fit((g * 0 if isinstance(a, Tensor) else None,
+                              g * 0 if isinstance(b, Tensor) else None))
+        need_a, need_b = self._next[0][0] is not None, self._next[1][0] is not None
+        return self._fit((g / b if need_a else None, -g * a / (b * b) if need_b else None))
+
+
+def _int_trunc_div(a, b):
+    q = np.floor_divide(a, b)
+    r = np.remainder(a, b)
+    return q + ((r != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0)))
+
+
+class PowBackward0(Binary):
+    """tensor ** scalar"""
+    saves = (0,)
+
+    def forward(self, a, e):
+        self.metas = (_meta(a), None)
+        self.e = e
+        a, e2, nd = promote(a, e)
+        if nd.kind in 'iu' and isinstance(e, int) and e < 0:
+            raise RuntimeError('Integers to negative integer powers are not allowed.')
+        if e == 2:
+            return as_array(np.multiply(a, a))
+        return as_array(np.power(a, e2))
+
+    def backward(self, g):
+        a, = self.saved_tensors
+        e = self.e
+        if e == 0:
+            return self._fit((g * 0, None))
+        if e == 2:
+            return self._fit((g * (a * 2), None))
+        return self._fit((g * (a ** (e - 1) * e), None))
+
+
+class PowBackward1(Binary):
+    """tensor ** tensor"""
+    saves = (0, 1)
+    saves_output = True
+    ufunc = np.power
+
+    def forward(self, a, b):
+        self.metas = (_meta(a), _meta(b))
+        a, b, nd = promote(a, b)
+        if nd.kind in 'iu' and np.any(np.asarray(b) < 0):
+            raise RuntimeError('Integers to negative integer powers are not allowed.')
+        return as_array(np.power(a, b))
+
+    def backward(self, g):
+        a, b, out = self.saved_tensors
+        ga = gb = None
+        if self._next[0][0] is not None:
+            ga = g * b * a ** (b - 1)
+        if self._next[1][0] is not None:
+            gb = g * out * _safe_log(a, b)
+        return self._fit((ga, gb))
+
+
+def _safe_log(a, b):
+    """log(a), with 0 where a == 0 and b >= 0 (the limit PyTorch uses)."""
+    from .unary import log
+    from .compare import where
+    return where((a == 0) & (b >= 0), 0.0, log(a))
+
+
+class PowBackward2(Binary):
+    """scalar ** tensor"""
+    saves_output = True
+
+    def forward(self, e, base):
+        self.metas = (_meta(e), None)
+        self.base = base
+        e2, b, _ = promote(e, base)
+        return as_array(np.power(b, e2))
+
+    def backward(self, g):
+        out, = self.saved_tensors
+        return self._fit((g * out * float(np.log(self.base)) if self.base > 0 else g * out * np.nan, None))
+
+
+class RemainderBackward0(Binary):
+    saves = (0, 1)
+
+    def forward(self, a, b):
+        self.metas = (_meta(a), _meta(b))
+        a, b, nd = promote(a, b)
+        return as_array(np.remainder(a, b))
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        gb = None
+        if isinstance(b, Tensor) and self._next[1][0] is not None:
+            gb = -g * (a / b).floor()
+        return self._fit((g, gb))
+
+
+class FloorDivide(Binary):
+    differentiable = False
+
+    def forward(self, a, b):
+        a, b, nd = promote(a, b)
+        return as_array(np.floor_divide(a, b))
+
+
+class MaximumBackward0(Binary):
+    saves = (0, 1)
+    ufunc = np.maximum
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        return self._fit(_pick(g, a, b, a > b))
+
+
+class MinimumBackward0(Binary):
+    saves = (0, 1)
+    ufunc = np.minimum
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        return self._fit(_pick(g, a, b, a < b))
+
+
+def _pick(g, a, b, first):
+    """Gradient split for max/min: ties share the gradient equally, as PyTorch does."""
+    tie = a == b
+    half = g * 0.5
+    from .compare import where
+    ga = where(tie, half, where(first, g, 0.0))
+    gb = where(tie, half, where(first, 0.0, g))
+    return ga, gb
+
+
+# ------------------------------------------------------------------ public functions
+
+def _check_out(out, result):
+    from ._op import write_into
+    from ..autograd.grad_mode import is_grad_enabled
+    if is_grad_enabled() and result.requires_grad:
+        raise RuntimeError("add(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if out._data.shape != result._data.shape:
+        out._data = np.empty(result._data.shape, out._data.dtype)
+    write_into(out, result._data)
+    return out
+
+
+def add(input, other, *, alpha=1, out=None):
+    if not isinstance(input, Tensor):
+        r = apply(AddBackward0, other, input) if alpha == 1 else apply(AddBackward0, _scalar_tensor(input, other), other, alpha=alpha)
+    else:
+        r = apply(AddBackward0, input, other, alpha=alpha)
+    return r if out is None else _check_out(out, r)
+
+
+def _scalar_tensor(v, like):
+    from .creation import scalar_tensor
+    return scalar_tensor(v, like)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    if not isinstance(input, Tensor):
+        r = apply(RsubBackward1, other, input) if alpha == 1 else apply(SubBackward0, _scalar_tensor(input, other), other, alpha=alpha)
+    else:
+        r = apply(SubBackward0, input, other, alpha=alpha)
+    return r if out is None else _check_out(out, r)
+
+
+def rsub(input, other, alpha=1):
+    return sub(other, input, alpha=alpha)
+
+
+def mul(input, other, *, out=None):
+    if not isinstance(input, Tensor):
+        input, other = other, input
+    r = apply(MulBackward0, input, other)
+    return r if out is None else _check_out(out, r)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    if not isinstance(input, Tensor):
+        if rounding_mode is None:
+            r = mul(reciprocal(other), input)
+            return r if out is None else _check_out(out, r)
+        input = _scalar_tensor(input, other)
+    r = apply(DivBackward0, input, other, rounding_mode=rounding_mode)
+    return r if out is None else _check_out(out, r)
+
+
+def reciprocal(x):
+    from .unary import reciprocal as _r
+    return _r(x)
+
+
+def true_divide(input, other, *, out=None):
+    return div(input, other, out=out)
+
+
+def floor_divide(input, other, *, out=None):
+    if not isinstance(input, Tensor):
+        input = _scalar_tensor(input, other)
+    r = apply(FloorDivide, input, other)
+    return r if out is None else _check_out(out, r)
+
+
+def remainder(input, other, *, out=None):
+    if not isinstance(input, Tensor):
+        input = _scalar_tensor(input, other)
+    r = apply(RemainderBackward0, input, other)
+    return r if out is None else _check_out(out, r)
+
+
+def pow(input, exponent, *, out=None):
+    if not isinstance(input, Tensor):
+        r = apply(PowBackward2, exponent, input)
+    elif isinstance(exponent, Tensor):
+        r = apply(PowBackward1, input, exponent)
+    else:
+        r = apply(PowBackward0, input, exponent)
+    return r if out is None else _check_out(out, r)
+
+
+def maximum(input, other, *, out=None):
+    r = apply(MaximumBackward0, input, other)
+    return r if out is None else _check_out(out, r)
+
+
+def minimum(input, other, *, out=None):
+    r = apply(MinimumBackward0, input, other)
+    return r if out is None else _check_out(out, r)
+
+
+# in-place forms -------------------------------------------------------------------
+
+def add_(self, other, *, alpha=1):
+    return apply_inplace(AddBackward0, self, other, alpha=alpha)
+
+
+def sub_(self, other, *, alpha=1):
+    return apply_inplace(SubBackward0, self, other, alpha=alpha)
+
+
+def mul_(self, other):
+    return apply_inplace(MulBackward0, self, other)
+
+
+def div_(self, other, *, rounding_mode=None):
+    return apply_inplace(DivBackward0, self, other, rounding_mode=rounding_mode)
+
+
+def pow_(self, exponent):
+    if isinstance(exponent, Tensor):
+        return apply_inplace(PowBackward1, self, exponent)
+    return apply_inplace(PowBackward0, self, exponent)
+
+
+def remainder_(self, other):
+    return apply_inplace(RemainderBackward0, self, other)
+
+
+def floor_divide_(self, other):
+    return apply_inplace(FloorDivide, self, other)

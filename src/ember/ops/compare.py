@@ -1,0 +1,201 @@
+"""Comparisons, logical and bitwise ops, where and masked_fill."""
+import numpy as np
+
+from .._tensor import Tensor
+from ._op import Op, apply, apply_inplace
+from ._promote import promote, as_array, unbroadcast, result_dtype
+
+
+class Compare(Op):
+    differentiable = False
+    ufunc = None
+
+    def forward(self, a, b):
+        a, b, _ = promote(a, b)
+        return as_array(self.ufunc(a, b))
+
+
+def _cmp(name, ufunc):
+    cls = type(name, (Compare,), {'ufunc': staticmethod(ufunc), '__module__': __name__})
+
+    def f(input, other, *, out=None):
+        if not isinstance(input, Tensor):
+            raise TypeError(f'{name.lower()}(): argument \'input\' must be Tensor, not {type(input).__name__}')
+        r = apply(cls, input, other)
+        if out is not None:
+            from .arith import _check_out
+            return _check_out(out, r)
+        return r
+
+    def f_(self, other):
+        return apply_inplace(cls, self, other)
+    return f, f_
+
+
+eq, eq_ = _cmp('Eq', np.equal)
+ne, ne_ = _cmp('Ne', np.not_equal)
+lt, lt_ = _cmp('Lt', np.less)
+le, le_ = _cmp('Le', np.less_equal)
+gt, gt_ = _cmp('Gt', np.greater)
+ge, ge_ = _cmp('Ge', np.greater_equal)
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+class Logical(Op):
+    differentiable = False
+    ufunc = None
+
+    def forward(self, a, b=None):
+        return as_array(self.ufunc(a) if b is None else self.ufunc(a, b))
+
+
+def _logical(name, ufunc):
+    cls = type(name, (Logical,), {'ufunc': staticmethod(ufunc), '__module__': __name__})
+
+    def f(input, other=None):
+        return apply(cls, input) if other is None else apply(cls, input, other)
+    return f
+
+
+logical_and = _logical('LogicalAnd', np.logical_and)
+logical_or = _logical('LogicalOr', np.logical_or)
+logical_xor = _logical('LogicalXor', np.logical_xor)
+logical_not = _logical('LogicalNot', np.logical_not)
+
+
+class Bitwise(Op):
+    differentiable = False
+    ufunc = None
+    symbol = ''
+
+    def forward(self, a, b=None):
+        if b is None:
+            if a.dtype.kind == 'f':
+                raise TypeError('ufunc \'bitwise_not\' not supported for the input types')
+            return as_array(np.invert(a))
+        a, b, nd = promote(a, b)
+        if nd.kind == 'f' or nd == np.dtype('V2'):
+            raise RuntimeError(f'"{self.kernel}" not implemented for \'Float\'')
+        return as_array(self.ufunc(a, b))
+
+
+def _bitwise(name, ufunc, kernel):
+    cls = type(name, (Bitwise,), {'ufunc': staticmethod(ufunc), 'kernel': kernel,
+                                  '__module__': __name__})
+
+    def f(input, other=None):
+        return apply(cls, input) if other is None else apply(cls, input, other)
+
+    def f_(self, other=None):
+        return apply_inplace(cls, self) if other is None else apply_inplace(cls, self, other)
+    return f, f_
+
+
+bitwise_and, bitwise_and_ = _bitwise('BitwiseAnd', np.bitwise_and, 'bitwise_and_cpu')
+bitwise_or, bitwise_or_ = _bitwise('BitwiseOr', np.bitwise_or, 'bitwise_or_cpu')
+bitwise_xor, bitwise_xor_ = _bitwise('BitwiseXor', np.bitwise_xor, 'bitwise_xor_cpu')
+bitwise_not, bitwise_not_ = _bitwise('BitwiseNot', np.invert, 'bitwise_not_cpu')
+
+
+class Test(Op):
+    differentiable = False
+    fn = None
+
+    def forward(self, a):
+        return as_array(self.fn(a))
+
+
+def _test(name, fn):
+    cls = type(name, (Test,), {'fn': staticmethod(fn), '__module__': __name__})
+    return lambda input: apply(cls, input)
+
+
+isnan = _test('IsNan', np.isnan)
+isinf = _test('IsInf', np.isinf)
+isfinite = _test('IsFinite', np.isfinite)
+
+
+# ------------------------------------------------------------------ where / masked_fill
+
+def _cond_check(c):
+    if c.dtype != np.bool_:
+        raise RuntimeError(f'where expected condition to be a boolean tensor, but got a tensor with '
+                           f'dtype {_scalar_name_np(c.dtype)}')
+
+
+def _scalar_name_np(npd):
+    from .. import _dtype
+    from .._tensor import _scalar_name
+    return _scalar_name(_dtype._FROM_NP[npd])
+
+
+class WhereBackward0(Op):
+    def forward(self, cond, a, b):
+        _cond_check(cond)
+        self.cond = cond
+        self.metas = [None if isinstance(x, (int, float, bool)) else x.shape for x in (a, b)]
+        a, b, _ = promote(a, b)
+        return as_array(np.where(cond, a, b))
+
+    def backward(self, g):
+        c = Tensor._make(self.cond)
+        ga = gb = None
+        if self._next[1][0] is not None:
+            ga = unbroadcast(where(c, g, 0.0), self.metas[0])
+        if self._next[2][0] is not None:
+            gb = unbroadcast(where(c, 0.0, g), self.metas[1])
+        return None, ga, gb
+
+    _free = ('cond',)
+
+
+def where(condition, input=None, other=None, *, out=None):
+    if input is None and other is None:
+        from .index import nonzero
+        return nonzero(condition, as_tuple=True)
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        from .creation import scalar_tensor
+        input = scalar_tensor(input, condition, result_dtype(input, other))
+    r = apply(WhereBackward0, condition, input, other)
+    if out is not None:
+        from .arith import _check_out
+        return _check_out(out, r)
+    return r
+
+
+class MaskedFillBackward0(Op):
+    def forward(self, a, mask, value):
+        if mask.dtype != np.bool_:
+            raise RuntimeError(f'masked_fill_ only supports boolean masks, but got mask with dtype '
+                               f'{_scalar_name_np(mask.dtype)}')
+        if not isinstance(value, (int, float, bool)):
+            if value.ndim != 0:
+                raise RuntimeError('masked_fill_ only supports a 0-dimensional value tensor, but got '
+                                   f'tensor with {value.ndim} dimension(s).')
+        self.mask = mask
+        try:
+            shape = np.broadcast_shapes(a.shape, mask.shape)
+        except ValueError:
+            raise RuntimeError(f'The size of tensor a ({a.shape[-1]}) must match the size of tensor b '
+                               f'({mask.shape[-1]}) at non-singleton dimension {len(a.shape) - 1}') from None
+        self.shape = a.shape
+        out = np.where(mask, np.asarray(value).astype(a.dtype), a)
+        return as_array(out if out.shape == shape else np.broadcast_to(out, shape).copy())
+
+    def backward(self, g):
+        m = Tensor._make(self.mask)
+        ga = unbroadcast(where(m, 0.0, g), self.shape) if self._next[0][0] is not None else None
+        gv = None
+        if self._next[2][0] is not None:
+            gv = where(m, g, 0.0).sum()
+        return ga, None, gv
+
+    _free = ('mask',)
+
+
+def masked_fill(input, mask, value):
+    return apply(MaskedFillBackward0, input, mask, value)
+
+
+def masked_fill_(self, mask, value):
+    return apply_inplace(MaskedFillBackward0, self, mask, value)

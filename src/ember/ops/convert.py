@@ -1,0 +1,116 @@
+"""Copies and conversions: clone, contiguous, to(dtype/device), float()/long()/..."""
+import numpy as np
+
+from .. import _dtype
+from .._device import device as _device, as_device
+from .._tensor import Tensor
+from ._op import Op, apply
+
+
+class CloneBackward0(Op):
+    def forward(self, a, memory_format=None):
+        return a.copy()
+
+    def backward(self, g):
+        return g
+
+
+def clone(self, *, memory_format=None):
+    return apply(CloneBackward0, self)
+
+
+def contiguous(self, memory_format=None):
+    if self._data.flags.c_contiguous:
+        return self
+    return apply(CloneBackward0, self)
+
+
+class ToCopyBackward0(Op):
+    def forward(self, a, dtype=None, device=None):
+        self.src = (a.dtype, None if type(a) is np.ndarray else a.device.id)
+        out = a
+        if device is not None:
+            from .._backend import move
+            out = move(out, device)
+        if dtype is not None and out.dtype != dtype:
+            out = out.astype(dtype)
+        return out if out is not a else a.copy()
+
+    def backward(self, g):
+        dt, dev = self.src
+        return g.to(device=_device('cpu') if dev is None else _device('cuda', dev),
+                    dtype=_dtype._FROM_NP[dt])
+
+
+def _parse_to(args, kwargs):
+    dtype = kwargs.pop('dtype', None)
+    dev = kwargs.pop('device', None)
+    copy = kwargs.pop('copy', False)
+    kwargs.pop('non_blocking', None)
+    kwargs.pop('memory_format', None)
+    if kwargs:
+        raise TypeError(f'to() got an unexpected keyword argument \'{next(iter(kwargs))}\'')
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype, dev = a.dtype, a.device
+        elif isinstance(a, _dtype.dtype):
+            dtype = a
+        elif isinstance(a, (str, _device, int)):
+            dev = as_device(a) if not isinstance(a, int) else _device('cuda', a)
+        elif isinstance(a, bool):
+            continue
+        else:
+            dtype = _dtype.to_dtype(a)
+    if dev is not None:
+        dev = as_device(dev)
+    return dtype, dev, copy
+
+
+def to(self, *args, **kwargs):
+    dtype, dev, copy = _parse_to(args, dict(kwargs))
+    same_dtype = dtype is None or dtype.np == self._data.dtype
+    same_dev = dev is None or _same_device(dev, self.device)
+    if same_dtype and same_dev and not copy:
+        return self
+    if dev is not None and dev.type == 'cuda':
+        from .._backend import check_cuda
+        check_cuda()
+    return apply(ToCopyBackward0, self, dtype=None if dtype is None else dtype.np,
+                 device=None if same_dev else dev)
+
+
+def _same_device(want, have):
+    if want.type != have.type:
+        return False
+    return want.index is None or have.index is None or want.index == have.index
+
+
+def cpu(self, memory_format=None):
+    return to(self, 'cpu')
+
+
+def cuda(self, device=None, non_blocking=False, memory_format=None):
+    return to(self, _device('cuda', 0 if device is None else (device if isinstance(device, int) else _device(device).index or 0)))
+
+
+def _caster(d):
+    def f(self, memory_format=None):
+        return to(self, d)
+    f.__name__ = d.name
+    return f
+
+
+float_ = _caster(_dtype.float32)
+double = _caster(_dtype.float64)
+half = _caster(_dtype.float16)
+bfloat16 = _caster(_dtype.bfloat16)
+long = _caster(_dtype.int64)
+int_ = _caster(_dtype.int32)
+short = _caster(_dtype.int16)
+char = _caster(_dtype.int8)
+byte = _caster(_dtype.uint8)
+bool_ = _caster(_dtype.bool_)
+
+
+def type_as(self, other):
+    return to(self, other.dtype)

@@ -1,0 +1,271 @@
+"""Indexing: ``t[key]`` (views for basic keys, IndexBackward0 for advanced ones),
+``t[key] = v``, copy_, fill_, zero_, nonzero."""
+import numpy as np
+
+from .._tensor import Tensor
+from ._op import Op, apply, apply_inplace
+from ._promote import unbroadcast
+from .shape import SelectBackward0, SliceBackward0, UnsqueezeBackward0
+
+_BASIC = (int, slice, type(None), type(Ellipsis))
+
+
+def _is_basic(k):
+    return isinstance(k, _BASIC) and not isinstance(k, bool)
+
+
+def _as_key(key):
+    if isinstance(key, tuple):
+        return key
+    if isinstance(key, list) and len(key) and all(isinstance(k, (list, Tensor, slice, type(None))) or
+                                                   k is Ellipsis for k in key) and \
+            any(isinstance(k, (slice, type(None))) or k is Ellipsis for k in key):
+        return tuple(key)
+    return (key,)
+
+
+def _np_key(key, shape):
+    """The key as NumPy understands it: tensors become arrays, with PyTorch's checks."""
+    out = []
+    dim = 0
+    for k in key:
+        if isinstance(k, Tensor):
+            arr = k._data
+            if arr.dtype == np.bool_ or arr.dtype == np.uint8 and arr.ndim:
+                arr = arr.astype(bool)
+                _check_mask(arr, shape, dim)
+                dim += arr.ndim
+            elif arr.dtype.kind in 'iu':
+                dim += 1
+            else:
+                raise IndexError('tensors used as indices must be long, int, byte or bool tensors')
+            out.append(arr)
+        elif isinstance(k, (list, np.ndarray)) or isinstance(k, bool):
+            arr = np.asarray(k)
+            if arr.dtype == object:
+                raise IndexError('only integers, slices (`:`), ellipsis (`...`), None and long or byte '
+                                 'Variables are valid indices')
+            if arr.dtype == np.bool_ and arr.ndim:
+                _check_mask(arr, shape, dim)
+                dim += arr.ndim
+            else:
+                dim += 1
+            out.append(arr)
+        else:
+            if k is not None and k is not Ellipsis:
+                dim += 1
+            out.append(k)
+    return tuple(out)
+
+
+def _check_mask(mask, shape, dim):
+    for i, s in enumerate(mask.shape):
+        if dim + i < len(shape) and s != shape[dim + i]:
+            raise IndexError(f'The shape of the mask {list(mask.shape)} at index {i} does not match the '
+                             f'shape of the indexed tensor {list(shape)} at index {dim + i}')
+
+
+def _translate(e, shape):
+    msg = str(e)
+    if 'out of bounds' in msg:
+        return IndexError(msg.replace('axis', 'dimension'))
+    if 'too many indices' in msg:
+        return IndexError(f'too many indices for tensor of dimension {len(shape)}')
+    return IndexError(msg)
+
+
+class IndexBackward0(Op):
+    def forward(self, a, key):
+        self.in_shape, self.key = a.shape, key
+        try:
+            return np.asarray(a[key])
+        except IndexError as e:
+            raise _translate(e, a.shape) from None
+
+    def backward(self, g):
+        return apply(IndexPutAccumulate, g, shape=self.in_shape, key=self.key)
+
+    _free = ('key',)
+
+
+class IndexPutAccumulate(Op):
+    """zeros(shape) with ``g`` added at ``key`` (repeated indices accumulate)."""
+
+    def forward(self, g, shape, key):
+        self.key = key
+        out = np.zeros(shape, g.dtype)
+        np.add.at(out, key, g)
+        return out
+
+    def backward(self, gg):
+        return apply(IndexBackward0, gg, key=self.key)
+
+    def name(self):
+        return 'IndexBackwardBackward0'
+
+
+def getitem(self, key):
+    key = _as_key(key)
+    if all(_is_basic(k) for k in key):
+        return _basic(self, key)
+    return apply(IndexBackward0, self, key=_np_key(key, self.shape))
+
+
+def _basic(t, key):
+    ndim = t.ndim
+    consuming = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if consuming > ndim:
+        raise IndexError(f'too many indices for tensor of dimension {ndim}')
+    if sum(1 for k in key if k is Ellipsis) > 1:
+        raise IndexError('an index can only have a single ellipsis (\'...\')')
+    out, dim, applied = t, 0, False
+    for k in key:
+        if k is Ellipsis:
+            dim += ndim - consuming
+        elif k is None:
+            out = apply(UnsqueezeBackward0, out, dim=dim)
+            dim += 1
+            applied = True
+        elif isinstance(k, int):
+            out = apply(SelectBackward0, out, dim=dim, index=k)
+            applied = True
+        else:
+            if k != slice(None):
+                step = 1 if k.step is None else k.step
+                if step <= 0:
+                    raise ValueError('step must be greater than zero')
+                out = apply(SliceBackward0, out, dim=dim, start=k.start, stop=k.stop, step=step)
+                applied = True
+            dim += 1
+    if not applied:
+        if ndim == 0:
+            from .shape import view
+            return view(t, ())
+        out = apply(SliceBackward0, t, dim=0, start=None, stop=None, step=1)
+    return out
+
+
+# ------------------------------------------------------------------ writes
+
+class CopyBackwards(Op):
+    """dst.copy_(src): src broadcast and cast into dst's shape and dtype."""
+    any_cast = True
+
+    def forward(self, dst, src):
+        self.src_meta = None if isinstance(src, (int, float, bool)) else (src.shape, src.dtype)
+        if isinstance(src, (int, float, bool)):
+            return np.full(dst.shape, src, dst.dtype)
+        src = src if src.dtype == dst.dtype else src.astype(dst.dtype)
+        if src.shape == dst.shape:
+            return src.copy() if src is dst else src
+        try:
+            return np.broadcast_to(src, dst.shape)
+        except ValueError:
+            raise RuntimeError(f'output with shape {list(dst.shape)} doesn\'t match the broadcast shape '
+                               f'{list(np.broadcast_shapes(src.shape, dst.shape)) if _can(src.shape, dst.shape) else list(src.shape)}'
+                               ) from None
+
+    def backward(self, g):
+        gs = None
+        if self.src_meta is not None and self._next[1][0] is not None:
+            gs = unbroadcast(g, self.src_meta[0])
+            if gs._data.dtype != self.src_meta[1]:
+                from .. import _dtype
+                gs = gs.to(_dtype._FROM_NP[self.src_meta[1]])
+        return g * 0, gs
+
+
+def _can(a, b):
+    try:
+        np.broadcast_shapes(a, b)
+        return True
+    except ValueError:
+        return False
+
+
+def copy_(self, src, non_blocking=False):
+    if isinstance(src, Tensor) and src.device != self.device:
+        src = src.to(self.device)
+    return apply_inplace(CopyBackwards, self, src)
+
+
+class FillBackward(Op):
+    any_cast = True
+
+    def forward(self, a, value):
+        if not isinstance(value, (int, float, bool)):
+            if value.ndim:
+                raise RuntimeError('fill_ only supports 0-dimension value tensor but got tensor with '
+                                   f'{value.ndim} dimensions.')
+        return np.full(a.shape, value, a.dtype)
+
+    def backward(self, g):
+        gv = g.sum() if len(self._next) > 1 and self._next[1][0] is not None else None
+        return g * 0, gv
+
+    def name(self):
+        return 'FillBackward0'
+
+
+def fill_(self, value):
+    return apply_inplace(FillBackward, self, value)
+
+
+def zero_(self):
+    return apply_inplace(FillBackward, self, 0)
+
+
+class IndexPutBackward0(Op):
+    any_cast = True
+
+    def forward(self, a, value, key):
+        self.key = key
+        self.vmeta = None if isinstance(value, (int, float, bool)) else value.shape
+        out = a.copy()
+        try:
+            out[key] = value if isinstance(value, (int, float, bool)) else value.astype(a.dtype, copy=False)
+        except IndexError as e:
+            raise _translate(e, a.shape) from None
+        except ValueError:
+            raise RuntimeError(f'shape mismatch: value tensor of shape {list(value.shape)} cannot be '
+                               f'broadcast to indexing result of shape {list(a[key].shape)}') from None
+        return out
+
+    def backward(self, g):
+        keep = np.ones(g.shape, bool)
+        keep[self.key] = False
+        ga = g * Tensor._make(keep)
+        gv = None
+        if self.vmeta is not None and self._next[1][0] is not None:
+            gv = unbroadcast(apply(IndexBackward0, g, key=self.key), self.vmeta)
+        return ga, gv
+
+
+def setitem(self, key, value):
+    if isinstance(value, (list, tuple, np.ndarray)):
+        from .creation import tensor
+        value = tensor(value, dtype=self.dtype, device=self.device)
+    elif isinstance(value, Tensor) and value.device != self.device:
+        value = value.to(self.device)
+    key = _as_key(key)
+    if all(_is_basic(k) for k in key):
+        view = _basic(self, key)
+        apply_inplace(CopyBackwards, view, value)
+        return
+    apply_inplace(IndexPutBackward0, self, value, key=_np_key(key, self.shape))
+
+
+class NonZero(Op):
+    differentiable = False
+
+    def forward(self, a):
+        return np.argwhere(a).astype(np.int64)
+
+
+def nonzero(input, *, as_tuple=False):
+    idx = apply(NonZero, input)
+    if as_tuple:
+        if input.ndim == 0:
+            return (Tensor._make(np.zeros(int(bool(input.item())), np.int64)),)
+        return tuple(idx[:, i] for i in range(input.ndim))
+    return idx

@@ -1,0 +1,171 @@
+"""Joining and splitting: cat, stack, split, chunk, unbind."""
+import numpy as np
+
+from .._tensor import Tensor
+from ._op import Op, apply
+from ._promote import result_dtype
+from .shape import wrap_dim, _fmt
+
+
+class CatBackward0(Op):
+    def forward(self, *arrays, dim=0):
+        if not arrays:
+            raise RuntimeError('torch.cat(): expected a non-empty list of Tensors')
+        ref = next((a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)), arrays[0])
+        d = wrap_dim(dim, ref.ndim)
+        for i, a in enumerate(arrays):
+            if a.ndim == 1 and a.shape[0] == 0 and ref.ndim != 1:
+                continue            # legacy: empty 1-D tensors are skipped
+            if a.ndim != ref.ndim:
+                raise RuntimeError(f'Tensors must have same number of dimensions: got {ref.ndim} and {a.ndim}')
+            for k in range(a.ndim):
+                if k != d and a.shape[k] != ref.shape[k]:
+                    raise RuntimeError(f'Sizes of tensors must match except in dimension {d}. Expected size '
+                                       f'{ref.shape[k]} but got size {a.shape[k]} for tensor number {i} in the list.')
+        nd = _common(arrays)
+        self.dim, self.sizes = d, [a.shape[d] if a.ndim == ref.ndim else 0 for a in arrays]
+        self.dtypes = [a.dtype for a in arrays]
+        kept = [a.astype(nd, copy=False) for a in arrays if a.ndim == ref.ndim]
+        return np.concatenate(kept, axis=d)
+
+    def backward(self, g):
+        out, start = [], 0
+        for (node, _), n, dt in zip(self._next, self.sizes, self.dtypes):
+            if node is None:
+                out.append(None)
+            else:
+                piece = g.narrow(self.dim, start, n)
+                out.append(piece if piece._data.dtype == dt else piece.to(_dt(dt)))
+            start += n
+        return tuple(out)
+
+
+def _dt(np_dtype):
+    from .._dtype import _FROM_NP
+    return _FROM_NP[np_dtype]
+
+
+def _common(arrays):
+    d = None
+    for a in arrays:
+        rd = _dt(a.dtype)
+        if d is None:
+            d = rd
+        else:
+            from .._dtype import promote_types
+            d = promote_types(d, rd)
+    return d.np
+
+
+def _tensors(tensors, fname):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f'{fname}(): argument \'tensors\' (position 1) must be tuple of Tensors, not '
+                        f'{type(tensors).__name__}')
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f'expected Tensor as element {i} in argument 0, but got {type(t).__name__}')
+    return tensors
+
+
+def cat(tensors, dim=0, *, out=None):
+    r = apply(CatBackward0, *_tensors(tensors, 'cat'), dim=dim)
+    if out is not None:
+        from .arith import _check_out
+        return _check_out(out, r)
+    return r
+
+
+concat = concatenate = cat
+
+
+class StackBackward0(Op):
+    def forward(self, *arrays, dim=0):
+        if not arrays:
+            raise RuntimeError('stack expects a non-empty TensorList')
+        for i, a in enumerate(arrays[1:], 1):
+            if a.shape != arrays[0].shape:
+                raise RuntimeError(f'stack expects each tensor to be equal size, but got {_fmt(arrays[0].shape)} '
+                                   f'at entry 0 and {_fmt(a.shape)} at entry {i}')
+        self.dim = wrap_dim(dim, arrays[0].ndim + 1)
+        self.dtypes = [a.dtype for a in arrays]
+        nd = _common(arrays)
+        return np.stack([a.astype(nd, copy=False) for a in arrays], axis=self.dim)
+
+    def backward(self, g):
+        parts = g.unbind(self.dim)
+        return tuple(None if node is None else (p if p._data.dtype == dt else p.to(_dt(dt)))
+                     for (node, _), p, dt in zip(self._next, parts, self.dtypes))
+
+
+def stack(tensors, dim=0, *, out=None):
+    r = apply(StackBackward0, *_tensors(tensors, 'stack'), dim=dim)
+    if out is not None:
+        from .arith import _check_out
+        return _check_out(out, r)
+    return r
+
+
+class UnbindBackward0(Op):
+    is_view = True
+
+    def forward(self, a, dim=0):
+        if a.ndim == 0:
+            raise IndexError('Dimension specified as 0 but tensor has no dimensions')
+        d = wrap_dim(dim, a.ndim)
+        self.dim = d
+        self.n_outputs = a.shape[d]
+        return tuple(a[(slice(None),) * d + (i,)] for i in range(a.shape[d]))
+
+    def backward(self, *grads):
+        from .join import stack as _stack
+        return _stack(list(grads), self.dim)
+
+
+def unbind(self, dim=0):
+    return apply(UnbindBackward0, self, dim=dim)
+
+
+class SplitBackward0(Op):
+    is_view = True
+
+    def forward(self, a, sizes, dim=0):
+        d = wrap_dim(dim, a.ndim)
+        self.dim = d
+        self.n_outputs = len(sizes)
+        out, start = [], 0
+        for n in sizes:
+            out.append(a[(slice(None),) * d + (slice(start, start + n),)])
+            start += n
+        return tuple(out)
+
+    def backward(self, *grads):
+        return cat(list(grads), self.dim)
+
+
+class SplitWithSizesBackward0(SplitBackward0):
+    pass
+
+
+def split(self, split_size_or_sections, dim=0):
+    d = wrap_dim(dim, self.ndim)
+    size = self.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and size:
+            raise RuntimeError(f'split_size can only be 0 if dimension size is 0, but got dimension size of {size}')
+        sizes = [min(step, size - i) for i in range(0, size, step)] if size else [0]
+        return apply(SplitBackward0, self, sizes=sizes, dim=d)
+    sizes = [int(s) for s in split_size_or_sections]
+    if sum(sizes) != size:
+        raise RuntimeError(f'split_with_sizes expects split_sizes to sum exactly to {size} (input tensor\'s '
+                           f'size at dimension {d}), but got split_sizes={_fmt(sizes)}')
+    return apply(SplitWithSizesBackward0, self, sizes=sizes, dim=d)
+
+
+def chunk(self, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError('chunk expects `chunks` to be greater than 0, got: ' + str(chunks))
+    d = wrap_dim(dim, self.ndim)
+    size = self.shape[d]
+    step = -(-size // chunks) if size else 1
+    return split(self, step, d)

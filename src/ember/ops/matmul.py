@@ -1,0 +1,199 @@
+"""Matrix products: matmul (PyTorch's dispatch by rank), mm, bmm, mv, dot."""
+import numpy as np
+
+from .._tensor import Tensor, _scalar_name
+from .. import _dtype
+from ._op import Op, apply
+from ._promote import unbroadcast
+
+
+def _same_dtype(a, b, msg):
+    if a.dtype != b.dtype:
+        n1, n2 = _scalar_name(_dtype._FROM_NP[a.dtype]), _scalar_name(_dtype._FROM_NP[b.dtype])
+        raise RuntimeError(msg(n1, n2))
+
+
+def _mm_msg(n1, n2):
+    low = {'Float': 'float', 'Double': 'double', 'Half': 'c10::Half', 'BFloat16': 'c10::BFloat16',
+           'Long': 'long int', 'Int': 'int', 'Short': 'short int', 'Char': 'signed char',
+           'Byte': 'unsigned char', 'Bool': 'bool'}
+    return f'expected m1 and m2 to have the same dtype, but got: {low[n1]} != {low[n2]}'
+
+
+class MmBackward0(Op):
+    saves = (0, 1)
+
+    def forward(self, a, b):
+        if a.ndim != 2:
+            raise RuntimeError('self must be a matrix')
+        if b.ndim != 2:
+            raise RuntimeError('mat2 must be a matrix')
+        if a.shape[1] != b.shape[0]:
+            raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} '
+                               f'and {b.shape[0]}x{b.shape[1]})')
+        _same_dtype(a, b, _mm_msg)
+        return np.matmul(a, b)
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        ga = g.mm(b.t()) if self._next[0][0] is not None else None
+        gb = a.t().mm(g) if self._next[1][0] is not None else None
+        return ga, gb
+
+
+class BmmBackward0(Op):
+    saves = (0, 1)
+
+    def forward(self, a, b):
+        if a.ndim != 3 or b.ndim != 3:
+            raise RuntimeError(f'batch{1 if a.ndim != 3 else 2} must be a 3D tensor')
+        if b.shape[:2] != (a.shape[0], a.shape[2]):
+            raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: '
+                               f'[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].')
+        _same_dtype(a, b, _mm_msg)
+        return np.matmul(a, b)
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        ga = g.bmm(b.transpose(1, 2)) if self._next[0][0] is not None else None
+        gb = a.transpose(1, 2).bmm(g) if self._next[1][0] is not None else None
+        return ga, gb
+
+
+class DotBackward0(Op):
+    saves = (0, 1)
+
+    def forward(self, a, b):
+        if a.ndim != 1 or b.ndim != 1:
+            raise RuntimeError(f'1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors')
+        if a.shape[0] != b.shape[0]:
+            raise RuntimeError(f'inconsistent tensor size, expected tensor [{a.shape[0]}] and src '
+                               f'[{b.shape[0]}] to have the same number of elements, but got '
+                               f'{a.shape[0]} and {b.shape[0]} elements respectively')
+        _same_dtype(a, b, lambda x, y: f'dot : expected both vectors to have same dtype, but found {x} and {y}')
+        return np.asarray(np.dot(a, b))
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        return (g * b if self._next[0][0] is not None else None,
+                g * a if self._next[1][0] is not None else None)
+
+
+class MvBackward0(Op):
+    saves = (0, 1)
+
+    def forward(self, m, v):
+        if m.ndim != 2 or v.ndim != 1 or m.shape[1] != v.shape[0]:
+            raise RuntimeError(f'size mismatch, got input ({m.shape[0]}), mat ({m.shape[0]}x{m.shape[1]}), '
+                               f'vec ({v.shape[0]})')
+        _same_dtype(m, v, _mm_msg)
+        return np.matmul(m, v)
+
+    def backward(self, g):
+        m, v = self.saved_tensors
+        gm = g.unsqueeze(1) * v.unsqueeze(0) if self._next[0][0] is not None else None
+        gv = m.t().mv(g) if self._next[1][0] is not None else None
+        return gm, gv
+
+
+class BatchedMatmul(Op):
+    """matmul with batch dimensions (broadcast), one BLAS call through np.matmul."""
+    saves = (0, 1)
+
+    def forward(self, a, b):
+        _same_dtype(a, b, _mm_msg)
+        self.shapes = (a.shape, b.shape)
+        ka = a.shape[-1]
+        kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if ka != kb:
+            raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: '
+                               f'[{int(np.prod(a.shape[:-2]))}, {ka}] but got: '
+                               f'[{int(np.prod(b.shape[:-2])) if b.ndim > 2 else 1}, {kb}].')
+        try:
+            return np.matmul(a, b)
+        except ValueError:
+            raise RuntimeError(f'The size of tensor a must match the size of tensor b at non-singleton '
+                               f'batch dimensions: {list(a.shape)} vs {list(b.shape)}') from None
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        sa, sb = self.shapes
+        ga = gb = None
+        if b.ndim == 1:
+            if self._next[0][0] is not None:
+                ga = unbroadcast(g.unsqueeze(-1) * b, sa)
+            if self._next[1][0] is not None:
+                gb = (a * g.unsqueeze(-1)).reshape(-1, sb[0]).sum(0)
+            return ga, gb
+        if a.ndim == 1:
+            if self._next[0][0] is not None:
+                ga = (g.unsqueeze(-2).matmul(b.mT)).reshape(-1, sa[0]).sum(0)
+            if self._next[1][0] is not None:
+                gb = unbroadcast(a.unsqueeze(-1) * g.unsqueeze(-2), sb)
+            return ga, gb
+        if self._next[0][0] is not None:
+            ga = unbroadcast(g.matmul(b.mT), sa)
+        if self._next[1][0] is not None:
+            gb = unbroadcast(a.mT.matmul(g), sb)
+        return ga, gb
+
+    def name(self):
+        return 'UnsafeViewBackward0'
+
+
+class SqueezeBackward4(Op):
+    is_view = True
+
+    def forward(self, a, dim):
+        self.in_shape = a.shape
+        return a.squeeze(dim)
+
+    def backward(self, g):
+        return g.reshape(self.in_shape)
+
+
+def matmul(input, other, *, out=None):
+    da, db = input.ndim, other.ndim
+    if da == 0 or db == 0:
+        raise RuntimeError(f'both arguments to matmul need to be at least 1D, but they are {da}D and {db}D')
+    if da == 1 and db == 1:
+        r = apply(DotBackward0, input, other)
+    elif da == 2 and db == 2:
+        r = apply(MmBackward0, input, other)
+    elif da == 2 and db == 1:
+        r = apply(MvBackward0, input, other)
+    elif da == 1 and db == 2:
+        r = apply(SqueezeBackward4, apply(MmBackward0, input.unsqueeze(0), other), dim=0)
+    else:
+        r = apply(BatchedMatmul, input, other)
+    if out is not None:
+        from .arith import _check_out
+        return _check_out(out, r)
+    return r
+
+
+def mm(input, mat2, *, out=None):
+    r = apply(MmBackward0, input, mat2)
+    if out is not None:
+        from .arith import _check_out
+        return _check_out(out, r)
+    return r
+
+
+def bmm(input, mat2, *, out=None):
+    return apply(BmmBackward0, input, mat2)
+
+
+def mv(input, vec, *, out=None):
+    return apply(MvBackward0, input, vec)
+
+
+def dot(input, other, *, out=None):
+    return apply(DotBackward0, input, other)
+
+
+def outer(input, vec2):
+    return input.unsqueeze(1) * vec2.unsqueeze(0)
+
+
+ger = outer

@@ -1,0 +1,417 @@
+"""Views and shape ops: view/reshape, transpose/permute, expand, squeeze, select/slice,
+split/unbind, cat/stack, clone/contiguous, dtype copies.
+
+A view op returns an array sharing memory with its input (``is_view``); ``apply`` then
+shares the version counter and remembers how to replay the view for CopySlices."""
+import numpy as np
+
+from .. import _dtype
+from .._size import Size
+from .._tensor import Tensor
+from ._op import Op, apply
+from ._promote import as_array
+
+
+def wrap_dim(dim, ndim):
+    lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not isinstance(dim, int):
+        raise TypeError(f'dim must be an int, got {type(dim).__name__}')
+    if not lo <= dim <= hi:
+        raise IndexError(f'Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})')
+    return dim % ndim if ndim else 0
+
+
+def _sizes(args):
+    """Accept f(2, 3), f((2, 3)), f([2, 3]) or f(Size)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+        args = args[0]
+    return tuple(int(s) for s in args)
+
+
+def infer_shape(shape, numel):
+    shape = list(shape)
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError('only one dimension can be inferred')
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f'invalid shape dimension {s}')
+    if neg:
+        rest = 1
+        for i, s in enumerate(shape):
+            if i != neg[0]:
+                rest *= s
+        if rest == 0 or numel % rest:
+            raise RuntimeError(f"shape '{_fmt(shape)}' is invalid for input of size {numel}")
+        shape[neg[0]] = numel // rest
+    n = 1
+    for s in shape:
+        n *= s
+    if n != numel:
+        raise RuntimeError(f"shape '{_fmt(shape)}' is invalid for input of size {numel}")
+    return tuple(shape)
+
+
+def _fmt(shape):
+    return '[' + ', '.join(str(s) for s in shape) + ']'
+
+
+# ------------------------------------------------------------------ views
+
+class ViewBackward0(Op):
+    is_view = True
+
+    def forward(self, a, shape):
+        self.in_shape = a.shape
+        shape = infer_shape(shape, a.size)
+        try:
+            return a.reshape(shape, copy=False)
+        except ValueError:
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                               'least one dimension spans across two contiguous subspaces). Use '
+                               '.reshape(...) instead.') from None
+
+    def backward(self, g):
+        return g.reshape(self.in_shape)
+
+
+class UnsafeViewBackward0(Op):
+    def forward(self, a, shape):
+        self.in_shape = a.shape
+        return a.reshape(shape)
+
+    def backward(self, g):
+        return g.reshape(self.in_shape)
+
+
+def view(self, *shape):
+    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+        return view_dtype(self, shape[0])
+    return apply(ViewBackward0, self, shape=_sizes(shape))
+
+
+def view_dtype(self, d):
+    if d.itemsize != self._data.itemsize:
+        raise RuntimeError('view(dtype) with a different element size is not supported by ember')
+    return Tensor._make(self._data.view(d.np), None, self._vc)
+
+
+def reshape(self, *shape):
+    shape = infer_shape(_sizes(shape), self._data.size)
+    try:
+        self._data.reshape(shape, copy=False)
+    except ValueError:
+        return apply(UnsafeViewBackward0, clone(self), shape=shape)
+    return apply(ViewBackward0, self, shape=shape)
+
+
+def view_as(self, other):
+    return view(self, other.shape)
+
+
+def reshape_as(self, other):
+    return reshape(self, other.shape)
+
+
+class TransposeBackward0(Op):
+    is_view = True
+
+    def forward(self, a, dim0, dim1):
+        n = a.ndim
+        self.d = (wrap_dim(dim0, n), wrap_dim(dim1, n))
+        return np.swapaxes(a, *self.d) if n else a.view()
+
+    def backward(self, g):
+        return g.transpose(*self.d)
+
+
+class TBackward0(Op):
+    is_view = True
+
+    def forward(self, a):
+        if a.ndim > 2:
+            raise RuntimeError(f't() expects a tensor with <= 2 dimensions, but self is {a.ndim}D')
+        return a.T
+
+    def backward(self, g):
+        return g.t()
+
+
+class PermuteBackward0(Op):
+    is_view = True
+
+    def forward(self, a, dims):
+        n = a.ndim
+        if len(dims) != n:
+            raise RuntimeError('permute(sparse_coo): number of dimensions in the tensor input does not '
+                               'match the length of the desired ordering of dimensions i.e. input.dim() '
+                               f'= {n} is not equal to len(dims) = {len(dims)}')
+        dims = tuple(wrap_dim(d, n) for d in dims)
+        if len(set(dims)) != n:
+            raise RuntimeError('permute(): duplicate dims are not allowed.')
+        self.inv = tuple(np.argsort(dims).tolist())
+        return a.transpose(dims)
+
+    def backward(self, g):
+        return g.permute(self.inv)
+
+
+def transpose(self, dim0, dim1):
+    return apply(TransposeBackward0, self, dim0=dim0, dim1=dim1)
+
+
+def t(self):
+    return apply(TBackward0, self)
+
+
+def permute(self, *dims):
+    return apply(PermuteBackward0, self, dims=_sizes(dims))
+
+
+def T(self):
+    return permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+
+def mT(self):
+    if self.ndim < 2:
+        raise RuntimeError('tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.'
+                           if self.ndim == 1 else
+                           'tensor.mT is only supported on matrices or batches of matrices. Got 0-D tensor.')
+    return transpose(self, -2, -1)
+
+
+class ExpandBackward0(Op):
+    is_view = True
+
+    def forward(self, a, sizes):
+        self.in_shape = a.shape
+        n, m = len(sizes), a.ndim
+        if n < m:
+            raise RuntimeError(f'expand(torch.FloatTensor{{{_fmt(a.shape)}}}, size={_fmt(sizes)}): the '
+                               'number of sizes provided (%d) must be greater or equal to the number of '
+                               'dimensions in the tensor (%d)' % (n, m))
+        target = []
+        for i, s in enumerate(sizes):
+            j = i - (n - m)
+            cur = a.shape[j] if j >= 0 else 1
+            if s == -1:
+                if j < 0:
+                    raise RuntimeError(f'The expanded size of the tensor (-1) isn\'t allowed in a leading, '
+                                       f'non-existing dimension {i}')
+                s = cur
+            elif cur != 1 and cur != s:
+                raise RuntimeError(f'The expanded size of the tensor ({s}) must match the existing size '
+                                   f'({cur}) at non-singleton dimension {i}.  Target sizes: {_fmt(sizes)}.  '
+                                   f'Tensor sizes: {_fmt(a.shape)}')
+            target.append(s)
+        return np.broadcast_to(a, tuple(target))
+
+    def backward(self, g):
+        return g.sum_to_size(self.in_shape)
+
+
+def expand(self, *sizes):
+    return apply(ExpandBackward0, self, sizes=_sizes(sizes))
+
+
+def expand_as(self, other):
+    return expand(self, other.shape)
+
+
+class SqueezeBackward0(Op):
+    is_view = True
+
+    def forward(self, a, dims=None):
+        self.in_shape = a.shape
+        if dims is None:
+            return a.reshape(tuple(s for s in a.shape if s != 1))
+        dims = {wrap_dim(d, a.ndim) for d in dims}
+        return a.reshape(tuple(s for i, s in enumerate(a.shape) if not (i in dims and s == 1)))
+
+    def backward(self, g):
+        return g.reshape(self.in_shape)
+
+
+class SqueezeBackward1(SqueezeBackward0):
+    pass
+
+
+class SqueezeBackward2(SqueezeBackward0):
+    pass
+
+
+def squeeze(self, dim=None):
+    if dim is None:
+        return apply(SqueezeBackward0, self)
+    if isinstance(dim, (tuple, list)):
+        return apply(SqueezeBackward2, self, dims=tuple(dim))
+    return apply(SqueezeBackward1, self, dims=(dim,))
+
+
+class UnsqueezeBackward0(Op):
+    is_view = True
+
+    def forward(self, a, dim):
+        self.dim = wrap_dim(dim, a.ndim + 1)
+        return np.expand_dims(a, self.dim)
+
+    def backward(self, g):
+        return g.squeeze(self.dim)
+
+
+def unsqueeze(self, dim):
+    return apply(UnsqueezeBackward0, self, dim=dim)
+
+
+def flatten(self, start_dim=0, end_dim=-1):
+    n = self.ndim
+    if n == 0:
+        return reshape(self, (1,))
+    s, e = wrap_dim(start_dim, n), wrap_dim(end_dim, n)
+    if s > e:
+        raise RuntimeError('flatten() has invalid args: start_dim cannot come after end_dim')
+    if s == e:
+        return self
+    shape = self.shape
+    mid = 1
+    for x in shape[s:e + 1]:
+        mid *= x
+    return reshape(self, tuple(shape[:s]) + (mid,) + tuple(shape[e + 1:]))
+
+
+def unflatten(self, dim, sizes):
+    d = wrap_dim(dim, self.ndim)
+    shape = self.shape
+    sizes = list(sizes)
+    if -1 in sizes:
+        sizes = list(infer_shape(sizes, shape[d]))
+    else:
+        n = 1
+        for s in sizes:
+            n *= s
+        if n != shape[d]:
+            raise RuntimeError(f'unflatten: Provided sizes {_fmt(sizes)} don\'t multiply up to the size of '
+                               f'dim {dim} ({shape[d]}) in the input tensor')
+    return view(self, tuple(shape[:d]) + tuple(sizes) + tuple(shape[d + 1:]))
+
+
+class SelectBackward0(Op):
+    is_view = True
+
+    def forward(self, a, dim, index):
+        if a.ndim == 0:
+            raise IndexError('select() cannot be applied to a 0-dim tensor.')
+        d = wrap_dim(dim, a.ndim)
+        size = a.shape[d]
+        if not -size <= index < size:
+            raise IndexError(f'index {index} is out of bounds for dimension {d} with size {size}')
+        self.in_shape, self.key = a.shape, (slice(None),) * d + (index,)
+        return a[self.key]
+
+    def backward(self, g):
+        return apply(ViewEmbed, g, shape=self.in_shape, key=self.key)
+
+
+class SliceBackward0(Op):
+    is_view = True
+
+    def forward(self, a, dim, start, stop, step=1):
+        if step <= 0:
+            raise ValueError('step must be greater than zero')
+        d = wrap_dim(dim, a.ndim)
+        self.in_shape, self.key = a.shape, (slice(None),) * d + (slice(start, stop, step),)
+        return a[self.key]
+
+    def backward(self, g):
+        return apply(ViewEmbed, g, shape=self.in_shape, key=self.key)
+
+
+class ViewEmbed(Op):
+    """Backward of select/slice: the gradient placed into zeros of the input's shape."""
+
+    def forward(self, g, shape, key):
+        self.key = key
+        out = np.zeros(shape, g.dtype) if type(g) is np.ndarray else _zeros_like_xp(g, shape)
+        out[key] = g
+        return out
+
+    def backward(self, gg):
+        return apply(SelectLike, gg, key=self.key)
+
+    def name(self):
+        return 'SliceBackwardBackward0'
+
+
+def _zeros_like_xp(g, shape):
+    from ._promote import xp
+    return xp(g).zeros(shape, g.dtype)
+
+
+class SelectLike(Op):
+    def forward(self, a, key):
+        self.in_shape, self.key = a.shape, key
+        return a[key].copy()
+
+    def backward(self, g):
+        return apply(ViewEmbed, g, shape=self.in_shape, key=self.key)
+
+
+def select(self, dim, index):
+    return apply(SelectBackward0, self, dim=dim, index=int(index))
+
+
+def narrow(self, dim, start, length):
+    d = wrap_dim(dim, self.ndim)
+    size = self.shape[d]
+    start = int(start)
+    if start < 0:
+        start += size
+    if not 0 <= start <= size or length < 0 or start + length > size:
+        raise RuntimeError(f'start ({start}) + length ({length}) exceeds dimension size ({size}).')
+    return apply(SliceBackward0, self, dim=d, start=start, stop=start + length)
+
+
+class DiagonalBackward0(Op):
+    is_view = True
+
+    def forward(self, a, offset=0, dim1=0, dim2=1):
+        n = a.ndim
+        d1, d2 = wrap_dim(dim1, n), wrap_dim(dim2, n)
+        if d1 == d2:
+            raise RuntimeError(f'diagonal dimensions cannot be identical {dim1}, {dim2}')
+        self.in_shape, self.args = a.shape, (offset, d1, d2)
+        return _diag_view(a, offset, d1, d2)
+
+    def backward(self, g):
+        return apply(DiagEmbedBack, g, shape=self.in_shape, args=self.args)
+
+
+def _diag_view(a, offset, d1, d2):
+    """A writable strided view of a diagonal (np.diagonal's view is read-only)."""
+    if offset >= 0:
+        b = a[(slice(None),) * d2 + (slice(offset, None),)]
+    else:
+        b = a[(slice(None),) * d1 + (slice(-offset, None),)]
+    length = min(b.shape[d1], b.shape[d2])
+    keep = [i for i in range(a.ndim) if i not in (d1, d2)]
+    shape = [b.shape[i] for i in keep] + [length]
+    strides = [b.strides[i] for i in keep] + [b.strides[d1] + b.strides[d2]]
+    return np.lib.stride_tricks.as_strided(b, shape=shape, strides=strides, writeable=True)
+
+
+class DiagEmbedBack(Op):
+    def forward(self, g, shape, args):
+        self.args = args
+        out = np.zeros(shape, g.dtype)
+        _diag_view(out, *args)[...] = g
+        return out
+
+    def backward(self, gg):
+        return gg.diagonal(*self.args)
+
+    def name(self):
+        return 'DiagonalBackwardBackward0'
+
+
+def diagonal(self, offset=0, dim1=0, dim2=1):
+    return apply(DiagonalBackward0, self, offset=offset, dim1=dim1, dim2=dim2)

@@ -1,0 +1,142 @@
+"""Spread and size: var, std, var_mean, std_mean, norm."""
+import numpy as np
+
+from .._tensor import Tensor
+from ._op import Op, apply
+from .reduce import _dims, _float_check
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+class VarBackward0(Op):
+    saves = (0,)
+
+    def forward(self, a, dim=None, correction=1, keepdim=False):
+        _float_check(a, 'var', None)
+        self.dims, self.c, self.keepdim = _dims(dim, a.ndim), correction, keepdim
+        n = 1
+        for d in self.dims:
+            n *= a.shape[d]
+        self.n = n
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.asarray(a.var(axis=self.dims, ddof=correction, keepdims=keepdim))
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        if not self.keepdim:
+            g = _unsqueeze_dims(g, x.ndim, self.dims)
+        return g * (2.0 / (self.n - self.c)) * (x - x.mean(self.dims, keepdim=True))
+
+
+class StdBackward0(VarBackward0):
+    saves_output = True
+
+    def forward(self, a, dim=None, correction=1, keepdim=False):
+        return np.sqrt(super().forward(a, dim, correction, keepdim))
+
+    def backward(self, g):
+        x, out = self.saved_tensors
+        if not self.keepdim:
+            g, out = _unsqueeze_dims(g, x.ndim, self.dims), _unsqueeze_dims(out, x.ndim, self.dims)
+        return g * (x - x.mean(self.dims, keepdim=True)) / (out * (self.n - self.c))
+
+
+def _unsqueeze_dims(t, ndim, dims):
+    shape = list(t.shape)
+    for d in sorted(dims):
+        shape.insert(d, 1)
+    return t.reshape(shape) if len(shape) == ndim else t
+
+
+def _args(dim, unbiased, keepdim, correction):
+    if isinstance(dim, bool):         # var(unbiased) positional form
+        unbiased, dim = dim, None
+    return dim, _correction(unbiased, correction), keepdim
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, c, keepdim = _args(dim, unbiased, keepdim, correction)
+    return apply(VarBackward0, input, dim=dim, correction=c, keepdim=keepdim)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, c, keepdim = _args(dim, unbiased, keepdim, correction)
+    return apply(StdBackward0, input, dim=dim, correction=c, keepdim=keepdim)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            input.mean(dim if dim is not None else None, keepdim=keepdim) if dim is not None else input.mean())
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            input.mean(dim, keepdim=keepdim) if dim is not None else input.mean())
+
+
+class LinalgVectorNormBackward0(Op):
+    saves = (0,)
+    saves_output = True
+
+    def forward(self, a, ord=2, dim=None, keepdim=False):
+        if a.dtype.kind in 'biu':
+            raise RuntimeError('linalg.vector_norm: Expected a floating point or complex tensor as input. '
+                               f'Got {_name(a)}')
+        self.ord, self.dims, self.keepdim = ord, _dims(dim, a.ndim), keepdim
+        x = np.abs(a)
+        axis = self.dims
+        if ord == 2:
+            r = np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdim))
+        elif ord == float('inf'):
+            r = np.max(x, axis=axis, keepdims=keepdim) if x.size else np.zeros(())
+        elif ord == -float('inf'):
+            r = np.min(x, axis=axis, keepdims=keepdim)
+        elif ord == 0:
+            r = np.sum(x != 0, axis=axis, keepdims=keepdim).astype(a.dtype)
+        elif ord == 1:
+            r = np.sum(x, axis=axis, keepdims=keepdim)
+        else:
+            r = np.power(np.sum(np.power(x, ord), axis=axis, keepdims=keepdim), 1.0 / ord)
+        return np.asarray(r, dtype=a.dtype)
+
+    def backward(self, g):
+        from .compare import where
+        x, out = self.saved_tensors
+        if not self.keepdim:
+            g, out = _unsqueeze_dims(g, x.ndim, self.dims), _unsqueeze_dims(out, x.ndim, self.dims)
+        p = self.ord
+        if p == 0:
+            return g * 0 * x
+        if p == 1:
+            return g * x.sign()
+        if p == 2:
+            return g * where(out == 0, 0.0, x / out)
+        if p in (float('inf'), -float('inf')):
+            mask = x.abs() == out
+            return g * x.sign() * mask / mask.sum(self.dims, keepdim=True)
+        scale = x.abs() ** (p - 2) * x / out ** (p - 1)
+        return g * where(out == 0, 0.0, scale)
+
+
+def _name(a):
+    from .. import _dtype
+    from .._tensor import _scalar_name
+    return _scalar_name(_dtype._FROM_NP[a.dtype])
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        x = x.to(dtype)
+    return apply(LinalgVectorNormBackward0, x, ord=float(ord), dim=dim, keepdim=keepdim)
+
+
+def norm(input, p='fro', dim=None, keepdim=False, dtype=None):
+    if p == 'fro' or p is None:
+        p = 2
+    if p == 'nuc':
+        raise NotImplementedError('nuclear norm is in ember.linalg.matrix_norm')
+    return vector_norm(input, p, dim, keepdim, dtype=dtype)

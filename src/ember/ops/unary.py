@@ -1,0 +1,216 @@
+"""Elementwise functions of one tensor: exp, log, sqrt, trig, activations, clamp, ...
+
+Each entry is one small class: a NumPy ufunc forward and a Tensor-op backward."""
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from ._op import Op, apply, apply_inplace
+from ._promote import as_array
+
+_BF16 = _dtype.bfloat16.np
+
+
+def _to_float(a):
+    """Integer and bool inputs of float functions compute in the default dtype."""
+    if a.dtype.kind == 'f' or a.dtype == _BF16:
+        return a
+    return a.astype(_dtype.get_default_dtype().np)
+
+
+class Unary(Op):
+    ufunc = None
+    float_only = True      # int inputs give a float result
+
+    def forward(self, a):
+        return as_array(self.ufunc(_to_float(a) if self.float_only else a))
+
+
+def _define(name, ufunc, grad, *, saves=(0,), saves_output=False, float_only=True):
+    """One unary op: ``grad(g, x, out)`` is its backward in Tensor ops."""
+    def backward(self, g):
+        saved = self.saved_tensors
+        x = saved[0] if saves else None
+        out = saved[-1] if saves_output else None
+        return grad(g, x, out)
+    cls = type(name, (Unary,), {'ufunc': staticmethod(ufunc), 'backward': backward,
+                                'saves': saves, 'saves_output': saves_output,
+                                'float_only': float_only, '__module__': __name__})
+    return cls
+
+
+def _fn(cls):
+    def f(input, *, out=None):
+        r = apply(cls, input)
+        if out is not None:
+            from .arith import _check_out
+            return _check_out(out, r)
+        return r
+
+    def f_(self):
+        return apply_inplace(cls, self)
+    return f, f_
+
+
+def _relu(a):
+    return np.maximum(a, 0) if a.dtype.kind != 'b' else a.copy()
+
+
+def _sigmoid(a):
+    if a.dtype in (np.float16, _BF16):
+        return (1 / (1 + np.exp(-a.astype(np.float32)))).astype(a.dtype)
+    return 1 / (1 + np.exp(-a))
+
+
+def _rsqrt(a):
+    return 1 / np.sqrt(a)
+
+
+def _sign(a):
+    return np.sign(a) if a.dtype.kind != 'b' else a.copy()
+
+
+def _abs(a):
+    return np.abs(a) if a.dtype.kind != 'b' else a.copy()
+
+
+def _neg(a):
+    if a.dtype.kind == 'b':
+        raise RuntimeError('Negation, the `-` operator, on a bool tensor is not supported. If you are '
+                           'trying to invert a mask, use the `~` or `logical_not()` operator instead.')
+    return np.negative(a)
+
+
+def _zero_grad(g, x, out):
+    return g * 0
+
+
+ExpBackward0 = _define('ExpBackward0', np.exp, lambda g, x, o: g * o, saves=(), saves_output=True)
+LogBackward0 = _define('LogBackward0', np.log, lambda g, x, o: g / x)
+SqrtBackward0 = _define('SqrtBackward0', np.sqrt, lambda g, x, o: g / (o * 2), saves=(), saves_output=True)
+RsqrtBackward0 = _define('RsqrtBackward0', _rsqrt, lambda g, x, o: g * o ** 3 * -0.5, saves=(),
+                         saves_output=True)
+SinBackward0 = _define('SinBackward0', np.sin, lambda g, x, o: g * x.cos())
+CosBackward0 = _define('CosBackward0', np.cos, lambda g, x, o: g * -x.sin())
+TanhBackward0 = _define('TanhBackward0', np.tanh, lambda g, x, o: g * (1 - o * o), saves=(),
+                        saves_output=True)
+SigmoidBackward0 = _define('SigmoidBackward0', _sigmoid, lambda g, x, o: g * o * (1 - o), saves=(),
+                           saves_output=True)
+ReluBackward0 = _define('ReluBackward0', _relu, lambda g, x, o: g * (o > 0), saves=(),
+                        saves_output=True, float_only=False)
+AbsBackward0 = _define('AbsBackward0', _abs, lambda g, x, o: g * x.sign(), float_only=False)
+NegBackward0 = _define('NegBackward0', _neg, lambda g, x, o: -g, saves=(), float_only=False)
+ReciprocalBackward0 = _define('ReciprocalBackward0', np.reciprocal, lambda g, x, o: g * -(o * o),
+                              saves=(), saves_output=True)
+SignBackward0 = _define('SignBackward0', _sign, _zero_grad, saves=(), float_only=False)
+Log2Backward0 = _define('Log2Backward0', np.log2, lambda g, x, o: g / (x * float(np.log(2))))
+Log10Backward0 = _define('Log10Backward0', np.log10, lambda g, x, o: g / (x * float(np.log(10))))
+Log1pBackward0 = _define('Log1pBackward0', np.log1p, lambda g, x, o: g / (x + 1))
+Expm1Backward0 = _define('Expm1Backward0', np.expm1, lambda g, x, o: g * (o + 1), saves=(),
+                         saves_output=True)
+SquareBackward0 = None  # square is pow(x, 2) as in PyTorch
+
+exp, exp_ = _fn(ExpBackward0)
+log, log_ = _fn(LogBackward0)
+sqrt, sqrt_ = _fn(SqrtBackward0)
+rsqrt, rsqrt_ = _fn(RsqrtBackward0)
+sin, sin_ = _fn(SinBackward0)
+cos, cos_ = _fn(CosBackward0)
+tanh, tanh_ = _fn(TanhBackward0)
+sigmoid, sigmoid_ = _fn(SigmoidBackward0)
+relu, relu_ = _fn(ReluBackward0)
+abs, abs_ = _fn(AbsBackward0)
+neg, neg_ = _fn(NegBackward0)
+reciprocal, reciprocal_ = _fn(ReciprocalBackward0)
+sign, sign_ = _fn(SignBackward0)
+log2, log2_ = _fn(Log2Backward0)
+log10, log10_ = _fn(Log10Backward0)
+log1p, log1p_ = _fn(Log1pBackward0)
+expm1, expm1_ = _fn(Expm1Backward0)
+negative, absolute = neg, abs
+
+
+def square(input):
+    return input ** 2
+
+
+# ------------------------------------------------------------------ clamp
+
+class ClampBackward1(Op):
+    """clamp with Python-number bounds."""
+    saves = (0,)
+
+    def forward(self, a, min=None, max=None):
+        self.lo, self.hi = min, max
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if a.dtype.kind in 'iub' and (isinstance(min, float) or isinstance(max, float)):
+            a = a.astype(_dtype.get_default_dtype().np)
+        return as_array(np.clip(a, min, max))
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        mask = None
+        if self.lo is not None:
+            mask = x >= self.lo
+        if self.hi is not None:
+            m2 = x <= self.hi
+            mask = m2 if mask is None else mask & m2
+        return g * mask
+
+
+class ClampBackward0(Op):
+    """clamp with tensor bounds."""
+    saves = (0, 1, 2)
+
+    def forward(self, a, lo, hi):
+        self.metas = [None if b is None else b.shape for b in (lo, hi)]
+        out = a
+        if lo is not None:
+            out = np.maximum(out, lo)
+        if hi is not None:
+            out = np.minimum(out, hi)
+        return as_array(out if out is not a else a.copy())
+
+    def backward(self, g):
+        from ._promote import unbroadcast
+        x, lo, hi = self.saved_tensors
+        from .compare import where
+        keep = None
+        glo = ghi = None
+        if lo is not None:
+            keep = x >= lo
+            glo = unbroadcast(where(keep, 0.0, g), lo.shape)
+        if hi is not None:
+            below = x <= hi
+            ghi = unbroadcast(where(below, 0.0, g), hi.shape)
+            keep = below if keep is None else keep & below
+        return (where(keep, g, 0.0), glo, ghi)
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        r = apply(ClampBackward0, input, min, max)
+    else:
+        r = apply(ClampBackward1, input, min=min, max=max)
+    if out is not None:
+        from .arith import _check_out
+        return _check_out(out, r)
+    return r
+
+
+def clamp_(self, min=None, max=None):
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return apply_inplace(ClampBackward0, self, min, max)
+    return apply_inplace(ClampBackward1, self, min=min, max=max)
+
+
+def clamp_min(input, min):
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):
+    return clamp(input, max=max)
+
+
+clip, clip_ = clamp, clamp_
