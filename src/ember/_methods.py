@@ -17,12 +17,25 @@ def _operand(x):
     return None
 
 
+_FAST = {Tensor, int, float}
+
+
 def _binop(fn, reflected=False):
+    if reflected:
+        def rop(self, other):
+            if other.__class__ not in _FAST:
+                other = _operand(other)
+                if other is None:
+                    return NotImplemented
+            return fn(other, self)
+        return rop
+
     def op(self, other):
-        other = _operand(other)
-        if other is None:
-            return NotImplemented
-        return fn(other, self) if reflected else fn(self, other)
+        if other.__class__ not in _FAST:
+            other = _operand(other)
+            if other is None:
+                return NotImplemented
+        return fn(self, other)
     return op
 
 

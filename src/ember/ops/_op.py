@@ -66,21 +66,34 @@ def edge(x):
 def apply(cls, *inputs, **kw):
     """Run op ``cls`` on ``inputs`` (Tensors or Python scalars); kw go to forward."""
     node = _new(cls)
-    arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+    arrays = []
+    wants = False
+    for x in inputs:
+        if isinstance(x, Tensor):
+            arrays.append(x._data)
+            if not wants and (x._requires_grad or x.grad_fn is not None):
+                wants = True
+        else:
+            arrays.append(x)
     try:
         out = node.forward(*arrays, **kw)
     except ValueError as e:
         raise _translate(e, arrays) from None
-    record = cls.differentiable and getattr(_local, 'enabled', True) and any(
-        isinstance(x, Tensor) and (x._requires_grad or x.grad_fn is not None) for x in inputs)
+    record = wants and cls.differentiable and getattr(_local, 'enabled', True)
     if type(out) is not tuple:
         if isinstance(out, _generic):
             out = np.asarray(out)
+        res = _new(Tensor)
+        res._data = out
         if cls.is_view:
-            res = _make_view(inputs[0], out, node if record else None, cls, kw)
+            base = inputs[0]
+            res._vc = base._vc
+            res._base = base._base if base._base is not None else base
+            res._view_chain = _chain(base, cls, kw)
         else:
-            res = Tensor._make(out, node if record else None)
+            res._vc = [0]
         if record:
+            res.grad_fn = node
             _record(node, inputs, (res,))
         return res
     nd = cls.nondiff_outputs
@@ -117,7 +130,19 @@ def _translate(err, arrays):
 
 
 def _record(node, inputs, outputs):
-    node._next = tuple(edge(x) for x in inputs)
+    edges = []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            fn = x.grad_fn
+            if fn is not None:
+                edges.append((fn, x._output_nr))
+            elif x._requires_grad:
+                edges.append((x._grad_accumulator(), 0))
+            else:
+                edges.append(_NO_EDGE)
+        else:
+            edges.append(_NO_EDGE)
+    node._next = tuple(edges)
     cls = type(node)
     if cls.saves or cls.saves_output:
         saved = []
@@ -129,19 +154,15 @@ def _record(node, inputs, outputs):
         node._saved = tuple(saved)
 
 
+_NO_EDGE = (None, 0)
+
+
 class _Const:
     """A Python scalar saved for backward (no version to check)."""
     __slots__ = ('value',)
 
     def __init__(self, value):
         self.value = value
-
-
-def _make_view(base, arr, node, cls, kw):
-    t = Tensor._make(arr, node, base._vc)
-    t._base = base._base if base._base is not None else base
-    t._view_chain = _chain(base, cls, kw)
-    return t
 
 
 def _chain(base, cls, kw):

@@ -6,8 +6,11 @@ from ._op import Op, apply, apply_inplace
 from ._promote import promote, unbroadcast, as_array
 
 
+_SCALARS = (int, float, bool)
+
+
 def _meta(x):
-    return (x.shape, x.dtype) if not isinstance(x, (int, float, bool)) else None
+    return None if x.__class__ in _SCALARS else (x.shape, x.dtype)
 
 
 class Binary(Op):

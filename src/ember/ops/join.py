@@ -114,7 +114,7 @@ class UnbindBackward0(Op):
         d = wrap_dim(dim, a.ndim)
         self.dim = d
         self.n_outputs = a.shape[d]
-        return tuple(a[(slice(None),) * d + (i,)] for i in range(a.shape[d]))
+        return tuple(a[(slice(None),) * d + (i, Ellipsis)] for i in range(a.shape[d]))
 
     def backward(self, *grads):
         from .join import stack as _stack

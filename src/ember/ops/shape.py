@@ -101,6 +101,7 @@ def reshape(self, *shape):
     try:
         self._data.reshape(shape, copy=False)
     except ValueError:
+        from .convert import clone
         return apply(UnsafeViewBackward0, clone(self), shape=shape)
     return apply(ViewBackward0, self, shape=shape)
 
@@ -305,7 +306,7 @@ class SelectBackward0(Op):
         size = a.shape[d]
         if not -size <= index < size:
             raise IndexError(f'index {index} is out of bounds for dimension {d} with size {size}')
-        self.in_shape, self.key = a.shape, (slice(None),) * d + (index,)
+        self.in_shape, self.key = a.shape, (slice(None),) * d + (index, Ellipsis)
         return a[self.key]
 
     def backward(self, g):
