@@ -79,6 +79,10 @@ class set_grad_enabled(_Mode):
         _set_enabled(self._prev)
         return False
 
+    def __call__(self, fn):
+        _set_enabled(self._prev)     # used as a decorator: the mode applies inside fn only
+        return super().__call__(fn)
+
     def clone(self):
         return _Scoped(self.mode)
 

@@ -33,6 +33,7 @@ class Op(Node):
     is_view = False          # output shares memory with input 0
     differentiable = True
     any_cast = False         # in-place form may write any dtype into its target (copy_, fill_)
+    forward_inplace = None   # optional fast path writing straight into the target array
     nondiff_outputs = ()     # output indices that never require grad (e.g. argmax indices)
     n_outputs = 1
     _free = ()               # attributes holding arrays, dropped after backward
@@ -231,6 +232,9 @@ def apply_inplace(cls, t, *others, **kw):
     if not record:
         node = _new(cls)
         arrays = [x._data if isinstance(x, Tensor) else x for x in others]
+        if cls.forward_inplace is not None and node.forward_inplace(t._data, *arrays, **kw):
+            t._vc[0] += 1
+            return t
         try:
             out = node.forward(t._data, *arrays, **kw)
         except ValueError as e:

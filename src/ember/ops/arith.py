@@ -37,6 +37,21 @@ class Binary(Op):
         return tuple(out)
 
 
+def _same_float(a, b):
+    """In-place fast path applies: float target, and b a Python number or same-dtype array."""
+    if a.dtype.kind != 'f':
+        return False
+    return b.__class__ in _SCALARS or (b.__class__ is a.__class__ and b.dtype == a.dtype)
+
+
+def _ufunc_into(ufunc, a, b):
+    try:
+        ufunc(a, b, out=a)
+    except ValueError:      # b does not broadcast to a's shape: the general path reports it
+        return False
+    return True
+
+
 class AddBackward0(Binary):
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
@@ -48,6 +63,9 @@ class AddBackward0(Binary):
 
     def backward(self, g):
         return self._fit((g, g * self.alpha if self.alpha != 1 else g))
+
+    def forward_inplace(self, a, b, alpha=1):
+        return _same_float(a, b) and _ufunc_into(np.add, a, b if alpha == 1 else b * alpha)
 
 
 class SubBackward0(Binary):
@@ -65,6 +83,9 @@ class SubBackward0(Binary):
     def backward(self, g):
         return self._fit((g, -g * self.alpha if self.alpha != 1 else -g))
 
+    def forward_inplace(self, a, b, alpha=1):
+        return _same_float(a, b) and _ufunc_into(np.subtract, a, b if alpha == 1 else b * alpha)
+
 
 class RsubBackward1(Binary):
     """scalar - tensor"""
@@ -80,6 +101,9 @@ class RsubBackward1(Binary):
 class MulBackward0(Binary):
     saves = (0, 1)
     ufunc = np.multiply
+
+    def forward_inplace(self, a, b):
+        return _same_float(a, b) and _ufunc_into(np.multiply, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors

@@ -1,0 +1,237 @@
+"""Differential op testing against real PyTorch, in the style of tinygrad's test/test_ops.py.
+
+One call runs the same function on torch and on ember, built from the same NumPy data,
+and compares everything a user can see:
+
+    check(lambda x, y: x * y, [(3, 4), (4,)])            # shapes -> random float32 data
+    check(lambda T, x: T.where(x > 0, x, 0.), [(5,)])    # first parameter named T: the module
+    check(lambda x: x.sum(0), [np.arange(6.).reshape(2, 3)])   # explicit data
+    check(lambda x: 2 ** x, [(3,)], low=-1, high=1)       # Python scalars stay Python scalars
+    check_error(lambda x, y: x @ y, [(2, 3), (2, 3)])     # same exception type and message
+
+Forward: values (tolerance per dtype), shape, dtype, requires_grad, ``grad_fn.name()``.
+Backward: the same random upstream gradient into every output that requires grad, then
+every input's ``.grad`` is compared. Inputs are compared after the call as well, so
+in-place ops and writes through views are checked for free. Last, ember's own
+``gradcheck`` (and ``gradgradcheck``) runs in float64 on the same data.
+
+An input spec is a shape (tuple), a NumPy array (its dtype is kept; float arrays require
+grad unless ``requires_grad`` says otherwise), or a Python scalar (passed through).
+"""
+import inspect
+
+import numpy as np
+import torch
+
+import ember
+
+# forward tolerances (atol, rtol) per dtype name
+TOLS = {'float64': (1e-10, 1e-7), 'float32': (1e-5, 1e-4), 'float16': (1e-3, 1e-3),
+        'bfloat16': (1e-2, 1e-2)}
+GRAD_TOLS = {'float64': (1e-8, 1e-6), 'float32': (1e-4, 1e-3), 'float16': (1e-2, 1e-2),
+             'bfloat16': (5e-2, 5e-2)}
+
+
+def _is_float_np(a):
+    return isinstance(a, np.ndarray) and a.dtype.kind == 'f'
+
+
+def make_arrays(specs, seed=0, low=-2.0, high=2.0, dtype=np.float32):
+    """Turn input specs into NumPy arrays (shapes become uniform random data)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for s in specs:
+        if isinstance(s, tuple):
+            out.append(rng.uniform(low, high, s).astype(dtype))
+        elif isinstance(s, np.ndarray):
+            out.append(s.copy())
+        else:
+            out.append(s)
+    return out
+
+
+def _build(lib, arrays, requires_grad):
+    xs = []
+    for a, rg in zip(arrays, requires_grad):
+        if isinstance(a, np.ndarray):
+            if lib is torch:
+                t = torch.from_numpy(a.copy())
+            else:
+                t = ember.tensor(a.copy())
+            if rg:
+                t.requires_grad_(True)
+            xs.append(t)
+        else:
+            xs.append(a)
+    return xs
+
+
+def _wants_module(fn):
+    params = list(inspect.signature(fn).parameters)
+    return bool(params) and params[0] == 'T'
+
+
+def _call(fn, lib, xs):
+    return fn(lib, *xs) if _wants_module(fn) else fn(*xs)
+
+
+def _np(t):
+    """A tensor's values as a NumPy array (bfloat16 widened to float32)."""
+    if isinstance(t, torch.Tensor):
+        t = t.detach()
+        if t.dtype == torch.bfloat16:
+            t = t.float()
+        return t.numpy().copy()
+    a = np.asarray(t.detach().numpy(force=True))
+    if a.dtype.name == 'bfloat16':
+        a = a.astype(np.float32)
+    return a.copy()
+
+
+def _dname(d):
+    return str(d).replace('torch.', '').replace('ember.', '')
+
+
+def assert_tensor_equal(e, t, where='output', tols=TOLS, grad_fn=True):
+    """ember tensor ``e`` looks exactly like torch tensor ``t``."""
+    assert isinstance(e, ember.Tensor), f'{where}: ember gave {type(e).__name__}, torch a Tensor'
+    assert tuple(e.shape) == tuple(t.shape), f'{where}: shape {tuple(e.shape)} != torch {tuple(t.shape)}'
+    assert str(e.dtype) == str(t.dtype).replace('torch.', 'ember.'), \
+        f'{where}: dtype {e.dtype} != torch {t.dtype}'
+    assert e.requires_grad == t.requires_grad, \
+        f'{where}: requires_grad {e.requires_grad} != torch {t.requires_grad}'
+    if grad_fn:
+        tn = None if t.grad_fn is None else t.grad_fn.name()
+        en = None if e.grad_fn is None else e.grad_fn.name()
+        assert en == tn, f'{where}: grad_fn {en} != torch {tn}'
+    a, b = _np(e), _np(t)
+    name = _dname(t.dtype)
+    if name in tols:
+        atol, rtol = tols[name]
+        np.testing.assert_allclose(a, b, atol=atol, rtol=rtol, equal_nan=True, err_msg=where)
+    else:
+        np.testing.assert_array_equal(a, b, err_msg=where)
+
+
+def assert_same(e, t, where='output', grad_fn=True, tols=TOLS):
+    """Compare results recursively: tensors, (named) tuples, lists, sizes, Python values."""
+    if isinstance(t, torch.Tensor):
+        assert_tensor_equal(e, t, where, tols, grad_fn)
+    elif isinstance(t, (tuple, list)):
+        assert isinstance(e, (tuple, list)), f'{where}: ember gave {type(e).__name__}, torch {type(t).__name__}'
+        if type(t).__module__.startswith('torch.return_types'):
+            assert type(e).__name__ == type(t).__name__, f'{where}: {type(e).__name__} != {type(t).__name__}'
+            assert type(e).__module__ == 'ember.return_types', f'{where}: {type(e).__module__}'
+            assert e.values is e[0] and e.indices is e[1]
+        assert len(e) == len(t), f'{where}: {len(e)} results != torch {len(t)}'
+        for i, (a, b) in enumerate(zip(e, t)):
+            assert_same(a, b, f'{where}[{i}]', grad_fn, tols)
+    elif isinstance(t, torch.dtype):
+        assert str(e) == str(t).replace('torch.', 'ember.'), f'{where}: {e} != {t}'
+    elif isinstance(t, float) and np.isnan(t):
+        assert isinstance(e, float) and np.isnan(e), f'{where}: {e!r} != {t!r}'
+    else:
+        assert type(e) is type(t) and e == t, f'{where}: {e!r} != torch {t!r}'
+
+
+def _float_outputs(out):
+    """The tensors among a result that take part in backward."""
+    if isinstance(out, torch.Tensor) or isinstance(out, ember.Tensor):
+        return [out]
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in _float_outputs(o)]
+    return []
+
+
+def check(fn, specs, *, seed=0, low=-2.0, high=2.0, dtype=np.float32, requires_grad=None,
+          forward_only=False, grad_fn=True, gradcheck=True, gradgrad=True, tols=TOLS,
+          grad_tols=GRAD_TOLS, eps=1e-6, atol=1e-5, rtol=1e-3):
+    """Run ``fn`` on torch and ember with the same inputs; compare forward, backward, gradcheck.
+
+    requires_grad: one flag per spec (default: float arrays require grad).
+    forward_only: skip backward and gradcheck (non-differentiable ops).
+    gradgrad: also run gradgradcheck (PyTorch supports double backward for the op).
+    """
+    arrays = make_arrays(specs, seed, low, high, dtype)
+    if requires_grad is None:
+        requires_grad = [_is_float_np(a) and not forward_only for a in arrays]
+    tx = _build(torch, arrays, requires_grad)
+    ex = _build(ember, arrays, requires_grad)
+    tout = _call(fn, torch, tx)
+    eout = _call(fn, ember, ex)
+    assert_same(eout, tout, 'forward', grad_fn, tols)
+    for i, (e, t) in enumerate(zip(ex, tx)):       # in-place ops / writes through views
+        if isinstance(t, torch.Tensor):
+            assert_tensor_equal(e, t, f'input {i} after the call', tols, grad_fn=False)
+    if forward_only:
+        return eout
+
+    # backward: the same upstream gradient into every output that requires grad
+    touts = [o for o in _float_outputs(tout) if o.requires_grad]
+    eouts = [o for o in _float_outputs(eout) if o.requires_grad]
+    assert len(touts) == len(eouts)
+    if not touts:
+        return eout
+    rng = np.random.default_rng(seed + 1)
+    gs = [rng.standard_normal(tuple(o.shape)).astype(_np(o).dtype) for o in touts]
+    torch.autograd.backward(touts, [torch.from_numpy(g.copy()).to(o.dtype) for g, o in zip(gs, touts)])
+    ember.autograd.backward(eouts, [ember.tensor(g.copy()).to(o.dtype) for g, o in zip(gs, eouts)])
+    for i, (e, t) in enumerate(zip(ex, tx)):
+        if isinstance(t, torch.Tensor) and t.is_leaf:
+            if t.grad is None:
+                assert e.grad is None, f'grad of input {i}: ember has one, torch has None'
+            else:
+                assert e.grad is not None, f'grad of input {i}: ember has None'
+                assert_tensor_equal(e.grad, t.grad, f'grad of input {i}', grad_tols, grad_fn=False)
+
+    if gradcheck:
+        run_gradcheck(fn, arrays, requires_grad, gradgrad, eps=eps, atol=atol, rtol=rtol)
+    return eout
+
+
+def run_gradcheck(fn, arrays, requires_grad, gradgrad=True, **kw):
+    """ember.autograd.gradcheck (and gradgradcheck) on float64 copies of the inputs."""
+    xs = []
+    for a, rg in zip(arrays, requires_grad):
+        if isinstance(a, np.ndarray):
+            if a.dtype.kind == 'f' and rg:
+                xs.append(ember.tensor(a.astype(np.float64)).requires_grad_(True))
+            else:
+                xs.append(ember.tensor(a.copy()))
+        else:
+            xs.append(a)
+    f = (lambda *args: fn(ember, *args)) if _wants_module(fn) else fn
+    assert ember.autograd.gradcheck(f, xs, **kw)
+    if gradgrad:
+        assert ember.autograd.gradgradcheck(f, xs, **kw)
+
+
+def check_error(fn, specs, *, seed=0, dtype=np.float32, requires_grad=None, message=True):
+    """Both libraries raise: same exception type, same message (``torch.`` read as ``ember.``)."""
+    arrays = make_arrays(specs, seed, dtype=dtype)
+    if requires_grad is None:
+        requires_grad = [False] * len(arrays)
+    tx = _build(torch, arrays, requires_grad)
+    ex = _build(ember, arrays, requires_grad)
+    try:
+        _call(fn, torch, tx)
+    except Exception as err:
+        terr = err
+    else:
+        raise AssertionError('torch did not raise')
+    try:
+        _call(fn, ember, ex)
+    except Exception as err:
+        eerr = err
+    else:
+        raise AssertionError(f'ember did not raise; torch raised {type(terr).__name__}: {terr}')
+    assert type(eerr).__name__ == type(terr).__name__, \
+        f'ember raised {type(eerr).__name__}: {eerr}\ntorch raised {type(terr).__name__}: {terr}'
+    if message:
+        want = str(terr).replace('torch.', 'ember.')
+        if message == 'first_line':
+            want, got = want.split('\n')[0], str(eerr).split('\n')[0]
+        else:
+            got = str(eerr)
+        assert got == want, f'message differs:\nember: {got}\ntorch: {want}'
+    return eerr
