@@ -23,20 +23,18 @@ def _outputs(func, inputs):
 
 def _numerical(func, inputs, i, out_idx, eps):
     """d(output)/d(inputs[i]) by central differences: shape (numel_in, numel_out)."""
-    from .grad_mode import no_grad
     x = inputs[i]
     flat = x._data.reshape(-1)
     out_n = _outputs(func, inputs)[out_idx]._data.size
     jac = np.zeros((flat.size, out_n))
-    with no_grad():
-        for k in range(flat.size):
-            orig = flat[k].copy()
-            flat[k] = orig + eps
-            plus = np.array(_outputs(func, inputs)[out_idx]._data, dtype=np.float64).reshape(-1)
-            flat[k] = orig - eps
-            minus = np.array(_outputs(func, inputs)[out_idx]._data, dtype=np.float64).reshape(-1)
-            flat[k] = orig
-            jac[k] = (plus - minus) / (2 * eps)
+    for k in range(flat.size):       # raw writes: no version bump, no graph of their own
+        orig = flat[k].copy()
+        flat[k] = orig + eps
+        plus = np.array(_outputs(func, inputs)[out_idx]._data, dtype=np.float64).reshape(-1)
+        flat[k] = orig - eps
+        minus = np.array(_outputs(func, inputs)[out_idx]._data, dtype=np.float64).reshape(-1)
+        flat[k] = orig
+        jac[k] = (plus - minus) / (2 * eps)
     return jac
 
 
