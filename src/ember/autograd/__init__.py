@@ -5,6 +5,7 @@ from .node import Node  # noqa: F401
 from . import engine as _engine
 from .variable import Variable  # noqa: F401
 from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
+from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
 
 
 def _as_tuple(x):

@@ -1,0 +1,163 @@
+"""ember.autograd.Function: user-defined ops with their own forward and backward.
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):
+            y, = ctx.saved_tensors
+            return grad * y
+
+    Exp.apply(x)          # grad_fn prints as <ExpBackward object at 0x...>
+"""
+import functools
+
+from . import grad_mode
+from .node import Node, _FREED, _SavedOutput
+
+
+class FunctionCtx:
+    """The ``ctx`` of forward/backward; in ember it is the graph node itself."""
+
+    def save_for_backward(self, *tensors):
+        self._to_save = tensors
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_diff = tensors
+
+    def set_materialize_grads(self, value):
+        self._materialize = bool(value)
+
+
+class BackwardCFunction(Node, FunctionCtx):
+    """Graph node of one Function.apply call."""
+    _fn = None
+    _materialize = True
+    _to_save = ()
+    _dirty = ()
+    _non_diff = ()
+    needs_input_grad = ()
+
+    def backward(self, *grads):
+        if self._materialize:
+            from ..ops.creation import zeros
+            grads = tuple(g if g is not None else zeros(shape, dtype=dt, device=dev)
+                          for g, (shape, dt, dev) in zip(grads, self._out_meta))
+        result = self._fn.backward(self, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        n = len(self._next)
+        if len(result) > n:
+            if any(r is not None for r in result[n:]):
+                raise RuntimeError(f'function {self.name()} returned an incorrect number of gradients '
+                                   f'(expected {n}, got {len(result)})')
+            result = result[:n]
+        elif len(result) < n:
+            raise RuntimeError(f'function {self.name()} returned an incorrect number of gradients '
+                               f'(expected {n}, got {len(result)})')
+        return tuple(None if e[0] is None else r for r, e in zip(result, self._next))
+
+    def release(self):
+        if self._saved is not None:
+            self._saved = _FREED
+
+
+class _FunctionMeta(type):
+    def __init__(cls, name, bases, ns):
+        super().__init__(name, bases, ns)
+        cls._backward_cls = type(name + 'Backward', (BackwardCFunction,), {'_fn': cls})
+
+
+class Function(FunctionCtx, metaclass=_FunctionMeta):
+    """Subclass with static ``forward(ctx, ...)`` and ``backward(ctx, *grads)``; call ``.apply``."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError('You must implement the forward function for custom autograd.Function.')
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError('You must implement either the backward or vjp method for your custom '
+                                  'autograd.Function to use it with backward mode AD.')
+
+    vjp = backward
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        return _NOT_OVERRIDDEN
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .._tensor import Tensor
+        from ..ops._op import edge
+        node = cls._backward_cls()
+        is_tensor = [isinstance(a, Tensor) for a in args]
+        node.needs_input_grad = tuple(t and a.requires_grad for t, a in zip(is_tensor, args))
+        record = grad_mode.is_grad_enabled() and any(node.needs_input_grad)
+        custom_setup = cls.setup_context is not Function.setup_context
+        with grad_mode.no_grad():
+            if custom_setup:
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(node, args, out)
+            else:
+                out = cls.forward(node, *args, **kwargs)
+        single = not isinstance(out, tuple)
+        outs = (out,) if single else out
+        dirty = {id(t) for t in node._dirty}
+        for t in node._dirty:
+            t._vc[0] += 1
+        non_diff = {id(t) for t in node._non_diff}
+        wrapped = []
+        for i, o in enumerate(outs):
+            if not isinstance(o, Tensor):
+                wrapped.append(o)
+                continue
+            if id(o) in dirty:
+                w = o                                   # modified in place: same tensor object
+            elif any(o is a for a in args):
+                w = Tensor._make(o._data, None, o._vc)  # an input returned as-is: an alias
+            else:
+                w = o
+            if record and id(o) not in non_diff and o.is_floating_point():
+                w.grad_fn, w._output_nr = node, i
+            wrapped.append(w)
+        if record:
+            node._next = tuple(edge(a) if t else (None, 0) for a, t in zip(args, is_tensor))
+            node._out_meta = [(o.shape, o.dtype, o.device) if isinstance(o, Tensor) else ((), None, None)
+                              for o in wrapped]
+            node.n_outputs = len(outs)
+            saved = []
+            for t in node._to_save:
+                if t is None:
+                    saved.append(None)
+                    continue
+                pos = next((j for j, w in enumerate(wrapped) if w is t or (isinstance(w, Tensor)
+                            and w._data is t._data and w.grad_fn is node)), None)
+                if pos is not None and wrapped[pos].grad_fn is node:
+                    saved.append((_SavedOutput(wrapped[pos]), wrapped[pos]._vc[0]))
+                else:
+                    saved.append((t, t._vc[0]))
+            node._saved = tuple(saved)
+        else:
+            node._saved = tuple((t, t._vc[0]) if t is not None else None for t in node._to_save)
+        node._to_save = ()
+        return wrapped[0] if single else tuple(wrapped)
+
+
+_NOT_OVERRIDDEN = object()
+
+
+def once_differentiable(fn):
+    """Marks a backward that cannot itself be differentiated (runs without recording)."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with grad_mode.no_grad():
+            return fn(ctx, *args)
+    return wrapper
