@@ -61,10 +61,8 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=F
         if node not in seen:
             seen.add(node)
             stack.append(node)
-    order = []
     while stack:
         node = stack.pop()
-        order.append(node)
         for nxt, _ in node._next:
             if nxt is not None:
                 deps[nxt] = deps.get(nxt, 0) + 1
@@ -73,7 +71,7 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=F
                     stack.append(nxt)
     needed = None
     if targets is not None:
-        needed = _needed_nodes(order, {e[0] for e in targets})
+        needed = _needed_nodes(roots, deps, {e[0] for e in targets})
 
     buffers = {}
     for (node, nr), g in zip(roots, root_grads):
@@ -111,16 +109,23 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=F
     return captured
 
 
-def _needed_nodes(order, target_nodes):
-    """Nodes from which a target node can be reached (those worth running)."""
-    needed = set(target_nodes)
-    changed = True
-    while changed:
-        changed = False
-        for node in order:
-            if node not in needed and any(n in needed for n, _ in node._next if n is not None):
-                needed.add(node)
-                changed = True
+def _needed_nodes(roots, deps, target_nodes):
+    """Nodes from which a target node can be reached (the only ones worth running)."""
+    left = dict(deps)
+    stack = list({n for n, _ in roots if left.get(n, 0) == 0})
+    order = []
+    while stack:                      # topological order: every node before its inputs' nodes
+        node = stack.pop()
+        order.append(node)
+        for nxt, _ in node._next:
+            if nxt is not None:
+                left[nxt] -= 1
+                if left[nxt] == 0:
+                    stack.append(nxt)
+    needed = set()
+    for node in reversed(order):
+        if node in target_nodes or any(n in needed for n, _ in node._next if n is not None):
+            needed.add(node)
     return needed
 
 
@@ -152,7 +157,7 @@ def _run_node(node, grads, run, keep_graph, create_graph, targets, captured, giv
     if all(g is None for g in grads):
         results = (None,) * len(node._next)
     else:
-        if node.n_outputs > 1:
+        if node.n_outputs > 1 and getattr(node, 'out_meta', None) is not None:
             grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
         results = node.backward(*grads)
         if not isinstance(results, tuple):

@@ -110,9 +110,7 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                 out = cls.forward(node, *args, **kwargs)
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
-        dirty = {id(t) for t in node._dirty}
-        for t in node._dirty:
-            t._vc[0] += 1
+        dirty = {id(t) for t in node._dirty}     # their in-place op already bumped the version
         non_diff = {id(t) for t in node._non_diff}
         wrapped = []
         for i, o in enumerate(outs):
