@@ -108,6 +108,8 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                 cls.setup_context(node, args, out)
             else:
                 out = cls.forward(node, *args, **kwargs)
+        if record:       # edges first: a dirtied input is about to get this node as grad_fn
+            node._next = tuple(edge(a) if t else (None, 0) for a, t in zip(args, is_tensor))
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
         dirty = {id(t) for t in node._dirty}     # their in-place op already bumped the version
@@ -127,7 +129,6 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                 w.grad_fn, w._output_nr = node, i
             wrapped.append(w)
         if record:
-            node._next = tuple(edge(a) if t else (None, 0) for a, t in zip(args, is_tensor))
             node._out_meta = [(o.shape, o.dtype, o.device) if isinstance(o, Tensor) else ((), None, None)
                               for o in wrapped]
             node.n_outputs = len(outs)
