@@ -45,6 +45,7 @@ from .ops.convert import clone  # noqa: F401
 from .ops.index import nonzero  # noqa: F401
 from .ops.matmul import matmul, mm, bmm, mv, dot, outer, ger  # noqa: F401
 from .ops import return_types  # noqa: F401
+from . import nn, optim  # noqa: F401,E402
 
 subtract, multiply, divide = sub, mul, div
 

@@ -1,0 +1,7 @@
+"""ember.nn.functional: the stateless forms of the layers (one definition each in ember/ops)."""
+from ..ops.nn_ops import linear, softmax, log_softmax, nll_loss, cross_entropy, mse_loss  # noqa: F401
+from ..ops.unary import relu as _relu, relu_ as _relu_, sigmoid, tanh  # noqa: F401
+
+
+def relu(input, inplace=False):
+    return _relu_(input) if inplace else _relu(input)
