@@ -135,7 +135,7 @@ class NllLossBackward0(Op):
     def backward(self, g):
         shape, safe, wt, reduction = self.meta
         scale = wt if reduction != 'mean' else wt / wt.sum()
-        return apply(NllGrad, g, shape=shape, safe=safe, scale=scale, reduction=reduction), None, None
+        return apply(NllGrad, g, shape=shape, safe=safe, scale=scale, reduction=reduction), None
 
     _free = ('meta',)
 

@@ -16,6 +16,10 @@ class _IncompatibleKeys(collections.namedtuple('IncompatibleKeys', ['missing_key
     __str__ = __repr__
 
 
+def _typename(v):
+    return v.type() if isinstance(v, Tensor) else type(v).__name__
+
+
 def _addindent(s, n):
     lines = s.split('\n')
     if len(lines) == 1:
@@ -83,8 +87,8 @@ class Module:
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
-                                '(torch.nn.Parameter or None expected)')
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                                '(ember.nn.Parameter or None expected)')
             params[name] = None
         elif isinstance(value, Module):
             if d.get('_modules') is None:
@@ -94,12 +98,12 @@ class Module:
         elif d.get('_modules') is not None and name in d['_modules']:
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
-                                '(torch.nn.Module or None expected)')
+                                '(ember.nn.Module or None expected)')
             d['_modules'][name] = None
         elif d.get('_buffers') is not None and name in d['_buffers']:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
-                                '(torch.Tensor or None expected)')
+                                '(ember.Tensor or None expected)')
             d['_buffers'][name] = value
         else:
             object.__setattr__(self, name, value)
@@ -144,7 +148,7 @@ class Module:
             raise KeyError(f"attribute '{name}' already exists")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
-                            '(torch.nn.Parameter or None required)')
+                            '(ember.nn.Parameter or None required)')
         if param is not None and param.grad_fn is not None:
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must "
                              'be created explicitly. To express \'{name}\' as a function of another Tensor, '
@@ -160,7 +164,7 @@ class Module:
             raise KeyError(f"attribute '{name}' already exists")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
-                            '(torch Tensor or None required)')
+                            '(ember Tensor or None required)')
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)

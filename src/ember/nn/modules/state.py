@@ -15,7 +15,7 @@ def load_state_dict(module, state_dict, strict, assign, result_cls):
             continue
         src = state_dict[k]
         if not isinstance(src, Tensor):
-            errors.append(f'While copying the parameter named "{k}", expected torch.Tensor or Tensor-like '
+            errors.append(f'While copying the parameter named "{k}", expected ember.Tensor or Tensor-like '
                           f'object from checkpoint but received {type(src)}')
             continue
         if src.shape != target.shape:
