@@ -103,7 +103,8 @@ def get_default_dtype():
 
 
 def set_default_dtype(d):
-    d = to_dtype(d)
+    if not isinstance(d, dtype):
+        raise TypeError('invalid dtype object: only floating-point types are supported as the default type')
     if d not in (float32, float64, float16, bfloat16):
         raise TypeError('only floating-point types are supported as the default type')
     _default_dtype[0] = d
@@ -115,7 +116,10 @@ def promote_types(a, b):
     """PyTorch's promote_types for two dtypes."""
     if a is b:
         return a
-    ca, cb = a.category, b.category
+    try:
+        ca, cb = a.category, b.category
+    except AttributeError:          # Python types (float, int, bool) stand for their dtypes
+        return promote_types(to_dtype(a), to_dtype(b))
     if ca != cb:
         return a if ca > cb else b
     if ca == _FLOAT:
@@ -179,3 +183,47 @@ def result_type(*operands):
 
 def is_float(d):
     return d.category == _FLOAT
+
+
+# ---------------------------------------------------------------- finfo / iinfo
+
+class finfo:
+    """Machine limits of a floating dtype: ``ember.finfo(ember.float32).eps``."""
+
+    def __init__(self, type=None):
+        d = get_default_dtype() if type is None else type
+        if not isinstance(d, dtype) or not d.is_floating_point:
+            raise TypeError("ember.finfo() requires a floating point input type. Use ember.iinfo to "
+                            "handle 'ember.finfo'")
+        info = ml_dtypes.finfo(d.np) if d is bfloat16 else np.finfo(d.np)
+        self.bits = d.itemsize * 8
+        self.eps = float(info.eps)
+        self.max = float(info.max)
+        self.min = float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -int(info.precision)
+        self.dtype = d.name
+
+    def __repr__(self):
+        return (f'finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, '
+                f'eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, '
+                f'dtype={self.dtype})')
+
+
+class iinfo:
+    """Limits of an integer dtype: ``ember.iinfo(ember.int8).max``."""
+
+    def __init__(self, type):
+        if type is bool_:
+            raise TypeError('ember.bool is not supported by ember.iinfo')
+        if not isinstance(type, dtype) or type.category != _INT:
+            raise TypeError("ember.iinfo() requires an integer input type. Use ember.finfo to handle "
+                            "'ember.iinfo'")
+        info = np.iinfo(type.np)
+        self.bits = type.itemsize * 8
+        self.max = int(info.max)
+        self.min = int(info.min)
+        self.dtype = type.name
+
+    def __repr__(self):
+        return f'iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})'

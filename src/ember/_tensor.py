@@ -45,6 +45,7 @@ class Tensor:
     _view_chain = None
     _acc = None
     _retains_grad = False
+    _leaf_hooks = None
 
     # ------------------------------------------------------------- construction
     def __init__(self, *args, dtype=None, device=None):
@@ -147,10 +148,14 @@ class Tensor:
         return self._data.data.ptr
 
     def storage_offset(self):
-        base = self._base
-        if base is None:
+        arr = self._data
+        owner = arr
+        while getattr(owner, 'base', None) is not None and hasattr(owner.base, '__array_interface__'):
+            owner = owner.base
+        if owner is arr or not arr.size:
             return 0
-        return (self.data_ptr() - base.data_ptr()) // self._data.itemsize
+        start = arr.__array_interface__['data'][0]
+        return (start - owner.__array_interface__['data'][0]) // arr.itemsize
 
     def is_floating_point(self):
         return self._data.dtype.kind == 'f' or self._data.dtype == _dtype.bfloat16.np
@@ -244,14 +249,26 @@ class Tensor:
                     t._grad = grad.detach().clone() if not grad_mode.is_grad_enabled() else grad.clone()
                 else:
                     t._grad = t._grad + grad
-        self.grad_fn._add_tensor_hook(self._output_nr, keep)
+        node = self.grad_fn
+        if node._retain is None:
+            node._retain = {}
+        node._retain[self._output_nr] = keep
 
     def register_hook(self, hook):
         """hook(grad) -> Tensor or None, called with this tensor's gradient during backward."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        node = self.grad_fn if self.grad_fn is not None else self._grad_accumulator()
-        return node._add_tensor_hook(self._output_nr, hook)
+        if self.grad_fn is not None:
+            return self.grad_fn._add_tensor_hook(self._output_nr, hook)
+        from .autograd.node import _Handle
+        if self._leaf_hooks is None:
+            self._leaf_hooks = []
+        self._leaf_hooks.append(hook)
+        return _Handle(self._leaf_hooks, hook)
+
+    @property
+    def output_nr(self):
+        return self._output_nr
 
     def _grad_accumulator(self):
         acc = self._acc() if self._acc is not None else None
@@ -388,7 +405,7 @@ class Tensor:
             if not matches:
                 raise ValueError(f'invalid type: {dtype!r}')
             dtype = matches[0]
-        elif isinstance(dtype, type) and issubclass(dtype, Tensor) and hasattr(dtype, '_legacy_dtype'):
+        elif hasattr(dtype, '_legacy_dtype'):
             dtype = dtype._legacy_dtype
         return self.to(dtype)
 

@@ -177,7 +177,7 @@ def tensor_str(t):
         body = _body(data, indent, summarize, _Formatter(shown, dtype.is_floating_point))
     grad_fn = getattr(t, 'grad_fn', None)
     if grad_fn is not None:
-        suffixes.append(f'grad_fn=<{grad_fn.name()}>')
+        suffixes.append(f"grad_fn=<{grad_fn.name().rpartition('::')[2]}>")
     elif getattr(t, 'requires_grad', False):
         suffixes.append('requires_grad=True')
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -45,7 +45,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for i, t in enumerate(inputs):
             e = _engine.root_edge(t)
             if e is None:
-                raise RuntimeError('One of the differentiated Tensors does not require grad')
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             if t.grad_fn is not None:       # a non-leaf input: accumulate into its .grad
                 t.retain_grad()
             targets[e if t.grad_fn is None else (t.grad_fn, t._output_nr)] = i
@@ -79,14 +79,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     root_grads = _engine.make_root_grads(outputs, grads)
     captured = _engine.execute(roots, root_grads, retain_graph, create_graph, targets=targets, capture=True)
     result = []
-    for t, g in zip(inputs_t, captured):
+    for i, (t, g) in enumerate(zip(inputs_t, captured)):
         if g is None:
             if materialize_grads:
                 from ..ops.creation import zeros_like
                 g = zeros_like(t)
             elif not allow_unused:
-                raise RuntimeError('One of the differentiated Tensors appears to not have been used in the '
-                                   'graph. Set allow_unused=True if this is the desired behavior.')
+                raise RuntimeError(f'The differentiated Tensor at index {i} appears to not have been used in '
+                                   'the graph. Set allow_unused=True if this is the desired behavior.')
         elif not create_graph:
             g = g.detach()
         result.append(g)

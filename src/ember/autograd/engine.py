@@ -1,6 +1,6 @@
 """The backward pass: count dependencies, then run nodes once all their gradients arrived."""
 from . import grad_mode
-from .node import AccumulateGrad
+from .node import AccumulateGrad, BACKWARD_TWICE, _FREED
 
 
 def _ones_like(t):
@@ -129,15 +129,24 @@ def _needed_nodes(roots, deps, target_nodes):
     return needed
 
 
+def _tensor_hooks(grads, hooks):
+    for nr, fns in hooks.items():
+        for fn in list(fns):
+            if grads[nr] is not None:
+                r = fn(grads[nr])
+                if r is not None:
+                    grads[nr] = r
+
+
 def _run_node(node, grads, run, keep_graph, create_graph, targets, captured, given):
-    hooks = node._pre_hooks
-    if hooks:
-        for nr, fns in hooks.items():
-            for fn in list(fns):
-                if grads[nr] is not None:
-                    r = fn(grads[nr])
-                    if r is not None:
-                        grads[nr] = r
+    if node._pre_hooks:
+        _tensor_hooks(grads, node._pre_hooks)
+    if type(node) is AccumulateGrad and node.variable._leaf_hooks:
+        _tensor_hooks(grads, {0: node.variable._leaf_hooks})
+    if node._retain:
+        for nr, keep in node._retain.items():
+            if grads[nr] is not None:
+                keep(grads[nr])
     if targets is not None:
         for nr in range(node.n_outputs):
             slot = targets.get((node, nr))
@@ -157,6 +166,8 @@ def _run_node(node, grads, run, keep_graph, create_graph, targets, captured, giv
     if all(g is None for g in grads):
         results = (None,) * len(node._next)
     else:
+        if node._saved is _FREED:
+            raise RuntimeError(BACKWARD_TWICE)
         if node.n_outputs > 1 and getattr(node, 'out_meta', None) is not None:
             grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
         results = node.backward(*grads)

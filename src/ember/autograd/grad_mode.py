@@ -1,5 +1,6 @@
 """Grad modes: thread-local switches for graph recording (no_grad, enable_grad, ...)."""
 import functools
+import inspect
 import threading
 
 _local = threading.local()
@@ -22,6 +23,20 @@ class _Mode:
     """A grad-mode switch usable as context manager and as decorator."""
 
     def __call__(self, fn):
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def gen_wrapper(*args, **kwargs):
+                gen = fn(*args, **kwargs)
+                value = None
+                while True:           # the mode holds while the generator body runs
+                    try:
+                        with self.clone():
+                            item = gen.send(value)
+                    except StopIteration as stop:
+                        return stop.value
+                    value = yield item
+            return gen_wrapper
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self.clone():
@@ -107,7 +122,7 @@ class inference_mode(_Mode):
         self._prev = is_grad_enabled()
         self._prev_inf = is_inference_mode_enabled()
         _local.inference = self.mode
-        _set_enabled(False if self.mode else self._prev)
+        _set_enabled(False if self.mode else (True if self._prev_inf else self._prev))
 
     def __exit__(self, *exc):
         _set_enabled(self._prev)

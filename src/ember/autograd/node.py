@@ -19,10 +19,10 @@ BACKWARD_TWICE = (
 def _modified_error(t, found, expected):
     desc = f'[ember.{t.dtype.legacy} [{", ".join(str(s) for s in t.shape)}]]'
     if t.grad_fn is not None:
-        desc += f', which is output {t._output_nr} of {re.sub(r"Backward[0-9]*$", "", t.grad_fn.name())}'
+        desc += f', which is output {t._output_nr} of {re.sub(r"Backward[0-9]*$", "", t.grad_fn.name())},'
     return RuntimeError(
         'one of the variables needed for gradient computation has been modified by an inplace '
-        f'operation: {desc}, is at version {found}; expected version {expected} instead. Hint: '
+        f'operation: {desc} is at version {found}; expected version {expected} instead. Hint: '
         'enable anomaly detection to find the operation that failed to compute its gradient, '
         'with ember.autograd.set_detect_anomaly(True, check_nan=False).')
 
@@ -56,7 +56,7 @@ class Node:
         return tuple(n is not None for n, _ in self._next)
 
     def __repr__(self):
-        return f'<{self.name()} object at {id(self):#x}>'
+        return f"<{self.name().rpartition('::')[2]} object at {id(self):#x}>"
 
     # ---- saving for backward
     def save(self, *tensors):
@@ -104,6 +104,8 @@ class Node:
             self._node_pre_hooks = []
         self._node_pre_hooks.append(fn)
         return _Handle(self._node_pre_hooks, fn)
+
+    _retain = None        # {output_nr: hook} for retain_grad, run after the tensor hooks
 
     def _add_tensor_hook(self, nr, fn):
         if self._pre_hooks is None:
@@ -158,6 +160,9 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
+
+    def name(self):
+        return 'ember::autograd::AccumulateGrad'
 
     def backward(self, grad):      # handled by the engine, which knows create_graph
         raise RuntimeError('AccumulateGrad is run by the engine')

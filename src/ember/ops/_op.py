@@ -45,7 +45,7 @@ class Op(Node):
         raise NotImplementedError(f'{self.name()} has no backward')
 
     def release(self):
-        if self._saved is not None:
+        if self._saved is not None or self._free:
             self._saved = _FREED
         for name in self._free:
             self.__dict__.pop(name, None)
@@ -84,6 +84,8 @@ def apply(cls, *inputs, **kw):
     if type(out) is not tuple:
         if isinstance(out, _generic):
             out = np.asarray(out)
+        if record and out.dtype.kind not in 'fV':      # integer and bool results are constants
+            record = False
         res = _new(Tensor)
         res._data = out
         if cls.is_view:
@@ -191,8 +193,20 @@ def _scalar_type_name(d):
     return _scalar_name(d)
 
 
+_MULTI_VIEW = ('UnbindBackward0', 'SplitBackward0', 'SplitWithSizesBackward0')
+
+
 def check_inplace(t, record):
     """PyTorch's refusals for in-place ops on tensors autograd needs intact."""
+    if not t._data.flags.writeable:
+        raise RuntimeError('unsupported operation: more than one element of the written-to tensor refers '
+                           'to a single memory location. Please clone() the tensor before performing the '
+                           'operation.')
+    if record and t._view_chain and t._view_chain[-1][0].__name__ in _MULTI_VIEW and t.grad_fn is not None:
+        raise RuntimeError(f'Output {t._output_nr} of {t._view_chain[-1][0].__name__[:-9]} is a view and is '
+                           'being modified inplace. This view is the output of a function that returns '
+                           'multiple views. Such functions do not allow the output views to be modified '
+                           'inplace. You should replace the inplace operation by an out-of-place one.')
     if record and t.grad_fn is None and t._requires_grad:
         raise RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.')
     if record and t._base is not None and t._base._requires_grad and t._base.grad_fn is None:
@@ -270,6 +284,9 @@ def _shape_error(got, want):
 
 class CopySlices(Op):
     """grad_fn of a base tensor after an in-place op on one of its views."""
+
+    def name(self):
+        return 'ember::autograd::CopySlices'
 
     def __init__(self, base_edge, fn, chain, base_shape, base_dtype):
         self._next = (base_edge,) + fn._next[1:]

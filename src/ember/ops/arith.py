@@ -87,15 +87,20 @@ class SubBackward0(Binary):
         return _same_float(a, b) and _ufunc_into(np.subtract, a, b if alpha == 1 else b * alpha)
 
 
-class RsubBackward1(Binary):
-    """scalar - tensor"""
-    def forward(self, a, b):
-        self.metas = (_meta(a), None)
+class RsubBackward0(Binary):
+    """rsub(tensor, tensor, alpha): other - alpha * input"""
+    def forward(self, a, b, alpha=1):
+        self.alpha = alpha
+        self.metas = (_meta(a), _meta(b))
         a, b, _ = promote(a, b)
-        return as_array(np.subtract(b, a))
+        return as_array(np.subtract(b, a * alpha if alpha != 1 else a))
 
     def backward(self, g):
-        return self._fit((-g, None))
+        return self._fit((-g * self.alpha if self.alpha != 1 else -g, g))
+
+
+class RsubBackward1(RsubBackward0):
+    """scalar - alpha * tensor"""
 
 
 class MulBackward0(Binary):
@@ -124,8 +129,7 @@ class DivBackward0(Binary):
             return as_array(np.true_divide(a, b))
         a, b, nd = promote(a, b)
         if nd.kind in 'iu':
-            if np.any(np.asarray(b) == 0):
-                raise RuntimeError('ZeroDivisionError')
+            _int_zero_check(b, nd)
             if rounding_mode == 'trunc':
                 q = np.trunc(np.true_divide(a, b)).astype(nd) if nd.itemsize < 8 else _int_trunc_div(a, b)
                 return as_array(q)
@@ -140,11 +144,22 @@ class DivBackward0(Binary):
 
     def backward(self, g):
         a, b = self.saved_tensors
-        if self.mode is not None:
-            return self._fit((g * 0 if isinstance(a, Tensor) else None,
-                              g * 0 if isinstance(b, Tensor) else None))
         need_a, need_b = self._next[0][0] is not None, self._next[1][0] is not None
         return self._fit((g / b if need_a else None, -g * a / (b * b) if need_b else None))
+
+
+class DivBackward2(DivBackward0):
+    """div with rounding_mode: the gradient is zero (PyTorch's DivBackward2)"""
+    saves = ()
+
+    def backward(self, g):
+        return self._fit((g * 0, g * 0))
+
+
+def _int_zero_check(b, nd):
+    """Integer division by zero raises, as in PyTorch."""
+    if nd.kind in 'iu' and np.any(np.asarray(b) == 0):
+        raise RuntimeError('ZeroDivisionError')
 
 
 def _int_trunc_div(a, b):
@@ -194,7 +209,8 @@ class PowBackward1(Binary):
         a, b, out = self.saved_tensors
         ga = gb = None
         if self._next[0][0] is not None:
-            ga = g * b * a ** (b - 1)
+            from .compare import where
+            ga = where(b == 0, 0.0, g * b * a ** (b - 1))
         if self._next[1][0] is not None:
             gb = g * out * _safe_log(a, b)
         return self._fit((ga, gb))
@@ -223,27 +239,57 @@ class PowBackward2(Binary):
 
 
 class RemainderBackward0(Binary):
-    saves = (0, 1)
-
+    """tensor % scalar"""
     def forward(self, a, b):
         self.metas = (_meta(a), _meta(b))
         a, b, nd = promote(a, b)
+        _int_zero_check(b, nd)
         return as_array(np.remainder(a, b))
+
+    def backward(self, g):
+        return self._fit((g, None))
+
+
+class RemainderBackward1(RemainderBackward0):
+    """tensor % tensor"""
+    saves = (0, 1)
 
     def backward(self, g):
         a, b = self.saved_tensors
         gb = None
-        if isinstance(b, Tensor) and self._next[1][0] is not None:
-            gb = -g * (a / b).floor()
+        if self._next[1][0] is not None:
+            gb = -g * div(a, b, rounding_mode='floor')
         return self._fit((g, gb))
 
 
-class FloorDivide(Binary):
-    differentiable = False
+class _NotImplemented(Binary):
+    """An op PyTorch records but cannot differentiate: backward raises."""
+    aten = ''
+
+    def backward(self, g):
+        raise RuntimeError(f'derivative for aten::{self.aten} is not implemented')
+
+    def name(self):
+        return 'ember::autograd::NotImplemented'     # PyTorch: torch::autograd::NotImplemented
+
+
+class FloorDivide(_NotImplemented):
+    aten = 'floor_divide'
 
     def forward(self, a, b):
         a, b, nd = promote(a, b)
+        _int_zero_check(b, nd)
         return as_array(np.floor_divide(a, b))
+
+
+class RemainderScalarSelf(_NotImplemented):
+    """scalar % tensor"""
+    aten = 'remainder'
+
+    def forward(self, a, b):
+        a, b, nd = promote(a, b)
+        _int_zero_check(b, nd)
+        return as_array(np.remainder(a, b))
 
 
 class MaximumBackward0(Binary):
@@ -310,7 +356,9 @@ def sub(input, other, *, alpha=1, out=None):
 
 
 def rsub(input, other, alpha=1):
-    return sub(other, input, alpha=alpha)
+    if isinstance(other, Tensor):
+        return apply(RsubBackward0, input, other, alpha=alpha)
+    return apply(RsubBackward1, input, other, alpha=alpha)
 
 
 def mul(input, other, *, out=None):
@@ -326,7 +374,8 @@ def div(input, other, *, rounding_mode=None, out=None):
             r = mul(reciprocal(other), input)
             return r if out is None else _check_out(out, r)
         input = _scalar_tensor(input, other)
-    r = apply(DivBackward0, input, other, rounding_mode=rounding_mode)
+    r = apply(DivBackward0 if rounding_mode is None else DivBackward2, input, other,
+              rounding_mode=rounding_mode)
     return r if out is None else _check_out(out, r)
 
 
@@ -348,8 +397,9 @@ def floor_divide(input, other, *, out=None):
 
 def remainder(input, other, *, out=None):
     if not isinstance(input, Tensor):
-        input = _scalar_tensor(input, other)
-    r = apply(RemainderBackward0, input, other)
+        r = apply(RemainderScalarSelf, _scalar_tensor(input, other), other)
+    else:
+        r = apply(RemainderBackward1 if isinstance(other, Tensor) else RemainderBackward0, input, other)
     return r if out is None else _check_out(out, r)
 
 
@@ -388,7 +438,8 @@ def mul_(self, other):
 
 
 def div_(self, other, *, rounding_mode=None):
-    return apply_inplace(DivBackward0, self, other, rounding_mode=rounding_mode)
+    return apply_inplace(DivBackward0 if rounding_mode is None else DivBackward2, self, other,
+                         rounding_mode=rounding_mode)
 
 
 def pow_(self, exponent):
@@ -398,7 +449,7 @@ def pow_(self, exponent):
 
 
 def remainder_(self, other):
-    return apply_inplace(RemainderBackward0, self, other)
+    return apply_inplace(RemainderBackward1 if isinstance(other, Tensor) else RemainderBackward0, self, other)
 
 
 def floor_divide_(self, other):

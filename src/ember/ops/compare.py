@@ -70,12 +70,12 @@ class Bitwise(Op):
 
     def forward(self, a, b=None):
         if b is None:
-            if a.dtype.kind == 'f':
-                raise TypeError('ufunc \'bitwise_not\' not supported for the input types')
+            if a.dtype.kind not in 'biu':
+                raise NotImplementedError(f'"{self.kernel}" not implemented for \'{_scalar_name_np(a.dtype)}\'')
             return as_array(np.invert(a))
         a, b, nd = promote(a, b)
-        if nd.kind == 'f' or nd == np.dtype('V2'):
-            raise RuntimeError(f'"{self.kernel}" not implemented for \'Float\'')
+        if nd.kind not in 'biu':
+            raise NotImplementedError(f'"{self.kernel}" not implemented for \'{_scalar_name_np(nd)}\'')
         return as_array(self.ufunc(a, b))
 
 
@@ -118,9 +118,17 @@ isfinite = _test('IsFinite', np.isfinite)
 # ------------------------------------------------------------------ where / masked_fill
 
 def _cond_check(c):
+    """The condition as a bool array (uint8 still accepted, with PyTorch's warning)."""
+    if c.dtype == np.uint8:
+        import warnings
+        warnings.warn('where received a uint8 condition tensor. This behavior is deprecated and will be '
+                      'removed in a future version of PyTorch. Use a boolean condition instead.',
+                      UserWarning, stacklevel=4)
+        return c.astype(np.bool_)
     if c.dtype != np.bool_:
         raise RuntimeError(f'where expected condition to be a boolean tensor, but got a tensor with '
                            f'dtype {_scalar_name_np(c.dtype)}')
+    return c
 
 
 def _scalar_name_np(npd):
@@ -131,7 +139,7 @@ def _scalar_name_np(npd):
 
 class WhereBackward0(Op):
     def forward(self, cond, a, b):
-        _cond_check(cond)
+        cond = _cond_check(cond)
         self.cond = cond
         self.metas = [None if isinstance(x, (int, float, bool)) else x.shape for x in (a, b)]
         a, b, _ = promote(a, b)
@@ -166,8 +174,9 @@ def where(condition, input=None, other=None, *, out=None):
 class MaskedFillBackward0(Op):
     def forward(self, a, mask, value):
         if mask.dtype != np.bool_:
+            from .matmul import CPP_NAMES
             raise RuntimeError(f'masked_fill_ only supports boolean masks, but got mask with dtype '
-                               f'{_scalar_name_np(mask.dtype)}')
+                               f'{CPP_NAMES[_scalar_name_np(mask.dtype)]}')
         if not isinstance(value, (int, float, bool)):
             if value.ndim != 0:
                 raise RuntimeError('masked_fill_ only supports a 0-dimensional value tensor, but got '
@@ -193,9 +202,15 @@ class MaskedFillBackward0(Op):
     _free = ('mask',)
 
 
+class MaskedFillBackward1(MaskedFillBackward0):
+    """masked_fill with a 0-dim tensor value"""
+
+
 def masked_fill(input, mask, value):
-    return apply(MaskedFillBackward0, input, mask, value)
+    cls = MaskedFillBackward1 if isinstance(value, Tensor) else MaskedFillBackward0
+    return apply(cls, input, mask, value)
 
 
 def masked_fill_(self, mask, value):
-    return apply_inplace(MaskedFillBackward0, self, mask, value)
+    cls = MaskedFillBackward1 if isinstance(value, Tensor) else MaskedFillBackward0
+    return apply_inplace(cls, self, mask, value)

@@ -9,7 +9,7 @@ from ._op import Op, apply
 
 class CloneBackward0(Op):
     def forward(self, a, memory_format=None):
-        return a.copy()
+        return a.copy(order='C' if memory_format == 'contiguous' else 'K')   # PyTorch's preserve_format
 
     def backward(self, g):
         return g
@@ -22,7 +22,7 @@ def clone(self, *, memory_format=None):
 def contiguous(self, memory_format=None):
     if self._data.flags.c_contiguous:
         return self
-    return apply(CloneBackward0, self)
+    return apply(CloneBackward0, self, memory_format='contiguous')
 
 
 class ToCopyBackward0(Op):

@@ -23,7 +23,9 @@ def _place(arr, device):
 def _finish(arr, device, requires_grad):
     t = Tensor._make(_place(arr, device))
     if requires_grad:
-        t.requires_grad_(True)
+        if not t.is_floating_point():
+            raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
+        t._requires_grad = True
     return t
 
 
@@ -31,84 +33,158 @@ def _np(dtype):
     return (_dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)).np
 
 
-def _size(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
+def _is_int(s):
+    """Accepted as one dimension of a size: Python/NumPy ints (bools too) and 0-dim integer tensors."""
+    if isinstance(s, (int, np.integer)):
+        return True
+    return isinstance(s, Tensor) and s.dim() == 0 and not s.is_floating_point()
+
+
+def _size(size, name='zeros', pos=1):
+    """The shape tuple from ``f(2, 3)`` or ``f((2, 3))``, checked with PyTorch's messages."""
+    if len(size) == 1 and not _is_int(size[0]):
+        if not isinstance(size[0], (tuple, list)):
+            raise TypeError(f"{name}(): argument 'size' (position {pos}) must be tuple of ints, "
+                            f'not {type(size[0]).__name__}')
         size = size[0]
+    elif not size:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     out = []
     for s in size:
-        if isinstance(s, Tensor):
-            s = int(s)
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f'zeros(): argument \'size\' (position 1) must be tuple of ints, but found '
-                            f'element of type {type(s).__name__} at pos {len(out)}')
-        if s < 0:
-            raise RuntimeError(f'Trying to create tensor with negative dimension {s}: {list(size)}')
+        if not _is_int(s):
+            raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos {len(out) + 1} "
+                            f'with error "type must be tuple of ints,but got {type(s).__name__}"')
         out.append(int(s))
+    for s in out:
+        if s < 0:
+            if name == 'zeros':
+                raise RuntimeError('zeros: Dimension size must be non-negative.')
+            raise RuntimeError(f'Trying to create tensor with negative dimension {s}: {out}')
     return tuple(out)
 
 
 # ------------------------------------------------------------------ from data
 
-def _infer_np(data):
-    """Array and ember dtype PyTorch would infer for Python/NumPy data."""
+_PY_NUMBERS = frozenset((int, float, bool))
+
+
+def _is_seq(x):
+    """A sequence that tensor() reads element by element (strings are refused elsewhere)."""
+    if isinstance(x, (list, tuple, range)):
+        return True
+    return isinstance(x, (np.ndarray, Tensor)) and x.ndim > 0
+
+
+def _infer_dtype(data):
+    """PyTorch's infer_scalar_type: the promoted dtype over every element of ``data``."""
+    t = type(data)
+    if t is float:
+        return _dtype.get_default_dtype()
+    if t is int:
+        return _dtype.int64
+    if t is bool:
+        return _dtype.bool_
     if isinstance(data, Tensor):
-        return data.detach().numpy(force=True).copy(), data.dtype
-    if isinstance(data, np.ndarray):
-        return data.copy(), _dtype.from_numpy_dtype(data.dtype)
-    if isinstance(data, np.generic):
-        return np.array(data), _dtype.from_numpy_dtype(data.dtype)
+        return data.dtype
+    if isinstance(data, (np.ndarray, np.generic)):
+        return _dtype.from_numpy_dtype(data.dtype)
     if isinstance(data, str):
-        raise TypeError(f"new(): invalid data type 'str'")
+        raise TypeError("new(): invalid data type 'str'")
+    if isinstance(data, (list, tuple, range)):
+        if not len(data):
+            return _dtype.get_default_dtype()
+        kinds = set(map(type, data))
+        if kinds <= _PY_NUMBERS:        # flat Python numbers: no per-element walk
+            return (_dtype.get_default_dtype() if float in kinds else
+                    _dtype.int64 if int in kinds else _dtype.bool_)
+        d = None
+        for x in data:
+            xd = _infer_dtype(x)
+            d = xd if d is None else _dtype.promote_types(d, xd)
+        return d
+    raise RuntimeError(f'Could not infer dtype of {type(data).__name__}')
+
+
+def _first_sizes(data):
+    """PyTorch's compute_sizes: the shape read along the first element of each level."""
+    sizes = []
+    seq = data
+    while _is_seq(seq) or isinstance(seq, str):
+        if isinstance(seq, str):
+            raise ValueError("too many dimensions 'str'")
+        sizes.append(len(seq))
+        if not len(seq):
+            break
+        seq = seq[0]
+    return sizes
+
+
+def _check_nested(seq, sizes, d, dim=0):
+    """PyTorch's errors for ragged or mis-nested data (NumPy only says 'inhomogeneous')."""
+    if len(seq) != sizes[dim]:
+        raise ValueError(f'expected sequence of length {sizes[dim]} at dim {dim} (got {len(seq)})')
+    last = dim + 1 == len(sizes)
+    for x in seq:
+        if last and _is_seq(x):
+            if d.is_floating_point:
+                raise TypeError(f'must be real number, not {type(x).__name__}')
+            raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+        if not last:
+            if not _is_seq(x):
+                raise TypeError('not a sequence')
+            _check_nested(x, sizes, d, dim + 1)
+
+
+def _from_python(data, dtype):
+    """Array and dtype for Python data (numbers, nested sequences, NumPy scalars), as PyTorch reads it."""
+    sizes = _first_sizes(data)
+    inferred = _infer_dtype(data)
+    d = inferred if dtype is None else _dtype.to_dtype(dtype)
     try:
         arr = np.array(data)
     except ValueError:
-        _ragged(data)
+        _check_nested(data, sizes, d)
         raise
-    if arr.dtype == object or arr.dtype.kind in 'USV':
-        bad = _first_bad(data)
-        raise TypeError(f"new(): invalid data type '{type(bad).__name__}'")
-    if isinstance(data, (list, tuple)) and _has_array(data):
-        return arr, _dtype.from_numpy_dtype(arr.dtype)
-    kind = arr.dtype.kind
-    if kind == 'f':
-        return arr, _dtype.get_default_dtype()
-    if kind in 'iu':
-        return arr, _dtype.int64
-    if kind == 'b':
-        return arr, _dtype.bool_
-    raise TypeError(f"new(): invalid data type '{arr.dtype}'")
+    if arr.dtype == object and sizes:
+        _check_nested(data, sizes, d)
+    return _checked_cast(arr, d), inferred
 
 
-def _has_array(data):
-    for x in data:
-        if isinstance(x, (np.ndarray, Tensor)):
-            return True
-        if isinstance(x, (list, tuple)):
-            return _has_array(x)
-        return False
-    return False
+def _checked_cast(arr, d):
+    """Cast numbers read from Python into ``d``, refusing integers the dtype can't hold."""
+    nd = d.np
+    if arr.dtype == nd:
+        return arr
+    if arr.dtype == object or arr.dtype == np.uint64:      # a Python int beyond int64
+        if d.category == _dtype._INT:
+            raise ValueError('Overflow when unpacking long long')
+        return arr.astype(np.float64).astype(nd) if d.is_floating_point else arr.astype(nd)
+    if nd.kind in 'iu' and arr.dtype.kind in 'iuf':
+        info = np.iinfo(nd)
+        if arr.dtype.kind == 'f':
+            lo = 0 if nd.kind == 'u' else info.min
+        else:       # integers wrap into unsigned types from down to -max, as in PyTorch
+            lo = -info.max if nd.kind == 'u' else info.min
+        if not np.all((arr >= lo) & (arr <= info.max)):     # NaN fails too
+            raise RuntimeError(f'value cannot be converted to type {d.name} without overflow')
+    return _cast_host(arr, nd)
 
 
-def _first_bad(data):
-    if isinstance(data, (list, tuple)):
-        for x in data:
-            b = _first_bad(x)
-            if b is not None:
-                return b
-        return None
-    return data if not isinstance(data, (int, float, bool, np.generic, np.ndarray, Tensor)) else None
-
-
-def _ragged(data, dim=0):
-    if not isinstance(data, (list, tuple)) or not data:
-        return
-    lens = [len(x) if isinstance(x, (list, tuple)) else None for x in data]
-    first = lens[0]
-    for n in lens[1:]:
-        if n != first:
-            raise ValueError(f'expected sequence of length {first} at dim {dim + 1} (got {n})')
-    for x in data:
-        _ragged(x, dim + 1)
+def _infer_np(data, dtype=None):
+    """Host array of ``data`` in ``dtype`` (or the dtype PyTorch infers), and the inferred dtype."""
+    if isinstance(data, Tensor):
+        arr, inferred = data.detach().numpy(force=True).copy(), data.dtype
+    elif isinstance(data, np.ndarray):
+        arr, inferred = data.copy(), _dtype.from_numpy_dtype(data.dtype)
+    else:
+        if isinstance(data, str):
+            raise TypeError("new(): invalid data type 'str'")
+        return _from_python(data, dtype)
+    if dtype is not None:
+        nd = _dtype.to_dtype(dtype).np
+        if arr.dtype != nd:
+            arr = _cast_host(arr, nd)
+    return arr, inferred
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -116,10 +192,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         warnings.warn('To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() '
                       'or sourceTensor.detach().clone().requires_grad_(True), rather than '
                       'torch.tensor(sourceTensor).', UserWarning, stacklevel=2)
-    arr, inferred = _infer_np(data)
-    d = inferred if dtype is None else _dtype.to_dtype(dtype)
-    if arr.dtype != d.np:
-        arr = _cast_host(arr, d.np)
+    arr, _ = _infer_np(data, dtype)
     return _finish(arr, device, requires_grad)
 
 
@@ -152,81 +225,143 @@ def from_numpy(ndarray):
     return Tensor._make(ndarray)
 
 
-def scalar_tensor(value, like=None, dtype=None):
-    """A 0-dim tensor for a Python number, on ``like``'s device (wrapped-number semantics)."""
+def scalar_tensor(value, like=None, dtype=None, *, device=None, requires_grad=False, layout=None,
+                  pin_memory=False):
+    """``ember.scalar_tensor(s)``: a 0-dim tensor of the default dtype, as in PyTorch.
+
+    Ops pass ``like`` to wrap a Python number instead: it keeps the number's own promotion
+    dtype (wrapped-number semantics) and goes to ``like``'s device."""
+    if like is None:
+        d = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
+        return _finish(np.array(value).astype(d.np), device, requires_grad)
     d = dtype or _dtype.scalar_dtype(value)
     arr = np.array(value, dtype=d.np)
-    return Tensor._make(_place(arr, like.device if like is not None else None))
+    return Tensor._make(_place(arr, like.device))
 
 
 # ------------------------------------------------------------------ filled
 
-def _filled(fill, size, dtype, device, requires_grad, out=None):
-    arr = np.full(_size(size), fill, dtype=_np(dtype)) if fill is not None else \
-        np.zeros(_size(size), dtype=_np(dtype))
-    return _finish(arr, device, requires_grad)
+# the C++ type names PyTorch's Scalar conversion errors use
+_CPP_NAMES = {'uint8': 'uint8_t', 'int8': 'int8_t', 'int16': 'int16_t', 'int32': 'int', 'int64': 'int64_t',
+              'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16', 'float32': 'float', 'float64': 'double',
+              'bool': 'bool'}
+
+
+def _fill_array(value, d):
+    """A Python number as a 0-dim array of ``d``, with PyTorch's Scalar overflow checks."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, int) and not isinstance(value, bool) and not -2 ** 63 <= value < 2 ** 64:
+        raise OverflowError('int too big to convert')
+    nd = d.np
+    bad = False
+    if d is _dtype.bool_:
+        pass
+    elif nd.kind in 'iu':
+        info = np.iinfo(nd)
+        if isinstance(value, float):
+            bad = not (0 if nd.kind == 'u' else info.min) <= value <= info.max
+        else:
+            bad = not (-info.max if nd.kind == 'u' else info.min) <= value <= info.max
+    elif math.isfinite(value):
+        bad = abs(value) > float(np.finfo(np.float32 if d is _dtype.bfloat16 else nd).max) * (
+            1.0078125 if d is _dtype.bfloat16 else 1)
+    if bad:
+        raise RuntimeError(f'value cannot be converted to type {_CPP_NAMES[d.name]} without overflow')
+    if isinstance(value, int) and not isinstance(value, bool) and nd.kind in 'iu':
+        return np.array(value & 0xFFFFFFFFFFFFFFFF, dtype=np.uint64).astype(nd)
+    return _cast_host(np.array(value), nd)
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    return _finish(np.zeros(_size(size), _np(dtype)), device, requires_grad)
+    return _finish(np.zeros(_size(size, 'zeros'), _np(dtype)), device, requires_grad)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    return _finish(np.ones(_size(size), _np(dtype)), device, requires_grad)
+    return _finish(np.ones(_size(size, 'ones'), _np(dtype)), device, requires_grad)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
           memory_format=None):
-    return _finish(np.empty(_size(size), _np(dtype)), device, requires_grad)
+    return _finish(np.empty(_size(size, 'empty'), _np(dtype)), device, requires_grad)
+
+
+def _full(size, fill_value, dtype, device, requires_grad, name):
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not "
+                        f'{type(size).__name__}')
+    if isinstance(fill_value, Tensor) and fill_value.dim() != 0:
+        raise TypeError(f"{name}(): argument 'fill_value' (position 2) must be Number, not Tensor")
+    if dtype is None:
+        dtype = _dtype.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    d = _dtype.to_dtype(dtype)
+    shape = _size((size,), name)
+    return _finish(np.full(shape, _fill_array(fill_value, d), d.np), device, requires_grad)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    if dtype is None:
-        dtype = _dtype.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
-    return _finish(np.full(_size((size,)), fill_value, _np(dtype)), device, requires_grad)
+    return _full(size, fill_value, dtype, device, requires_grad, 'full')
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    if not _is_int(n):
+        raise TypeError(f"eye(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+    if m is not None and not _is_int(m):
+        raise TypeError(f"eye(): argument 'm' (position 2) must be int, not {type(m).__name__}")
     if n < 0:
         raise RuntimeError(f'n must be greater or equal to 0, got {n}')
-    return _finish(np.eye(n, n if m is None else m, dtype=_np(dtype)), device, requires_grad)
+    if m is not None and m < 0:
+        raise RuntimeError(f'm must be greater or equal to 0, got {m}')
+    return _finish(np.eye(int(n), int(n if m is None else m), dtype=_np(dtype)), device, requires_grad)
 
 
-def _like(fn):
+def _check_tensor(input, name):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+
+
+def _like(fn, name):
     def like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+        _check_tensor(input, name)
         return fn(input.shape, dtype=input.dtype if dtype is None else dtype,
                   device=input.device if device is None else device, requires_grad=requires_grad)
+    like.__name__ = like.__qualname__ = name
     return like
 
 
-zeros_like = _like(zeros)
-ones_like = _like(ones)
-empty_like = _like(empty)
+zeros_like = _like(zeros, 'zeros_like')
+ones_like = _like(ones, 'ones_like')
+empty_like = _like(empty, 'empty_like')
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
+    _check_tensor(input, 'full_like')
     return full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype,
                 device=input.device if device is None else device, requires_grad=requires_grad)
 
 
 # new_* methods keep the source tensor's dtype and device
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return ones(_size(size), dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    return ones(_size(size, 'new_ones'), dtype=dtype or self.dtype, device=device or self.device,
+                requires_grad=requires_grad)
 
 
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return zeros(_size(size), dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    return zeros(_size(size, 'new_zeros'), dtype=dtype or self.dtype, device=device or self.device,
+                 requires_grad=requires_grad)
 
 
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return empty(_size(size), dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    return empty(_size(size, 'new_empty'), dtype=dtype or self.dtype, device=device or self.device,
+                 requires_grad=requires_grad)
 
 
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
              pin_memory=False):
-    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
-                requires_grad=requires_grad)
+    return _full(size, fill_value, dtype or self.dtype, device or self.device, requires_grad, 'new_full')
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
@@ -235,20 +370,40 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layo
 
 # ------------------------------------------------------------------ ranges
 
+def _number(v):
+    return v.item() if isinstance(v, (Tensor, np.generic)) else v
+
+
+def _fmt(v):
+    """A number as PyTorch's C++ messages print it (``0``, ``0.5``, ``1e+20``, ``inf``)."""
+    return '%g' % v if isinstance(v, float) else str(v)
+
+
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     if end is None:
         start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = _number(start), _number(end), _number(step)
+    if dtype is None:
+        dtype = (_dtype.get_default_dtype() if any(isinstance(v, float) for v in (start, end, step))
+                 else _dtype.int64)
+    d = _dtype.to_dtype(dtype)
+    if d is _dtype.bool_:
+        raise NotImplementedError('"arange_cpu" not implemented for \'Bool\'')
     if step == 0:
         raise RuntimeError('step must be nonzero')
-    if (vals[1] - vals[0]) * vals[2] < 0:
-        raise RuntimeError('upper bound and larger bound inconsistent with step sign')
-    if dtype is None:
-        dtype = _dtype.get_default_dtype() if any(isinstance(v, float) for v in vals) else _dtype.int64
-    d = _dtype.to_dtype(dtype)
-    n = max(0, math.ceil((vals[1] - vals[0]) / vals[2]))
-    arr = (vals[0] + np.arange(n, dtype=np.float64) * vals[2]) if d.is_floating_point or \
-        any(isinstance(v, float) for v in vals) else np.arange(vals[0], vals[1], vals[2], dtype=np.int64)
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f'unsupported range: {_fmt(start)} -> {_fmt(end)}')
+    if not d.is_floating_point:         # integer ranges truncate their bounds and step first
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError('step must be nonzero')
+    if not ((step > 0 and end >= start) or (step < 0 and end <= start)):
+        raise RuntimeError('upper bound and lower bound inconsistent with step sign')
+    if d.is_floating_point:
+        n = max(0, math.ceil((end - start) / step))
+        arr = start + np.arange(n, dtype=np.float64) * step
+    else:
+        arr = np.arange(start, end, step, dtype=np.int64)
     return _finish(arr.astype(d.np), device, requires_grad)
 
 
@@ -261,21 +416,37 @@ def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
     return _finish((start + np.arange(n) * step).astype(d.np), device, requires_grad)
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def _spaced(start, end, steps, dtype, name):
+    """linspace's points (PyTorch's formula: from the start up to halfway, then from the end)."""
+    if not _is_int(steps):
+        raise TypeError(f"{name}(): argument 'steps' (position 3) must be int, not {type(steps).__name__}")
     if steps < 0:
         raise RuntimeError('number of steps must be non-negative')
     d = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
-    arr = np.linspace(float(start), float(end), int(steps), dtype=np.float64)
-    if not d.is_floating_point:
-        arr = np.trunc(arr)
-    return _finish(arr.astype(d.np), device, requires_grad)
+    if d is _dtype.bool_:
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'Bool\'')
+    start, end, steps = _number(start), _number(end), int(steps)
+    if d.is_floating_point:
+        ct = np.float64 if d is _dtype.float64 else np.float32     # PyTorch's compute type
+    else:
+        start, end, ct = int(start), int(end), np.float64          # integer dtypes truncate the bounds
+    i = np.arange(steps, dtype=ct)
+    step = ct((end - start) / (steps - 1)) if steps > 1 else ct(0)
+    arr = np.where(i < steps // 2, ct(start) + step * i, ct(end) - step * (steps - 1 - i))
+    if steps == 1:
+        arr[0] = start
+    return arr, d
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    arr, d = _spaced(start, end, steps, dtype, 'linspace')
+    return _finish(_cast_host(arr, d.np), device, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
-    d = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
-    arr = np.power(float(base), np.linspace(float(start), float(end), int(steps)))
-    return _finish(arr.astype(d.np), device, requires_grad)
+    arr, d = _spaced(start, end, steps, dtype, 'logspace')
+    return _finish(_cast_host(np.power(float(base), arr.astype(np.float64)), d.np), device, requires_grad)
 
 
 # ------------------------------------------------------------------ legacy constructors
@@ -284,23 +455,18 @@ def legacy_new(dtype, args, device=None):
     """``Tensor(5, 3)``: zero-filled of that shape; ``Tensor([1, 2])``: data; ``Tensor()``: empty."""
     d = _dtype.to_dtype(dtype)
     if not args:
-        return Tensor._make(np.zeros((0,), d.np))
-    if len(args) == 1 and isinstance(args[0], Tensor):
-        t = args[0]
-        if t.dtype is not d:
-            raise TypeError(f'expected {d} (got {t.dtype})')
-        return t
-    if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
-        return Tensor._make(_place(np.zeros(_size(args), d.np), device))
-    if len(args) == 1 and isinstance(args[0], Size):
-        return Tensor._make(_place(np.zeros(tuple(args[0]), d.np), device))
-    if len(args) == 1:
+        return Tensor._make(_place(np.zeros((0,), d.np), device))
+    if len(args) == 1 and not isinstance(args[0], Size) and not _is_int(args[0]):
         data = args[0]
-        if isinstance(data, (int, float)) and not isinstance(data, bool):
+        if isinstance(data, Tensor):
+            if data.dtype is not d:
+                raise TypeError(f'expected {d} (got {data.dtype})')
+            return data
+        if isinstance(data, (int, float, bool)):
             raise TypeError(f'new(): data must be a sequence (got {type(data).__name__})')
-        arr, _ = _infer_np(data)
-        return Tensor._make(_place(_cast_host(arr, d.np), device))
-    raise TypeError(f'new() received an invalid combination of arguments')
+        arr, _ = _infer_np(data, d)
+        return Tensor._make(_place(arr, device))
+    return Tensor._make(_place(np.zeros(_size(args, 'new'), d.np), device))
 
 
 class _LegacyMeta(type):
@@ -314,7 +480,7 @@ class _LegacyMeta(type):
 def _legacy_type(d):
     def __new__(cls, *args, device=None):
         return legacy_new(d, args, device)
-    return _LegacyMeta(d.legacy, (), {'__new__': __new__, '_legacy_dtype': d,
+    return _LegacyMeta(d.legacy, (), {'__new__': __new__, '_legacy_dtype': d, 'dtype': d,
                                        '__module__': 'ember'})
 
 

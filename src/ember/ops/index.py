@@ -5,7 +5,7 @@ import numpy as np
 from .._tensor import Tensor
 from ._op import Op, apply, apply_inplace
 from ._promote import unbroadcast
-from .shape import SelectBackward0, SliceBackward0, UnsqueezeBackward0
+from .shape import SelectBackward0, SliceBackward0, UnsqueezeBackward0, AliasBackward0
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
@@ -104,8 +104,15 @@ class IndexPutAccumulate(Op):
         return 'IndexBackwardBackward0'
 
 
+def _int_tensor_as_int(k):
+    """A 0-dim integer tensor in a key indexes like a Python int (PyTorch selects)."""
+    if isinstance(k, Tensor) and k._data.ndim == 0 and k._data.dtype.kind in 'iu':
+        return int(k._data)
+    return k
+
+
 def getitem(self, key):
-    key = _as_key(key)
+    key = tuple(_int_tensor_as_int(k) for k in _as_key(key))
     if all(_is_basic(k) for k in key):
         return _basic(self, key)
     return apply(IndexBackward0, self, key=_np_key(key, self.shape))
@@ -114,6 +121,9 @@ def getitem(self, key):
 def _basic(t, key):
     ndim = t.ndim
     consuming = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if ndim == 0 and consuming:
+        raise IndexError('invalid index of a 0-dim tensor. Use `tensor.item()` in Python or '
+                         '`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number')
     if consuming > ndim:
         raise IndexError(f'too many indices for tensor of dimension {ndim}')
     if sum(1 for k in key if k is Ellipsis) > 1:
@@ -127,7 +137,7 @@ def _basic(t, key):
             dim += 1
             applied = True
         elif isinstance(k, int):
-            out = apply(SelectBackward0, out, dim=dim, index=k)
+            out = apply(SelectBackward0, out, dim=dim, index=k, from_getitem=True)
             applied = True
         else:
             if k != slice(None):
@@ -138,9 +148,8 @@ def _basic(t, key):
                 applied = True
             dim += 1
     if not applied:
-        if ndim == 0:
-            from .shape import view
-            return view(t, ())
+        if any(k is Ellipsis for k in key) or ndim == 0:
+            return apply(AliasBackward0, t)
         out = apply(SliceBackward0, t, dim=0, start=None, stop=None, step=1)
     return out
 
@@ -242,12 +251,14 @@ class IndexPutBackward0(Op):
 
 
 def setitem(self, key, value):
-    if isinstance(value, (list, tuple, np.ndarray)):
+    if isinstance(value, (list, tuple)):
+        raise TypeError(f"can't assign a {type(value).__name__} to a {self.type()}")
+    if isinstance(value, np.ndarray):
         from .creation import tensor
         value = tensor(value, dtype=self.dtype, device=self.device)
     elif isinstance(value, Tensor) and value.device != self.device:
         value = value.to(self.device)
-    key = _as_key(key)
+    key = tuple(_int_tensor_as_int(k) for k in _as_key(key))
     if all(_is_basic(k) for k in key):
         view = _basic(self, key)
         apply_inplace(CopyBackwards, view, value)

@@ -10,7 +10,7 @@ from .shape import wrap_dim, _fmt
 class CatBackward0(Op):
     def forward(self, *arrays, dim=0):
         if not arrays:
-            raise RuntimeError('torch.cat(): expected a non-empty list of Tensors')
+            raise ValueError('ember.cat(): expected a non-empty list of Tensors')
         ref = next((a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)), arrays[0])
         d = wrap_dim(dim, ref.ndim)
         for i, a in enumerate(arrays):
@@ -23,7 +23,7 @@ class CatBackward0(Op):
                     raise RuntimeError(f'Sizes of tensors must match except in dimension {d}. Expected size '
                                        f'{ref.shape[k]} but got size {a.shape[k]} for tensor number {i} in the list.')
         nd = _common(arrays)
-        self.dim, self.sizes = d, [a.shape[d] if a.ndim == ref.ndim else 0 for a in arrays]
+        self.dim, self.sizes = d, [a.shape[d] if a.ndim == ref.ndim else None for a in arrays]
         self.dtypes = [a.dtype for a in arrays]
         kept = [a.astype(nd, copy=False) for a in arrays if a.ndim == ref.ndim]
         return np.concatenate(kept, axis=d)
@@ -31,6 +31,10 @@ class CatBackward0(Op):
     def backward(self, g):
         out, start = [], 0
         for (node, _), n, dt in zip(self._next, self.sizes, self.dtypes):
+            if n is None:           # a skipped legacy empty 1-D input
+                from .creation import zeros
+                out.append(None if node is None else zeros(0, dtype=_dt(dt), device=g.device))
+                continue
             if node is None:
                 out.append(None)
             else:

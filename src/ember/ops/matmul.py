@@ -13,11 +13,14 @@ def _same_dtype(a, b, msg):
         raise RuntimeError(msg(n1, n2))
 
 
+# the C++ type names some PyTorch messages use, by ScalarType name
+CPP_NAMES = {'Float': 'float', 'Double': 'double', 'Half': 'c10::Half', 'BFloat16': 'c10::BFloat16',
+             'Long': 'long int', 'Int': 'int', 'Short': 'short int', 'Char': 'signed char',
+             'Byte': 'unsigned char', 'Bool': 'bool'}
+
+
 def _mm_msg(n1, n2):
-    low = {'Float': 'float', 'Double': 'double', 'Half': 'c10::Half', 'BFloat16': 'c10::BFloat16',
-           'Long': 'long int', 'Int': 'int', 'Short': 'short int', 'Char': 'signed char',
-           'Byte': 'unsigned char', 'Bool': 'bool'}
-    return f'expected m1 and m2 to have the same dtype, but got: {low[n1]} != {low[n2]}'
+    return f'expected m1 and m2 to have the same dtype, but got: {CPP_NAMES[n1]} != {CPP_NAMES[n2]}'
 
 
 class MmBackward0(Op):
@@ -103,17 +106,8 @@ class BatchedMatmul(Op):
     def forward(self, a, b):
         _same_dtype(a, b, _mm_msg)
         self.shapes = (a.shape, b.shape)
-        ka = a.shape[-1]
-        kb = b.shape[-2] if b.ndim > 1 else b.shape[0]
-        if ka != kb:
-            raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: '
-                               f'[{int(np.prod(a.shape[:-2]))}, {ka}] but got: '
-                               f'[{int(np.prod(b.shape[:-2])) if b.ndim > 2 else 1}, {kb}].')
-        try:
-            return np.matmul(a, b)
-        except ValueError:
-            raise RuntimeError(f'The size of tensor a must match the size of tensor b at non-singleton '
-                               f'batch dimensions: {list(a.shape)} vs {list(b.shape)}') from None
+        _batched_check(a.shape, b.shape)
+        return np.matmul(a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -141,8 +135,34 @@ class BatchedMatmul(Op):
         return 'UnsafeViewBackward0'
 
 
+def _batched_check(sa, sb):
+    """PyTorch's errors for a batched matmul, from the path its matmul takes."""
+    ka, kb = sa[-1], (sb[-2] if len(sb) > 1 else sb[0])
+    if len(sa) >= 3 and len(sb) <= 2:          # folded into mm / mv
+        if ka != kb:
+            m = int(np.prod(sa[:-1]))
+            if len(sb) == 1:
+                raise RuntimeError(f'size mismatch, got input ({m}), mat ({m}x{ka}), vec ({kb})')
+            raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({m}x{ka} and {kb}x{sb[-1]})')
+        return
+    ba, bb = sa[:-2], sb[:-2]
+    n = max(len(ba), len(bb))
+    batch = []
+    for i in range(n):
+        x = ba[i - n + len(ba)] if i - n + len(ba) >= 0 else 1
+        y = bb[i - n + len(bb)] if i - n + len(bb) >= 0 else 1
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f'The size of tensor a ({x}) must match the size of tensor b ({y}) at '
+                               f'non-singleton dimension {i}')
+        batch.append(max(x, y))
+    if ka != kb:
+        nb = int(np.prod(batch))
+        raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: [{nb}, {ka}] '
+                           f'but got: [{nb}, {kb}].')
+
+
 class SqueezeBackward4(Op):
-    is_view = True
+    """squeeze_(0) of the fresh mm result of a 1-D @ 2-D matmul (not a view)."""
 
     def forward(self, a, dim):
         self.in_shape = a.shape
@@ -164,6 +184,9 @@ def matmul(input, other, *, out=None):
         r = apply(MvBackward0, input, other)
     elif da == 1 and db == 2:
         r = apply(SqueezeBackward4, apply(MmBackward0, input.unsqueeze(0), other), dim=0)
+    elif da == 2 and db >= 3 and input.requires_grad:
+        # PyTorch folds this into (other^T @ input^T)^T, made contiguous
+        r = matmul(other.mT, input.mT).mT.contiguous()
     else:
         r = apply(BatchedMatmul, input, other)
     if out is not None:

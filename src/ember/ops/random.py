@@ -6,8 +6,9 @@ PyTorch's random stream."""
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor
-from .creation import _finish, _size
+from .._tensor import Tensor, xp_of
+from ._op import Op, apply
+from .creation import _finish, _size, _is_int, _fmt, zeros
 
 
 class Generator:
@@ -81,9 +82,13 @@ def set_rng_state(state):
 
 def _float_dtype(dtype, fname):
     d = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
-    if not d.is_floating_point:
-        raise RuntimeError(f'"{fname}" not implemented for \'{_name(d)}\'')
+    _check_float(d, fname)
     return d
+
+
+def _check_float(d, fname):
+    if not d.is_floating_point:
+        raise NotImplementedError(f'"{fname}" not implemented for \'{_name(d)}\'')
 
 
 def _name(d):
@@ -94,53 +99,126 @@ def _name(d):
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     d = _float_dtype(dtype, 'check_uniform_bounds')
-    arr = _rng(generator).random(_size(size), dtype=np.float64 if d.np != np.float32 else np.float32)
+    arr = _rng(generator).random(_size(size, 'rand'), dtype=np.float64 if d.np != np.float32 else np.float32)
     return _finish(arr.astype(d.np, copy=False), device, requires_grad)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     d = _float_dtype(dtype, 'normal_kernel_cpu')
-    arr = _rng(generator).standard_normal(_size(size), dtype=np.float64 if d.np != np.float32 else np.float32)
+    arr = _rng(generator).standard_normal(_size(size, 'randn'),
+                                          dtype=np.float64 if d.np != np.float32 else np.float32)
     return _finish(arr.astype(d.np, copy=False), device, requires_grad)
+
+
+# C++ names in randint's bound errors
+_CPP_NAMES = {'bool': 'bool', 'uint8': 'unsigned char', 'int8': 'signed char', 'int16': 'short int',
+              'int32': 'int', 'int64': 'long int'}
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
             device=None, requires_grad=False):
-    if high is None or (size is None and isinstance(high, (tuple, list))):
-        low, high, size = 0, low, high
+    size_pos = 3
+    if size is None and (high is None or isinstance(high, (tuple, list))):
+        low, high, size, size_pos = 0, low, high, 2
     if size is None:
+        if high is not None:
+            raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not "
+                            f'{type(high).__name__}')
         raise TypeError('randint() missing 1 required positional argument: \'size\'')
+    for name, v, pos in (('low', low, 1), ('high', high, 2 if size_pos == 3 else 1)):
+        if not _is_int(v):
+            raise TypeError(f"randint(): argument '{name}' (position {pos}) must be int, not {type(v).__name__}")
+    low, high = int(low), int(high)
     if low >= high:
         raise RuntimeError(f'random_ expects \'from\' to be less than \'to\', but got from={low} >= to={high}')
     d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
-    arr = _rng(generator).integers(low, high, _size((size,)), dtype=np.int64)
+    if not d.is_floating_point:
+        info = np.iinfo(d.np) if d is not _dtype.bool_ else None
+        lo, hi = (0, 1) if info is None else (info.min, info.max)
+        if low < lo or low > hi:
+            raise RuntimeError(f'from is out of bounds for {_CPP_NAMES[d.name]}')
+        if high - 1 < lo or high - 1 > hi:
+            raise RuntimeError(f'to - 1 is out of bounds for {_CPP_NAMES[d.name]}')
+    arr = _rng(generator).integers(low, high, _size((size,), 'randint', size_pos), dtype=np.int64)
     return _finish(arr.astype(d.np), device, requires_grad)
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
-    return _finish(_rng(generator).permutation(int(n)).astype(d.np), device, requires_grad)
+    if d is _dtype.bool_:
+        raise NotImplementedError('"randperm" not implemented for \'Bool\'')
+    n = int(n)
+    if n < 0:
+        raise RuntimeError(f'Trying to create tensor with negative dimension {n}: [{n}]')
+    return _finish(_rng(generator).permutation(n).astype(d.np), device, requires_grad)
+
+
+def _check_std(std):
+    if std < 0:
+        raise RuntimeError(f'normal expects std >= 0.0, but found std {_fmt(float(std))}')
+
+
+class _RandomOp(Op):
+    """Random sampling from tensors: the samples don't depend smoothly on the inputs, so
+    PyTorch's gradient for every input is zero (but the output still requires grad)."""
+
+    def backward(self, grad):
+        return tuple(None if node is None else zeros(shape, dtype=grad.dtype, device=grad.device)
+                     for (node, _), shape in zip(self._next, self.shapes))
+
+
+def _host_to(arr, like):
+    """A host array of random numbers, moved to the device of array ``like``."""
+    return arr if type(like) is np.ndarray else xp_of(like).asarray(arr)
+
+
+class _Normal(_RandomOp):
+    def forward(self, mean, std, rng=None):
+        self.shapes = (np.shape(mean), np.shape(std))
+        ref = mean if hasattr(mean, 'dtype') else std
+        shape = np.broadcast_shapes(np.shape(mean), np.shape(std))
+        return (mean + std * _host_to(rng.standard_normal(shape), ref)).astype(ref.dtype)
+
+
+class NormalBackward1(_Normal):     # normal(Tensor mean, float std)
+    pass
+
+
+class NormalBackward2(_Normal):     # normal(float mean, Tensor std)
+    pass
+
+
+class NormalBackward3(_Normal):     # normal(Tensor mean, Tensor std)
+    pass
+
+
+class BernoulliBackward0(_RandomOp):
+    def forward(self, probs, rng=None):
+        self.shapes = (probs.shape,)
+        return (_host_to(rng.random(probs.shape), probs) < probs).astype(probs.dtype)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
            requires_grad=False):
     rng = _rng(generator)
-    if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m = mean._data if isinstance(mean, Tensor) else mean
-        s = std._data if isinstance(std, Tensor) else std
-        if np.any(np.asarray(s) < 0):
-            raise RuntimeError('normal expects all elements of std >= 0.0')
-        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        ref = mean if isinstance(mean, Tensor) else std
-        arr = (m + s * rng.standard_normal(shape)).astype(ref._data.dtype)
-        return Tensor._make(arr)
-    if std < 0:
-        raise RuntimeError(f'normal expects std >= 0.0, but found std {std}')
+    tm, ts = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if tm or ts:
+        if size is not None:
+            raise TypeError('normal() received an invalid combination of arguments')
+        _check_float((mean if tm else std).dtype, 'normal_kernel_cpu')
+        if ts:
+            if np.any(std._data < 0):
+                raise RuntimeError('normal expects all elements of std >= 0.0')
+        else:
+            _check_std(std)
+        cls = NormalBackward3 if tm and ts else NormalBackward1 if tm else NormalBackward2
+        return apply(cls, mean, std, rng=rng)
+    _check_std(std)
     if size is None:
         raise TypeError('normal() received an invalid combination of arguments')
     d = _float_dtype(dtype, 'normal_kernel_cpu')
-    arr = mean + std * rng.standard_normal(_size((size,)))
+    arr = mean + std * rng.standard_normal(_size((size,), 'normal', 3))
     return _finish(arr.astype(d.np), device, requires_grad)
 
 
@@ -162,40 +240,56 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype,
-                   device=input.device if device is None else device, generator=generator)
+                   device=input.device if device is None else device, generator=generator,
+                   requires_grad=requires_grad)
+
+
+def _check_p(p):
+    if not 0 <= p <= 1:
+        raise RuntimeError(f'bernoulli_ expects p to be in [0, 1], but got p={_fmt(float(p))}')
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
-    probs = input._data if p is None else np.full(input.shape, p)
+    if p is not None:
+        _check_p(p)
+        arr = (_rng(generator).random(input.shape) < p).astype(input._data.dtype)
+        return Tensor._make(_on_device(arr, input))
+    _check_float(input.dtype, 'bernoulli_tensor_cpu_p_')
+    probs = input._data
     if np.any((probs < 0) | (probs > 1)):
         raise RuntimeError('Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this '
                            'error message be improved?  If so, please report an enhancement request '
                            'to PyTorch.)')
-    arr = (_rng(generator).random(input.shape) < probs).astype(input._data.dtype)
-    return Tensor._make(arr)
+    return apply(BernoulliBackward0, input, rng=_rng(generator))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    if not input.is_floating_point():
+        raise RuntimeError(f'multinomial only supports floating-point dtypes for input, got: {_name(input.dtype)}')
     p = np.asarray(input._data, dtype=np.float64)
     if p.ndim not in (1, 2):
         raise RuntimeError('prob_dist must be 1 or 2 dim')
-    if np.any(p < 0) or not np.all(np.isfinite(p)):
-        raise RuntimeError('probability tensor contains either `inf`, `nan` or element < 0')
+    if num_samples <= 0:
+        raise RuntimeError('cannot sample n_sample <= 0 samples')
     rows = p.reshape(-1, p.shape[-1])
     if not replacement and num_samples > rows.shape[1]:
         raise RuntimeError('cannot sample n_sample > prob_dist.size(-1) samples without replacement')
+    if np.any(p < 0) or not np.all(np.isfinite(p)):
+        raise RuntimeError('probability tensor contains either `inf`, `nan` or element < 0')
+    totals = rows.sum(1)
+    if np.any(totals <= 0):
+        raise RuntimeError('invalid multinomial distribution (sum of probabilities <= 0)')
     rng = _rng(generator)
-    out = []
-    for row in rows:
-        total = row.sum()
-        if total <= 0:
-            raise RuntimeError('invalid multinomial distribution (sum of probabilities <= 0)')
-        if not replacement and np.count_nonzero(row) < num_samples:
-            raise RuntimeError('invalid multinomial distribution (with replacement=False, not enough '
-                               'non-negative category to sample)')
-        out.append(rng.choice(row.size, size=num_samples, replace=replacement, p=row / total))
-    arr = np.array(out, dtype=np.int64)
-    return Tensor._make(arr if p.ndim == 2 else arr[0])
+    if replacement:         # inverse CDF: one uniform number per sample
+        cdf = np.cumsum(rows / totals[:, None], axis=1)
+        u = rng.random((rows.shape[0], num_samples))
+        arr = np.stack([np.searchsorted(c, x, side='right') for c, x in zip(cdf, u)])
+        arr = np.minimum(arr, rows.shape[1] - 1)
+    else:                   # PyTorch's algorithm: the top-k of p / Exp(1) noise
+        q = rows / rng.exponential(1.0, rows.shape)
+        arr = np.argsort(-q, axis=1, kind='stable')[:, :num_samples]
+    arr = arr.astype(np.int64)
+    return Tensor._make(_on_device(arr if p.ndim == 2 else arr[0], input))
 
 
 # ------------------------------------------------------------------ in-place fillers
@@ -216,24 +310,45 @@ def _on_device(arr, like):
 
 
 def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    _check_float(self.dtype, 'check_uniform_bounds')
+    if a > b:
+        raise RuntimeError(f'uniform_ expects to return a [from, to) range, but found from={_fmt(a)} > to={_fmt(b)}')
     return _fill(self, _rng(generator).uniform(a, b, self.shape))
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    _check_float(self.dtype, 'normal_kernel_cpu')
+    _check_std(std)
     return _fill(self, _rng(generator).normal(mean, std, self.shape))
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
+    if isinstance(p, Tensor):
+        p = np.asarray(p.detach().numpy(force=True), dtype=np.float64)
+    else:
+        _check_p(p)
     return _fill(self, _rng(generator).random(self.shape) < p)
 
 
-def random_(self, from_=0, to=None, *, generator=None):
+# random_()'s exclusive upper bound: every integer the dtype holds exactly (floats), or its max
+_RANDOM_TO = {'float64': 2 ** 53 + 1, 'float32': 2 ** 24 + 1, 'float16': 2 ** 11 + 1, 'bfloat16': 2 ** 8 + 1,
+              'bool': 2}
+
+
+def random_(self, from_=None, to=None, *, generator=None):
+    """``random_(to)``: integers in [0, to); ``random_(from, to)``; ``random_()``: [0, 2**mantissa]."""
+    if to is None and from_ is not None:
+        from_, to = 0, from_
+    from_ = 0 if from_ is None else from_
     if to is None:
-        to = 2 ** 24 if self.is_floating_point() else np.iinfo(self._data.dtype).max
+        to = _RANDOM_TO[self.dtype.name] if self.dtype.name in _RANDOM_TO else int(np.iinfo(self._data.dtype).max) + 1
     return _fill(self, _rng(generator).integers(from_, to, self.shape))
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
+    if not self.is_floating_point():
+        raise RuntimeError('Exponential distribution is a continuous probability distribution. dtype must '
+                           f'be a floating point but you specified {_name(self.dtype)}')
     return _fill(self, _rng(generator).exponential(1.0 / lambd, self.shape))
 
 

@@ -1,4 +1,6 @@
 """Reductions: sum, mean, prod, max/min, amax/amin, argmax/argmin, std/var, norm, any/all."""
+import warnings
+
 import numpy as np
 
 from .. import _dtype
@@ -16,8 +18,9 @@ def _dims(dim, ndim):
         ds = tuple(wrap_dim(d, ndim) for d in dim)
         if len(set(ds)) != len(ds):
             raise RuntimeError(f'dim {ds[0]} appears multiple times in the list of dims')
-        return ds
-    return (wrap_dim(dim, ndim),)
+        return ds if ndim else ()
+    d = wrap_dim(dim, ndim)
+    return (d,) if ndim else ()       # a 0-dim tensor accepts dim 0 / -1 and reduces nothing
 
 
 def _expand_back(g, in_shape, dims, keepdim):
@@ -67,29 +70,21 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     return apply(SumBackward1, input, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
-class SumToSize(Op):
-    def forward(self, a, shape):
-        self.in_shape = a.shape
-        lead = a.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
-                                           if s == 1 and a.shape[lead + i] != 1)
-        return np.asarray(a.sum(axis=axes, keepdims=True)).reshape(shape)
-
-    def backward(self, g):
-        return g.expand(self.in_shape)
-
-    def name(self):
-        return 'SumBackward1'
-
-
 def sum_to_size(self, *size):
+    """As PyTorch's at::sum_to: sum(dims, keepdim=True), then a view dropping leading dims."""
     from .shape import _sizes
     shape = _sizes(size)
     if not _expandable(shape, self.shape):
         raise RuntimeError(f'size {{{list(shape)}}} is not expandable to size {{{list(self.shape)}}}.')
     if tuple(shape) == tuple(self.shape):
         return self
-    return apply(SumToSize, self, shape=tuple(shape))
+    if not shape:
+        return apply(SumBackward0, self)
+    lead = self.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
+                                       if s == 1 and self.shape[lead + i] != 1)
+    out = apply(SumBackward1, self, dim=dims, keepdim=True) if dims else self
+    return out.view(shape) if lead else out
 
 
 def _expandable(shape, target):
@@ -107,11 +102,21 @@ def _float_check(a, fname, dtype):
                            f'floating point or complex dtype. Got: {_scalar_name(_dtype._FROM_NP[a.dtype])}')
 
 
+def _mean(a, axis, keepdim, dtype):
+    """NumPy's mean, without its warning for empty slices (PyTorch just gives nan)."""
+    dt = None if dtype is None else dtype.np
+    if a.size:
+        return np.asarray(a.mean(axis=axis, keepdims=keepdim, dtype=dt))
+    with np.errstate(invalid='ignore', divide='ignore'), warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)
+        return np.asarray(a.mean(axis=axis, keepdims=keepdim, dtype=dt))
+
+
 class MeanBackward0(Op):
     def forward(self, a, dtype=None):
         _float_check(a, 'mean', dtype)
         self.in_shape, self.n = a.shape, a.size
-        return np.asarray(a.mean(dtype=None if dtype is None else dtype.np))
+        return _mean(a, None, False, dtype)
 
     def backward(self, g):
         return (g / self.n).expand(self.in_shape)
@@ -126,7 +131,7 @@ class MeanBackward1(Op):
         for d in self.dims:
             n *= a.shape[d]
         self.n = n
-        return np.asarray(a.mean(axis=self.dims, keepdims=keepdim, dtype=None if dtype is None else dtype.np))
+        return _mean(a, self.dims, keepdim, dtype)
 
     def backward(self, g):
         return _expand_back(g / self.n, self.in_shape, self.dims, self.keepdim)
@@ -166,19 +171,21 @@ class ProdBackward1(Op):
 
 
 def _prod_others(x, out, dim, keep):
-    """For each element, the product of all the other elements (zeros handled)."""
+    """For each element, the product of all the other elements along ``dim`` (all if None).
+
+    Without zeros that is out / x. With zeros it is the product over an n x n expansion
+    whose diagonal is 1: exact, and differentiable again (double backward)."""
     from .compare import where
-    zero = x == 0
-    if dim is None:
-        cnt = zero.sum()
-        p = where(zero, 1.0, x).prod()
-    else:
-        cnt = zero.sum(dim, keepdim=True)
-        p = where(zero, 1.0, x).prod(dim, keepdim=True)
-    safe = where(zero, 1.0, x)
-    no_zero = where(cnt == 0, out / safe, 0.0)
-    one_zero = where((cnt == 1) & zero, p, 0.0)
-    return no_zero + one_zero
+    if x.ndim == 0:
+        return x * 0 + 1
+    if not bool((x == 0).any()):
+        return out / x
+    from .creation import eye
+    flat = x.reshape(-1) if dim is None else x.transpose(dim, -1)
+    n = flat.shape[-1]
+    diag = eye(n, dtype=_dtype.bool_, device=x.device)
+    others = where(diag, 1.0, flat.unsqueeze(-2).expand(*flat.shape[:-1], n, n)).prod(-1)
+    return others.reshape(x.shape) if dim is None else others.transpose(dim, -1)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
@@ -190,7 +197,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 # ------------------------------------------------------------------ max / min
 
 def _empty_check(a, fname, dims=None):
-    if a.size == 0 and (dims is None or any(a.shape[d] == 0 for d in dims)):
+    if a.size == 0 and (dims is None or 0 in [a.shape[d] for d in dims]):
         if dims is None:
             raise RuntimeError(f'{fname}(): Expected reduction dim to be specified for input.numel() == 0. '
                                'Specify the reduction dim with the \'dim\' argument.')
@@ -252,11 +259,12 @@ class _DimExtreme(Op):
 
 def _nan_arg(f, nanf):
     def arg(a, axis):
+        idx = f(a, axis=axis)
         if a.dtype.kind == 'f':
             nan = np.isnan(a)
-            if nan.any():       # PyTorch propagates NaN: the first NaN wins
-                return np.argmax(nan, axis=axis)
-        return f(a, axis=axis)
+            if nan.any():       # PyTorch propagates NaN: the first NaN of a slice wins
+                return np.where(nan.any(axis=axis), np.argmax(nan, axis=axis), idx)
+        return idx
     return arg
 
 
@@ -327,7 +335,7 @@ class _AExtreme(Op):
 
     def forward(self, a, dim=(), keepdim=False):
         self.dims, self.keepdim = _dims(dim, a.ndim), keepdim
-        _empty_check(a, self.fname, self.dims)
+        _empty_check(a, self.fname, None if dim is None or dim == () or dim == [] else self.dims)
         return np.asarray(self.fn(a, axis=self.dims, keepdims=keepdim))
 
     def backward(self, g):
@@ -362,14 +370,16 @@ class ArgExtreme(Op):
 
     def forward(self, a, dim=None, keepdim=False, fn=None, fname=''):
         if dim is None:
-            _empty_check(a, fname)
+            if a.size == 0:
+                raise IndexError(f'{fname}(): Expected reduction dim to be specified for input.numel() == 0.')
             r = np.asarray(fn(a.reshape(-1), axis=0), dtype=np.int64)
             return r.reshape((1,) * a.ndim) if keepdim else r
         d = wrap_dim(dim, a.ndim)
         _empty_check(a, fname, (d,))
         if a.ndim == 0:
             return np.zeros((), np.int64)
-        return np.asarray(fn(a, axis=d, keepdims=keepdim), dtype=np.int64)
+        r = np.asarray(fn(a, axis=d), dtype=np.int64)
+        return np.expand_dims(r, d) if keepdim else r
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -385,7 +395,8 @@ class Logic(Op):
 
     def forward(self, a, dim=None, keepdim=False, fn=None):
         axis = None if dim is None else _dims(dim, a.ndim)
-        return np.asarray(fn(a, axis=axis, keepdims=keepdim))
+        r = np.asarray(fn(a, axis=axis, keepdims=keepdim))
+        return r.astype(np.uint8) if a.dtype == np.uint8 else r     # uint8 in, uint8 out
 
 
 def any(input, dim=None, keepdim=False):

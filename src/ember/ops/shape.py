@@ -33,9 +33,9 @@ def infer_shape(shape, numel):
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
         raise RuntimeError('only one dimension can be inferred')
-    for s in shape:
+    for i, s in enumerate(shape):
         if s < -1:
-            raise RuntimeError(f'invalid shape dimension {s}')
+            raise RuntimeError(f'invalid shape dimension {s} at index {i} of shape {_fmt(shape)}')
     if neg:
         rest = 1
         for i, s in enumerate(shape):
@@ -50,6 +50,11 @@ def infer_shape(shape, numel):
     if n != numel:
         raise RuntimeError(f"shape '{_fmt(shape)}' is invalid for input of size {numel}")
     return tuple(shape)
+
+
+def _legacy(a):
+    from .. import _dtype
+    return _dtype._FROM_NP[a.dtype].legacy
 
 
 def _fmt(shape):
@@ -188,7 +193,7 @@ class ExpandBackward0(Op):
         self.in_shape = a.shape
         n, m = len(sizes), a.ndim
         if n < m:
-            raise RuntimeError(f'expand(torch.FloatTensor{{{_fmt(a.shape)}}}, size={_fmt(sizes)}): the '
+            raise RuntimeError(f'expand(ember.{_legacy(a)}{{{_fmt(a.shape)}}}, size={_fmt(sizes)}): the '
                                'number of sizes provided (%d) must be greater or equal to the number of '
                                'dimensions in the tensor (%d)' % (n, m))
         target = []
@@ -205,6 +210,8 @@ class ExpandBackward0(Op):
                                    f'({cur}) at non-singleton dimension {i}.  Target sizes: {_fmt(sizes)}.  '
                                    f'Tensor sizes: {_fmt(a.shape)}')
             target.append(s)
+        if tuple(target) == a.shape:
+            return a.view()
         return np.broadcast_to(a, tuple(target))
 
     def backward(self, g):
@@ -299,18 +306,31 @@ def unflatten(self, dim, sizes):
 class SelectBackward0(Op):
     is_view = True
 
-    def forward(self, a, dim, index):
+    def forward(self, a, dim, index, from_getitem=False):
         if a.ndim == 0:
             raise IndexError('select() cannot be applied to a 0-dim tensor.')
         d = wrap_dim(dim, a.ndim)
         size = a.shape[d]
         if not -size <= index < size:
-            raise IndexError(f'index {index} is out of bounds for dimension {d} with size {size}')
+            if from_getitem:        # t[i] words it as indexing does
+                raise IndexError(f'index {index} is out of bounds for dimension {d} with size {size}')
+            raise IndexError(f'select(): index {index} out of range for tensor of size {_fmt(a.shape)} at '
+                             f'dimension {d}')
         self.in_shape, self.key = a.shape, (slice(None),) * d + (index, Ellipsis)
         return a[self.key]
 
     def backward(self, g):
         return apply(ViewEmbed, g, shape=self.in_shape, key=self.key)
+
+
+class AliasBackward0(Op):
+    is_view = True
+
+    def forward(self, a):
+        return a.view()
+
+    def backward(self, g):
+        return g
 
 
 class SliceBackward0(Op):

@@ -1,4 +1,6 @@
 """Spread and size: var, std, var_mean, std_mean, norm."""
+import warnings
+
 import numpy as np
 
 from .._tensor import Tensor
@@ -14,15 +16,22 @@ def _correction(unbiased, correction):
 
 class VarBackward0(Op):
     saves = (0,)
+    fname = 'var'
 
     def forward(self, a, dim=None, correction=1, keepdim=False):
-        _float_check(a, 'var', None)
+        if a.dtype.kind in 'biu':
+            raise RuntimeError('std and var only support floating point and complex dtypes')
         self.dims, self.c, self.keepdim = _dims(dim, a.ndim), correction, keepdim
         n = 1
         for d in self.dims:
             n *= a.shape[d]
         self.n = n
-        with np.errstate(divide='ignore', invalid='ignore'):
+        if n - correction <= 0:
+            warnings.warn(f'{self.fname}(): degrees of freedom is <= 0. Correction should be strictly less '
+                          'than the reduction factor (input numel divided by output numel).', UserWarning,
+                          stacklevel=4)
+        with np.errstate(divide='ignore', invalid='ignore'), warnings.catch_warnings():
+            warnings.simplefilter('ignore', RuntimeWarning)
             return np.asarray(a.var(axis=self.dims, ddof=correction, keepdims=keepdim))
 
     def backward(self, g):
@@ -34,15 +43,49 @@ class VarBackward0(Op):
 
 class StdBackward0(VarBackward0):
     saves_output = True
+    fname = 'std'
 
     def forward(self, a, dim=None, correction=1, keepdim=False):
-        return np.sqrt(super().forward(a, dim, correction, keepdim))
+        return np.asarray(np.sqrt(super().forward(a, dim, correction, keepdim)))
 
     def backward(self, g):
         x, out = self.saved_tensors
         if not self.keepdim:
             g, out = _unsqueeze_dims(g, x.ndim, self.dims), _unsqueeze_dims(out, x.ndim, self.dims)
         return g * (x - x.mean(self.dims, keepdim=True)) / (out * (self.n - self.c))
+
+
+class VarMeanBackward0(VarBackward0):
+    """var_mean: one node, two outputs (var, mean)."""
+    n_outputs = 2
+    fname = 'var_mean'
+
+    def forward(self, a, dim=None, correction=1, keepdim=False):
+        var = VarBackward0.forward(self, a, dim, correction, keepdim)
+        return var, np.asarray(a.mean(axis=self.dims, keepdims=keepdim))
+
+    def backward(self, gv, gm):
+        return VarBackward0.backward(self, gv) + _mean_grad(self, gm)
+
+
+class StdMeanBackward0(StdBackward0):
+    """std_mean: one node, two outputs (std, mean)."""
+    n_outputs = 2
+    fname = 'std_mean'
+
+    def forward(self, a, dim=None, correction=1, keepdim=False):
+        std = StdBackward0.forward(self, a, dim, correction, keepdim)
+        return std, np.asarray(a.mean(axis=self.dims, keepdims=keepdim))
+
+    def backward(self, gs, gm):
+        return StdBackward0.backward(self, gs) + _mean_grad(self, gm)
+
+
+def _mean_grad(node, gm):
+    in_shape = node.saved_tensors[0].shape
+    if not node.keepdim:
+        gm = _unsqueeze_dims(gm, len(in_shape), node.dims)
+    return (gm / node.n).expand(in_shape)
 
 
 def _unsqueeze_dims(t, ndim, dims):
@@ -69,13 +112,13 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return (var(input, dim, unbiased, keepdim, correction=correction),
-            input.mean(dim if dim is not None else None, keepdim=keepdim) if dim is not None else input.mean())
+    dim, c, keepdim = _args(dim, unbiased, keepdim, correction)
+    return apply(VarMeanBackward0, input, dim=dim, correction=c, keepdim=keepdim)
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return (std(input, dim, unbiased, keepdim, correction=correction),
-            input.mean(dim, keepdim=keepdim) if dim is not None else input.mean())
+    dim, c, keepdim = _args(dim, unbiased, keepdim, correction)
+    return apply(StdMeanBackward0, input, dim=dim, correction=c, keepdim=keepdim)
 
 
 class LinalgVectorNormBackward0(Op):
@@ -110,7 +153,7 @@ class LinalgVectorNormBackward0(Op):
             g, out = _unsqueeze_dims(g, x.ndim, self.dims), _unsqueeze_dims(out, x.ndim, self.dims)
         p = self.ord
         if p == 0:
-            return g * 0 * x
+            return None             # PyTorch leaves the gradient of the 0-"norm" undefined
         if p == 1:
             return g * x.sign()
         if p == 2:

@@ -67,7 +67,11 @@ def _rsqrt(a):
 
 
 def _sign(a):
-    return np.sign(a) if a.dtype.kind != 'b' else a.copy()
+    if a.dtype.kind == 'b':
+        return a.copy()
+    if a.dtype.kind == 'f' or a.dtype == _BF16:
+        return np.where(np.isnan(a), a.dtype.type(0), np.sign(a))    # PyTorch: sign(nan) == 0
+    return np.sign(a)
 
 
 def _abs(a):
@@ -105,7 +109,7 @@ ReciprocalBackward0 = _define('ReciprocalBackward0', np.reciprocal, lambda g, x,
 SignBackward0 = _define('SignBackward0', _sign, _zero_grad, saves=(), float_only=False)
 Log2Backward0 = _define('Log2Backward0', np.log2, lambda g, x, o: g / (x * float(np.log(2))))
 Log10Backward0 = _define('Log10Backward0', np.log10, lambda g, x, o: g / (x * float(np.log(10))))
-Log1pBackward0 = _define('Log1pBackward0', np.log1p, lambda g, x, o: g / (x + 1))
+Log1pBackward0 = _define('Log1PBackward0', np.log1p, lambda g, x, o: g / (x + 1))
 Expm1Backward0 = _define('Expm1Backward0', np.expm1, lambda g, x, o: g * (o + 1), saves=(),
                          saves_output=True)
 SquareBackward0 = None  # square is pow(x, 2) as in PyTorch
@@ -143,7 +147,7 @@ class ClampBackward1(Op):
     def forward(self, a, min=None, max=None):
         self.lo, self.hi = min, max
         if min is None and max is None:
-            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+            raise RuntimeError("ember.clamp: At least one of 'min' or 'max' must not be None")
         if a.dtype.kind in 'iub' and (isinstance(min, float) or isinstance(max, float)):
             a = a.astype(_dtype.get_default_dtype().np)
         return as_array(np.clip(a, min, max))
@@ -173,19 +177,36 @@ class ClampBackward0(Op):
         return as_array(out if out is not a else a.copy())
 
     def backward(self, g):
+        # PyTorch's clamp_backward / clamp_backward_min_max: when min > max the result is max
         from ._promote import unbroadcast
-        x, lo, hi = self.saved_tensors
         from .compare import where
-        keep = None
-        glo = ghi = None
+        x, lo, hi = self.saved_tensors
+        keep = glo = ghi = None
         if lo is not None:
             keep = x >= lo
-            glo = unbroadcast(where(keep, 0.0, g), lo.shape)
+            below = x < lo if hi is None else (x < lo) & (lo < hi)
+            glo = unbroadcast(where(below, g, 0.0), lo.shape)
         if hi is not None:
-            below = x <= hi
-            ghi = unbroadcast(where(below, 0.0, g), hi.shape)
-            keep = below if keep is None else keep & below
+            above = x > hi if lo is None else (x > hi) | (hi < lo)
+            ghi = unbroadcast(where(above, g, 0.0), hi.shape)
+            keep = x <= hi if keep is None else keep & (x <= hi)
         return (where(keep, g, 0.0), glo, ghi)
+
+
+class ClampMinBackward0(ClampBackward1):
+    pass
+
+
+class ClampMaxBackward0(ClampBackward1):
+    pass
+
+
+class ClampMinBackward1(ClampBackward0):
+    pass
+
+
+class ClampMaxBackward1(ClampBackward0):
+    pass
 
 
 def clamp(input, min=None, max=None, *, out=None):
@@ -206,11 +227,15 @@ def clamp_(self, min=None, max=None):
 
 
 def clamp_min(input, min):
-    return clamp(input, min=min)
+    if isinstance(min, Tensor):
+        return apply(ClampMinBackward1, input, min, None)
+    return apply(ClampMinBackward0, input, min=min)
 
 
 def clamp_max(input, max):
-    return clamp(input, max=max)
+    if isinstance(max, Tensor):
+        return apply(ClampMaxBackward1, input, None, max)
+    return apply(ClampMaxBackward0, input, max=max)
 
 
 clip, clip_ = clamp, clamp_
