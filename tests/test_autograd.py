@@ -809,9 +809,6 @@ def test_modified_tensor_not_saved_is_fine():
 
 @pytest.mark.parametrize('op', ['mul_scalar', 'mul_const', 'rmul_const', 'div_scalar', 'div_const',
                                 'matmul_const', 'mm_const'])
-@xfail('ops save operands their backward does not need (e.g. y in y * 2, y * w, y @ w with w not '
-       'requiring grad), so modifying y in place afterwards raises a false "modified by an inplace '
-       'operation" error (and keeps y alive longer than PyTorch does)')
 def test_modified_operand_not_needed_by_backward(op):
     fns = {'mul_scalar': lambda y, w: y * 2, 'mul_const': lambda y, w: y * w,
            'rmul_const': lambda y, w: w * y, 'div_scalar': lambda y, w: y / 2,

@@ -30,6 +30,7 @@ _local = grad_mode._local
 class Op(Node):
     saves = ()               # indices of inputs kept for backward
     saves_output = False     # keep the output too (after the inputs)
+    save_needs = None        # {input index: inputs its gradient needs}; None: keep all of `saves`
     is_view = False          # output shares memory with input 0
     differentiable = True
     any_cast = False         # in-place form may write any dtype into its target (copy_, fill_)
@@ -148,10 +149,16 @@ def _record(node, inputs, outputs):
     node._next = tuple(edges)
     cls = type(node)
     if cls.saves or cls.saves_output:
+        keep = cls.saves
+        if cls.save_needs is not None:     # only what the wanted gradients use
+            keep = {j for i, e in enumerate(edges) if e[0] is not None for j in cls.save_needs.get(i, ())}
         saved = []
         for i in cls.saves:
             x = inputs[i]
-            saved.append((x, x._vc[0]) if isinstance(x, Tensor) else (_Const(x), None))
+            if i not in keep:
+                saved.append(None)
+            else:
+                saved.append((x, x._vc[0]) if isinstance(x, Tensor) else (_Const(x), None))
         if cls.saves_output:
             saved.append(save_output(node, outputs[0]))
         node._saved = tuple(saved)

@@ -105,6 +105,7 @@ class RsubBackward1(RsubBackward0):
 
 class MulBackward0(Binary):
     saves = (0, 1)
+    save_needs = {0: (1,), 1: (0,)}
     ufunc = np.multiply
 
     def forward_inplace(self, a, b):
@@ -118,6 +119,7 @@ class MulBackward0(Binary):
 
 class DivBackward0(Binary):
     saves = (0, 1)
+    save_needs = {0: (1,), 1: (0, 1)}
     float_result = True
     ufunc = np.true_divide
 

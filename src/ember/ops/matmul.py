@@ -25,6 +25,7 @@ def _mm_msg(n1, n2):
 
 class MmBackward0(Op):
     saves = (0, 1)
+    save_needs = {0: (1,), 1: (0,)}
 
     def forward(self, a, b):
         if a.ndim != 2:
@@ -46,6 +47,7 @@ class MmBackward0(Op):
 
 class BmmBackward0(Op):
     saves = (0, 1)
+    save_needs = {0: (1,), 1: (0,)}
 
     def forward(self, a, b):
         if a.ndim != 3 or b.ndim != 3:
@@ -65,6 +67,7 @@ class BmmBackward0(Op):
 
 class DotBackward0(Op):
     saves = (0, 1)
+    save_needs = {0: (1,), 1: (0,)}
 
     def forward(self, a, b):
         if a.ndim != 1 or b.ndim != 1:
@@ -84,6 +87,7 @@ class DotBackward0(Op):
 
 class MvBackward0(Op):
     saves = (0, 1)
+    save_needs = {0: (1,), 1: (0,)}
 
     def forward(self, m, v):
         if m.ndim != 2 or v.ndim != 1 or m.shape[1] != v.shape[0]:
@@ -102,6 +106,7 @@ class MvBackward0(Op):
 class BatchedMatmul(Op):
     """matmul with batch dimensions (broadcast), one BLAS call through np.matmul."""
     saves = (0, 1)
+    save_needs = {0: (1,), 1: (0,)}
 
     def forward(self, a, b):
         _same_dtype(a, b, _mm_msg)

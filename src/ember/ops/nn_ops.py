@@ -10,6 +10,7 @@ from .matmul import _same_dtype, _mm_msg
 class AddmmBackward0(Op):
     """bias + input @ weight.T — nn.Linear on a batch of vectors."""
     saves = (1, 2)
+    save_needs = {1: (2,), 2: (1,)}
 
     def forward(self, bias, x, weight):
         if x.shape[-1] != weight.shape[1]:
