@@ -17,6 +17,16 @@ def _as_tuple(x):
     return tuple(x)
 
 
+def _roots(tensors):
+    roots = []
+    for i, t in enumerate(tensors):
+        e = _engine.root_edge(t)
+        if e is None:
+            raise RuntimeError(f'element {i} of tensors does not require grad and does not have a grad_fn')
+        roots.append(e)
+    return roots
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
     """Accumulate d(tensors)/d(leaf) into each leaf's ``.grad``."""
@@ -29,12 +39,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                            f'got {len(grads)} gradients for {len(tensors)} tensors')
     if retain_graph is None:
         retain_graph = create_graph
-    roots = []
-    for i, t in enumerate(tensors):
-        e = _engine.root_edge(t)
-        if e is None:
-            raise RuntimeError(f'element {i} of tensors does not require grad and does not have a grad_fn')
-        roots.append(e)
+    roots = _roots(tensors)
     root_grads = _engine.make_root_grads(tensors, grads)
     targets = None
     if inputs is not None:
@@ -64,12 +69,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         allow_unused = materialize_grads
     if retain_graph is None:
         retain_graph = create_graph
-    roots = []
-    for i, t in enumerate(outputs):
-        e = _engine.root_edge(t)
-        if e is None:
-            raise RuntimeError(f'element {i} of tensors does not require grad and does not have a grad_fn')
-        roots.append(e)
+    roots = _roots(outputs)
     targets = {}
     for i, t in enumerate(inputs_t):
         if not t.requires_grad:

@@ -4,6 +4,17 @@ from collections import defaultdict
 from .._tensor import Tensor
 
 
+def zero_grads(params, set_to_none=True):
+    """Drop (or zero in place) the .grad of each parameter: shared by Module and Optimizer."""
+    for p in params:
+        if p.grad is not None:
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad.detach_()
+                p.grad.zero_()
+
+
 class _Required:
     def __repr__(self):
         return '<required parameter>'
@@ -41,14 +52,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none=True):
-        for g in self.param_groups:
-            for p in g['params']:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        p.grad.detach_()
-                        p.grad.zero_()
+        zero_grads((p for g in self.param_groups for p in g['params']), set_to_none)
 
     def state_dict(self):
         index, groups = {}, []
