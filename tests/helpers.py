@@ -9,7 +9,8 @@ and compares everything a user can see:
     check(lambda x: 2 ** x, [(3,)], low=-1, high=1)       # Python scalars stay Python scalars
     check_error(lambda x, y: x @ y, [(2, 3), (2, 3)])     # same exception type and message
 
-Forward: values (tolerance per dtype), shape, dtype, requires_grad, ``grad_fn.name()``.
+Forward: values (tolerance per dtype), shape, dtype, requires_grad, ``grad_fn.name()``,
+whether each output is a view, its strides and storage offset.
 Backward: the same random upstream gradient into every output that requires grad, then
 every input's ``.grad`` is compared. Inputs are compared after the call as well, so
 in-place ops and writes through views are checked for free. Last, ember's own
@@ -54,7 +55,9 @@ def _build(lib, arrays, requires_grad):
     xs = []
     for a, rg in zip(arrays, requires_grad):
         if isinstance(a, np.ndarray):
-            if lib is torch:
+            if lib is torch and a.dtype.name == 'bfloat16':
+                t = torch.from_numpy(a.astype(np.float32)).to(torch.bfloat16)
+            elif lib is torch:
                 t = torch.from_numpy(a.copy())
             else:
                 t = ember.tensor(a.copy())
@@ -92,7 +95,7 @@ def _dname(d):
     return str(d).replace('torch.', '').replace('ember.', '')
 
 
-def assert_tensor_equal(e, t, where='output', tols=TOLS, grad_fn=True):
+def assert_tensor_equal(e, t, where='output', tols=TOLS, grad_fn=True, layout=True):
     """ember tensor ``e`` looks exactly like torch tensor ``t``."""
     assert isinstance(e, ember.Tensor), f'{where}: ember gave {type(e).__name__}, torch a Tensor'
     assert tuple(e.shape) == tuple(t.shape), f'{where}: shape {tuple(e.shape)} != torch {tuple(t.shape)}'
@@ -101,9 +104,16 @@ def assert_tensor_equal(e, t, where='output', tols=TOLS, grad_fn=True):
     assert e.requires_grad == t.requires_grad, \
         f'{where}: requires_grad {e.requires_grad} != torch {t.requires_grad}'
     if grad_fn:
-        tn = None if t.grad_fn is None else t.grad_fn.name()
+        # C++-named nodes: torch::autograd::CopySlices is ember::autograd::CopySlices
+        tn = None if t.grad_fn is None else t.grad_fn.name().replace('torch::', 'ember::')
         en = None if e.grad_fn is None else e.grad_fn.name()
         assert en == tn, f'{where}: grad_fn {en} != torch {tn}'
+    if layout:
+        assert e._is_view() == t._is_view(), f'{where}: is a view: {e._is_view()} != torch {t._is_view()}'
+        assert e.stride() == t.stride(), f'{where}: stride {e.stride()} != torch {t.stride()}'
+        if t._is_view():
+            assert e.storage_offset() == t.storage_offset(), \
+                f'{where}: storage_offset {e.storage_offset()} != torch {t.storage_offset()}'
     a, b = _np(e), _np(t)
     name = _dname(t.dtype)
     if name in tols:
@@ -113,10 +123,10 @@ def assert_tensor_equal(e, t, where='output', tols=TOLS, grad_fn=True):
         np.testing.assert_array_equal(a, b, err_msg=where)
 
 
-def assert_same(e, t, where='output', grad_fn=True, tols=TOLS):
+def assert_same(e, t, where='output', grad_fn=True, tols=TOLS, layout=True):
     """Compare results recursively: tensors, (named) tuples, lists, sizes, Python values."""
     if isinstance(t, torch.Tensor):
-        assert_tensor_equal(e, t, where, tols, grad_fn)
+        assert_tensor_equal(e, t, where, tols, grad_fn, layout)
     elif isinstance(t, (tuple, list)):
         assert isinstance(e, (tuple, list)), f'{where}: ember gave {type(e).__name__}, torch {type(t).__name__}'
         if type(t).__module__.startswith('torch.return_types'):
@@ -125,7 +135,7 @@ def assert_same(e, t, where='output', grad_fn=True, tols=TOLS):
             assert e.values is e[0] and e.indices is e[1]
         assert len(e) == len(t), f'{where}: {len(e)} results != torch {len(t)}'
         for i, (a, b) in enumerate(zip(e, t)):
-            assert_same(a, b, f'{where}[{i}]', grad_fn, tols)
+            assert_same(a, b, f'{where}[{i}]', grad_fn, tols, layout)
     elif isinstance(t, torch.dtype):
         assert str(e) == str(t).replace('torch.', 'ember.'), f'{where}: {e} != {t}'
     elif isinstance(t, float) and np.isnan(t):
@@ -134,22 +144,23 @@ def assert_same(e, t, where='output', grad_fn=True, tols=TOLS):
         assert type(e) is type(t) and e == t, f'{where}: {e!r} != torch {t!r}'
 
 
-def _float_outputs(out):
+def _tensor_outputs(out):
     """The tensors among a result that take part in backward."""
     if isinstance(out, torch.Tensor) or isinstance(out, ember.Tensor):
         return [out]
     if isinstance(out, (tuple, list)):
-        return [t for o in out for t in _float_outputs(o)]
+        return [t for o in out for t in _tensor_outputs(o)]
     return []
 
 
 def check(fn, specs, *, seed=0, low=-2.0, high=2.0, dtype=np.float32, requires_grad=None,
-          forward_only=False, grad_fn=True, gradcheck=True, gradgrad=True, tols=TOLS,
+          forward_only=False, grad_fn=True, layout=True, gradcheck=True, gradgrad=True, tols=TOLS,
           grad_tols=GRAD_TOLS, eps=1e-6, atol=1e-5, rtol=1e-3):
     """Run ``fn`` on torch and ember with the same inputs; compare forward, backward, gradcheck.
 
     requires_grad: one flag per spec (default: float arrays require grad).
     forward_only: skip backward and gradcheck (non-differentiable ops).
+    layout: also compare is-a-view, strides and storage offset of the outputs.
     gradgrad: also run gradgradcheck (PyTorch supports double backward for the op).
     """
     arrays = make_arrays(specs, seed, low, high, dtype)
@@ -159,21 +170,22 @@ def check(fn, specs, *, seed=0, low=-2.0, high=2.0, dtype=np.float32, requires_g
     ex = _build(ember, arrays, requires_grad)
     tout = _call(fn, torch, tx)
     eout = _call(fn, ember, ex)
-    assert_same(eout, tout, 'forward', grad_fn, tols)
+    assert_same(eout, tout, 'forward', grad_fn, tols, layout)
     for i, (e, t) in enumerate(zip(ex, tx)):       # in-place ops / writes through views
         if isinstance(t, torch.Tensor):
-            assert_tensor_equal(e, t, f'input {i} after the call', tols, grad_fn=False)
+            assert_tensor_equal(e, t, f'input {i} after the call', tols, grad_fn=False, layout=False)
     if forward_only:
         return eout
 
     # backward: the same upstream gradient into every output that requires grad
-    touts = [o for o in _float_outputs(tout) if o.requires_grad]
-    eouts = [o for o in _float_outputs(eout) if o.requires_grad]
+    touts = [o for o in _tensor_outputs(tout) if o.requires_grad]
+    eouts = [o for o in _tensor_outputs(eout) if o.requires_grad]
     assert len(touts) == len(eouts)
     if not touts:
         return eout
     rng = np.random.default_rng(seed + 1)
     gs = [rng.standard_normal(tuple(o.shape)).astype(_np(o).dtype) for o in touts]
+    gs = [g.astype(np.float32) if g.dtype.name == 'bfloat16' else g for g in gs]
     torch.autograd.backward(touts, [torch.from_numpy(g.copy()).to(o.dtype) for g, o in zip(gs, touts)])
     ember.autograd.backward(eouts, [ember.tensor(g.copy()).to(o.dtype) for g, o in zip(gs, eouts)])
     for i, (e, t) in enumerate(zip(ex, tx)):
@@ -182,7 +194,8 @@ def check(fn, specs, *, seed=0, low=-2.0, high=2.0, dtype=np.float32, requires_g
                 assert e.grad is None, f'grad of input {i}: ember has one, torch has None'
             else:
                 assert e.grad is not None, f'grad of input {i}: ember has None'
-                assert_tensor_equal(e.grad, t.grad, f'grad of input {i}', grad_tols, grad_fn=False)
+                assert_tensor_equal(e.grad, t.grad, f'grad of input {i}', grad_tols, grad_fn=False,
+                                    layout=False)
 
     if gradcheck:
         run_gradcheck(fn, arrays, requires_grad, gradgrad, eps=eps, atol=atol, rtol=rtol)
@@ -194,8 +207,8 @@ def run_gradcheck(fn, arrays, requires_grad, gradgrad=True, **kw):
     xs = []
     for a, rg in zip(arrays, requires_grad):
         if isinstance(a, np.ndarray):
-            if a.dtype.kind == 'f' and rg:
-                xs.append(ember.tensor(a.astype(np.float64)).requires_grad_(True))
+            if a.dtype.kind == 'f' or a.dtype.name == 'bfloat16':
+                xs.append(ember.tensor(a.astype(np.float64)).requires_grad_(bool(rg)))
             else:
                 xs.append(ember.tensor(a.copy()))
         else:
@@ -203,7 +216,10 @@ def run_gradcheck(fn, arrays, requires_grad, gradgrad=True, **kw):
     f = (lambda *args: fn(ember, *args)) if _wants_module(fn) else fn
     assert ember.autograd.gradcheck(f, xs, **kw)
     if gradgrad:
-        assert ember.autograd.gradgradcheck(f, xs, **kw)
+        # as torch's gradgradcheck: only the outputs that are differentiable (not argmax indices)
+        def diff_outputs(*args):
+            return tuple(o for o in _tensor_outputs(f(*args)) if o.requires_grad)
+        assert ember.autograd.gradgradcheck(diff_outputs, xs, **kw)
 
 
 def check_error(fn, specs, *, seed=0, dtype=np.float32, requires_grad=None, message=True):

@@ -1,27 +1,44 @@
 """ember.device: where a tensor's memory lives ('cpu' or 'cuda:N')."""
 
+# the device types PyTorch's parser names in its error (ember runs on cpu, cuda and meta)
+_TORCH_TYPES = ('cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, '
+                'vulkan, mps, meta, hpu, mtia, privateuseone')
+
 
 class device:
     __slots__ = ('type', 'index')
+    __module__ = 'ember'
 
     def __init__(self, type, index=None):
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
-        if isinstance(type, int):
+        if isinstance(type, int) and not isinstance(type, bool):
             type, index = 'cuda', type
         if not isinstance(type, str):
-            raise TypeError(f'device() received an invalid combination of arguments - got ({type.__class__.__name__})')
+            name = type.__class__.__name__
+            raise TypeError(f'device() received an invalid combination of arguments - got ({name}), but '
+                            'expected one of:\n * (ember.device device)\n      didn\'t match because some of '
+                            f'the arguments have invalid types: (!{name}!)\n * (str type, int index = -1)\n')
+        if index is not None:
+            if not isinstance(index, int) or isinstance(index, bool):
+                raise TypeError(f"device(): argument 'index' (position 2) must be int, not "
+                                f'{index.__class__.__name__}')
+            if index < 0:
+                raise RuntimeError('Device index must not be negative')
+        if not type:
+            raise RuntimeError('Device string must not be empty')
         if ':' in type:
             if index is not None:
-                raise RuntimeError(f'type (string) must not include an index because index was passed explicitly: {type}')
-            type, _, idx = type.partition(':')
-            if not idx.isdigit():
-                raise RuntimeError(f'Invalid device string: \'{type}:{idx}\'')
-            index = int(idx)
+                raise RuntimeError('type (string) must not include an index because index was passed '
+                                   f'explicitly: {type}')
+            name, _, idx = type.partition(':')
+            if not idx.isdigit() or (len(idx) > 1 and idx[0] == '0'):
+                raise RuntimeError(f'Invalid device string: \'{type}\'')
+            type, index = name, int(idx)
         if type not in ('cpu', 'cuda', 'meta'):
-            raise RuntimeError(
-                'Expected one of cpu, cuda, meta device type at start of device string: ' + type)
+            raise RuntimeError(f'Expected one of {_TORCH_TYPES} device type at start of device string: '
+                               f'{type}')
         self.type = type
         self.index = index
 
@@ -34,8 +51,7 @@ class device:
         return self.type if self.index is None else f'{self.type}:{self.index}'
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
+        # as in PyTorch, a device never equals a string: device('cpu') == 'cpu' is False
         return isinstance(other, device) and self.type == other.type and self.index == other.index
 
     def __hash__(self):

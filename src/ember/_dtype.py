@@ -17,6 +17,7 @@ class dtype:
 
     __slots__ = ('name', 'np', 'itemsize', 'is_floating_point', 'is_signed', 'category',
                  'legacy', '_rank')
+    __module__ = 'ember'
 
     def __init__(self, name, np_dtype, category, legacy, rank):
         self.name = name
@@ -76,8 +77,8 @@ def from_numpy_dtype(np_dtype):
         return _FROM_NP[np.dtype(np_dtype)]
     except (KeyError, TypeError):
         raise TypeError(
-            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-            'float64, float32, float16, int64, int32, int16, int8, uint8, and bool.') from None
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The only supported "
+            'types are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool.') from None
 
 
 _PY_TYPES = {float: 'float', int: 'int', bool: 'bool'}
@@ -133,6 +134,11 @@ def promote_types(a, b):
         other = b if a is uint8 else a
         return int16 if other is int8 else other
     return a if a._rank > b._rank else b
+
+
+def can_cast(from_, to):
+    """PyTorch's can_cast: casting may not lower the category (float -> int, int or float -> bool)."""
+    return from_.category <= to.category
 
 
 def _tier_promote(current, d):

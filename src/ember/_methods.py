@@ -8,12 +8,12 @@ from .ops import arith, unary, compare, reduce, stats, shape, join, convert, ind
 
 
 def _operand(x):
+    if isinstance(x, np.generic):         # NumPy scalars act as Python numbers (np.float64 too)
+        return x.item()
     if isinstance(x, (Tensor, int, float, bool)):
         return x
     if isinstance(x, np.ndarray):
         return creation.tensor(x)
-    if isinstance(x, np.generic):
-        return x.item()
     return None
 
 
@@ -51,6 +51,8 @@ def _inplace(fn_):
 def _invert(self):
     if self.dtype.name == 'bool':
         return compare.logical_not(self)
+    if self.is_floating_point():
+        raise TypeError('~ (operator.invert) is only implemented on integer and Boolean-type tensors')
     return compare.bitwise_not(self)
 
 
@@ -104,6 +106,7 @@ METHODS = {
     'eq': compare.eq, 'ne': compare.ne, 'lt': compare.lt, 'le': compare.le, 'gt': compare.gt,
     'ge': compare.ge, 'eq_': compare.eq_, 'ne_': compare.ne_, 'lt_': compare.lt_, 'le_': compare.le_,
     'gt_': compare.gt_, 'ge_': compare.ge_, 'greater': compare.gt, 'less': compare.lt,
+    'greater_equal': compare.ge, 'less_equal': compare.le, 'not_equal': compare.ne,
     'logical_and': compare.logical_and, 'logical_or': compare.logical_or,
     'logical_xor': compare.logical_xor, 'logical_not': compare.logical_not,
     'bitwise_and': compare.bitwise_and, 'bitwise_or': compare.bitwise_or,

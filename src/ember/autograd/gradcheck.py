@@ -90,7 +90,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     from .._tensor import Tensor
     inputs = _tensors(inputs)
     diff = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
-    outs = _outputs(func, inputs)
+    outs = [o for o in _outputs(func, inputs)]
     rng = np.random.default_rng(0)
     if grad_outputs is None:
         grad_outputs = [Tensor._make(rng.standard_normal(o._data.shape)).requires_grad_() for o in outs]
@@ -100,7 +100,9 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     def first(*args):
         xs = args[:n_in]
         gos = args[n_in:]
-        os_ = _outputs(func, xs)
+        keep = [i for i, o in enumerate(_outputs(func, xs)) if o.requires_grad]
+        os_ = [_outputs(func, xs)[i] for i in keep]
+        gos = [gos[i] for i in keep]
         d = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
         return autograd_grad(os_, d, gos, create_graph=True, allow_unused=True, materialize_grads=True)
 

@@ -52,48 +52,69 @@ def _ufunc_into(ufunc, a, b):
     return True
 
 
+def _scaled(b, alpha, nd):
+    """alpha * b in the result dtype ``nd``, with PyTorch's checks on alpha."""
+    if isinstance(alpha, bool) and nd != np.bool_:
+        raise RuntimeError('Boolean alpha only supported for Boolean results.')
+    if isinstance(alpha, float) and nd.kind in 'biu':
+        raise RuntimeError('For integral input tensors, argument alpha must not be a floating point number.')
+    if alpha is True or (alpha == 1 and not isinstance(alpha, bool)):
+        return b
+    if nd == np.bool_:
+        return np.logical_and(b, bool(alpha))
+    return np.multiply(b, alpha, dtype=nd)
+
+
+def _sub_check(a, b):
+    """PyTorch refuses subtraction with bool operands."""
+    na = isinstance(a, bool) or getattr(a, 'dtype', None) == np.bool_
+    nb = isinstance(b, bool) or getattr(b, 'dtype', None) == np.bool_
+    if na and nb:
+        raise RuntimeError('Subtraction, the `-` operator, with two bool tensors is not supported. '
+                           'Use the `^` or `logical_xor()` operator instead.')
+    if na or nb:
+        raise RuntimeError('Subtraction, the `-` operator, with a bool tensor is not supported. If you are '
+                           'trying to invert a mask, use the `~` or `logical_not()` operator instead.')
+
+
 class AddBackward0(Binary):
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
         self.metas = (_meta(a), _meta(b))
-        a, b, _ = promote(a, b)
-        if alpha != 1:
-            b = b * alpha
-        return as_array(np.add(a, b))
+        a, b, nd = promote(a, b)
+        return as_array(np.add(a, _scaled(b, alpha, nd)))
 
     def backward(self, g):
         return self._fit((g, g * self.alpha if self.alpha != 1 else g))
 
     def forward_inplace(self, a, b, alpha=1):
-        return _same_float(a, b) and _ufunc_into(np.add, a, b if alpha == 1 else b * alpha)
+        return _same_float(a, b) and _ufunc_into(np.add, a, _scaled(b, alpha, a.dtype))
 
 
 class SubBackward0(Binary):
     def forward(self, a, b, alpha=1):
-        if a.dtype == np.bool_ and (isinstance(b, bool) or getattr(b, 'dtype', None) == np.bool_):
-            raise RuntimeError('Subtraction, the `-` operator, with two bool tensors is not supported. '
-                               'Use the `^` or `logical_xor()` operator instead.')
+        _sub_check(a, b)
         self.alpha = alpha
         self.metas = (_meta(a), _meta(b))
-        a, b, _ = promote(a, b)
-        if alpha != 1:
-            b = b * alpha
-        return as_array(np.subtract(a, b))
+        a, b, nd = promote(a, b)
+        return as_array(np.subtract(a, _scaled(b, alpha, nd)))
 
     def backward(self, g):
         return self._fit((g, -g * self.alpha if self.alpha != 1 else -g))
 
     def forward_inplace(self, a, b, alpha=1):
-        return _same_float(a, b) and _ufunc_into(np.subtract, a, b if alpha == 1 else b * alpha)
+        _sub_check(a, b)
+        return _same_float(a, b) and _ufunc_into(np.subtract, a, _scaled(b, alpha, a.dtype))
 
 
 class RsubBackward0(Binary):
     """rsub(tensor, tensor, alpha): other - alpha * input"""
     def forward(self, a, b, alpha=1):
+        _sub_check(a, b)
         self.alpha = alpha
         self.metas = (_meta(a), _meta(b))
-        a, b, _ = promote(a, b)
-        return as_array(np.subtract(b, a * alpha if alpha != 1 else a))
+        a, b, nd = promote(a, b)
+        return as_array(np.subtract(b, _scaled(a, alpha, nd)))
 
     def backward(self, g):
         return self._fit((-g * self.alpha if self.alpha != 1 else -g, g))
@@ -415,12 +436,21 @@ def pow(input, exponent, *, out=None):
     return r if out is None else _check_out(out, r)
 
 
+def _tensors_only(fname, input, other):
+    for pos, (arg, x) in enumerate((('input', input), ('other', other)), 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f'{type(x).__name__}')
+
+
 def maximum(input, other, *, out=None):
+    _tensors_only('maximum', input, other)
     r = apply(MaximumBackward0, input, other)
     return r if out is None else _check_out(out, r)
 
 
 def minimum(input, other, *, out=None):
+    _tensors_only('minimum', input, other)
     r = apply(MinimumBackward0, input, other)
     return r if out is None else _check_out(out, r)
 

@@ -9,7 +9,9 @@ from ._op import Op, apply
 
 class CloneBackward0(Op):
     def forward(self, a, memory_format=None):
-        return a.copy(order='C' if memory_format == 'contiguous' else 'K')   # PyTorch's preserve_format
+        # PyTorch's preserve_format keeps the layout's dim order, unless dims overlap (expanded)
+        overlap = any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape))
+        return a.copy(order='C' if memory_format == 'contiguous' or overlap else 'K')
 
     def backward(self, g):
         return g
@@ -55,7 +57,12 @@ def _parse_to(args, kwargs):
             dtype, dev = a.dtype, a.device
         elif isinstance(a, _dtype.dtype):
             dtype = a
-        elif isinstance(a, (str, _device, int)):
+        elif isinstance(a, str):
+            try:
+                dev = as_device(a)
+            except RuntimeError:
+                raise RuntimeError(f"Invalid device string: '{a}'") from None
+        elif isinstance(a, (_device, int)):
             dev = as_device(a) if not isinstance(a, int) else _device('cuda', a)
         elif isinstance(a, bool):
             continue

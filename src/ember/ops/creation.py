@@ -136,18 +136,21 @@ def _check_nested(seq, sizes, d, dim=0):
 
 
 def _from_python(data, dtype):
-    """Array and dtype for Python data (numbers, nested sequences, NumPy scalars), as PyTorch reads it."""
+    """Array in ``dtype`` (or the inferred dtype) for Python data: numbers, nested sequences,
+    NumPy scalars. As in PyTorch, the walk over every element only happens without ``dtype``."""
     sizes = _first_sizes(data)
-    inferred = _infer_dtype(data)
-    d = inferred if dtype is None else _dtype.to_dtype(dtype)
+    d = _infer_dtype(data) if dtype is None else _dtype.to_dtype(dtype)
     try:
         arr = np.array(data)
     except ValueError:
         _check_nested(data, sizes, d)
         raise
-    if arr.dtype == object and sizes:
-        _check_nested(data, sizes, d)
-    return _checked_cast(arr, d), inferred
+    if arr.dtype.kind in 'OUSV' and arr.dtype != _dtype.bfloat16.np:
+        if dtype is not None:
+            _infer_dtype(data)          # refuses None, strings and other objects
+        if sizes:
+            _check_nested(data, sizes, d)
+    return _checked_cast(arr, d)
 
 
 def _checked_cast(arr, d):
@@ -171,28 +174,29 @@ def _checked_cast(arr, d):
 
 
 def _infer_np(data, dtype=None):
-    """Host array of ``data`` in ``dtype`` (or the dtype PyTorch infers), and the inferred dtype."""
+    """Host array of ``data`` in ``dtype``, or in the dtype PyTorch infers for it."""
     if isinstance(data, Tensor):
-        arr, inferred = data.detach().numpy(force=True).copy(), data.dtype
+        arr = data.detach().numpy(force=True).copy()
     elif isinstance(data, np.ndarray):
-        arr, inferred = data.copy(), _dtype.from_numpy_dtype(data.dtype)
+        _dtype.from_numpy_dtype(data.dtype)
+        arr = data.copy()
+    elif isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
     else:
-        if isinstance(data, str):
-            raise TypeError("new(): invalid data type 'str'")
         return _from_python(data, dtype)
     if dtype is not None:
         nd = _dtype.to_dtype(dtype).np
         if arr.dtype != nd:
             arr = _cast_host(arr, nd)
-    return arr, inferred
+    return arr
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     if isinstance(data, Tensor):
         warnings.warn('To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() '
                       'or sourceTensor.detach().clone().requires_grad_(True), rather than '
-                      'torch.tensor(sourceTensor).', UserWarning, stacklevel=2)
-    arr, _ = _infer_np(data, dtype)
+                      'ember.tensor(sourceTensor).', UserWarning, stacklevel=2)
+    arr = _infer_np(data, dtype)
     return _finish(arr, device, requires_grad)
 
 
@@ -407,6 +411,32 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     return _finish(arr.astype(d.np), device, requires_grad)
 
 
+def _tri_indices(np_fn, name, row, col, offset, dtype, device):
+    if row < 0:
+        raise RuntimeError(f'row must be non-negative, got{row}')
+    if col < 0:
+        raise RuntimeError(f'col must be non-negative, got{col}')
+    d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
+    if d.category != _dtype._INT:
+        raise NotImplementedError(f'"{name}" not implemented for \'{_scalar_name(d)}\'')
+    return _finish(np.stack(np_fn(row, offset, col)).astype(d.np).reshape(2, -1), device, False)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """Row and column indices (a 2 x N tensor) of the lower triangle of a row x col matrix."""
+    return _tri_indices(np.tril_indices, 'tril_indices', row, col, offset, dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """Row and column indices (a 2 x N tensor) of the upper triangle of a row x col matrix."""
+    return _tri_indices(np.triu_indices, 'triu_indices', row, col, offset, dtype, device)
+
+
+def _scalar_name(d):
+    from .._tensor import _scalar_name
+    return _scalar_name(d)
+
+
 def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
     warnings.warn('torch.range is deprecated and will be removed in a future release because its '
                   'behavior is inconsistent with Python\'s range builtin. Instead, use torch.arange, '
@@ -426,13 +456,17 @@ def _spaced(start, end, steps, dtype, name):
     if d is _dtype.bool_:
         raise NotImplementedError(f'"{name}_cpu" not implemented for \'Bool\'')
     start, end, steps = _number(start), _number(end), int(steps)
-    if d.is_floating_point:
-        ct = np.float64 if d is _dtype.float64 else np.float32     # PyTorch's compute type
-    else:
-        start, end, ct = int(start), int(end), np.float64          # integer dtypes truncate the bounds
-    i = np.arange(steps, dtype=ct)
-    step = ct((end - start) / (steps - 1)) if steps > 1 else ct(0)
-    arr = np.where(i < steps // 2, ct(start) + step * i, ct(end) - step * (steps - 1 - i))
+    n = max(steps - 1, 1)
+    if not d.is_floating_point:     # integer dtypes truncate the bounds first
+        start, end = int(start), int(end)
+    if d.is_floating_point and d is not _dtype.float64:     # float math (with FMA) on float32 operands
+        s32, e32 = np.float32(start), np.float32(end)
+        lo, hi, step = np.float64(s32), np.float64(e32), np.float64((e32 - s32) / np.float32(n))
+    else:                       # double math with fused multiply-adds: emulated in extended precision
+        lo, hi = np.longdouble(start), np.longdouble(end)
+        step = np.longdouble((end - start) / n)
+    i = np.arange(steps, dtype=lo.dtype)
+    arr = np.where(i < steps // 2, lo + step * i, hi - step * (steps - 1 - i)).astype(np.float64)
     if steps == 1:
         arr[0] = start
     return arr, d
@@ -456,7 +490,7 @@ def legacy_new(dtype, args, device=None):
     d = _dtype.to_dtype(dtype)
     if not args:
         return Tensor._make(_place(np.zeros((0,), d.np), device))
-    if len(args) == 1 and not isinstance(args[0], Size) and not _is_int(args[0]):
+    if len(args) == 1 and (isinstance(args[0], bool) or not (isinstance(args[0], Size) or _is_int(args[0]))):
         data = args[0]
         if isinstance(data, Tensor):
             if data.dtype is not d:
@@ -464,7 +498,7 @@ def legacy_new(dtype, args, device=None):
             return data
         if isinstance(data, (int, float, bool)):
             raise TypeError(f'new(): data must be a sequence (got {type(data).__name__})')
-        arr, _ = _infer_np(data, d)
+        arr = _infer_np(data, d)
         return Tensor._make(_place(arr, device))
     return Tensor._make(_place(np.zeros(_size(args, 'new'), d.np), device))
 

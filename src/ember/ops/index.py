@@ -128,6 +128,8 @@ def _basic(t, key):
         raise IndexError(f'too many indices for tensor of dimension {ndim}')
     if sum(1 for k in key if k is Ellipsis) > 1:
         raise IndexError('an index can only have a single ellipsis (\'...\')')
+    if all(k == slice(None) or k is Ellipsis for k in key) and len(key) > 1:
+        return apply(AliasBackward0, t)        # t[:, :] and t[..., :] alias like t[...]
     out, dim, applied = t, 0, False
     for k in key:
         if k is Ellipsis:

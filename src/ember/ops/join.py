@@ -171,5 +171,6 @@ def chunk(self, chunks, dim=0):
         raise RuntimeError('chunk expects `chunks` to be greater than 0, got: ' + str(chunks))
     d = wrap_dim(dim, self.ndim)
     size = self.shape[d]
-    step = -(-size // chunks) if size else 1
-    return split(self, step, d)
+    if size == 0:           # as PyTorch: `chunks` empty pieces
+        return apply(SplitWithSizesBackward0, self, sizes=[0] * chunks, dim=d)
+    return split(self, -(-size // chunks), d)

@@ -7,10 +7,21 @@ from ._op import Op, apply
 from ._promote import unbroadcast
 
 
-def _same_dtype(a, b, msg):
+def _same_dtype(a, b, msg, kernel=None):
+    """Both operands of one dtype (PyTorch does not promote here), and a dtype BLAS takes."""
     if a.dtype != b.dtype:
         n1, n2 = _scalar_name(_dtype._FROM_NP[a.dtype]), _scalar_name(_dtype._FROM_NP[b.dtype])
         raise RuntimeError(msg(n1, n2))
+    if a.dtype == np.bool_ and kernel:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
+def _bmm_msg(n1, n2):
+    return f'expected scalar type {n1} but found {n2}'
+
+
+def _mv_msg(mat, vec):
+    return f'addmv input tensors must have the same dtype, but got {vec}, {mat}, and {vec}'
 
 
 # the C++ type names some PyTorch messages use, by ScalarType name
@@ -35,7 +46,7 @@ class MmBackward0(Op):
         if a.shape[1] != b.shape[0]:
             raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} '
                                f'and {b.shape[0]}x{b.shape[1]})')
-        _same_dtype(a, b, _mm_msg)
+        _same_dtype(a, b, _mm_msg, 'addmm_impl_cpu_')
         return np.matmul(a, b)
 
     def backward(self, g):
@@ -55,7 +66,7 @@ class BmmBackward0(Op):
         if b.shape[:2] != (a.shape[0], a.shape[2]):
             raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: '
                                f'[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].')
-        _same_dtype(a, b, _mm_msg)
+        _same_dtype(a, b, _bmm_msg, 'bmm')
         return np.matmul(a, b)
 
     def backward(self, g):
@@ -76,7 +87,8 @@ class DotBackward0(Op):
             raise RuntimeError(f'inconsistent tensor size, expected tensor [{a.shape[0]}] and src '
                                f'[{b.shape[0]}] to have the same number of elements, but got '
                                f'{a.shape[0]} and {b.shape[0]} elements respectively')
-        _same_dtype(a, b, lambda x, y: f'dot : expected both vectors to have same dtype, but found {x} and {y}')
+        _same_dtype(a, b, lambda x, y: f'dot : expected both vectors to have same dtype, but found {x} and {y}',
+                    'dot')
         return np.asarray(np.dot(a, b))
 
     def backward(self, g):
@@ -93,7 +105,7 @@ class MvBackward0(Op):
         if m.ndim != 2 or v.ndim != 1 or m.shape[1] != v.shape[0]:
             raise RuntimeError(f'size mismatch, got input ({m.shape[0]}), mat ({m.shape[0]}x{m.shape[1]}), '
                                f'vec ({v.shape[0]})')
-        _same_dtype(m, v, _mm_msg)
+        _same_dtype(m, v, _mv_msg, 'addmv_impl_cpu')
         return np.matmul(m, v)
 
     def backward(self, g):
@@ -109,7 +121,11 @@ class BatchedMatmul(Op):
     save_needs = {0: (1,), 1: (0,)}
 
     def forward(self, a, b):
-        _same_dtype(a, b, _mm_msg)
+        folded = a.ndim >= 3 and b.ndim <= 2       # PyTorch folds these into mm / mv
+        if folded and b.ndim == 1:
+            _same_dtype(a, b, _mv_msg, 'addmv_impl_cpu')
+        else:
+            _same_dtype(a, b, _mm_msg if folded else _bmm_msg, 'addmm_impl_cpu_' if folded else 'bmm')
         self.shapes = (a.shape, b.shape)
         _batched_check(a.shape, b.shape)
         return np.matmul(a, b)
@@ -221,6 +237,9 @@ def dot(input, other, *, out=None):
 
 
 def outer(input, vec2):
+    for name, v in (('self', input), ('vec2', vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(f'outer: Expected 1-D argument {name}, but got {v.ndim}-D')
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 

@@ -128,10 +128,11 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         raise TypeError('randint() missing 1 required positional argument: \'size\'')
     for name, v, pos in (('low', low, 1), ('high', high, 2 if size_pos == 3 else 1)):
         if not _is_int(v):
-            raise TypeError(f"randint(): argument '{name}' (position {pos}) must be int, not {type(v).__name__}")
+            raise TypeError(f"randint(): argument '{name}' (position {pos}) must be int, not "
+                            f'{type(v).__name__}')
     low, high = int(low), int(high)
     if low >= high:
-        raise RuntimeError(f'random_ expects \'from\' to be less than \'to\', but got from={low} >= to={high}')
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
     if not d.is_floating_point:
         info = np.iinfo(d.np) if d is not _dtype.bool_ else None
@@ -197,6 +198,20 @@ class BernoulliBackward0(_RandomOp):
     def forward(self, probs, rng=None):
         self.shapes = (probs.shape,)
         return (_host_to(rng.random(probs.shape), probs) < probs).astype(probs.dtype)
+
+
+class PoissonBackward0(_RandomOp):
+    def forward(self, rates, rng=None):
+        self.shapes = (rates.shape,)
+        return _host_to(rng.poisson(np.asarray(rates, dtype=np.float64)), rates).astype(rates.dtype)
+
+
+def poisson(input, generator=None):
+    """Samples from Poisson distributions with the rates in ``input`` (same shape and dtype)."""
+    _check_float(input.dtype, 'poisson_cpu')
+    if np.any(input._data < 0):
+        raise RuntimeError('invalid Poisson rate, expected rate to be non-negative')
+    return apply(PoissonBackward0, input, rng=_rng(generator))
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
@@ -265,7 +280,8 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     if not input.is_floating_point():
-        raise RuntimeError(f'multinomial only supports floating-point dtypes for input, got: {_name(input.dtype)}')
+        raise RuntimeError('multinomial only supports floating-point dtypes for input, got: '
+                           f'{_name(input.dtype)}')
     p = np.asarray(input._data, dtype=np.float64)
     if p.ndim not in (1, 2):
         raise RuntimeError('prob_dist must be 1 or 2 dim')
@@ -312,7 +328,8 @@ def _on_device(arr, like):
 def uniform_(self, a=0.0, b=1.0, *, generator=None):
     _check_float(self.dtype, 'check_uniform_bounds')
     if a > b:
-        raise RuntimeError(f'uniform_ expects to return a [from, to) range, but found from={_fmt(a)} > to={_fmt(b)}')
+        raise RuntimeError(f'uniform_ expects to return a [from, to) range, but found from={_fmt(a)} > '
+                           f'to={_fmt(b)}')
     return _fill(self, _rng(generator).uniform(a, b, self.shape))
 
 
@@ -341,7 +358,7 @@ def random_(self, from_=None, to=None, *, generator=None):
         from_, to = 0, from_
     from_ = 0 if from_ is None else from_
     if to is None:
-        to = _RANDOM_TO[self.dtype.name] if self.dtype.name in _RANDOM_TO else int(np.iinfo(self._data.dtype).max) + 1
+        to = _RANDOM_TO.get(self.dtype.name) or int(np.iinfo(self._data.dtype).max) + 1
     return _fill(self, _rng(generator).integers(from_, to, self.shape))
 
 

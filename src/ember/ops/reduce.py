@@ -100,6 +100,9 @@ def _float_check(a, fname, dtype):
     if dtype is None and a.dtype.kind in 'biu':
         raise RuntimeError(f'{fname}(): could not infer output dtype. Input dtype must be either a '
                            f'floating point or complex dtype. Got: {_scalar_name(_dtype._FROM_NP[a.dtype])}')
+    if dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError(f'{fname}(): could not infer output dtype. Optional dtype must be either a '
+                           f'floating point or complex dtype. Got: {_scalar_name(dtype)}')
 
 
 def _mean(a, axis, keepdim, dtype):
@@ -152,7 +155,7 @@ class ProdBackward0(Op):
 
     def backward(self, g):
         x, out = self.saved_tensors
-        return g * _prod_others(x, out, None, True)
+        return g * _prod_others(x, out, None)
 
 
 class ProdBackward1(Op):
@@ -167,10 +170,10 @@ class ProdBackward1(Op):
         x, out = self.saved_tensors
         if not self.keepdim and x.ndim:
             g, out = g.unsqueeze(self.dim), out.unsqueeze(self.dim)
-        return g * _prod_others(x, out, self.dim, True)
+        return g * _prod_others(x, out, self.dim)
 
 
-def _prod_others(x, out, dim, keep):
+def _prod_others(x, out, dim):
     """For each element, the product of all the other elements along ``dim`` (all if None).
 
     Without zeros that is out / x. With zeros it is the product over an n x n expansion
@@ -369,6 +372,8 @@ class ArgExtreme(Op):
     differentiable = False
 
     def forward(self, a, dim=None, keepdim=False, fn=None, fname=''):
+        if a.dtype == np.bool_:
+            raise RuntimeError(f'{fname}(): does not support bool input')
         if dim is None:
             if a.size == 0:
                 raise IndexError(f'{fname}(): Expected reduction dim to be specified for input.numel() == 0.')

@@ -52,7 +52,9 @@ class StdBackward0(VarBackward0):
         x, out = self.saved_tensors
         if not self.keepdim:
             g, out = _unsqueeze_dims(g, x.ndim, self.dims), _unsqueeze_dims(out, x.ndim, self.dims)
-        return g * (x - x.mean(self.dims, keepdim=True)) / (out * (self.n - self.c))
+        from .compare import where
+        g = where(out == 0, 0.0, g / (out * (self.n - self.c)))     # PyTorch: 0 where std is 0
+        return g * (x - x.mean(self.dims, keepdim=True))
 
 
 class VarMeanBackward0(VarBackward0):
@@ -126,9 +128,7 @@ class LinalgVectorNormBackward0(Op):
     saves_output = True
 
     def forward(self, a, ord=2, dim=None, keepdim=False):
-        if a.dtype.kind in 'biu':
-            raise RuntimeError('linalg.vector_norm: Expected a floating point or complex tensor as input. '
-                               f'Got {_name(a)}')
+        _norm_input_check(a)
         self.ord, self.dims, self.keepdim = ord, _dims(dim, a.ndim), keepdim
         x = np.abs(a)
         axis = self.dims
@@ -165,6 +165,12 @@ class LinalgVectorNormBackward0(Op):
         return g * where(out == 0, 0.0, scale)
 
 
+def _norm_input_check(a):
+    if a.dtype.kind in 'biu':
+        raise RuntimeError('linalg.vector_norm: Expected a floating point or complex tensor as input. '
+                           f'Got {_name(a)}')
+
+
 def _name(a):
     from .. import _dtype
     from .._tensor import _scalar_name
@@ -173,6 +179,7 @@ def _name(a):
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
+        _norm_input_check(x._data)          # the input itself must be floating point
         x = x.to(dtype)
     return apply(LinalgVectorNormBackward0, x, ord=float(ord), dim=dim, keepdim=keepdim)
 

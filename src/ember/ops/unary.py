@@ -53,7 +53,9 @@ def _fn(cls):
 
 
 def _relu(a):
-    return np.maximum(a, 0) if a.dtype.kind != 'b' else a.copy()
+    if a.dtype.kind == 'b':
+        raise RuntimeError('Boolean inputs not supported for relu')
+    return np.maximum(a, a.dtype.type(0))
 
 
 def _sigmoid(a):
@@ -168,7 +170,15 @@ class ClampBackward0(Op):
     saves = (0, 1, 2)
 
     def forward(self, a, lo, hi):
-        self.metas = [None if b is None else b.shape for b in (lo, hi)]
+        from ._promote import result_dtype
+        from .._dtype import promote_types
+        rd = None
+        for b in (lo, hi):
+            if b is not None:
+                d = result_dtype(a, b)
+                rd = d if rd is None else promote_types(rd, d)
+        nd = rd.np
+        a, lo, hi = [None if x is None else x.astype(nd, copy=False) for x in (a, lo, hi)]
         out = a
         if lo is not None:
             out = np.maximum(out, lo)
@@ -209,8 +219,18 @@ class ClampMaxBackward1(ClampBackward0):
     pass
 
 
+def _bounds_check(min, max):
+    """Tensor bounds and number bounds do not mix (PyTorch's overloads)."""
+    kinds = {isinstance(b, Tensor) for b in (min, max) if b is not None}
+    if len(kinds) > 1:
+        got = ', '.join('Tensor' if isinstance(b, Tensor) else type(b).__name__ for b in (min, max))
+        raise TypeError(f'clamp() received an invalid combination of arguments - got ({got}), but '
+                        'expected one of:')
+    return kinds == {True}
+
+
 def clamp(input, min=None, max=None, *, out=None):
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
+    if _bounds_check(min, max):
         r = apply(ClampBackward0, input, min, max)
     else:
         r = apply(ClampBackward1, input, min=min, max=max)
@@ -221,7 +241,7 @@ def clamp(input, min=None, max=None, *, out=None):
 
 
 def clamp_(self, min=None, max=None):
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
+    if _bounds_check(min, max):
         return apply_inplace(ClampBackward0, self, min, max)
     return apply_inplace(ClampBackward1, self, min=min, max=max)
 
