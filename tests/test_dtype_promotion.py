@@ -101,10 +101,7 @@ def test_set_default_dtype(name):
     same(case)
 
 
-@pytest.mark.parametrize('name', ['float64', 'float16',
-                                  pytest.param('bfloat16', marks=xfail('int/bool tensor with a Python float '
-                                                                       'under default bfloat16 gives float32 '
-                                                                       '(same ops/_promote.py bug as below)'))])
+@pytest.mark.parametrize('name', ['float64', 'float16', 'bfloat16'])
 def test_default_dtype_in_scalar_promotion(name):
     def case(T):
         T.set_default_dtype(getattr(T, name))
@@ -173,17 +170,8 @@ OPERANDS = [('dim', n) for n in NAMES] + [('zero', n) for n in NAMES] + [('int',
                                                                            ('bool', None)]
 OPS = {'add': operator.add, 'mul': operator.mul, 'div': operator.truediv, 'eq': operator.eq}
 
-BF16_SCALAR = ('bfloat16 tensor with a Python float gives float32 (torch: bfloat16): ops/_promote.py '
-               '_cast leaves the Python float unwrapped and NumPy promotes bfloat16 + float to float32')
-
-
 def _label(kind, name):
     return kind if name is None else f'{kind}_{name}'
-
-
-def _known_bug(op, a, b):
-    """The pairs that hit BF16_SCALAR; they are tested (xfail) one by one below."""
-    return op != 'eq' and 'float' in (a[0], b[0]) and ('bfloat16' in (a[1], b[1]))
 
 
 @pytest.mark.parametrize('op', OPS)
@@ -193,7 +181,7 @@ def test_binary_result_dtype_and_values(op, left):
     f = OPS[op]
     bad = []
     for right in OPERANDS:
-        if (left[1] is None and right[1] is None) or _known_bug(op, left, right):
+        if left[1] is None and right[1] is None:
             continue
         got, want = (outcome(lambda T: f(operand(T, *left), operand(T, *right)), T) for T in (ember, torch))
         if got != want:
@@ -204,7 +192,6 @@ def test_binary_result_dtype_and_values(op, left):
 @pytest.mark.parametrize('op,left,right', [
     pytest.param(op, a, b, id=f'{op}-{_label(*a)}-{_label(*b)}')
     for op in OPS for a, b in itertools.product(OPERANDS, OPERANDS) if _known_bug(op, a, b)])
-@xfail(BF16_SCALAR)
 def test_binary_bfloat16_with_python_float(op, left, right):
     same(lambda T: OPS[op](operand(T, *left), operand(T, *right)))
 
@@ -321,10 +308,6 @@ def test_float_alpha_on_integer_tensor(fn):
 
 # ====================================================================== finfo / iinfo
 
-MISSING_INFO = 'ember.finfo / ember.iinfo are defined in _dtype.py but not exported from ember/__init__.py'
-
-
-@xfail(MISSING_INFO)
 @pytest.mark.parametrize('name', ['float32', 'float64', 'float16', 'bfloat16'])
 def test_finfo(name):
     def case(T):
@@ -333,7 +316,6 @@ def test_finfo(name):
     same(case)
 
 
-@xfail(MISSING_INFO)
 @pytest.mark.parametrize('name', ['uint8', 'int8', 'int16', 'int32', 'int64'])
 def test_iinfo(name):
     def case(T):
@@ -370,7 +352,6 @@ def test_info_errors(kind, name):
 
 # ====================================================================== can_cast
 
-@xfail('ember.can_cast is defined in _dtype.py but not exported from ember/__init__.py')
 def test_can_cast_exported():
     assert callable(ember.can_cast)
 

@@ -20,7 +20,7 @@ def test_run_maps_torch_to_ember(tmp_path):
     r = subprocess.run([sys.executable, '-m', 'ember.run', str(script), '--lr', '0.1'],
                        capture_output=True, text=True, check=True)
     lines = r.stdout.splitlines()
-    assert lines[0] == 'ember ember._tensor'
+    assert lines[0] == 'ember ember'
     assert lines[1:3] == ['tensor([[4.5000, 4.5000],', '        [4.5000, 4.5000]])']
     assert lines[3] == "['--lr', '0.1']"
 

@@ -46,6 +46,9 @@ from .ops.index import nonzero  # noqa: F401
 from .ops.matmul import matmul, mm, bmm, mv, dot, outer, ger  # noqa: F401
 from .ops import return_types  # noqa: F401
 from . import nn, optim  # noqa: F401,E402
+from ._dtype import finfo, iinfo, can_cast  # noqa: F401,E402
+from .ops.creation import tril_indices, triu_indices  # noqa: F401,E402
+from .ops.random import poisson  # noqa: F401,E402
 
 subtract, multiply, divide = sub, mul, div
 

@@ -36,6 +36,8 @@ _NONLEAF_GRAD_WARNING = (
 class Tensor:
     """A multi-dimensional array that can record the ops applied to it for autograd."""
 
+    __module__ = 'ember'
+
     __array_priority__ = 1000
     _requires_grad = False
     grad_fn = None
@@ -51,6 +53,8 @@ class Tensor:
     def __init__(self, *args, dtype=None, device=None):
         """Legacy constructor: ``Tensor(5, 3)`` (shape), ``Tensor([1, 2])`` (data)."""
         from .ops.creation import legacy_new
+        if dtype is None and len(args) == 1 and isinstance(args[0], Tensor):
+            dtype = args[0].dtype                 # Tensor(t) returns t's data unchanged
         t = legacy_new(_dtype.get_default_dtype() if dtype is None else dtype, args, device)
         self._data = t._data
         self._vc = t._vc
@@ -77,6 +81,8 @@ class Tensor:
 
     def _wrap_dim(self, dim):
         n = self._data.ndim
+        if n == 0:
+            raise IndexError(f'Dimension specified as {dim} but tensor has no dimensions')
         lo, hi = (-1, 0) if n == 0 else (-n, n - 1)
         if not lo <= dim <= hi:
             raise IndexError(f'Dimension out of range (expected to be in range of [{lo}, {hi}], '
@@ -136,7 +142,10 @@ class Tensor:
 
     def stride(self, dim=None):
         item = self._data.itemsize
-        st = tuple(s // item for s in self._data.strides)
+        if self._data.size == 0 and self._base is None:    # fresh empty tensors: row-major strides
+            st = _contiguous_strides(self._data.shape)
+        else:
+            st = tuple(s // item for s in self._data.strides)
         return st if dim is None else st[self._wrap_dim(dim)]
 
     def is_contiguous(self, memory_format=None):
@@ -348,11 +357,16 @@ class Tensor:
                                'is ambiguous')
         return bool(self.item())
 
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError('only one element tensors can be converted to Python scalars')
+        return self.item()
+
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __index__(self):
         if self._data.dtype.kind not in 'iub' or self._data.size != 1:

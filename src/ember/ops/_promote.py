@@ -6,6 +6,7 @@ from .. import _dtype
 from .._dtype import _FROM_NP, scalar_dtype, promote_types, _combine, _FLOAT
 
 _generic = np.generic
+_BF16 = _dtype.bfloat16.np
 _ndarray = np.ndarray
 
 
@@ -70,6 +71,8 @@ def _cast(x, nd):
                 return wrap_int(x, nd)
         if nd.kind == 'b':
             return bool(x)
+        if nd == _BF16:          # NumPy would promote bfloat16 with a Python float to float32
+            return _BF16.type(x)
         return x
     return x if x.dtype == nd else x.astype(nd)
 

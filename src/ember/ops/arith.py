@@ -54,6 +54,8 @@ def _ufunc_into(ufunc, a, b):
 
 def _scaled(b, alpha, nd):
     """alpha * b in the result dtype ``nd``, with PyTorch's checks on alpha."""
+    if alpha.__class__ is int and alpha == 1:
+        return b
     if isinstance(alpha, bool) and nd != np.bool_:
         raise RuntimeError('Boolean alpha only supported for Boolean results.')
     if isinstance(alpha, float) and nd.kind in 'biu':
@@ -67,6 +69,8 @@ def _scaled(b, alpha, nd):
 
 def _sub_check(a, b):
     """PyTorch refuses subtraction with bool operands."""
+    if a.dtype != np.bool_ and b.__class__ is not bool and (b.__class__ in _SCALARS or b.dtype != np.bool_):
+        return
     na = isinstance(a, bool) or getattr(a, 'dtype', None) == np.bool_
     nb = isinstance(b, bool) or getattr(b, 'dtype', None) == np.bool_
     if na and nb:
@@ -361,7 +365,7 @@ def add(input, other, *, alpha=1, out=None):
     if not isinstance(input, Tensor):
         r = apply(AddBackward0, other, input) if alpha == 1 else apply(AddBackward0, _scalar_tensor(input, other), other, alpha=alpha)
     else:
-        r = apply(AddBackward0, input, other, alpha=alpha)
+        r = apply(AddBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(AddBackward0, input, other, alpha=alpha)
     return r if out is None else _check_out(out, r)
 
 
@@ -374,7 +378,7 @@ def sub(input, other, *, alpha=1, out=None):
     if not isinstance(input, Tensor):
         r = apply(RsubBackward1, other, input) if alpha == 1 else apply(SubBackward0, _scalar_tensor(input, other), other, alpha=alpha)
     else:
-        r = apply(SubBackward0, input, other, alpha=alpha)
+        r = apply(SubBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(SubBackward0, input, other, alpha=alpha)
     return r if out is None else _check_out(out, r)
 
 
