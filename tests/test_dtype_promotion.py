@@ -189,13 +189,6 @@ def test_binary_result_dtype_and_values(op, left):
     assert not bad, '\n'.join(bad)
 
 
-@pytest.mark.parametrize('op,left,right', [
-    pytest.param(op, a, b, id=f'{op}-{_label(*a)}-{_label(*b)}')
-    for op in OPS for a, b in itertools.product(OPERANDS, OPERANDS) if _known_bug(op, a, b)])
-def test_binary_bfloat16_with_python_float(op, left, right):
-    same(lambda T: OPS[op](operand(T, *left), operand(T, *right)))
-
-
 # ====================================================================== integer arithmetic details
 
 @pytest.mark.parametrize('fn', [
