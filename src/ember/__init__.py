@@ -22,9 +22,9 @@ from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode,  
 from . import autograd  # noqa: F401
 from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: F401
 from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, eye,  # noqa: F401
-                           zeros_like, ones_like, empty_like, full_like, arange, linspace, logspace,
+                           zeros_like, ones_like, empty_like, full_like,
                            scalar_tensor, LEGACY as _LEGACY)
-from .ops.creation import range_ as range  # noqa: A001
+from .ops.ranges import range_ as range  # noqa: A001
 from .ops.random import (Generator, default_generator, manual_seed, seed, initial_seed,  # noqa: F401
                          get_rng_state, set_rng_state, rand, randn, randint, randperm, normal,
                          rand_like, randn_like, randint_like, bernoulli, multinomial, FILLERS as _FILLERS)
@@ -47,7 +47,7 @@ from .ops.matmul import matmul, mm, bmm, mv, dot, outer, ger  # noqa: F401
 from .ops import return_types  # noqa: F401
 from . import nn, optim  # noqa: F401,E402
 from ._dtype import finfo, iinfo, can_cast  # noqa: F401,E402
-from .ops.creation import tril_indices, triu_indices  # noqa: F401,E402
+from .ops.ranges import arange, linspace, logspace, tril_indices, triu_indices  # noqa: F401,E402
 from .ops.random import poisson  # noqa: F401,E402
 
 subtract, multiply, divide = sub, mul, div

@@ -3,7 +3,6 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._op import Op, apply
-from ._promote import result_dtype
 from .shape import wrap_dim, _fmt
 
 

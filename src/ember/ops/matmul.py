@@ -1,7 +1,7 @@
 """Matrix products: matmul (PyTorch's dispatch by rank), mm, bmm, mv, dot."""
 import numpy as np
 
-from .._tensor import Tensor, _scalar_name
+from .._tensor import _scalar_name
 from .. import _dtype
 from ._op import Op, apply
 from ._promote import unbroadcast

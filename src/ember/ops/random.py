@@ -8,7 +8,8 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, xp_of
 from ._op import Op, apply
-from .creation import _finish, _size, _is_int, _fmt, zeros
+from .creation import _finish, _size, _is_int, zeros
+from .ranges import _fmt
 
 
 class Generator:

@@ -9,7 +9,7 @@ from .. import _dtype
 from .._size import Size
 from .._tensor import Tensor
 from ._op import Op, apply
-from ._promote import as_array
+
 
 
 def wrap_dim(dim, ndim):

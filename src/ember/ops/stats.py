@@ -3,9 +3,8 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor
 from ._op import Op, apply
-from .reduce import _dims, _float_check
+from .reduce import _dims
 
 
 def _correction(unbiased, correction):

@@ -1,0 +1,120 @@
+"""Ranges and index grids: arange, range, linspace, logspace, tril_indices, triu_indices."""
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from .creation import _finish, _is_int, _cast_host
+
+
+def _number(v):
+    return v.item() if isinstance(v, (Tensor, np.generic)) else v
+
+
+def _fmt(v):
+    """A number as PyTorch's C++ messages print it (``0``, ``0.5``, ``1e+20``, ``inf``)."""
+    return '%g' % v if isinstance(v, float) else str(v)
+
+
+def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    if end is None:
+        start, end = 0, start
+    start, end, step = _number(start), _number(end), _number(step)
+    if dtype is None:
+        dtype = (_dtype.get_default_dtype() if any(isinstance(v, float) for v in (start, end, step))
+                 else _dtype.int64)
+    d = _dtype.to_dtype(dtype)
+    if d is _dtype.bool_:
+        raise NotImplementedError('"arange_cpu" not implemented for \'Bool\'')
+    if step == 0:
+        raise RuntimeError('step must be nonzero')
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f'unsupported range: {_fmt(start)} -> {_fmt(end)}')
+    if not d.is_floating_point:         # integer ranges truncate their bounds and step first
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError('step must be nonzero')
+    if not ((step > 0 and end >= start) or (step < 0 and end <= start)):
+        raise RuntimeError('upper bound and lower bound inconsistent with step sign')
+    if d.is_floating_point:
+        n = max(0, math.ceil((end - start) / step))
+        arr = start + np.arange(n, dtype=np.float64) * step
+    else:
+        arr = np.arange(start, end, step, dtype=np.int64)
+    return _finish(arr.astype(d.np), device, requires_grad)
+
+
+def _tri_indices(np_fn, name, row, col, offset, dtype, device):
+    if row < 0:
+        raise RuntimeError(f'row must be non-negative, got{row}')
+    if col < 0:
+        raise RuntimeError(f'col must be non-negative, got{col}')
+    d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
+    if d.category != _dtype._INT:
+        raise NotImplementedError(f'"{name}" not implemented for \'{_scalar_name(d)}\'')
+    return _finish(np.stack(np_fn(row, offset, col)).astype(d.np).reshape(2, -1), device, False)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """Row and column indices (a 2 x N tensor) of the lower triangle of a row x col matrix."""
+    return _tri_indices(np.tril_indices, 'tril_indices', row, col, offset, dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """Row and column indices (a 2 x N tensor) of the upper triangle of a row x col matrix."""
+    return _tri_indices(np.triu_indices, 'triu_indices', row, col, offset, dtype, device)
+
+
+def _scalar_name(d):
+    from .._tensor import _scalar_name
+    return _scalar_name(d)
+
+
+def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
+    warnings.warn('torch.range is deprecated and will be removed in a future release because its '
+                  'behavior is inconsistent with Python\'s range builtin. Instead, use torch.arange, '
+                  'which produces values in [start, end).', UserWarning, stacklevel=2)
+    d = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
+    n = int(math.floor((end - start) / step)) + 1
+    return _finish((start + np.arange(n) * step).astype(d.np), device, requires_grad)
+
+
+def _spaced(start, end, steps, dtype, name):
+    """linspace's points (PyTorch's formula: from the start up to halfway, then from the end)."""
+    if not _is_int(steps):
+        raise TypeError(f"{name}(): argument 'steps' (position 3) must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError('number of steps must be non-negative')
+    d = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
+    if d is _dtype.bool_:
+        raise NotImplementedError(f'"{name}_cpu" not implemented for \'Bool\'')
+    start, end, steps = _number(start), _number(end), int(steps)
+    n = max(steps - 1, 1)
+    if not d.is_floating_point:     # integer dtypes truncate the bounds first
+        start, end = int(start), int(end)
+    if d.is_floating_point and d is not _dtype.float64:     # float math (with FMA) on float32 operands
+        s32, e32 = np.float32(start), np.float32(end)
+        lo, hi, step = np.float64(s32), np.float64(e32), np.float64((e32 - s32) / np.float32(n))
+    else:                       # double math with fused multiply-adds: emulated in extended precision
+        lo, hi = np.longdouble(start), np.longdouble(end)
+        step = np.longdouble((end - start) / n)
+    i = np.arange(steps, dtype=lo.dtype)
+    arr = np.where(i < steps // 2, lo + step * i, hi - step * (steps - 1 - i)).astype(np.float64)
+    if steps == 1:
+        arr[0] = start
+    return arr, d
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    arr, d = _spaced(start, end, steps, dtype, 'linspace')
+    return _finish(_cast_host(arr, d.np), device, requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False):
+    arr, d = _spaced(start, end, steps, dtype, 'logspace')
+    return _finish(_cast_host(np.power(float(base), arr.astype(np.float64)), d.np), device, requires_grad)
+
+
