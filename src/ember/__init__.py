@@ -28,7 +28,9 @@ from .ops.ranges import range_ as range  # noqa: A001
 from .ops.random import (Generator, default_generator, manual_seed, seed, initial_seed,  # noqa: F401
                          get_rng_state, set_rng_state, rand, randn, randint, randperm, normal,
                          rand_like, randn_like, randint_like, bernoulli, multinomial, FILLERS as _FILLERS)
-from .ops.arith import add, sub, rsub, mul, div, true_divide, floor_divide, remainder, pow, maximum, minimum  # noqa: F401,E501
+from .ops.arith import add, sub, rsub, mul, div, true_divide, floor_divide, remainder  # noqa: F401
+from .ops.power import pow  # noqa: F401,A004
+from .ops.minmax import maximum, minimum  # noqa: F401
 from .ops.unary import (exp, log, sqrt, rsqrt, sin, cos, tanh, sigmoid, relu, abs, neg, negative,  # noqa: F401
                         absolute, reciprocal, sign, log2, log10, log1p, expm1, square, clamp, clip,
                         clamp_min, clamp_max, exp_, relu_, sigmoid_, tanh_)

@@ -4,7 +4,7 @@ Each op is defined once (in ops/); this file only says which name it takes on Te
 import numpy as np
 
 from ._tensor import Tensor
-from .ops import arith, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
+from .ops import arith, power, minmax, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
 
 
 def _operand(x):
@@ -72,14 +72,14 @@ OPERATORS = {
     '__truediv__': _binop(arith.div), '__rtruediv__': _binop(arith.div, True),
     '__floordiv__': _binop(arith.floor_divide), '__rfloordiv__': _binop(arith.floor_divide, True),
     '__mod__': _binop(arith.remainder), '__rmod__': _binop(arith.remainder, True),
-    '__pow__': _binop(arith.pow), '__rpow__': _binop(arith.pow, True),
+    '__pow__': _binop(power.pow), '__rpow__': _binop(power.pow, True),
     '__matmul__': _binop(matmul.matmul), '__rmatmul__': _binop(matmul.matmul, True),
     '__and__': _binop(compare.bitwise_and), '__rand__': _binop(compare.bitwise_and),
     '__or__': _binop(compare.bitwise_or), '__ror__': _binop(compare.bitwise_or),
     '__xor__': _binop(compare.bitwise_xor), '__rxor__': _binop(compare.bitwise_xor),
     '__iadd__': _inplace(arith.add_), '__isub__': _inplace(arith.sub_),
     '__imul__': _inplace(arith.mul_), '__itruediv__': _inplace(arith.div_),
-    '__ipow__': _inplace(arith.pow_), '__imod__': _inplace(arith.remainder_),
+    '__ipow__': _inplace(power.pow_), '__imod__': _inplace(arith.remainder_),
     '__ifloordiv__': _inplace(arith.floor_divide_),
     '__iand__': _inplace(compare.bitwise_and_), '__ior__': _inplace(compare.bitwise_or_),
     '__ixor__': _inplace(compare.bitwise_xor_),
@@ -98,7 +98,7 @@ METHODS = {
     'div': arith.div, 'div_': arith.div_, 'divide': arith.div, 'true_divide': arith.true_divide,
     'floor_divide': arith.floor_divide, 'floor_divide_': arith.floor_divide_,
     'remainder': arith.remainder, 'remainder_': arith.remainder_,
-    'pow': arith.pow, 'pow_': arith.pow_, 'maximum': arith.maximum, 'minimum': arith.minimum,
+    'pow': power.pow, 'pow_': power.pow_, 'maximum': minmax.maximum, 'minimum': minmax.minimum,
     # unary
     'clamp': unary.clamp, 'clamp_': unary.clamp_, 'clip': unary.clamp, 'clip_': unary.clamp_,
     'clamp_min': unary.clamp_min, 'clamp_max': unary.clamp_max, 'square': unary.square,

@@ -319,12 +319,12 @@ def _extreme(full_cls, dim_cls, binary, name):
 
 
 def _maximum(a, b):
-    from .arith import maximum
+    from .minmax import maximum
     return maximum(a, b)
 
 
 def _minimum(a, b):
-    from .arith import minimum
+    from .minmax import minimum
     return minimum(a, b)
 
 

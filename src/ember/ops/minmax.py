@@ -1,0 +1,55 @@
+"""Elementwise maximum and minimum of two tensors."""
+import numpy as np
+
+from .._tensor import Tensor
+from ._op import apply
+from .arith import Binary, _check_out
+
+
+class MaximumBackward0(Binary):
+    saves = (0, 1)
+    ufunc = np.maximum
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        return self._fit(_pick(g, a, b, a > b))
+
+
+class MinimumBackward0(Binary):
+    saves = (0, 1)
+    ufunc = np.minimum
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        return self._fit(_pick(g, a, b, a < b))
+
+
+def _pick(g, a, b, first):
+    """Gradient split for max/min: ties share the gradient equally, as PyTorch does."""
+    tie = a == b
+    half = g * 0.5
+    from .compare import where
+    ga = where(tie, half, where(first, g, 0.0))
+    gb = where(tie, half, where(first, 0.0, g))
+    return ga, gb
+
+
+# ------------------------------------------------------------------ public functions
+
+def _tensors_only(fname, input, other):
+    for pos, (arg, x) in enumerate((('input', input), ('other', other)), 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f'{type(x).__name__}')
+
+
+def maximum(input, other, *, out=None):
+    _tensors_only('maximum', input, other)
+    r = apply(MaximumBackward0, input, other)
+    return r if out is None else _check_out(out, r)
+
+
+def minimum(input, other, *, out=None):
+    _tensors_only('minimum', input, other)
+    r = apply(MinimumBackward0, input, other)
+    return r if out is None else _check_out(out, r)

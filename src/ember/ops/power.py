@@ -1,0 +1,93 @@
+"""Powers: tensor ** scalar, tensor ** tensor, scalar ** tensor."""
+import numpy as np
+
+from .._tensor import Tensor
+from ._op import apply, apply_inplace
+from ._promote import promote, as_array
+from .arith import Binary, _meta, _check_out
+
+
+class PowBackward0(Binary):
+    """tensor ** scalar"""
+    saves = (0,)
+
+    def forward(self, a, e):
+        self.metas = (_meta(a), None)
+        self.e = e
+        a, e2, nd = promote(a, e)
+        if nd.kind in 'iu' and isinstance(e, int) and e < 0:
+            raise RuntimeError('Integers to negative integer powers are not allowed.')
+        if e == 2:
+            return as_array(np.multiply(a, a))
+        return as_array(np.power(a, e2))
+
+    def backward(self, g):
+        a, = self.saved_tensors
+        e = self.e
+        if e == 0:
+            return self._fit((g * 0, None))
+        if e == 2:
+            return self._fit((g * (a * 2), None))
+        return self._fit((g * (a ** (e - 1) * e), None))
+
+
+class PowBackward1(Binary):
+    """tensor ** tensor"""
+    saves = (0, 1)
+    saves_output = True
+    ufunc = np.power
+
+    def forward(self, a, b):
+        self.metas = (_meta(a), _meta(b))
+        a, b, nd = promote(a, b)
+        if nd.kind in 'iu' and np.any(np.asarray(b) < 0):
+            raise RuntimeError('Integers to negative integer powers are not allowed.')
+        return as_array(np.power(a, b))
+
+    def backward(self, g):
+        a, b, out = self.saved_tensors
+        ga = gb = None
+        if self._next[0][0] is not None:
+            from .compare import where
+            ga = where(b == 0, 0.0, g * b * a ** (b - 1))
+        if self._next[1][0] is not None:
+            gb = g * out * _safe_log(a, b)
+        return self._fit((ga, gb))
+
+
+def _safe_log(a, b):
+    """log(a), with 0 where a == 0 and b >= 0 (the limit PyTorch uses)."""
+    from .unary import log
+    from .compare import where
+    return where((a == 0) & (b >= 0), 0.0, log(a))
+
+
+class PowBackward2(Binary):
+    """scalar ** tensor"""
+    saves_output = True
+
+    def forward(self, e, base):
+        self.metas = (_meta(e), None)
+        self.base = base
+        e2, b, _ = promote(e, base)
+        return as_array(np.power(b, e2))
+
+    def backward(self, g):
+        out, = self.saved_tensors
+        return self._fit((g * out * float(np.log(self.base)) if self.base > 0 else g * out * np.nan, None))
+
+
+def pow(input, exponent, *, out=None):
+    if not isinstance(input, Tensor):
+        r = apply(PowBackward2, exponent, input)
+    elif isinstance(exponent, Tensor):
+        r = apply(PowBackward1, input, exponent)
+    else:
+        r = apply(PowBackward0, input, exponent)
+    return r if out is None else _check_out(out, r)
+
+
+def pow_(self, exponent):
+    if isinstance(exponent, Tensor):
+        return apply_inplace(PowBackward1, self, exponent)
+    return apply_inplace(PowBackward0, self, exponent)
