@@ -590,3 +590,14 @@ def test_data_is_not_caught_by_autograd():
 )
 def test_printing(fn):
     same(fn)
+
+
+def test_deepcopy_and_pickle_give_leaves():
+    import copy
+    import pickle
+    t = ember.tensor([1., 2.], requires_grad=True)
+    for c in (copy.deepcopy(t), pickle.loads(pickle.dumps(t))):
+        assert c.is_leaf and c.requires_grad and c.tolist() == [1., 2.]
+        assert c.data_ptr() != t.data_ptr()
+    m = copy.deepcopy(ember.nn.Linear(2, 2))
+    assert type(m.weight).__name__ == 'Parameter' and m.weight.is_leaf and m.weight.requires_grad

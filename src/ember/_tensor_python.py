@@ -1,0 +1,114 @@
+"""The Python side of Tensor: conversions to NumPy and Python numbers, len/iter/bool,
+format, pickling, deepcopy and the legacy ``type()`` call (mixed into Tensor)."""
+import numpy as np
+
+from . import _dtype
+
+
+class PythonProtocols:
+    def numpy(self, *, force=False):
+        if self.is_cuda:
+            if not force:
+                raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
+                                'Tensor.cpu() to copy the tensor to host memory first.')
+            return self._data.get()
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               'tensor.detach().numpy() instead.')
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.detach().numpy(force=True)
+        return arr if dtype is None else arr.astype(dtype, copy=False)
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f'a Tensor with {self._data.size} elements cannot be converted to Scalar')
+        v = self._data.reshape(()).item() if type(self._data) is np.ndarray else self._data.item()
+        if self._data.dtype == _dtype.bfloat16.np:
+            v = float(v)
+        return v
+
+    def tolist(self):
+        arr = np.asarray(self.detach().numpy(force=True))
+        if arr.dtype == _dtype.bfloat16.np:
+            arr = arr.astype(np.float32)
+        return arr.tolist()
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError('len() of a 0-d tensor')
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError('iteration over a 0-d tensor')
+        return iter(self.unbind(0))
+
+    def __bool__(self):
+        n = self._data.size
+        if n != 1:
+            raise RuntimeError(f'Boolean value of Tensor with {"no values" if n == 0 else "more than one value"} '
+                               'is ambiguous')
+        return bool(self.item())
+
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError('only one element tensors can be converted to Python scalars')
+        return self.item()
+
+    def __int__(self):
+        return int(self._scalar())
+
+    def __float__(self):
+        return float(self._scalar())
+
+    def __index__(self):
+        if self._data.dtype.kind not in 'iub' or self._data.size != 1:
+            raise TypeError('only integer tensors of a single element can be converted to an index')
+        return int(self.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __reduce_ex__(self, proto):
+        from ._tensor import _rebuild
+        return (_rebuild, (np.asarray(self.detach().numpy(force=True)), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError('Only Tensors created explicitly by the user (graph leaves) support '
+                               'the deepcopy protocol at the moment.  If you were attempting to '
+                               'deepcopy a module, this may be because of a torch.nn.utils.'
+                               'weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001')
+        if id(self) in memo:
+            return memo[id(self)]
+        from .autograd.grad_mode import no_grad
+        with no_grad():
+            new = self.clone()
+        new.__class__ = self.__class__
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in new.__dict__
+                             and k not in ('_acc', '_grad')})
+        if self._grad is not None:
+            new._grad = self._grad.clone()
+        new._requires_grad = self._requires_grad
+        memo[id(self)] = new
+        return new
+
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        if dtype is None:
+            return ('ember.cuda.' if self.is_cuda else 'ember.') + self.dtype.legacy
+        if isinstance(dtype, str):
+            name = dtype.split('.')[-1]
+            matches = [d for d in _dtype.all_dtypes if d.legacy == name]
+            if not matches:
+                raise ValueError(f'invalid type: {dtype!r}')
+            dtype = matches[0]
+        elif hasattr(dtype, '_legacy_dtype'):
+            dtype = dtype._legacy_dtype
+        return self.to(dtype)
