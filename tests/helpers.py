@@ -22,6 +22,7 @@ grad unless ``requires_grad`` says otherwise), or a Python scalar (passed throug
 import inspect
 
 import numpy as np
+import pytest
 import torch
 
 import ember
@@ -251,3 +252,27 @@ def check_error(fn, specs, *, seed=0, dtype=np.float32, requires_grad=None, mess
             got = str(eerr)
         assert got == want, f'message differs:\nember: {got}\ntorch: {want}'
     return eerr
+
+
+# ---- spec builders shared by the op tables
+
+F32, F64 = np.float32, np.float64
+
+def arr(values, dtype=F32):
+    return np.array(values, dtype=dtype)
+
+
+def ints(shape, low=-5, high=6, seed=0, dtype=np.int64):
+    return np.random.default_rng(seed).integers(low, high, shape).astype(dtype)
+
+
+def bools(shape, seed=0):
+    return np.random.default_rng(seed).random(shape) > 0.5
+
+
+def case(id_, fn, specs, **kw):
+    return pytest.param(fn, specs, kw, id=id_)
+
+
+def xfail(id_, fn, specs, reason, **kw):
+    return pytest.param(fn, specs, kw, id=id_, marks=pytest.mark.xfail(reason=reason, strict=True))

@@ -5,36 +5,16 @@ torch or ember), input specs, and options for ``helpers.check``."""
 import numpy as np
 import pytest
 
-from helpers import check, check_error
+from helpers import check, check_error, arr, ints, bools, case
 
 F32, F64 = np.float32, np.float64
 POS = dict(low=0.5, high=2.0)
-
-
-def arr(values, dtype=F32):
-    return np.array(values, dtype=dtype)
-
-
-def ints(shape, low=-5, high=6, seed=0, dtype=np.int64):
-    return np.random.default_rng(seed).integers(low, high, shape).astype(dtype)
-
-
-def bools(shape, seed=0):
-    return np.random.default_rng(seed).random(shape) > 0.5
 
 
 def nonzero_floats(shape, seed=0):
     """Random floats with |x| in [0.5, 2] (safe denominators)."""
     rng = np.random.default_rng(seed)
     return (rng.uniform(0.5, 2, shape) * rng.choice([-1, 1], shape)).astype(F32)
-
-
-def case(id_, fn, specs, **kw):
-    return pytest.param(fn, specs, kw, id=id_)
-
-
-def xfail(id_, fn, specs, reason, **kw):
-    return pytest.param(fn, specs, kw, id=id_, marks=pytest.mark.xfail(reason=reason, strict=True))
 
 
 # ------------------------------------------------------------------ unary math

@@ -2,30 +2,10 @@
 import numpy as np
 import pytest
 
-from helpers import check, check_error
+from helpers import check, check_error, arr, ints, bools, case
 
 F32, F64 = np.float32, np.float64
 INF = float('inf')
-
-
-def arr(values, dtype=F32):
-    return np.array(values, dtype=dtype)
-
-
-def ints(shape, low=-5, high=6, seed=0, dtype=np.int64):
-    return np.random.default_rng(seed).integers(low, high, shape).astype(dtype)
-
-
-def bools(shape, seed=0):
-    return np.random.default_rng(seed).random(shape) > 0.5
-
-
-def case(id_, fn, specs, **kw):
-    return pytest.param(fn, specs, kw, id=id_)
-
-
-def xfail(id_, fn, specs, reason, **kw):
-    return pytest.param(fn, specs, kw, id=id_, marks=pytest.mark.xfail(reason=reason, strict=True))
 
 
 # a matrix with ties in every row and column (max/min/amax gradient splitting)

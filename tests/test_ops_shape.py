@@ -5,21 +5,9 @@ gradcheck/gradgradcheck in float64; writes through views; errors (type and messa
 import numpy as np
 import pytest
 
-from helpers import check, check_error
+from helpers import check, check_error, arr, ints, bools, case, xfail
 
 F32, F64 = np.float32, np.float64
-
-
-def arr(values, dtype=F32):
-    return np.array(values, dtype=dtype)
-
-
-def ints(shape, low=-5, high=6, seed=0, dtype=np.int64):
-    return np.random.default_rng(seed).integers(low, high, shape).astype(dtype)
-
-
-def bools(shape, seed=0):
-    return np.random.default_rng(seed).random(shape) > 0.5
 
 
 def seq(*shape, dtype=F32):
@@ -37,14 +25,6 @@ ADV_STRIDES = ('lead (ops/index.py): advanced-index results are C-contiguous in 
                'other strides when the index is not on the first dim (view() then behaves differently)')
 # CopySlices.backward (ops/_op.py) writes the region with raw arrays: double backward is wrong
 CS_GG = dict(gradgrad=False)
-
-
-def case(id_, fn, specs, **kw):
-    return pytest.param(fn, specs, kw, id=id_)
-
-
-def xfail(id_, fn, specs, reason, **kw):
-    return pytest.param(fn, specs, kw, id=id_, marks=pytest.mark.xfail(reason=reason, strict=True))
 
 
 # ------------------------------------------------------------------ view / reshape
