@@ -305,8 +305,6 @@ def test_number_conversion_of_many_elements(fn):
     same(fn)
 
 
-@xfail('format(t, ".2f") for a 1-d tensor: torch raises TypeError "unsupported format string passed to '
-       'Tensor.__format__", ember ValueError from str.__format__ -- _tensor.py __format__')
 def test_format_spec_on_vector():
     same(lambda T: format(T.tensor([3.14159]), '.2f'))
 
@@ -448,8 +446,6 @@ def test_requires_grad_error_message():
         ember.tensor([1, 2]).requires_grad_()
 
 
-@xfail('t.requires_grad = True on an int tensor: torch says "only Tensors of floating point and complex dtype '
-       'can require gradients" (the setter\'s own wording), ember reuses requires_grad_()\'s -- _tensor.py')
 def test_requires_grad_setter_error_message():
     same(lambda T: setattr(T.tensor([1, 2]), 'requires_grad', True))
 
@@ -472,11 +468,7 @@ def test_grad_setter(fn):
 
 
 def _grad_dtype_case(name):
-    marks = ()
-    if name in ('int64', 'int16', 'float16'):
-        marks = xfail('grad setter dtype message: torch names int64 \'long int\', int16 \'short int\', float16 '
-                      '\'c10::Half\'; ember says \'long\', \'short\', \'half\' -- _tensor.py _TYPE_NAMES')
-    return pytest.param(name, marks=marks, id=name)
+    return pytest.param(name, id=name)
 
 
 @pytest.mark.parametrize('name', [_grad_dtype_case(n) for n in ['float64', 'float16', 'bfloat16', 'int64', 'int32',
@@ -525,8 +517,6 @@ def test_detach_and_data(fn):
     same(fn)
 
 
-@xfail('t.data = [1.]: torch raises TypeError "Variable data has to be a tensor, but got list", ember '
-       '"data must be a Tensor, not list" -- _tensor.py data setter')
 def test_data_setter_error():
     same(lambda T: setattr(T.tensor([1., 2.]), 'data', [1.]))
 

@@ -187,6 +187,8 @@ class Tensor(PythonProtocols):
 
     @requires_grad.setter
     def requires_grad(self, flag):
+        if flag and self.grad_fn is None and not self.is_floating_point():
+            raise RuntimeError('only Tensors of floating point and complex dtype can require gradients')
         self.requires_grad_(flag)
 
     def requires_grad_(self, requires_grad=True):
@@ -308,7 +310,7 @@ class Tensor(PythonProtocols):
     @data.setter
     def data(self, value):
         if not isinstance(value, Tensor):
-            raise TypeError(f'data must be a Tensor, not {type(value).__name__}')
+            raise TypeError(f'Variable data has to be a tensor, but got {type(value).__name__}')
         self._data = value._data
 
     __hash__ = object.__hash__
@@ -344,6 +346,6 @@ def _scalar_name(d):
 _SCALAR_NAMES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16',
                  'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte',
                  'bool': 'Bool'}
-_TYPE_NAMES.update({d: {'float32': 'float', 'float64': 'double', 'float16': 'half', 'int64': 'long',
-                        'int32': 'int', 'int16': 'short', 'int8': 'signed char', 'uint8': 'unsigned char',
+_TYPE_NAMES.update({d: {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
+                        'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
                         'bool': 'bool', 'bfloat16': 'c10::BFloat16'}[d.name] for d in _dtype.all_dtypes})

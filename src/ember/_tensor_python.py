@@ -74,7 +74,9 @@ class PythonProtocols:
     def __format__(self, spec):
         if self._data.ndim == 0:
             return format(self.item(), spec)
-        return format(repr(self), spec)
+        if spec:
+            raise TypeError('unsupported format string passed to Tensor.__format__')
+        return repr(self)
 
     def __reduce_ex__(self, proto):
         from ._tensor import _rebuild
