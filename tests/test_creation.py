@@ -2,27 +2,13 @@
 zeros/ones/full/empty/eye/arange/linspace/logspace, the *_like and new_* forms, the legacy
 constructors (Tensor(5, 3), FloatTensor([...])), .type(), and the random functions
 (values are ember's own stream: only dtypes, shapes, ranges and errors are compared)."""
-import warnings
 
 import numpy as np
 import pytest
 import torch
 
 import ember
-
-
-def xfail(reason):
-    return pytest.mark.xfail(reason=reason, strict=True)
-
-
-def outcome(fn, T):
-    """What ``fn(T)`` gives a user: a plain description of the result, or of the error."""
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        try:
-            return ('ok', plain(fn(T)))
-        except Exception as e:      # noqa: BLE001 - the error is the result being compared
-            return ('raised', type(e).__name__, str(e).replace('torch.', 'ember.'))
+from compare import cases, comparers
 
 
 def plain(x):
@@ -39,10 +25,7 @@ def plain(x):
     return x
 
 
-def same(fn):
-    got, want = outcome(fn, ember), outcome(fn, torch)
-    assert got == want, f'\nember: {got}\ntorch: {want}'
-    return got
+outcome, same = comparers(plain)
 
 
 RTOL = {'ember.float64': 1e-12, 'ember.float32': 1e-6, 'ember.float16': 1e-3, 'ember.bfloat16': 1e-2}
@@ -59,10 +42,6 @@ def close(fn):
                                    rtol=RTOL[g[1]], atol=RTOL[g[1]])
     else:
         assert got == want, f'\nember: {got}\ntorch: {want}'
-
-
-def cases(**fns):
-    return pytest.mark.parametrize('fn', list(fns.values()), ids=list(fns))
 
 
 # ====================================================================== tensor(): inference

@@ -4,30 +4,16 @@ for every pair of operands: tensors of each dtype (dimensioned and 0-dim) and Py
 int/float/bool, on either side."""
 import itertools
 import operator
-import warnings
 
 import numpy as np
 import pytest
 import torch
 
 import ember
+from compare import xfail, comparers
 
 NAMES = ['float32', 'float64', 'float16', 'bfloat16', 'uint8', 'int8', 'int16', 'int32', 'int64', 'bool']
 ALIASES = ['float', 'double', 'half', 'short', 'int', 'long']
-
-
-def xfail(reason):
-    return pytest.mark.xfail(reason=reason, strict=True)
-
-
-def outcome(fn, T):
-    """What ``fn(T)`` gives a user: a plain description of the result, or of the error."""
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        try:
-            return ('ok', plain(fn(T)))
-        except Exception as e:      # noqa: BLE001 - the error is the result being compared
-            return ('raised', type(e).__name__, str(e).replace('torch.', 'ember.'))
 
 
 def plain(x):
@@ -43,10 +29,7 @@ def plain(x):
     return x
 
 
-def same(fn):
-    got, want = outcome(fn, ember), outcome(fn, torch)
-    assert got == want, f'\nember: {got}\ntorch: {want}'
-    return got
+outcome, same = comparers(plain)
 
 
 # ====================================================================== dtype objects

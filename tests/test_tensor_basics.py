@@ -4,27 +4,13 @@ iteration, bool/int/float/format), ember.device, requires_grad / is_leaf / grad 
 detach() and .data, and how real ember tensors print."""
 import copy
 import pickle
-import warnings
 
 import numpy as np
 import pytest
 import torch
 
 import ember
-
-
-def xfail(reason):
-    return pytest.mark.xfail(reason=reason, strict=True)
-
-
-def outcome(fn, T):
-    """What ``fn(T)`` gives a user: a plain description of the result, or of the error."""
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        try:
-            return ('ok', plain(fn(T)))
-        except Exception as e:      # noqa: BLE001 - the error is the result being compared
-            return ('raised', type(e).__name__, str(e).replace('torch.', 'ember.'))
+from compare import xfail, cases, comparers
 
 
 def plain(x):
@@ -42,14 +28,7 @@ def plain(x):
     return type(x).__name__, x
 
 
-def same(fn):
-    got, want = outcome(fn, ember), outcome(fn, torch)
-    assert got == want, f'\nember: {got}\ntorch: {want}'
-    return got
-
-
-def cases(**fns):
-    return pytest.mark.parametrize('fn', list(fns.values()), ids=list(fns))
+outcome, same = comparers(plain)
 
 
 # ====================================================================== ember.Size
