@@ -39,8 +39,9 @@ from .ops.compare import (eq, ne, lt, le, gt, ge, greater, greater_equal, less, 
                           bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite, where, masked_fill)
 from .ops.reduce import sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all  # noqa: F401,A004
 from .ops.stats import std, var, var_mean, std_mean, norm  # noqa: F401
-from .ops.shape import (reshape, transpose, t, permute, squeeze, unsqueeze, flatten, unflatten,  # noqa: F401
-                        select, narrow, diagonal)
+from .ops.shape import (reshape, transpose, t, permute, squeeze, unsqueeze, flatten,  # noqa: F401
+                        unflatten)
+from .ops.select import select, narrow, diagonal  # noqa: F401
 from .ops.shape import transpose as swapaxes, transpose as swapdims  # noqa: F401
 from .ops.join import cat, concat, concatenate, stack, split, chunk, unbind  # noqa: F401
 from .ops.convert import clone  # noqa: F401

@@ -4,7 +4,7 @@ Each op is defined once (in ops/); this file only says which name it takes on Te
 import numpy as np
 
 from ._tensor import Tensor
-from .ops import arith, power, minmax, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
+from .ops import arith, power, minmax, select, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
 
 
 def _operand(x):
@@ -124,8 +124,8 @@ METHODS = {
     'reshape_as': shape.reshape_as, 'transpose': shape.transpose, 'swapaxes': shape.transpose,
     'swapdims': shape.transpose, 't': shape.t, 'permute': shape.permute, 'expand': shape.expand,
     'expand_as': shape.expand_as, 'squeeze': shape.squeeze, 'unsqueeze': shape.unsqueeze,
-    'flatten': shape.flatten, 'unflatten': shape.unflatten, 'select': shape.select,
-    'narrow': shape.narrow, 'diagonal': shape.diagonal, 'unbind': join.unbind, 'split': join.split,
+    'flatten': shape.flatten, 'unflatten': shape.unflatten, 'select': select.select,
+    'narrow': select.narrow, 'diagonal': select.diagonal, 'unbind': join.unbind, 'split': join.split,
     'chunk': join.chunk,
     # copies and conversions
     'clone': convert.clone, 'contiguous': convert.contiguous, 'to': convert.to, 'cpu': convert.cpu,

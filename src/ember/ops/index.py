@@ -5,7 +5,8 @@ import numpy as np
 from .._tensor import Tensor
 from ._op import Op, apply, apply_inplace
 from ._promote import unbroadcast
-from .shape import SelectBackward0, SliceBackward0, UnsqueezeBackward0, AliasBackward0
+from .shape import UnsqueezeBackward0
+from .select import SelectBackward0, SliceBackward0, AliasBackward0
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
