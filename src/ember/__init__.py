@@ -37,7 +37,8 @@ from .ops.unary import (exp, log, sqrt, rsqrt, sin, cos, tanh, sigmoid, relu, ab
 from .ops.compare import (eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal,  # noqa: F401
                           not_equal, logical_and, logical_or, logical_xor, logical_not, bitwise_and,
                           bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite, where, masked_fill)
-from .ops.reduce import sum, mean, prod, max, min, amax, amin, argmax, argmin, any, all  # noqa: F401,A004
+from .ops.reduce import sum, mean, prod, any, all  # noqa: F401,A004
+from .ops.extremes import max, min, amax, amin, argmax, argmin  # noqa: F401,A004
 from .ops.stats import std, var, var_mean, std_mean, norm  # noqa: F401
 from .ops.shape import (reshape, transpose, t, permute, squeeze, unsqueeze, flatten,  # noqa: F401
                         unflatten)

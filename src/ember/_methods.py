@@ -4,7 +4,7 @@ Each op is defined once (in ops/); this file only says which name it takes on Te
 import numpy as np
 
 from ._tensor import Tensor
-from .ops import arith, power, minmax, select, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
+from .ops import arith, power, minmax, select, extremes, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
 
 
 def _operand(x):
@@ -115,9 +115,9 @@ METHODS = {
     'where': lambda self, condition, other: compare.where(condition, self, other),
     'masked_fill': compare.masked_fill, 'masked_fill_': compare.masked_fill_,
     # reductions
-    'sum': reduce.sum, 'mean': reduce.mean, 'prod': reduce.prod, 'max': reduce.max,
-    'min': reduce.min, 'amax': reduce.amax, 'amin': reduce.amin, 'argmax': reduce.argmax,
-    'argmin': reduce.argmin, 'any': reduce.any, 'all': reduce.all, 'sum_to_size': reduce.sum_to_size,
+    'sum': reduce.sum, 'mean': reduce.mean, 'prod': reduce.prod, 'max': extremes.max,
+    'min': extremes.min, 'amax': extremes.amax, 'amin': extremes.amin, 'argmax': extremes.argmax,
+    'argmin': extremes.argmin, 'any': reduce.any, 'all': reduce.all, 'sum_to_size': reduce.sum_to_size,
     'std': stats.std, 'var': stats.var, 'norm': stats.norm,
     # shape and views
     'view': shape.view, 'view_as': shape.view_as, 'reshape': shape.reshape,

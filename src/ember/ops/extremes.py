@@ -1,0 +1,206 @@
+"""Extremes: max/min (all elements, or values+indices along a dim), amax/amin, argmax/argmin."""
+import numpy as np
+
+from .._tensor import Tensor
+from ._op import Op, apply
+from .shape import wrap_dim
+from .reduce import _dims
+from .return_types import make_return
+
+
+def _empty_check(a, fname, dims=None):
+    if a.size == 0 and (dims is None or 0 in [a.shape[d] for d in dims]):
+        if dims is None:
+            raise RuntimeError(f'{fname}(): Expected reduction dim to be specified for input.numel() == 0. '
+                               'Specify the reduction dim with the \'dim\' argument.')
+        raise IndexError(f'{fname}(): Expected reduction dim {dims[0]} to have non-zero size.')
+
+
+class _FullExtreme(Op):
+    """max()/min() of all elements: ties share the gradient evenly."""
+    saves = (0,)
+    saves_output = True
+    fn = None
+
+    def forward(self, a):
+        _empty_check(a, self.fname)
+        return np.asarray(self.fn(a))
+
+    def backward(self, g):
+        x, out = self.saved_tensors
+        mask = x == out
+        return mask * (g / mask.sum())
+
+
+class MaxBackward1(_FullExtreme):
+    fn, fname = staticmethod(np.max), 'max'
+
+
+class MinBackward1(_FullExtreme):
+    fn, fname = staticmethod(np.min), 'min'
+
+
+class _DimExtreme(Op):
+    """max(dim)/min(dim): (values, indices); the gradient goes to the index chosen."""
+    nondiff_outputs = (1,)
+    n_outputs = 2
+    arg = None
+
+    def forward(self, a, dim, keepdim=False):
+        d = wrap_dim(dim, a.ndim)
+        _empty_check(a, self.fname, (d,))
+        self.in_shape, self.dim, self.keepdim = a.shape, d, keepdim
+        if a.ndim == 0:
+            return a.copy(), np.zeros((), np.int64)
+        idx = np.expand_dims(self.arg(a, axis=d), d)
+        values = np.take_along_axis(a, idx, axis=d)
+        self.idx = idx
+        if not keepdim:
+            values, idx = values.squeeze(d), idx.squeeze(d)
+        return values, idx.astype(np.int64)
+
+    def backward(self, g, _):
+        if not self.in_shape:
+            return g
+        if not self.keepdim:
+            g = g.unsqueeze(self.dim)
+        return apply(IndexEmbed, g, idx=self.idx, dim=self.dim, shape=self.in_shape)
+
+    _free = ('idx',)
+
+
+def _nan_arg(f, nanf):
+    def arg(a, axis):
+        idx = f(a, axis=axis)
+        if a.dtype.kind == 'f':
+            nan = np.isnan(a)
+            if nan.any():       # PyTorch propagates NaN: the first NaN of a slice wins
+                return np.where(nan.any(axis=axis), np.argmax(nan, axis=axis), idx)
+        return idx
+    return arg
+
+
+class MaxBackward0(_DimExtreme):
+    arg, fname = staticmethod(_nan_arg(np.argmax, np.nanargmax)), 'max'
+
+
+class MinBackward0(_DimExtreme):
+    arg, fname = staticmethod(_nan_arg(np.argmin, np.nanargmin)), 'min'
+
+
+class IndexEmbed(Op):
+    """Scatter a gradient into zeros at given indices along a dim (take_along_axis backward)."""
+
+    def forward(self, g, idx, dim, shape):
+        self.idx, self.dim = idx, dim
+        out = np.zeros(shape, g.dtype)
+        np.put_along_axis(out, idx, g, axis=dim)
+        return out
+
+    def backward(self, gg):
+        return apply(TakeAlong, gg, idx=self.idx, dim=self.dim)
+
+    def name(self):
+        return 'ValueSelectingReductionBackwardBackward0'
+
+
+class TakeAlong(Op):
+    def forward(self, a, idx, dim):
+        self.idx, self.dim, self.shape = idx, dim, a.shape
+        return np.take_along_axis(a, idx, axis=dim)
+
+    def backward(self, g):
+        return apply(IndexEmbed, g, idx=self.idx, dim=self.dim, shape=self.shape)
+
+    def name(self):
+        return 'GatherBackward0'
+
+
+def _extreme(full_cls, dim_cls, binary, name):
+    def f(input, dim=None, keepdim=False, *, out=None):
+        if isinstance(dim, Tensor):
+            return binary(input, dim)
+        if dim is None:
+            return apply(full_cls, input)
+        values, indices = apply(dim_cls, input, dim=dim, keepdim=keepdim)
+        return make_return(name, values, indices)
+    return f
+
+
+def _maximum(a, b):
+    from .minmax import maximum
+    return maximum(a, b)
+
+
+def _minimum(a, b):
+    from .minmax import minimum
+    return minimum(a, b)
+
+
+max = _extreme(MaxBackward1, MaxBackward0, _maximum, 'max')
+min = _extreme(MinBackward1, MinBackward0, _minimum, 'min')
+
+
+class _AExtreme(Op):
+    saves = (0,)
+    saves_output = True
+
+    def forward(self, a, dim=(), keepdim=False):
+        self.dims, self.keepdim = _dims(dim, a.ndim), keepdim
+        _empty_check(a, self.fname, None if dim is None or dim == () or dim == [] else self.dims)
+        return np.asarray(self.fn(a, axis=self.dims, keepdims=keepdim))
+
+    def backward(self, g):
+        x, out = self.saved_tensors
+        if not self.keepdim:
+            shape = list(x.shape)
+            for d in self.dims:
+                shape[d] = 1
+            out, g = out.reshape(shape), g.reshape(shape)
+        mask = x == out
+        return mask * (g / mask.sum(self.dims, keepdim=True))
+
+
+class AmaxBackward0(_AExtreme):
+    fn, fname = staticmethod(np.max), 'amax'
+
+
+class AminBackward0(_AExtreme):
+    fn, fname = staticmethod(np.min), 'amin'
+
+
+def amax(input, dim=(), keepdim=False):
+    return apply(AmaxBackward0, input, dim=dim, keepdim=keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    return apply(AminBackward0, input, dim=dim, keepdim=keepdim)
+
+
+class ArgExtreme(Op):
+    differentiable = False
+
+    def forward(self, a, dim=None, keepdim=False, fn=None, fname=''):
+        if a.dtype == np.bool_:
+            raise RuntimeError(f'{fname}(): does not support bool input')
+        if dim is None:
+            if a.size == 0:
+                raise IndexError(f'{fname}(): Expected reduction dim to be specified for input.numel() == 0.')
+            r = np.asarray(fn(a.reshape(-1), axis=0), dtype=np.int64)
+            return r.reshape((1,) * a.ndim) if keepdim else r
+        d = wrap_dim(dim, a.ndim)
+        _empty_check(a, fname, (d,))
+        if a.ndim == 0:
+            return np.zeros((), np.int64)
+        r = np.asarray(fn(a, axis=d), dtype=np.int64)
+        return np.expand_dims(r, d) if keepdim else r
+
+
+def argmax(input, dim=None, keepdim=False):
+    return apply(ArgExtreme, input, dim=dim, keepdim=keepdim, fn=MaxBackward0.arg, fname='argmax')
+
+
+def argmin(input, dim=None, keepdim=False):
+    return apply(ArgExtreme, input, dim=dim, keepdim=keepdim, fn=MinBackward0.arg, fname='argmin')
+
+
