@@ -23,7 +23,8 @@ from . import autograd  # noqa: F401
 from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: F401
 from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, eye,  # noqa: F401
                            zeros_like, ones_like, empty_like, full_like,
-                           scalar_tensor, LEGACY as _LEGACY)
+                           scalar_tensor)
+from .ops.legacy import LEGACY as _LEGACY
 from .ops.ranges import range_ as range  # noqa: A001
 from .ops.random import (Generator, default_generator, manual_seed, seed, initial_seed,  # noqa: F401
                          get_rng_state, set_rng_state, rand, randn, randint, randperm, normal,

@@ -53,7 +53,7 @@ class Tensor(PythonProtocols):
     # ------------------------------------------------------------- construction
     def __init__(self, *args, dtype=None, device=None):
         """Legacy constructor: ``Tensor(5, 3)`` (shape), ``Tensor([1, 2])`` (data)."""
-        from .ops.creation import legacy_new
+        from .ops.legacy import legacy_new
         if dtype is None and len(args) == 1 and isinstance(args[0], Tensor):
             dtype = args[0].dtype                 # Tensor(t) returns t's data unchanged
         t = legacy_new(_dtype.get_default_dtype() if dtype is None else dtype, args, device)

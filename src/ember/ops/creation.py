@@ -1,5 +1,5 @@
 """Tensor creation: tensor, as_tensor, from_numpy, zeros/ones/full/empty/eye,
-the *_like and new_* forms, and the legacy ``Tensor(...)`` / ``FloatTensor(...)`` forms."""
+the *_like and new_* forms (legacy.py has ``Tensor(5, 3)`` / ``FloatTensor([...])``)."""
 import math
 import warnings
 
@@ -7,7 +7,6 @@ import numpy as np
 
 from .. import _dtype
 from .._device import as_device
-from .._size import Size
 from .._tensor import Tensor
 
 
@@ -370,41 +369,3 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
-
-
-# ------------------------------------------------------------------ legacy constructors
-
-def legacy_new(dtype, args, device=None):
-    """``Tensor(5, 3)``: zero-filled of that shape; ``Tensor([1, 2])``: data; ``Tensor()``: empty."""
-    d = _dtype.to_dtype(dtype)
-    if not args:
-        return Tensor._make(_place(np.zeros((0,), d.np), device))
-    if len(args) == 1 and (isinstance(args[0], bool) or not (isinstance(args[0], Size) or _is_int(args[0]))):
-        data = args[0]
-        if isinstance(data, Tensor):
-            if data.dtype is not d:
-                raise TypeError(f'expected {d} (got {data.dtype})')
-            return data
-        if isinstance(data, (int, float, bool)):
-            raise TypeError(f'new(): data must be a sequence (got {type(data).__name__})')
-        arr = _infer_np(data, d)
-        return Tensor._make(_place(arr, device))
-    return Tensor._make(_place(np.zeros(_size(args, 'new'), d.np), device))
-
-
-class _LegacyMeta(type):
-    def __instancecheck__(cls, obj):
-        return isinstance(obj, Tensor) and obj.dtype is cls._legacy_dtype
-
-    def __repr__(cls):
-        return f"<class 'ember.{cls.__name__}'>"
-
-
-def _legacy_type(d):
-    def __new__(cls, *args, device=None):
-        return legacy_new(d, args, device)
-    return _LegacyMeta(d.legacy, (), {'__new__': __new__, '_legacy_dtype': d, 'dtype': d,
-                                       '__module__': 'ember'})
-
-
-LEGACY = {d.legacy: _legacy_type(d) for d in _dtype.all_dtypes}
