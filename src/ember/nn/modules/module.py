@@ -7,15 +7,6 @@ from ...autograd import grad_mode
 from ..parameter import Parameter
 
 
-class _IncompatibleKeys(collections.namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])):
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return '<All keys matched successfully>'
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
 def _typename(v):
     return v.type() if isinstance(v, Tensor) else type(v).__name__
 
@@ -372,7 +363,7 @@ class Module:
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         from .state import load_state_dict
-        return load_state_dict(self, state_dict, strict, assign, _IncompatibleKeys)
+        return load_state_dict(self, state_dict, strict, assign)
 
     # ---------------------------------------------------------------- printing
     def extra_repr(self):

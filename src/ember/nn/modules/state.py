@@ -1,8 +1,19 @@
 """Module.load_state_dict: copy a state dict into a module, with PyTorch's checks and messages."""
+import collections
+
 from ...autograd import grad_mode
 
 
-def load_state_dict(module, state_dict, strict, assign, result_cls):
+class _IncompatibleKeys(collections.namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])):
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return '<All keys matched successfully>'
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+def load_state_dict(module, state_dict, strict, assign):
     from ..._tensor import Tensor
     if not isinstance(state_dict, dict):
         raise TypeError(f'Expected state_dict to be dict-like, got {type(state_dict)}.')
@@ -36,7 +47,7 @@ def load_state_dict(module, state_dict, strict, assign, result_cls):
                     _assign(module, k, state_dict[k])
                 else:
                     target.copy_(state_dict[k])
-    return result_cls(missing, unexpected)
+    return _IncompatibleKeys(missing, unexpected)
 
 
 def _assign(module, key, value):
