@@ -58,6 +58,9 @@ from .ops.random import poisson  # noqa: F401,E402
 subtract, multiply, divide = sub, mul, div
 
 _methods.install()
+for _m in _methods.EXTRA_MODULES:
+    globals().update({_n: getattr(_m, _n) for _n in _m.__all__})
+from . import linalg, special  # noqa: F401,E402
 for _name, _fn in _FILLERS.items():
     setattr(Tensor, _name, _fn)
 globals().update(_LEGACY)

@@ -1,6 +1,8 @@
 """Binds the op functions of ``ember/ops`` onto Tensor as methods and operators.
 
 Each op is defined once (in ops/); this file only says which name it takes on Tensor."""
+import importlib
+
 import numpy as np
 
 from ._tensor import Tensor
@@ -180,6 +182,14 @@ def _restride(self, result):
 
 
 METHODS.update({'t_': _t_, 'unsqueeze_': _unsqueeze_, 'squeeze_': _squeeze_, 'transpose_': _transpose_})
+
+
+# Op modules that declare their own Tensor methods (METHODS) and ember.* functions (__all__).
+EXTRA_MODULES = tuple(importlib.import_module('.ops.' + _m, __package__) for _m in (
+    'unary_more', 'special_fns', 'pointwise_more', 'scan', 'reduce_more', 'unique', 'shape_more',
+    'triangular', 'gather', 'index_ops', 'sort', 'bins', 'blas', 'linalg_ops', 'linalg_decomp'))
+for _m in EXTRA_MODULES:
+    METHODS.update(_m.METHODS)
 
 
 def install():

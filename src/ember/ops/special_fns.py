@@ -1,0 +1,3 @@
+"""(being written)"""
+__all__ = []      # names exported as ember.<name>
+METHODS = {}     # Tensor method name -> function
