@@ -195,8 +195,6 @@ def test_integer_wraparound(fn):
     pytest.param(lambda T: T.tensor([1, 2], dtype=T.int16) + 2 ** 64, id='int16+2**64'),
     pytest.param(lambda T: T.tensor([1., 2.]) + 2 ** 64, id='float+2**64'),
 ])
-@xfail('a Python int beyond 64 bits: torch raises OverflowError "int too big to convert", ember wraps it '
-       '(int) or uses it (float) -- ops/_promote.py')
 def test_python_int_too_big(fn):
     same(fn)
 

@@ -324,8 +324,6 @@ def test_numpy(fn):
     same(fn)
 
 
-@xfail('np.asarray(t) of a tensor that requires grad: torch raises RuntimeError "Can\'t call numpy() on Tensor '
-       'that requires grad. ...", ember returns the array -- _tensor.py __array__ uses numpy(force=True)')
 def test_asarray_of_tensor_requiring_grad():
     same(lambda T: np.asarray(T.tensor([1., 2.], requires_grad=True)))
 

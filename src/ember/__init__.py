@@ -54,6 +54,7 @@ from . import nn, optim  # noqa: F401,E402
 from ._dtype import finfo, iinfo, can_cast  # noqa: F401,E402
 from .ops.ranges import arange, linspace, logspace, tril_indices, triu_indices  # noqa: F401,E402
 from .ops.random import poisson  # noqa: F401,E402
+from .ops.nn_ops import softmax, log_softmax  # noqa: F401,E402
 
 subtract, multiply, divide = sub, mul, div
 

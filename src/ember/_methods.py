@@ -6,7 +6,7 @@ import importlib
 import numpy as np
 
 from ._tensor import Tensor
-from .ops import arith, power, minmax, select, extremes, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
+from .ops import nn_ops, arith, power, minmax, select, extremes, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
 
 
 def _operand(x):
@@ -139,6 +139,7 @@ METHODS = {
     # linear algebra
     'matmul': matmul.matmul, 'mm': matmul.mm, 'bmm': matmul.bmm, 'mv': matmul.mv, 'dot': matmul.dot,
     'outer': matmul.outer,
+    'softmax': nn_ops.softmax, 'log_softmax': nn_ops.log_softmax,
     # creation from a tensor
     'new_ones': creation.new_ones, 'new_zeros': creation.new_zeros, 'new_full': creation.new_full,
     'new_empty': creation.new_empty, 'new_tensor': creation.new_tensor,

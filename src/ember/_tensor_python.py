@@ -18,7 +18,7 @@ class PythonProtocols:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
-        arr = self.detach().numpy(force=True)
+        arr = self.numpy()        # as torch: refuses tensors that require grad or live on a GPU
         return arr if dtype is None else arr.astype(dtype, copy=False)
 
     def item(self):

@@ -65,6 +65,8 @@ def promote(a, b, float_result=False):
 
 def _cast(x, nd):
     if isinstance(x, (int, float, bool)):
+        if x.__class__ is int and not -0x8000000000000000 <= x <= 0xFFFFFFFFFFFFFFFF:
+            raise OverflowError('int too big to convert')     # PyTorch reads scalars as 64-bit
         if nd.kind in 'iu' and isinstance(x, int) and not isinstance(x, bool):
             info = np.iinfo(nd)
             if not info.min <= x <= info.max:

@@ -125,7 +125,7 @@ class RsubBackward0(Binary):
 
 
 class RsubBackward1(RsubBackward0):
-    """scalar - alpha * tensor"""
+    """scalar - alpha * tensor (the scalar is passed as ``b=``: no graph edge, as in PyTorch)"""
 
 
 class MulBackward0(Binary):
@@ -196,7 +196,7 @@ def _int_trunc_div(a, b):
 
 
 class RemainderBackward0(Binary):
-    """tensor % scalar"""
+    """tensor % scalar (the scalar is passed as ``b=``: no graph edge, as in PyTorch)"""
     def forward(self, a, b):
         self.metas = (_meta(a), _meta(b))
         a, b, nd = promote(a, b)
@@ -276,7 +276,7 @@ def _scalar_tensor(v, like):
 
 def sub(input, other, *, alpha=1, out=None):
     if not isinstance(input, Tensor):
-        r = apply(RsubBackward1, other, input) if alpha == 1 else apply(SubBackward0, _scalar_tensor(input, other), other, alpha=alpha)
+        r = apply(RsubBackward1, other, b=input) if alpha == 1 else apply(SubBackward0, _scalar_tensor(input, other), other, alpha=alpha)
     else:
         r = apply(SubBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(SubBackward0, input, other, alpha=alpha)
     return r if out is None else _check_out(out, r)
@@ -285,7 +285,7 @@ def sub(input, other, *, alpha=1, out=None):
 def rsub(input, other, alpha=1):
     if isinstance(other, Tensor):
         return apply(RsubBackward0, input, other, alpha=alpha)
-    return apply(RsubBackward1, input, other, alpha=alpha)
+    return apply(RsubBackward1, input, b=other, alpha=alpha)
 
 
 def mul(input, other, *, out=None):
@@ -326,7 +326,8 @@ def remainder(input, other, *, out=None):
     if not isinstance(input, Tensor):
         r = apply(RemainderScalarSelf, _scalar_tensor(input, other), other)
     else:
-        r = apply(RemainderBackward1 if isinstance(other, Tensor) else RemainderBackward0, input, other)
+        r = apply(RemainderBackward1, input, other) if isinstance(other, Tensor) else \
+            apply(RemainderBackward0, input, b=other)
     return r if out is None else _check_out(out, r)
 
 
@@ -350,7 +351,9 @@ def div_(self, other, *, rounding_mode=None):
 
 
 def remainder_(self, other):
-    return apply_inplace(RemainderBackward1 if isinstance(other, Tensor) else RemainderBackward0, self, other)
+    if isinstance(other, Tensor):
+        return apply_inplace(RemainderBackward1, self, other)
+    return apply_inplace(RemainderBackward0, self, b=other)
 
 
 def floor_divide_(self, other):

@@ -8,7 +8,7 @@ from .arith import Binary, _meta, _check_out
 
 
 class PowBackward0(Binary):
-    """tensor ** scalar"""
+    """tensor ** scalar (the scalar is passed as ``e=``: no graph edge, as in PyTorch)"""
     saves = (0,)
 
     def forward(self, a, e):
@@ -63,7 +63,7 @@ def _safe_log(a, b):
 
 
 class PowBackward2(Binary):
-    """scalar ** tensor"""
+    """scalar ** tensor (the scalar is passed as ``base=``)"""
     saves_output = True
 
     def forward(self, e, base):
@@ -79,15 +79,15 @@ class PowBackward2(Binary):
 
 def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor):
-        r = apply(PowBackward2, exponent, input)
+        r = apply(PowBackward2, exponent, base=input)
     elif isinstance(exponent, Tensor):
         r = apply(PowBackward1, input, exponent)
     else:
-        r = apply(PowBackward0, input, exponent)
+        r = apply(PowBackward0, input, e=exponent)
     return r if out is None else _check_out(out, r)
 
 
 def pow_(self, exponent):
     if isinstance(exponent, Tensor):
         return apply_inplace(PowBackward1, self, exponent)
-    return apply_inplace(PowBackward0, self, exponent)
+    return apply_inplace(PowBackward0, self, e=exponent)
