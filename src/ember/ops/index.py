@@ -4,7 +4,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._op import Op, apply, apply_inplace
-from ._promote import unbroadcast
+from ._promote import unbroadcast, xp
 from .shape import UnsqueezeBackward0
 from .select import SelectBackward0, SliceBackward0, AliasBackward0
 
@@ -15,12 +15,20 @@ def _is_basic(k):
     return isinstance(k, _BASIC) and not isinstance(k, bool)
 
 
+_SEQ_WARNING = ('Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed '
+                'in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be '
+                'interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error '
+                'or a different result')
+
+
 def _as_key(key):
     if isinstance(key, tuple):
         return key
-    if isinstance(key, list) and len(key) and all(isinstance(k, (list, Tensor, slice, type(None))) or
-                                                   k is Ellipsis for k in key) and \
-            any(isinstance(k, (slice, type(None))) or k is Ellipsis for k in key):
+    # PyTorch's legacy rule: a short list holding a tensor, sequence, slice, ... or None is a tuple
+    if isinstance(key, list) and len(key) < 32 and any(
+            isinstance(k, (list, tuple, Tensor, slice, type(None))) or k is Ellipsis for k in key):
+        import warnings
+        warnings.warn(_SEQ_WARNING, UserWarning, stacklevel=3)
         return tuple(key)
     return (key,)
 
@@ -33,6 +41,10 @@ def _np_key(key, shape):
         if isinstance(k, Tensor):
             arr = k._data
             if arr.dtype == np.bool_ or arr.dtype == np.uint8 and arr.ndim:
+                if arr.dtype == np.uint8:
+                    import warnings
+                    warnings.warn('indexing with dtype ember.uint8 is now deprecated, please use a dtype '
+                                  'ember.bool instead.', UserWarning, stacklevel=4)
                 arr = arr.astype(bool)
                 _check_mask(arr, shape, dim)
                 dim += arr.ndim
@@ -79,14 +91,31 @@ class IndexBackward0(Op):
     def forward(self, a, key):
         self.in_shape, self.key = a.shape, key
         try:
-            return np.asarray(a[key])
+            out = a[key]
         except IndexError as e:
             raise _translate(e, a.shape) from None
+        return _c_contiguous(out)
 
     def backward(self, g):
         return apply(IndexPutAccumulate, g, shape=self.in_shape, key=self.key)
 
     _free = ('key',)
+
+
+def _c_contiguous(out):
+    """PyTorch's advanced-index results are C-contiguous with canonical strides (size-1 dims too);
+    NumPy's are not when the index is not on dim 0."""
+    m = xp(out)
+    if not out.flags.c_contiguous:
+        return m.ascontiguousarray(out)
+    want, step = [], out.itemsize
+    for n in reversed(out.shape):
+        want.append(step)
+        step *= max(n, 1)
+    want = tuple(reversed(want))
+    if out.strides == want or out.size == 0:
+        return out
+    return m.lib.stride_tricks.as_strided(out, out.shape, want)
 
 
 class IndexPutAccumulate(Op):
@@ -264,9 +293,22 @@ def setitem(self, key, value):
     key = tuple(_int_tensor_as_int(k) for k in _as_key(key))
     if all(_is_basic(k) for k in key):
         view = _basic(self, key)
+        if isinstance(value, Tensor) and value._data.shape != view._data.shape:
+            _expand_check(value, view._data.shape)
         apply_inplace(CopyBackwards, view, value)
         return
     apply_inplace(IndexPutBackward0, self, value, key=_np_key(key, self.shape))
+
+
+def _expand_check(value, shape):
+    """PyTorch's errors for a value that cannot fill ``t[key]`` (leading 1s are dropped first)."""
+    sizes = value._data.shape
+    while len(sizes) > len(shape) and sizes[0] == 1:
+        sizes = sizes[1:]
+    from .shape import expand
+    from ..autograd import grad_mode
+    with grad_mode.no_grad():
+        expand(Tensor._make(value._data.reshape(sizes)), shape)
 
 
 class NonZero(Op):

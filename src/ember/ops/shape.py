@@ -80,6 +80,10 @@ class ViewBackward0(Op):
         return g.reshape(self.in_shape)
 
 
+class ReshapeAliasBackward0(ViewBackward0):
+    """reshape of a non-contiguous tensor that can still be viewed"""
+
+
 class UnsafeViewBackward0(Op):
     def forward(self, a, shape):
         self.in_shape = a.shape
@@ -108,7 +112,7 @@ def reshape(self, *shape):
     except ValueError:
         from .convert import clone
         return apply(UnsafeViewBackward0, clone(self), shape=shape)
-    return apply(ViewBackward0, self, shape=shape)
+    return apply(ViewBackward0 if self.is_contiguous() else ReshapeAliasBackward0, self, shape=shape)
 
 
 def view_as(self, other):
