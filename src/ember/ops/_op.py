@@ -301,17 +301,18 @@ class CopySlices(Op):
         self.base_meta = (base_shape, base_dtype)
 
     def backward(self, grad):
+        # the base's gradient is grad with the view's region replaced by the op's input gradient;
+        # written with ember ops (clone, view, copy_) so create_graph differentiates it too
         result = grad.clone()
-        with grad_mode.no_grad():
-            region = replay_view(result, self.chain)
         grads = self.fn.backward(replay_view(grad, self.chain))
         if not isinstance(grads, tuple):
             grads = (grads,)
         g0 = grads[0]
+        region = replay_view(result, self.chain)
         if g0 is None:
-            region._data[...] = 0
+            region.zero_()
         else:
-            region._data[...] = g0._data
+            region.copy_(g0)
         return (result,) + tuple(grads[1:])
 
     def release(self):
