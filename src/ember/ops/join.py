@@ -2,7 +2,9 @@
 import numpy as np
 
 from .._tensor import Tensor
+from .._dtype import _FROM_NP, promote_types
 from ._op import Op, apply
+from ._promote import xp
 from .shape import wrap_dim, _fmt
 
 
@@ -10,41 +12,59 @@ class CatBackward0(Op):
     def forward(self, *arrays, dim=0):
         if not arrays:
             raise ValueError('ember.cat(): expected a non-empty list of Tensors')
-        ref = next((a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)), arrays[0])
+        ref = arrays[0]
+        if ref.ndim == 1 and ref.shape[0] == 0:
+            ref = next((a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)), ref)
         d = wrap_dim(dim, ref.ndim)
+        rest = ref.shape[:d] + ref.shape[d + 1:]
+        skipped = False
         for i, a in enumerate(arrays):
-            if a.ndim == 1 and a.shape[0] == 0 and ref.ndim != 1:
-                continue            # legacy: empty 1-D tensors are skipped
+            sh = a.shape
+            if sh[:d] + sh[d + 1:] == rest and len(sh) == ref.ndim:
+                continue
+            if a.ndim == 1 and sh[0] == 0 and ref.ndim != 1:
+                skipped = True      # legacy: empty 1-D tensors are skipped
+                continue
             if a.ndim != ref.ndim:
                 raise RuntimeError(f'Tensors must have same number of dimensions: got {ref.ndim} and {a.ndim}')
             for k in range(a.ndim):
-                if k != d and a.shape[k] != ref.shape[k]:
+                if k != d and sh[k] != ref.shape[k]:
                     raise RuntimeError(f'Sizes of tensors must match except in dimension {d}. Expected size '
-                                       f'{ref.shape[k]} but got size {a.shape[k]} for tensor number {i} in the list.')
-        nd = _common(arrays)
-        self.dim, self.sizes = d, [a.shape[d] if a.ndim == ref.ndim else None for a in arrays]
-        self.dtypes = [a.dtype for a in arrays]
-        kept = [a.astype(nd, copy=False) for a in arrays if a.ndim == ref.ndim]
-        return np.concatenate(kept, axis=d)
+                                       f'{ref.shape[k]} but got size {sh[k]} for tensor number {i} in the list.')
+        d0 = ref.dtype
+        same = True
+        for a in arrays:
+            if a.dtype != d0:
+                same = False
+                break
+        nd = d0 if same else _common(arrays)
+        self.dim = d
+        self.sizes = [a.shape[d] if a.ndim == ref.ndim else None for a in arrays]
+        self.dtypes = None if same else [a.dtype for a in arrays]
+        if skipped:
+            arrays = [a for a in arrays if a.ndim == ref.ndim]
+        if not same:
+            arrays = [a.astype(nd, copy=False) for a in arrays]
+        return xp(ref).concatenate(arrays, axis=d)
 
     def backward(self, g):
         out, start = [], 0
-        for (node, _), n, dt in zip(self._next, self.sizes, self.dtypes):
+        dtypes = self.dtypes or [None] * len(self.sizes)
+        for (node, _), n, dt in zip(self._next, self.sizes, dtypes):
             if n is None:           # a skipped legacy empty 1-D input
                 from .creation import zeros
-                out.append(None if node is None else zeros(0, dtype=_dt(dt), device=g.device))
+                out.append(None if node is None else zeros(0, dtype=_dt(dt or g._data.dtype), device=g.device))
                 continue
             if node is None:
                 out.append(None)
             else:
                 piece = g.narrow(self.dim, start, n)
-                out.append(piece if piece._data.dtype == dt else piece.to(_dt(dt)))
+                out.append(piece if dt is None or piece._data.dtype == dt else piece.to(_dt(dt)))
             start += n
         return tuple(out)
 
 
 def _dt(np_dtype):
-    from .._dtype import _FROM_NP
     return _FROM_NP[np_dtype]
 
 
@@ -55,7 +75,6 @@ def _common(arrays):
         if d is None:
             d = rd
         else:
-            from .._dtype import promote_types
             d = promote_types(d, rd)
     return d.np
 

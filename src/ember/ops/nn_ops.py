@@ -56,9 +56,10 @@ class SoftmaxBackward0(_SoftmaxBase):
     def zero_dim(self, a):
         return np.ones_like(a)
 
-    def compute(self, z):
-        e = np.exp(z)
-        return e / e.sum(axis=self.dim, keepdims=True)
+    def compute(self, z):          # z is a fresh array: work in place
+        e = np.exp(z, out=z)
+        e /= e.sum(axis=self.dim, keepdims=True)
+        return e
 
     def backward(self, g):
         y, = self.saved_tensors
@@ -72,8 +73,9 @@ class LogSoftmaxBackward0(_SoftmaxBase):
     def zero_dim(self, a):
         return np.zeros_like(a)
 
-    def compute(self, z):
-        return z - np.log(np.exp(z).sum(axis=self.dim, keepdims=True))
+    def compute(self, z):          # z is a fresh array: work in place
+        z -= np.log(np.exp(z).sum(axis=self.dim, keepdims=True))
+        return z
 
     def backward(self, g):
         y, = self.saved_tensors
