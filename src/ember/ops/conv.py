@@ -1,0 +1,223 @@
+"""Convolutions (1-, 2-, 3-d, plain and transposed) as three ops closed under differentiation.
+
+A convolution y = conv(x, w) is bilinear, so its gradients are convolutions too:
+    d/dx: conv_input(g, w)   -- the transposed convolution
+    d/dw: conv_weight(x, g)
+and the gradients of those are again one of the three. ``ConvolutionBackward0`` (PyTorch's
+name for both conv and conv_transpose nodes) covers conv and transposed conv; ``ConvWeight``
+is the weight gradient, needed only when a graph of the backward is built. Kernels live in
+``_backend/im2col.py``."""
+from .._tensor import _scalar_name
+from .._backend import im2col as K
+from ._op import Op, apply
+
+
+class ConvolutionBackward0(Op):
+    """conv (transposed=False) or transposed conv of x with w, plus bias."""
+    saves = (0, 1)
+    save_needs = {0: (1,), 1: (0,)}
+
+    def forward(self, x, w, b, *, stride, pads, dil, groups, transposed, out_shape=None):
+        self.args = (stride, pads, dil, groups)
+        self.transposed = transposed
+        self.x_shape, self.w_shape = x.shape, w.shape
+        if transposed:
+            y = K.conv_input(x, w, out_shape, stride, pads, dil, groups)
+        else:
+            y = K.conv(x, w, stride, pads, dil, groups)
+        if b is not None:
+            y += b.reshape((1, -1) + (1,) * (y.ndim - 2))
+        return y
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        need_x, need_w, need_b = (e[0] is not None for e in self._next)
+        gx = gw = gb = None
+        if self.transposed:      # y = conv_input(x, w): x plays the part of the output gradient
+            if need_x:
+                gx = apply(ConvolutionBackward0, g, w, None, **_kw(self.args, False))
+            if need_w:
+                gw = apply(ConvWeight, g, x, kshape=self.w_shape[2:], **_kw(self.args))
+        else:
+            if need_x:
+                gx = apply(ConvolutionBackward0, g, w, None, **_kw(self.args, True, self.x_shape))
+            if need_w:
+                gw = apply(ConvWeight, x, g, kshape=self.w_shape[2:], **_kw(self.args))
+        if need_b:
+            gb = g.sum([0] + list(range(2, g.ndim)))
+        return gx, gw, gb
+
+
+class ConvWeight(Op):
+    """The weight gradient of conv(x, w) for output gradient g (bilinear in x and g)."""
+    saves = (0, 1)
+    save_needs = {0: (1,), 1: (0,)}
+
+    def name(self):
+        return 'ConvolutionBackwardBackward0'
+
+    def forward(self, x, g, *, kshape, stride, pads, dil, groups):
+        self.args = (stride, pads, dil, groups)
+        self.x_shape = x.shape
+        return K.conv_weight(x, g, kshape, stride, pads, dil, groups)
+
+    def backward(self, v):
+        x, g = self.saved_tensors
+        gx = gg = None
+        if self._next[0][0] is not None:
+            gx = apply(ConvolutionBackward0, g, v, None, **_kw(self.args, True, self.x_shape))
+        if self._next[1][0] is not None:
+            gg = apply(ConvolutionBackward0, x, v, None, **_kw(self.args, False))
+        return gx, gg
+
+
+def _kw(args, transposed=None, out_shape=None):
+    stride, pads, dil, groups = args
+    kw = dict(stride=stride, pads=pads, dil=dil, groups=groups)
+    if transposed is not None:
+        kw.update(transposed=transposed, out_shape=out_shape)
+    return kw
+
+
+# ------------------------------------------------------------------ argument checks
+
+def _tuple(v, nd, name):
+    if isinstance(v, int):
+        return (v,) * nd
+    v = tuple(int(i) for i in v)
+    if len(v) == 1 and nd > 1:
+        return v * nd
+    return v
+
+
+def _check_len(v, nd, name):
+    if len(v) != nd:
+        raise RuntimeError(f'expected {name} to be a single integer value or a list of {nd} values to match '
+                           f'the convolution dimensions, but got {name}={list(v)}')
+
+
+def _shape(t):
+    return '[' + ', '.join(str(s) for s in t.shape) + ']'
+
+
+def _check_common(fname, input, weight, bias, nd, stride, padding, dil, groups, n_out):
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f'Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fname}, but got '
+                           f'input of size: {_shape(input)}')
+    wd = weight.ndim - 2
+    for v, name in ((stride, 'stride'), (padding, 'padding'), (dil, 'dilation')):
+        if not isinstance(v, str):
+            _check_len(v, wd, name)
+    if any(s <= 0 for s in stride):
+        raise RuntimeError('non-positive stride is not supported')
+    if not isinstance(padding, str) and any(p < 0 for p in padding):
+        raise RuntimeError('negative padding is not supported')
+    if any(d <= 0 for d in dil):
+        raise RuntimeError('dilation should be greater than zero')
+    if groups <= 0:
+        raise RuntimeError('non-positive groups is not supported')
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f'expected scalar type {_scalar_name(input.dtype)} but found '
+                           f'{_scalar_name(weight.dtype)}')
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != n_out):
+        raise RuntimeError(f'Given weight of size {_shape(weight)}, expected bias to be 1-dimensional with '
+                           f'{n_out} elements, but got bias of size {_shape(bias)} instead')
+
+
+def _resolve_padding(padding, nd, k, dil, stride):
+    """Numbers or 'valid'/'same' -> one (low, high) pair per spatial dim."""
+    if isinstance(padding, str):
+        if padding == 'valid':
+            return ((0, 0),) * nd
+        if padding != 'same':
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        pads = []
+        for kk, d in zip(k, dil):
+            total = d * (kk - 1)
+            pads.append((total // 2, total - total // 2))     # the odd one goes on the high side
+        return tuple(pads)
+    return tuple((p, p) for p in padding)
+
+
+def _batched(input, nd):
+    """Unbatched inputs get a batch dim of 1, removed from the result."""
+    return (input, False) if input.ndim == nd + 2 else (input.unsqueeze(0), True)
+
+
+def convolution(fname, nd, input, weight, bias, stride, padding, dilation, groups):
+    stride, dilation = _tuple(stride, nd, 'stride'), _tuple(dilation, nd, 'dilation')
+    if not isinstance(padding, str):
+        padding = _tuple(padding, nd, 'padding')
+    _check_common(fname, input, weight, bias, nd, stride, padding, dilation, groups, weight.shape[0])
+    x, unbatched = _batched(input, nd)
+    c = x.shape[1]
+    if weight.shape[0] % groups:
+        raise RuntimeError('Given groups=%d, expected weight to be divisible by %d at dimension 0, but got '
+                           'weight of size [%s] instead' % (groups, groups, _shape(weight)))   # sic: PyTorch's [[...]]
+    if c != weight.shape[1] * groups:
+        raise RuntimeError(f'Given groups={groups}, weight of size {_shape(weight)}, expected input{_shape(x)} '
+                           f'to have {weight.shape[1] * groups} channels, but got {c} channels instead')
+    k = tuple(weight.shape[2:])
+    pads = _resolve_padding(padding, nd, k, dilation, stride)
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
+    eff = tuple(d * (kk - 1) + 1 for kk, d in zip(k, dilation))
+    if any(p < e for p, e in zip(padded, eff)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+                           f"Kernel size: ({' x '.join(map(str, eff))}). Kernel size can't be greater than "
+                           'actual input size')
+    y = apply(ConvolutionBackward0, x, weight, bias, **_kw((stride, pads, dilation, groups), False))
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose(fname, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    stride, dilation = _tuple(stride, nd, 'stride'), _tuple(dilation, nd, 'dilation')
+    padding, output_padding = _tuple(padding, nd, 'padding'), _tuple(output_padding, nd, 'output_padding')
+    _check_common(fname, input, weight, bias, nd, stride, padding, dilation, groups,
+                  weight.shape[1] * groups if weight.ndim > 1 else 0)
+    x, unbatched = _batched(input, nd)
+    if x.shape[1] != weight.shape[0]:
+        raise RuntimeError(f'Given transposed=1, weight of size {_shape(weight)}, expected input{_shape(x)} to '
+                           f'have {weight.shape[0]} channels, but got {x.shape[1]} channels instead')
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        names = ['height', 'width'] if nd == 2 else ['depth', 'height', 'width'][-nd:] if nd == 3 else ['']
+        def part(label, vals):
+            return ' '.join(f'{label}_{n}: {v}' if n else f'{label}: {v}' for n, v in zip(names, vals))
+        raise RuntimeError('output padding must be smaller than either stride or dilation, but got '
+                           f"{part('output_padding', output_padding)} {part('stride', stride)} "
+                           f"{part('dilation', dilation)}")
+    k = tuple(weight.shape[2:])
+    out = tuple((i - 1) * s - 2 * p + d * (kk - 1) + 1 + op for i, s, p, d, kk, op in
+                zip(x.shape[2:], stride, padding, dilation, k, output_padding))
+    pads = tuple((p, p) for p in padding)
+    out_shape = (x.shape[0], weight.shape[1] * groups) + out
+    y = apply(ConvolutionBackward0, x, weight, bias, **_kw((stride, pads, dilation, groups), True, out_shape))
+    return y.squeeze(0) if unbatched else y
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return convolution('conv1d', 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return convolution('conv2d', 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    return convolution('conv3d', 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return conv_transpose('conv_transpose1d', 1, input, weight, bias, stride, padding, output_padding, groups,
+                          dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return conv_transpose('conv_transpose2d', 2, input, weight, bias, stride, padding, output_padding, groups,
+                          dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    return conv_transpose('conv_transpose3d', 3, input, weight, bias, stride, padding, output_padding, groups,
+                          dilation)

@@ -1,0 +1,113 @@
+"""Convolutions against PyTorch: F.conv1d/2d/3d and F.conv_transpose1d/2d/3d forward, input/
+weight/bias gradients, gradcheck and gradgradcheck in float64, and the common errors."""
+import numpy as np
+import pytest
+
+from helpers import check, check_error, case, ints
+
+F32 = np.float32
+
+
+def conv(nd, **kw):
+    return lambda T, x, w: getattr(T.nn.functional, f'conv{nd}d')(x, w, **kw)
+
+
+def conv_b(nd, **kw):
+    return lambda T, x, w, b: getattr(T.nn.functional, f'conv{nd}d')(x, w, b, **kw)
+
+
+def convt(nd, **kw):
+    return lambda T, x, w: getattr(T.nn.functional, f'conv_transpose{nd}d')(x, w, **kw)
+
+
+def convt_b(nd, **kw):
+    return lambda T, x, w, b: getattr(T.nn.functional, f'conv_transpose{nd}d')(x, w, b, **kw)
+
+
+CONV = [
+    case('1d', conv(1), [(2, 3, 7), (4, 3, 3)]),
+    case('1d-bias-stride-pad', conv_b(1, stride=2, padding=1), [(2, 3, 8), (4, 3, 3), (4,)]),
+    case('1d-dilation', conv(1, dilation=2), [(1, 2, 9), (3, 2, 3)]),
+    case('1d-unbatched', conv(1), [(3, 7), (4, 3, 3)]),
+    case('2d', conv(2), [(2, 3, 6, 5), (4, 3, 3, 3)]),
+    case('2d-bias', conv_b(2), [(2, 3, 6, 5), (4, 3, 3, 3), (4,)]),
+    case('2d-stride-pad', conv_b(2, stride=2, padding=1), [(2, 3, 7, 6), (4, 3, 3, 3), (4,)]),
+    case('2d-asym', conv(2, stride=(2, 1), padding=(0, 2), dilation=(1, 2)), [(1, 2, 7, 6), (3, 2, 3, 2)]),
+    case('2d-groups', conv_b(2, groups=2), [(2, 4, 5, 5), (6, 2, 3, 3), (6,)]),
+    case('2d-depthwise', conv(2, groups=4, padding=1), [(1, 4, 5, 5), (4, 1, 3, 3)]),
+    case('2d-same-odd', conv(2, padding='same'), [(1, 2, 5, 6), (3, 2, 3, 3)]),
+    case('2d-same-even', conv(2, padding='same'), [(1, 2, 5, 6), (3, 2, 4, 2)]),
+    case('2d-same-dilated', conv(2, padding='same', dilation=2), [(1, 2, 6, 6), (3, 2, 2, 3)]),
+    case('2d-valid', conv(2, padding='valid'), [(1, 2, 5, 6), (3, 2, 3, 3)]),
+    case('2d-1x1', conv(2), [(2, 3, 4, 4), (5, 3, 1, 1)]),
+    case('2d-kernel-equals-input', conv(2), [(2, 3, 3, 3), (5, 3, 3, 3)]),
+    case('2d-unbatched', conv_b(2, padding=1), [(2, 4, 4), (3, 2, 3, 3), (3,)]),
+    case('2d-noncontiguous', lambda T, x, w: T.nn.functional.conv2d(x.transpose(2, 3), w),
+         [(1, 2, 4, 5), (3, 2, 2, 2)]),
+    case('2d-float64', conv(2, padding=1), [(1, 2, 4, 4), (3, 2, 3, 3)], dtype=np.float64),
+    case('2d-int', conv(2), [ints((1, 2, 4, 4)), ints((3, 2, 2, 2))]),
+    case('2d-empty-batch', conv(2), [(0, 3, 5, 5), (4, 3, 3, 3)], gradcheck=False),
+    case('3d', conv_b(3, padding=1), [(1, 2, 3, 3, 2), (2, 2, 2, 2, 2), (2,)]),
+    case('3d-stride', conv(3, stride=2), [(1, 2, 5, 5, 5), (2, 2, 3, 3, 3)]),
+    case('t1d', convt(1), [(2, 3, 5), (3, 4, 3)]),
+    case('t1d-stride-outpad', convt_b(1, stride=2, padding=1, output_padding=1), [(2, 3, 5), (3, 4, 3), (4,)]),
+    case('t2d', convt(2), [(2, 3, 4, 4), (3, 2, 3, 3)]),
+    case('t2d-bias-stride', convt_b(2, stride=2, padding=1), [(2, 3, 4, 3), (3, 2, 3, 3), (2,)]),
+    case('t2d-outpad-dilation', convt(2, stride=2, output_padding=1, dilation=2), [(1, 2, 3, 3), (2, 2, 2, 2)]),
+    case('t2d-groups', convt_b(2, groups=2, stride=2), [(1, 4, 3, 3), (4, 3, 2, 2), (6,)]),
+    case('t2d-unbatched', convt(2), [(3, 4, 4), (3, 2, 3, 3)]),
+    case('t3d', convt(3, stride=(1, 2, 1)), [(1, 2, 3, 3, 2), (2, 2, 2, 2, 2)]),
+]
+
+
+# gradgradcheck is slow (finite differences of a backward); these small cases cover the
+# double-backward ops (transposed conv and ConvWeight) for plain, strided, grouped, transposed and 3-d
+GRADGRAD = {'1d-bias-stride-pad', '2d-asym', 't2d-bias-stride', 't2d-groups'}
+
+
+@pytest.mark.parametrize('fn,specs,kw', CONV)
+def test_conv(fn, specs, kw, request):
+    kw = dict(kw)
+    kw.setdefault('gradgrad', request.node.callspec.id in GRADGRAD)
+    check(fn, specs, **kw)
+
+
+def test_conv_double_backward_through_input_grad():
+    # the gradient of a conv, differentiated again (as in gradient penalties)
+    import ember
+    import torch
+    rng = np.random.default_rng(0)
+    x0, w0 = rng.standard_normal((2, 3, 5, 5)), rng.standard_normal((4, 3, 3, 3))
+    res = []
+    for T in (torch, ember):
+        x = T.tensor(x0, requires_grad=True)
+        w = T.tensor(w0, requires_grad=True)
+        y = T.nn.functional.conv2d(x, w, stride=2, padding=1)
+        gx, = T.autograd.grad((y ** 2).sum(), x, create_graph=True)
+        (gx ** 2).sum().backward()
+        res.append((x.grad.detach().numpy(), w.grad.detach().numpy()))
+    np.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-10)
+    np.testing.assert_allclose(res[1][1], res[0][1], rtol=1e-10)
+
+
+ERRORS = [
+    case('channels', conv(2), [(1, 3, 8, 8), (6, 1, 5, 5)]),
+    case('input-dims', conv(2), [(8, 8), (6, 1, 3, 3)]),
+    case('kernel-too-big', conv(2), [(1, 1, 3, 3), (6, 1, 5, 5)]),
+    case('groups-channels', conv(2, groups=3), [(1, 4, 8, 8), (6, 2, 3, 3)]),
+    case('groups-weight', conv(2, groups=4), [(1, 8, 8, 8), (6, 2, 3, 3)]),
+    case('same-strided', conv(2, padding='same', stride=2), [(1, 2, 8, 8), (6, 2, 3, 3)]),
+    case('bad-padding-string', conv(2, padding='foo'), [(1, 2, 8, 8), (6, 2, 3, 3)]),
+    case('bias-size', conv_b(2), [(1, 4, 8, 8), (6, 4, 3, 3), (5,)]),
+    case('stride-zero', conv(2, stride=0), [(1, 4, 8, 8), (6, 4, 3, 3)]),
+    case('padding-negative', conv(2, padding=-1), [(1, 4, 8, 8), (6, 4, 3, 3)]),
+    case('dtype', conv(2), [np.zeros((1, 4, 8, 8)), np.zeros((6, 4, 3, 3), F32)]),
+    case('weight-dims', conv(2), [(1, 4, 8, 8), (6, 4, 3)]),
+    case('t-output-padding', convt(2, stride=2, output_padding=2), [(1, 4, 8, 8), (4, 2, 3, 3)]),
+    case('t-channels', convt(2), [(1, 3, 8, 8), (4, 2, 3, 3)]),
+]
+
+
+@pytest.mark.parametrize('fn,specs,kw', ERRORS)
+def test_conv_errors(fn, specs, kw):
+    check_error(fn, specs, **kw)
