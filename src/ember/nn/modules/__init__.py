@@ -3,3 +3,7 @@ from .container import Sequential, ModuleList, ModuleDict  # noqa: F401
 from .linear import Linear, Identity  # noqa: F401
 from .activation import ReLU, Sigmoid, Tanh, Softmax, LogSoftmax  # noqa: F401
 from .loss import MSELoss, CrossEntropyLoss, NLLLoss  # noqa: F401
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d  # noqa: F401
+from .padding import (ZeroPad1d, ZeroPad2d, ZeroPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d,  # noqa: F401
+                      ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d,
+                      ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d)
