@@ -83,3 +83,40 @@ def test_constructor_errors(make):
     assert type(ee.value) is type(te.value)
     # PyTorch lists the allowed values from a set, in hash order: compare up to the list
     assert str(ee.value).split(' one of ')[0] == str(te.value).split(' one of ')[0]
+
+
+POOL_LAYERS = [
+    layer('maxpool2d', lambda nn: nn.MaxPool2d(2), [(2, 3, 6, 6)]),
+    layer('maxpool2d-full', lambda nn: nn.MaxPool2d(3, 2, 1, ceil_mode=True, return_indices=True), [(1, 2, 7, 7)]),
+    layer('maxpool1d', lambda nn: nn.MaxPool1d(3, stride=2), [(2, 3, 9)]),
+    layer('maxpool3d', lambda nn: nn.MaxPool3d((2, 1, 2)), [(1, 2, 4, 3, 4)]),
+    layer('avgpool2d', lambda nn: nn.AvgPool2d(2), [(2, 3, 6, 6)]),
+    layer('avgpool2d-divisor', lambda nn: nn.AvgPool2d(3, divisor_override=2), [(1, 1, 6, 6)]),
+    layer('avgpool1d', lambda nn: nn.AvgPool1d(3, 2, 1, count_include_pad=False), [(2, 3, 9)]),
+    layer('avgpool3d', lambda nn: nn.AvgPool3d(2, ceil_mode=True), [(1, 2, 3, 4, 5)]),
+    layer('adaptiveavg2d', lambda nn: nn.AdaptiveAvgPool2d((1, 1)), [(2, 3, 5, 5)]),
+    layer('adaptiveavg2d-3', lambda nn: nn.AdaptiveAvgPool2d(3), [(2, 3, 7, 5)]),
+    layer('adaptiveavg1d', lambda nn: nn.AdaptiveAvgPool1d(4), [(2, 3, 9)]),
+    layer('adaptiveavg3d', lambda nn: nn.AdaptiveAvgPool3d((2, None, 1)), [(1, 2, 3, 4, 5)]),
+    layer('adaptivemax2d', lambda nn: nn.AdaptiveMaxPool2d(3, return_indices=True), [(1, 2, 7, 5)]),
+    layer('adaptivemax1d', lambda nn: nn.AdaptiveMaxPool1d(2), [(1, 2, 7)]),
+    layer('adaptivemax3d', lambda nn: nn.AdaptiveMaxPool3d(2), [(1, 2, 4, 4, 3)]),
+]
+
+
+@pytest.mark.parametrize('make,specs,kw', POOL_LAYERS)
+def test_pool_layer(make, specs, kw):
+    check_layer(make, specs, **kw)
+
+
+@pytest.mark.parametrize('nd,shape', [(1, (2, 3, 8)), (2, (1, 2, 4, 6)), (3, (1, 1, 4, 2, 4))])
+def test_maxunpool_layer(nd, shape):
+    def run(lib):
+        pool = getattr(lib.nn, f'MaxPool{nd}d')(2, return_indices=True)
+        unpool = getattr(lib.nn, f'MaxUnpool{nd}d')(2)
+        x = lib.tensor(np.random.default_rng(0).permutation(int(np.prod(shape))).reshape(shape).astype(np.float32))
+        y, i = pool(x)
+        return repr(unpool), unpool(y, i).numpy()
+    (rt, vt), (re_, ve) = run(torch), run(ember)
+    assert re_ == rt
+    np.testing.assert_array_equal(ve, vt)

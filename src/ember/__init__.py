@@ -60,7 +60,7 @@ subtract, multiply, divide = sub, mul, div
 
 _methods.install()
 for _m in _methods.EXTRA_MODULES:
-    globals().update({_n: getattr(_m, _n) for _n in _m.__all__})
+    globals().update({_n: getattr(_m, _n) for _n in getattr(_m, '__all__', ())})
 from . import linalg, special  # noqa: F401,E402
 for _name, _fn in _FILLERS.items():
     setattr(Tensor, _name, _fn)

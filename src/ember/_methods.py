@@ -190,7 +190,7 @@ EXTRA_MODULES = tuple(importlib.import_module('.ops.' + _m, __package__) for _m 
     'unary_more', 'special_fns', 'pointwise_more', 'scan', 'reduce_more', 'unique', 'shape_more',
     'triangular', 'gather', 'index_ops', 'sort', 'bins', 'blas', 'linalg_ops', 'linalg_decomp'))
 for _m in EXTRA_MODULES:
-    METHODS.update(_m.METHODS)
+    METHODS.update(getattr(_m, 'METHODS', {}))
 
 
 def install():

@@ -8,3 +8,15 @@ def relu(input, inplace=False):
 from ..ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401,E402
                         conv_transpose3d)
 from ..ops.padding import pad  # noqa: F401,E402
+from ..ops.pooling_api import (max_pool1d, max_pool2d, max_pool3d, avg_pool1d, avg_pool2d,  # noqa: F401,E402
+                               avg_pool3d, adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d,
+                               adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d, max_unpool1d,
+                               max_unpool2d, max_unpool3d)
+
+
+def max_pool1d_with_indices(*args, **kwargs):
+    return max_pool1d(*args, **dict(kwargs, return_indices=True))
+
+
+def max_pool2d_with_indices(*args, **kwargs):
+    return max_pool2d(*args, **dict(kwargs, return_indices=True))
