@@ -26,48 +26,63 @@ def out_size(size, k, stride, pads, dil):
                  for s, kk, st, (lo, hi), d in zip(size, k, stride, pads, dil))
 
 
-def _pad(x, pads):
-    if not any(lo or hi for lo, hi in pads):
-        return x
+def _pad_cm(x, pads):
+    """x (N, C, *S) -> zero-padded, channel-major (C, N, *S_padded) copy."""
     xp = _xp(x)
-    shape = x.shape[:2] + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
+    shape = (x.shape[1], x.shape[0]) + tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
+    if not any(lo or hi for lo, hi in pads):
+        return xp.ascontiguousarray(x.swapaxes(0, 1))
     out = xp.zeros(shape, x.dtype)
-    out[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], pads))] = x
+    out[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(x.shape[2:], pads))] = \
+        x.swapaxes(0, 1)
     return out
 
 
 def _cols(x, k, stride, pads, dil, groups):
-    """Patches of x as (N, G, Cg * prod(K), prod(P)) and the output size P."""
+    """Patches of x as (G, Cg * prod(K), N * prod(P)) (one GEMM operand per group) and P."""
     xp = _xp(x)
-    xpad = _pad(x, pads)
+    xpad = _pad_cm(x, pads)
     n, c = x.shape[:2]
     out = out_size(x.shape[2:], k, stride, pads, dil)
-    sp = xpad.strides[2:]
+    st = xpad.strides
+    sp = st[2:]
     win = xp.lib.stride_tricks.as_strided(
-        xpad, (n, c) + tuple(k) + out,
-        xpad.strides[:2] + tuple(s * d for s, d in zip(sp, dil)) + tuple(s * t for s, t in zip(sp, stride)))
+        xpad, (c,) + tuple(k) + (n,) + out,
+        (st[0],) + tuple(s * d for s, d in zip(sp, dil)) + (st[1],) + tuple(s * t for s, t in zip(sp, stride)))
     kk, pp = int(np.prod(k)), int(np.prod(out))
-    cols = win.reshape(n, groups, (c // groups) * kk, pp)        # copies the patches once
+    cols = win.reshape(groups, (c // groups) * kk, n * pp)        # copies the patches once
     return cols, out
+
+
+def _to_batch_major(y, n, out):
+    """(O, N * P) -> (N, O, *P) contiguous."""
+    o = y.shape[0]
+    if n == 1:
+        return y.reshape((1, o) + tuple(out))
+    return _xp(y).ascontiguousarray(y.reshape((o, n) + tuple(out)).swapaxes(0, 1))
+
+
+def _to_channel_major(g):
+    """(N, O, *P) -> (O, N * P) contiguous."""
+    n, o = g.shape[:2]
+    return _xp(g).ascontiguousarray(g.swapaxes(0, 1)).reshape(o, n * int(np.prod(g.shape[2:])))
 
 
 def conv(x, w, stride, pads, dil, groups):
     n = x.shape[0]
     o = w.shape[0]
     cols, out = _cols(x, w.shape[2:], stride, pads, dil, groups)
-    wm = w.reshape(groups, o // groups, -1)
-    y = _xp(x).matmul(wm, cols)                  # (N, G, Og, P)
-    return y.reshape((n, o) + out)
+    wm = w.reshape(groups, o // groups, cols.shape[1])
+    y = _xp(x).matmul(wm, cols)                  # (G, Og, N * P)
+    return _to_batch_major(y.reshape(o, -1), n, out)
 
 
 def conv_weight(x, g, kshape, stride, pads, dil, groups):
-    """Gradient wrt the weight: sum over the batch of g (Og, P) @ patches (P, Cg K)."""
-    n, o = g.shape[:2]
+    """Gradient wrt the weight: g (O, N P) @ patches^T (N P, Cg K), per group."""
+    o = g.shape[1]
     cols, out = _cols(x, kshape, stride, pads, dil, groups)
-    gm = g.reshape(n, groups, o // groups, cols.shape[3])
-    xp = _xp(x)
-    gw = xp.matmul(gm, cols.swapaxes(-1, -2)).sum(axis=0) if n else \
-        xp.zeros((groups, o // groups, cols.shape[2]), g.dtype)
+    gm = _to_channel_major(g).reshape(groups, o // groups, -1)
+    gw = _xp(x).matmul(gm, cols.swapaxes(-1, -2))
     return gw.reshape((o, x.shape[1] // groups) + tuple(kshape))
 
 
@@ -79,14 +94,17 @@ def conv_input(g, w, xshape, stride, pads, dil, groups):
     k = w.shape[2:]
     cg = w.shape[1]
     wm = w.reshape(groups, o // groups, -1)
-    dcols = xp.matmul(wm.swapaxes(-1, -2), g.reshape(n, groups, o // groups, int(np.prod(out))))   # (N, G, CgK, P)
-    dcols = dcols.reshape((n, groups * cg) + tuple(k) + tuple(out))
+    gm = _to_channel_major(g).reshape(groups, o // groups, -1)
+    dcols = xp.matmul(wm.swapaxes(-1, -2), gm)            # (G, Cg K, N P)
+    dcols = dcols.reshape((groups * cg,) + tuple(k) + (n,) + tuple(out))
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(xshape[2:], pads))
-    acc = xp.zeros((n, groups * cg) + padded, g.dtype)
-    nd = len(k)
+    acc = xp.zeros((groups * cg, n) + padded, g.dtype)
     for idx in itertools.product(*(range(kk) for kk in k)):
         region = tuple(slice(i * d, i * d + st * (p - 1) + 1, st) for i, d, st, p in zip(idx, dil, stride, out))
-        acc[(slice(None), slice(None)) + region] += dcols[(slice(None), slice(None)) + idx + (slice(None),) * nd]
+        acc[(slice(None), slice(None)) + region] += dcols[(slice(None),) + idx]
     crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(xshape[2:], pads))
     res = acc[(slice(None), slice(None)) + crop]
-    return res if res.flags.c_contiguous else xp.ascontiguousarray(res)
+    if n == 1 and res.flags.c_contiguous:
+        return res.reshape((1,) + res.shape[:1] + res.shape[2:])
+    return xp.ascontiguousarray(res.swapaxes(0, 1)) if n != 1 else res.copy().reshape(
+        (1,) + res.shape[:1] + res.shape[2:])

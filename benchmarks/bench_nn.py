@@ -1,0 +1,87 @@
+"""Layer workloads, ember vs PyTorch in one process: a LeNet SGD step (batch 64, 28x28)
+and a 3x3 convolution 64->64 on 56x56 (forward, and forward+backward).
+
+Run:  python benchmarks/bench_nn.py      (prints ms per call and the ratio ember/torch)
+"""
+import os
+import sys
+
+import numpy as np
+import torch
+
+import ember
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_core import timeit  # noqa: E402
+
+
+def lenet(lib):
+    nn, F = lib.nn, lib.nn.functional
+
+    class LeNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 6, 5, padding=2)
+            self.conv2 = nn.Conv2d(6, 16, 5)
+            self.fc1 = nn.Linear(16 * 5 * 5, 120)
+            self.fc2 = nn.Linear(120, 84)
+            self.fc3 = nn.Linear(84, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            x = x.flatten(1)
+            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+    return LeNet()
+
+
+def lenet_step(lib):
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal((64, 1, 28, 28)).astype(np.float32))
+    y = lib.tensor(rng.integers(0, 10, 64))
+    net = lenet(lib)
+    opt = lib.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+
+    def step():
+        loss = lib.nn.functional.cross_entropy(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return step
+
+
+def conv_fwd(lib, backward=False):
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal((8, 64, 56, 56)).astype(np.float32), requires_grad=backward)
+    w = lib.tensor(rng.standard_normal((64, 64, 3, 3)).astype(np.float32) * 0.05, requires_grad=backward)
+
+    def run():
+        y = lib.nn.functional.conv2d(x, w, padding=1)
+        if backward:
+            y.sum().backward()
+    return run
+
+
+def gemm_gflops():
+    a = np.random.default_rng(0).standard_normal((1024, 1024)).astype(np.float32)
+    t = timeit(lambda: a @ a, repeat=3)
+    return 2 * 1024 ** 3 / t / 1e9
+
+
+def main():
+    torch.set_num_threads(int(os.environ.get('BENCH_THREADS', torch.get_num_threads())))
+    peak = gemm_gflops()
+    print(f'NumPy float32 GEMM 1024^3: {peak:.1f} GFLOP/s')
+    print(f'{"workload":<34} {"torch ms":>9} {"ember ms":>9} {"ember/torch":>12}')
+    rows = [('LeNet step b64 28x28 (SGD)', lenet_step, None),
+            ('conv3x3 64->64 56x56 b8 fwd', lambda lib: conv_fwd(lib), 2 * 8 * 64 * 64 * 9 * 56 * 56),
+            ('conv3x3 64->64 56x56 b8 fwd+bwd', lambda lib: conv_fwd(lib, True), 6 * 8 * 64 * 64 * 9 * 56 * 56)]
+    for name, make, flops in rows:
+        t = timeit(make(torch), repeat=3)
+        e = timeit(make(ember), repeat=3)
+        extra = f'   ember {flops / e / 1e9:.1f} GFLOP/s ({flops / e / 1e9 / peak:.0%} of GEMM)' if flops else ''
+        print(f'{name:<34} {t * 1e3:>9.2f} {e * 1e3:>9.2f} {e / t:>12.2f}{extra}')
+
+
+if __name__ == '__main__':
+    main()
