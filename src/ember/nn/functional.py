@@ -20,3 +20,5 @@ def max_pool1d_with_indices(*args, **kwargs):
 
 def max_pool2d_with_indices(*args, **kwargs):
     return max_pool2d(*args, **dict(kwargs, return_indices=True))
+from ..ops.normalization import (batch_norm, layer_norm, group_norm, instance_norm, rms_norm,  # noqa: F401,E402
+                                 normalize, local_response_norm)

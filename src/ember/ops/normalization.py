@@ -1,0 +1,268 @@
+"""Normalization: batch_norm, layer_norm, group_norm (one op each, PyTorch's Native*Backward0
+nodes) and the compositions instance_norm, rms_norm, normalize, local_response_norm.
+
+All three ops normalise x over some axes, x_hat = (x - mean) * invstd, then scale and
+shift. Their input gradient is the same formula (``_grad_input``). Plain backward uses the
+statistics kept from the forward; when a graph of the backward is being built
+(create_graph) they are recomputed from x with ember ops, so double backward is exact."""
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ._op import Op, apply
+
+
+def _const(a):
+    return Tensor._make(a)
+
+
+def _stats(x, axes, eps):
+    mean = x.mean(axes, keepdim=True)
+    xc = x - mean
+    return mean, ((xc * xc).mean(axes, keepdim=True) + eps).rsqrt()
+
+
+def _grad_input(gxhat, x, axes, mean, invstd):
+    xhat = (x - mean) * invstd
+    return invstd * (gxhat - gxhat.mean(axes, keepdim=True) - xhat * (gxhat * xhat).mean(axes, keepdim=True))
+
+
+def _np_stats(x, axes, eps):
+    mean = x.mean(axis=axes, keepdims=True, dtype=np.float64 if x.dtype != np.float64 else None)
+    var = ((x - mean.astype(x.dtype)) ** 2).mean(axis=axes, keepdims=True)
+    return mean.astype(x.dtype), var.astype(x.dtype)
+
+
+class NativeBatchNormBackward0(Op):
+    saves = (0, 1)
+
+    def forward(self, x, w, b, *, training, momentum, eps, running_mean=None, running_var=None):
+        c = x.shape[1]
+        axes = (0,) + tuple(range(2, x.ndim))
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        self.axes, self.cshape, self.training, self.eps = axes, shape, training, eps
+        if training:
+            mean, var = _np_stats(x, axes, eps)
+            n = x.size // c if c else 0
+            if running_mean is not None:
+                running_mean *= 1 - momentum
+                running_mean += momentum * mean.reshape(c).astype(running_mean.dtype)
+            if running_var is not None:
+                running_var *= 1 - momentum
+                running_var += momentum * var.reshape(c).astype(running_var.dtype) * (n / max(n - 1, 1))
+        else:
+            mean, var = running_mean.reshape(shape).astype(x.dtype), running_var.reshape(shape).astype(x.dtype)
+        invstd = 1 / np.sqrt(var + eps)
+        self.mean, self.invstd = mean, invstd
+        y = (x - mean) * invstd
+        if w is not None:
+            y *= w.reshape(shape)
+        if b is not None:
+            y += b.reshape(shape)
+        return y
+
+    _free = ('mean', 'invstd')
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        axes, shape = self.axes, self.cshape
+        if self.training and grad_mode.is_grad_enabled():
+            mean, invstd = _stats(x, axes, self.eps)
+        else:
+            mean, invstd = _const(self.mean), _const(self.invstd)
+        need_x, need_w, need_b = (e[0] is not None for e in self._next)
+        gxhat = g if w is None else g * w.reshape(shape)
+        gx = gw = gb = None
+        if need_x:
+            gx = _grad_input(gxhat, x, axes, mean, invstd) if self.training else gxhat * invstd
+        if need_w:
+            gw = (g * ((x - mean) * invstd)).sum(axes)
+        if need_b:
+            gb = g.sum(axes)
+        return gx, gw, gb
+
+
+class NativeLayerNormBackward0(Op):
+    saves = (0, 1)
+
+    def forward(self, x, w, b, *, k, eps):
+        axes = tuple(range(x.ndim - k, x.ndim))
+        self.axes, self.eps = axes, eps
+        mean, var = _np_stats(x, axes, eps)
+        self.mean, self.invstd = mean, 1 / np.sqrt(var + eps)
+        y = (x - mean) * self.invstd
+        if w is not None:
+            y *= w
+        if b is not None:
+            y += b
+        return y
+
+    _free = ('mean', 'invstd')
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        axes = self.axes
+        if grad_mode.is_grad_enabled():
+            mean, invstd = _stats(x, axes, self.eps)
+        else:
+            mean, invstd = _const(self.mean), _const(self.invstd)
+        need_x, need_w, need_b = (e[0] is not None for e in self._next)
+        lead = tuple(range(x.ndim - len(axes)))
+        gx = gw = gb = None
+        if need_x:
+            gx = _grad_input(g if w is None else g * w, x, axes, mean, invstd)
+        if need_w:
+            gw = (g * ((x - mean) * invstd)).sum(lead) if lead else g * ((x - mean) * invstd)
+        if need_b:
+            gb = g.sum(lead) if lead else g
+        return gx, gw, gb
+
+
+class NativeGroupNormBackward0(Op):
+    saves = (0, 1)
+
+    def forward(self, x, w, b, *, groups, eps):
+        n, c = x.shape[:2]
+        self.groups, self.eps = groups, eps
+        xg = x.reshape(n, groups, -1) if x.size else x.reshape(n, groups, 0)
+        mean, var = _np_stats(xg, (2,), eps)
+        self.mean, self.invstd = mean, 1 / np.sqrt(var + eps)
+        y = ((xg - mean) * self.invstd).reshape(x.shape)
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        if w is not None:
+            y *= w.reshape(shape)
+        if b is not None:
+            y += b.reshape(shape)
+        return y
+
+    _free = ('mean', 'invstd')
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        n, c = x.shape[:2]
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        xg = x.reshape(n, self.groups, -1)
+        if grad_mode.is_grad_enabled():
+            mean, invstd = _stats(xg, (2,), self.eps)
+        else:
+            mean, invstd = _const(self.mean), _const(self.invstd)
+        need_x, need_w, need_b = (e[0] is not None for e in self._next)
+        axes = (0,) + tuple(range(2, x.ndim))
+        gx = gw = gb = None
+        if need_x:
+            gxhat = (g if w is None else g * w.reshape(shape)).reshape(n, self.groups, -1)
+            gx = _grad_input(gxhat, xg, (2,), mean, invstd).reshape(x.shape)
+        if need_w:
+            gw = (g * ((xg - mean) * invstd).reshape(x.shape)).sum(axes)
+        if need_b:
+            gb = g.sum(axes)
+        return gx, gw, gb
+
+
+def _mixed(*ts):
+    dts = {t.dtype for t in ts if t is not None}
+    if len(dts) > 1:
+        raise RuntimeError('mixed dtype (CPU): all inputs must share same datatype.')
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-05):
+    c = input.shape[1] if input.ndim > 1 else 0
+    if training:
+        n = input.numel() // c if c else 0
+        if n <= 1:
+            raise ValueError(f'Expected more than 1 value per channel when training, got input size {input.shape}')
+    for name, t in (('running_mean', running_mean), ('running_var', running_var), ('weight', weight),
+                    ('bias', bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f'{name} should contain {c} elements not {t.numel()}')
+    _mixed(input, weight, bias)
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError('running_mean and running_var must be defined in evaluation mode')
+    rm = running_mean._data if running_mean is not None else None
+    rv = running_var._data if running_var is not None else None
+    y = apply(NativeBatchNormBackward0, input, weight, bias, training=training, momentum=momentum, eps=eps,
+              running_mean=rm, running_var=rv)
+    if training:
+        for t in (running_mean, running_var):
+            if t is not None:
+                t._vc[0] += 1
+    return y
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
+        raise RuntimeError(f'Given normalized_shape={list(shape)}, expected input with shape '
+                           f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    _mixed(input, weight, bias)
+    return apply(NativeLayerNormBackward0, input, weight, bias, k=k, eps=eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise RuntimeError('Expected number of channels in input to be divisible by num_groups, but got input '
+                           f'of shape {list(input.shape)} and num_groups={num_groups}')
+    _mixed(input, weight, bias)
+    return apply(NativeGroupNormBackward0, input, weight, bias, groups=num_groups, eps=eps)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-05):
+    """As PyTorch: batch norm of the input viewed as one batch of N*C channels."""
+    n, c = input.shape[:2]
+    x = input.reshape((1, n * c) + tuple(input.shape[2:]))
+    rep = (lambda t: None if t is None else t.repeat(n))
+    rm, rv = rep(running_mean), rep(running_var)
+    y = batch_norm(x, rm, rv, rep(weight), rep(bias), use_input_stats, momentum, eps)
+    if running_mean is not None and use_input_stats:
+        from ..autograd.grad_mode import no_grad
+        with no_grad():
+            running_mean.copy_(rm.view(n, c).mean(0))
+            running_var.copy_(rv.view(n, c).mean(0))
+    return y.view(input.shape)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.ndim - k:]) != shape:
+        raise RuntimeError(f'Given normalized_shape={list(shape)}, expected input with shape '
+                           f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps) if input._data.dtype.kind == 'f' else 1.1920928955078125e-07
+    dims = tuple(range(input.ndim - k, input.ndim))
+    y = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    return y * weight if weight is not None else y
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    r = input / denom
+    if out is not None:
+        out.copy_(r)
+        return out
+    return r
+
+
+def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):
+    from .padding import pad
+    from .pooling_api import avg_pool2d, avg_pool3d
+    dim = input.ndim
+    if dim < 3:
+        raise ValueError(f'Expected 3D or higher dimensionality input (got {dim} dimensions)')
+    if input.numel() == 0:
+        return input
+    div = (input * input).unsqueeze(1)
+    if dim == 3:
+        div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        sizes = input.shape
+        div = div.view(sizes[0], 1, sizes[1], sizes[2], -1)
+        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1)
+        div = div.view(sizes)
+    div = (div * alpha + k) ** beta
+    return input / div
