@@ -20,6 +20,7 @@ from . import _methods
 from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: F401
                        is_grad_enabled, is_inference_mode_enabled)
 from . import autograd  # noqa: F401
+from .autograd.anomaly import is_anomaly_enabled, is_anomaly_check_nan_enabled, set_anomaly_enabled  # noqa: F401,E501
 from ._tensor_str import set_printoptions, get_printoptions, printoptions  # noqa: F401
 from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, eye,  # noqa: F401
                            zeros_like, ones_like, empty_like, full_like,

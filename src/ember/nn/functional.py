@@ -22,3 +22,28 @@ def max_pool2d_with_indices(*args, **kwargs):
     return max_pool2d(*args, **dict(kwargs, return_indices=True))
 from ..ops.normalization import (batch_norm, layer_norm, group_norm, instance_norm, rms_norm,  # noqa: F401,E402
                                  normalize, local_response_norm)
+from ..ops.activation import (leaky_relu, elu, selu, celu, gelu, silu, mish, softplus, hardtanh,  # noqa: F401,E402
+                              relu6, hardswish, hardsigmoid, logsigmoid, softsign, tanhshrink, softshrink,
+                              hardshrink, threshold, glu, prelu, softmin)
+from ..ops.dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,  # noqa: F401,E402
+                           feature_alpha_dropout)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, True)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, True)
+
+
+def relu_(input):
+    return _relu_(input)
+
+
+def threshold_(input, threshold_value, value):
+    return threshold(input, threshold_value, value, True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, True)

@@ -13,3 +13,8 @@ from .pooling import (MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, Avg
 from .batchnorm import (BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d,  # noqa: F401
                         InstanceNorm3d)
 from .normalization import LayerNorm, GroupNorm, RMSNorm, LocalResponseNorm  # noqa: F401
+from .activation import (SELU, SiLU, Mish, Hardswish, Hardsigmoid, LogSigmoid, Softsign,  # noqa: F401
+                         Tanhshrink, LeakyReLU, ELU, CELU, GELU, Softplus, Hardtanh, ReLU6, Threshold,
+                         Softshrink, Hardshrink, GLU, Softmin, Softmax2d, PReLU)
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout  # noqa: F401
+from .flatten import Flatten, Unflatten  # noqa: F401

@@ -1,0 +1,310 @@
+"""Activation functions beyond relu/sigmoid/tanh: one small op each (PyTorch's node names),
+forward on arrays, backward in ember ops (so double backward works).
+
+In-place forms that PyTorch computes from the output (leaky_relu_, elu_, threshold_) are
+the *Backward1 nodes: they keep the result, not the overwritten input."""
+import math
+
+import numpy as np
+
+from ._op import Op, apply, apply_inplace
+from .unary import _to_float, _sigmoid
+
+_SQRT_2_PI = math.sqrt(2 / math.pi)
+
+
+def _float(a):
+    return _to_float(a)
+
+
+class _Act(Op):
+    saves = (0,)
+
+    def forward(self, a, **kw):
+        self.__dict__.update(kw)
+        return self.fn(_float(a))
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        return g * self.grad(x)
+
+
+def _act(name, fn, grad, saves=(0,)):
+    return type(name, (_Act,), {'fn': fn, 'grad': grad, 'saves': saves, '__module__': __name__})
+
+
+def _where(c, a, b):
+    from .compare import where
+    return where(c, a, b)
+
+
+LeakyReluBackward0 = _act('LeakyReluBackward0',
+                          lambda self, a: np.where(a > 0, a, a * a.dtype.type(self.negative_slope)),
+                          lambda self, x: _where(x > 0, 1.0, self.negative_slope))
+EluBackward0 = _act('EluBackward0',
+                    lambda self, a: (np.where(a > 0, a * self.scale, np.expm1(a * self.input_scale) * self.alpha
+                                              * self.scale)).astype(a.dtype, copy=False),
+                    lambda self, x: _where(x > 0, self.scale,
+                                           (x * self.input_scale).exp() * (self.alpha * self.scale * self.input_scale)))
+CeluBackward0 = _act('CeluBackward0',
+                     lambda self, a: np.where(a > 0, a, np.expm1(a / self.alpha) * self.alpha).astype(a.dtype,
+                                                                                                      copy=False),
+                     lambda self, x: _where(x > 0, 1.0, (x / self.alpha).exp()))
+SiluBackward0 = _act('SiluBackward0', lambda self, a: a * _sigmoid(a),
+                     lambda self, x: x.sigmoid() * (1 + x * (1 - x.sigmoid())))
+MishBackward0 = _act('MishBackward0', lambda self, a: a * np.tanh(np.logaddexp(0, a)),
+                     lambda self, x: _mish_grad(x))
+HardtanhBackward0 = _act('HardtanhBackward0', lambda self, a: np.clip(a, self.min_val, self.max_val),
+                         lambda self, x: ((x > self.min_val) & (x < self.max_val)).to(x.dtype))
+HardswishBackward0 = _act('HardswishBackward0', lambda self, a: a * np.clip(a + 3, 0, 6) / 6,
+                          lambda self, x: _where(x < -3, 0.0, _where(x <= 3, x / 3 + 0.5, 1.0)))
+HardsigmoidBackward0 = _act('HardsigmoidBackward0', lambda self, a: np.clip(a / 6 + 0.5, 0, 1).astype(a.dtype),
+                            lambda self, x: ((x > -3) & (x < 3)).to(x.dtype) / 6)
+LogSigmoidBackward0 = _act('LogSigmoidBackward0', lambda self, a: -np.logaddexp(0, -a).astype(a.dtype),
+                           lambda self, x: (-x).sigmoid())
+SoftshrinkBackward0 = _act('SoftshrinkBackward0',
+                           lambda self, a: np.where(a > self.lambd, a - self.lambd,
+                                                    np.where(a < -self.lambd, a + self.lambd, 0)).astype(a.dtype),
+                           lambda self, x: (x.abs() > self.lambd).to(x.dtype))
+HardshrinkBackward0 = _act('HardshrinkBackward0', lambda self, a: np.where(np.abs(a) > self.lambd, a, 0).astype(a.dtype),
+                           lambda self, x: (x.abs() > self.lambd).to(x.dtype))
+
+
+def _mish_grad(x):
+    sp = x.exp().log1p()
+    t = sp.tanh()
+    return t + x * x.sigmoid() * (1 - t * t)
+
+
+class GeluBackward0(Op):
+    saves = (0,)
+
+    def forward(self, a, approximate='none'):
+        self.approximate = approximate
+        a = _float(a)
+        if approximate == 'tanh':
+            return (0.5 * a * (1 + np.tanh(_SQRT_2_PI * (a + 0.044715 * a ** 3)))).astype(a.dtype, copy=False)
+        from .special_fns import erf_kernel
+        return (0.5 * a * (1 + erf_kernel(a / math.sqrt(2)))).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        if self.approximate == 'tanh':
+            inner = (x + x ** 3 * 0.044715) * _SQRT_2_PI
+            t = inner.tanh()
+            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_PI * (1 + x * x * (3 * 0.044715)))
+        cdf = 0.5 * (1 + (x / math.sqrt(2)).erf())
+        pdf = (x * x * -0.5).exp() / math.sqrt(2 * math.pi)
+        return g * (cdf + x * pdf)
+
+
+class SoftplusBackward0(Op):
+    saves = (0,)
+
+    def forward(self, a, beta=1.0, threshold=20.0):
+        self.beta, self.threshold = beta, threshold
+        a = _float(a)
+        z = a * beta
+        return np.where(z > threshold, a, np.logaddexp(0, z) / beta).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        z = x * self.beta
+        return g * _where(z > self.threshold, 1.0, z.sigmoid())
+
+
+class ThresholdBackward0(Op):
+    saves = (0,)
+
+    def forward(self, a, threshold, value):
+        self.threshold = threshold
+        return np.where(a > threshold, a, a.dtype.type(value) if a.dtype.kind != 'b' else value)
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        return g * (x > self.threshold)
+
+
+class GluBackward0(Op):
+    saves = (0,)
+
+    def forward(self, a, dim=-1):
+        from .shape import wrap_dim
+        self.dim = d = wrap_dim(dim, a.ndim)
+        if a.shape[d] % 2:
+            raise RuntimeError(f'Halving dimension must be even, but dimension {d} is size {a.shape[d]}')
+        x1, x2 = np.split(a, 2, axis=d)
+        return x1 * _sigmoid(x2)
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        x1, x2 = x.chunk(2, self.dim)
+        s = x2.sigmoid()
+        from .join import cat
+        return cat([g * s, g * x1 * s * (1 - s)], self.dim)
+
+
+class PreluKernelBackward0(Op):
+    saves = (0, 1)
+
+    def forward(self, a, w):
+        self.w_shape = w.shape
+        ws = w.reshape((1, -1) + (1,) * (a.ndim - 2)) if a.ndim >= 2 and w.size > 1 else w.reshape(())
+        return np.where(a > 0, a, a * ws)
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        pos = x > 0
+        ws = w.reshape((1, -1) + (1,) * (x.ndim - 2)) if x.ndim >= 2 and w.numel() > 1 else w.reshape(())
+        gx = g * _where(pos, 1.0, ws)
+        gw = g * _where(pos, 0.0, x)
+        if w.numel() > 1:
+            dims = [0] + list(range(2, x.ndim))
+            gw = gw.sum(dims)
+        else:
+            gw = gw.sum().reshape(self.w_shape)
+        return gx, gw
+
+
+# in-place forms that PyTorch differentiates through the output ------------------------
+
+class LeakyReluBackward1(Op):
+    saves_output = True
+
+    def forward(self, a, negative_slope):
+        self.negative_slope = negative_slope
+        return np.where(a > 0, a, a * a.dtype.type(negative_slope))
+
+    def backward(self, g):
+        out, = self.saved_tensors
+        return g * _where(out > 0, 1.0, self.negative_slope)
+
+
+class EluBackward1(Op):
+    saves_output = True
+
+    def forward(self, a, alpha, scale, input_scale):
+        self.alpha, self.scale, self.input_scale = alpha, scale, input_scale
+        return np.where(a > 0, a * scale, np.expm1(a * input_scale) * alpha * scale).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        out, = self.saved_tensors
+        return g * _where(out > 0, self.scale, (out + self.alpha * self.scale) * self.input_scale)
+
+
+class ThresholdBackward1(Op):
+    """threshold_: the gradient passes where the *input* was above the threshold (kept as a mask)."""
+
+    def forward(self, a, threshold, value):
+        self.keep = a > threshold
+        return np.where(self.keep, a, a.dtype.type(value))
+
+    def backward(self, g):
+        from .._tensor import Tensor
+        return g * Tensor._make(self.keep)
+
+    _free = ('keep',)
+
+
+# ------------------------------------------------------------------ functional API
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    if inplace:
+        return apply_inplace(LeakyReluBackward1, input, negative_slope=negative_slope)
+    return apply(LeakyReluBackward0, input, negative_slope=negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    if inplace:
+        return apply_inplace(EluBackward1, input, alpha=alpha, scale=1.0, input_scale=1.0)
+    return apply(EluBackward0, input, alpha=alpha, scale=1.0, input_scale=1.0)
+
+
+def selu(input, inplace=False):
+    if inplace:
+        return apply_inplace(EluBackward1, input, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
+    return apply(EluBackward0, input, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    fn = apply_inplace if inplace else apply
+    return fn(CeluBackward0, input, alpha=alpha)
+
+
+def gelu(input, approximate='none'):
+    if approximate not in ('none', 'tanh'):
+        raise RuntimeError('approximate argument must be either none or tanh.')
+    return apply(GeluBackward0, input, approximate=approximate)
+
+
+def silu(input, inplace=False):
+    return (apply_inplace if inplace else apply)(SiluBackward0, input)
+
+
+def mish(input, inplace=False):
+    return (apply_inplace if inplace else apply)(MishBackward0, input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return apply(SoftplusBackward0, input, beta=beta, threshold=threshold)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    return (apply_inplace if inplace else apply)(HardtanhBackward0, input, min_val=min_val, max_val=max_val)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardswish(input, inplace=False):
+    return (apply_inplace if inplace else apply)(HardswishBackward0, input)
+
+
+def hardsigmoid(input, inplace=False):
+    return (apply_inplace if inplace else apply)(HardsigmoidBackward0, input)
+
+
+def logsigmoid(input):
+    return apply(LogSigmoidBackward0, input)
+
+
+def softsign(input):
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    return input - input.tanh()
+
+
+def softshrink(input, lambd=0.5):
+    return apply(SoftshrinkBackward0, input, lambd=lambd)
+
+
+def hardshrink(input, lambd=0.5):
+    return apply(HardshrinkBackward0, input, lambd=lambd)
+
+
+def threshold(input, threshold, value, inplace=False):
+    if inplace:
+        return apply_inplace(ThresholdBackward1, input, threshold=threshold, value=value)
+    return apply(ThresholdBackward0, input, threshold=threshold, value=value)
+
+
+def glu(input, dim=-1):
+    if input.ndim == 0:
+        raise RuntimeError('glu does not support scalars because halving size must be even')
+    return apply(GluBackward0, input, dim=dim)
+
+
+def prelu(input, weight):
+    return apply(PreluKernelBackward0, input, weight)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    from .nn_ops import softmax
+    return softmax(-input, dim, _stacklevel, dtype)

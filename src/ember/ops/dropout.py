@@ -1,0 +1,97 @@
+"""Dropout family: the input times a random mask (PyTorch's MulBackward0 / AddBackward0 nodes).
+Masks come from ember's generator (``bernoulli_``)."""
+import math
+import warnings
+
+_ALPHA = 1.7580993408473766      # SELU's alpha * scale: keeps SELU's mean and variance
+
+
+def _check(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f'dropout probability has to be between 0 and 1, but got {p}')
+
+
+def _noise(input, shape, p):
+    return input.new_empty(shape).bernoulli_(1 - p)
+
+
+def _apply(input, noise, inplace):
+    return input.mul_(noise) if inplace else input * noise
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    _check(p)
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return _apply(input, input.new_zeros(()), inplace)
+    return _apply(input, _noise(input, input.shape, p).div_(1 - p), inplace)
+
+
+def _feature_shape(input, batched_dims):
+    """Shape of the per-channel mask: (N, C, 1, ...) or (C, 1, ...) for unbatched input."""
+    if input.ndim == batched_dims - 1:
+        return (input.shape[0],) + (1,) * (input.ndim - 1)
+    return tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
+
+
+def _feature_dropout(input, p, training, inplace, batched_dims, name):
+    _check(p)
+    if input.ndim not in (batched_dims - 1, batched_dims):
+        warnings.warn(f'{name}: Received a {input.ndim}-D input to {name}, which is deprecated and will result '
+                      f'in an error in a future release. To retain the behavior and silence this warning, please '
+                      f'use dropout instead. Note that {name} exists to provide channel-wise dropout on inputs with '
+                      f'{batched_dims - 2} spatial dimensions, a channel dimension, and an optional batch dimension '
+                      f'(i.e. {batched_dims - 1}D or {batched_dims}D inputs).', stacklevel=3)
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return _apply(input, input.new_zeros(()), inplace)
+    return _apply(input, _noise(input, _feature_shape(input, batched_dims), p).div_(1 - p), inplace)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f'dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that '
+                           'dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a '
+                           'channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).')
+    return _feature_dropout(input, p, training, inplace, 3, 'dropout1d')
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    if input.ndim == 3:
+        warnings.warn('dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout '
+                      'behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. '
+                      'This behavior will change in a future release to interpret the input as one without a '
+                      'batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, '
+                      'please switch to using dropout1d instead.', stacklevel=2)
+        _check(p)
+        if not training or p == 0:
+            return input
+        return _apply(input, _noise(input, tuple(input.shape[:2]) + (1,), p).div_(1 - p), inplace)
+    return _feature_dropout(input, p, training, inplace, 4, 'dropout2d')
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 5, 'dropout3d')
+
+
+def _alpha(input, shape, p, training, inplace):
+    _check(p)
+    if not training or p == 0:
+        return input
+    if p == 1:
+        return _apply(input, input.new_zeros(()), inplace)
+    a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
+    noise = _noise(input, shape, p)
+    b = (noise - 1) * (_ALPHA * a) + _ALPHA * a * p
+    noise = noise * a
+    return _apply(input, noise, inplace).add_(b) if inplace else input * noise + b
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    return _alpha(input, input.shape, p, training, inplace)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    return _alpha(input, tuple(input.shape[:2]) + (1,) * (input.ndim - 2), p, training, inplace)
