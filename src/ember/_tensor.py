@@ -49,6 +49,7 @@ class Tensor(PythonProtocols):
     _acc = None
     _retains_grad = False
     _leaf_hooks = None
+    _post_acc_hooks = None
 
     # ------------------------------------------------------------- construction
     def __init__(self, *args, dtype=None, device=None):
@@ -277,6 +278,18 @@ class Tensor(PythonProtocols):
             self._leaf_hooks = []
         self._leaf_hooks.append(hook)
         return _Handle(self._leaf_hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) -> None, called on a leaf after backward() accumulated its ``.grad``."""
+        if self.grad_fn is not None:
+            raise RuntimeError('post accumulate grad hooks cannot be registered on non-leaf tensors')
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .autograd.node import _Handle
+        if self._post_acc_hooks is None:
+            self._post_acc_hooks = []
+        self._post_acc_hooks.append(hook)
+        return _Handle(self._post_acc_hooks, hook)
 
     @property
     def output_nr(self):

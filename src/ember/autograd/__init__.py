@@ -6,6 +6,9 @@ from . import engine as _engine
 from .variable import Variable  # noqa: F401
 from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
 from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
+from .anomaly import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,  # noqa: F401
+                      is_anomaly_check_nan_enabled, set_anomaly_enabled)
+from . import functional, graph  # noqa: F401,E402
 
 
 def _as_tuple(x):
@@ -91,18 +94,3 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.detach()
         result.append(g)
     return tuple(result)
-
-
-def set_detect_anomaly(mode, check_nan=True):
-    return None
-
-
-class detect_anomaly:
-    def __init__(self, check_nan=True):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False

@@ -1,6 +1,8 @@
 """The backward pass: count dependencies, then run nodes once all their gradients arrived."""
 from . import grad_mode
 from .node import AccumulateGrad, BACKWARD_TWICE, _FREED
+from . import anomaly as _anomaly_mode
+from .anomaly import _state as _anomaly, _running as _anomaly_running
 
 
 def _ones_like(t):
@@ -85,13 +87,19 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=F
 
     prev = grad_mode.is_grad_enabled()
     grad_mode._set_enabled(create_graph)
+    anomaly = _anomaly[0]
+    outer, node = _anomaly_running[0], None
     try:
         while ready:
             node = ready.pop()
             grads = buffers.pop(node, None) or [None] * node.n_outputs
             run = needed is None or node in needed
+            if anomaly:                  # nodes recorded by this backward point back to `node`
+                _anomaly_running[0] = node
             results = _run_node(node, grads, run, keep_graph, create_graph, targets,
                                 captured, given)
+            if anomaly and _anomaly[1]:
+                _anomaly_mode.check_nan(node, results)
             for (nxt, nr), g in zip(node._next, results):
                 if nxt is None:
                     continue
@@ -104,8 +112,13 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=F
                 deps[nxt] = left
                 if left == 0:
                     ready.append(nxt)
+    except Exception:
+        if anomaly and node is not None:
+            _anomaly_mode.report(node)     # warn with the forward traceback, then re-raise
+        raise
     finally:
         grad_mode._set_enabled(prev)
+        _anomaly_running[0] = outer
     return captured
 
 
@@ -135,10 +148,51 @@ def _tensor_hooks(grads, hooks):
             if grads[nr] is not None:
                 r = fn(grads[nr])
                 if r is not None:
-                    grads[nr] = r
+                    grads[nr] = _hook_tensor(fn, r, grads[nr])
+
+
+def _hook_name(fn):
+    return getattr(fn, '__name__', '<unknown>')
+
+
+def _hook_tensor(fn, new, old):
+    """A tensor hook's replacement gradient, with PyTorch's checks."""
+    from .._tensor import Tensor
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    if new._data.shape != old._data.shape:
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the size of value")
+    if new._data.dtype != old._data.dtype:
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has changed the type of value "
+                           f'(was {old.type()} got {new.type()})')
+    return new
+
+
+def _hook_tuple(fn, new, old, post):
+    """A node hook's replacement gradients, with PyTorch's checks."""
+    if not isinstance(new, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(new).__name__}'")
+    if len(new) != len(old):
+        raise RuntimeError(f"hook '{_hook_name(fn)}' has returned an incorrect number of values "
+                           f'(got {len(new)}, but expected {len(old)})')
+    if post and any(a is None and b is not None for a, b in zip(old, new)):
+        raise RuntimeError("can't replace a None gradient with a non-None value")
+    return new
+
+
+def _post_accumulate(var):
+    for fn in list(var._post_acc_hooks):
+        r = fn(var)
+        if r is not None:
+            from .._tensor import Tensor
+            if not isinstance(r, Tensor):
+                raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+            raise RuntimeError('Tensor post accumulate grad hooks should return None.')
 
 
 def _run_node(node, grads, run, keep_graph, create_graph, targets, captured, given):
+    if not run:                  # leads to no target (every target node is run): no hooks either
+        return (None,) * len(node._next)
     if node._pre_hooks:
         _tensor_hooks(grads, node._pre_hooks)
     if type(node) is AccumulateGrad and node.variable._leaf_hooks:
@@ -152,18 +206,20 @@ def _run_node(node, grads, run, keep_graph, create_graph, targets, captured, giv
             slot = targets.get((node, nr))
             if slot is not None and captured is not None:
                 captured[slot] = grads[nr]
-    if not run:
-        return (None,) * len(node._next)
+    if captured is not None and type(node) is AccumulateGrad:
+        return ()
     if node._node_pre_hooks:
         for fn in list(node._node_pre_hooks):
             r = fn(tuple(grads))
             if r is not None:
-                grads = list(r)
+                grads = list(_hook_tuple(fn, r, grads, False))
     if type(node) is AccumulateGrad:
+        results = ()
         if captured is None and grads[0] is not None:
             _accumulate(node.variable, grads[0], create_graph, given)
-        return ()
-    if all(g is None for g in grads):
+            if node.variable._post_acc_hooks:
+                _post_accumulate(node.variable)
+    elif all(g is None for g in grads):
         results = (None,) * len(node._next)
     else:
         if node._saved is _FREED:
@@ -180,7 +236,7 @@ def _run_node(node, grads, run, keep_graph, create_graph, targets, captured, giv
         for fn in list(node._post_hooks):
             r = fn(results, tuple(grads))
             if r is not None:
-                results = tuple(r)
+                results = _hook_tuple(fn, r, results, True)
     if not keep_graph:
         node.release()
     return results

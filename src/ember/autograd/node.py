@@ -6,6 +6,8 @@ after a backward pass unless the graph is retained.
 """
 import re
 
+from .anomaly import _state as _anomaly, record_forward as _anomaly_record
+
 _FREED = object()
 
 BACKWARD_TWICE = (
@@ -37,6 +39,10 @@ class Node:
     _post_hooks = None
     _meta = None
     n_outputs = 1
+
+    def __init__(self):
+        if _anomaly[0]:          # Function nodes; op nodes are recorded in ops/_op.py
+            _anomaly_record(self)
 
     def name(self):
         return type(self).__name__

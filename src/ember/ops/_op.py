@@ -20,6 +20,7 @@ import numpy as np
 from .._tensor import Tensor, xp_of
 from ..autograd import grad_mode
 from ..autograd.node import Node, save_output, _FREED
+from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
 from .. import _dtype
 
 _new = object.__new__
@@ -134,6 +135,8 @@ def _translate(err, arrays):
 
 
 def _record(node, inputs, outputs):
+    if _anomaly[0]:                      # anomaly mode: keep the forward call's traceback
+        _anomaly_record(node)
     edges = []
     for x in inputs:
         if isinstance(x, Tensor):
@@ -323,6 +326,8 @@ def _rebase_view(view, fn):
     """After in-place op ``fn`` on ``view``: the base now comes from CopySlices."""
     base = view._base
     cs = CopySlices(edge(base), fn, view._view_chain, base._data.shape, base._data.dtype)
+    if _anomaly[0]:
+        _anomaly_record(cs)
     base.grad_fn, base._output_nr = cs, 0
     with grad_mode.enable_grad():
         regen = replay_view(Tensor._make(base._data, cs, base._vc), view._view_chain)
