@@ -1,1 +1,35 @@
-"""ember.special (being written)"""
+"""ember.special: PyTorch's ``torch.special`` names for the special functions.
+
+Every entry is the op defined under ``ember/ops`` (same forward, backward and grad_fn name);
+this module only gives it its ``special`` name and signature."""
+from .ops.nn_ops import softmax as _softmax, log_softmax as _log_softmax
+from .ops.special_fns import erf, erfc, erfinv, entr, xlogy as _xlogy
+from .ops.unary import sigmoid, expm1, log1p
+from .ops.unary_more import exp2, logit, sinc, round as _round, to_out as _to_out
+
+__all__ = ['expit', 'logit', 'erf', 'erfc', 'erfinv', 'exp2', 'expm1', 'log1p', 'sinc', 'round', 'xlogy',
+           'entr', 'softmax', 'log_softmax']
+
+
+def expit(input, *, out=None):
+    """The logistic sigmoid 1 / (1 + exp(-x))."""
+    r = sigmoid(input)
+    return r if out is None else _to_out('sigmoid', out, r)
+
+
+def round(input, *, decimals=0, out=None):  # noqa: A001
+    """Round half to even to ``decimals`` places (always the ``decimals`` form, as in PyTorch)."""
+    return _round(input, decimals=decimals, out=out)
+
+
+def xlogy(input, other, *, out=None):
+    """x * log(y), and 0 where x == 0."""
+    return _xlogy(input, other, out=out)
+
+
+def softmax(input, dim, *, dtype=None):
+    return _softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim, *, dtype=None):
+    return _log_softmax(input, dim, dtype=dtype)
