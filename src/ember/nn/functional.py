@@ -47,3 +47,9 @@ def threshold_(input, threshold_value, value):
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
     return hardtanh(input, min_val, max_val, True)
+from ..ops.pairwise import cosine_similarity, pairwise_distance  # noqa: F401,E402
+from ..ops.losses import (l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss,  # noqa: F401,E402
+                          binary_cross_entropy, binary_cross_entropy_with_logits, kl_div,
+                          margin_ranking_loss, hinge_embedding_loss, cosine_embedding_loss,
+                          triplet_margin_loss, poisson_nll_loss, gaussian_nll_loss,
+                          multilabel_soft_margin_loss)
