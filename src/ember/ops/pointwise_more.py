@@ -1,3 +1,497 @@
-"""(being written)"""
-__all__ = []      # names exported as ember.<name>
-METHODS = {}     # Tensor method name -> function
+"""More elementwise ops: atan2, fmod, hypot, copysign, logaddexp(2), float_power, lerp,
+addcmul, addcdiv, nan_to_num, and the tests isclose, allclose, equal, isposinf, isneginf,
+isreal. (xlogy lives in special_fns.py.)
+
+Binary ops reuse ``arith.Binary`` (promotion, gradient reduction). float16/bfloat16 values
+are computed in float32 and rounded back, as PyTorch's CPU kernels do."""
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, _scalar_name, _TYPE_NAMES
+from ._op import Op, apply, apply_inplace
+from ._promote import promote, as_array, xp
+from .arith import Binary, _meta, _int_zero_check
+from .unary_more import to_out
+
+_BF16 = _dtype.bfloat16.np
+_LOW = (np.float16, _BF16)
+_NUMBERS = (int, float, bool)
+
+
+def _is_float(nd):
+    return nd.kind == 'f' or nd == _BF16
+
+
+def _kernel_error(kernel, nd):
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_name(_dtype._FROM_NP[nd])}\'')
+
+
+def _calc(fn, nd, *xs):
+    """fn(*xs) in dtype ``nd``; float16/bfloat16 go through float32."""
+    if nd in _LOW:
+        xs = [x.astype(np.float32) if hasattr(x, 'astype') else x for x in xs]
+        return as_array(fn(*xs)).astype(nd)
+    return as_array(fn(*xs))
+
+
+def _broadcast_check(*shapes):
+    """Raise PyTorch's message when the shapes do not broadcast (checked pairwise, from the right)."""
+    out = ()
+    for s in shapes:
+        n = max(len(out), len(s))
+        a, b = (1,) * (n - len(out)) + tuple(out), (1,) * (n - len(s)) + tuple(s)
+        for i in range(n - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                raise RuntimeError(f'The size of tensor a ({a[i]}) must match the size of tensor b '
+                                   f'({b[i]}) at non-singleton dimension {i}')
+        out = tuple(y if x == 1 else x for x, y in zip(a, b))
+
+
+def _common(*arrays):
+    """PyTorch's result dtype for several arrays (dimensioned beat 0-dim within a category)."""
+    dim = zero = None
+    for a in arrays:
+        if a.ndim:
+            dim = _dtype._tier_promote(dim, _dtype._FROM_NP[a.dtype])
+        else:
+            zero = _dtype._tier_promote(zero, _dtype._FROM_NP[a.dtype])
+    return _dtype._combine(dim, zero).np
+
+
+def _cast(nd, *arrays):
+    return [a if a.dtype == nd else a.astype(nd) for a in arrays]
+
+
+def _need_tensor(fname, arg, x, pos):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
+
+
+def _bad_args(fname, args, *sigs):
+    """PyTorch's argument-parser TypeError, listing the accepted signatures."""
+    got = ', '.join('Tensor' if isinstance(a, Tensor) else type(a).__name__ for a in args)
+    lines = ''.join(f' * ({s}, *, Tensor out = None)\n' for s in sigs)
+    return TypeError(f'{fname}() received an invalid combination of arguments - got ({got}), but '
+                     f'expected one of:\n{lines}')
+
+
+# ------------------------------------------------------------------ binary ops
+
+class _FloatBinary(Binary):
+    """Integers promote to the default float dtype, unless ``kernel`` names the kernel that
+    refuses them (hypot, logaddexp). ``grad(g, *saved)`` gives one gradient per input."""
+    float_result = True
+    kernel = grad = None
+
+    def forward(self, a, b):
+        self.metas = (_meta(a), _meta(b))
+        a, b, nd = promote(a, b, self.kernel is None)
+        if not _is_float(nd):
+            _kernel_error(self.kernel, nd)
+        return _calc(self.ufunc, nd, a, b)
+
+    def backward(self, g):
+        return self._fit(self.grad(g, *self.saved_tensors))
+
+
+def _define(name, ufunc, grad, saves=(0, 1), saves_output=False, kernel=None):
+    return type(name, (_FloatBinary,), dict(ufunc=staticmethod(ufunc), grad=staticmethod(grad), saves=saves,
+                                            saves_output=saves_output, kernel=kernel, __module__=__name__))
+
+
+def _atan2_grad(g, a, b):
+    r = a * a + b * b
+    return g * b / r, g * -a / r
+
+
+def _logaddexp_grad(g, a, b):
+    from .unary import exp
+    return g / (exp(b - a) + 1), g / (exp(a - b) + 1)
+
+
+def _copysign_grad(g, a, out):
+    """the magnitude's gradient is +-1 (0 at 0), the sign's is zero"""
+    from .compare import where
+    from .creation import zeros_like
+    return g * where(a == 0, 0.0, out / a), zeros_like(g)
+
+
+Atan2Backward0 = _define('Atan2Backward0', np.arctan2, _atan2_grad)
+HypotBackward0 = _define('HypotBackward0', np.hypot, lambda g, a, b, out: (g * a / out, g * b / out),
+                         saves_output=True, kernel='hypot_cpu')
+LogaddexpBackward0 = _define('LogaddexpBackward0', np.logaddexp, _logaddexp_grad, kernel='logaddexp_cpu')
+Logaddexp2Backward0 = _define('Logaddexp2Backward0', np.logaddexp2, kernel='logaddexp2_cpu',
+                              grad=lambda g, a, b: (g / (2 ** (b - a) + 1), g / (2 ** (a - b) + 1)))
+CopysignBackward0 = _define('CopysignBackward0', np.copysign, _copysign_grad, saves=(0,), saves_output=True)
+CopysignBackward1 = _define('CopysignBackward1', np.copysign, _copysign_grad, saves=(0,), saves_output=True)
+
+
+class FmodBackward0(Binary):
+    """fmod(tensor, number): the remainder takes the dividend's sign"""
+    def forward(self, a, b):
+        self.metas = (_meta(a), _meta(b))
+        a, b, nd = promote(a, b)
+        if nd == np.bool_:
+            _kernel_error('fmod_cpu', nd)
+        _int_zero_check(b, nd)
+        return _calc(np.fmod, nd, a, b)
+
+    def backward(self, g):
+        return self._fit((g, None))
+
+
+class FmodBackward1(FmodBackward0):
+    """fmod(tensor, tensor)"""
+    saves = (0, 1)
+
+    def backward(self, g):
+        from .arith import div
+        a, b = self.saved_tensors
+        gb = -g * div(a, b, rounding_mode='trunc') if self._next[1][0] is not None else None
+        return self._fit((g, gb))
+
+
+_TN = ('Tensor input, Tensor other', 'Tensor input, Number other')
+
+
+def _binary(name, cls, number_cls=None):
+    """Function, method and in-place forms of a binary op. Without ``number_cls`` both operands
+    must be tensors; with it a number ``other`` runs ``number_cls`` (as ``b=``: no graph edge)."""
+    def run(run_apply, input, other, method):
+        if isinstance(other, Tensor):
+            return run_apply(cls, input, other)
+        if number_cls is None:
+            _need_tensor(name, 'other', other, 1 if method else 2)
+        if not isinstance(other, _NUMBERS):
+            raise _bad_args(name, (other,) if method else (input, other), *_TN)
+        return run_apply(number_cls, input, b=other)
+
+    def fn(input, other, *, out=None):
+        if not isinstance(input, Tensor):
+            if number_cls is None:
+                _need_tensor(name, 'input', input, 1)
+            raise _bad_args(name, (input, other), *_TN)
+        r = run(apply, input, other, False)
+        return r if out is None else to_out(name, out, r)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn, (lambda self, other: run(apply, self, other, True)), \
+        (lambda self, other: run(apply_inplace, self, other, True))
+
+
+atan2, _atan2_m, atan2_ = _binary('atan2', Atan2Backward0)
+hypot, _hypot_m, hypot_ = _binary('hypot', HypotBackward0)
+logaddexp, _logaddexp_m, _ = _binary('logaddexp', LogaddexpBackward0)
+logaddexp2, _logaddexp2_m, _ = _binary('logaddexp2', Logaddexp2Backward0)
+fmod, _fmod_m, fmod_ = _binary('fmod', FmodBackward1, FmodBackward0)
+copysign, _copysign_m, copysign_ = _binary('copysign', CopysignBackward0, CopysignBackward1)
+arctan2 = atan2
+
+
+def _f64(x):
+    return x.to(_dtype.float64) if isinstance(x, Tensor) else float(x)
+
+
+def float_power(input, exponent, *, out=None):
+    """pow computed in float64 (the inputs are converted first)."""
+    from .power import pow
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise _bad_args('float_power', (input, exponent), 'Tensor input, Tensor exponent',
+                        'Number self, Tensor exponent', 'Tensor input, Number exponent')
+    if out is not None and out.dtype is not _dtype.float64:
+        raise RuntimeError(f'the output given to float_power has dtype {_scalar_name(out.dtype)} but the '
+                           "operation's result requires dtype Double")
+    r = pow(_f64(input), _f64(exponent))
+    return r if out is None else to_out('pow', out, r)
+
+
+def float_power_(self, exponent):
+    from .power import pow_
+    if self.dtype is not _dtype.float64:
+        raise RuntimeError(f'the base given to float_power_ has dtype {_scalar_name(self.dtype)} but the '
+                           "operation's result requires dtype Double")
+    return pow_(self, _f64(exponent))
+
+
+# ------------------------------------------------------------------ lerp
+
+def _lerp(a, b, w):
+    """a + w * (b - a), from the nearer end (as PyTorch, for accuracy at w near 1)"""
+    d = b - a
+    if isinstance(w, float):
+        return a + w * d if abs(w) < 0.5 else b - d * (1 - w)
+    m = xp(a)
+    return m.where(m.abs(w) < 0.5, a + w * d, b - d * (1 - w))
+
+
+def _same_dtype(a, x, arg):
+    if x.dtype != a.dtype:
+        t = [_TYPE_NAMES[_dtype._FROM_NP[y.dtype]] for y in (a, x)]
+        raise RuntimeError(f'expected dtype {t[0]} for `{arg}` but got dtype {t[1]}')
+
+
+class LerpBackward0(Binary):
+    """lerp with a number weight (as ``weight=``: no graph edge)"""
+    def forward(self, a, b, weight):
+        _same_dtype(a, b, 'end')
+        if not _is_float(a.dtype):
+            _kernel_error('lerp_kernel_scalar', a.dtype)
+        self.metas, self.weight = (_meta(a), _meta(b)), float(weight)
+        _broadcast_check(a.shape, b.shape)
+        return _calc(_lerp, a.dtype, a, b, self.weight)
+
+    def backward(self, g):
+        return self._fit((g * (1 - self.weight), g * self.weight))
+
+
+class LerpBackward1(Binary):
+    """lerp with a tensor weight (a 0-dim weight may have another dtype: it is promoted)"""
+    saves = (0, 1, 2)
+
+    def forward(self, a, b, w):
+        _same_dtype(a, b, 'end')
+        if w.ndim:
+            _same_dtype(a, w, 'weight')
+        nd = _common(a if a.ndim else b, w)
+        if not _is_float(nd):
+            _kernel_error('lerp_kernel_tensor', nd)
+        self.metas = (_meta(a), _meta(b), _meta(w))
+        _broadcast_check(a.shape, b.shape, w.shape)
+        return _calc(_lerp, nd, *_cast(nd, a, b, w))
+
+    def backward(self, g):
+        a, b, w = self.saved_tensors
+        return self._fit((g * (1 - w), g * w, g * (b - a)))
+
+
+def _lerp_run(run_apply, input, end, weight):
+    if not (isinstance(input, Tensor) and isinstance(end, Tensor) and isinstance(weight, (Tensor,) + _NUMBERS)):
+        raise _bad_args('lerp', (input, end, weight), 'Tensor input, Tensor end, Tensor weight',
+                        'Tensor input, Tensor end, Number weight')
+    if isinstance(weight, Tensor):
+        return run_apply(LerpBackward1, input, end, weight)
+    return run_apply(LerpBackward0, input, end, weight=weight)
+
+
+def lerp(input, end, weight, *, out=None):
+    """input + weight * (end - input)"""
+    r = _lerp_run(apply, input, end, weight)
+    return r if out is None else to_out('lerp', out, r)
+
+
+def lerp_(self, end, weight):
+    return _lerp_run(apply_inplace, self, end, weight)
+
+
+# ------------------------------------------------------------------ addcmul / addcdiv
+
+class AddcmulBackward0(Binary):
+    """input + value * tensor1 * tensor2"""
+    saves, save_needs = (1, 2), {1: (2,), 2: (1,)}
+
+    def forward(self, s, t1, t2, value=1):
+        nd = self._prepare(s, t1, t2, value)
+        if nd == np.bool_:
+            _kernel_error('addcmul_cpu_out', nd)
+        v = value if _is_float(nd) else int(value)       # PyTorch casts value to the result dtype
+        return _calc(lambda s, t1, t2: s + v * t1 * t2, nd, *_cast(nd, s, t1, t2))
+
+    def _prepare(self, s, t1, t2, value):
+        self.metas, self.value = (_meta(s), _meta(t1), _meta(t2)), value
+        _broadcast_check(s.shape, t1.shape, t2.shape)
+        return _common(s, t1, t2)
+
+    def backward(self, g):
+        t1, t2 = self.saved_tensors
+        v, need = self.value, [e[0] is not None for e in self._next]
+        return self._fit((g, g * (t2 * v) if need[1] else None, g * (t1 * v) if need[2] else None))
+
+
+class AddcdivBackward0(AddcmulBackward0):
+    """input + value * tensor1 / tensor2"""
+    save_needs = {1: (2,), 2: (1, 2)}
+
+    def forward(self, s, t1, t2, value=1):
+        if t1.dtype.kind in 'biu' and t2.dtype.kind in 'biu':
+            raise RuntimeError(
+                'Integer division with addcdiv is no longer supported, and in a future  release addcdiv will '
+                'perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be '
+                'implemented as (input + value * ember.trunc(tensor1 / tensor2)).to(input.dtype) for integer '
+                'inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv '
+                'behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.')
+        nd = self._prepare(s, t1, t2, value)
+        return _calc(lambda s, t1, t2: s + value * t1 / t2, nd, *_cast(nd, s, t1, t2))
+
+    def backward(self, g):
+        t1, t2 = self.saved_tensors
+        v, need = self.value, [e[0] is not None for e in self._next]
+        return self._fit((g, g * (v / t2) if need[1] else None, -g * (v * t1 / (t2 * t2)) if need[2] else None))
+
+
+def _addc(name, cls):
+    def check(input, tensor1, tensor2, value):
+        for i, (arg, x) in enumerate((('input', input), ('tensor1', tensor1), ('tensor2', tensor2))):
+            _need_tensor(name, arg, x, i + 1)
+        if not isinstance(value, _NUMBERS):
+            raise TypeError(f"{name}(): argument 'value' must be Number, not {type(value).__name__}")
+
+    def fn(input, tensor1, tensor2, *, value=1, out=None):
+        check(input, tensor1, tensor2, value)
+        r = apply(cls, input, tensor1, tensor2, value=value)
+        return r if out is None else to_out(name, out, r)
+
+    def fn_(self, tensor1, tensor2, *, value=1):
+        check(self, tensor1, tensor2, value)
+        return apply_inplace(cls, self, tensor1, tensor2, value=value)
+    fn.__name__ = fn.__qualname__ = name
+    return fn, fn_
+
+
+addcmul, addcmul_ = _addc('addcmul', AddcmulBackward0)
+addcdiv, addcdiv_ = _addc('addcdiv', AddcdivBackward0)
+
+
+# ------------------------------------------------------------------ nan_to_num
+
+class NanToNumBackward0(Op):
+    saves = (0,)
+
+    def forward(self, a, nan=None, posinf=None, neginf=None):
+        if not _is_float(a.dtype):
+            return a.copy()
+        info, m = _dtype.finfo(_dtype._FROM_NP[a.dtype]), xp(a)
+
+        def fill(v, default):      # out-of-range values become inf, as PyTorch's cast does
+            return m.asarray(default if v is None else v, dtype=np.float64).astype(a.dtype)
+        out = m.where(m.isnan(a), fill(nan, 0.0), a)
+        out = m.where(out == np.inf, fill(posinf, info.max), out)
+        return as_array(m.where(out == -np.inf, fill(neginf, info.min), out))
+
+    def backward(self, g):
+        from .compare import isfinite
+        return g * isfinite(self.saved_tensors[0])
+
+
+def _nan_args(nan, posinf, neginf):
+    for arg, v in (('nan', nan), ('posinf', posinf), ('neginf', neginf)):
+        if v is not None and not isinstance(v, _NUMBERS):
+            raise TypeError(f"nan_to_num(): argument '{arg}' must be float, not {type(v).__name__}")
+    return dict(nan=nan, posinf=posinf, neginf=neginf)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """nan -> ``nan``; +-inf -> ``posinf``/``neginf`` (default: the dtype's largest/lowest)."""
+    _need_tensor('nan_to_num', 'input', input, 1)
+    r = apply(NanToNumBackward0, input, **_nan_args(nan, posinf, neginf))
+    return r if out is None else to_out('nan_to_num', out, r)
+
+
+def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+    return apply_inplace(NanToNumBackward0, self, **_nan_args(nan, posinf, neginf))
+
+
+# ------------------------------------------------------------------ tests (bool results)
+
+class IsClose(Op):
+    differentiable = False
+
+    def forward(self, a, b, rtol, atol, equal_nan):
+        if a.dtype != b.dtype:
+            n = [_scalar_name(_dtype._FROM_NP[x.dtype]) for x in (a, b)]
+            raise RuntimeError(f'{n[0]} did not match {n[1]}')
+        for arg, v in (('rtol', rtol), ('atol', atol)):
+            if not v >= 0:
+                raise RuntimeError(f'{arg} must be greater than or equal to zero, but got {v:g}')
+        m = xp(a)
+        close = as_array(a == b)
+        if equal_nan and _is_float(a.dtype):
+            close |= m.isnan(a) & m.isnan(b)
+        if rtol == 0 and atol == 0:
+            return close
+        nd = a.dtype if _is_float(a.dtype) else _dtype.get_default_dtype().np
+        w = np.float32 if nd in _LOW else nd      # each step rounds to nd, as PyTorch's kernels do
+        a, b = a.astype(w), b.astype(w)
+        allowed = (m.abs(b * rtol).astype(nd).astype(w) + atol).astype(nd)
+        actual = m.abs(a - b).astype(nd)
+        return close | (m.isfinite(actual) & (actual <= allowed))
+
+
+def _two_tensors(name, input, other, method):
+    if not method:
+        _need_tensor(name, 'input', input, 1)
+    _need_tensor(name, 'other', other, 1 if method else 2)
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False, *, _method=False):
+    """|input - other| <= atol + rtol * |other|, elementwise (a bool tensor)."""
+    _two_tensors('isclose', input, other, _method)
+    return apply(IsClose, input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False, *, _method=False):
+    """True when every element is close (a Python bool)."""
+    _two_tensors('allclose', input, other, _method)
+    return bool(apply(IsClose, input, other, rtol=rtol, atol=atol, equal_nan=equal_nan)._data.all())
+
+
+def equal(input, other, *, _method=False):
+    """True when both tensors have the same shape and the same values."""
+    _two_tensors('equal', input, other, _method)
+    if input.shape != other.shape:
+        return False
+    a, b, _ = promote(input._data, other._data)
+    return bool((a == b).all())
+
+
+class _InfTest(Op):
+    differentiable = False
+    sign = 1
+
+    def forward(self, a):
+        if not _is_float(a.dtype):
+            return xp(a).zeros_like(a, dtype=np.bool_)
+        return as_array(a == self.sign * np.inf)
+
+
+IsPosInf = type('IsPosInf', (_InfTest,), {'__module__': __name__})
+IsNegInf = type('IsNegInf', (_InfTest,), {'sign': -1, '__module__': __name__})
+
+
+def _inf_test(name, cls):
+    def fn(input, *, out=None):
+        _need_tensor(name, 'input', input, 1)
+        if out is not None and out.dtype is not _dtype.bool_:
+            raise RuntimeError(f'{name} does not support non-boolean outputs.')
+        r = apply(cls, input)
+        return r if out is None else to_out(name, out, r)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+isposinf = _inf_test('isposinf', IsPosInf)
+isneginf = _inf_test('isneginf', IsNegInf)
+
+
+def isreal(input):
+    """True for every element (ember has no complex dtypes)."""
+    _need_tensor('isreal', 'input', input, 1)
+    return Tensor._make(xp(input._data).ones_like(input._data, dtype=np.bool_))
+
+
+__all__ = ['atan2', 'arctan2', 'fmod', 'hypot', 'copysign', 'logaddexp', 'logaddexp2', 'float_power',
+           'lerp', 'addcmul', 'addcdiv', 'nan_to_num', 'nan_to_num_', 'isclose', 'allclose', 'equal',
+           'isposinf', 'isneginf', 'isreal']
+
+METHODS = {
+    'atan2': _atan2_m, 'atan2_': atan2_, 'arctan2': _atan2_m, 'arctan2_': atan2_, 'hypot': _hypot_m,
+    'hypot_': hypot_, 'logaddexp': _logaddexp_m, 'logaddexp2': _logaddexp2_m, 'fmod': _fmod_m, 'fmod_': fmod_,
+    'copysign': _copysign_m, 'copysign_': copysign_,
+    'float_power': float_power, 'float_power_': float_power_, 'lerp': lerp, 'lerp_': lerp_,
+    'addcmul': addcmul, 'addcmul_': addcmul_, 'addcdiv': addcdiv, 'addcdiv_': addcdiv_,
+    'nan_to_num': nan_to_num, 'nan_to_num_': nan_to_num_, 'isposinf': isposinf, 'isneginf': isneginf,
+    'isreal': isreal, 'equal': lambda self, other: equal(self, other, _method=True),
+    'isclose': lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False:
+        isclose(self, other, rtol, atol, equal_nan, _method=True),
+    'allclose': lambda self, other, rtol=1e-05, atol=1e-08, equal_nan=False:
+        allclose(self, other, rtol, atol, equal_nan, _method=True),
+}
