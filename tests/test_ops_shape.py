@@ -696,3 +696,10 @@ def test_failed_op_leaves_tensor_unchanged():
     with pytest.raises(RuntimeError):
         x[0] = v
     assert x.tolist() == [[1.] * 4] * 3 and x._version == 0
+
+
+def test_batched_matmul_grad_of_one_operand():
+    # only the wanted operand's gradient is computed (the other operand was not saved)
+    for shapes in (((2, 3, 4), (4,)), ((4,), (2, 4, 3)), ((2, 3, 4), (2, 4, 5))):
+        check(lambda x, y: x @ y, [shapes[0], shapes[1]], requires_grad=[True, False])
+        check(lambda x, y: x @ y, [shapes[0], shapes[1]], requires_grad=[False, True])

@@ -134,13 +134,13 @@ class BatchedMatmul(Op):
         a, b = self.saved_tensors
         sa, sb = self.shapes
         ga = gb = None
-        if b.ndim == 1:
+        if len(sb) == 1:            # only the operands the wanted gradients need were saved
             if self._next[0][0] is not None:
                 ga = unbroadcast(g.unsqueeze(-1) * b, sa)
             if self._next[1][0] is not None:
                 gb = (a * g.unsqueeze(-1)).reshape(-1, sb[0]).sum(0)
             return ga, gb
-        if a.ndim == 1:
+        if len(sa) == 1:
             if self._next[0][0] is not None:
                 ga = (g.unsqueeze(-2).matmul(b.mT)).reshape(-1, sa[0]).sum(0)
             if self._next[1][0] is not None:

@@ -18,3 +18,5 @@ from .activation import (SELU, SiLU, Mish, Hardswish, Hardsigmoid, LogSigmoid, S
                          Softshrink, Hardshrink, GLU, Softmin, Softmax2d, PReLU)
 from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout  # noqa: F401
 from .flatten import Flatten, Unflatten  # noqa: F401
+from .rnn import RNNBase, RNN, LSTM, GRU  # noqa: F401
+from .rnn_cell import RNNCellBase, RNNCell, LSTMCell, GRUCell  # noqa: F401
