@@ -1,1 +1,286 @@
-"""ember.linalg (being written)"""
+"""ember.linalg: PyTorch's torch.linalg namespace.
+
+The ops with their own nodes live in ember/ops (linalg_ops, linalg_decomp, blas); this module
+names them as torch.linalg does and adds what is built on them: the norms (vector_norm,
+matrix_norm and norm, which picks one of the two as PyTorch does), multi_dot, vecdot,
+matrix_rank, the *_ex variants, cross and lstsq.
+"""
+import numpy as np
+
+from . import _dtype
+from ._tensor import Tensor
+from .ops._op import Op, apply
+from .ops._promote import xp, unbroadcast
+from .ops.matmul import matmul, mm, CPP_NAMES
+from .ops.stats import vector_norm
+from .ops.extremes import amax, amin
+from .ops.shape import wrap_dim
+from .ops.linalg_ops import (LinAlgError, inv, det, linalg_slogdet as slogdet, solve, matrix_power,
+                             check_matrix, colmajor, dtype_name, broadcast_batch, named_tuple)
+from .ops.linalg_decomp import (linalg_qr as qr, linalg_svd as svd, svdvals, eigh, eigvalsh, pinv,
+                                linalg_cholesky as cholesky, LinalgPinvBackward0, _cutoff, _raw, _pinv_grad)
+
+__all__ = ['LinAlgError', 'cholesky', 'cholesky_ex', 'cross', 'det', 'diagonal', 'eigh', 'eigvalsh', 'inv', 'inv_ex',
+           'lstsq', 'matmul', 'matrix_norm', 'matrix_power', 'matrix_rank', 'multi_dot', 'norm', 'pinv', 'qr',
+           'slogdet', 'solve', 'solve_ex', 'svd', 'svdvals', 'vecdot', 'vector_norm']
+
+_InvEx = named_tuple('linalg_inv_ex', ('inverse', 'info'))
+_CholeskyEx = named_tuple('linalg_cholesky_ex', ('L', 'info'))
+_SolveEx = named_tuple('linalg_solve_ex', ('result', 'info'))
+_Lstsq = named_tuple('linalg_lstsq', ('solution', 'residuals', 'rank', 'singular_values'))
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """The diagonals of the matrices of a batch (a view)."""
+    return A.diagonal(offset, dim1, dim2)
+
+
+def _info(A):
+    from .ops.creation import zeros
+    return zeros(A.shape[:-2], dtype=_dtype.int32, device=A.device)
+
+
+def inv_ex(A, *, check_errors=False, out=None):
+    """(inverse, info); ember raises LinAlgError where PyTorch would report a non-zero info."""
+    return _InvEx(inv(A), _info(A))
+
+
+def solve_ex(A, B, *, left=True, check_errors=False, out=None):
+    return _SolveEx(solve(A, B, left=left), _info(A))
+
+
+def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+    return _CholeskyEx(cholesky(A, upper=upper), _info(A))
+
+
+# ------------------------------------------------------------------ norms
+
+_INF = float('inf')
+
+
+def _ord_text(o):
+    return str(int(o)) if isinstance(o, float) and o.is_integer() else str(o)
+
+
+def _max_min(x, dim, ord, keepdim):
+    """amax (positive ord) or amin along dim; an empty dim gives zeros for amax, as PyTorch."""
+    if ord > 0 and x.shape[dim] == 0:
+        shape = list(x.shape)
+        shape[dim] = 1
+        return x.new_zeros(shape if keepdim else shape[:dim % x.ndim] + shape[dim % x.ndim + 1:])
+    return amax(x, dim, keepdim) if ord > 0 else amin(x, dim, keepdim)
+
+
+def matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    """Frobenius, nuclear, max-column-sum (1), max-row-sum (inf) or spectral (2) norm, and the
+    min forms for negative ord, of the matrices in dims ``dim``."""
+    if not (ord in ('fro', 'nuc') if isinstance(ord, str) else ord in (1, -1, 2, -2, _INF, -_INF)):
+        raise RuntimeError(f'linalg.matrix_norm: Order {_ord_text(ord)} not supported.')
+    check_matrix(A._data, 'linalg.matrix_norm')
+    if dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError(f'linalg.matrix_norm: dtype should be floating point or complex, but got '
+                           f'{_dtype_label(dtype)}')
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if len(dims) != 2:
+        raise RuntimeError(f'linalg.matrix_norm: dim must be a 2-tuple. Got {" ".join(str(d) for d in dims)}')
+    d0, d1 = wrap_dim(dims[0], A.ndim), wrap_dim(dims[1], A.ndim)
+    if d0 == d1:
+        raise RuntimeError(f'linalg.matrix_norm: dims must be different. Got ({d0}, {d1})')
+    if ord == 'fro':
+        return vector_norm(A, 2, (d0, d1), keepdim, dtype=dtype)
+    if ord == 'nuc' or abs(ord) == 2:             # from the singular values: move the dims last
+        perm = [i for i in range(A.ndim) if i not in (d0, d1)] + [d0, d1]
+        S = svdvals((A if dtype is None else A.to(dtype)).permute(perm))
+        r = S.sum(-1, keepdim=keepdim) if ord == 'nuc' else _max_min(S, -1, ord, keepdim)
+        return r.unsqueeze(-1).permute([perm.index(i) for i in range(A.ndim)]) if keepdim else r
+    if abs(ord) == _INF:                          # inf: sum along rows first, then max over them
+        d0, d1 = d1, d0
+    if not keepdim and d0 < d1:
+        d1 -= 1
+    return _max_min(vector_norm(A, 1, d0, keepdim, dtype=dtype), d1, ord, keepdim)
+
+
+def _dtype_label(d):
+    from ._tensor import _scalar_name
+    return _scalar_name(d if isinstance(d, _dtype.dtype) else d.dtype)
+
+
+def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+    """vector_norm or matrix_norm, chosen from ord and dim as PyTorch does."""
+    if isinstance(ord, str):
+        return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+    if dim is not None:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        if len(dims) == 1:
+            return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
+        if len(dims) == 2:
+            return matrix_norm(A, 'fro' if ord is None else ord, dims, keepdim, dtype=dtype)
+        raise RuntimeError(f'linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dims)}')
+    if ord is not None:
+        if A.ndim not in (1, 2):
+            raise RuntimeError(f'linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. '
+                               f'Got {A.ndim}D.')
+        if A.ndim == 2:
+            return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
+    return vector_norm(A, 2 if ord is None else ord, None, keepdim, dtype=dtype)
+
+
+# ------------------------------------------------------------------ matrix_rank / lstsq
+
+def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
+    """Number of singular values above the tolerance (int64, never differentiable)."""
+    a = A._data
+    if a.ndim < 2:
+        raise RuntimeError('ember.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.')
+    if a.dtype not in (np.float32, np.float64):
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    m = xp(a)
+    if a.size == 0:
+        return Tensor._make(m.zeros(a.shape[:-2], np.int64))
+    s = m.abs(m.linalg.eigvalsh(a)) if hermitian else m.linalg.svd(a, compute_uv=False)
+    return Tensor._make(m.asarray((s > _cutoff(s, _raw(atol), _raw(rtol), a.shape)).sum(-1),
+                                  dtype=np.int64))
+
+
+class LinalgLstsqBackward0(Op):
+    """The least-squares solution pinv(A) B, laid out as LAPACK's gelsy leaves it (the first n
+    rows of a column-major max(m, n)-row buffer)."""
+    saves = (0, 1)
+    n_outputs = 2
+
+    def forward(self, a, b, rcond=None):
+        check_matrix(a, 'linalg.lstsq')
+        m = xp(a)
+        self.vector = b.ndim == a.ndim - 1
+        bm = b[..., None] if self.vector else b
+        rows, cols = a.shape[-2:]
+        x = LinalgPinvBackward0.forward(self, a, None, rcond) @ bm
+        buf = colmajor(m.zeros(x.shape[:-2] + (max(rows, cols), x.shape[-1]), a.dtype))
+        buf[..., :cols, :] = x
+        x = buf[..., :cols, :]
+        return (x[..., 0] if self.vector else x), m.empty((0,), a.dtype)
+
+    def backward(self, gx, gres):
+        A, B = self.saved_tensors
+        Bm, g = (B.unsqueeze(-1), gx.unsqueeze(-1)) if self.vector else (B, gx)
+        P = pinv(A)
+        gA = _pinv_grad(A, P, g.matmul(Bm.mT)) if self._next[0][0] is not None else None
+        gB = P.mT.matmul(g)
+        return gA, (gB.squeeze(-1) if self.vector else gB)
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """Named tuple (solution, residuals, rank, singular_values), as PyTorch's default CPU driver."""
+    from .ops.creation import tensor
+    x, res = apply(LinalgLstsqBackward0, A, B, rcond=rcond)
+    return _Lstsq(x, res, matrix_rank(A), tensor([], dtype=A.dtype))
+
+
+# ------------------------------------------------------------------ cross
+
+class LinalgCrossBackward0(Op):
+    saves = (0, 1)
+    save_needs = {0: (1,), 1: (0,)}
+
+    def forward(self, a, b, dim=-1):
+        if a.ndim != b.ndim:
+            raise RuntimeError('linalg.cross: inputs must have the same number of dimensions.')
+        if a.dtype != b.dtype:
+            raise RuntimeError(f'expected scalar type {dtype_name(a)} but found {dtype_name(b)}')
+        d = wrap_dim(dim, a.ndim)
+        if a.shape[d] != 3 or b.shape[d] != 3:
+            raise RuntimeError(f'linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[d]} and '
+                               f'{b.shape[d]}')
+        broadcast_batch(a.shape, b.shape)
+        self.dim, self.shapes = d, (a.shape, b.shape)
+        return xp(a).ascontiguousarray(xp(a).cross(a, b, axis=d))
+
+    def backward(self, g):
+        a, b = self.saved_tensors
+        sa, sb = self.shapes
+        ga = unbroadcast(cross(b, g, dim=self.dim), sa) if self._next[0][0] is not None else None
+        gb = unbroadcast(cross(g, a, dim=self.dim), sb) if self._next[1][0] is not None else None
+        return ga, gb
+
+
+def cross(input, other, *, dim=-1, out=None):
+    """Cross product of 3-vectors along ``dim`` (the inputs broadcast)."""
+    return apply(LinalgCrossBackward0, input, other, dim=dim)
+
+
+# ------------------------------------------------------------------ multi_dot / vecdot
+
+def multi_dot(tensors, *, out=None):
+    """Product of a chain of matrices (first/last may be vectors) in the cheapest order."""
+    n = len(tensors)
+    if n < 2:
+        raise RuntimeError(f'multi_dot(): expected at least 2 tensors but got {n}')
+    for which, t in (('first', tensors[0]), ('last', tensors[-1])):
+        if t.ndim not in (1, 2):
+            raise RuntimeError(f'multi_dot(): the {which} tensor must be 1D or 2D but got {t.ndim}D')
+    for i, t in enumerate(tensors[1:-1], 1):
+        if t.ndim != 2:
+            raise RuntimeError(f'multi_dot(): tensor {i} must be 2D but got {t.ndim}D')
+    for i, t in enumerate(tensors[1:], 1):
+        if t.dtype != tensors[0].dtype:
+            cpp = [CPP_NAMES[_dtype_label(x)] for x in (tensors[0], t)]
+            raise RuntimeError(f'multi_dot(): all tensors must have be the same dtype but tensor 0 is {cpp[0]} '
+                               f'and tensor {i} {cpp[1]}')
+    for i in range(n - 1):
+        x, y = tensors[i], tensors[i + 1]
+        if x.shape[-1] != y.shape[0]:
+            raise RuntimeError(f'multi_dot(): tensors {i} and {i + 1} with shapes {list(x.shape)} and '
+                               f'{list(y.shape)} cannot be multiplied')
+    first, last = tensors[0], tensors[-1]
+    out_shape = ([first.shape[0]] if first.ndim == 2 else []) + ([last.shape[1]] if last.ndim == 2 else [])
+    mats = list(tensors)
+    mats[0] = first.unsqueeze(0) if first.ndim == 1 else first
+    mats[-1] = last.unsqueeze(-1) if last.ndim == 1 else last
+    if n == 2:
+        r = mm(mats[0], mats[1])
+    elif n == 3:
+        (a, b), (c, d) = mats[0].shape, mats[2].shape
+        if a * c * (b + d) > b * d * (a + c):
+            r = mm(mats[0], mm(mats[1], mats[2]))
+        else:
+            r = mm(mm(mats[0], mats[1]), mats[2])
+    else:
+        r = _chain(mats, _chain_order(mats), 0, n - 1)
+    return r.view(out_shape)
+
+
+def _chain_order(mats):
+    """Split points of the cheapest parenthesization (the classic dynamic programme)."""
+    n = len(mats)
+    p = [mats[0].shape[0]] + [m.shape[1] for m in mats]
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = None
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + p[i] * p[k + 1] * p[j + 1]
+                if cost[i][j] is None or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    return split
+
+
+def _chain(mats, split, i, j):
+    if i == j:
+        return mats[i]
+    k = split[i][j]
+    return mm(_chain(mats, split, i, k), _chain(mats, split, k + 1, j))
+
+
+def vecdot(x, y, *, dim=-1, out=None):
+    """Dot product of vectors along ``dim`` (broadcasting the others)."""
+    if not x.is_floating_point():
+        raise RuntimeError(f'linalg.vecdot: Expected a floating point or complex tensor as input. Got '
+                           f'{_dtype_label(x)}')
+    if x.dtype != y.dtype:
+        raise RuntimeError(f'linalg.vecdot: Expected x and y to have the same dtype, but found x of type '
+                           f'{_dtype_label(x)} and y of type {_dtype_label(y)} instead')
+    return (x * y).sum(dim)

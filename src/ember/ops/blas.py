@@ -1,3 +1,400 @@
-"""(being written)"""
-__all__ = []      # names exported as ember.<name>
-METHODS = {}     # Tensor method name -> function
+"""Products beyond matmul: vdot, the fused ``beta * input + alpha * product`` ops (addmm, addmv,
+addr, baddbmm, addbmm; each also in place), einsum and chain_matmul.
+
+The fused ops are one node each. einsum is composed of existing ops (diagonal, permute, sum,
+mul, bmm, view) in the order PyTorch composes it, so values, views, strides and grad_fn
+names match and backward (and double backward) come with the parts.
+"""
+from .. import _dtype
+from ._op import Op, apply, apply_inplace
+from ._promote import xp, unbroadcast, result_dtype
+from .arith import _check_out
+from .matmul import DotBackward0, CPP_NAMES, bmm
+from .linalg_ops import dtype_name, _prod
+
+__all__ = ['vdot', 'addmm', 'addmv', 'addmv_', 'addr', 'baddbmm', 'addbmm', 'einsum']
+
+
+class VdotBackward0(DotBackward0):
+    """vdot of real vectors is dot (conjugating the first is a no-op)."""
+
+
+def vdot(input, other, *, out=None):
+    return apply(VdotBackward0, input, other)
+
+
+# ------------------------------------------------------------------ beta * input + alpha * product
+
+def _expand_check(inp, target):
+    """input must broadcast to the product's shape: PyTorch's expand messages (last dim first)."""
+    s, target = inp.shape, list(target)
+    if len(s) > len(target):
+        raise RuntimeError(f'expand(ember.{_dtype._FROM_NP[inp.dtype].legacy}{{{list(s)}}}, size={target}): the '
+                           f'number of sizes provided ({len(target)}) must be greater or equal to the number '
+                           f'of dimensions in the tensor ({len(s)})')
+    for i in range(len(target) - 1, -1, -1):
+        j = i - len(target) + len(s)
+        if j >= 0 and s[j] != 1 and s[j] != target[i]:
+            raise RuntimeError(f'The expanded size of the tensor ({target[i]}) must match the existing size '
+                               f'({s[j]}) at non-singleton dimension {i}.  Target sizes: {target}.  Tensor '
+                               f'sizes: {list(s)}')
+
+
+class _Fused(Op):
+    """beta * input + alpha * product(x, y); beta = 0 ignores input (nan and inf included).
+
+    Subclasses give ``check`` (PyTorch's messages), ``out_shape``, ``product`` and ``grads``."""
+    saves = (1, 2)
+    save_needs = {1: (2,), 2: (1,)}
+
+    def forward(self, inp, x, y, beta=1, alpha=1):
+        self.check(inp, x, y)
+        shape = self.out_shape(x, y)
+        _expand_check(inp, shape)
+        if inp.dtype.kind in 'iu':                 # integral tensors take integral scalars
+            beta, alpha = int(beta), int(alpha)
+        self.beta, self.alpha, self.in_shape = beta, alpha, inp.shape
+        prod = self.product(x, y)
+        out = prod if alpha == 1 else prod * alpha
+        if beta != 0:
+            out = out + (inp if beta == 1 else inp * beta)
+        m = xp(prod)
+        return m.ascontiguousarray(m.broadcast_to(out, shape)).astype(prod.dtype, copy=False)
+
+    def backward(self, g):
+        x, y = self.saved_tensors
+        want = [e[0] is not None for e in self._next]
+        gin = unbroadcast(g if self.beta == 1 else g * self.beta, self.in_shape) if want[0] else None
+        gx = self.grad_x(g, y) if want[1] else None
+        gy = self.grad_y(g, x) if want[2] else None
+        a = self.alpha
+        return gin, (gx if a == 1 or gx is None else gx * a), (gy if a == 1 or gy is None else gy * a)
+
+
+def _mm_checks(inp, m1, m2):
+    if inp.dtype != m2.dtype:
+        raise RuntimeError(f'self and mat2 must have the same dtype, but got {dtype_name(inp)} and {dtype_name(m2)}')
+    if m1.dtype != m2.dtype:
+        raise RuntimeError(f'mat1 and mat2 must have the same dtype, but got {dtype_name(m1)} and {dtype_name(m2)}')
+    if m1.dtype.kind == 'b':
+        raise NotImplementedError('"addmm_impl_cpu_" not implemented for \'Bool\'')
+
+
+def _bmm_checks(b1, b2):
+    for name, t in (('batch1', b1), ('batch2', b2)):
+        if t.ndim != 3:
+            raise RuntimeError(f'{name} must be a 3D tensor')
+
+
+class AddmmBackward0(_Fused):
+    out_shape = staticmethod(lambda m1, m2: (m1.shape[0], m2.shape[1]))
+
+    def check(self, inp, m1, m2):
+        for name, t in (('mat1', m1), ('mat2', m2)):
+            if t.ndim != 2:
+                raise RuntimeError(f'{name} must be a matrix, got {t.ndim}-D tensor')
+        if m1.shape[1] != m2.shape[0]:
+            raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({m1.shape[0]}x{m1.shape[1]} and '
+                               f'{m2.shape[0]}x{m2.shape[1]})')
+        _mm_checks(inp, m1, m2)
+
+    product = staticmethod(lambda m1, m2: m1 @ m2)
+    grad_x = staticmethod(lambda g, m2: g.mm(m2.t()))
+    grad_y = staticmethod(lambda g, m1: m1.t().mm(g))
+
+class AddmvBackward0(_Fused):
+    out_shape = staticmethod(lambda mat, vec: (mat.shape[0],))
+
+    def check(self, inp, mat, vec):
+        if mat.ndim != 2 or vec.ndim != 1 or inp.ndim > 1:
+            raise RuntimeError(f'vector + matrix @ vector expected, got {inp.ndim}, {mat.ndim}, {vec.ndim}')
+        if mat.shape[1] != vec.shape[0] or inp.size not in (1, mat.shape[0]):
+            raise RuntimeError(f'size mismatch, got input ({inp.size}), mat ({mat.shape[0]}x{mat.shape[1]}), '
+                               f'vec ({vec.shape[0]})')
+        if not inp.dtype == mat.dtype == vec.dtype:
+            raise RuntimeError(f'addmv input tensors must have the same dtype, but got {dtype_name(inp)}, '
+                               f'{dtype_name(mat)}, and {dtype_name(vec)}')
+        if mat.dtype.kind == 'b':
+            raise NotImplementedError('"addmv_impl_cpu" not implemented for \'Bool\'')
+
+    product = staticmethod(lambda mat, vec: mat @ vec)
+    grad_x = staticmethod(lambda g, vec: g.unsqueeze(1) * vec)
+    grad_y = staticmethod(lambda g, mat: mat.t().mv(g))
+
+class BaddbmmBackward0(_Fused):
+    out_shape = staticmethod(lambda b1, b2: (b1.shape[0], b1.shape[1], b2.shape[2]))
+
+    def check(self, inp, b1, b2):
+        _bmm_checks(b1, b2)
+        if b2.shape[:2] != (b1.shape[0], b1.shape[2]):
+            raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: [{b1.shape[0]}, '
+                               f'{b1.shape[2]}] but got: [{b2.shape[0]}, {b2.shape[1]}].')
+        if b1.dtype != b2.dtype:
+            raise RuntimeError(f'expected scalar type {dtype_name(b1)} but found {dtype_name(b2)}')
+        if inp.dtype != b1.dtype:
+            cpp = [CPP_NAMES[dtype_name(t)] for t in (inp, b1, b2)]
+            raise RuntimeError(f'Input dtypes must be the same, got: input {cpp[0]}, batch1: {cpp[1]}, '
+                               f'batch2: {cpp[2]}')
+        if b1.dtype.kind == 'b':
+            raise NotImplementedError('"bmm" not implemented for \'Bool\'')
+
+    product = staticmethod(lambda b1, b2: b1 @ b2)
+    grad_x = staticmethod(lambda g, b2: g.bmm(b2.transpose(1, 2)))
+    grad_y = staticmethod(lambda g, b1: b1.transpose(1, 2).bmm(g))
+
+class AddbmmBackward0(_Fused):
+    out_shape = staticmethod(lambda b1, b2: (b1.shape[1], b2.shape[2]))
+
+    def check(self, inp, b1, b2):
+        _bmm_checks(b1, b2)
+        if b1.shape[0] != b2.shape[0]:
+            raise RuntimeError(f'batch1 and batch2 must have same number of batches, got {b1.shape[0]} and '
+                               f'{b2.shape[0]}')
+        if b1.shape[2] != b2.shape[1]:
+            raise RuntimeError(f'Incompatible matrix sizes for bmm ({b1.shape[1]}x{b1.shape[2]} and '
+                               f'{b2.shape[1]}x{b2.shape[2]})')
+        _mm_checks(inp, b1, b2)
+
+    product = staticmethod(lambda b1, b2: (b1 @ b2).sum(0))
+    grad_x = staticmethod(lambda g, b2: g.expand(b2.shape[0], *g.shape).bmm(b2.transpose(1, 2)))
+    grad_y = staticmethod(lambda g, b1: b1.transpose(1, 2).bmm(g.expand(b1.shape[0], *g.shape)))
+
+class AddrBackward0(_Fused):
+    """beta * input + alpha * outer(vec1, vec2): unlike its siblings, addr promotes dtypes."""
+
+    out_shape = staticmethod(lambda v1, v2: (v1.shape[0], v2.shape[0]))
+
+    def check(self, inp, v1, v2):
+        for name, v in (('vec1', v1), ('vec2', v2)):
+            if v.ndim != 1:
+                raise RuntimeError(f'addr: Expected 1-D argument {name}, but got {v.ndim}-D')
+
+    def forward(self, inp, v1, v2, beta=1, alpha=1):
+        self.check(inp, v1, v2)
+        d = result_dtype(inp, xp(v1).empty(1, result_dtype(v1, v2).np))
+        self.dtypes = (inp.dtype, v1.dtype, v2.dtype)
+        if d.category != _dtype._FLOAT:
+            for name, s in (('beta', beta), ('alpha', alpha)):
+                if isinstance(s, float):
+                    raise RuntimeError(f'For integral input tensors, argument {name} must not be a floating '
+                                       'point number.')
+        if d == _dtype.bool_:
+            _expand_check(inp, self.out_shape(v1, v2))
+            out = (self.product(v1, v2) & bool(alpha)) | (inp & bool(beta))
+            return xp(out).ascontiguousarray(xp(out).broadcast_to(out, self.out_shape(v1, v2)))
+        nd = d.np
+        return super().forward(*(t.astype(nd, copy=False) for t in (inp, v1, v2)), beta, alpha)
+
+    product = staticmethod(lambda v1, v2: v1[:, None] * v2[None, :])
+    def backward(self, g):
+        gs = super().backward(g)
+        return tuple(t if t is None or t.dtype.np == d else t.to(_dtype._FROM_NP[d])
+                     for t, d in zip(gs, self.dtypes))
+
+    grad_x = staticmethod(lambda g, v2: g.mv(v2.to(g.dtype)))
+    grad_y = staticmethod(lambda g, v1: g.t().mv(v1.to(g.dtype)))
+
+def _fused(cls, name):
+    def fn(input, a, b, *, beta=1, alpha=1, out=None):
+        r = apply(cls, input, a, b, beta=beta, alpha=alpha)
+        return r if out is None else _check_out(out, r)
+
+    def fn_(self, a, b, *, beta=1, alpha=1):
+        try:
+            want = tuple(cls.out_shape(a, b))
+        except IndexError:                 # malformed operands: forward says why
+            want = tuple(self.shape)
+        if tuple(self.shape) != want:
+            raise RuntimeError(f'Bad in-place call: input tensor size {list(self.shape)} and output tensor '
+                               f'size {list(want)} should match')
+        return apply_inplace(cls, self, a, b, beta=beta, alpha=alpha)
+    fn.__name__, fn_.__name__ = name, name + '_'
+    return fn, fn_
+
+
+addmm, addmm_ = _fused(AddmmBackward0, 'addmm')
+addmv, addmv_ = _fused(AddmvBackward0, 'addmv')
+addr, addr_ = _fused(AddrBackward0, 'addr')
+baddbmm, baddbmm_ = _fused(BaddbmmBackward0, 'baddbmm')
+addbmm, addbmm_ = _fused(AddbmmBackward0, 'addbmm')
+
+
+# ------------------------------------------------------------------ einsum
+
+_LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'     # the labels, codes 0..51
+_ELL = 52                                                             # the code of '...'
+
+
+def _code(ch, pos):
+    if _LETTERS.find(ch) < 0:
+        raise RuntimeError(f'einsum(): invalid subscript given at index {pos} in the equation string, subscripts '
+                           'must be in [a-zA-Z]')
+    return _LETTERS.find(ch)
+
+
+def _scan(text, offset, who, dup_tail):
+    """Label codes of one operand's (or the output's) subscripts; '...' is _ELL."""
+    codes, i = [], 0
+    while i < len(text):
+        if text[i] == '.':
+            if _ELL in codes:
+                raise RuntimeError(f"einsum(): found '.' for {who}{dup_tail}")
+            if text[i:i + 3] != '...':
+                raise RuntimeError(f"einsum(): found '.' for {who} that is not part of any ellipsis"
+                                   + (' (...)' if who == 'output' else ''))
+            codes.append(_ELL)
+            i += 3
+            continue
+        if text[i] != ' ':
+            codes.append(_code(text[i], offset + i))
+        i += 1
+    return codes
+
+
+def _einsum_args(args):
+    """(equation, operands) from the call forms (eq, *ops), (eq, [ops]) and (op, sublist, ..., [out])."""
+    eq, ops = None, []
+    if args and isinstance(args[0], str):
+        eq, ops = args[0], list(args[1:])
+        if len(ops) == 1 and isinstance(ops[0], (list, tuple)):
+            ops = list(ops[0])
+    elif args:
+        n = len(args) // 2
+        def fmt(sub): return ''.join('...' if s is Ellipsis else _LETTERS[s] for s in sub)  # noqa: E306
+        ops = list(args[0:2 * n:2])
+        eq = ','.join(fmt(sub) for sub in args[1:2 * n:2]) + ('->' + fmt(args[-1]) if len(args) % 2 else '')
+    if not ops:
+        raise ValueError('einsum(): must specify the equation string and at least one operand, or at least one '
+                         'operand and its subscripts list')
+    return eq, ops
+
+
+def einsum(*args):
+    """Einstein summation, as PyTorch computes it: every operand is permuted (diagonals taken for
+    repeated labels, size-1 dims added) to the order (output dims, contracted dims), then the
+    operands are contracted pairwise from the left with bmm."""
+    eq, operands = _einsum_args(args)
+    lhs, arrow, rhs = eq.partition('->')
+    parts, labels, pos = lhs.split(','), [], 0
+    for k, part in enumerate(parts):
+        if k >= len(operands):
+            raise RuntimeError('einsum(): fewer operands were provided than specified in the equation')
+        labels.append(_scan(part, pos, f'operand {k}', ' for which an ellipsis was already found'))
+        pos += len(part) + 1
+    if len(parts) < len(operands):
+        raise RuntimeError('einsum(): more operands were provided than specified in the equation')
+    count, ell_dims = [0] * _ELL, 0
+    for k, (op, labs) in enumerate(zip(operands, labels)):
+        named = [lab for lab in labs if lab != _ELL]
+        for lab in named:
+            count[lab] += 1
+        ell = len(named) < len(labs)
+        ell_dims = max(ell_dims, op.ndim - len(named)) if ell else ell_dims
+        if len(named) > op.ndim if ell else len(named) != op.ndim:
+            raise RuntimeError(f'einsum(): the number of subscripts in the equation ({len(named)}) '
+                               f'{"is more than" if ell else "does not match"} the number of dimensions '
+                               f'({op.ndim}) for operand {k}{"" if ell else " and no ellipsis was given"}')
+    # index[label]: its dim in the common order; the ellipsis dims start at ell_index
+    index, perm, ell_index = [-1] * _ELL, 0, None
+    if not arrow:                      # implicit output: the ellipsis, then labels seen once, sorted
+        ell_index, perm = 0, ell_dims
+        for lab in range(_ELL):
+            if count[lab] == 1:
+                index[lab], perm = perm, perm + 1
+    for lab in (_scan(rhs, len(lhs) + 2, 'output', ' but an ellipsis (...) was already found') if arrow else ()):
+        if lab == _ELL:
+            ell_index, perm = perm, perm + ell_dims
+            continue
+        if count[lab] == 0 or index[lab] != -1:
+            raise RuntimeError(f'einsum(): output subscript {_LETTERS[lab]} ' + (
+                'appears more than once in the output' if index[lab] > -1
+                else 'does not appear in the equation for any input operand'))
+        index[lab], perm = perm, perm + 1
+    out_dims = perm
+    if ell_index is None:
+        ell_index, perm = perm, perm + ell_dims
+    for lab in range(_ELL):
+        if count[lab] and index[lab] == -1:
+            index[lab], perm = perm, perm + 1
+    ops, counts = _align(operands, labels, index, perm, ell_index, ell_dims)
+    while len(ops) > 1:
+        a, b = ops.pop(0), ops.pop(0)
+        sum_dims, a_dims, b_dims = [], [], []
+        for d in range(out_dims, perm):      # contract a dim once no later operand has it
+            if a.shape[d] != 1 and b.shape[d] != 1:
+                counts[d] -= 1
+                if counts[d] == 1:
+                    sum_dims.append(d)
+                    counts[d] = 0
+            elif counts[d] == 1 and (a.shape[d] != 1 or b.shape[d] != 1):
+                (a_dims if a.shape[d] != 1 else b_dims).append(d)
+                counts[d] = 0
+        a = a.sum(a_dims, keepdim=True) if a_dims else a
+        b = b.sum(b_dims, keepdim=True) if b_dims else b
+        ops.insert(0, _sumproduct_pair(a, b, sum_dims))
+    if perm == out_dims:
+        return ops[0]
+    if len(operands) > 1:
+        return ops[0].view(ops[0].shape[:out_dims])
+    return ops[0].sum(list(range(out_dims, perm)))
+
+
+def _align(operands, labels, index, perm, ell_index, ell_dims):
+    """Operands permuted to the common order, and how many have a non-trivial size per dim."""
+    size, counts, ops = {}, [0] * perm, []
+    for k, (op, labs) in enumerate(zip(operands, labels)):
+        p, dim = [-1] * perm, 0
+        for lab in labs:
+            targets = (range(ell_index + ell_dims - (op.ndim - len(labs) + 1), ell_index + ell_dims)
+                       if lab == _ELL else [index[lab]])
+            if lab != _ELL and p[index[lab]] != -1:         # a repeated label: take the diagonal
+                prev = p[index[lab]]
+                if op.shape[dim] != op.shape[prev]:
+                    raise RuntimeError(f'einsum(): subscript {_LETTERS[lab]} is repeated for operand {k} but the sizes '
+                                       f"don't match, {op.shape[dim]} != {op.shape[prev]}")
+                op = op.diagonal(0, prev, dim).movedim(-1, prev)
+                continue
+            for t in targets:
+                s = op.shape[dim]
+                if s != 1:
+                    if size.get(t, 1) not in (1, s):
+                        raise RuntimeError(
+                            f'einsum(): dimension {dim} covered by ellipsis in operand {k}has size {s} which does not '
+                            f'broadcast with previously seen ellipsis with size {size[t]} for the respective dimension'
+                            if lab == _ELL else f'einsum(): subscript {_LETTERS[lab]} has size {s} for operand {k} '
+                            f'which does not broadcast with previously seen size {size[t]}')
+                    size[t], counts[t] = s, counts[t] + 1
+                p[t], dim = dim, dim + 1
+        for q in range(perm):
+            if p[q] == -1:
+                op, p[q], dim = op.unsqueeze(dim), dim, dim + 1
+        ops.append(op.permute(p))
+    return ops, counts
+
+
+def _sumproduct_pair(left, right, sum_dims):
+    """(left * right).sum(sum_dims, keepdim=True) of aligned operands, through one bmm."""
+    if not sum_dims:
+        return left * right
+    groups = {'lro': [], 'lo': [], 'ro': []}
+    for i in range(left.ndim):
+        sl, sr = left.shape[i] != 1, right.shape[i] != 1
+        if i in sum_dims:                   # summed dims present on one side only go first
+            left = left.sum(i, keepdim=True) if sl and not sr else left
+            right = right.sum(i, keepdim=True) if sr and not sl else right
+        else:
+            groups['lro' if sl and sr else 'lo' if sl else 'ro'].append(i)
+    lro, lo, ro = groups['lro'], groups['lo'], groups['ro']
+    if lo and ro and ro[-1] < lo[0]:    # swapped, bmm writes the output in its final order
+        left, right, lo, ro = right, left, ro, lo
+    shape = [left.shape[d] for d in lro + lo] + [1] * len(sum_dims) + [right.shape[d] for d in ro]
+    n_lro, n_lo = _prod(left.shape[d] for d in lro), _prod(left.shape[d] for d in lo)
+    n_ro, n_sum = _prod(right.shape[d] for d in ro), _prod(left.shape[d] for d in sum_dims)
+    order = lro + lo + sum_dims + ro
+    left = left.permute(order).reshape(n_lro, n_lo, n_sum)
+    right = right.permute(lro + sum_dims + ro + lo).reshape(n_lro, n_sum, n_ro)
+    return bmm(left, right).view(shape).permute([order.index(d) for d in range(len(order))])
+
+
+METHODS = {'vdot': vdot, 'addmm': addmm, 'addmm_': addmm_, 'addmv': addmv, 'addmv_': addmv_, 'addr': addr,
+           'addr_': addr_, 'baddbmm': baddbmm, 'baddbmm_': baddbmm_, 'addbmm': addbmm, 'addbmm_': addbmm_}

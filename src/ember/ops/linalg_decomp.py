@@ -1,3 +1,366 @@
-"""(being written)"""
-__all__ = []      # names exported as ember.<name>
-METHODS = {}     # Tensor method name -> function
+"""Decompositions and what is built on them: cholesky, qr, svd (and svdvals), eigh (and
+eigvalsh), pinv.
+
+Backward formulas are the standard matrix-calculus ones (real matrices), written in ember
+ops so they differentiate again. Singular vectors and eigenvectors are defined only up to
+sign; ember returns what the local LAPACK returns, which may differ in sign from PyTorch's.
+"""
+import numpy as np
+
+from ..autograd import grad_mode
+from ._op import Op, apply, requires_grad, save_output
+from ._promote import xp
+from .linalg_ops import (check_matrix, colmajor, dtype_name, eye_like, named_tuple, solve, host_batch, batch_prefix,
+                         _LinAlgError)
+from .triangular import tril, diag_embed
+
+__all__ = ['svd', 'qr', 'pinverse', 'cholesky']
+
+_Qr = named_tuple('qr', ('Q', 'R'))
+_LinalgQr = named_tuple('linalg_qr', ('Q', 'R'))
+_Svd = named_tuple('svd', ('U', 'S', 'V'))
+_LinalgSvd = named_tuple('linalg_svd', ('U', 'S', 'Vh'))
+_LinalgEigh = named_tuple('linalg_eigh', ('eigenvalues', 'eigenvectors'))
+
+
+def _keep_outputs(outs):
+    """Save every output of a multi-output node for its backward (apply saves only one)."""
+    node = outs[0].grad_fn
+    if node is not None:
+        node._saved = tuple(save_output(node, o) for o in outs)
+    return outs
+
+
+def _given(g):
+    """A gradient that can contribute (the engine fills unused outputs with zeros)."""
+    return g is not None and bool(g._data.any())
+
+
+def _recording(A):
+    return requires_grad(A) and grad_mode.is_grad_enabled()
+
+
+# ------------------------------------------------------------------ qr
+
+_QR_MODES = ('reduced', 'complete', 'r')
+
+
+class LinalgQrBackward0(Op):
+    n_outputs = 2
+
+    def forward(self, a, mode='reduced'):
+        check_matrix(a, 'linalg.qr', low=None)
+        if mode not in _QR_MODES:
+            raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' "
+                               "(default), 'r', or 'complete'")
+        if a.dtype.itemsize == 2:
+            raise NotImplementedError(f'"geqrf_cpu" not implemented for \'{dtype_name(a)}\'')
+        self.mode, self.shape = mode, a.shape
+        m = xp(a)
+        if mode == 'r':
+            return m.empty((0,), a.dtype), colmajor(m.linalg.qr(a, mode='r'))
+        q, r = m.linalg.qr(a, mode=mode)
+        return colmajor(q), colmajor(r)
+
+    def backward(self, gQ, gR):
+        if self.mode == 'r':
+            raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+                               "Please use linalg.qr(A, mode='reduced') if you are going to differentiate "
+                               'through linalg.qr.')
+        m, n = self.shape[-2:]
+        if self.mode == 'complete' and m > n:
+            raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and "
+                               'nrows > ncols.')
+        Q, R = self.saved_tensors
+        if m >= n:
+            return _qr_tall_grad(gQ, gR, Q, R)
+        from .join import cat
+        gV = gR[..., m:]                       # A = [X | Y] = Q [U | V]
+        gX = _qr_tall_grad(gQ + Q.matmul(R[..., m:]).matmul(gV.mT), gR[..., :m], Q, R[..., :m])
+        return cat([gX, Q.matmul(gV)], -1)
+
+
+def _qr_tall_grad(gQ, gR, Q, R):
+    """Gradient of A = QR for m >= n: (gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q."""
+    M = R.matmul(gR.mT) - gQ.mT.matmul(Q)
+    M = tril(M, -1) + tril(M).mT
+    return solve(R.mT, gQ + Q.matmul(M), left=False)
+
+
+def linalg_qr(A, mode='reduced', *, out=None):
+    return _LinalgQr(*_keep_outputs(apply(LinalgQrBackward0, A, mode=mode)))
+
+
+def qr(input, some=True, *, out=None):
+    """Legacy torch.qr: ``some`` picks the reduced (True) or complete (False) factorization."""
+    return _Qr(*_keep_outputs(apply(LinalgQrBackward0, input, mode='reduced' if some else 'complete')))
+
+
+# ------------------------------------------------------------------ svd
+
+class LinalgSvdBackward0(Op):
+    n_outputs = 3
+
+    def forward(self, a, full_matrices=True):
+        check_matrix(a, 'linalg.svd', low='linalg_svd_cpu')
+        self.full = full_matrices
+        m = xp(a)
+        if a.size == 0:
+            return _empty_svd(m, a, full_matrices)
+        u, s, vh = m.linalg.svd(a, full_matrices=full_matrices)
+        return colmajor(u), s, colmajor(vh)
+
+    def backward(self, gU, gS, gVh):
+        U, S, Vh = self.saved_tensors
+        k = S.shape[-1]
+        if self.full:            # the extra columns are arbitrary: only the first k ones count
+            U, Vh, gU, gVh = U[..., :k], Vh[..., :k, :], gU[..., :k], gVh[..., :k, :]
+        return _svd_grad(U, S, Vh, gU if _given(gU) else None, gS, gVh if _given(gVh) else None)
+
+
+def _empty_svd(m, a, full):
+    rows, cols = a.shape[-2:]
+    k, batch = min(rows, cols), a.shape[:-2]
+    u = m.zeros(batch + (rows, rows if full else k), a.dtype)
+    vh = m.zeros(batch + (cols if full else k, cols), a.dtype)
+    if full:
+        u[...] = m.eye(rows, dtype=a.dtype)
+        vh[...] = m.eye(cols, dtype=a.dtype)
+    return colmajor(u), m.zeros(batch + (k,), a.dtype), colmajor(vh)
+
+
+def _svd_grad(U, S, Vh, gU, gS, gVh):
+    """Gradient of A = U diag(S) Vh (reduced) for real matrices."""
+    core = diag_embed(gS)
+    if gU is None and gVh is None:
+        return U.matmul(core).matmul(Vh)
+    from .compare import where
+    S2 = S * S
+    E = S2.unsqueeze(-2) - S2.unsqueeze(-1)                  # E[i, j] = s_j^2 - s_i^2
+    F = where(eye_like(S, S.shape[-1]).bool(), float('inf'), E).reciprocal()
+    s_row, s_col = S.unsqueeze(-2), S.unsqueeze(-1)
+    gA = 0
+    if gU is not None:
+        UtgU = U.mT.matmul(gU)
+        core = core + (F * (UtgU - UtgU.mT)) * s_row
+        if U.shape[-2] > U.shape[-1]:                       # (I - U U^T) gU S^-1 Vh
+            gA = (gU - U.matmul(UtgU)).div(s_row).matmul(Vh)
+    if gVh is not None:
+        V, gV = Vh.mT, gVh.mT
+        VtgV = V.mT.matmul(gV)
+        core = core + s_col * (F * (VtgV - VtgV.mT))
+        if Vh.shape[-1] > Vh.shape[-2]:                     # U S^-1 gV^T (I - V V^T)
+            gA = gA + U.matmul((gV - V.matmul(VtgV)).mT.div(s_col))
+    return U.matmul(core).matmul(Vh) + gA
+
+
+def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
+    return _LinalgSvd(*_keep_outputs(apply(LinalgSvdBackward0, A, full_matrices=bool(full_matrices))))
+
+
+def svd(input, some=True, compute_uv=True, *, out=None):
+    """Legacy torch.svd: (U, S, V) with V = Vh^T (a view), or zero U, V when compute_uv=False."""
+    if input.ndim < 2:
+        raise RuntimeError(f'linalg.svd: input should have at least 2 dimensions, but has {input.ndim} '
+                           'dimensions instead')
+    if not compute_uv:
+        from .creation import zeros
+        m, n = input.shape[-2:]
+        batch = tuple(input.shape[:-2])
+        return _Svd(zeros(batch + (m, m), dtype=input.dtype), svdvals(input),
+                    zeros(batch + (n, n), dtype=input.dtype).mT)
+    U, S, Vh = linalg_svd(input, full_matrices=not some)
+    return _Svd(U, S, Vh.mT)
+
+
+class _Svdvals(Op):
+    differentiable = False
+
+    def forward(self, a):
+        check_matrix(a, 'linalg.svd', low='linalg_svd_cpu')
+        m = xp(a)
+        if a.size == 0:
+            return m.zeros(a.shape[:-2] + (min(a.shape[-2:]),), a.dtype)
+        return m.linalg.svd(a, compute_uv=False)
+
+
+def svdvals(A, *, driver=None, out=None):
+    """Singular values, in descending order (through the full svd when a gradient is wanted)."""
+    if _recording(A):
+        return linalg_svd(A, full_matrices=False)[1]
+    return apply(_Svdvals, A)
+
+
+# ------------------------------------------------------------------ eigh
+
+def _eigh_checks(a, UPLO):
+    if a.ndim >= 2 and a.shape[-1] == a.shape[-2] and a.dtype.kind in 'biu':
+        raise NotImplementedError(f'"linalg_eigh_cpu" not implemented for \'{dtype_name(a)}\'')
+    check_matrix(a, 'linalg.eigh', square=True, low='linalg_eigh_cpu')
+    if UPLO not in ('L', 'U'):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+
+
+class LinalgEighBackward0(Op):
+    n_outputs = 2
+
+    def forward(self, a, UPLO='L'):
+        _eigh_checks(a, UPLO)
+        w, v = xp(a).linalg.eigh(a, UPLO=UPLO)
+        return w, colmajor(v)
+
+    def backward(self, gw, gV):
+        w, V = self.saved_tensors
+        inner = diag_embed(gw)
+        if _given(gV):
+            from .compare import where
+            E = w.unsqueeze(-2) - w.unsqueeze(-1)               # E[i, j] = w_j - w_i
+            E = where(eye_like(w, w.shape[-1]).bool(), 1.0, E)
+            VtgV = V.mT.matmul(gV)
+            inner = inner + 0.5 * (VtgV - VtgV.mT) / E
+        return V.matmul(inner).matmul(V.mT)
+
+
+class _Eigvalsh(Op):
+    differentiable = False
+
+    def forward(self, a, UPLO='L'):
+        _eigh_checks(a, UPLO)
+        return xp(a).linalg.eigvalsh(a, UPLO=UPLO)
+
+
+def eigh(A, UPLO='L', *, out=None):
+    """Named tuple (eigenvalues ascending, eigenvectors as columns) of a symmetric matrix."""
+    return _LinalgEigh(*_keep_outputs(apply(LinalgEighBackward0, A, UPLO=UPLO)))
+
+
+def eigvalsh(A, UPLO='L', *, out=None):
+    if _recording(A):
+        return eigh(A, UPLO)[0]
+    return apply(_Eigvalsh, A, UPLO=UPLO)
+
+
+# ------------------------------------------------------------------ pinv / matrix_rank
+
+def _raw(v):
+    return v._data if hasattr(v, '_data') else v
+
+
+def _cutoff(s, atol, rtol, shape):
+    """Singular values above max(atol, rtol * largest) count; PyTorch's default rtol is
+    eps * max(m, n), or 0 when a positive atol is given."""
+    m = xp(s)
+    if rtol is None:
+        positive = atol is not None and bool(m.all(m.asarray(atol) > 0))
+        rtol = 0.0 if positive else float(np.finfo(s.dtype).eps) * max(shape[-2:])
+    atol = 0.0 if atol is None else atol
+    smax = s.max(axis=-1, keepdims=True)
+    return m.maximum(m.asarray(atol, dtype=s.dtype)[..., None], m.asarray(rtol, dtype=s.dtype)[..., None] * smax)
+
+
+def _pinv_grad(A, P, g):
+    """Gradient of P = pinv(A) (valid while the rank does not change)."""
+    Pt = P.mT
+    gA = -Pt.matmul(g).matmul(Pt)
+    gA = gA + (eye_like(A, A.shape[-2]) - A.matmul(P)).matmul(g.mT).matmul(P).matmul(Pt)
+    return gA + Pt.matmul(P).matmul(g.mT).matmul(eye_like(A) - P.matmul(A))
+
+
+class LinalgPinvBackward0(Op):
+    saves = (0,)
+    saves_output = True
+
+    def forward(self, a, atol=None, rtol=None, hermitian=False):
+        if a.ndim < 2 or a.dtype.kind not in 'f' or a.dtype.itemsize == 2:
+            shape = '[' + ', '.join(str(s) for s in a.shape) + ']'
+            raise RuntimeError(f'linalg.pinv({dtype_name(a)}{{{shape}}}): expected a tensor with 2 or more '
+                               'dimensions of float, double, cfloat or cdouble types')
+        m = xp(a)
+        rows, cols = a.shape[-2:]
+        if a.size == 0:
+            return m.zeros(a.shape[:-2] + (cols, rows), a.dtype)
+        if hermitian:
+            w, v = m.linalg.eigh(a)
+            keep = m.abs(w) > _cutoff(m.abs(w), atol, rtol, a.shape)
+            winv = m.where(keep, 1 / m.where(keep, w, 1), 0)
+            return m.ascontiguousarray((v * winv[..., None, :]) @ v.swapaxes(-1, -2))
+        u, s, vh = m.linalg.svd(a, full_matrices=False)
+        keep = s > _cutoff(s, atol, rtol, a.shape)
+        sinv = m.where(keep, 1 / m.where(keep, s, 1), 0)
+        return m.ascontiguousarray((vh.swapaxes(-1, -2) * sinv[..., None, :]) @ u.swapaxes(-1, -2))
+
+    def backward(self, g):
+        A, P = self.saved_tensors
+        return _pinv_grad(A, P, g)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None, rcond=None):
+    """Moore-Penrose pseudo-inverse through the SVD (eigh when hermitian)."""
+    if rcond is not None:
+        rtol = rcond
+    return apply(LinalgPinvBackward0, A, atol=_raw(atol), rtol=_raw(rtol), hermitian=bool(hermitian))
+
+
+def pinverse(input, rcond=1e-15):
+    return pinv(input, rtol=rcond)
+
+
+# ------------------------------------------------------------------ cholesky
+
+def _cholesky_error(a, fname):
+    """Which matrix of the batch, and the order of its first leading minor that is not positive-definite."""
+    for i, m in enumerate(host_batch(a)):
+        k = next((k for k in range(1, m.shape[0] + 1) if not _is_pd(m[:k, :k])), 0)
+        if k:
+            break
+    return _LinAlgError(f'{fname}: {batch_prefix(a, i)}The factorization could not be completed because the '
+                        f'input is not positive-definite (the leading minor of order {k} is not positive-definite).')
+
+
+def _is_pd(m):
+    try:
+        np.linalg.cholesky(m)
+    except np.linalg.LinAlgError:
+        return False
+    return True
+
+
+class LinalgCholeskyExBackward0(Op):
+    saves_output = True
+    fname = 'linalg.cholesky'
+
+    def forward(self, a, upper=False):
+        check_matrix(a, self.fname, square=True, low='cholesky_cpu')
+        try:
+            low = xp(a).linalg.cholesky(a)
+        except np.linalg.LinAlgError:
+            raise _cholesky_error(a, self.fname) from None
+        self.upper = upper
+        return colmajor(low.swapaxes(-1, -2) if upper else low)
+
+    def backward(self, g):
+        out, = self.saved_tensors
+        L, gL = (out.mT, g.mT) if self.upper else (out, g)
+        P = tril(L.mT.matmul(gL))
+        P = P - 0.5 * diag_embed(P.diagonal(0, -2, -1))
+        gA = solve(L, solve(L.mT, P), left=False)        # L^-T P L^-1
+        return 0.5 * (gA + gA.mT)
+
+
+class CholeskyBackward0(LinalgCholeskyExBackward0):
+    fname = 'cholesky'
+
+
+def linalg_cholesky(A, *, upper=False, out=None):
+    return apply(LinalgCholeskyExBackward0, A, upper=bool(upper))
+
+
+def cholesky(input, upper=False, *, out=None):
+    """Legacy torch.cholesky (deprecated in PyTorch in favour of linalg.cholesky)."""
+    import warnings
+    warnings.warn('torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a '
+                  'future PyTorch release.'.replace('torch.', 'ember.'), UserWarning, stacklevel=2)
+    return apply(CholeskyBackward0, input, upper=bool(upper))
+
+
+METHODS = {'svd': svd, 'qr': qr, 'pinverse': pinverse, 'cholesky': cholesky}

@@ -1,3 +1,399 @@
-"""(being written)"""
-__all__ = []      # names exported as ember.<name>
-METHODS = {}     # Tensor method name -> function
+"""Matrix functions: inv, det, slogdet, logdet, solve, matrix_power; the contractions tensordot
+and kron; the legacy top-level cross and chain_matmul; and the checks all linalg ops share.
+
+Every op works on batches (..., n, n). Results of LAPACK-style routines are laid out
+column-major per matrix, as PyTorch returns them. Errors follow PyTorch: the shape and
+dtype checks raise RuntimeError, a singular or indefinite matrix raises ``LinAlgError`` (a
+RuntimeError) naming the failing pivot or leading minor.
+"""
+import warnings
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import _scalar_name
+from ._op import Op, apply
+from ._promote import xp, unbroadcast
+from .matmul import mm
+from .shape import wrap_dim, UnsafeViewBackward0
+from . import return_types as _rt
+
+__all__ = ['inverse', 'det', 'slogdet', 'logdet', 'matrix_power', 'tensordot', 'kron', 'cross', 'chain_matmul']
+
+
+class _LinAlgError(RuntimeError):
+    """A matrix without an answer: singular (inv, solve) or not positive-definite (cholesky)."""
+
+
+_LinAlgError.__module__ = 'ember.linalg'
+LinAlgError = _LinAlgError
+
+
+def named_tuple(name, fields):
+    """The return type ``ember.return_types.<name>`` (made in return_types' own style)."""
+    cls = _rt._types.get(name) or _rt._define(name, fields)
+    setattr(_rt, name, cls)
+    return cls
+
+
+_Slogdet = named_tuple('slogdet', ('sign', 'logabsdet'))
+_LinalgSlogdet = named_tuple('linalg_slogdet', ('sign', 'logabsdet'))
+
+
+# ------------------------------------------------------------------ shared checks and helpers
+
+def dtype_name(a):
+    return _scalar_name(_dtype._FROM_NP[a.dtype])
+
+
+def check_matrix(a, fname, square=False, low=None, arg='A'):
+    """PyTorch's input checks, in its order: rank, squareness, dtype.
+
+    low: what half precision gets -- 'msg' (RuntimeError) or a kernel name (NotImplementedError)."""
+    if a.ndim < 2:
+        raise RuntimeError(f'{fname}: The input tensor {arg} must have at least 2 dimensions.')
+    if square and a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f'{fname}: {arg} must be batches of square matrices, but they are '
+                           f'{a.shape[-2]} by {a.shape[-1]} matrices')
+    if a.dtype.kind in 'biu':
+        raise RuntimeError(f'{fname}: Expected a floating point or complex tensor as input. Got {dtype_name(a)}')
+    if low is not None and a.dtype.itemsize == 2:
+        if low == 'msg':
+            raise RuntimeError(f'{fname}: Low precision dtypes not supported. Got {dtype_name(a)}')
+        raise NotImplementedError(f'"{low}" not implemented for \'{dtype_name(a)}\'')
+
+
+def colmajor(x):
+    """A copy of x with each matrix stored column-major (LAPACK's layout, PyTorch's strides)."""
+    out = xp(x).empty(x.shape[:-2] + (x.shape[-1], x.shape[-2]), x.dtype)
+    out[...] = x.swapaxes(-1, -2)
+    return out.swapaxes(-1, -2)
+
+
+def eye_like(t, n=None):
+    from .creation import eye
+    return eye(t.shape[-1] if n is None else n, dtype=t.dtype, device=t.device)
+
+
+def broadcast_batch(sa, sb):
+    """The broadcast of two shapes, with PyTorch's message when they do not broadcast."""
+    n = max(len(sa), len(sb))
+    sa, sb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+    for i, (x, y) in enumerate(zip(sa, sb)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f'The size of tensor a ({x}) must match the size of tensor b ({y}) at '
+                               f'non-singleton dimension {i}')
+    return tuple(max(x, y) if 0 not in (x, y) else 0 for x, y in zip(sa, sb))
+
+
+def batch_prefix(a, index):
+    return f'(Batch element {index}): ' if a.ndim > 2 else ''
+
+
+def _first_zero_pivot(m):
+    """1-based column of the first exactly-zero pivot of LU with partial pivoting; 0 if none."""
+    a = np.array(m, copy=True)
+    n = a.shape[0]
+    for k in range(n):
+        p = k + int(np.argmax(np.abs(a[k:, k])))
+        if a[p, k] == 0:
+            return k + 1
+        a[[k, p]] = a[[p, k]]
+        a[k + 1:, k] /= a[k, k]
+        a[k + 1:, k + 1:] -= np.outer(a[k + 1:, k], a[k, k + 1:])
+    return 0
+
+
+def host_batch(a):
+    """The matrices of a batch as one (b, m, n) host array (to locate a failure)."""
+    return np.asarray(a.get() if hasattr(a, 'get') else a).reshape((-1,) + a.shape[-2:])
+
+
+def _inv_error(a):
+    i, k = next(((i, k) for i, m in enumerate(host_batch(a)) for k in [_first_zero_pivot(m)] if k), (0, 1))
+    return _LinAlgError(f'linalg.inv: {batch_prefix(a, i)}The diagonal element {k} is zero, the inversion '
+                        'could not be completed because the input matrix is singular.')
+
+
+# ------------------------------------------------------------------ inv
+
+class LinalgInvExBackward0(Op):
+    saves_output = True
+
+    def forward(self, a):
+        check_matrix(a, 'linalg.inv', square=True, low='msg')
+        try:
+            out = xp(a).linalg.inv(a)
+        except np.linalg.LinAlgError:
+            raise _inv_error(a) from None
+        return colmajor(out)
+
+    def backward(self, g):
+        inv_a, = self.saved_tensors
+        ia_t = inv_a.mT
+        return -(ia_t.matmul(g).matmul(ia_t))
+
+
+def inv(A, *, out=None):
+    return apply(LinalgInvExBackward0, A)
+
+
+inverse = inv
+
+
+# ------------------------------------------------------------------ det / slogdet / logdet
+
+def _inv_or_zero(A, d):
+    """A^-1 where the determinant d is non-zero, the identity elsewhere (those entries get scaled
+    by d = 0, which gives PyTorch's zero gradient at exactly singular matrices)."""
+    from .compare import where
+    if bool((d._data != 0).all()):
+        return inv(A)
+    return inv(where((d == 0).unsqueeze(-1).unsqueeze(-1), eye_like(A), A))
+
+
+class LinalgDetBackward0(Op):
+    saves = (0,)
+    saves_output = True
+
+    def forward(self, a):
+        check_matrix(a, 'linalg.det', square=True, low='lu_cpu')
+        return xp(a).asarray(xp(a).linalg.det(a))
+
+    def backward(self, g):
+        A, d = self.saved_tensors
+        return (g * d).unsqueeze(-1).unsqueeze(-1) * _inv_or_zero(A, d).mT
+
+
+def det(A, *, out=None):
+    return apply(LinalgDetBackward0, A)
+
+
+class LinalgSlogdetBackward0(Op):
+    saves = (0,)
+    n_outputs = 2
+
+    def forward(self, a, fname='linalg.slogdet'):
+        check_matrix(a, fname, square=True, low='msg')
+        m = xp(a)
+        sign, logabs = m.linalg.slogdet(a)
+        return m.asarray(sign, dtype=a.dtype), m.asarray(logabs, dtype=a.dtype)
+
+    def backward(self, g_sign, g_logabs):
+        A, = self.saved_tensors
+        try:
+            ia = inv(A)
+        except _LinAlgError:             # singular: log|det| is -inf, its gradient is not finite
+            ia = A.new_full(A.shape, float('inf'))
+        return g_logabs.unsqueeze(-1).unsqueeze(-1) * ia.mT
+
+
+def slogdet(A, *, out=None):
+    """Named tuple (sign, logabsdet) of the determinant."""
+    return _Slogdet(*apply(LinalgSlogdetBackward0, A))
+
+
+def linalg_slogdet(A, *, out=None):
+    return _LinalgSlogdet(*apply(LinalgSlogdetBackward0, A))
+
+
+def logdet(input):
+    """log(det(A)): nan for a negative determinant, -inf for a singular matrix."""
+    from .compare import where
+    sign, logabs = apply(LinalgSlogdetBackward0, input, fname='logdet')
+    return where(sign == -1, float('nan'), logabs)
+
+
+# ------------------------------------------------------------------ solve
+
+def _is_vector_rhs(a_shape, b_shape):
+    return len(b_shape) == 1 or (len(b_shape) == len(a_shape) - 1 and b_shape == a_shape[:-1])
+
+
+def _solve_checks(a, b, left):
+    if a.ndim < 2:
+        raise RuntimeError('linalg.solve: The input tensor A must have at least 2 dimensions.')
+    vector = _is_vector_rhs(a.shape, b.shape)
+    if b.ndim < (1 if vector else 2):
+        raise RuntimeError('linalg.solve: The input tensor B must have at least 2 dimensions.')
+    check_matrix(a, 'linalg.solve', square=True)
+    if a.dtype != b.dtype:
+        raise RuntimeError(f'linalg.solve: Expected A and B to have the same dtype, but found A of type '
+                           f'{dtype_name(a)} and B of type {dtype_name(b)} instead')
+    if a.dtype.itemsize == 2:
+        raise NotImplementedError(f'"lu_cpu" not implemented for \'{dtype_name(a)}\'')
+    bm = b[..., None] if vector else b
+    n = a.shape[-1]
+    if (bm.shape[-2] if left else bm.shape[-1]) != n:
+        raise RuntimeError(f'linalg.solve: Incompatible shapes of A and B for the equation '
+                           f'{"AX = B" if left else "XA = B"} ({n}x{n} and {bm.shape[-2]}x{bm.shape[-1]})')
+    return vector, bm
+
+
+class LinalgSolveExBackward0(Op):
+    saves = (0,)
+    saves_output = True
+
+    def forward(self, a, b, left=True):
+        vector, bm = _solve_checks(a, b, left)
+        self.left, self.vector, self.shapes = left, vector, (a.shape, b.shape)
+        m = xp(a)
+        batch = broadcast_batch(bm.shape[:-2], a.shape[:-2])
+        if not left:                       # X A = B  <=>  A^T X^T = B^T
+            a, bm = a.swapaxes(-1, -2), bm.swapaxes(-1, -2)
+        a = m.broadcast_to(a, batch + a.shape[-2:])
+        bm = m.broadcast_to(bm, batch + bm.shape[-2:])
+        try:
+            x = m.linalg.solve(a, bm)
+        except np.linalg.LinAlgError:
+            raise _LinAlgError('torch.linalg.solve: The solver failed because the input matrix is '
+                               'singular.'.replace('torch.', 'ember.')) from None
+        if not left:
+            return colmajor(x).swapaxes(-1, -2)
+        if vector:                         # PyTorch lays a batch of solutions out column-major too
+            return colmajor(x[..., 0]) if x.ndim > 2 else x[..., 0]
+        return colmajor(x)
+
+    def backward(self, g):
+        A, X = self.saved_tensors
+        sa, sb = self.shapes
+        gb = solve(A.mT, g, left=self.left)
+        ga = None
+        if self._next[0][0] is not None:
+            if self.vector:
+                gb_m, x_m = gb.unsqueeze(-1), X.unsqueeze(-1)
+            else:
+                gb_m, x_m = gb, X
+            ga = -(gb_m.matmul(x_m.mT) if self.left else x_m.mT.matmul(gb_m))
+            ga = unbroadcast(ga, sa)
+        return ga, (unbroadcast(gb, sb) if self._next[1][0] is not None else None)
+
+
+def solve(A, B, *, left=True, out=None):
+    """X with A X = B (left=True) or X A = B; B may be a (batch of) vector(s)."""
+    return apply(LinalgSolveExBackward0, A, B, left=left)
+
+
+# ------------------------------------------------------------------ matrix_power
+
+def matrix_power(A, n):
+    """A @ A @ ... (n times); n = 0 gives the identity, negative n powers of the inverse."""
+    from .matmul import matmul
+    if A.ndim < 2:
+        raise RuntimeError('linalg.matrix_power: The input tensor A must have at least 2 dimensions.')
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f'linalg.matrix_power: A must be batches of square matrices, but they are '
+                           f'{A.shape[-2]} by {A.shape[-1]} matrices')
+    if n == 0:
+        return A.clone().copy_(eye_like(A).expand_as(A))
+    if n < 0:
+        A, n = inv(A), -n
+        if n == 1:
+            return A
+    if n == 1:
+        return A.clone() if A.is_contiguous() else A.contiguous()
+    if n == 2:
+        return matmul(A, A)
+    if n == 3:
+        return matmul(matmul(A, A), A)
+    z = result = None
+    while n > 0:                      # square-and-multiply over the bits of n, lowest first
+        bit, n = n % 2, n // 2
+        z = A if z is None else matmul(z, z)
+        if bit:
+            result = z if result is None else matmul(result, z)
+    return result
+
+
+# ------------------------------------------------------------------ tensordot / kron
+
+def tensordot(a, b, dims=2, out=None):
+    """Contract dims of a with dims of b: ``dims`` an int (last of a with first of b) or two lists."""
+    if hasattr(dims, 'tolist'):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f'tensordot expects dims >= 0, but got dims={dims}')
+        if dims > a.ndim or dims > b.ndim:
+            raise RuntimeError(f'tensordot expects dims < ndim_a or ndim_b, but got dims={dims}')
+        d1, d2 = list(range(-dims, 0)), list(range(dims))
+    else:
+        d1, d2 = dims
+        for pos, (name, d) in enumerate((('dims_self', d1), ('dims_other', d2))):
+            if isinstance(d, int):
+                raise TypeError(f"tensordot(): argument '{name}' (position {3 + pos}) must be tuple of ints, not int")
+        d1, d2 = list(d1), list(d2)
+    if len(d1) != len(d2):
+        raise RuntimeError('both dimension lists should have same length')
+    if a.dtype != b.dtype:
+        raise RuntimeError('both inputs should have same dtype')
+    w1, w2 = [wrap_dim(d, a.ndim) for d in d1], [wrap_dim(d, b.ndim) for d in d2]
+    t1, t2, csize = a, b, 1
+    for x, y, rx, ry in zip(w1, w2, d1, d2):
+        s1, s2 = a.shape[x], b.shape[y]
+        if s2 == 1:                          # broadcast dims are summed right away
+            t1 = t1.sum(x, keepdim=True)
+        elif s1 == 1:
+            t2 = t2.sum(y, keepdim=True)
+        elif s1 != s2:
+            raise RuntimeError(f'contracted dimensions need to match, but first has size {s1} in dim {rx} and '
+                               f'second has size {s2} in dim {ry}')
+        else:
+            csize *= s1
+    keep1 = [i for i in range(a.ndim) if i not in w1]
+    keep2 = [i for i in range(b.ndim) if i not in w2]
+    r1, r2 = [t1.shape[i] for i in keep1], [t2.shape[i] for i in keep2]
+    t1 = t1.permute(keep1 + w1).reshape(_prod(r1), csize)
+    t2 = t2.permute(w2 + keep2).reshape(csize, _prod(r2))
+    r = mm(t1, t2).reshape(r1 + r2)
+    if out is not None:
+        from .arith import _check_out
+        return _check_out(out, r)
+    return r
+
+
+def _prod(xs):
+    p = 1
+    for x in xs:
+        p *= x
+    return p
+
+
+def kron(input, other, *, out=None):
+    """Kronecker product: every element of input times the whole of other, blockwise."""
+    n = max(input.ndim, other.ndim)
+    sa = (1,) * (n - input.ndim) + tuple(input.shape)
+    sb = (1,) * (n - other.ndim) + tuple(other.shape)
+    a = input.reshape([v for s in sa for v in (s, 1)])
+    b = other.reshape([v for s in sb for v in (1, s)])
+    return apply(UnsafeViewBackward0, a * b, shape=tuple(x * y for x, y in zip(sa, sb)))
+
+
+# ------------------------------------------------------------------ legacy forms of linalg functions
+
+def cross(input, other, dim=None, *, out=None):
+    """linalg.cross along ``dim``; without ``dim`` (deprecated) the first dim of size 3."""
+    from ..linalg import cross as linalg_cross
+    if dim is None:
+        warnings.warn('Using torch.cross without specifying the dim arg is deprecated.'.replace('torch.', 'ember.'),
+                      UserWarning, stacklevel=2)
+        dim = next((i for i, s in enumerate(input.shape) if s == 3), None)
+        if dim is None:
+            raise RuntimeError('no dimension of size 3 in input')
+    return linalg_cross(input, other, dim=dim)
+
+
+def chain_matmul(*matrices, out=None):
+    """Deprecated form of linalg.multi_dot taking the matrices as arguments."""
+    warnings.warn('torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use '
+                  'torch.linalg.multi_dot instead.'.replace('torch.', 'ember.'), UserWarning, stacklevel=2)
+    if not matrices:
+        raise RuntimeError('chain_matmul(): Expected one or more matrices')
+    if len(matrices) == 1:
+        return matrices[0].clone()
+    from ..linalg import multi_dot
+    return multi_dot(list(matrices))
+
+
+METHODS = {'inverse': inverse, 'det': det, 'slogdet': slogdet, 'logdet': logdet, 'matrix_power': matrix_power,
+           'kron': kron, 'cross': cross}
