@@ -53,3 +53,5 @@ from ..ops.losses import (l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss,
                           margin_ranking_loss, hinge_embedding_loss, cosine_embedding_loss,
                           triplet_margin_loss, poisson_nll_loss, gaussian_nll_loss,
                           multilabel_soft_margin_loss)
+from ..ops.resample import interpolate, upsample, pixel_shuffle, pixel_unshuffle  # noqa: F401,E402
+from ..ops.embedding import embedding, embedding_bag, one_hot  # noqa: F401,E402

@@ -11,6 +11,7 @@ from .._backend import pool as P
 from .._backend.im2col import _xp
 from ._op import Op, apply
 from .conv import ConvolutionBackward0
+from .resample import Separable
 
 
 def _rows(a, nd):
@@ -106,42 +107,9 @@ AvgPool2DBackward0 = type('AvgPool2DBackward0', (_AvgPool,), {'__module__': __na
 AvgPool3DBackward0 = type('AvgPool3DBackward0', (_AvgPool,), {'__module__': __name__})
 
 
-class _AdaptiveAvg(Op):
-    """y = A_1 x A_2^T ...: one averaging matrix per pooled dim (a linear map)."""
-
-    def forward(self, x, mats):
-        self.mats = mats
-        return _apply_mats(x, mats)
-
-    def backward(self, g):
-        return apply(_AdaptiveAvgT, g, mats=self.mats)
-
-
-class _AdaptiveAvgT(Op):
-    def forward(self, g, mats):
-        self.mats = mats
-        return _apply_mats(g, [m.T for m in mats])
-
-    def backward(self, gg):
-        return apply(type(self)._forward_cls, gg, mats=self.mats)
-
-    def name(self):
-        return 'AdaptiveAvgPoolBackwardBackward0'
-
-
-def _apply_mats(x, mats):
-    xp = _xp(x)
-    nd = len(mats)
-    out = x
-    for i, m in enumerate(mats):
-        d = x.ndim - nd + i
-        out = xp.moveaxis(xp.tensordot(out, m.astype(x.dtype, copy=False), axes=([d], [1])), -1, d)
-    return xp.ascontiguousarray(out)
-
-
-AdaptiveAvgPool2DBackward0 = type('AdaptiveAvgPool2DBackward0', (_AdaptiveAvg,), {'__module__': __name__})
-AdaptiveAvgPool3DBackward0 = type('AdaptiveAvgPool3DBackward0', (_AdaptiveAvg,), {'__module__': __name__})
-_AdaptiveAvgT._forward_cls = AdaptiveAvgPool2DBackward0
+# adaptive average pooling is linear and separable: y = A_1 x A_2^T with averaging matrices
+AdaptiveAvgPool2DBackward0 = type('AdaptiveAvgPool2DBackward0', (Separable,), {'__module__': __name__})
+AdaptiveAvgPool3DBackward0 = type('AdaptiveAvgPool3DBackward0', (Separable,), {'__module__': __name__})
 
 
 def _adaptive_max_class(k):

@@ -20,3 +20,5 @@ from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, Fea
 from .flatten import Flatten, Unflatten  # noqa: F401
 from .rnn import RNNBase, RNN, LSTM, GRU  # noqa: F401
 from .rnn_cell import RNNCellBase, RNNCell, LSTMCell, GRUCell  # noqa: F401
+from .sparse import Embedding, EmbeddingBag  # noqa: F401
+from .pixelshuffle import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle, PixelUnshuffle  # noqa: F401

@@ -1,0 +1,140 @@
+"""Embedding lookups: F.embedding (EmbeddingBackward0: rows of the weight; the gradient adds
+the upstream rows back, repeated indices accumulating), F.embedding_bag, F.one_hot."""
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
+from ._op import Op, apply
+from ._promote import xp
+
+
+class EmbeddingBackward0(Op):
+    def forward(self, w, idx, padding_idx, scale_grad_by_freq):
+        if idx.dtype.kind not in 'iu':
+            from .. import _dtype
+            raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar "
+                               f'types: Long, Int; but got ember.{_dtype._FROM_NP[idx.dtype].legacy} instead '
+                               '(while checking arguments for embedding)')
+        if idx.size and (idx.min() < 0 or idx.max() >= w.shape[0]):
+            raise IndexError('index out of range in self')
+        self.idx, self.n, self.padding_idx, self.freq = idx, w.shape[0], padding_idx, scale_grad_by_freq
+        return w[idx]
+
+    def backward(self, g):
+        scale = None
+        idx = self.idx
+        if self.freq:
+            counts = np.bincount(np.asarray(idx).ravel(), minlength=self.n)
+            scale = Tensor._make((1.0 / np.maximum(counts[np.asarray(idx)], 1)).astype(g._data.dtype))
+        if self.padding_idx is not None:
+            keep = Tensor._make((np.asarray(idx) != self.padding_idx).astype(g._data.dtype))
+            scale = keep if scale is None else scale * keep
+        gs = g if scale is None else g * scale.unsqueeze(-1)
+        return apply(EmbeddingDenseBackward, gs, idx=idx, n=self.n), None
+
+
+class EmbeddingDenseBackward(Op):
+    """zeros(n, dim) with the rows of g added at idx (the gradient of a lookup)."""
+
+    def forward(self, g, idx, n):
+        self.idx = idx
+        out = xp(g).zeros((n, g.shape[-1]), g.dtype)
+        xp(g).add.at(out, idx.ravel(), g.reshape(-1, g.shape[-1]))
+        return out
+
+    def backward(self, gg):
+        return apply(EmbeddingBackward0, gg, self.idx, None, False)
+
+    def name(self):
+        return 'EmbeddingDenseBackwardBackward0'
+
+
+def _renorm(weight, input, max_norm, norm_type):
+    """Rows looked up by input are scaled in place so their norm is at most max_norm."""
+    with no_grad():
+        rows = np.unique(np.asarray(input._data))
+        w = weight._data
+        norms = np.linalg.norm(w[rows].astype(np.float64), ord=norm_type, axis=1)
+        over = norms > max_norm
+        if over.any():
+            w[rows[over]] *= (max_norm / (norms[over] + 1e-7))[:, None].astype(w.dtype)
+            weight._vc[0] += 1
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    if padding_idx is not None:
+        n = weight.shape[0]
+        if padding_idx > 0:
+            if padding_idx >= n:
+                raise AssertionError('Padding_idx must be within num_embeddings')
+        elif padding_idx < 0:
+            if padding_idx < -n:
+                raise AssertionError('Padding_idx must be within num_embeddings')
+            padding_idx = n + padding_idx
+    if max_norm is not None:
+        _renorm(weight, input, max_norm, norm_type)
+    return apply(EmbeddingBackward0, weight, input._data, padding_idx=padding_idx,
+                 scale_grad_by_freq=scale_grad_by_freq)
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode='mean',
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    if mode not in ('sum', 'mean', 'max'):
+        raise ValueError('mode has to be one of sum, mean or max')
+    if per_sample_weights is not None and mode != 'sum':
+        raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature request "
+                                  'on GitHub.')
+    if input.ndim == 2:
+        if offsets is not None:
+            raise ValueError('if input is 2D, then offsets has to be None, as input is treated is a mini-batch of '
+                             'fixed length sequences. However, found offsets of type Tensor')
+        b, length = input.shape
+        flat = input.reshape(-1)
+        starts = np.arange(0, b * length, length)
+        psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)
+    elif input.ndim == 1:
+        if offsets is None:
+            raise ValueError('offsets has to be a 1D Tensor but got None')
+        flat, psw = input, per_sample_weights
+        starts = np.asarray(offsets._data).astype(np.int64)
+        if include_last_offset:
+            starts = starts[:-1]
+    else:
+        raise ValueError(f'input has to be 1D or 2D Tensor, but got Tensor of dimension {input.ndim}')
+    rows = embedding(flat, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
+    if psw is not None:
+        rows = rows * psw.unsqueeze(-1)
+    n = flat.shape[0]
+    ends = np.append(starts[1:], n if not include_last_offset or input.ndim == 2 else
+                     int(np.asarray(offsets._data)[-1]))
+    ids = np.asarray(flat._data)
+    valid = np.ones(n, bool) if padding_idx is None else ids != (padding_idx % weight.shape[0])
+    if mode == 'max':
+        from .join import stack
+        bags = []
+        for s, e in zip(starts, ends):
+            sel = [i for i in range(s, e) if valid[i]]
+            bags.append(rows[sel].amax(0) if sel else rows.new_zeros(weight.shape[1]))
+        return stack(bags) if bags else rows.new_zeros((0, weight.shape[1]))
+    seg = np.zeros((len(starts), n), rows._data.dtype)
+    for k, (s, e) in enumerate(zip(starts, ends)):
+        cnt = int(valid[s:e].sum())
+        if cnt:
+            seg[k, s:e] = valid[s:e] / (cnt if mode == 'mean' else 1)
+    return Tensor._make(seg) @ rows
+
+
+def one_hot(tensor, num_classes=-1):
+    a = tensor._data
+    if a.dtype != np.int64:
+        raise RuntimeError('one_hot is only applicable to index tensor of type LongTensor.')
+    if a.size and a.min() < 0:
+        raise RuntimeError('Class values must be non-negative.')
+    if num_classes == -1:
+        num_classes = int(a.max()) + 1 if a.size else 0
+    elif a.size and a.max() >= num_classes:
+        raise RuntimeError('Class values must be smaller than num_classes.')
+    out = (a[..., None] == xp(a).arange(num_classes)).astype(np.int64)
+    return Tensor._make(out)

@@ -1,0 +1,213 @@
+"""Resampling: F.interpolate (nearest, nearest-exact, linear/bilinear/trilinear, bicubic, area)
+and pixel_shuffle / pixel_unshuffle.
+
+Every interpolation mode is linear and separable: along each spatial dim the output is a
+fixed matrix times the input (``Separable``: y = A_1 x A_2^T ...). Its gradient applies the
+transposed matrices, so one op serves forward, backward and double backward; the node takes
+PyTorch's name for the mode (UpsampleBilinear2DBackward0, ...)."""
+import math
+
+import numpy as np
+
+from .._backend.im2col import _xp
+from ._op import Op, apply
+
+
+def apply_mats(x, mats):
+    """Multiply the last len(mats) dims of x by the matrices (out_d, in_d)."""
+    xp = _xp(x)
+    nd = len(mats)
+    out = x
+    for i, m in enumerate(mats):
+        d = x.ndim - nd + i
+        out = xp.moveaxis(xp.tensordot(out, m.astype(x.dtype, copy=False), axes=([d], [1])), -1, d)
+    return xp.ascontiguousarray(out)
+
+
+class Separable(Op):
+    """y = x multiplied along its trailing dims by fixed matrices; subclasses only set the name."""
+
+    def forward(self, x, mats):
+        self.mats = mats
+        return apply_mats(x, mats)
+
+    def backward(self, g):
+        return apply(SeparableTranspose, g, mats=self.mats, forward_cls=type(self))
+
+
+class SeparableTranspose(Op):
+    def forward(self, g, mats, forward_cls):
+        self.mats, self.forward_cls = mats, forward_cls
+        return apply_mats(g, [m.T for m in mats])
+
+    def backward(self, gg):
+        return apply(self.forward_cls, gg, mats=self.mats)
+
+    def name(self):
+        return self.forward_cls.__name__.replace('Backward0', 'BackwardBackward0')
+
+
+def _node(name):
+    return type(name, (Separable,), {'__module__': __name__})
+
+
+_NAMES = {('nearest', 1): 'UpsampleNearest1DBackward0', ('nearest', 2): 'UpsampleNearest2DBackward0',
+          ('nearest', 3): 'UpsampleNearest3DBackward0', ('nearest-exact', 1): 'UpsampleNearestExact1DBackward0',
+          ('nearest-exact', 2): 'UpsampleNearestExact2DBackward0',
+          ('nearest-exact', 3): 'UpsampleNearestExact3DBackward0', ('linear', 1): 'UpsampleLinear1DBackward0',
+          ('bilinear', 2): 'UpsampleBilinear2DBackward0', ('trilinear', 3): 'UpsampleTrilinear3DBackward0',
+          ('bicubic', 2): 'UpsampleBicubic2DBackward0'}
+NODES = {key: _node(name) for key, name in _NAMES.items()}
+
+
+# ------------------------------------------------------------------ interpolation matrices
+
+def _source(dst, n_in, n_out, scale, align_corners, cubic=False):
+    """PyTorch's source coordinate for output index ``dst`` (linear and cubic modes)."""
+    if align_corners:
+        return dst * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+    src = (dst + 0.5) * scale - 0.5
+    return src if cubic else np.maximum(src, 0.0)
+
+
+def _scale(n_in, n_out, scale_factor):
+    return 1.0 / scale_factor if scale_factor is not None and scale_factor > 0 else n_in / n_out
+
+
+def nearest_matrix(n_in, n_out, scale_factor, exact):
+    scale = _scale(n_in, n_out, scale_factor)
+    dst = np.arange(n_out)
+    src = np.floor((dst + 0.5) * scale) if exact else np.floor(dst * np.float32(scale))
+    src = np.minimum(src.astype(np.int64), n_in - 1)
+    m = np.zeros((n_out, n_in))
+    m[dst, src] = 1.0
+    return m
+
+
+def linear_matrix(n_in, n_out, scale_factor, align_corners):
+    scale = _scale(n_in, n_out, scale_factor)
+    src = _source(np.arange(n_out, dtype=np.float64), n_in, n_out, scale, align_corners)
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    i1 = np.minimum(i0 + 1, n_in - 1)
+    lam = src - i0
+    m = np.zeros((n_out, n_in))
+    np.add.at(m, (np.arange(n_out), i0), 1 - lam)
+    np.add.at(m, (np.arange(n_out), i1), lam)
+    return m
+
+
+def cubic_matrix(n_in, n_out, scale_factor, align_corners, a=-0.75):
+    scale = _scale(n_in, n_out, scale_factor)
+    src = _source(np.arange(n_out, dtype=np.float64), n_in, n_out, scale, align_corners, cubic=True)
+    i = np.floor(src).astype(np.int64)
+    t = src - i
+    w = [((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
+         ((a + 2) * t - (a + 3)) * t * t + 1,
+         ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+         ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a]
+    m = np.zeros((n_out, n_in))
+    for k in range(4):
+        np.add.at(m, (np.arange(n_out), np.clip(i - 1 + k, 0, n_in - 1)), w[k])
+    return m
+
+
+# ------------------------------------------------------------------ F.interpolate
+
+_DIMS = {'linear': 1, 'bilinear': 2, 'trilinear': 3, 'bicubic': 2}
+
+
+def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    nd = input.ndim - 2
+    if mode in ('nearest', 'area', 'nearest-exact'):
+        if align_corners is not None:
+            raise ValueError('align_corners option can only be set with the interpolating modes: '
+                             'linear | bilinear | bicubic | trilinear')
+    elif align_corners is None:
+        align_corners = False
+    if mode in _DIMS and _DIMS[mode] != nd:
+        raise NotImplementedError(f'Got {input.ndim}D input, but {mode} mode needs {_DIMS[mode] + 2}D input')
+    if size is not None and scale_factor is not None:
+        raise ValueError('only one of size or scale_factor should be defined')
+    if size is None and scale_factor is None:
+        raise ValueError('either size or scale_factor should be defined')
+    sp = tuple(input.shape[2:])
+    if size is not None:
+        out = tuple(size) if isinstance(size, (tuple, list)) else (size,) * nd
+        if len(out) != nd:
+            raise ValueError(f'Input and output must have the same number of spatial dimensions, but got input with '
+                             f'spatial dimensions of {list(sp)} and output size of {list(out)}. Please provide '
+                             'input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) '
+                             'format.')
+        scales = (None,) * nd
+    else:
+        scales = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * nd
+        out = tuple(int(math.floor(float(s) * f)) for s, f in zip(sp, scales))
+        if recompute_scale_factor:
+            scales = (None,) * nd
+    if mode == 'area':
+        from .pooling_api import _adaptive_avg
+        return _adaptive_avg(input, nd, out, f'adaptive_avg_pool{nd}d')
+    mats = []
+    for n_in, n_out, s in zip(sp, out, scales):
+        if mode in ('nearest', 'nearest-exact'):
+            mats.append(nearest_matrix(n_in, n_out, s, mode == 'nearest-exact'))
+        elif mode == 'bicubic':
+            mats.append(cubic_matrix(n_in, n_out, s, align_corners))
+        elif mode in _DIMS:
+            mats.append(linear_matrix(n_in, n_out, s, align_corners))
+        else:
+            raise NotImplementedError(f'Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) '
+                                      f'for the modes: nearest | linear | bilinear | bicubic | trilinear | area | '
+                                      f'nearest-exact (got {mode})')
+    xp = _xp(input._data)
+    mats = tuple(xp.asarray(m) for m in mats)
+    return apply(NODES[(mode if mode in ('nearest', 'nearest-exact') else mode, nd)], input, mats=mats)
+
+
+def upsample(input, size=None, scale_factor=None, mode='nearest', align_corners=None):
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+# ------------------------------------------------------------------ pixel shuffle
+
+class PixelShuffleBackward0(Op):
+    def forward(self, x, r):
+        self.r = r
+        *lead, c, h, w = x.shape
+        if c % (r * r):
+            raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
+                               f'of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}')
+        y = x.reshape(tuple(lead) + (c // (r * r), r, r, h, w))
+        k = len(lead)
+        y = y.transpose(tuple(range(k)) + (k, k + 3, k + 1, k + 4, k + 2))
+        return _xp(x).ascontiguousarray(y).reshape(tuple(lead) + (c // (r * r), h * r, w * r))
+
+    def backward(self, g):
+        return apply(PixelUnshuffleBackward0, g, r=self.r)
+
+
+class PixelUnshuffleBackward0(Op):
+    def forward(self, x, r):
+        self.r = r
+        *lead, c, h, w = x.shape
+        if h % r or w % r:
+            raise RuntimeError(f"pixel_unshuffle expects height to be divisible by downscale_factor, but "
+                               f'input.size(-2)={h} is not divisible by {r}' if h % r else
+                               f"pixel_unshuffle expects width to be divisible by downscale_factor, but "
+                               f'input.size(-1)={w} is not divisible by {r}')
+        k = len(lead)
+        y = x.reshape(tuple(lead) + (c, h // r, r, w // r, r))
+        y = y.transpose(tuple(range(k)) + (k, k + 2, k + 4, k + 1, k + 3))
+        return _xp(x).ascontiguousarray(y).reshape(tuple(lead) + (c * r * r, h // r, w // r))
+
+    def backward(self, g):
+        return apply(PixelShuffleBackward0, g, r=self.r)
+
+
+def pixel_shuffle(input, upscale_factor):
+    return apply(PixelShuffleBackward0, input, r=int(upscale_factor))
+
+
+def pixel_unshuffle(input, downscale_factor):
+    return apply(PixelUnshuffleBackward0, input, r=int(downscale_factor))
