@@ -1,7 +1,72 @@
-"""Optimizer base: parameter groups with their options, per-parameter state."""
-from collections import defaultdict
+"""Optimizer base: parameter groups with their options, per-parameter state, state_dict, hooks.
 
-from .._tensor import Tensor
+Subclasses define ``step``; it is wrapped once per class so the step pre/post hooks run around
+it. Updates work on the raw arrays (``p._data``) in place and bump each tensor's version
+counter, so there is no graph and little Python work per parameter.
+"""
+import itertools
+import warnings
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
+from copy import deepcopy
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, xp_of
+from ..autograd.grad_mode import enable_grad, is_grad_enabled, _set_enabled
+
+
+class _RequiredParameter:
+    def __repr__(self):
+        return '<required parameter>'
+
+
+required = _RequiredParameter()
+
+
+class RemovableHandle:
+    """What the register_* methods return: ``handle.remove()`` unregisters the hook."""
+    _ids = itertools.count()
+
+    def __init__(self, store):
+        self.store, self.id = store, next(self._ids)
+
+    def remove(self):
+        self.store.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+_global_pre_hooks = OrderedDict()
+_global_post_hooks = OrderedDict()
+
+
+def register_optimizer_step_pre_hook(hook):
+    """hook(optimizer, args, kwargs) -> None or (args, kwargs), before every optimizer's step."""
+    h = RemovableHandle(_global_pre_hooks)
+    _global_pre_hooks[h.id] = hook
+    return h
+
+
+def register_optimizer_step_post_hook(hook):
+    """hook(optimizer, args, kwargs) -> None, after every optimizer's step."""
+    h = RemovableHandle(_global_post_hooks)
+    _global_post_hooks[h.id] = hook
+    return h
+
+
+def typename(obj):
+    """PyTorch's typename: 'ember.FloatTensor' for tensors, 'module.Class' otherwise."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    cls = obj if isinstance(obj, type) else type(obj)
+    module = cls.__module__
+    return cls.__qualname__ if module in (None, 'builtins') else f'{module}.{cls.__qualname__}'
 
 
 def zero_grads(params, set_to_none=True):
@@ -11,83 +76,296 @@ def zero_grads(params, set_to_none=True):
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.detach_()
-                p.grad.zero_()
+                g = p.grad
+                if g.grad_fn is not None:
+                    g.detach_()
+                else:
+                    g.requires_grad_(False)
+                g.zero_()
 
 
-class _Required:
-    def __repr__(self):
-        return '<required parameter>'
+# ----------------------------------------------------------------- helpers for the update rules
+def scalar_dtype(is_fused=None):
+    """dtype of the ``step`` state tensor: float32, or float64 when that is the default dtype."""
+    if is_fused:
+        return np.float32
+    return np.float64 if _dtype.get_default_dtype() is _dtype.float64 else np.float32
 
 
-required = _Required()
+def new_step(p, value=0.0, on_param_device=False, is_fused=None):
+    """A fresh 0-dim ``step``-like tensor (on the CPU unless capturable/fused, as PyTorch)."""
+    xp = xp_of(p._data) if on_param_device else np
+    return Tensor._make(xp.array(value, dtype=scalar_dtype(is_fused)))
+
+
+def zeros_state(p):
+    """A zero tensor like parameter ``p`` (same shape, dtype, device and strides)."""
+    return Tensor._make(xp_of(p._data).zeros_like(p._data))
+
+
+def bump(*tensors):
+    """Record an in-place change, like an in-place op does."""
+    for t in tensors:
+        t._vc[0] += 1
+
+
+def lerp_(a, b, w):
+    """a <- a + w * (b - a) in a's precision, PyTorch's two-branch form for accuracy."""
+    d = b - a
+    if abs(w) < 0.5:
+        d *= w
+        a += d
+    else:
+        d *= (1.0 - w) if a.dtype == np.float64 else (1.0 - np.float32(w))
+        a[...] = b - d
+
+
+def to_float(x):
+    """A hyper-parameter as a Python number (a 1-element tensor lr is allowed, as in PyTorch)."""
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def check_lr(lr):
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError('Tensor lr must be 1-element')
+    if not 0.0 <= lr:
+        raise ValueError(f'Invalid learning rate: {lr}')
 
 
 class Optimizer:
+    """Base class of all optimizers: ``params`` (tensors or dicts of groups) and ``defaults``."""
+
+    _tensor_scalars = ()      # per-parameter state entries kept as 0-dim tensors ('step', ...)
+
     def __init__(self, params, defaults):
         self.defaults = defaults
+        self._optimizer_step_pre_hooks = OrderedDict()
+        self._optimizer_step_post_hooks = OrderedDict()
+        self._optimizer_state_dict_pre_hooks = OrderedDict()
+        self._optimizer_state_dict_post_hooks = OrderedDict()
+        self._optimizer_load_state_dict_pre_hooks = OrderedDict()
+        self._optimizer_load_state_dict_post_hooks = OrderedDict()
+        if isinstance(params, Tensor):
+            raise TypeError('params argument given to the optimizer should be an iterable of Tensors '
+                            'or dicts, but got ' + typename(params))
         self.state = defaultdict(dict)
         self.param_groups = []
-        if isinstance(params, Tensor):
-            raise TypeError('params argument given to the optimizer should be an iterable of Tensors or '
-                            f'dicts, but got {type(params).__name__.replace("Parameter", "Tensor")}')
         groups = list(params)
-        if not groups:
+        if len(groups) == 0:
             raise ValueError('optimizer got an empty parameter list')
         if not isinstance(groups[0], dict):
             groups = [{'params': groups}]
         for g in groups:
             self.add_param_group(g)
 
-    def add_param_group(self, group):
-        params = group['params']
-        group['params'] = [params] if isinstance(params, Tensor) else list(params)
-        for k, v in self.defaults.items():
-            if v is required and k not in group:
-                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {k}")
-            group.setdefault(k, v)
-        seen = {id(p) for g in self.param_groups for p in g['params']}
-        if any(id(p) in seen for p in group['params']):
-            raise ValueError('some parameters appear in more than one parameter group')
-        self.param_groups.append(group)
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        step = cls.__dict__.get('step')
+        if step is not None and not getattr(step, '_hooked', False):
+            cls.step = _with_step_hooks(step)
 
-    def zero_grad(self, set_to_none=True):
-        zero_grads((p for g in self.param_groups for p in g['params']), set_to_none)
+    def __getstate__(self):
+        return {'defaults': self.defaults, 'state': self.state, 'param_groups': self.param_groups}
 
-    def state_dict(self):
-        index, groups = {}, []
-        for g in self.param_groups:
-            ids = []
-            for p in g['params']:
-                index.setdefault(id(p), len(index))
-                ids.append(index[id(p)])
-            groups.append({**{k: v for k, v in g.items() if k != 'params'}, 'params': ids})
-        state = {index[id(p)]: s for p, s in self.state.items() if id(p) in index}
-        return {'state': state, 'param_groups': groups}
-
-    def load_state_dict(self, state_dict):
-        groups = state_dict['param_groups']
-        if len(groups) != len(self.param_groups):
-            raise ValueError('loaded state dict has a different number of parameter groups')
-        params = [p for g in self.param_groups for p in g['params']]
-        for mine, theirs in zip(self.param_groups, groups):
-            if len(mine['params']) != len(theirs['params']):
-                raise ValueError("loaded state dict contains a parameter group that doesn't match the size "
-                                 "of optimizer's group")
-        ids = [i for g in groups for i in g['params']]
-        lookup = dict(zip(ids, params))
-        self.state = defaultdict(dict)
-        for k, v in state_dict['state'].items():
-            p = lookup[int(k)]
-            self.state[p] = {n: (t.to(p.device).clone() if isinstance(t, Tensor) else t) for n, t in v.items()}
-        for mine, theirs in zip(self.param_groups, groups):
-            mine.update({k: v for k, v in theirs.items() if k != 'params'})
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        for name in ('step_pre', 'step_post', 'state_dict_pre', 'state_dict_post',
+                     'load_state_dict_pre', 'load_state_dict_post'):
+            self.__dict__.setdefault(f'_optimizer_{name}_hooks', OrderedDict())
+        self.defaults.setdefault('differentiable', False)
+        for group in self.param_groups:         # options added since the state was saved
+            for k, v in self.defaults.items():
+                group.setdefault(k, v)
+        for s in self.state.values():           # old checkpoints kept counters as Python numbers
+            for k in self._tensor_scalars:
+                if k in s and not isinstance(s[k], Tensor):
+                    s[k] = Tensor._make(np.array(float(s[k]), dtype=scalar_dtype()))
 
     def __repr__(self):
         s = self.__class__.__name__ + ' ('
-        for i, g in enumerate(self.param_groups):
-            s += f'\nParameter Group {i}'
-            for k in sorted(g):
-                if k != 'params':
-                    s += f'\n    {k}: {g[k]}'
-        return s + '\n)'
+        for i, group in enumerate(self.param_groups):
+            s += f'\nParameter Group {i}\n'
+            for key in sorted(group):
+                if key != 'params':
+                    s += f'    {key}: {group[key]}\n'
+        return s + ')'
+
+    # ------------------------------------------------------------------ groups
+    def add_param_group(self, param_group):
+        """Add a group of parameters (a dict with 'params' and options) to optimize."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f'param_group must be a dict, but got {type(param_group)}')
+        params = param_group['params']
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError('optimizer parameters need to be organized in ordered collections, but the '
+                            'ordering of tensors in sets will change between runs. Please use a list instead.')
+        else:
+            params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        param_group['params'] = params
+        if names:
+            if len(names) != len(params):
+                raise ValueError('all optimizer params should be with/without names. Some param names are missing')
+            param_group['param_names'] = names
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError('optimizer can only optimize Tensors, but one of the params is ' + typename(p))
+            if not self.defaults.get('differentiable', None) and not (p.is_leaf or p.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization "
+                                 f'parameter {name}')
+            param_group.setdefault(name, default)
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn('optimizer contains a parameter group with duplicate parameters; in future, this '
+                          'will cause an error; see github.com/pytorch/pytorch/issues/40967 for more '
+                          'information', stacklevel=3)
+        seen = set()
+        for group in self.param_groups:
+            seen.update(id(p) for p in group['params'])
+            if ('param_names' in param_group) != ('param_names' in group):
+                txt = 'with names' if 'param_names' in param_group else 'without names'
+                raise ValueError('all optimizer param groups should be with/without names. '
+                                 f'cannot add param group {txt} to the optimizer')
+        if any(id(p) in seen for p in params):
+            raise ValueError('some parameters appear in more than one parameter group')
+        self.param_groups.append(param_group)
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all optimized tensors (to None by default)."""
+        zero_grads((p for g in self.param_groups for p in g['params']), set_to_none)
+
+    def step(self, closure=None):
+        raise NotImplementedError
+
+    def _closure_loss(self, closure):
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+    # ------------------------------------------------------------------ state_dict
+    def state_dict(self):
+        """{'state': {index: per-parameter state}, 'param_groups': [options + 'params': indices]}."""
+        for hook in self._optimizer_state_dict_pre_hooks.values():
+            hook(self)
+        index, groups, start = {}, [], 0
+        for g in self.param_groups:
+            packed = {k: v for k, v in g.items() if k != 'params'}
+            for i, p in enumerate(g['params'], start):
+                index.setdefault(id(p), i)
+            packed['params'] = [index[id(p)] for p in g['params']]
+            start += len(packed['params'])
+            groups.append(packed)
+        state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        sd = {'state': state, 'param_groups': groups}
+        for hook in self._optimizer_state_dict_post_hooks.values():
+            res = hook(self, sd)
+            if res is not None:
+                sd = res
+        return sd
+
+    def load_state_dict(self, state_dict):
+        """Load a state_dict from ``state_dict()``; state tensors move to each parameter's dtype/device."""
+        state_dict = state_dict.copy()
+        for hook in self._optimizer_load_state_dict_pre_hooks.values():
+            res = hook(self, state_dict)
+            if res is not None:
+                state_dict = res
+        groups = self.param_groups
+        saved = deepcopy(state_dict['param_groups'])
+        if len(groups) != len(saved):
+            raise ValueError('loaded state dict has a different number of parameter groups')
+        if any(len(g['params']) != len(s['params']) for g, s in zip(groups, saved)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size "
+                             "of optimizer's group")
+        id_map = dict(zip(itertools.chain.from_iterable(s['params'] for s in saved),
+                          itertools.chain.from_iterable(g['params'] for g in groups)))
+
+        def cast(param, value, policy, key=None):
+            # as PyTorch 2.13: a tensor whose dtype and device already match is shared, not copied
+            if isinstance(value, Tensor):
+                if key == 'step':
+                    out = value.to(dtype=_dtype.float32, device=param.device) if policy else value
+                elif param.is_floating_point():
+                    out = value.to(dtype=param.dtype, device=param.device)
+                else:
+                    out = value.to(device=param.device)
+                return out
+            if isinstance(value, dict):
+                return {k: cast(param, v, policy, k) for k, v in value.items()}
+            if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+                return type(value)(cast(param, v, policy) for v in value)
+            return value
+
+        state = defaultdict(dict)
+        for k, v in state_dict['state'].items():
+            if k in id_map:
+                param = id_map[k]
+                pg = next((g for g in state_dict['param_groups'] if k in g['params']), {})
+                state[param] = cast(param, v, pg.get('fused', False) or pg.get('capturable', False))
+            else:
+                state[k] = v
+        for g, s in zip(groups, saved):
+            s['params'] = g['params']
+            if 'param_names' in g and 'param_names' not in s:
+                s['param_names'] = g['param_names']
+        self.__setstate__({'state': state, 'param_groups': saved})
+        for hook in self._optimizer_load_state_dict_post_hooks.values():
+            hook(self)
+
+    # ------------------------------------------------------------------ hooks
+    def _register(self, store, hook, prepend=False):
+        h = RemovableHandle(store)
+        store[h.id] = hook
+        if prepend:
+            store.move_to_end(h.id, last=False)
+        return h
+
+    def register_step_pre_hook(self, hook):
+        return self._register(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook):
+        return self._register(self._optimizer_step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        return self._register(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        return self._register(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        return self._register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        return self._register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+
+def _with_step_hooks(step):
+    """Wrap a subclass's step: hooks around it, grad mode off inside (unless differentiable)."""
+    def wrapper(self, *args, **kwargs):
+        for hook in itertools.chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
+            res = hook(self, args, kwargs)
+            if res is not None:
+                if isinstance(res, tuple) and len(res) == 2:
+                    args, kwargs = res
+                else:
+                    raise RuntimeError(f'{step} must return None or a tuple of (new_args, new_kwargs), '
+                                       f'but got {res}.')
+        prev = is_grad_enabled()
+        _set_enabled(False)
+        try:
+            out = step(self, *args, **kwargs)
+        finally:
+            _set_enabled(prev)
+        for hook in itertools.chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
+            hook(self, args, kwargs)
+        return out
+    wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = step.__name__, step.__qualname__, step.__doc__
+    wrapper.__wrapped__ = step
+    wrapper._hooked = True
+    return wrapper

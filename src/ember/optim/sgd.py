@@ -1,45 +1,57 @@
 """SGD with momentum, dampening, Nesterov and weight decay (PyTorch's update rule)."""
-from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, required
+from .._tensor import Tensor, xp_of
+from .optimizer import Optimizer, bump, check_lr, to_float
 
 
 class SGD(Optimizer):
+    """Stochastic gradient descent: p -= lr * (momentum buffer or gradient)."""
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
-        if lr is not required and lr < 0.0:
-            raise ValueError(f'Invalid learning rate: {lr}')
+        check_lr(lr)
         if momentum < 0.0:
             raise ValueError(f'Invalid momentum value: {momentum}')
         if weight_decay < 0.0:
             raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize, foreach=foreach,
+                        differentiable=differentiable, fused=fused)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError('Nesterov momentum requires a momentum and zero dampening')
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                                      nesterov=nesterov, maximize=maximize, foreach=foreach,
-                                      differentiable=differentiable, fused=fused))
+        super().__init__(params, defaults)
+        if fused:
+            if differentiable:
+                raise RuntimeError('`fused` does not support `differentiable`')
+            if foreach:
+                raise RuntimeError('`fused` and `foreach` cannot be `True` together.')
 
-    @no_grad()
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            from ..autograd.grad_mode import enable_grad
-            with enable_grad():
-                loss = closure()
-        for g in self.param_groups:
-            lr, mom, damp, wd = g['lr'], g['momentum'], g['dampening'], g['weight_decay']
-            for p in g['params']:
-                if p.grad is None:
+        """One update of every parameter that has a gradient; returns the closure's loss."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, wd = to_float(group['lr']), to_float(group['weight_decay'])
+            momentum, damp = group['momentum'], group['dampening']
+            nesterov, maximize = group['nesterov'], group['maximize']
+            for p in group['params']:
+                if p._grad is None:
                     continue
-                d = p.grad if not g['maximize'] else -p.grad
-                if wd:
-                    d = d.add(p, alpha=wd)
-                if mom:
+                x = p._data
+                g = p._grad._data
+                if maximize:
+                    g = -g
+                if wd != 0:
+                    g = g + wd * x
+                if momentum != 0:
                     state = self.state[p]
                     buf = state.get('momentum_buffer')
                     if buf is None:
-                        buf = state['momentum_buffer'] = d.clone()
+                        buf = state['momentum_buffer'] = Tensor._make(xp_of(x).array(g, copy=True))
                     else:
-                        buf.mul_(mom).add_(d, alpha=1 - damp)
-                    d = d.add(buf, alpha=mom) if g['nesterov'] else buf
-                p.add_(d, alpha=-lr)
+                        b = buf._data
+                        b *= momentum
+                        b += g if damp == 0 else (1 - damp) * g
+                        bump(buf)
+                    g = g + momentum * buf._data if nesterov else buf._data
+                x -= lr * g
+                bump(p)
         return loss

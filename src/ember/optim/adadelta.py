@@ -1,0 +1,59 @@
+"""Adadelta: step sizes from running averages of squared gradients and squared updates."""
+from .._tensor import xp_of
+from .optimizer import Optimizer, bump, check_lr, new_step, to_float, zeros_state
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler 2012) with PyTorch's options: lr scaling, rho, eps, weight decay."""
+
+    _tensor_scalars = ('step',)
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
+                 maximize=False, differentiable=False):
+        check_lr(lr)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f'Invalid rho value: {rho}')
+        if not 0.0 <= eps:
+            raise ValueError(f'Invalid epsilon value: {eps}')
+        if not 0.0 <= weight_decay:
+            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+                                      capturable=capturable, foreach=foreach, differentiable=differentiable))
+
+    def step(self, closure=None):
+        """One Adadelta update of every parameter that has a gradient; returns the closure's loss."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, rho, eps, wd = to_float(group['lr']), group['rho'], group['eps'], group['weight_decay']
+            for p in group['params']:
+                if p._grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state['step'] = new_step(p, 0.0, group['capturable'])
+                    state['square_avg'] = zeros_state(p)
+                    state['acc_delta'] = zeros_state(p)
+                x, g = p._data, p._grad._data
+                sqrt = xp_of(x).sqrt
+                st, sq_t, acc_t = state['step'], state['square_avg'], state['acc_delta']
+                st._data += 1
+                if group['maximize']:
+                    g = -g
+                if wd != 0:
+                    g = g + wd * x
+                sq, acc = sq_t._data, acc_t._data
+                sq *= rho
+                t = g * (1 - rho)
+                t *= g
+                sq += t
+                std = sqrt(sq + eps)
+                delta = sqrt(acc + eps)
+                delta /= std
+                delta *= g
+                acc *= rho
+                t = delta * (1 - rho)
+                t *= delta
+                acc += t
+                x -= lr * delta
+                bump(p, st, sq_t, acc_t)
+        return loss

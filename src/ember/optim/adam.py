@@ -1,0 +1,112 @@
+"""Adam (and, through ``decoupled_weight_decay``, AdamW): PyTorch's single-tensor update rule."""
+from .._tensor import Tensor, xp_of
+from .optimizer import Optimizer, bump, check_lr, lerp_, new_step, to_float, zeros_state
+
+
+def check_betas(betas):
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f'Invalid beta parameter at index 0: {betas[0]}')
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f'Invalid beta parameter at index 1: {betas[1]}')
+
+
+class Adam(Optimizer):
+    """Adam: moving averages of the gradient and its square, bias-corrected."""
+
+    _tensor_scalars = ('step',)
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
+                 decoupled_weight_decay=False):
+        if isinstance(lr, Tensor):
+            if foreach and not capturable:
+                raise ValueError('lr as a Tensor is not supported for capturable=False and foreach=True')
+            if lr.numel() != 1:
+                raise ValueError('Tensor lr must be 1-element')
+        check_lr(lr)
+        if not 0.0 <= eps:
+            raise ValueError(f'Invalid epsilon value: {eps}')
+        check_betas(betas)
+        if not 0.0 <= weight_decay:
+            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        b0, b1 = betas[0], betas[1]
+        if not ((isinstance(b0, float) and isinstance(b1, float))
+                or (isinstance(b0, Tensor) and isinstance(b1, Tensor))):
+            raise ValueError('betas must be either both floats or both Tensors')
+        for i, b in enumerate((b0, b1)):
+            if isinstance(b, Tensor):
+                if not capturable and foreach:
+                    raise ValueError(f'betas[{i}] as a Tensor is not supported for capturable=False and '
+                                     'foreach=True')
+                if b.numel() != 1:
+                    raise ValueError(f'Tensor betas[{i}] must be 1-element')
+        betas = tuple(b.squeeze() if isinstance(b, Tensor) and b.dim() != 0 else b for b in betas)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, foreach=foreach, capturable=capturable,
+                        differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)
+        super().__init__(params, defaults)
+        if fused:
+            if differentiable:
+                raise RuntimeError('`fused` does not support `differentiable`')
+            if foreach:
+                raise RuntimeError('`fused` and `foreach` cannot be `True` together.')
+
+    def _init_state(self, p, group):
+        state = self.state[p]
+        if len(state) == 0:
+            fused = group['fused']
+            state['step'] = new_step(p, 0.0, group['capturable'] or fused, fused)
+            state['exp_avg'] = zeros_state(p)
+            state['exp_avg_sq'] = zeros_state(p)
+            if group['amsgrad']:
+                state['max_exp_avg_sq'] = zeros_state(p)
+        return state
+
+    def step(self, closure=None):
+        """One Adam update of every parameter that has a gradient; returns the closure's loss."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            beta1, beta2 = (to_float(b) for b in group['betas'])
+            lr, wd, eps = to_float(group['lr']), to_float(group['weight_decay']), group['eps']
+            amsgrad, maximize = group['amsgrad'], group['maximize']
+            decoupled = group.get('decoupled_weight_decay', False)
+            for p in group['params']:
+                if p._grad is None:
+                    continue
+                state = self._init_state(p, group)
+                x, g = p._data, p._grad._data
+                xp = xp_of(x)
+                if maximize:
+                    g = -g
+                st, m_t, v_t = state['step'], state['exp_avg'], state['exp_avg_sq']
+                st._data += 1
+                if wd != 0:
+                    if decoupled:
+                        x *= 1 - lr * wd
+                    else:
+                        g = g + wd * x
+                m, v = m_t._data, v_t._data
+                lerp_(m, g, 1 - beta1)
+                v *= beta2
+                t = g * (1 - beta2)
+                t *= g
+                v += t
+                step = float(st._data)
+                step_size = lr / (1 - beta1 ** step)
+                bc2_sqrt = (1 - beta2 ** step) ** 0.5
+                if amsgrad:
+                    mx_t = state['max_exp_avg_sq']
+                    mx = mx_t._data
+                    xp.maximum(mx, v, out=mx)
+                    bump(mx_t)
+                    denom = xp.sqrt(mx)
+                else:
+                    denom = xp.sqrt(v)
+                denom /= bc2_sqrt
+                denom += eps
+                t = m * -step_size
+                t /= denom
+                x += t
+                bump(p, st, m_t, v_t)
+        return loss

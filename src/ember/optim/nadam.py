@@ -1,0 +1,76 @@
+"""NAdam: Adam with Nesterov momentum (Dozat 2016), PyTorch's momentum-decay schedule."""
+from .._tensor import xp_of
+from .adam import check_betas
+from .optimizer import Optimizer, bump, check_lr, lerp_, new_step, to_float, zeros_state
+
+
+class NAdam(Optimizer):
+    """NAdam, optionally with decoupled (AdamW-style) weight decay."""
+
+    _tensor_scalars = ('step', 'mu_product')
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        check_lr(lr)
+        if not 0.0 <= eps:
+            raise ValueError(f'Invalid epsilon value: {eps}')
+        check_betas(betas)
+        if not 0.0 <= weight_decay:
+            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        if not 0.0 <= momentum_decay:
+            raise ValueError(f'Invalid momentum_decay value: {momentum_decay}')
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      momentum_decay=momentum_decay,
+                                      decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+                                      foreach=foreach, capturable=capturable, differentiable=differentiable))
+
+    def step(self, closure=None):
+        """One NAdam update of every parameter that has a gradient; returns the closure's loss."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            beta1, beta2 = group['betas']
+            lr, eps, wd = to_float(group['lr']), group['eps'], group['weight_decay']
+            psi, decoupled = group['momentum_decay'], group['decoupled_weight_decay']
+            for p in group['params']:
+                if p._grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state['step'] = new_step(p, 0.0, group['capturable'])
+                    state['mu_product'] = new_step(p, 1.0, group['capturable'])
+                    state['exp_avg'] = zeros_state(p)
+                    state['exp_avg_sq'] = zeros_state(p)
+                x, g = p._data, p._grad._data
+                if group['maximize']:
+                    g = -g
+                st, mp_t = state['step'], state['mu_product']
+                m_t, v_t = state['exp_avg'], state['exp_avg_sq']
+                st._data += 1
+                step = float(st._data)
+                bias_correction2 = 1 - beta2 ** step
+                if wd != 0:
+                    if decoupled:
+                        x *= 1 - lr * wd
+                    else:
+                        g = g + wd * x
+                mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
+                mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
+                mp_t._data *= mu
+                mu_product = float(mp_t._data)
+                m, v = m_t._data, v_t._data
+                lerp_(m, g, 1 - beta1)
+                v *= beta2
+                t = g * (1 - beta2)
+                t *= g
+                v += t
+                denom = xp_of(x).sqrt(v / bias_correction2)
+                denom += eps
+                t = g * (-lr * (1.0 - mu) / (1.0 - mu_product))
+                t /= denom
+                x += t
+                t = m * ((-lr * mu_next) / (1.0 - mu_product * mu_next))
+                t /= denom
+                x += t
+                bump(p, st, mp_t, m_t, v_t)
+        return loss

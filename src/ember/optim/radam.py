@@ -1,0 +1,73 @@
+"""RAdam: Adam with the variance of the adaptive learning rate rectified (Liu et al. 2019)."""
+from .._tensor import xp_of
+from .adam import check_betas
+from .optimizer import Optimizer, bump, check_lr, lerp_, new_step, to_float, zeros_state
+
+
+class RAdam(Optimizer):
+    """RAdam; plain momentum SGD steps while the variance estimate is unreliable (rho_t <= 5)."""
+
+    _tensor_scalars = ('step',)
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        check_lr(lr)
+        if not 0.0 <= eps:
+            raise ValueError(f'Invalid epsilon value: {eps}')
+        check_betas(betas)
+        if not 0.0 <= weight_decay:
+            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize, foreach=foreach, capturable=capturable,
+                                      decoupled_weight_decay=decoupled_weight_decay,
+                                      differentiable=differentiable))
+
+    def step(self, closure=None):
+        """One RAdam update of every parameter that has a gradient; returns the closure's loss."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            beta1, beta2 = group['betas']
+            lr, eps, wd = to_float(group['lr']), group['eps'], group['weight_decay']
+            decoupled = group['decoupled_weight_decay']
+            rho_inf = 2 / (1 - beta2) - 1
+            for p in group['params']:
+                if p._grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state['step'] = new_step(p, 0.0, group['capturable'])
+                    state['exp_avg'] = zeros_state(p)
+                    state['exp_avg_sq'] = zeros_state(p)
+                x, g = p._data, p._grad._data
+                if group['maximize']:
+                    g = -g
+                st, m_t, v_t = state['step'], state['exp_avg'], state['exp_avg_sq']
+                st._data += 1
+                step = float(st._data)
+                if wd != 0:
+                    if decoupled:
+                        x *= 1 - lr * wd
+                    else:
+                        g = g + wd * x
+                m, v = m_t._data, v_t._data
+                lerp_(m, g, 1 - beta1)
+                v *= beta2
+                t = g * (1 - beta2)
+                t *= g
+                v += t
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2 = 1 - beta2 ** step
+                upd = m / bias_correction1
+                upd *= lr
+                rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+                if rho_t > 5.0:
+                    adaptive = xp_of(x).sqrt(v)
+                    adaptive += eps
+                    adaptive = 1.0 / adaptive          # PyTorch: number / tensor = reciprocal * number
+                    adaptive *= bias_correction2 ** 0.5
+                    upd *= adaptive
+                    upd *= ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                x -= upd
+                bump(p, st, m_t, v_t)
+        return loss

@@ -1,0 +1,80 @@
+"""RMSprop: divide the gradient by a running root-mean-square (PyTorch's update rule)."""
+from .._tensor import xp_of
+from .optimizer import Optimizer, bump, check_lr, lerp_, new_step, to_float, zeros_state
+
+
+class RMSprop(Optimizer):
+    """RMSprop with optional momentum, centering (variance instead of mean square) and weight decay."""
+
+    _tensor_scalars = ('step',)
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
+                 capturable=False, foreach=None, maximize=False, differentiable=False):
+        check_lr(lr)
+        if not 0.0 <= eps:
+            raise ValueError(f'Invalid epsilon value: {eps}')
+        if not 0.0 <= momentum:
+            raise ValueError(f'Invalid momentum value: {momentum}')
+        if not 0.0 <= weight_decay:
+            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        if not 0.0 <= alpha:
+            raise ValueError(f'Invalid alpha value: {alpha}')
+        super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                                      weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                                      maximize=maximize, differentiable=differentiable))
+
+    def step(self, closure=None):
+        """One RMSprop update of every parameter that has a gradient; returns the closure's loss."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, alpha, eps = to_float(group['lr']), group['alpha'], group['eps']
+            wd, momentum, centered = group['weight_decay'], group['momentum'], group['centered']
+            for p in group['params']:
+                if p._grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state['step'] = new_step(p, 0.0, group['capturable'])
+                    state['square_avg'] = zeros_state(p)
+                    if momentum > 0:
+                        state['momentum_buffer'] = zeros_state(p)
+                    if centered:
+                        state['grad_avg'] = zeros_state(p)
+                x, g = p._data, p._grad._data
+                xp = xp_of(x)
+                if group['maximize']:
+                    g = -g
+                st, sq_t = state['step'], state['square_avg']
+                st._data += 1
+                if wd != 0:
+                    g = g + wd * x
+                sq = sq_t._data
+                sq *= alpha
+                t = g * (1 - alpha)
+                t *= g
+                sq += t
+                changed = [p, st, sq_t]
+                if centered:
+                    ga_t = state['grad_avg']
+                    ga = ga_t._data
+                    lerp_(ga, g, 1 - alpha)
+                    t = ga * -1.0
+                    t *= ga
+                    avg = xp.sqrt(sq + t)
+                    changed.append(ga_t)
+                else:
+                    avg = xp.sqrt(sq)
+                avg += eps
+                if momentum > 0:
+                    buf_t = state['momentum_buffer']
+                    buf = buf_t._data
+                    buf *= momentum
+                    buf += g / avg
+                    x -= lr * buf
+                    changed.append(buf_t)
+                else:
+                    t = g * -lr
+                    t /= avg
+                    x += t
+                bump(*changed)
+        return loss
