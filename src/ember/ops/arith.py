@@ -249,12 +249,18 @@ class RemainderScalarSelf(_NotImplemented):
         return as_array(np.remainder(a, b))
 
 
-def _check_out(out, result):
-    from ._op import write_into
+def _check_out(out, result, name='add', exact=False):
+    """Write ``result`` into the ``out=`` tensor of function ``name``, with PyTorch's checks
+    (``exact``: the out dtype must equal the result's)."""
+    from ._op import write_into, cast_check
     from ..autograd.grad_mode import is_grad_enabled
     if is_grad_enabled() and result.requires_grad:
-        raise RuntimeError("add(): functions with out=... arguments don't support automatic "
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
+    if exact and out.dtype != result.dtype:
+        from .._tensor import _scalar_name
+        raise RuntimeError(f'Found dtype {_scalar_name(out.dtype)} but expected {_scalar_name(result.dtype)}')
+    cast_check(result._data.dtype, out)
     if out._data.shape != result._data.shape:
         out._data = np.empty(result._data.shape, out._data.dtype)
     write_into(out, result._data)
@@ -266,7 +272,7 @@ def add(input, other, *, alpha=1, out=None):
         r = apply(AddBackward0, other, input) if alpha == 1 else apply(AddBackward0, _scalar_tensor(input, other), other, alpha=alpha)
     else:
         r = apply(AddBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(AddBackward0, input, other, alpha=alpha)
-    return r if out is None else _check_out(out, r)
+    return r if out is None else _check_out(out, r, 'add')
 
 
 def _scalar_tensor(v, like):
@@ -279,7 +285,7 @@ def sub(input, other, *, alpha=1, out=None):
         r = apply(RsubBackward1, other, b=input) if alpha == 1 else apply(SubBackward0, _scalar_tensor(input, other), other, alpha=alpha)
     else:
         r = apply(SubBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(SubBackward0, input, other, alpha=alpha)
-    return r if out is None else _check_out(out, r)
+    return r if out is None else _check_out(out, r, 'sub')
 
 
 def rsub(input, other, alpha=1):
@@ -292,18 +298,18 @@ def mul(input, other, *, out=None):
     if not isinstance(input, Tensor):
         input, other = other, input
     r = apply(MulBackward0, input, other)
-    return r if out is None else _check_out(out, r)
+    return r if out is None else _check_out(out, r, 'mul')
 
 
 def div(input, other, *, rounding_mode=None, out=None):
     if not isinstance(input, Tensor):
         if rounding_mode is None:
             r = mul(reciprocal(other), input)
-            return r if out is None else _check_out(out, r)
+            return r if out is None else _check_out(out, r, 'div')
         input = _scalar_tensor(input, other)
     r = apply(DivBackward0 if rounding_mode is None else DivBackward2, input, other,
               rounding_mode=rounding_mode)
-    return r if out is None else _check_out(out, r)
+    return r if out is None else _check_out(out, r, 'div')
 
 
 def reciprocal(x):
@@ -319,7 +325,7 @@ def floor_divide(input, other, *, out=None):
     if not isinstance(input, Tensor):
         input = _scalar_tensor(input, other)
     r = apply(FloorDivide, input, other)
-    return r if out is None else _check_out(out, r)
+    return r if out is None else _check_out(out, r, 'floor_divide')
 
 
 def remainder(input, other, *, out=None):
@@ -328,7 +334,7 @@ def remainder(input, other, *, out=None):
     else:
         r = apply(RemainderBackward1, input, other) if isinstance(other, Tensor) else \
             apply(RemainderBackward0, input, b=other)
-    return r if out is None else _check_out(out, r)
+    return r if out is None else _check_out(out, r, 'remainder')
 
 
 # in-place forms -------------------------------------------------------------------

@@ -197,7 +197,7 @@ class AddrBackward0(_Fused):
 def _fused(cls, name):
     def fn(input, a, b, *, beta=1, alpha=1, out=None):
         r = apply(cls, input, a, b, beta=beta, alpha=alpha)
-        return r if out is None else _check_out(out, r)
+        return r if out is None else _check_out(out, r, name)
 
     def fn_(self, a, b, *, beta=1, alpha=1):
         try:

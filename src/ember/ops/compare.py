@@ -24,7 +24,7 @@ def _cmp(name, ufunc):
         r = apply(cls, input, other)
         if out is not None:
             from .arith import _check_out
-            return _check_out(out, r)
+            return _check_out(out, r, name)
         return r
 
     def f_(self, other):
@@ -167,7 +167,7 @@ def where(condition, input=None, other=None, *, out=None):
     r = apply(WhereBackward0, condition, input, other)
     if out is not None:
         from .arith import _check_out
-        return _check_out(out, r)
+        return _check_out(out, r, 'where')
     return r
 
 

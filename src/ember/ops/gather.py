@@ -54,8 +54,8 @@ def wants(node, i):
     return len(node._next) > i and node._next[i][0] is not None
 
 
-def with_out(r, out):
-    return r if out is None else _check_out(out, r)
+def with_out(r, out, name):
+    return r if out is None else _check_out(out, r, name)
 
 
 def _bounds(idx, n, dim):
@@ -143,7 +143,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     d = wrap_dim(dim, input.ndim)
     _check_index(index._data, 'gather')
     _shape_check(input._data, d, index._data, gather=True)
-    return with_out(apply(GatherBackward0, input, dim=d, index=index._data), out)
+    return with_out(apply(GatherBackward0, input, dim=d, index=index._data), out, 'gather')
 
 
 # ------------------------------------------------------------------ scatter family
@@ -224,7 +224,7 @@ def _scatter(self, dim, index, src, value, reduce, run):
 def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
     """A copy of ``input`` with ``src`` (a tensor, or a scalar ``value``) written at ``index``
     along ``dim``; ``reduce='add'|'multiply'`` combines instead of overwriting."""
-    return with_out(_scatter(input, dim, index, src, value, reduce, apply), out)
+    return with_out(_scatter(input, dim, index, src, value, reduce, apply), out, 'scatter')
 
 
 def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
@@ -234,7 +234,7 @@ def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
 def scatter_add(input, dim, index, src, *, out=None):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats add up)."""
     d = _src_checks(input, dim, index, src)
-    return with_out(apply(ScatterAddBackward0, input, src, dim=d, index=index._data), out)
+    return with_out(apply(ScatterAddBackward0, input, src, dim=d, index=index._data), out, 'scatter_add')
 
 
 def scatter_add_(self, dim, index, src):
@@ -348,7 +348,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
     """``src`` reduced into a copy of ``input`` at ``index`` along ``dim``: 'sum', 'prod', 'mean',
     'amax' or 'amin'; ``include_self=False`` leaves the old values out where anything lands."""
     kw = _reduce_args(input, dim, index, src, reduce)
-    return with_out(apply(ScatterReduceBackward0, input, src, include_self=bool(include_self), **kw), out)
+    return with_out(apply(ScatterReduceBackward0, input, src, include_self=bool(include_self), **kw), out, 'scatter_reduce')
 
 
 def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
@@ -363,7 +363,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     (indices along ``dim`` wrap around, as in PyTorch); without ``dim`` both are flattened."""
     idx = indices._data
     if dim is None:
-        return with_out(gather(reshape(input, (-1,)), 0, reshape(indices, (-1,))), out)
+        return with_out(gather(reshape(input, (-1,)), 0, reshape(indices, (-1,))), out, 'take_along_dim')
     if input.ndim == 0:
         raise IndexError(f'Dimension specified as {dim} but tensor has no dimensions')
     d = wrap_dim(dim, input.ndim)
@@ -382,7 +382,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     want_i = tuple(si[k] if k == d else n for k, n in enumerate(common))
     x = input if sa == want_a else expand(input, want_a)
     wrapped = idx % sa[d] if sa[d] and idx.size else idx
-    return with_out(apply(GatherBackward0, x, dim=d, index=xp(idx).broadcast_to(wrapped, want_i)), out)
+    return with_out(apply(GatherBackward0, x, dim=d, index=xp(idx).broadcast_to(wrapped, want_i)), out, 'take_along_dim')
 
 
 METHODS = {

@@ -57,7 +57,7 @@ def index_select(input, dim, index, *, out=None):
         raise RuntimeError('index_select(): Expected dtype int32 or int64 for index')
     if input.ndim == 0 and idx.size != 1:
         raise RuntimeError(f'index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)')
-    return _out(apply(IndexSelectBackward0, input, dim=d, index=idx), out)
+    return _out(apply(IndexSelectBackward0, input, dim=d, index=idx), out, 'index_select')
 
 
 # ------------------------------------------------------------------ index_add / index_reduce
@@ -102,7 +102,7 @@ class IndexAddBackward0(_SliceOp):
 def index_add(input, dim, index, source, *, alpha=1, out=None):
     """A copy of ``input`` with ``alpha * source`` added to the slices ``index`` names along ``dim``."""
     kw = _source_checks(input, dim, index, source, 'index_add_', alpha=alpha)
-    return _out(apply(IndexAddBackward0, input, source, **kw), out)
+    return _out(apply(IndexAddBackward0, input, source, **kw), out, 'index_add')
 
 
 def index_add_(self, dim, index, source, *, alpha=1):
@@ -130,7 +130,7 @@ def _reduce_checks(self, dim, index, source, reduce, include_self):
 def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):
     """``source``'s slices reduced ('prod', 'mean', 'amax', 'amin') into a copy of ``input``."""
     kw = _reduce_checks(input, dim, index, source, reduce, include_self)
-    return _out(apply(IndexReduceBackward0, input, source, **kw), out)
+    return _out(apply(IndexReduceBackward0, input, source, **kw), out, 'index_reduce')
 
 
 def index_reduce_(self, dim, index, source, reduce, *, include_self=True):
@@ -179,7 +179,7 @@ def _copy_checks(self, dim, index, source):
 
 def index_copy(input, dim, index, source, *, out=None):
     """A copy of ``input`` with ``source``'s slices written where ``index`` says along ``dim``."""
-    return _out(apply(IndexCopyBackward0, input, source, **_copy_checks(input, dim, index, source)), out)
+    return _out(apply(IndexCopyBackward0, input, source, **_copy_checks(input, dim, index, source)), out, 'index_copy')
 
 
 def index_copy_(self, dim, index, source):
@@ -315,7 +315,7 @@ class MaskedSelectBackward0(Op):
 def masked_select(input, mask, *, out=None):
     """The elements of ``input`` where ``mask`` (broadcast with it) is True, as a 1-D tensor."""
     _need_bool(mask, 'masked_select: expected BoolTensor for mask')
-    return _out(apply(MaskedSelectBackward0, input, mask), out)
+    return _out(apply(MaskedSelectBackward0, input, mask), out, 'masked_select')
 
 
 class MaskedScatterBackward0(Op):

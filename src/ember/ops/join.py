@@ -93,7 +93,7 @@ def cat(tensors, dim=0, *, out=None):
     r = apply(CatBackward0, *_tensors(tensors, 'cat'), dim=dim)
     if out is not None:
         from .arith import _check_out
-        return _check_out(out, r)
+        return _check_out(out, r, 'cat')
     return r
 
 
@@ -123,7 +123,7 @@ def stack(tensors, dim=0, *, out=None):
     r = apply(StackBackward0, *_tensors(tensors, 'stack'), dim=dim)
     if out is not None:
         from .arith import _check_out
-        return _check_out(out, r)
+        return _check_out(out, r, 'stack')
     return r
 
 

@@ -348,7 +348,7 @@ def tensordot(a, b, dims=2, out=None):
     r = mm(t1, t2).reshape(r1 + r2)
     if out is not None:
         from .arith import _check_out
-        return _check_out(out, r)
+        return _check_out(out, r, 'tensordot')
     return r
 
 

@@ -212,7 +212,7 @@ def matmul(input, other, *, out=None):
         r = apply(BatchedMatmul, input, other)
     if out is not None:
         from .arith import _check_out
-        return _check_out(out, r)
+        return _check_out(out, r, 'matmul')
     return r
 
 
@@ -220,7 +220,7 @@ def mm(input, mat2, *, out=None):
     r = apply(MmBackward0, input, mat2)
     if out is not None:
         from .arith import _check_out
-        return _check_out(out, r)
+        return _check_out(out, r, 'mm')
     return r
 
 

@@ -46,10 +46,10 @@ def _tensors_only(fname, input, other):
 def maximum(input, other, *, out=None):
     _tensors_only('maximum', input, other)
     r = apply(MaximumBackward0, input, other)
-    return r if out is None else _check_out(out, r)
+    return r if out is None else _check_out(out, r, 'maximum')
 
 
 def minimum(input, other, *, out=None):
     _tensors_only('minimum', input, other)
     r = apply(MinimumBackward0, input, other)
-    return r if out is None else _check_out(out, r)
+    return r if out is None else _check_out(out, r, 'minimum')

@@ -84,7 +84,7 @@ def pow(input, exponent, *, out=None):
         r = apply(PowBackward1, input, exponent)
     else:
         r = apply(PowBackward0, input, e=exponent)
-    return r if out is None else _check_out(out, r)
+    return r if out is None else _check_out(out, r, 'pow')
 
 
 def pow_(self, exponent):

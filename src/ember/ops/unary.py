@@ -44,7 +44,7 @@ def _fn(cls):
         r = apply(cls, input)
         if out is not None:
             from .arith import _check_out
-            return _check_out(out, r)
+            return _check_out(out, r, cls.__name__[:-len('Backward0')].lower())
         return r
 
     def f_(self):
@@ -236,7 +236,7 @@ def clamp(input, min=None, max=None, *, out=None):
         r = apply(ClampBackward1, input, min=min, max=max)
     if out is not None:
         from .arith import _check_out
-        return _check_out(out, r)
+        return _check_out(out, r, 'clamp')
     return r
 
 

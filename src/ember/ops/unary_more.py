@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import _scalar_name
-from ._op import Op, apply, apply_inplace, cast_check
+from ._op import Op, apply, apply_inplace
 from ._promote import as_array, xp
 from .unary import Unary, _define, _sign, _to_float
 
@@ -31,15 +31,8 @@ def lowp(fn):
 
 def to_out(name, out, r, exact=False):
     """Write result ``r`` into ``out=`` as PyTorch does, with its checks on grad and dtype."""
-    from ..autograd.grad_mode import is_grad_enabled
     from .arith import _check_out
-    if is_grad_enabled() and r.requires_grad:
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
-    if exact and out.dtype != r.dtype:
-        raise RuntimeError(f'Found dtype {_scalar_name(out.dtype)} but expected {_scalar_name(r.dtype)}')
-    cast_check(r._data.dtype, out)
-    return _check_out(out, r)
+    return _check_out(out, r, name, exact)
 
 
 def _function(cls, name, exact=False, inplace_cls=None):
