@@ -365,3 +365,23 @@ def test_kernels_low_precision(dtype):
         assert got.dtype == arg.dtype
         want = ref(targ.to(tdt)).float().numpy()
         np.testing.assert_allclose(got.astype(F32), want, rtol=tol, atol=tol, equal_nan=True)
+
+
+@pytest.mark.parametrize('fn,specs', [
+    (lambda T, x, y: T.xlogy(x, y), [np.array([0., 1., 2., 0.], np.float32), np.array([0., -1., 3., 2.], np.float32)]),
+    (lambda T, x: T.xlogy(x, 2.5), [np.array([0., 1., 2.], np.float32)]),
+    (lambda T, x: T.xlogy(x, -1.0), [np.array([0., 1., 2.], np.float32)]),
+    (lambda T, x: T.xlogy(2.0, x), [np.array([0.5, 1., 2.], np.float32)]),
+    (lambda T, x: T.xlogy(x, T.tensor(3)), [np.array([0., 1., 2.], np.float32)]),
+    (lambda T, x: (x * 1).xlogy_(2.0), [np.array([0., 1., 2.], np.float32)]),
+], ids=['tensor-tensor', 'tensor-number', 'tensor-negative-number', 'number-tensor', 'int-0dim-other', 'inplace'])
+def test_xlogy_gradients_and_edges(fn, specs):
+    out = check(fn, specs, gradcheck=False)
+    import torch
+    tx = [torch.tensor(s, requires_grad=True) for s in specs]
+    t = fn(torch, *tx)
+    assert len(out.grad_fn.next_functions) == len(t.grad_fn.next_functions)
+
+
+def test_xlogy_of_two_numbers_is_a_type_error():
+    check_error(lambda T: T.xlogy(2, 3), [], message='first_line')

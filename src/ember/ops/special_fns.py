@@ -17,7 +17,6 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor
 from ._op import apply, apply_inplace
 from ._promote import as_array, promote, xp
 from .arith import Binary
@@ -193,44 +192,70 @@ class XlogyBackward0(Binary):
         gx = None
         if need_x:      # log(y), but 0 where x == 0 and y <= 0 (PyTorch's formula)
             from .compare import where
-            gx = xlogy(g, y)
-            if isinstance(y, Tensor):
-                flat = (x == 0) & (y <= 0)
-            else:
-                flat = (x == 0) if y <= 0 else None
-            if flat is not None:
-                gx = where(flat, 0.0, gx)
+            gx = where((x == 0) & (y <= 0), 0.0, xlogy(g, y))
         gy = g * x / y if need_y else None
         return self._fit((gx, gy))
 
 
 class XlogyBackward1(XlogyBackward0):
-    """xlogy(number, tensor)."""
+    """xlogy(number, tensor): the number is an attribute (no graph edge), as in PyTorch."""
+    saves = (0,)
+    save_needs = None
+
+    def forward(self, b, a):
+        self.a = a
+        out = XlogyBackward0.forward(self, a, b)
+        self.metas = (_meta(b),)
+        return out
+
+    def backward(self, g):
+        y, = self.saved_tensors
+        return self._fit((g * self.a / y,))
 
 
 class XlogyBackward2(XlogyBackward0):
-    """xlogy(tensor, number)."""
+    """xlogy(tensor, number): the number is an attribute (no graph edge), as in PyTorch."""
+    saves = (0,)
+    save_needs = None
+
+    def forward(self, a, b):
+        self.b = b
+        out = XlogyBackward0.forward(self, a, b)
+        self.metas = (_meta(a),)
+        return out
+
+    def backward(self, g):
+        from .compare import where
+        x, = self.saved_tensors
+        gx = xlogy(g, self.b)
+        if self.b <= 0:
+            gx = where(x == 0, 0.0, gx)
+        return self._fit((gx,))
 
 
 def _meta(x):
     return None if isinstance(x, (int, float, bool)) else (x.shape, x.dtype)
 
 
-def _xlogy_class(input, other):
-    if isinstance(input, (int, float, bool)):
-        return XlogyBackward1
-    if isinstance(other, (int, float, bool)):
-        return XlogyBackward2
-    return XlogyBackward0
+def _xlogy_apply(fn, input, other):
+    number = (int, float, bool)
+    if isinstance(input, number) and isinstance(other, number):
+        raise TypeError(f'xlogy() received an invalid combination of arguments - got ({type(input).__name__}, '
+                        f'{type(other).__name__}), but expected one of:')
+    if isinstance(input, number):
+        return fn(XlogyBackward1, other, a=input)
+    if isinstance(other, number):
+        return fn(XlogyBackward2, input, b=other)
+    return fn(XlogyBackward0, input, other)
 
 
 def xlogy(input, other, *, out=None):
-    r = apply(_xlogy_class(input, other), input, other)
+    r = _xlogy_apply(apply, input, other)
     return r if out is None else to_out('xlogy', out, r)
 
 
 def xlogy_(self, other):
-    return apply_inplace(_xlogy_class(self, other), self, other)
+    return _xlogy_apply(apply_inplace, self, other)
 
 
 @lowp
