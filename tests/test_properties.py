@@ -8,7 +8,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 import torch
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import given, settings, strategies as st
 
 import ember
 from helpers import assert_tensor_equal
@@ -122,43 +122,6 @@ def describe(a, b):
 
 
 # ------------------------------------------------------------------ known ember bugs
-# Cases where ember (in files this test does not own) still differs from PyTorch. Each is
-# skipped with ``assume`` here and pinned by a strict xfail below, so a fix shows up.
-
-def _empty_result(a, b):
-    shapes = [np.shape(x[2]) if x[0] == 'tensor' else () for x in (a, b)]
-    return 0 in np.broadcast_shapes(*shapes)
-
-
-def known_bug(name, a, b):
-    """A reason string when (name, a, b) hits a known ember bug, else None."""
-    base = name.replace('op_', '')
-    rd = torch.result_type(build(torch, a), build(torch, b))
-    if base == 'remainder' and rd == torch.bool:
-        return 'BUG-1: bool % bool computes in int8 instead of raising NotImplementedError'
-    if base == 'pow' and rd == torch.bool and b[0] == 'tensor':
-        return 'BUG-2: bool ** bool tensor computes in int8 instead of raising NotImplementedError'
-    if base == 'pow' and not rd.is_floating_point and b[0] == 'tensor' and (b[2] < 0).any():
-        return 'BUG-3: integer ** negative integer tensor raises instead of giving 1, +-1 or 0'
-    if base == 'pow' and rd == torch.bool:
-        return 'BUG-4: bool tensor ** bool number gives int8 instead of bool'
-    if base == 'remainder' and not rd.is_floating_point and _empty_result(a, b) and (np.asarray(b[2]) == 0).any():
-        return 'BUG-5: integer remainder with an empty result still raises for zero divisors'
-    if base == 'remainder' and a[0] == 'scalar' and np.ndim(b[2]) == 0:
-        return 'BUG-6: number % 0-dim tensor promotes the number as a 0-dim tensor, not a wrapped number'
-    return None
-
-
-def known_shape_bug(name, a, b):
-    """Value checks that run before the broadcast check (the error names the values, not the shapes)."""
-    ints = a[1].startswith('int') or a[1] == 'uint8'
-    if name == 'remainder' and ints and (np.asarray(b[2]) == 0).any():
-        return 'integer remainder checks for zero divisors before it checks broadcasting'
-    if name == 'pow' and ints and (np.asarray(b[2]) < 0).any():
-        return 'integer pow checks for negative exponents before it checks broadcasting'
-    return None
-
-
 # ------------------------------------------------------------------ properties
 
 @pytest.mark.parametrize('name', list(OPS))
@@ -168,7 +131,6 @@ def test_binary_promotion_and_broadcasting(name, data):
     sa, sb = data.draw(broadcastable_shapes(), 'shapes')
     a = data.draw(operands(sa), 'a')
     b = data.draw(operands(sb, allow_scalar=a[0] == 'tensor'), 'b')
-    assume(known_bug(name, a, b) is None)      # pinned by test_known_bugs below
     t, e = run_both(OPS[name], a, b)
     assert_same_outcome(t, e, f'{name}: {describe(a, b)}')
 
@@ -179,7 +141,6 @@ def test_binary_promotion_and_broadcasting(name, data):
 def test_non_broadcastable_shapes_raise_same_message(name, shapes, dtype, seed):
     rng = np.random.default_rng(seed)
     a, b = (('tensor', dtype, _values(rng, s, dtype)) for s in shapes)
-    assume(known_shape_bug(name, a, b) is None)      # pinned by test_known_bugs below
     t, e = run_both(OPS[name], a, b)
     assert isinstance(t, RuntimeError), f'torch gave {t!r}'
     assert isinstance(e, RuntimeError), f'ember gave {e!r} ({describe(a, b)}); torch: {t}'
@@ -196,9 +157,8 @@ def test_result_type_matches_torch(shapes, data):
     assert str(e) == str(t).replace('torch.', 'ember.'), describe(a, b)
 
 
-# ------------------------------------------------------------------ the known bugs, pinned
-# Each case is one example of a bug skipped above; strict, so fixing the bug fails here
-# until the xfail (and its line in known_bug/known_shape_bug) is removed.
+# ------------------------------------------------------------------ former bugs, pinned
+# Each case is one example of a difference the property tests once found (now fixed).
 
 def _t(dtype, values):
     return ('tensor', dtype, np.asarray(values, np.float32 if dtype == 'bfloat16' else dtype))
@@ -218,17 +178,13 @@ KNOWN_BUGS = [
 
 
 @pytest.mark.parametrize('bug,name,a,b', [pytest.param(*k, id=f'{k[0]}-{i}') for i, k in enumerate(KNOWN_BUGS)])
-@pytest.mark.xfail(strict=True, reason='known ember bug in arith.py/power.py (see known_bug)')
-def test_known_bugs(bug, name, a, b):
-    assert known_bug(name, a, b).startswith(bug)
+def test_former_bugs(bug, name, a, b):
     t, e = run_both(OPS[name], a, b)
     assert_same_outcome(t, e, f'{name}: {describe(a, b)}')
 
 
 @pytest.mark.parametrize('name,b', [('remainder', [0, 1]), ('pow', [-1, 2])])
-@pytest.mark.xfail(strict=True, reason='known ember bug: value checks run before the broadcast check')
-def test_known_shape_bugs(name, b):
+def test_broadcast_checked_before_values(name, b):
     a, b = _t('int64', [1, 2, 3]), _t('int64', b)
-    assert known_shape_bug(name, a, b)
     t, e = run_both(OPS[name], a, b)
     assert isinstance(e, RuntimeError) and str(e) == str(t), f'ember: {e}\ntorch: {t}'

@@ -156,7 +156,7 @@ class DivBackward0(Binary):
             return as_array(np.true_divide(a, b))
         a, b, nd = promote(a, b)
         if nd.kind in 'iu':
-            _int_zero_check(b, nd)
+            _int_zero_check(b, nd, a)
             if rounding_mode == 'trunc':
                 q = np.trunc(np.true_divide(a, b)).astype(nd) if nd.itemsize < 8 else _int_trunc_div(a, b)
                 return as_array(q)
@@ -183,10 +183,22 @@ class DivBackward2(DivBackward0):
         return self._fit((g * 0, g * 0))
 
 
-def _int_zero_check(b, nd):
-    """Integer division by zero raises, as in PyTorch."""
-    if nd.kind in 'iu' and np.any(np.asarray(b) == 0):
+def _int_zero_check(b, nd, a=None):
+    """Integer division by zero raises, as in PyTorch: after the shapes are found to broadcast,
+    and only when the result has elements."""
+    if nd.kind not in 'iu':
+        return
+    if a is not None:
+        size = np.broadcast_shapes(np.shape(a), np.shape(b))      # broadcast errors come first
+        if 0 in size:
+            return
+    if np.any(np.asarray(b) == 0):
         raise RuntimeError('ZeroDivisionError')
+
+
+def _no_bool(nd, kernel):
+    if nd == np.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
 
 def _int_trunc_div(a, b):
@@ -200,7 +212,8 @@ class RemainderBackward0(Binary):
     def forward(self, a, b):
         self.metas = (_meta(a), _meta(b))
         a, b, nd = promote(a, b)
-        _int_zero_check(b, nd)
+        _no_bool(nd, 'remainder_cpu')
+        _int_zero_check(b, nd, a)
         return as_array(np.remainder(a, b))
 
     def backward(self, g):
@@ -235,7 +248,7 @@ class FloorDivide(_NotImplemented):
 
     def forward(self, a, b):
         a, b, nd = promote(a, b)
-        _int_zero_check(b, nd)
+        _int_zero_check(b, nd, a)
         return as_array(np.floor_divide(a, b))
 
 
@@ -245,7 +258,8 @@ class RemainderScalarSelf(_NotImplemented):
 
     def forward(self, a, b):
         a, b, nd = promote(a, b)
-        _int_zero_check(b, nd)
+        _no_bool(nd, 'remainder_cpu')
+        _int_zero_check(b, nd, a)
         return as_array(np.remainder(a, b))
 
 
@@ -330,7 +344,7 @@ def floor_divide(input, other, *, out=None):
 
 def remainder(input, other, *, out=None):
     if not isinstance(input, Tensor):
-        r = apply(RemainderScalarSelf, _scalar_tensor(input, other), other)
+        r = apply(RemainderScalarSelf, input, other)      # the number promotes as a wrapped number
     else:
         r = apply(RemainderBackward1, input, other) if isinstance(other, Tensor) else \
             apply(RemainderBackward0, input, b=other)

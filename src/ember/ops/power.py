@@ -17,6 +17,8 @@ class PowBackward0(Binary):
         a, e2, nd = promote(a, e)
         if nd.kind in 'iu' and isinstance(e, int) and e < 0:
             raise RuntimeError('Integers to negative integer powers are not allowed.')
+        if nd == np.bool_:                  # bool ** bool stays bool: x ** True is x, x ** False is True
+            return a.copy() if e2 else np.ones_like(a)
         if e == 2:
             return as_array(np.multiply(a, a))
         return as_array(np.power(a, e2))
@@ -40,9 +42,7 @@ class PowBackward1(Binary):
     def forward(self, a, b):
         self.metas = (_meta(a), _meta(b))
         a, b, nd = promote(a, b)
-        if nd.kind in 'iu' and np.any(np.asarray(b) < 0):
-            raise RuntimeError('Integers to negative integer powers are not allowed.')
-        return as_array(np.power(a, b))
+        return _int_pow(a, b, nd)
 
     def backward(self, g):
         a, b, out = self.saved_tensors
@@ -53,6 +53,23 @@ class PowBackward1(Binary):
         if self._next[1][0] is not None:
             gb = g * out * _safe_log(a, b)
         return self._fit((ga, gb))
+
+
+def _int_pow(a, b, nd):
+    """a ** b with PyTorch's rules for integer tensors: a negative exponent gives 1 for a base of 1,
+    +-1 for -1 and 0 otherwise; bool bases and exponents are not implemented."""
+    if nd == np.bool_:
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
+    if nd.kind in 'iu':
+        neg = np.asarray(b) < 0
+        if neg.any():
+            a, b = np.broadcast_arrays(a, b)
+            safe = np.where(neg, 0, b)
+            out = np.power(a, safe)
+            odd = (np.abs(b) % 2) == 1
+            special = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0)).astype(nd)
+            return as_array(np.where(neg, special, out).astype(nd))
+    return as_array(np.power(a, b))
 
 
 def _safe_log(a, b):
@@ -69,8 +86,8 @@ class PowBackward2(Binary):
     def forward(self, e, base):
         self.metas = (_meta(e), None)
         self.base = base
-        e2, b, _ = promote(e, base)
-        return as_array(np.power(b, e2))
+        e2, b, nd = promote(e, base)
+        return _int_pow(b, e2, nd)
 
     def backward(self, g):
         out, = self.saved_tensors
