@@ -3,12 +3,16 @@ and one SGD step of an MLP 784-256-10 on a batch of 128.
 
 Run:  python benchmarks/bench_core.py      (prints ms per call and the ratio ember/torch)
 """
+import os
+import sys
 import time
 
-import numpy as np
-import torch
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import threads  # noqa: E402  (before NumPy and torch)
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
-import ember
+import ember  # noqa: E402
 
 
 def timeit(fn, repeat=7, number=None):
@@ -75,7 +79,7 @@ def mlp_step(lib, use_ember):
 
 
 def main():
-    torch.set_num_threads(torch.get_num_threads())
+    threads.setup_torch(torch)
     rows = [
         ('tiny op a*b+a, no grad (us)', tiny_op(torch, False), tiny_op(ember, False), 1e6, None),
         ('tiny op a*b+a, with grad (us)', tiny_op(torch, True), tiny_op(ember, True), 1e6, 2.0),

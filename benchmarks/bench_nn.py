@@ -6,12 +6,12 @@ Run:  python benchmarks/bench_nn.py      (prints ms per call and the ratio ember
 import os
 import sys
 
-import numpy as np
-import torch
-
-import ember
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import threads  # noqa: E402  (before NumPy and torch)
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import ember  # noqa: E402
 from bench_core import timeit  # noqa: E402
 
 
@@ -69,7 +69,7 @@ def gemm_gflops():
 
 
 def main():
-    torch.set_num_threads(int(os.environ.get('BENCH_THREADS', torch.get_num_threads())))
+    threads.setup_torch(torch)
     peak = gemm_gflops()
     print(f'NumPy float32 GEMM 1024^3: {peak:.1f} GFLOP/s')
     print(f'{"workload":<34} {"torch ms":>9} {"ember ms":>9} {"ember/torch":>12}')

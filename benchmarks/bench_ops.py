@@ -7,12 +7,12 @@ Run:  python benchmarks/bench_ops.py      (prints a table: µs per call and embe
 import os
 import sys
 
-import numpy as np
-import torch
-
-import ember
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import threads  # noqa: E402  (before NumPy and torch)
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import ember  # noqa: E402
 from bench_core import timeit  # noqa: E402
 
 OPS = {
@@ -45,7 +45,7 @@ def measure(name, fn, grad):
 
 
 def main():
-    torch.set_num_threads(1)
+    threads.setup_torch(torch)
     print(f'{"op":<10} {"grad":<5} {"torch µs":>9} {"ember µs":>9} {"ember/torch":>12}')
     ratios = []
     for grad in (False, True):

@@ -43,13 +43,18 @@ class GatherFlat(Op):
 class ScatterFlat(Op):
     """zeros(shape) with g[r, p] added at flat index idx[r, p] of the last ``nd`` dims."""
 
-    def forward(self, g, idx, shape, nd):
+    def forward(self, g, idx, shape, nd, distinct=False):
+        """``distinct``: no two positions of a row share an index (non-overlapping windows),
+        so a plain write replaces the much slower accumulating ``add.at``."""
         self.idx, self.nd = idx, nd
         xp = _xp(g)
         rows = int(np.prod(shape[:len(shape) - nd]))
         out = xp.zeros((rows, int(np.prod(shape[len(shape) - nd:]))), g.dtype)
         if g.size:
-            xp.add.at(out, (xp.arange(rows)[:, None], _rows(idx, nd)), _rows(g, nd))
+            if distinct:
+                xp.put_along_axis(out, _rows(idx, nd), _rows(g, nd), axis=-1)
+            else:
+                xp.add.at(out, (xp.arange(rows)[:, None], _rows(idx, nd)), _rows(g, nd))
         return out.reshape(shape)
 
     def backward(self, gg):
@@ -58,10 +63,11 @@ class ScatterFlat(Op):
 
 def _max_class(k):
     def backward(self, g, _):
-        return apply(ScatterFlat, g, self.idx, shape=self.x_shape, nd=k)
+        return apply(ScatterFlat, g, self.idx, shape=self.x_shape, nd=k, distinct=self.distinct)
 
     def forward(self, x, kernel, stride, pads, dil):
         self.x_shape = x.shape
+        self.distinct = all(s >= d * (kk - 1) + 1 for s, d, kk in zip(stride, dil, kernel))
         values, self.idx = _batched(x, k, lambda a: P.max_pool(a, kernel, stride, pads, dil))
         return values, self.idx
 
