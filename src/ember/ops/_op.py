@@ -53,6 +53,18 @@ class Op(Node):
             self.__dict__.pop(name, None)
 
 
+class NotImplementedNode(Op):
+    """An op PyTorch records on the graph but cannot differentiate: its backward raises.
+    Subclasses set ``aten`` (the op's name in the message)."""
+    aten = ''
+
+    def backward(self, *grads):
+        raise RuntimeError(f'derivative for aten::{self.aten} is not implemented')
+
+    def name(self):
+        return 'ember::autograd::NotImplemented'     # PyTorch: torch::autograd::NotImplemented
+
+
 def requires_grad(x):
     return isinstance(x, Tensor) and (x._requires_grad or x.grad_fn is not None)
 

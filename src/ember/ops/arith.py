@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor
-from ._op import Op, apply, apply_inplace
+from ._op import Op, NotImplementedNode, apply, apply_inplace
 from ._promote import promote, unbroadcast, as_array
 
 
@@ -232,15 +232,8 @@ class RemainderBackward1(RemainderBackward0):
         return self._fit((g, gb))
 
 
-class _NotImplemented(Binary):
-    """An op PyTorch records but cannot differentiate: backward raises."""
-    aten = ''
-
-    def backward(self, g):
-        raise RuntimeError(f'derivative for aten::{self.aten} is not implemented')
-
-    def name(self):
-        return 'ember::autograd::NotImplemented'     # PyTorch: torch::autograd::NotImplemented
+class _NotImplemented(NotImplementedNode, Binary):
+    """A binary op PyTorch records but cannot differentiate: backward raises."""
 
 
 class FloorDivide(_NotImplemented):

@@ -9,11 +9,11 @@ import numpy as np
 from .._tensor import Tensor, _scalar_name
 from ..autograd import grad_mode
 from .. import _dtype
-from ._op import Op, apply, apply_inplace
+from ._op import Op, NotImplementedNode as _NotImplemented, apply, apply_inplace
 from ._promote import xp
 from .shape import wrap_dim, reshape, expand
 from .arith import _check_out
-from .bins import _NotImplemented
+
 from .index import _c_contiguous
 
 __all__ = ['gather', 'scatter', 'scatter_add', 'scatter_reduce', 'take_along_dim']
