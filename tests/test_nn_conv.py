@@ -111,3 +111,12 @@ ERRORS = [
 @pytest.mark.parametrize('fn,specs,kw', ERRORS)
 def test_conv_errors(fn, specs, kw):
     check_error(fn, specs, **kw)
+
+
+@pytest.mark.parametrize('fn,specs,kw', [c for c in CONV if c.id in ('2d-stride-pad', '2d-groups', '1d-dilation',
+                                                                  '3d-stride', 't2d-bias-stride')])
+def test_conv_in_cache_blocks(fn, specs, kw, monkeypatch):
+    """Large convolutions copy patches in cache-sized blocks: force blocks on small inputs."""
+    from ember._backend import im2col
+    monkeypatch.setattr(im2col, '_CHUNK_BYTES', 64)
+    check(fn, specs, **dict(kw, gradgrad=False))

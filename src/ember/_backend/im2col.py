@@ -38,8 +38,11 @@ def _pad_cm(x, pads):
     return out
 
 
-def _cols(x, k, stride, pads, dil, groups):
-    """Patches of x as (G, Cg * prod(K), N * prod(P)) (one GEMM operand per group) and P."""
+_CHUNK_BYTES = 2 << 20       # patch blocks of about this size stay in cache between copy and GEMM
+
+
+def _windows(x, k, stride, pads, dil):
+    """A strided view (C, *K, N, *P) of every patch of the padded, channel-major x, and P."""
     xp = _xp(x)
     xpad = _pad_cm(x, pads)
     n, c = x.shape[:2]
@@ -49,9 +52,27 @@ def _cols(x, k, stride, pads, dil, groups):
     win = xp.lib.stride_tricks.as_strided(
         xpad, (c,) + tuple(k) + (n,) + out,
         (st[0],) + tuple(s * d for s, d in zip(sp, dil)) + (st[1],) + tuple(s * t for s, t in zip(sp, stride)))
-    kk, pp = int(np.prod(k)), int(np.prod(out))
-    cols = win.reshape(groups, (c // groups) * kk, n * pp)        # copies the patches once
-    return cols, out
+    return win, out
+
+
+def _blocks(win, k, out, groups):
+    """Yield (column slice, patches (G, Cg K, cols)) in cache-sized blocks over (N, P_0)."""
+    c, n = win.shape[0], win.shape[1 + len(k)]
+    kk = int(np.prod(k))
+    rest = int(np.prod(out[1:]))
+    per_row = c * kk * rest * win.itemsize
+    total = per_row * n * out[0]
+    if total <= 4 * _CHUNK_BYTES:
+        yield slice(None), win.reshape(groups, (c // groups) * kk, -1)
+        return
+    rows = max(1, _CHUNK_BYTES // max(per_row, 1))
+    nk = 1 + len(k)
+    for i in range(n):
+        for r0 in range(0, out[0], rows):
+            r1 = min(out[0], r0 + rows)
+            start = (i * out[0] + r0) * rest
+            block = win[(slice(None),) * nk + (i, slice(r0, r1))]
+            yield slice(start, start + (r1 - r0) * rest), block.reshape(groups, (c // groups) * kk, -1)
 
 
 def _to_batch_major(y, n, out):
@@ -69,20 +90,25 @@ def _to_channel_major(g):
 
 
 def conv(x, w, stride, pads, dil, groups):
-    n = x.shape[0]
-    o = w.shape[0]
-    cols, out = _cols(x, w.shape[2:], stride, pads, dil, groups)
-    wm = w.reshape(groups, o // groups, cols.shape[1])
-    y = _xp(x).matmul(wm, cols)                  # (G, Og, N * P)
+    xp = _xp(x)
+    n, o = x.shape[0], w.shape[0]
+    win, out = _windows(x, w.shape[2:], stride, pads, dil)
+    wm = w.reshape(groups, o // groups, -1)
+    y = xp.empty((groups, o // groups, n * int(np.prod(out))), x.dtype)      # (G, Og, N * P)
+    for cols_slice, cols in _blocks(win, w.shape[2:], out, groups):
+        xp.matmul(wm, cols, out=y[:, :, cols_slice])
     return _to_batch_major(y.reshape(o, -1), n, out)
 
 
 def conv_weight(x, g, kshape, stride, pads, dil, groups):
-    """Gradient wrt the weight: g (O, N P) @ patches^T (N P, Cg K), per group."""
+    """Gradient wrt the weight: g (O, N P) @ patches^T (N P, Cg K), per group, summed over blocks."""
     o = g.shape[1]
-    cols, out = _cols(x, kshape, stride, pads, dil, groups)
+    win, out = _windows(x, kshape, stride, pads, dil)
     gm = _to_channel_major(g).reshape(groups, o // groups, -1)
-    gw = _xp(x).matmul(gm, cols.swapaxes(-1, -2))
+    gw = None
+    for cols_slice, cols in _blocks(win, kshape, out, groups):
+        part = _xp(x).matmul(gm[:, :, cols_slice], cols.swapaxes(-1, -2))
+        gw = part if gw is None else gw + part
     return gw.reshape((o, x.shape[1] // groups) + tuple(kshape))
 
 
