@@ -17,11 +17,6 @@ I64 = np.int64
 
 EMPTY_OFFSET = ('lead (_tensor.py): storage_offset() of an empty view is 0 in ember; PyTorch keeps the '
                 'offset where the view starts (x.tensor_split(5, 1) of a 2x3 tensor: 3)')
-UNSQUEEZE_END = ('lead (ops/shape.py): unsqueeze(-1) of a non-contiguous tensor gives the new last dim '
-                 'stride 1 in PyTorch; np.expand_dims repeats the previous stride (x[:, 1].unsqueeze(-1): '
-                 '(3, 1) vs ember (3, 3))')
-EXPAND_STRIDES = ('lead (ops/shape.py): expand keeps the stride of size-1 dims that are not expanded in '
-                  'PyTorch; np.broadcast_to zeroes it (tensor(1.).view(1, 1).expand(2, 1): (0, 1) vs (0, 0))')
 
 
 def _base_after(y, inplace_on_view):
@@ -208,10 +203,8 @@ BROADCAST = [
     case('meshgrid-three-xy', lambda T, x, y, z: T.meshgrid(x, y, z, indexing='xy'), [(3,), (2,), (2,)]),
     case('meshgrid-three-ij', lambda T, x, y, z: T.meshgrid(x, y, z, indexing='ij'), [(3,), (2,), (2,)]),
     case('meshgrid-one', lambda T, x: T.meshgrid(x, indexing='xy'), [(3,)]),
-    xfail('meshgrid-0d', lambda T, x, y: T.meshgrid(x, y, indexing='xy'), [(), (2,)], EXPAND_STRIDES),
-    xfail('meshgrid-0d-ij', lambda T, x, y: T.meshgrid(x, y, indexing='ij'), [(), (2,)], EXPAND_STRIDES),
-    # values and grads only: the strides differ as EXPAND_STRIDES says
-    case('meshgrid-0d-values', lambda T, x, y: T.meshgrid(x, y, indexing='ij'), [(), (2,)], layout=False),
+    case('meshgrid-0d', lambda T, x, y: T.meshgrid(x, y, indexing='xy'), [(), (2,)]),
+    case('meshgrid-0d-ij', lambda T, x, y: T.meshgrid(x, y, indexing='ij'), [(), (2,)]),
     case('meshgrid-strided', lambda T, x: T.meshgrid(x[:, 0], x[1], indexing='ij'), [(2, 3)]),
     case('meshgrid-empty', lambda T, x, y: T.meshgrid(x, y, indexing='ij'), [np.zeros(0, F32), (2,)],
          gradcheck=False),
@@ -244,7 +237,7 @@ BROADCAST = [
     case('atleast_3d-0d', lambda T, x: T.atleast_3d(x), [()]),
     case('atleast_3d-1d', lambda T, x: T.atleast_3d(x), [(3,)]),
     case('atleast_3d-2d', lambda T, x: T.atleast_3d(x), [(2, 3)]),
-    xfail('atleast_3d-strided', lambda T, x: T.atleast_3d(x[:, 1]), [(2, 3)], UNSQUEEZE_END),
+    case('atleast_3d-strided', lambda T, x: T.atleast_3d(x[:, 1]), [(2, 3)]),
     case('atleast_3d-3d', lambda T, x: T.atleast_3d(x), [(2, 3, 4)]),
     case('atleast_3d-int', lambda T, x: T.atleast_3d(x), [ints((3,))]),
 ]

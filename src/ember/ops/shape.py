@@ -9,6 +9,7 @@ from .. import _dtype
 from .._size import Size
 from .._tensor import Tensor
 from ._op import Op, apply
+from ._promote import xp as _xp
 
 
 
@@ -216,7 +217,13 @@ class ExpandBackward0(Op):
             target.append(s)
         if tuple(target) == a.shape:
             return a.view()
-        return np.broadcast_to(a, tuple(target))
+        out = np.broadcast_to(a, tuple(target))
+        # PyTorch keeps the stride of a size-1 dim that is not expanded; NumPy sets it to 0
+        want = tuple(0 if i < n - m or a.shape[i - (n - m)] != t else a.strides[i - (n - m)]
+                     for i, t in enumerate(target))
+        if out.strides != want:
+            out = _xp(a).lib.stride_tricks.as_strided(a, tuple(target), want, writeable=False)
+        return out
 
     def backward(self, g):
         return g.sum_to_size(self.in_shape)
@@ -264,8 +271,13 @@ class UnsqueezeBackward0(Op):
     is_view = True
 
     def forward(self, a, dim):
-        self.dim = wrap_dim(dim, a.ndim + 1)
-        return np.expand_dims(a, self.dim)
+        self.dim = d = wrap_dim(dim, a.ndim + 1)
+        out = np.expand_dims(a, d)
+        want = a.strides[d] * a.shape[d] if d < a.ndim else a.itemsize      # PyTorch's stride for the new dim
+        if out.strides[d] != want and a.size:
+            out = _xp(a).lib.stride_tricks.as_strided(a, out.shape, out.strides[:d] + (want,) + out.strides[d + 1:],
+                                                     writeable=a.flags.writeable)
+        return out
 
     def backward(self, g):
         return g.squeeze(self.dim)
