@@ -133,7 +133,9 @@ def assert_same(e, t, where='output', grad_fn=True, tols=TOLS, layout=True):
         if type(t).__module__.startswith('torch.return_types'):
             assert type(e).__name__ == type(t).__name__, f'{where}: {type(e).__name__} != {type(t).__name__}'
             assert type(e).__module__ == 'ember.return_types', f'{where}: {type(e).__module__}'
-            assert e.values is e[0] and e.indices is e[1]
+            fields = getattr(type(t), '_fields', None) or type(t).__match_args__
+            assert e._fields == tuple(fields), f'{where}: fields {e._fields} != torch {fields}'
+            assert all(getattr(e, f) is e[i] for i, f in enumerate(e._fields))
         assert len(e) == len(t), f'{where}: {len(e)} results != torch {len(t)}'
         for i, (a, b) in enumerate(zip(e, t)):
             assert_same(a, b, f'{where}[{i}]', grad_fn, tols, layout)

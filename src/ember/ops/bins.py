@@ -11,14 +11,9 @@ from ._op import Op, apply
 from ._promote import xp, result_dtype, _cast
 from .ranges import _fmt
 from .sort import write_out
-from . import return_types as _rt
 from .return_types import make_return
 
 __all__ = ['searchsorted', 'bucketize', 'bincount', 'histc', 'histogram']
-
-for _name, _fields in (('histogram', ('hist', 'bin_edges')), ('histogram_out', ('hist', 'bin_edges'))):
-    if _name not in _rt._types:
-        setattr(_rt, _name, _rt._define(_name, _fields))
 
 _warned = set()
 

@@ -29,11 +29,9 @@ _LinAlgError.__module__ = 'ember.linalg'
 LinAlgError = _LinAlgError
 
 
-def named_tuple(name, fields):
-    """The return type ``ember.return_types.<name>`` (made in return_types' own style)."""
-    cls = _rt._types.get(name) or _rt._define(name, fields)
-    setattr(_rt, name, cls)
-    return cls
+def named_tuple(name, fields=None):
+    """The return type ``ember.return_types.<name>`` (defined in return_types.py)."""
+    return _rt._types[name]
 
 
 _Slogdet = named_tuple('slogdet', ('sign', 'logabsdet'))

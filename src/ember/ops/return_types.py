@@ -25,6 +25,15 @@ _define('qr', ('Q', 'R'))
 _define('svd', ('U', 'S', 'V'))
 _define('eigh', ('eigenvalues', 'eigenvectors'))
 _define('unique', ('output', 'inverse_indices', 'counts'))
+for _n in ('nanmedian', 'sort_out', 'topk_out', 'kthvalue_out'):
+    _define(_n)
+for _n, _f in (('histogram', ('hist', 'bin_edges')), ('histogram_out', ('hist', 'bin_edges')),
+               ('linalg_slogdet', ('sign', 'logabsdet')), ('linalg_qr', ('Q', 'R')),
+               ('linalg_svd', ('U', 'S', 'Vh')), ('linalg_eigh', ('eigenvalues', 'eigenvectors')),
+               ('linalg_inv_ex', ('inverse', 'info')), ('linalg_cholesky_ex', ('L', 'info')),
+               ('linalg_solve_ex', ('result', 'info')),
+               ('linalg_lstsq', ('solution', 'residuals', 'rank', 'singular_values'))):
+    _define(_n, _f)
 
 
 def make_return(name, *values):

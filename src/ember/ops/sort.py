@@ -19,15 +19,10 @@ from ._op import Op, apply, write_into
 from ._promote import xp
 from .shape import wrap_dim
 from .extremes import IndexEmbed, _DimExtreme
-from . import return_types as _rt
 from .return_types import make_return
 
 __all__ = ['sort', 'argsort', 'msort', 'topk', 'kthvalue']
 
-# the named tuples PyTorch returns when out= is given (torch.return_types.sort_out, ...)
-for _name in ('sort_out', 'topk_out', 'kthvalue_out'):
-    if _name not in _rt._types:
-        setattr(_rt, _name, _rt._define(_name))
 
 
 # ------------------------------------------------------------------ raw-array helpers
