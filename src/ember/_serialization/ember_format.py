@@ -1,0 +1,351 @@
+"""ember's own checkpoint format: a zip archive with no pickle in it.
+
+    archive/data.json     the saved object: its structure and one entry per tensor
+    archive/byteorder     b'little'
+    archive/data/<key>    the raw little-endian bytes of one storage, 64-byte aligned, uncompressed
+
+``data.json`` holds ``{"format": "ember", "version": 1, "storages": [...], "tensors": [...],
+"object": ...}``. A storage entry is ``{"key", "nbytes", "location"}`` (location as PyTorch
+names it: ``"cpu"``, ``"cuda:0"``). A tensor entry is ``{"kind": "tensor" | "ndarray", "dtype",
+"shape", "stride", "offset", "storage", "requires_grad", "parameter"}`` with stride and storage
+offset counted in elements, as ``Tensor.stride()`` / ``storage_offset()`` are.
+
+The object is JSON: ``None``, bools, ints, finite floats, strings and lists are themselves; every
+other value is a JSON object tagged by ``"$"``: ``tuple``, ``namedtuple`` (rebuilt as a namedtuple
+with the same name and fields, never by importing a class), ``dict`` / ``OrderedDict`` / ``Counter``
+(items as ``[key, value]`` pairs, so keys may be ints or tuples; an OrderedDict's attributes such
+as a state_dict's ``_metadata`` are kept), ``set``, ``frozenset``, ``float`` (nan/inf), ``complex``,
+``bytes``, ``bytearray``, ``tensor`` (index into "tensors"), ``numpy_scalar``, ``Size``, ``dtype``,
+``device``.
+
+Sharing. Tensors (and NumPy arrays) whose memory belongs to the same base array -- views such
+as ``x``, ``x.t()``, ``x[1:, ::2]``, ``x.expand(...)`` -- are written once, as one storage
+covering the bytes they use, and come back as views of one new array: writes through one are
+seen by the others, with the same strides and offsets relative to each other. The same tensor
+object saved twice comes back as one object. Not kept: sharing with tensors that were not saved,
+identity of containers (a list saved twice comes back as two lists), version counters and the
+autograd view relation (``_base``; PyTorch's load does not keep it either). A storage only
+spans the saved views' bytes, so saving a small slice of a big tensor does not write the whole
+tensor (PyTorch writes the whole storage).
+"""
+import base64
+import collections
+import contextlib
+import functools
+import json
+import math
+import sys
+
+import ml_dtypes
+import numpy as np
+
+from .. import _backend, _dtype
+from .._device import device as _device, cpu as _cpu
+from .._size import Size
+from .._tensor import Tensor
+from . import _files
+from ._files import not_a_checkpoint
+from ._storage import Storage, place, tensor_array, make_tensor
+
+FORMAT, VERSION = 'ember', 1
+PREFIX = 'archive/'
+_LITTLE = sys.byteorder == 'little'
+_MAPPINGS = {'dict': dict, 'OrderedDict': collections.OrderedDict, 'Counter': collections.Counter}
+_SETS = {'set': set, 'frozenset': frozenset}
+
+
+def _np_name(dt):
+    if dt == _dtype.bfloat16.np:
+        return 'bfloat16'
+    if dt.kind not in 'biufc' or dt.fields is not None or dt.subdtype is not None:
+        raise TypeError(f'ember.save cannot store NumPy data of dtype {dt}')
+    return dt.name
+
+
+def _np_dtype(name):
+    if name == 'bfloat16':
+        return np.dtype(ml_dtypes.bfloat16)
+    dt = np.dtype(name)
+    if dt.kind not in 'biufc':
+        raise ValueError(f'unsupported dtype {name!r}')
+    return dt
+
+
+def _extent(arr):
+    """[lo, hi): the addresses of the bytes a non-empty array uses."""
+    ptr = arr.__array_interface__['data'][0]
+    lo = ptr + sum((n - 1) * s for n, s in zip(arr.shape, arr.strides) if s < 0)
+    hi = ptr + sum((n - 1) * s for n, s in zip(arr.shape, arr.strides) if s > 0) + arr.itemsize
+    return lo, hi
+
+
+class _Memory:
+    """``nbytes`` bytes at ``address`` seen as a uint8 array; keeps ``owner`` alive meanwhile."""
+
+    def __init__(self, address, nbytes, owner):
+        self.owner = owner
+        self.__array_interface__ = {'shape': (nbytes,), 'typestr': '|u1', 'data': (address, True),
+                                    'version': 3}
+
+
+def _raw(address, nbytes, owner):
+    return np.asarray(_Memory(address, nbytes, owner))
+
+
+# ---------------------------------------------------------------- saving
+
+class _Encoder:
+    def __init__(self):
+        self.items = []     # [array (host), entry, location]
+        self._memo = {}     # id(tensor or ndarray) -> index into items
+        self._keep = []     # keeps memoised objects alive, so their ids stay unique
+        self._open = set()  # ids of the containers being encoded (to refuse cycles)
+
+    @contextlib.contextmanager
+    def _inside(self, obj):
+        if id(obj) in self._open:
+            raise ValueError('ember.save cannot store a container that contains itself')
+        self._open.add(id(obj))
+        try:
+            yield
+        finally:
+            self._open.discard(id(obj))
+
+    def encode(self, obj):
+        t = type(obj)
+        if obj is None or t is bool or t is str or t is int:
+            return obj
+        if t is float:
+            return obj if math.isfinite(obj) else {'$': 'float', 'value': repr(obj)}
+        if isinstance(obj, (Tensor, np.ndarray)):
+            return {'$': 'tensor', 'index': self._array(obj)}
+        if isinstance(obj, np.generic):
+            return {'$': 'numpy_scalar', 'dtype': _np_name(obj.dtype), 'value': self.encode(obj.item())}
+        if t is Size:
+            return {'$': 'Size', 'dims': [int(d) for d in obj]}
+        if t is _dtype.dtype:
+            return {'$': 'dtype', 'name': obj.name}
+        if t is _device:
+            return {'$': 'device', 'type': obj.type, 'index': obj.index}
+        if t is complex:
+            return {'$': 'complex', 'real': self.encode(obj.real), 'imag': self.encode(obj.imag)}
+        if t is bytes or t is bytearray:
+            return {'$': t.__name__, 'base64': base64.b64encode(obj).decode('ascii')}
+        if t is list:
+            with self._inside(obj):
+                return [self.encode(x) for x in obj]
+        if t is tuple:
+            with self._inside(obj):
+                return {'$': 'tuple', 'items': [self.encode(x) for x in obj]}
+        if isinstance(obj, tuple) and isinstance(getattr(t, '_fields', None), tuple):
+            with self._inside(obj):
+                return {'$': 'namedtuple', 'name': t.__name__, 'module': t.__module__,
+                        'fields': list(t._fields), 'items': [self.encode(x) for x in obj]}
+        if t.__name__ in _MAPPINGS and _MAPPINGS[t.__name__] is t:
+            with self._inside(obj):
+                node = {'$': t.__name__, 'items': [[self.encode(k), self.encode(v)] for k, v in obj.items()]}
+                attrs = getattr(obj, '__dict__', None)
+                if attrs:
+                    node['attrs'] = [[k, self.encode(v)] for k, v in attrs.items()]
+                return node
+        if t is set or t is frozenset:
+            return {'$': t.__name__, 'items': [self.encode(x) for x in obj]}
+        raise TypeError(
+            f"ember.save cannot store an object of type {t.__module__}.{t.__qualname__}: ember's "
+            'checkpoint format (which uses no pickle) holds tensors, NumPy arrays and scalars, None, '
+            'bools, numbers, strings, bytes, ember.Size/dtype/device, and lists, tuples, namedtuples, '
+            'dicts and sets of these')
+
+    def _array(self, obj):
+        index = self._memo.get(id(obj))
+        if index is not None:
+            return index
+        if isinstance(obj, Tensor):
+            from ..nn.parameter import Parameter
+            arr, location = obj._data, str(obj.device)
+            if type(arr) is not np.ndarray:
+                arr = _backend.move(arr, _cpu)
+            entry = {'kind': 'tensor', 'dtype': obj.dtype.name, 'requires_grad': bool(obj.requires_grad),
+                     'parameter': isinstance(obj, Parameter)}
+        else:
+            arr, location = obj, 'cpu'
+            entry = {'kind': 'ndarray', 'dtype': _np_name(obj.dtype)}
+        index = self._memo[id(obj)] = len(self.items)
+        self._keep.append(obj)
+        self.items.append([arr, entry, location])
+        return index
+
+    def plan(self):
+        """Assign storages: one per base array (spanning the bytes its saved views use)."""
+        storages, groups = [], {}
+
+        def alone(i):
+            arr, entry, location = self.items[i]
+            c = arr if arr.flags.c_contiguous else arr.copy(order='C')   # keeps 0-dim
+            if c.dtype.byteorder == '>' or (not _LITTLE and c.itemsize > 1 and c.dtype.byteorder != '<'):
+                c = c.byteswap()
+            entry.update(storage=len(storages), offset=0, stride=[s // c.itemsize for s in c.strides])
+            address = c.__array_interface__['data'][0]
+            storages.append((_raw(address, c.nbytes, c) if c.size else np.empty(0, np.uint8), location))
+
+        for i, (arr, entry, location) in enumerate(self.items):
+            entry['shape'] = list(arr.shape)
+            item = arr.itemsize
+            if (arr.size == 0 or location != 'cpu' or not _LITTLE or arr.dtype.byteorder == '>'
+                    or any(s % item for n, s in zip(arr.shape, arr.strides) if n > 1)):
+                alone(i)
+                continue
+            root = arr
+            while isinstance(root.base, np.ndarray):
+                root = root.base
+            groups.setdefault(id(root), [root]).append(i)
+        for root, *members in groups.values():
+            spans = {i: _extent(self.items[i][0]) for i in members}
+            first = min(lo for lo, _ in spans.values())
+            base = _extent(root)[0] if root.size else first
+            lo = base + (first - base) // 8 * 8          # keeps every itemsize's alignment
+            hi = max(h for _, h in spans.values())
+            key = len(storages)
+            storages.append((_raw(lo, hi - lo, root), 'cpu'))
+            for i in members:
+                arr, entry, _ = self.items[i]
+                delta = arr.__array_interface__['data'][0] - lo
+                if delta % arr.itemsize:
+                    alone(i)
+                    continue
+                entry.update(storage=key, offset=delta // arr.itemsize,
+                             stride=[s // arr.itemsize for s in arr.strides])
+        return storages
+
+
+def _write_storage(zf, key, raw):
+    _files.add_member(zf, f'{PREFIX}data/{key}', raw, align=True)
+
+
+def save(obj, f):
+    enc = _Encoder()
+    tree = enc.encode(obj)                 # unsupported objects fail before any file is touched
+    storages = enc.plan()
+    doc = {'format': FORMAT, 'version': VERSION, 'byteorder': 'little',
+           'storages': [{'key': str(k), 'nbytes': int(raw.nbytes), 'location': loc}
+                        for k, (raw, loc) in enumerate(storages)],
+           'tensors': [entry for _, entry, _ in enc.items],
+           'object': tree}
+    text = json.dumps(doc, ensure_ascii=True, allow_nan=False, separators=(',', ':')).encode('ascii')
+
+    def write(fh):
+        with _files.new_zip(fh) as zf:
+            _files.add_member(zf, PREFIX + 'data.json', text)
+            _files.add_member(zf, PREFIX + 'byteorder', b'little')
+            for k, (raw, _) in enumerate(storages):
+                _write_storage(zf, k, raw)
+    _files.write_to(f, write)
+
+
+# ---------------------------------------------------------------- loading
+
+@functools.lru_cache(maxsize=256)
+def _namedtuple(name, module, fields):
+    obj = None
+    if module.startswith('ember.'):         # ember's own namedtuples; looked up, never imported
+        obj = sys.modules.get(module)
+        if obj is None:
+            obj = sys.modules.get('ember')
+            for part in module.split('.')[1:]:
+                obj = getattr(obj, part, None)
+    cls = getattr(obj, name, None)
+    if isinstance(cls, type) and issubclass(cls, tuple) and getattr(cls, '_fields', None) == fields:
+        return cls
+    return collections.namedtuple(name, fields)
+
+
+class _Decoder:
+    def __init__(self, values):
+        self.values = values
+
+    def decode(self, node):
+        t = type(node)
+        if node is None or t is bool or t is str or t is int or t is float:
+            return node
+        if t is list:
+            return [self.decode(x) for x in node]
+        tag = node['$']
+        if tag == 'tensor':
+            return self.values[node['index']]
+        if tag == 'tuple':
+            return tuple(self.decode(x) for x in node['items'])
+        if tag in _MAPPINGS:
+            out = _MAPPINGS[tag]()
+            for k, v in node['items']:
+                out[self.decode(k)] = self.decode(v)
+            for k, v in node.get('attrs', ()):
+                setattr(out, str(k), self.decode(v))
+            return out
+        if tag in _SETS:
+            return _SETS[tag](self.decode(x) for x in node['items'])
+        if tag == 'namedtuple':
+            cls = _namedtuple(str(node['name']), str(node.get('module', '')), tuple(node['fields']))
+            return cls(*(self.decode(x) for x in node['items']))
+        if tag == 'float':
+            return float(node['value'])
+        if tag == 'complex':
+            return complex(self.decode(node['real']), self.decode(node['imag']))
+        if tag in ('bytes', 'bytearray'):
+            data = base64.b64decode(node['base64'], validate=True)
+            return data if tag == 'bytes' else bytearray(data)
+        if tag == 'numpy_scalar':
+            return _np_dtype(node['dtype']).type(self.decode(node['value']))
+        if tag == 'Size':
+            return Size(node['dims'])
+        if tag == 'dtype':
+            return _dtype._NAMES[node['name']]
+        if tag == 'device':
+            return _device(node['type'], node['index'])
+        raise ValueError(f'unknown tag {tag!r}')
+
+
+def _build(entry, storages, name):
+    kind = entry['kind']
+    if kind == 'tensor':
+        np_dtype = _dtype._NAMES[entry['dtype']].np
+    elif kind == 'ndarray':
+        np_dtype = _np_dtype(entry['dtype'])
+    else:
+        raise ValueError(f'unknown kind {kind!r}')
+    data = storages[entry['storage']]._data
+    arr = tensor_array(data, np_dtype, entry['shape'], entry['stride'], entry['offset'], data.nbytes, name)
+    if not _LITTLE and np_dtype.itemsize > 1:
+        arr = arr.byteswap()
+    if kind == 'ndarray':
+        return arr if isinstance(arr, np.ndarray) else _backend.move(arr, _cpu)
+    return make_tensor(arr, bool(entry['requires_grad']), bool(entry['parameter']))
+
+
+def read(zf, prefix, fh, f, name, map_location, mmap):
+    try:
+        doc = json.loads(_files.member_bytes(zf, prefix + 'data.json', name))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise not_a_checkpoint(name, f'data.json is damaged ({e})') from e
+    if not isinstance(doc, dict) or doc.get('format') != FORMAT:
+        raise not_a_checkpoint(name, 'data.json does not describe an ember checkpoint')
+    version = doc.get('version')
+    if not isinstance(version, int) or version > VERSION:
+        raise RuntimeError(f"'{name}' was written by a newer ember (checkpoint format version "
+                           f'{version}); this ember reads versions up to {VERSION}')
+    reader = _files.member_reader(zf, fh, f, name, mmap)
+    try:
+        records = [(zf.getinfo(f"{prefix}data/{s['key']}"), int(s['nbytes']), str(s['location']))
+                   for s in doc['storages']]
+        tensors, tree = doc['tensors'], doc['object']
+    except (KeyError, TypeError, ValueError) as e:
+        raise not_a_checkpoint(name, f'a record is missing or data.json is damaged ({e!r})') from e
+    storages = []
+    for info, nbytes, location in records:
+        if info.file_size != nbytes:
+            raise not_a_checkpoint(name, f'record {info.filename!r} has the wrong size')
+        storages.append(place(Storage(reader(info)), location, map_location))
+    try:
+        values = [_build(entry, storages, name) for entry in tensors]
+        return _Decoder(values).decode(tree)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+        raise not_a_checkpoint(name, f'data.json is damaged ({type(e).__name__}: {e})') from e

@@ -1,0 +1,102 @@
+"""``ember.save`` / ``ember.load``: checkpoints with PyTorch's API, and no pickle in ember's format.
+
+``save`` writes ember's format: a zip archive holding ``data.json`` (the object's structure and
+each tensor's dtype, shape, strides, storage offset, storage key and requires_grad) and one raw
+little-endian blob per storage; views of one base are written once and load back sharing memory
+(see ``ember._serialization.ember_format`` for the layout and exactly what sharing is kept).
+Writes to a path are atomic: a crash mid-write leaves the previous file as it was.
+
+``load`` reads ember's format and PyTorch's zip format (``torch.save``'s default since 1.6)
+without importing torch, through a restricted unpickler that never runs code from the file.
+"""
+import struct
+
+from ._serialization import _files, ember_format, torch_reader
+from ._serialization.torch_reader import UnpicklingError
+
+__all__ = ['save', 'load', 'UnpicklingError', 'DEFAULT_PROTOCOL']
+
+DEFAULT_PROTOCOL = 2                 # PyTorch's name; ember's own format does not use pickle
+_TORCH_LEGACY_MAGIC = b'\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19'
+
+
+def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    """Save ``obj`` to ``f`` (a path, or a writable binary file object) in ember's format.
+
+    ``obj`` may nest dicts (also OrderedDict, Counter), lists, tuples, namedtuples, sets, None,
+    bools, ints, floats, complex numbers, strings, bytes, ember Tensors (every dtype, 0-dim,
+    empty, non-contiguous, views), ``nn.Parameter`` (requires_grad kept), ``ember.Size``,
+    ``ember.dtype``, ``ember.device``, NumPy arrays and scalars. Anything else raises TypeError
+    before the file is touched. ``pickle_module``, ``pickle_protocol`` and
+    ``_use_new_zipfile_serialization`` are accepted for compatibility and ignored: ember always
+    writes its own zip format, which holds no pickle.
+    """
+    ember_format.save(obj, f)
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
+    """Load an object saved by ``ember.save`` or by ``torch.save`` (zip format) from ``f``.
+
+    ``f``: a path or a readable binary file object. ``map_location``: None (each storage goes back
+    where it was saved), a device string or ``ember.device`` (everything goes there), a dict
+    mapping saved locations to new ones (``{'cuda:1': 'cpu'}``), or a callable
+    ``(storage, location) -> storage or None``. ``mmap=True`` maps the file (copy-on-write)
+    instead of reading the storages into memory; ``f`` must then be a path.
+
+    PyTorch checkpoints are unpickled with a fixed allowlist (tensors, parameters, storages,
+    dtypes, sizes, devices, plain containers, NumPy scalars); any other global raises
+    :class:`UnpicklingError` and nothing from the file is run -- whatever ``weights_only`` and
+    ``pickle_module`` say.
+    """
+    fh, name, opened = _files.open_source(f)
+    try:
+        head = _files.peek(fh, 16)
+        if head[:4] in (b'PK\x03\x04', b'PK\x05\x06'):
+            zf = _files.open_zip(fh, name)
+            with zf:
+                return _load_zip(zf, fh, f, name, map_location, bool(mmap))
+        raise _not_zip(head, name)
+    finally:
+        if opened:
+            fh.close()
+
+
+def _record_prefix(names, leaf):
+    """The folder ('archive/') holding ``leaf`` at the top of the archive, or None."""
+    for n in names:
+        parts = n.split('/')
+        if parts[-1] == leaf and len(parts) <= 2:
+            return n[:len(n) - len(leaf)]
+    return None
+
+
+def _load_zip(zf, fh, f, name, map_location, mmap):
+    names = zf.namelist()
+    prefix = _record_prefix(names, 'data.json')
+    if prefix is not None:
+        return ember_format.read(zf, prefix, fh, f, name, map_location, mmap)
+    if _record_prefix(names, 'constants.pkl') is not None:
+        raise RuntimeError(f"'{name}' is a TorchScript archive (written by torch.jit.save); ember cannot "
+                           'load TorchScript programs. Save the model\'s state_dict() with torch.save '
+                           'and load that instead.')
+    prefix = _record_prefix(names, 'data.pkl')
+    if prefix is not None:
+        return torch_reader.read(zf, prefix, fh, f, name, map_location, mmap)
+    raise _files.not_a_checkpoint(name, 'the zip archive holds neither data.json (ember) nor data.pkl '
+                                        '(PyTorch)')
+
+
+def _not_zip(head, name):
+    if not head:
+        return _files.not_a_checkpoint(name, 'the file is empty')
+    if head.startswith(_TORCH_LEGACY_MAGIC) or head[:1] == b'\x80':
+        return RuntimeError(
+            f"'{name}' is a pickle file, such as PyTorch's legacy (pre-1.6, non-zip) checkpoint "
+            'format, which ember does not read because unpickling it can run arbitrary code. '
+            'Re-save it with a recent PyTorch, whose torch.save writes the zip format: '
+            'torch.save(torch.load(path, weights_only=False), path) -- only for a file you trust.')
+    if len(head) >= 9 and head[8:9] == b'{' and struct.unpack('<Q', head[:8])[0] < (1 << 32):
+        return RuntimeError(f"'{name}' is a safetensors file, not a checkpoint of ember.save or "
+                            'torch.save; read it with ember.utils.safetensors.load_file')
+    return _files.not_a_checkpoint(name, 'it is not a zip archive written by ember.save or torch.save')
