@@ -64,6 +64,7 @@ for _m in _methods.EXTRA_MODULES:
     globals().update({_n: getattr(_m, _n) for _n in getattr(_m, '__all__', ())})
 from . import linalg, special  # noqa: F401,E402
 from . import serialization  # noqa: E402
+from . import utils  # noqa: F401,E402
 from .serialization import save, load  # noqa: F401,E402
 for _name, _fn in _FILLERS.items():
     setattr(Tensor, _name, _fn)
