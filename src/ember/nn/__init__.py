@@ -1,5 +1,5 @@
 """ember.nn: modules, parameters, functional and init."""
-from .parameter import Parameter  # noqa: F401
+from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules import Module  # noqa: F401
 from . import functional, init, utils  # noqa: F401

@@ -55,3 +55,7 @@ from ..ops.losses import (l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss,
                           multilabel_soft_margin_loss)
 from ..ops.resample import interpolate, upsample, pixel_shuffle, pixel_unshuffle  # noqa: F401,E402
 from ..ops.embedding import embedding, embedding_bag, one_hot  # noqa: F401,E402
+from .modules.linear import bilinear  # noqa: F401,E402
+from ..ops.attention import (scaled_dot_product_attention, multi_head_attention_forward, _canonical_mask,  # noqa: F401,E402
+                             _none_or_dtype, _mha_shape_check, _in_projection_packed, _in_projection)
+from ..ops.pairwise import multi_margin_loss, multilabel_margin_loss  # noqa: F401,E402

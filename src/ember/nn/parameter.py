@@ -1,24 +1,47 @@
-"""nn.Parameter: a Tensor that a Module registers as one of its parameters."""
+"""nn.Parameter, nn.Buffer and the uninitialised (lazy) parameter of LazyLinear & co."""
 from .._tensor import Tensor
 
+__all__ = ['Parameter', 'UninitializedParameter', 'is_lazy', 'Buffer', 'UninitializedBuffer',
+           'UninitializedTensorMixin']
 
-class Parameter(Tensor):
-    """A leaf tensor that requires grad by default and prints as ``Parameter containing:``."""
+
+class _ParameterMeta(type):
+    def __instancecheck__(cls, instance):
+        # a plain tensor flagged ``_is_param`` counts as a Parameter, as in PyTorch
+        if cls is Parameter and isinstance(instance, Tensor) and getattr(instance, '_is_param', False):
+            return True
+        return super().__instancecheck__(instance)
+
+
+class Parameter(Tensor, metaclass=_ParameterMeta):
+    """A leaf tensor that a Module registers as a parameter when assigned as an attribute.
+
+    It shares memory with ``data``, requires grad by default and prints as
+    ``Parameter containing:`` followed by the tensor."""
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
             from ..ops.creation import empty
             data = empty(0)
+        if not isinstance(data, Tensor):
+            raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
+        if requires_grad and not data.is_floating_point():
+            raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
         p = object.__new__(cls)
         p._data = data._data
         p._vc = data._vc
-        p._requires_grad = False
-        if requires_grad:
-            p.requires_grad_(True)
+        p._requires_grad = bool(requires_grad)
         return p
 
     def __init__(self, data=None, requires_grad=True):
         pass
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self)(self.data.clone(), self.requires_grad)
+        memo[id(self)] = result
+        return result
 
     def __repr__(self):
         return 'Parameter containing:\n' + super().__repr__()
@@ -26,8 +49,106 @@ class Parameter(Tensor):
     __str__ = __repr__
 
     def __reduce_ex__(self, proto):
-        return (_rebuild_parameter, (self.detach(), self._requires_grad))
+        state = {k: v for k, v in self.__dict__.items() if k not in _TENSOR_FIELDS}
+        return (_rebuild_parameter, (self.detach(), self._requires_grad, state))
 
 
-def _rebuild_parameter(data, requires_grad):
-    return Parameter(data.clone(), requires_grad)
+_TENSOR_FIELDS = {'_data', '_vc', '_requires_grad', 'grad_fn', '_output_nr', '_grad', '_base',
+                  '_view_chain', '_acc', '_retains_grad', '_leaf_hooks', '_post_acc_hooks'}
+
+
+def _rebuild_parameter(data, requires_grad, state=None):
+    p = Parameter(data, requires_grad)
+    if state:
+        p.__dict__.update(state)
+    return p
+
+
+class UninitializedTensorMixin:
+    """A parameter/buffer whose shape is not known yet: only ``materialize`` and a few
+    dtype/device moves are allowed until then."""
+
+    def materialize(self, shape, device=None, dtype=None):
+        from ..ops.creation import empty
+        device = self.device if device is None else device
+        dtype = self.dtype if dtype is None else dtype
+        self._data = empty(shape, device=device, dtype=dtype)._data
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually "
+            'happens in `load_state_dict` when trying to load an uninitialized parameter into an '
+            'initialized one. Call `forward` to initialize the parameters before accessing their '
+            'attributes.')
+
+    def share_memory_(self):
+        raise RuntimeError("Can't share memory on an uninitialized parameter or buffer. Call `forward` "
+                           'to initialize the parameters before calling `module.share_memory()`.')
+
+    def __repr__(self):
+        return f'<{type(self).__name__}>'
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, proto):
+        return (type(self), (self.requires_grad,))
+
+
+def is_lazy(param):
+    """True for a parameter or buffer that is not materialised yet."""
+    return isinstance(param, UninitializedTensorMixin)
+
+
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        from ..ops.creation import empty
+        return Parameter.__new__(cls, empty(0, device=device, dtype=dtype), requires_grad)
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
+    def __deepcopy__(self, memo):
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(self.requires_grad, self.device, self.dtype)
+        return memo[id(self)]
+
+
+class _BufferMeta(type):
+    def __instancecheck__(cls, instance):
+        if cls is Buffer and isinstance(instance, Tensor) and getattr(instance, '_is_buffer', False):
+            return True
+        return super().__instancecheck__(instance)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
+    """Marks a tensor to be registered as a buffer when assigned to a Module attribute.
+
+    Like PyTorch, ``Buffer(t)`` returns a plain detached tensor that carries the flag."""
+
+    def __new__(cls, data=None, *, persistent=True):
+        if data is None:
+            from ..ops.creation import empty
+            data = empty(0)
+        t = data.detach().requires_grad_(data.requires_grad)
+        t.persistent = persistent
+        t._is_buffer = True
+        return t
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None):
+        from ..ops.creation import empty
+        t = object.__new__(cls)
+        base = empty(0, device=device, dtype=dtype)
+        t._data, t._vc = base._data, base._vc
+        t._requires_grad = bool(requires_grad)
+        return t
+
+    def __init__(self, requires_grad=False, device=None, dtype=None):
+        pass

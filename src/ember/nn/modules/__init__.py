@@ -22,3 +22,15 @@ from .rnn import RNNBase, RNN, LSTM, GRU  # noqa: F401
 from .rnn_cell import RNNCellBase, RNNCell, LSTMCell, GRUCell  # noqa: F401
 from .sparse import Embedding, EmbeddingBag  # noqa: F401
 from .pixelshuffle import Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle, PixelUnshuffle  # noqa: F401
+from .container import ParameterList, ParameterDict  # noqa: F401,E402
+from .linear import Bilinear  # noqa: F401,E402
+from .lazy import LazyModuleMixin, LazyLinear  # noqa: F401,E402
+from ..parameter import Buffer, UninitializedParameter, UninitializedBuffer  # noqa: F401,E402
+from .loss import (L1Loss, NLLLoss2d, PoissonNLLLoss, GaussianNLLLoss, KLDivLoss, BCELoss,  # noqa: F401,E402
+                   BCEWithLogitsLoss, HingeEmbeddingLoss, SmoothL1Loss, HuberLoss, SoftMarginLoss,
+                   MultiLabelSoftMarginLoss, CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss)
+from .distance import PairwiseDistance, CosineSimilarity  # noqa: F401,E402
+from .activation_attention import MultiheadAttention  # noqa: F401,E402
+from .transformer import (Transformer, TransformerEncoder, TransformerDecoder, TransformerEncoderLayer,  # noqa: F401,E402
+                          TransformerDecoderLayer)
+from .loss import MultiMarginLoss, MultiLabelMarginLoss  # noqa: F401,E402

@@ -1,12 +1,19 @@
-"""Containers: Sequential, ModuleList, ModuleDict."""
+"""Module containers: Sequential, ModuleList, ModuleDict. (ParameterList and ParameterDict are in
+parameter_containers.py and importable from here too, as in PyTorch.)"""
 import collections
-import operator
+from collections import abc
+from itertools import chain, islice
 
-from .module import Module
+from .module import Module, _addindent
+from .parameter_containers import ParameterList, ParameterDict, _abs_index, _NoDigitDir, _pairs  # noqa: F401
 
 
-class _ModuleSeq(Module):
-    """Modules kept under the keys '0', '1', ...: the list behaviour Sequential and ModuleList share."""
+def _renumber(module):
+    module._modules = collections.OrderedDict((str(i), m) for i, m in enumerate(module._modules.values()))
+
+
+class _ModuleSeq(_NoDigitDir, Module):
+    """What Sequential and ModuleList share: modules under the keys '0', '1', ..."""
 
     def __len__(self):
         return len(self._modules)
@@ -14,102 +21,170 @@ class _ModuleSeq(Module):
     def __iter__(self):
         return iter(self._modules.values())
 
-    def _renumber(self, items):
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
-
     def append(self, module):
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules):
-        for m in modules:
-            self.append(m)
-        return self
-
-    def insert(self, index, module):
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._renumber(items)
-        return self
+    def pop(self, key):
+        v = self[key]
+        del self[key]
+        return v
 
 
 class Sequential(_ModuleSeq):
-    """Runs its modules one after another."""
+    """Runs its modules one after another, each on the previous one's output."""
 
     def __init__(self, *args):
         super().__init__()
         if len(args) == 1 and isinstance(args[0], collections.OrderedDict):
-            for key, m in args[0].items():
-                self.add_module(key, m)
+            for key, module in args[0].items():
+                self.add_module(key, module)
         else:
-            for i, m in enumerate(args):
-                self.add_module(str(i), m)
+            for i, module in enumerate(args):
+                self.add_module(str(i), module)
 
-    def _index(self, idx):
-        n = len(self)
-        idx = operator.index(idx)
-        if not -n <= idx < n:
-            raise IndexError(f'index {idx} is out of range')
-        return idx % n
+    def _item(self, iterator, idx):
+        return next(islice(iterator, _abs_index(len(self), idx), None))
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(collections.OrderedDict(list(self._modules.items())[idx]))
-        return list(self._modules.values())[self._index(idx)]
+        return self._item(self._modules.values(), idx)
 
     def __setitem__(self, idx, module):
-        key = list(self._modules.keys())[self._index(idx)]
-        self.add_module(key, module)
+        setattr(self, self._item(self._modules.keys(), idx), module)
 
     def __delitem__(self, idx):
-        keys = list(self._modules.keys())
-        for k in (keys[idx] if isinstance(idx, slice) else [keys[self._index(idx)]]):
-            del self._modules[k]
-        self._renumber(list(self._modules.values()))     # keys stay 0..n-1, as in PyTorch
+        keys = list(self._modules.keys())[idx] if isinstance(idx, slice) else [self._item(self._modules.keys(), idx)]
+        for key in keys:
+            delattr(self, key)
+        _renumber(self)
+
+    def _check_seq(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(f'add operator supports only objects of Sequential class, but {type(other)} is given.')
+
+    def __add__(self, other):
+        self._check_seq(other)
+        ret = Sequential()
+        for layer in chain(self, other):
+            ret.append(layer)
+        return ret
+
+    def __iadd__(self, other):
+        self._check_seq(other)
+        offset = len(self)
+        for i, module in enumerate(other):
+            self.add_module(str(i + offset), module)
+        return self
+
+    def _check_factor(self, other):
+        if not isinstance(other, int):
+            raise TypeError(f'unsupported operand type(s) for *: {type(self)} and {type(other)}')
+        if other <= 0:
+            raise ValueError(f'Non-positive multiplication factor {other} for {type(self)}')
+
+    def __mul__(self, other):
+        self._check_factor(other)
+        combined = Sequential()
+        for i, module in enumerate(list(self) * other):
+            combined.add_module(str(i), module)
+        return combined
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other):
+        self._check_factor(other)
+        n = len(self)
+        for i in range(n, n * other):
+            self.add_module(str(i), self._modules[str(i % n)])
+        return self
+
+    def insert(self, index, module):
+        if not isinstance(module, Module):
+            raise AssertionError(f'module should be of type: {Module}')
+        n = len(self._modules)
+        if not -n <= index <= n:
+            raise IndexError(f'Index out of range: {index}')
+        index = index + n if index < 0 else index
+        for i in range(n, index, -1):
+            self._modules[str(i)] = self._modules[str(i - 1)]
+        self._modules[str(index)] = module
+        return self
+
+    def extend(self, sequential):
+        for layer in sequential:
+            self.append(layer)
+        return self
 
     def forward(self, input):
-        for m in self._modules.values():
-            input = m(input)
+        for module in self:
+            input = module(input)
         return input
 
 
 class ModuleList(_ModuleSeq):
-    """A list of modules, registered so their parameters are found."""
+    """A list of modules, registered so that their parameters are found."""
 
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
-            self.extend(modules)
+            self += modules
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(list(self._modules.values())[idx])
-        n = len(self)
-        if not -n <= idx < n:
-            raise IndexError(f'index {idx} is out of range')
-        return self._modules[str(idx % n)]
+        return self._modules[str(_abs_index(len(self), idx))]
 
     def __setitem__(self, idx, module):
-        self.add_module(str(idx % len(self)), module)
+        setattr(self, str(_abs_index(len(self), idx)), module)
 
     def __delitem__(self, idx):
-        items = list(self._modules.values())
-        del items[idx]
-        self._renumber(items)
+        if isinstance(idx, slice):
+            for k in range(len(self._modules))[idx]:
+                delattr(self, str(k))
+        else:
+            delattr(self, str(_abs_index(len(self), idx)))
+        _renumber(self)
 
     def __iadd__(self, modules):
         return self.extend(modules)
 
+    def __add__(self, other):
+        combined = ModuleList()
+        for i, module in enumerate(chain(self, other)):
+            combined.add_module(str(i), module)
+        return combined
+
     def __repr__(self):
-        if not self._modules:
-            return 'ModuleList()'
-        return super().__repr__()
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return self._get_name() + '()'
+        blocks = []                       # [start, end, repr]: runs of identical reprs fold into one line
+        for i, r in enumerate(reprs):
+            if blocks and blocks[-1][2] == r:
+                blocks[-1][1] = i
+            else:
+                blocks.append([i, i, r])
+        lines = [_addindent(f'({s}): {r}' if s == e else f'({s}-{e}): {e - s + 1} x {r}', 2) for s, e, r in blocks]
+        return self._get_name() + '(\n  ' + '\n  '.join(lines) + '\n)'
+
+    def insert(self, index, module):
+        for i in range(len(self._modules), index, -1):
+            self._modules[str(i)] = self._modules[str(i - 1)]
+        self._modules[str(index)] = module
+
+    def extend(self, modules):
+        if not isinstance(modules, abc.Iterable):
+            raise TypeError('ModuleList.extend should be called with an iterable, but got ' + type(modules).__name__)
+        offset = len(self)
+        for i, module in enumerate(modules):
+            self.add_module(str(offset + i), module)
+        return self
 
 
 class ModuleDict(Module):
-    """A dict of modules, registered under their keys."""
+    """A dict of modules, registered under their keys (insertion order is kept)."""
 
     def __init__(self, modules=None):
         super().__init__()
@@ -134,6 +209,14 @@ class ModuleDict(Module):
     def __contains__(self, key):
         return key in self._modules
 
+    def clear(self):
+        self._modules.clear()
+
+    def pop(self, key):
+        v = self[key]
+        del self[key]
+        return v
+
     def keys(self):
         return self._modules.keys()
 
@@ -143,13 +226,11 @@ class ModuleDict(Module):
     def values(self):
         return self._modules.values()
 
-    def pop(self, key):
-        return self._modules.pop(key)
-
-    def clear(self):
-        self._modules.clear()
-
     def update(self, modules):
-        items = modules.items() if hasattr(modules, 'items') else modules
-        for k, m in items:
-            self[k] = m
+        if not isinstance(modules, abc.Iterable):
+            raise TypeError('ModuleDict.update should be called with an iterable of key/value pairs, but got '
+                            + type(modules).__name__)
+        pairs = modules.items() if isinstance(modules, (abc.Mapping, ModuleDict)) else \
+            _pairs('ModuleDict', modules)
+        for key, module in pairs:
+            self[key] = module
