@@ -1,139 +1,221 @@
-"""Loss functions beyond mse/nll/cross_entropy (nn_ops.py): elementwise losses with their own
-nodes (SmoothL1LossBackward0, HuberLossBackward0, BinaryCrossEntropy*, SoftMarginLossBackward0)
-and PyTorch's compositions of ember ops for the rest (l1, kl_div, margin and embedding losses)."""
+"""Loss functions beyond nll/cross_entropy/mse (nn_ops.py), as PyTorch builds them: the
+elementwise losses with their own nodes (SmoothL1LossBackward0, HuberLossBackward0,
+SoftMarginLossBackward0, BinaryCrossEntropy*), the rest composed of ember ops, so grad_fn
+names (MeanBackward0, ...) and double backward come out as in PyTorch; the margin and embedding
+losses live with the distances in pairwise.py. Also the reduction helpers every loss shares."""
+import math
 import warnings
 
 import numpy as np
 
+from .. import _dtype
+from .._tensor import _scalar_name
+from ..autograd import grad_mode
 from ._op import Op, apply
+from ._promote import promote, xp
+from .activation import logsigmoid
 from .compare import where
+from .creation import ones_like
+from .shape_more import broadcast_tensors, broadcast_shapes
 
+
+# ------------------------------------------------------------------ shared helpers
 
 def legacy_reduction(size_average, reduce, reduction):
-    """size_average / reduce (deprecated) -> reduction string, warning as PyTorch."""
+    """The deprecated size_average / reduce pair -> a reduction string, warning as PyTorch."""
     if size_average is None and reduce is None:
         return reduction
-    warnings.warn("size_average and reduce args will be deprecated, please use reduction='"
-                  f"{_legacy(size_average, reduce)}' instead.", UserWarning, stacklevel=3)
-    return _legacy(size_average, reduce)
-
-
-def _legacy(size_average, reduce):
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
-    if not reduce:
-        return 'none'
-    return 'mean' if size_average else 'sum'
+    ret = 'none' if not reduce else ('mean' if size_average else 'sum')
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+                  UserWarning, stacklevel=3)
+    return ret
 
 
-def _check_reduction(reduction):
+def reduction_enum(reduction):
+    """Validate a reduction string as PyTorch's get_enum ('elementwise_mean' is an old 'mean')."""
+    if reduction == 'elementwise_mean':
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
+                      UserWarning, stacklevel=3)
+        return 'mean'
     if reduction not in ('none', 'mean', 'sum'):
         raise ValueError(f'{reduction} is not a valid value for reduction')
+    return reduction
 
 
-def _reduce(loss, reduction):
-    _check_reduction(reduction)
+def reduce_loss(loss, reduction):
     if reduction == 'none':
         return loss
     return loss.mean() if reduction == 'mean' else loss.sum()
 
 
-def _same_size(input, target, fname):
+def same_size(input, target):
     if tuple(input.shape) != tuple(target.shape):
         warnings.warn(f'Using a target size ({target.shape}) that is different to the input size ({input.shape}). '
                       'This will likely lead to incorrect results due to broadcasting. Please ensure they have the '
                       'same size.', UserWarning, stacklevel=3)
 
 
+def weighted_reduce(loss, weight, input, reduction, mean_by_weight=True):
+    """loss * weight, reduced as PyTorch's weighted mse/l1 (mean: sum / weight.sum()) or huber (mean)."""
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError('Weights and input must have the same size.')
+    loss = loss * weight
+    if reduction == 'none':
+        return loss
+    if reduction == 'sum':
+        return loss.sum()
+    if reduction == 'mean':
+        return loss.sum() / weight.sum() if mean_by_weight else loss.mean()
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
+def dtype_name(a):
+    """PyTorch's scalar-type name ('Float', 'Long') of an array or NumPy dtype."""
+    return _scalar_name(_dtype._FROM_NP[np.dtype(getattr(a, 'dtype', a))])
+
+
+def no_grad_arg(fname, arg, t):
+    """PyTorch refuses, at call time, inputs its kernel has no derivative for."""
+    if t is not None and t.requires_grad and grad_mode.is_grad_enabled():
+        raise RuntimeError(f"The function '{fname}' is not differentiable with respect to argument '{arg}'. "
+                           'This input cannot have requires_grad True.')
+
+
+def broadcast_pair(sa, sb):
+    """The broadcast shape of two shapes, with PyTorch's message (tensor a, tensor b) when they clash."""
+    n = max(len(sa), len(sb))
+    a, b = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            raise RuntimeError(f'The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at '
+                               f'non-singleton dimension {i}')
+    return tuple(y if x == 1 else x for x, y in zip(a, b))
+
+
+def inplace_shape(out, other):
+    """The checks of PyTorch's in-place ``out.op_(other)``: other must broadcast to out's shape."""
+    shape = broadcast_pair(out, other)
+    if shape != tuple(out):
+        raise RuntimeError(f"output with shape {list(out)} doesn't match the broadcast shape {list(shape)}")
+
+
+def _finish(loss, reduction, m):
+    """The reduction inside a loss node's forward (on arrays)."""
+    if reduction == 'none':
+        return loss
+    with np.errstate(divide='ignore', invalid='ignore'):
+        total = loss.sum() if reduction == 'sum' else loss.sum() / loss.size
+    return m.asarray(total, dtype=loss.dtype)
+
+
+# ------------------------------------------------------------------ elementwise loss nodes
+
 class _Pointwise(Op):
     """loss(x, y) elementwise, then the reduction, in one node (PyTorch's *LossBackward0)."""
     saves = (0, 1)
+    kernel = None               # PyTorch's kernel name in its "not implemented for 'Long'" error
+    keeps_input_dtype = False   # the output has the input's dtype (huber, soft margin), not the promoted one
 
     def forward(self, x, y, reduction, **kw):
-        self.reduction = reduction
+        a, b, nd = promote(x, y)
+        if self.keeps_input_dtype and x.dtype.kind not in 'fV' and (nd.kind in 'fV' or not self.kernel):
+            res = nd if nd.kind in 'fV' else _dtype.get_default_dtype().np
+            raise RuntimeError(f"result type {dtype_name(res)} can't be cast to the desired output type "
+                               f'{dtype_name(x)}')
+        if nd.kind not in 'fV':
+            raise NotImplementedError(f'"{self.kernel}" not implemented for \'{dtype_name(nd)}\'')
+        self.reduction, self.n = reduction, np.broadcast_shapes(x.shape, y.shape)
         self.__dict__.update(kw)
-        x, y = np.broadcast_arrays(x, y)
-        self.n = x.size
-        out = self.elementwise(x, y)
-        if reduction == 'none':
-            return out
-        return np.asarray(out.mean() if reduction == 'mean' else out.sum(), out.dtype)
+        out = self.elementwise(a, b).astype(x.dtype if self.keeps_input_dtype else nd, copy=False)
+        return _finish(out, reduction, xp(x))
 
     def backward(self, g):
         x, y = self.saved_tensors
-        scale = g if self.reduction == 'none' else (g / self.n if self.reduction == 'mean' else g)
-        d = self.derivative(x, y)
-        gx = scale * d if self._next[0][0] is not None else None
-        gy = -(scale * d) if self._next[1][0] is not None else None
-        from ._promote import unbroadcast
-        return (None if gx is None else unbroadcast(gx, x.shape),
-                None if gy is None else unbroadcast(gy, y.shape))
+        if self.reduction == 'mean':
+            g = g / math.prod(self.n)
+        d = g * self.derivative(x - y)
+        return (d if self._next[0][0] is not None else None,
+                -d if self._next[1][0] is not None else None)
 
 
 class SmoothL1LossBackward0(_Pointwise):
-    def elementwise(self, x, y):
-        d = np.abs(x - y)
-        if self.beta == 0:
-            return d
-        return np.where(d < self.beta, 0.5 * d * d / self.beta, d - 0.5 * self.beta).astype(x.dtype, copy=False)
+    kernel = 'smooth_l1_cpu'
 
-    def derivative(self, x, y):
-        d = x - y
-        if self.beta == 0:
-            return d.sign()
+    def elementwise(self, x, y):
+        d = abs(x - y)
+        return xp(d).where(d < self.beta, 0.5 * d * d / self.beta, d - 0.5 * self.beta)
+
+    def derivative(self, d):
         return where(d.abs() < self.beta, d / self.beta, d.sign())
 
 
 class HuberLossBackward0(_Pointwise):
-    def elementwise(self, x, y):
-        d = np.abs(x - y)
-        return np.where(d < self.delta, 0.5 * d * d, self.delta * (d - 0.5 * self.delta)).astype(x.dtype, copy=False)
+    kernel, keeps_input_dtype = 'huber_cpu', True
 
-    def derivative(self, x, y):
-        d = x - y
+    def elementwise(self, x, y):
+        d = abs(x - y)
+        return xp(d).where(d < self.delta, 0.5 * d * d, self.delta * (d - 0.5 * self.delta))
+
+    def derivative(self, d):
         return where(d.abs() < self.delta, d, d.sign() * self.delta)
 
 
 class SoftMarginLossBackward0(_Pointwise):
+    """log(1 + exp(-y x)); the output takes the input's shape and dtype (target broadcasts to it)."""
+    keeps_input_dtype = True
+
+    def forward(self, x, y, reduction):
+        inplace_shape(x.shape, y.shape)
+        return super().forward(x, y, reduction)
+
     def elementwise(self, x, y):
-        return np.logaddexp(0, -y * x).astype(x.dtype, copy=False)
+        return xp(x).logaddexp(0, -y * x)
 
-    def derivative(self, x, y):
-        return -y * (-y * x).sigmoid()
+    def backward(self, g):
+        x, y = self.saved_tensors
+        if self.reduction == 'mean':
+            g = g / math.prod(self.n)
+        return g * -y * (-y * x).sigmoid(), None
 
-    def backward(self, g):          # the target gets no gradient in PyTorch
-        return super().backward(g)[0], None
 
-
-def l1_loss(input, target, size_average=None, reduce=None, reduction='mean'):
+def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
+    same_size(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
-    _same_size(input, target, 'l1_loss')
-    return _reduce((input - target).abs(), reduction)
+    x, y = broadcast_tensors(input, target)
+    if weight is not None:
+        return weighted_reduce((x - y).abs(), weight, input, reduction)
+    return reduce_loss((x - y).abs(), reduction_enum(reduction))
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0):
+    same_size(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    x, y = broadcast_tensors(input, target)
+    reduction = reduction_enum(reduction)
+    if beta == 0.0:
+        return reduce_loss((x - y).abs(), reduction)
     if beta < 0:
         raise RuntimeError('smooth_l1_loss does not support negative values for beta.')
-    _same_size(input, target, 'smooth_l1_loss')
-    return apply(SmoothL1LossBackward0, input, target, reduction=reduction, beta=beta)
+    return apply(SmoothL1LossBackward0, x, y, reduction=reduction, beta=beta)
 
 
 def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
-    _check_reduction(reduction)
+    same_size(input, target)
+    x, y = broadcast_tensors(input, target)
+    if weight is not None and tuple(weight.shape) != tuple(input.shape):
+        raise ValueError('Weights and input must have the same size.')
+    enum = reduction_enum(reduction) if weight is None else 'none'
     if delta <= 0:
         raise RuntimeError('huber_loss does not support non-positive values for delta.')
-    _same_size(input, target, 'huber_loss')
-    if weight is not None:
-        return _reduce(apply(HuberLossBackward0, input, target, reduction='none', delta=delta) * weight,
-                                   reduction)
-    return apply(HuberLossBackward0, input, target, reduction=reduction, delta=delta)
+    loss = apply(HuberLossBackward0, x, y, reduction=enum, delta=delta)
+    return loss if weight is None else weighted_reduce(loss, weight, input, reduction, mean_by_weight=False)
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
+    no_grad_arg('soft_margin_loss', 'target', target)
     return apply(SoftMarginLossBackward0, input, target, reduction=reduction)
 
 
@@ -143,180 +225,170 @@ class BinaryCrossEntropyBackward0(Op):
     saves = (0, 1, 2)
 
     def forward(self, x, y, w, reduction):
-        if np.any((x < 0) | (x > 1)):
+        if y.dtype != x.dtype:
+            raise RuntimeError(f'Found dtype {dtype_name(y)} but expected {dtype_name(x)}')
+        if x.dtype.kind not in 'fV':
+            raise NotImplementedError(f'"binary_cross_entropy" not implemented for \'{dtype_name(x)}\'')
+        if not ((x >= 0) & (x <= 1)).all():
             raise RuntimeError('all elements of input should be between 0 and 1')
+        if not ((y >= 0) & (y <= 1)).all():
+            raise RuntimeError('all elements of target should be between 0 and 1')
+        m = xp(x)
+        if w is not None:
+            inplace_shape(x.shape, w.shape)
         self.reduction, self.n = reduction, x.size
-        loss = -(y * np.maximum(np.log(x), -100) + (1 - y) * np.maximum(np.log1p(-x), -100))
+        with np.errstate(divide='ignore'):
+            loss = (y - 1) * m.maximum(m.log1p(-x), -100) - y * m.maximum(m.log(x), -100)
         if w is not None:
             loss = loss * w
-        loss = loss.astype(x.dtype, copy=False)
-        if reduction == 'none':
-            return loss
-        return np.asarray(loss.mean() if reduction == 'mean' else loss.sum(), x.dtype)
+        return _finish(loss.astype(x.dtype, copy=False), reduction, m)
 
     def backward(self, g):
         x, y, w = self.saved_tensors
-        scale = g / self.n if self.reduction == 'mean' else g
-        eps = 1e-12
-        gx = scale * (x - y) / ((1 - x) * x).clamp_min(eps)
+        if self.reduction == 'mean':
+            g = g / self.n
         if w is not None:
-            gx = gx * w
-        gy = None
+            g = g * w
+        gx = gy = None
+        if self._next[0][0] is not None:
+            gx = g * (x - y) / ((1 - x) * x).clamp_min(1e-12)
         if self._next[1][0] is not None:
-            gy = scale * ((1 - x).clamp_min(eps).log() - x.clamp_min(eps).log())
-            gy = gy if w is None else gy * w
+            gy = -x.logit() * g
         return gx, gy, None
 
 
 class BinaryCrossEntropyWithLogitsBackward0(Op):
+    """(1 - y) x - (1 + (pos_weight - 1) y) log(sigmoid(x)), times weight, then the reduction."""
     saves = (0, 1, 2, 3)
 
-    def forward(self, x, y, w, pos_weight, reduction):
-        self.reduction, self.n = reduction, np.broadcast(x, y).size
-        log_sig = -np.logaddexp(0, -x)          # log(sigmoid(x))
-        log_1m = -np.logaddexp(0, x)            # log(1 - sigmoid(x))
-        if pos_weight is not None:
-            loss = -(pos_weight * y * log_sig + (1 - y) * log_1m)
-        else:
-            loss = -(y * log_sig + (1 - y) * log_1m)
+    def forward(self, x, y, w, pw, reduction):
+        if x.dtype.kind not in 'fV':
+            raise NotImplementedError(f'"log_sigmoid_cpu" not implemented for \'{dtype_name(x)}\'')
+        if y.dtype.kind not in 'fV':
+            raise RuntimeError(f"result type {dtype_name(x)} can't be cast to the desired output type "
+                               f'{dtype_name(y)}')
+        m = xp(x)
+        log_sig = -m.logaddexp(0, -x)
+        if pw is not None:
+            inplace_shape(x.shape, broadcast_pair(pw.shape, y.shape))
+            log_sig = (log_sig * ((pw - 1) * y + 1)).astype(x.dtype, copy=False)
+        loss = ((1 - y) * x - log_sig).astype(y.dtype, copy=False)       # written into (1 - target)
         if w is not None:
-            loss = loss * w
-        loss = loss.astype(x.dtype, copy=False)
-        if reduction == 'none':
-            return loss
-        return np.asarray(loss.mean() if reduction == 'mean' else loss.sum(), x.dtype)
+            inplace_shape(loss.shape, w.shape)
+            loss = (loss * w).astype(loss.dtype, copy=False)
+        self.reduction, self.n = reduction, loss.size
+        return _finish(loss, reduction, m)
 
     def backward(self, g):
         x, y, w, pw = self.saved_tensors
-        scale = g / self.n if self.reduction == 'mean' else g
-        s = x.sigmoid()
-        if pw is not None:
-            gx = scale * ((pw * y + 1 - y) * s - pw * y)
-        else:
-            gx = scale * (s - y)
+        if self.reduction == 'mean':
+            g = g / self.n
         if w is not None:
-            gx = gx * w
-        gy = None
+            g = g * w
+        gx = gy = None
+        if self._next[0][0] is not None:
+            if pw is None:
+                gx = (x.sigmoid() - y) * g
+            else:
+                t = pw * y
+                gx = ((t + 1 - y) * x.sigmoid() - t) * g
         if self._next[1][0] is not None:
-            from .activation import softplus
-            sp_neg = softplus(-x) if pw is None else softplus(-x) * pw
-            gy = scale * (sp_neg - softplus(x))
-            gy = gy if w is None else gy * w
-        from ._promote import unbroadcast
-        return unbroadcast(gx, x.shape), None if gy is None else unbroadcast(gy, y.shape), None, None
+            gy = -x * g if pw is None else (logsigmoid(-x) - logsigmoid(x) * pw) * g
+        return gx, gy, None, None
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f'Using a target size ({target.shape}) that is different to the input size '
                          f'({input.shape}) is deprecated. Please ensure they have the same size.')
     if weight is not None:
-        weight = weight.expand(input.shape)
+        weight = weight.expand(broadcast_shapes(target.shape, weight.shape))
+    no_grad_arg('binary_cross_entropy', 'weight', weight)
     return apply(BinaryCrossEntropyBackward0, input, target, weight, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction='mean', pos_weight=None):
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
+    reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f'Target size ({target.shape}) must be the same as input size ({input.shape})')
+    no_grad_arg('binary_cross_entropy_with_logits', 'weight', weight)
+    no_grad_arg('binary_cross_entropy_with_logits', 'pos_weight', pos_weight)
     return apply(BinaryCrossEntropyWithLogitsBackward0, input, target, weight, pos_weight, reduction=reduction)
 
 
-# ------------------------------------------------------------------ compositions
+# ------------------------------------------------------------------ compositions of ember ops
 
 def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_target=False):
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    if reduction not in ('none', 'mean', 'sum', 'batchmean'):
-        raise ValueError(f'{reduction} is not a valid value for reduction')
-    if reduction == 'mean':
-        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
-                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
-                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
-                      UserWarning, stacklevel=2)
+    if size_average is not None or reduce is not None:
+        enum = legacy_reduction(size_average, reduce, reduction)
+    else:
+        if reduction == 'mean':
+            warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                          "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                          "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                          UserWarning, stacklevel=2)
+        enum = 'sum' if reduction == 'batchmean' else reduction_enum(reduction)
+    if not (input.is_floating_point() and target.is_floating_point()):
+        raise RuntimeError('kl_div: Integral inputs not supported.')
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        from .special_fns import xlogy
-        loss = xlogy(target, target) - target * input
-    if reduction == 'batchmean':
-        return loss.sum() / input.shape[0] if input.ndim else loss.sum()
-    return _reduce(loss, reduction)
-
-
-def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction='mean'):
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    loss = (-target * (input1 - input2) + margin).clamp_min(0)
-    return _reduce(loss, reduction)
-
-
-def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction='mean'):
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    zeros = input.new_zeros(())
-    margin_clamp = (margin - input).clamp_min(0)
-    out_margin = where(target != 1, margin_clamp, zeros)
-    out_self = where(target != -1, input, zeros)
-    return _reduce(out_margin + out_self, reduction)
-
-
-def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction='mean'):
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    eps = 1e-12
-    dim = input1.ndim - 1
-    prod = (input1 * input2).sum(dim)
-    mag1 = (input1 * input1).sum(dim) + eps
-    mag2 = (input2 * input2).sum(dim) + eps
-    cos = prod / (mag1 * mag2).sqrt()
-    zeros = cos.new_zeros(())
-    pos = where(target == 1, 1 - cos, zeros)
-    neg = where(target == -1, (cos - margin).clamp_min(0), zeros)
-    return _reduce(pos + neg, reduction)
-
-
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False, size_average=None,
-                        reduce=None, reduction='mean'):
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    from .pairwise import pairwise_distance
-    d_pos = pairwise_distance(anchor, positive, p, eps)
-    d_neg = pairwise_distance(anchor, negative, p, eps)
-    if swap:
-        from .minmax import minimum
-        d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
-    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+        loss = target.xlogy(target) - target * input
+    loss = reduce_loss(loss, enum)
+    if reduction == 'batchmean' and input.ndim != 0:
+        loss = loss / input.shape[0]
+    return loss
 
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-08, reduce=None,
                      reduction='mean'):
     reduction = legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError(reduction + ' is not a valid value for reduction')
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:
-        import math
-        approx = target * target.log() - target + (target * (2 * math.pi)).log() * 0.5
-        loss = loss + where(target > 1, approx, target.new_zeros(()))
-    return _reduce(loss, reduction)
+        stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return reduce_loss(loss, reduction)
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-06, reduction='mean'):
-    import math
-    if var.ndim != input.ndim and tuple(var.shape) == tuple(input.shape[:-1]):
-        var = var.unsqueeze(-1)
-    if (var < 0).any().item():
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError('var has negative entry/entries')
+        var = var * ones_like(input)
+    elif (var < 0).any():
         raise ValueError('var has negative entry/entries')
-    var = var.clamp(min=eps)
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif not (input.ndim == var.ndim and
+                  sum(y for x, y in zip(input.shape, var.shape) if x != y) == 1):
+            raise ValueError('var is of incorrect size')
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError(reduction + ' is not valid')
+    var = var.clone()
+    with grad_mode.no_grad():    # the clamp is invisible to autograd, as in PyTorch
+        var.clamp_(min=eps)
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
-    return _reduce(loss, reduction)
+    return reduce_loss(loss, reduction)
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
     reduction = legacy_reduction(size_average, reduce, reduction)
-    from .activation import logsigmoid
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
-    loss = loss.sum(input.ndim - 1) / input.shape[-1]
-    return _reduce(loss, reduction)
+    class_dim = input.ndim - 1
+    loss = loss.sum(class_dim) / input.shape[class_dim]
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError(reduction + ' is not valid')
+    return reduce_loss(loss, reduction)
+
+
+from .pairwise import (cosine_embedding_loss, triplet_margin_loss,  # noqa: F401,E402  (with the distances)
+                       margin_ranking_loss, hinge_embedding_loss)

@@ -1,10 +1,14 @@
-"""Ops behind nn.functional: linear (addmm), softmax, log_softmax, nll_loss, mse_loss."""
+"""Ops behind nn.functional: linear (addmm), softmax, log_softmax, nll_loss, cross_entropy, mse_loss."""
 import numpy as np
 
-from .._tensor import Tensor
+from .. import _dtype
 from ._op import Op, apply
 from .shape import wrap_dim
 from .matmul import _same_dtype, _mm_msg
+from ._promote import promote, xp
+from .shape_more import broadcast_tensors
+from .losses import (legacy_reduction, reduction_enum, same_size, weighted_reduce, no_grad_arg,
+                     dtype_name as _name)
 
 
 class AddmmBackward0(Op):
@@ -105,112 +109,272 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return apply(LogSoftmaxBackward0, input, dim=dim)
 
 
+# ------------------------------------------------------------------ nll_loss, cross_entropy, mse_loss
+
 class NllLossBackward0(Op):
-    """Negative log-likelihood of class indices: input (N, C) or (N, C, d1, ...), target (N, ...)."""
+    """-input[target] (times the class weight) per sample, then the reduction. One node for
+    input (C,) / (N, C); NllLoss2DBackward0 (same computation) for (N, C, H, W)."""
+    kernel = 'nll_loss_out_frame'
 
     def forward(self, logp, target, weight=None, reduction='mean', ignore_index=-100):
-        if target.dtype.kind not in 'iu':
-            raise RuntimeError(f'expected scalar type Long but found {_name(target)}')
-        if logp.ndim < 1:
-            raise ValueError(f'Expected 1 or more dimensions (got {logp.ndim})')
+        if logp.dtype.kind not in 'fV':
+            raise NotImplementedError(f'"{self.kernel}" not implemented for \'{_name(logp)}\'')
+        if weight is not None and weight.dtype != logp.dtype:
+            raise RuntimeError(f'expected scalar type {_name(logp)} but found {_name(weight)}')
+        m = xp(logp)
         x = logp if logp.ndim > 1 else logp[None]
-        t = target if logp.ndim > 1 else target[None]
-        if x.shape[0] != t.shape[0]:
-            raise ValueError(f'Expected input batch_size ({x.shape[0]}) to match target batch_size ({t.shape[0]}).')
+        t = target.astype(np.int64).reshape(x.shape[:1] + x.shape[2:])
         c = x.shape[1]
-        xm = np.moveaxis(x, 1, -1)                       # (N, ..., C)
         valid = t != ignore_index
-        safe = np.where(valid, t, 0)
-        if np.any((safe < 0) | (safe >= c)):
-            bad = safe[(safe < 0) | (safe >= c)][0]
-            raise IndexError(f'Target {bad} is out of bounds.')
-        picked = np.take_along_axis(xm, safe[..., None], axis=-1)[..., 0]
-        w = np.ones(c, x.dtype) if weight is None else weight
-        wt = np.where(valid, w[safe], 0).astype(x.dtype)
-        self.meta = (logp.shape, safe, wt, reduction)
+        bad = valid & ((t < 0) | (t >= c))
+        if bad.any():
+            raise IndexError(f'Target {int(t[bad][0])} is out of bounds.')
+        safe = m.where(valid, t, 0)
+        picked = m.take_along_axis(m.moveaxis(x, 1, -1), safe[..., None], axis=-1)[..., 0]
+        w = m.ones(c, x.dtype) if weight is None else weight
+        wt = m.where(valid, w[safe], 0).astype(x.dtype)
+        self.args = (t, weight, reduction, ignore_index)          # t: our own copy of the targets
+        self.in_shape = logp.shape
         losses = -picked * wt
         if reduction == 'none':
-            return losses.reshape(target.shape)
-        if reduction == 'sum':
-            return np.asarray(losses.sum(), x.dtype)
-        return np.asarray(losses.sum() / wt.sum(), x.dtype)
+            return losses.reshape(target.shape if logp.ndim > 1 else ())
+        total = losses.sum()
+        if reduction == 'mean':
+            with np.errstate(divide='ignore', invalid='ignore'):
+                total = total / wt.sum()            # all ignored: 0 / 0 = nan, as PyTorch
+        return m.asarray(total, dtype=x.dtype)
 
     def backward(self, g):
-        shape, safe, wt, reduction = self.meta
-        scale = wt if reduction != 'mean' else wt / wt.sum()
-        return apply(NllGrad, g, shape=shape, safe=safe, scale=scale, reduction=reduction), None
+        grad_cls = NllLoss2DGrad if isinstance(self, NllLoss2DBackward0) else NllGrad
+        return apply(grad_cls, g, op=type(self), shape=self.in_shape, args=self.args), None
 
-    _free = ('meta',)
+    _free = ('args',)
+
+
+class NllLoss2DBackward0(NllLossBackward0):
+    kernel = 'nll_loss2d_forward_out_frame'
 
 
 class NllGrad(Op):
-    """d nll / d input: -scale at the target class of each sample, times the incoming grad."""
-
-    def forward(self, g, shape, safe, scale, reduction):
-        self.args = (safe, scale, reduction, shape)
-        gs = g.reshape(safe.shape) if reduction == 'none' else g
-        vals = -(scale * gs).astype(g.dtype)
-        out = np.zeros(shape if len(shape) > 1 else (1,) + shape, g.dtype)
-        om = np.moveaxis(out, 1, -1)
-        np.put_along_axis(om, safe[..., None], vals[..., None], axis=-1)
-        return out.reshape(shape)
-
-    def backward(self, gg):
-        safe, scale, reduction, shape = self.args
-        x = gg if len(shape) > 1 else gg.unsqueeze(0)
-        picked = Tensor._make(np.ascontiguousarray(np.take_along_axis(
-            np.moveaxis(x._data, 1, -1), safe[..., None], axis=-1)[..., 0]))
-        r = -(picked * Tensor._make(scale.astype(gg._data.dtype)))
-        return r if reduction == 'none' else r.sum()
+    """d nll / d input: -weight[target] at each sample's target class, times the incoming grad
+    (divided by the total weight for 'mean'); ignored samples get 0. Linear in ``g``, so its own
+    gradient is nll_loss applied to the incoming grad-of-grad."""
 
     def name(self):
         return 'NllLossBackwardBackward0'
 
+    def forward(self, g, op, shape, args):
+        target, weight, reduction, ignore_index = args
+        self.op, self.args = op, args
+        m = xp(g)
+        full = shape if len(shape) > 1 else (1,) + shape
+        t = target.astype(np.int64).reshape(full[:1] + full[2:])
+        valid = t != ignore_index
+        safe = m.where(valid, t, 0)
+        w = m.ones(full[1], g.dtype) if weight is None else weight
+        gs = g.reshape(t.shape) if reduction == 'none' else g
+        if reduction == 'mean':
+            with np.errstate(divide='ignore', invalid='ignore'):
+                gs = gs / m.where(valid, w[safe], 0).sum()
+        with np.errstate(invalid='ignore'):
+            vals = m.where(valid, -(w[safe] * gs), 0).astype(g.dtype)
+        hot = m.arange(full[1]) == safe[..., None]            # (N, ..., C): the target class
+        out = m.where(hot, vals[..., None], m.zeros((), g.dtype)).astype(g.dtype, copy=False)
+        return m.ascontiguousarray(m.moveaxis(out, -1, 1)).reshape(shape)
 
-def _name(a):
-    from .. import _dtype
-    from .._tensor import _scalar_name
-    return _scalar_name(_dtype._FROM_NP[a.dtype])
+    def backward(self, gg):
+        target, weight, reduction, ignore_index = self.args
+        return apply(self.op, gg, target, weight=weight, reduction=reduction, ignore_index=ignore_index)
+
+
+class NllLoss2DGrad(NllGrad):
+    def name(self):
+        return 'NllLoss2DBackwardBackward0'
+
+
+class DivBackward1(Op):
+    """tensor / Python number (PyTorch's div.Scalar overload, used inside its C++ losses)."""
+
+    def forward(self, a, other):
+        self.other = other
+        return xp(a).asarray(a / other, dtype=a.dtype)
+
+    def backward(self, g):
+        return g / self.other, None
+
+
+def _target_dtype(target, long_only=False):
+    kind = target.dtype
+    if kind not in (_dtype.int64, _dtype.uint8):
+        raise RuntimeError(f'expected target dtype to be Long or Byte, but got {_name(target._data)}')
+    if long_only and kind != _dtype.int64:
+        raise RuntimeError(f'expected scalar type Long but found {_name(target._data)}')
+
+
+def _nll_nd(input, target, weight, reduction, ignore_index):
+    """PyTorch's nll_loss_nd: (C,), (N, C) -> NllLoss; (N, C, H, W) -> NllLoss2d; other K-dim
+    inputs are viewed as (N, C, 1, -1) for NllLoss2d."""
+    nd, shape = input.ndim, tuple(input.shape)
+    if nd < 1:
+        raise ValueError(f'Expected 1 or more dimensions (got {nd})')
+    tb = target.shape[0] if target.ndim else 0
+    if nd != 1 and shape[0] != tb:
+        raise ValueError(f'Expected input batch_size ({shape[0]}) to match target batch_size ({tb}).')
+    if nd == 1 and target.ndim == 1 and target.shape[0] != 1:
+        raise ValueError(f'For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}')
+    wd = None if weight is None else weight._data
+    kw = dict(weight=wd, reduction=reduction, ignore_index=ignore_index)
+    if nd <= 2:
+        if target.ndim > 1:
+            raise RuntimeError('0D or 1D target tensor expected, multi-target not supported')
+        _target_dtype(target)
+        if weight is not None and (weight.ndim != 1 or weight.numel() != shape[-1]):
+            raise RuntimeError(f'weight tensor should be defined either for all {shape[-1]} classes or no classes '
+                               f'but got weight tensor of shape: {list(weight.shape)}')
+        no_grad_arg('nll_loss_forward', 'weight', weight)
+        return apply(NllLossBackward0, input, target, **kw)
+    n, c = shape[:2]
+    if nd != 4:
+        out_size = (n,) + shape[2:]
+        if tuple(target.shape[1:]) != shape[2:]:
+            raise RuntimeError(f'Expected target size {list(out_size)}, got {list(target.shape)}')
+        x = input.contiguous().view(n, c, 1, -1) if input.numel() else input.reshape(n, c, 0, 0)
+        t = target.contiguous().view(n, 1, -1) if target.numel() else target.reshape(n, 0, 0)
+        out = _nll_2d(x, t, weight, kw)
+        return out.view(out_size) if reduction == 'none' else out
+    if target.ndim != 3:
+        raise RuntimeError('only batches of spatial targets supported (3D tensors) but got targets of '
+                           f'dimension: {target.ndim}')
+    return _nll_2d(input, target, weight, kw)
+
+
+def _nll_2d(input, target, weight, kw):
+    _target_dtype(target)
+    if weight is not None and weight.numel() != input.shape[1]:
+        raise RuntimeError('weight tensor should be defined either for all or no classes')
+    if (input.shape[0], *input.shape[2:]) != tuple(target.shape):
+        raise RuntimeError(f'size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}')
+    _target_dtype(target, long_only=True)
+    no_grad_arg('nll_loss2d_forward', 'weight', weight)
+    return apply(NllLoss2DBackward0, input, target, **kw)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction='mean'):
-    return apply(NllLossBackward0, input, target, weight=None if weight is None else weight._data,
-                 reduction=reduction, ignore_index=ignore_index)
+    reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
+    return _nll_nd(input, target, weight, reduction, ignore_index)
+
+
+def _log_softmax(input, dim):
+    if not input.is_floating_point():
+        kernel = 'log_softmax_lastdim_kernel_impl' if dim == input.ndim - 1 else 'log_softmax_kernel_impl'
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_name(input._data)}\'')
+    return log_softmax(input, dim)
+
+
+def _class_shape(weight, ndim, class_dim):
+    """weight (C,) viewed to broadcast along the class dim of an ndim-dimensional input."""
+    shape = [1] * ndim
+    shape[class_dim] = weight.shape[0]
+    return weight.view(shape) if ndim > 1 else weight
+
+
+def _check_smoothing(label_smoothing):
+    if label_smoothing > 1.0:
+        raise RuntimeError(f'label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}')
+
+
+def _ce_probs(input, target, weight, reduction, label_smoothing, class_dim):
+    """Cross-entropy against class probabilities (target has the input's shape)."""
+    c = input.shape[class_dim]
+    if weight is not None and (weight.ndim != 1 or weight.numel() != c):
+        raise RuntimeError(f'cross_entropy: weight tensor should be defined either for all {c} classes or no '
+                           f'classes but got weight tensor of shape: {list(weight.shape)}')
+    logp = _log_softmax(input, class_dim)
+    if label_smoothing > 0:
+        _check_smoothing(label_smoothing)
+        target = target * (1 - label_smoothing) + label_smoothing / c
+    prod = logp * target
+    if weight is not None:
+        prod = prod * _class_shape(weight, input.ndim, class_dim)
+    if reduction == 'none':
+        return -prod.sum(class_dim)
+    total = prod.sum()
+    if reduction == 'sum':
+        return -total
+    if input.numel() == 0:
+        return -total.fill_(float('nan'))
+    return apply(DivBackward1, -total, input.numel() // c)
+
+
+def _ce_smoothed(input, target, weight, reduction, ignore_index, label_smoothing, class_dim):
+    """Class-index targets with label smoothing: (1 - s) * nll + s / C * (the uniform-target loss)."""
+    c = input.shape[class_dim]
+    logp = _log_softmax(input, class_dim)
+    nll = _nll_nd(logp, target, weight, reduction, ignore_index)
+    ignore = target == ignore_index
+    if weight is not None:
+        smooth = -(logp * _class_shape(weight, input.ndim, class_dim)).sum(class_dim)
+    else:
+        smooth = -logp.sum(class_dim)
+    smooth = smooth.masked_fill(ignore, 0.0)
+    if reduction == 'mean':
+        if weight is not None:
+            ret = smooth.sum() / weight[target[~ignore].long().flatten()].sum()
+        else:
+            ret = smooth.sum() / (~ignore).sum()
+    elif reduction == 'sum':
+        ret = smooth.sum()
+    else:
+        ret = smooth
+    return (1 - label_smoothing) * nll + ret * (label_smoothing / c)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction='mean', label_smoothing=0.0):
-    logp = log_softmax(input, 1 if input.ndim > 1 else 0)
-    if target.is_floating_point():              # class probabilities
-        loss = -(logp * target).sum(1 if input.ndim > 1 else 0)
-        return loss if reduction == 'none' else (loss.sum() if reduction == 'sum' else loss.mean())
-    return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
+    class_dim = 0 if input.ndim == 1 else 1
+    if tuple(input.shape) == tuple(target.shape):       # class probabilities
+        if not target.is_floating_point():
+            raise RuntimeError('Expected floating point type for target with class probabilities, '
+                               f'got {_name(target._data)}')
+        if ignore_index >= 0:
+            raise RuntimeError('ignore_index is not supported for floating point target')
+        return _ce_probs(input, target, weight, reduction, label_smoothing, class_dim)
+    if label_smoothing > 0:
+        _check_smoothing(label_smoothing)
+        return _ce_smoothed(input, target, weight, reduction, ignore_index, label_smoothing, class_dim)
+    return _nll_nd(_log_softmax(input, class_dim), target, weight, reduction, ignore_index)
 
 
 class MseLossBackward0(Op):
     saves = (0, 1)
 
     def forward(self, a, b, reduction='mean'):
-        self.reduction = reduction
+        a, b, nd = promote(a, b)
+        if nd.kind not in 'fV':
+            raise NotImplementedError(f'"mse_cpu" not implemented for \'{_name(a)}\'')
+        self.reduction, self.n = reduction, a.size
         d = (a - b) ** 2
         if reduction == 'none':
             return d
-        return np.asarray(d.sum() if reduction == 'sum' else d.mean(), d.dtype)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return xp(a).asarray(d.sum() if reduction == 'sum' else d.sum() / d.size, dtype=d.dtype)
 
     def backward(self, g):
         a, b = self.saved_tensors
-        scale = 2.0 if self.reduction != 'mean' else 2.0 / max(a.numel(), 1)
+        scale = 2.0 if self.reduction != 'mean' else (2.0 / self.n if self.n else float('nan'))
         d = (a - b) * (g * scale)
         return (d if self._next[0][0] is not None else None,
                 -d if self._next[1][0] is not None else None)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction='mean'):
-    if input.shape != target.shape:
-        import warnings
-        warnings.warn(f'Using a target size ({target.shape}) that is different to the input size '
-                      f'({input.shape}). This will likely lead to incorrect results due to broadcasting. '
-                      'Please ensure they have the same size.', UserWarning, stacklevel=2)
-        input, target = input.expand_as(input + target), target.expand_as(input + target)
-    return apply(MseLossBackward0, input, target, reduction=reduction)
+def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
+    same_size(input, target)
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    x, y = broadcast_tensors(input, target)
+    if weight is not None:
+        return weighted_reduce((x - y).pow(2), weight, input, reduction)
+    return apply(MseLossBackward0, x, y, reduction=reduction_enum(reduction))
+
+
