@@ -84,3 +84,49 @@ def test_lenet_trains_to_low_loss():
         opt.step()
     assert loss.item() < 0.1
     assert (net(xs).argmax(1) == ys).float().mean().item() == 1.0
+
+
+def dynamic_net(lib, D_in, H, D_out):
+    """The seed's DynamicNet: the middle layer is reused a random number of times."""
+    import random
+
+    class DynamicNet(lib.nn.Module):
+        def __init__(self):
+            super(DynamicNet, self).__init__()
+            self.input_linear = lib.nn.Linear(D_in, H)
+            self.middle_linear = lib.nn.Linear(H, H)
+            self.output_linear = lib.nn.Linear(H, D_out)
+
+        def forward(self, x):
+            h_relu = self.input_linear(x).clamp(min=0)
+            for _ in range(random.randint(0, 3)):
+                h_relu = self.middle_linear(h_relu).clamp(min=0)
+            return self.output_linear(h_relu)
+    return DynamicNet()
+
+
+def test_dynamic_net_trains_like_torch():
+    """Same weights, same random loop counts: the same losses as torch step by step, and it learns."""
+    import random
+    N, D_in, H, D_out = 64, 100, 50, 10
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((N, D_in)).astype(np.float32), rng.standard_normal((N, D_out)).astype(np.float32)
+    losses = {}
+    torch.manual_seed(0)
+    models = {torch: dynamic_net(torch, D_in, H, D_out), ember: dynamic_net(ember, D_in, H, D_out)}
+    copy_state(models[torch], models[ember])
+    for lib in (torch, ember):
+        model = models[lib]
+        criterion = lib.nn.MSELoss(reduction='sum')
+        optimizer = lib.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9)
+        random.seed(0)
+        out = []
+        for _ in range(60):
+            loss = criterion(model(lib.tensor(x)), lib.tensor(y))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            out.append(loss.item())
+        losses[lib.__name__] = out
+    np.testing.assert_allclose(losses['ember'], losses['torch'], rtol=2e-3)
+    assert losses['ember'][-1] < 0.5 * losses['ember'][0]
