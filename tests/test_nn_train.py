@@ -118,7 +118,7 @@ def test_dynamic_net_trains_like_torch():
     for lib in (torch, ember):
         model = models[lib]
         criterion = lib.nn.MSELoss(reduction='sum')
-        optimizer = lib.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9)
+        optimizer = lib.optim.SGD(model.parameters(), lr=3e-4, momentum=0.9)
         random.seed(0)
         out = []
         for _ in range(60):
