@@ -124,3 +124,25 @@ def test_upsample_layers():
                  lambda nn: nn.UpsamplingNearest2d(scale_factor=2), lambda nn: nn.UpsamplingBilinear2d(size=4),
                  lambda nn: nn.PixelShuffle(2), lambda nn: nn.PixelUnshuffle(2)):
         check_layer(make, [(1, 4, 4, 4)])
+
+
+@pytest.mark.parametrize('fn,specs,kw', [
+    case('unfold', lambda T, x: T.nn.functional.unfold(x, 2), [(2, 3, 4, 5)]),
+    case('unfold-full', lambda T, x: T.nn.functional.unfold(x, (2, 3), dilation=(1, 2), padding=1, stride=(2, 1)),
+         [(1, 2, 5, 6)]),
+    case('unfold-unbatched', lambda T, x: T.nn.functional.unfold(x, 3, padding=1), [(2, 4, 4)]),
+    case('fold', lambda T, x: T.nn.functional.fold(x, (4, 5), 2), [(2, 12, 12)]),
+    case('fold-overlap-stride', lambda T, x: T.nn.functional.fold(x, (5, 5), 3, padding=1, stride=2), [(1, 18, 9)]),
+    case('fold-unbatched', lambda T, x: T.nn.functional.fold(x, 4, 2, stride=2), [(8, 4)]),
+    case('unfold-then-fold', lambda T, x: T.nn.functional.fold(T.nn.functional.unfold(x, 2), (3, 3), 2),
+         [(1, 2, 3, 3)]),
+])
+def test_fold_unfold(fn, specs, kw):
+    check(fn, specs, **kw)
+
+
+def test_fold_unfold_layers_and_errors():
+    check_layer(lambda nn: nn.Unfold((2, 2), stride=2), [(1, 2, 4, 4)])
+    check_layer(lambda nn: nn.Fold((4, 4), 2, stride=2), [(1, 8, 4)])
+    check_error(lambda T, x: T.nn.functional.fold(x, (4, 5), 2), [(2, 12, 11)])
+    check_error(lambda T, x: T.nn.functional.unfold(x, 2), [(1, 1, 2, 4, 5)])

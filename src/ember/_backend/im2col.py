@@ -123,8 +123,16 @@ def conv_input(g, w, xshape, stride, pads, dil, groups):
     gm = _to_channel_major(g).reshape(groups, o // groups, -1)
     dcols = xp.matmul(wm.swapaxes(-1, -2), gm)            # (G, Cg K, N P)
     dcols = dcols.reshape((groups * cg,) + tuple(k) + (n,) + tuple(out))
+    return col2im(dcols, xshape, stride, pads, dil)
+
+
+def col2im(dcols, xshape, stride, pads, dil):
+    """Sum patches back into an image: dcols (C, *K, N, *P) -> (N, C, *S) (overlaps add up)."""
+    xp = _xp(dcols)
+    nd = len(xshape) - 2
+    k, n, out = dcols.shape[1:1 + nd], dcols.shape[1 + nd], dcols.shape[2 + nd:]
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(xshape[2:], pads))
-    acc = xp.zeros((groups * cg, n) + padded, g.dtype)
+    acc = xp.zeros((dcols.shape[0], n) + padded, dcols.dtype)
     for idx in itertools.product(*(range(kk) for kk in k)):
         region = tuple(slice(i * d, i * d + st * (p - 1) + 1, st) for i, d, st, p in zip(idx, dil, stride, out))
         acc[(slice(None), slice(None)) + region] += dcols[(slice(None),) + idx]
@@ -134,3 +142,12 @@ def conv_input(g, w, xshape, stride, pads, dil, groups):
         return res.reshape((1,) + res.shape[:1] + res.shape[2:])
     return xp.ascontiguousarray(res.swapaxes(0, 1)) if n != 1 else res.copy().reshape(
         (1,) + res.shape[:1] + res.shape[2:])
+
+
+def im2col(x, k, stride, pads, dil):
+    """Every patch of x (N, C, *S) as (N, C * prod(K), prod(P)) (F.unfold's layout)."""
+    win, out = _windows(x, k, stride, pads, dil)              # (C, *K, N, *P)
+    nd = len(k)
+    c, n = x.shape[1], x.shape[0]
+    moved = _xp(x).moveaxis(win, 1 + nd, 0)                   # (N, C, *K, *P)
+    return _xp(x).ascontiguousarray(moved).reshape(n, c * int(np.prod(k)), int(np.prod(out)))

@@ -59,3 +59,4 @@ from .modules.linear import bilinear  # noqa: F401,E402
 from ..ops.attention import (scaled_dot_product_attention, multi_head_attention_forward, _canonical_mask,  # noqa: F401,E402
                              _none_or_dtype, _mha_shape_check, _in_projection_packed, _in_projection)
 from ..ops.pairwise import multi_margin_loss, multilabel_margin_loss  # noqa: F401,E402
+from ..ops.fold import unfold, fold  # noqa: F401,E402

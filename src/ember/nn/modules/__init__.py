@@ -34,3 +34,4 @@ from .activation_attention import MultiheadAttention  # noqa: F401,E402
 from .transformer import (Transformer, TransformerEncoder, TransformerDecoder, TransformerEncoderLayer,  # noqa: F401,E402
                           TransformerDecoderLayer)
 from .loss import MultiMarginLoss, MultiLabelMarginLoss  # noqa: F401,E402
+from .fold import Fold, Unfold  # noqa: F401
