@@ -1,6 +1,6 @@
 """Adadelta: step sizes from running averages of squared gradients and squared updates."""
 from .._tensor import xp_of
-from .optimizer import Optimizer, bump, check_lr, new_step, to_float, zeros_state
+from .optimizer import Optimizer, bump, check_lr, check_nonneg, new_step, to_float, zeros_state
 
 
 class Adadelta(Optimizer):
@@ -13,32 +13,23 @@ class Adadelta(Optimizer):
         check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f'Invalid rho value: {rho}')
-        if not 0.0 <= eps:
-            raise ValueError(f'Invalid epsilon value: {eps}')
-        if not 0.0 <= weight_decay:
-            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        check_nonneg(eps=eps, weight_decay=weight_decay)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
                                       capturable=capturable, foreach=foreach, differentiable=differentiable))
+
+    def _fill_state(self, p, state, group):
+        state['step'] = new_step(p, 0.0, group['capturable'])
+        state['square_avg'] = zeros_state(p)
+        state['acc_delta'] = zeros_state(p)
 
     def step(self, closure=None):
         """One Adadelta update of every parameter that has a gradient; returns the closure's loss."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, rho, eps, wd = to_float(group['lr']), group['rho'], group['eps'], group['weight_decay']
-            for p in group['params']:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state['step'] = new_step(p, 0.0, group['capturable'])
-                    state['square_avg'] = zeros_state(p)
-                    state['acc_delta'] = zeros_state(p)
-                x, g = p._data, p._grad._data
+            for p, state, x, g in self._updates(group):
                 sqrt = xp_of(x).sqrt
                 st, sq_t, acc_t = state['step'], state['square_avg'], state['acc_delta']
-                st._data += 1
-                if group['maximize']:
-                    g = -g
                 if wd != 0:
                     g = g + wd * x
                 sq, acc = sq_t._data, acc_t._data

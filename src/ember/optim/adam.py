@@ -1,6 +1,6 @@
 """Adam (and, through ``decoupled_weight_decay``, AdamW): PyTorch's single-tensor update rule."""
 from .._tensor import Tensor, xp_of
-from .optimizer import Optimizer, bump, check_lr, lerp_, new_step, to_float, zeros_state
+from .optimizer import Optimizer, bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
 
 
 def check_betas(betas):
@@ -24,11 +24,9 @@ class Adam(Optimizer):
             if lr.numel() != 1:
                 raise ValueError('Tensor lr must be 1-element')
         check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f'Invalid epsilon value: {eps}')
+        check_nonneg(eps=eps)
         check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        check_nonneg(weight_decay=weight_decay)
         b0, b1 = betas[0], betas[1]
         if not ((isinstance(b0, float) and isinstance(b1, float))
                 or (isinstance(b0, Tensor) and isinstance(b1, Tensor))):
@@ -52,16 +50,13 @@ class Adam(Optimizer):
             if foreach:
                 raise RuntimeError('`fused` and `foreach` cannot be `True` together.')
 
-    def _init_state(self, p, group):
-        state = self.state[p]
-        if len(state) == 0:
-            fused = group['fused']
-            state['step'] = new_step(p, 0.0, group['capturable'] or fused, fused)
-            state['exp_avg'] = zeros_state(p)
-            state['exp_avg_sq'] = zeros_state(p)
-            if group['amsgrad']:
-                state['max_exp_avg_sq'] = zeros_state(p)
-        return state
+    def _fill_state(self, p, state, group):
+        fused = group['fused']
+        state['step'] = new_step(p, 0.0, group['capturable'] or fused, fused)
+        state['exp_avg'] = zeros_state(p)
+        state['exp_avg_sq'] = zeros_state(p)
+        if group['amsgrad']:
+            state['max_exp_avg_sq'] = zeros_state(p)
 
     def step(self, closure=None):
         """One Adam update of every parameter that has a gradient; returns the closure's loss."""
@@ -69,18 +64,11 @@ class Adam(Optimizer):
         for group in self.param_groups:
             beta1, beta2 = (to_float(b) for b in group['betas'])
             lr, wd, eps = to_float(group['lr']), to_float(group['weight_decay']), group['eps']
-            amsgrad, maximize = group['amsgrad'], group['maximize']
+            amsgrad = group['amsgrad']
             decoupled = group.get('decoupled_weight_decay', False)
-            for p in group['params']:
-                if p._grad is None:
-                    continue
-                state = self._init_state(p, group)
-                x, g = p._data, p._grad._data
+            for p, state, x, g in self._updates(group):
                 xp = xp_of(x)
-                if maximize:
-                    g = -g
                 st, m_t, v_t = state['step'], state['exp_avg'], state['exp_avg_sq']
-                st._data += 1
                 if wd != 0:
                     if decoupled:
                         x *= 1 - lr * wd

@@ -1,7 +1,7 @@
 """Adamax: Adam with the infinity norm in place of the root mean square."""
 from .._tensor import xp_of
 from .adam import check_betas
-from .optimizer import Optimizer, bump, check_lr, lerp_, new_step, to_float, zeros_state
+from .optimizer import Optimizer, bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
 
 
 class Adamax(Optimizer):
@@ -12,13 +12,16 @@ class Adamax(Optimizer):
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):
         check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f'Invalid epsilon value: {eps}')
+        check_nonneg(eps=eps)
         check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
+        check_nonneg(weight_decay=weight_decay)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
                                       maximize=maximize, differentiable=differentiable, capturable=capturable))
+
+    def _fill_state(self, p, state, group):
+        state['step'] = new_step(p, 0.0, group['capturable'])
+        state['exp_avg'] = zeros_state(p)
+        state['exp_inf'] = zeros_state(p)
 
     def step(self, closure=None):
         """One Adamax update of every parameter that has a gradient; returns the closure's loss."""
@@ -26,20 +29,9 @@ class Adamax(Optimizer):
         for group in self.param_groups:
             beta1, beta2 = group['betas']
             lr, eps, wd = to_float(group['lr']), group['eps'], group['weight_decay']
-            for p in group['params']:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state['step'] = new_step(p, 0.0, group['capturable'])
-                    state['exp_avg'] = zeros_state(p)
-                    state['exp_inf'] = zeros_state(p)
-                x, g = p._data, p._grad._data
+            for p, state, x, g in self._updates(group):
                 xp = xp_of(x)
-                if group['maximize']:
-                    g = -g
                 st, m_t, u_t = state['step'], state['exp_avg'], state['exp_inf']
-                st._data += 1
                 if wd != 0:
                     g = g + wd * x
                 m, u = m_t._data, u_t._data

@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum (Dozat 2016), PyTorch's momentum-decay schedule."""
 from .._tensor import xp_of
 from .adam import check_betas
-from .optimizer import Optimizer, bump, check_lr, lerp_, new_step, to_float, zeros_state
+from .optimizer import Optimizer, bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
 
 
 class NAdam(Optimizer):
@@ -13,17 +13,19 @@ class NAdam(Optimizer):
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
         check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f'Invalid epsilon value: {eps}')
+        check_nonneg(eps=eps)
         check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f'Invalid momentum_decay value: {momentum_decay}')
+        check_nonneg(weight_decay=weight_decay, momentum_decay=momentum_decay)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       momentum_decay=momentum_decay,
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
                                       foreach=foreach, capturable=capturable, differentiable=differentiable))
+
+    def _fill_state(self, p, state, group):
+        state['step'] = new_step(p, 0.0, group['capturable'])
+        state['mu_product'] = new_step(p, 1.0, group['capturable'])
+        state['exp_avg'] = zeros_state(p)
+        state['exp_avg_sq'] = zeros_state(p)
 
     def step(self, closure=None):
         """One NAdam update of every parameter that has a gradient; returns the closure's loss."""
@@ -32,21 +34,9 @@ class NAdam(Optimizer):
             beta1, beta2 = group['betas']
             lr, eps, wd = to_float(group['lr']), group['eps'], group['weight_decay']
             psi, decoupled = group['momentum_decay'], group['decoupled_weight_decay']
-            for p in group['params']:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state['step'] = new_step(p, 0.0, group['capturable'])
-                    state['mu_product'] = new_step(p, 1.0, group['capturable'])
-                    state['exp_avg'] = zeros_state(p)
-                    state['exp_avg_sq'] = zeros_state(p)
-                x, g = p._data, p._grad._data
-                if group['maximize']:
-                    g = -g
+            for p, state, x, g in self._updates(group):
                 st, mp_t = state['step'], state['mu_product']
                 m_t, v_t = state['exp_avg'], state['exp_avg_sq']
-                st._data += 1
                 step = float(st._data)
                 bias_correction2 = 1 - beta2 ** step
                 if wd != 0:

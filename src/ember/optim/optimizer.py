@@ -125,6 +125,16 @@ def to_float(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
+_LABELS = {'eps': 'epsilon'}
+
+
+def check_nonneg(**values):
+    """PyTorch's ValueError for a negative hyper-parameter, checked in the order given."""
+    for name, v in values.items():
+        if not 0.0 <= v:
+            raise ValueError(f'Invalid {_LABELS.get(name, name)} value: {v}')
+
+
 def check_lr(lr):
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError('Tensor lr must be 1-element')
@@ -241,6 +251,25 @@ class Optimizer:
 
     def step(self, closure=None):
         raise NotImplementedError
+
+    def _fill_state(self, p, state, group):
+        """Create a parameter's state on its first update (``step`` first, as PyTorch orders it)."""
+        raise NotImplementedError
+
+    def _updates(self, group):
+        """(p, state, x, g) for each parameter of ``group`` that has a gradient, on raw arrays: new
+        state is filled by ``_fill_state``, the step counter advanced, g negated under maximize."""
+        for p in group['params']:
+            if p._grad is None:
+                continue
+            state = self.state[p]
+            if len(state) == 0:
+                self._fill_state(p, state, group)
+            g = p._grad._data
+            if group['maximize']:
+                g = -g
+            state['step']._data += 1
+            yield p, state, p._data, g
 
     def _closure_loss(self, closure):
         if closure is None:

@@ -1,6 +1,6 @@
 """RMSprop: divide the gradient by a running root-mean-square (PyTorch's update rule)."""
 from .._tensor import xp_of
-from .optimizer import Optimizer, bump, check_lr, lerp_, new_step, to_float, zeros_state
+from .optimizer import Optimizer, bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
 
 
 class RMSprop(Optimizer):
@@ -11,17 +11,18 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
         check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f'Invalid epsilon value: {eps}')
-        if not 0.0 <= momentum:
-            raise ValueError(f'Invalid momentum value: {momentum}')
-        if not 0.0 <= weight_decay:
-            raise ValueError(f'Invalid weight_decay value: {weight_decay}')
-        if not 0.0 <= alpha:
-            raise ValueError(f'Invalid alpha value: {alpha}')
+        check_nonneg(eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
         super().__init__(params, dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
                                       weight_decay=weight_decay, capturable=capturable, foreach=foreach,
                                       maximize=maximize, differentiable=differentiable))
+
+    def _fill_state(self, p, state, group):
+        state['step'] = new_step(p, 0.0, group['capturable'])
+        state['square_avg'] = zeros_state(p)
+        if group['momentum'] > 0:
+            state['momentum_buffer'] = zeros_state(p)
+        if group['centered']:
+            state['grad_avg'] = zeros_state(p)
 
     def step(self, closure=None):
         """One RMSprop update of every parameter that has a gradient; returns the closure's loss."""
@@ -29,23 +30,9 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             lr, alpha, eps = to_float(group['lr']), group['alpha'], group['eps']
             wd, momentum, centered = group['weight_decay'], group['momentum'], group['centered']
-            for p in group['params']:
-                if p._grad is None:
-                    continue
-                state = self.state[p]
-                if len(state) == 0:
-                    state['step'] = new_step(p, 0.0, group['capturable'])
-                    state['square_avg'] = zeros_state(p)
-                    if momentum > 0:
-                        state['momentum_buffer'] = zeros_state(p)
-                    if centered:
-                        state['grad_avg'] = zeros_state(p)
-                x, g = p._data, p._grad._data
+            for p, state, x, g in self._updates(group):
                 xp = xp_of(x)
-                if group['maximize']:
-                    g = -g
                 st, sq_t = state['step'], state['square_avg']
-                st._data += 1
                 if wd != 0:
                     g = g + wd * x
                 sq = sq_t._data
