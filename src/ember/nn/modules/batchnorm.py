@@ -1,9 +1,9 @@
 """Batch and instance normalization layers."""
-from ...ops.creation import empty, zeros, ones, tensor
+from ...ops.creation import zeros, ones, tensor
 from ... import _dtype
-from .. import functional as F, init
-from ..parameter import Parameter
+from .. import functional as F
 from .module import Module
+from .normalization import add_affine, reset_affine
 
 
 class _NormBase(Module):
@@ -19,15 +19,7 @@ class _NormBase(Module):
         self.affine = affine
         self.bias_flag = bias
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(empty(num_features, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(empty(num_features, device=device, dtype=dtype))
-            else:
-                self.register_parameter('bias', None)
-        else:
-            self.register_parameter('weight', None)
-            self.register_parameter('bias', None)
+        add_affine(self, (num_features,), affine, bias, device, dtype)
         if track_running_stats:
             self.register_buffer('running_mean', zeros(num_features, device=device, dtype=dtype))
             self.register_buffer('running_var', ones(num_features, device=device, dtype=dtype))
@@ -46,10 +38,7 @@ class _NormBase(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def _check_input_dim(self, input):
         if input.dim() not in self._dims:
