@@ -6,6 +6,8 @@ import math
 from ...ops.creation import empty, zeros
 from ...ops.join import stack, cat
 from ...ops.compare import where
+from ...ops.rnn_fused import lstm_layer
+from ..._dtype import float32
 from .. import functional as F, init
 from ..parameter import Parameter
 from .module import Module
@@ -174,11 +176,18 @@ class RNNBase(Module):
             mask = (arange(seq).unsqueeze(1) < lengths.unsqueeze(0)).unsqueeze(-1)     # (L, N, 1)
         hs, cs = [], []
         layer_in = x
+        fused = lstm and lengths is None and self.proj_size == 0 and x.dtype == float32
         for layer in range(self.num_layers):
             outs = []
             for d in range(dirs):
                 k = layer * dirs + d
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, d)
+                if fused:           # the whole layer as one op, as PyTorch's CPU LSTM in float32
+                    out, h, c = lstm_layer(layer_in, w_ih, w_hh, b_ih, b_hh, h0[k], c0[k], reverse=d == 1)
+                    outs.append(out)
+                    hs.append(h)
+                    cs.append(c)
+                    continue
                 xs = layer_in if d == 0 else _reverse(layer_in, lengths)
                 proj = F.linear(xs, w_ih, b_ih)                         # every time step at once
                 m = mask                    # a reversed sequence still occupies its first `length` steps
