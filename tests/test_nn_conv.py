@@ -117,6 +117,19 @@ def test_conv_errors(fn, specs, kw):
                                                                   '3d-stride', 't2d-bias-stride')])
 def test_conv_in_cache_blocks(fn, specs, kw, monkeypatch):
     """Large convolutions copy patches in cache-sized blocks: force blocks on small inputs."""
-    from ember._backend import im2col
+    from ember._backend import im2col, conv_grid
     monkeypatch.setattr(im2col, '_CHUNK_BYTES', 64)
+    monkeypatch.setattr(conv_grid, '_CHUNK_BYTES', 64)
+    check(fn, specs, **dict(kw, gradgrad=False))
+
+
+@pytest.mark.parametrize('chunk', [1 << 20, 64])
+@pytest.mark.parametrize('waste', [0, 1e9])
+@pytest.mark.parametrize("fn,specs,kw", [c for c in CONV if "int" not in c.id and "empty" not in c.id])
+def test_conv_paths(fn, specs, kw, waste, chunk, monkeypatch):
+    """Stride-1 convolutions run on the padded grid when little is wasted, else by im2col:
+    force each path (and, on the grid, blocks within one image) on every case."""
+    from ember._backend import conv_grid
+    monkeypatch.setattr(conv_grid, '_MAX_WASTE', waste)
+    monkeypatch.setattr(conv_grid, '_CHUNK_BYTES', chunk)
     check(fn, specs, **dict(kw, gradgrad=False))

@@ -28,6 +28,11 @@ POOL = [
     case('max2d-unbatched', f('max_pool2d', 2, return_indices=True), [distinct((3, 4, 4))]),
     case('max2d-int', f('max_pool2d', 2), [ints((1, 2, 4, 4))]),
     case('max2d-nan', f('max_pool2d', 2), [np.array([[[[1, np.nan], [2, 3]]]], np.float32)], forward_only=True),
+    # several NaNs in a window: the last one wins; ties keep the first position
+    case('max2d-nans-ties', f('max_pool2d', 2, return_indices=True),
+         [np.array([[[[np.nan, 1, np.nan, 2, 7, 7], [3, np.nan, 4, 5, 7, 7]]]], np.float32)], forward_only=True),
+    case('max2d-overlap-ties', f('max_pool2d', 3, 1, 1, return_indices=True),
+         [np.array([[[[1, 1, 2, 2], [1, 1, 2, 2], [0, 5, 5, 0]]]], np.float32)], forward_only=True),
     case('max1d', f('max_pool1d', 2), [distinct((2, 3, 8))]),
     case('max1d-indices', f('max_pool1d', 3, 2, 1, return_indices=True), [distinct((1, 2, 9))]),
     case('max1d-unbatched', f('max_pool1d', 2), [distinct((3, 6))]),

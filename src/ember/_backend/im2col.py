@@ -90,6 +90,8 @@ def _to_channel_major(g):
 
 
 def conv(x, w, stride, pads, dil, groups):
+    if G.usable(stride, pads, w.shape[2:], dil, x.shape):
+        return G.conv_s1(x, w, pads, dil, groups)
     xp = _xp(x)
     n, o = x.shape[0], w.shape[0]
     win, out = _windows(x, w.shape[2:], stride, pads, dil)
@@ -102,6 +104,8 @@ def conv(x, w, stride, pads, dil, groups):
 
 def conv_weight(x, g, kshape, stride, pads, dil, groups):
     """Gradient wrt the weight: g (O, N P) @ patches^T (N P, Cg K), per group, summed over blocks."""
+    if G.usable(stride, pads, kshape, dil, x.shape):
+        return G.conv_weight_s1(x, g, kshape, pads, dil, groups)
     o = g.shape[1]
     win, out = _windows(x, kshape, stride, pads, dil)
     gm = _to_channel_major(g).reshape(groups, o // groups, -1)
@@ -114,6 +118,10 @@ def conv_weight(x, g, kshape, stride, pads, dil, groups):
 
 def conv_input(g, w, xshape, stride, pads, dil, groups):
     """Gradient wrt the input (also the transposed convolution): scatter W^T g back to patches."""
+    if all(s == 1 for s in stride):
+        gp = G.input_pads(xshape, g.shape, w.shape[2:], pads, dil)
+        if gp is not None and G.usable(stride, gp, w.shape[2:], dil, g.shape, int(np.prod(g.shape[2:]))):
+            return G.conv_input_s1(g, w, xshape, pads, dil, groups)
     xp = _xp(g)
     n, o = g.shape[:2]
     out = g.shape[2:]
@@ -151,3 +159,6 @@ def im2col(x, k, stride, pads, dil):
     c, n = x.shape[1], x.shape[0]
     moved = _xp(x).moveaxis(win, 1 + nd, 0)                   # (N, C, *K, *P)
     return _xp(x).ascontiguousarray(moved).reshape(n, c * int(np.prod(k)), int(np.prod(out)))
+
+
+from . import conv_grid as G  # noqa: E402  (it builds on the helpers above)

@@ -5,6 +5,8 @@
     avg_pool(...)                            window sums / divisors
     averaging_matrix(n_in, n_out)            the adaptive-average map along one dim
 """
+import itertools
+
 import numpy as np
 
 from .im2col import _xp
@@ -46,28 +48,55 @@ def _lowest(dtype):
 
 
 def max_pool(x, k, stride, pads, dil):
-    """Max over each window; indices are flat positions in the unpadded input plane."""
+    """Max over each window; indices are flat positions in the unpadded input plane.
+
+    Works on output-sized strided views, one per kernel offset (no copy of the windows): the
+    maximum is a chain of ``maximum``; the position of the first maximum comes from equality
+    tests taken in reverse offset order with integer arithmetic (no masked writes, which are
+    slow on strided views). A NaN always takes over, so the last NaN of a window wins, as in
+    PyTorch."""
     xp = _xp(x)
-    win, out = windows(x, k, stride, pads, dil, _lowest(x.dtype))
-    # NaN wins, as in PyTorch: argmax of (value, is-nan) picks the first NaN if any
-    arg = win.argmax(axis=-1)
-    if x.dtype.kind == 'f':
-        isnan = xp.isnan(win)
-        anynan = isnan.any(axis=-1)
-        if anynan.any():
-            arg = xp.where(anynan, isnan.argmax(axis=-1), arg)
-    values = xp.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
-    # window offset -> input coordinates -> flat index
+    n, c = x.shape[:2]
     nd = len(k)
-    offs = np.unravel_index(np.arange(int(np.prod(k))), k)
-    flat = 0
+    plane = x.shape[2:]
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(plane, pads))
+    if any(lo or hi for lo, hi in pads):
+        xpad = xp.full((n, c) + padded, _lowest(x.dtype), x.dtype)
+        xpad[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(plane, pads))] = x
+    else:
+        xpad = x
+    out = tuple((s - d * (kk - 1) - 1) // st + 1 for s, kk, st, d in zip(padded, k, stride, dil))
+    offsets = list(itertools.product(*(range(kk) for kk in k)))
+    views = [xpad[(slice(None), slice(None)) + tuple(
+        slice(o * d, o * d + st * (p - 1) + 1, st) for o, d, st, p in zip(off, dil, stride, out))]
+        for off in offsets]
+    # where each offset lands in the input plane, relative to the window's corner
+    strides = [int(np.prod(plane[d + 1:])) for d in range(nd)]
+    shift = [sum(o * dl * st for o, dl, st in zip(off, dil, strides)) for off in offsets]
+    small = int(np.prod(plane)) < 2 ** 31
+    pos = xp.full(views[0].shape, shift[0], np.int32 if small else np.int64)
+    best = views[0].copy()
+    if x.dtype.kind == 'f' and bool(xp.isnan(x).any()):
+        for j in range(1, len(views)):          # the masked path: only when NaNs are present
+            take = (views[j] > best) | xp.isnan(views[j])
+            xp.copyto(best, views[j], where=take)
+            xp.copyto(pos, shift[j], where=take)
+    else:
+        pos[...] = shift[-1]
+        for v in views[1:]:
+            xp.maximum(best, v, out=best)
+        for j in range(len(views) - 2, -1, -1):    # reverse order: the first maximum is kept
+            hit = xp.equal(views[j], best)
+            step = shift[j] - pos
+            step *= hit
+            pos += step
+    corner = 0
     for d in range(nd):
-        grid_shape = [1] * nd
-        grid_shape[d] = out[d]
-        start = (xp.arange(out[d]) * stride[d] - pads[d][0]).reshape(grid_shape)
-        coord = start + xp.asarray(offs[d] * dil[d])[arg]
-        flat = flat * x.shape[2 + d] + coord
-    return values, flat.astype(np.int64)
+        shape = [1] * nd
+        shape[d] = out[d]
+        start = (xp.arange(out[d]) * stride[d] - pads[d][0]).reshape(shape)
+        corner = corner + start * strides[d]
+    return best, pos + corner
 
 
 def avg_pool(x, k, stride, pads, ceil_pads, count_include_pad, divisor_override):
