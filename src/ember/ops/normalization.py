@@ -54,11 +54,12 @@ class NativeBatchNormBackward0(Op):
             mean, var = running_mean.reshape(shape).astype(x.dtype), running_var.reshape(shape).astype(x.dtype)
         invstd = 1 / np.sqrt(var + eps)
         self.mean, self.invstd = mean, invstd
-        y = (x - mean) * invstd
-        if w is not None:
-            y *= w.reshape(shape)
+        scale = invstd if w is None else invstd * w.reshape(shape)       # y = x * scale + shift
+        shift = -mean * scale
         if b is not None:
-            y += b.reshape(shape)
+            shift += b.reshape(shape)
+        y = x * scale
+        y += shift
         return y
 
     _free = ('mean', 'invstd')
@@ -66,7 +67,9 @@ class NativeBatchNormBackward0(Op):
     def backward(self, g):
         x, w = self.saved_tensors
         axes, shape = self.axes, self.cshape
-        if self.training and grad_mode.is_grad_enabled():
+        if not grad_mode.is_grad_enabled():
+            return self._plain_backward(g._data, x._data, None if w is None else w._data)
+        if self.training:
             mean, invstd = _stats(x, axes, self.eps)
         else:
             mean, invstd = _const(self.mean), _const(self.invstd)
@@ -80,6 +83,29 @@ class NativeBatchNormBackward0(Op):
         if need_b:
             gb = g.sum(axes)
         return gx, gw, gb
+
+    def _plain_backward(self, g, x, w):
+        """The same gradients on raw arrays (nothing recorded): a few fused passes."""
+        axes, shape = self.axes, self.cshape
+        need_x, need_w, need_b = (e[0] is not None for e in self._next)
+        xhat = x - self.mean
+        xhat *= self.invstd
+        gb = g.sum(axes, keepdims=True)
+        gw = (g * xhat).sum(axes, keepdims=True)
+        gx = None
+        if need_x:
+            scale = self.invstd if w is None else self.invstd * w.reshape(shape)
+            if self.training:
+                n = x.size // x.shape[1]
+                xhat *= gw / n
+                gx = g - xhat
+                gx -= gb / n
+                gx *= scale
+            else:
+                gx = g * scale
+        c = x.shape[1]
+        return (_const(gx) if need_x else None, _const(gw.reshape(c)) if need_w else None,
+                _const(gb.reshape(c)) if need_b else None)
 
 
 class NativeLayerNormBackward0(Op):
