@@ -52,6 +52,22 @@ def _fn(cls):
     return f, f_
 
 
+class ThresholdBackwardBackward0(Op):
+    """g where the saved activation is above 0, else 0 (relu's gradient; linear in g, so its
+    own gradient is the same masking)."""
+    saves = (1,)
+
+    def forward(self, g, o):
+        return g * (o > 0)
+
+    def backward(self, gg):
+        return _threshold_grad(gg, self.saved_tensors[0]), None
+
+
+def _threshold_grad(g, o):
+    return apply(ThresholdBackwardBackward0, g, o)
+
+
 def _relu(a):
     if a.dtype.kind == 'b':
         raise RuntimeError('Boolean inputs not supported for relu')
@@ -102,7 +118,7 @@ TanhBackward0 = _define('TanhBackward0', np.tanh, lambda g, x, o: g * (1 - o * o
                         saves_output=True)
 SigmoidBackward0 = _define('SigmoidBackward0', _sigmoid, lambda g, x, o: g * o * (1 - o), saves=(),
                            saves_output=True)
-ReluBackward0 = _define('ReluBackward0', _relu, lambda g, x, o: g * (o > 0), saves=(),
+ReluBackward0 = _define('ReluBackward0', _relu, lambda g, x, o: _threshold_grad(g, o), saves=(),
                         saves_output=True, float_only=False)
 AbsBackward0 = _define('AbsBackward0', _abs, lambda g, x, o: g * x.sign(), float_only=False)
 NegBackward0 = _define('NegBackward0', _neg, lambda g, x, o: -g, saves=(), float_only=False)
