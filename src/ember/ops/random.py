@@ -319,6 +319,24 @@ def _fill(self, arr):
     return self
 
 
+def _drawable(t):
+    d = t._data
+    return type(d) is np.ndarray and d.dtype in (np.float32, np.float64) and d.flags.c_contiguous and d.size
+
+
+def _fill_affine(self, draw, scale, shift):
+    """self <- draw() * scale + shift, drawn in place (no temporary, no float64 round trip)."""
+    from ._op import check_inplace
+    from ..autograd.grad_mode import is_grad_enabled
+    check_inplace(self, is_grad_enabled())
+    d = self._data
+    draw(out=d, dtype=d.dtype)
+    d *= d.dtype.type(scale)
+    d += d.dtype.type(shift)
+    self._vc[0] += 1
+    return self
+
+
 def _on_device(arr, like):
     if type(like._data) is np.ndarray:
         return arr
@@ -331,12 +349,16 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None):
     if a > b:
         raise RuntimeError(f'uniform_ expects to return a [from, to) range, but found from={_fmt(a)} > '
                            f'to={_fmt(b)}')
+    if _drawable(self):         # straight into the tensor's memory, in its own precision
+        return _fill_affine(self, _rng(generator).random, b - a, a)
     return _fill(self, _rng(generator).uniform(a, b, self.shape))
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     _check_float(self.dtype, 'normal_kernel_cpu')
     _check_std(std)
+    if _drawable(self):
+        return _fill_affine(self, _rng(generator).standard_normal, std, mean)
     return _fill(self, _rng(generator).normal(mean, std, self.shape))
 
 
