@@ -1,0 +1,109 @@
+"""ember.cuda: the CUDA device (CuPy). Without CuPy or a GPU everything here answers as
+PyTorch's CPU-only build does: ``is_available()`` is False, ``device_count()`` is 0, the
+functions that need a device raise "Torch not compiled with CUDA enabled", and the
+bookkeeping ones (seeding, memory counters, empty_cache) are harmless no-ops."""
+import functools
+
+from .._backend import cuda_unavailable_reason, check_cuda
+
+
+@functools.lru_cache(maxsize=1)
+def _reason():
+    return cuda_unavailable_reason()
+
+
+def is_available():
+    """True when CuPy imports and sees at least one GPU (never raises)."""
+    return _reason() is None
+
+
+def device_count():
+    """Number of visible GPUs (CUDA_VISIBLE_DEVICES applies); 0 without CuPy."""
+    if not is_available():
+        return 0
+    import cupy
+    return cupy.cuda.runtime.getDeviceCount()
+
+
+def is_initialized():
+    return is_available()
+
+
+def _cupy():
+    check_cuda()
+    import cupy
+    return cupy
+
+
+def current_device():
+    return _cupy().cuda.runtime.getDevice()
+
+
+def set_device(device):
+    from .._device import device as _dev
+    d = device if isinstance(device, int) else _dev(device).index or 0
+    if d >= 0:
+        _cupy().cuda.runtime.setDevice(d)
+
+
+def get_device_name(device=None):
+    cp = _cupy()
+    idx = device if isinstance(device, int) else (current_device() if device is None else device.index or 0)
+    name = cp.cuda.runtime.getDeviceProperties(idx)['name']
+    return name.decode() if isinstance(name, bytes) else name
+
+
+def get_device_capability(device=None):
+    cp = _cupy()
+    idx = device if isinstance(device, int) else (current_device() if device is None else device.index or 0)
+    props = cp.cuda.runtime.getDeviceProperties(idx)
+    return props['major'], props['minor']
+
+
+def synchronize(device=None):
+    _cupy().cuda.runtime.deviceSynchronize()
+
+
+def manual_seed(seed):
+    """Seeds the GPU generator when there is one; a no-op otherwise (as in PyTorch)."""
+    if is_available():
+        import cupy
+        cupy.random.seed(int(seed) % 2 ** 32)
+
+
+manual_seed_all = manual_seed
+
+
+def memory_allocated(device=None):
+    if not is_available():
+        return 0
+    import cupy
+    return cupy.get_default_memory_pool().used_bytes()
+
+
+def max_memory_allocated(device=None):
+    if not is_available():
+        return 0
+    import cupy
+    return cupy.get_default_memory_pool().total_bytes()
+
+
+def memory_reserved(device=None):
+    return max_memory_allocated(device)
+
+
+def empty_cache():
+    if is_available():
+        import cupy
+        cupy.get_default_memory_pool().free_all_blocks()
+
+
+class Stream:
+    def __init__(self, *args, **kwargs):
+        if not is_available():
+            raise RuntimeError('torch.cuda.Stream requires CUDA support')
+        import cupy
+        self._stream = cupy.cuda.Stream()
+
+    def synchronize(self):
+        self._stream.synchronize()

@@ -1,0 +1,60 @@
+"""Process-level API against PyTorch's CPU build: thread counts, ember.cuda without a GPU,
+ember.backends flags."""
+import pytest
+import torch
+
+import ember
+
+needs_no_gpu = pytest.mark.skipif(ember.cuda.is_available(), reason='checks the no-GPU answers')
+
+
+def test_num_threads_round_trip_and_errors():
+    before = ember.get_num_threads()
+    try:
+        ember.set_num_threads(1)
+        assert ember.get_num_threads() == 1
+    finally:
+        ember.set_num_threads(before)
+    assert ember.get_num_threads() == before
+    for bad in (0, -1, 2.5, 'a'):
+        with pytest.raises(RuntimeError) as te:
+            torch.set_num_threads(bad)
+        with pytest.raises(RuntimeError) as ee:
+            ember.set_num_threads(bad)
+        assert str(ee.value) == str(te.value).splitlines()[0]
+    assert ember.get_num_interop_threads() >= 1
+
+
+@needs_no_gpu
+def test_cuda_without_gpu_answers_as_cpu_only_torch():
+    assert ember.cuda.is_available() is torch.cuda.is_available() is False
+    assert ember.cuda.device_count() == torch.cuda.device_count() == 0
+    for name in ('memory_allocated', 'max_memory_allocated'):
+        assert getattr(ember.cuda, name)() == getattr(torch.cuda, name)() == 0
+    ember.cuda.manual_seed(0)
+    ember.cuda.manual_seed_all(0)
+    ember.cuda.empty_cache()
+    for name in ('current_device', 'get_device_name', 'synchronize'):
+        with pytest.raises(AssertionError) as te:
+            getattr(torch.cuda, name)()
+        with pytest.raises(AssertionError) as ee:
+            getattr(ember.cuda, name)()
+        assert str(ee.value).startswith(str(te.value))
+    with pytest.raises(RuntimeError, match='requires CUDA support'):
+        ember.cuda.Stream()
+    # the usual device pick of tutorials
+    dev = ember.device('cuda' if ember.cuda.is_available() else 'cpu')
+    assert ember.ones(2, device=dev).device == ember.device('cpu')
+
+
+def test_backend_flags_have_torch_defaults():
+    for path in ('cudnn.enabled', 'cudnn.benchmark', 'cudnn.deterministic', 'cudnn.allow_tf32',
+                 'cuda.matmul.allow_tf32'):
+        e, t = ember.backends, torch.backends
+        for part in path.split('.'):
+            e, t = getattr(e, part), getattr(t, part)
+        assert e == t, path
+    assert ember.backends.mps.is_available() is False
+    ember.backends.cudnn.benchmark = True        # a plain switch users flip
+    assert ember.backends.cudnn.benchmark is True
+    ember.backends.cudnn.benchmark = False
