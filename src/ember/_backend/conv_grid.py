@@ -97,22 +97,25 @@ def conv_s1(x, w, pads, dil, groups):
 
 
 def conv_weight_s1(x, g, kshape, pads, dil, groups):
+    """gw^T = patches @ g^T per block (the faster BLAS shape), summed, then transposed."""
     xp = _xp(x)
     n, o = g.shape[:2]
+    og = o // groups
     grid = _Grid(x, kshape, pads, dil)
     gg = xp.zeros((o, n, grid.m), g.dtype)                  # g on the grid, zeros in the padding
     grid.valid(gg)[...] = g.swapaxes(0, 1)
-    gg = gg.reshape(groups, o // groups, n, grid.m)
-    gw = None
+    gg = gg.reshape(groups, og, n, grid.m)
+    gwt = None
     for imgs, cols in grid.blocks():
         gb = gg[:, :, imgs, cols]
         if gb.ndim == 4:
-            gb = gb.reshape(groups, o // groups, -1)
-        part = xp.matmul(gb, grid.patches(imgs, cols, groups).swapaxes(-1, -2))
-        if gw is None:
-            gw = part
+            gb = gb.reshape(groups, og, -1)
+        part = xp.matmul(grid.patches(imgs, cols, groups), gb.swapaxes(-1, -2))     # (G, Cg K, Og)
+        if gwt is None:
+            gwt = part
         else:
-            gw += part
+            gwt += part
+    gw = xp.ascontiguousarray(gwt.swapaxes(-1, -2))
     return gw.reshape((o, x.shape[1] // groups) + tuple(kshape))
 
 

@@ -109,10 +109,11 @@ def conv_weight(x, g, kshape, stride, pads, dil, groups):
     o = g.shape[1]
     win, out = _windows(x, kshape, stride, pads, dil)
     gm = _to_channel_major(g).reshape(groups, o // groups, -1)
-    gw = None
+    gwt = None
     for cols_slice, cols in _blocks(win, kshape, out, groups):
-        part = _xp(x).matmul(gm[:, :, cols_slice], cols.swapaxes(-1, -2))
-        gw = part if gw is None else gw + part
+        part = _xp(x).matmul(cols, gm[:, :, cols_slice].swapaxes(-1, -2))     # (G, Cg K, Og): faster
+        gwt = part if gwt is None else gwt + part
+    gw = _xp(x).ascontiguousarray(gwt.swapaxes(-1, -2))
     return gw.reshape((o, x.shape[1] // groups) + tuple(kshape))
 
 
