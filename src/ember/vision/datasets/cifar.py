@@ -12,7 +12,7 @@ import urllib.error
 import numpy as np
 
 from .utils import download_and_extract_archive, offline_error
-from .vision import VisionDataset, _pil_image
+from .vision import SplitDataset, _pil_image
 
 __all__ = ['CIFAR10', 'CIFAR100']
 
@@ -54,7 +54,7 @@ def _load_pickle(path):
         return _CifarUnpickler(f, encoding='latin1').load()
 
 
-class CIFAR10(VisionDataset):
+class CIFAR10(SplitDataset):
     """CIFAR-10: 50,000 training and 10,000 test 32x32 colour images in 10 classes.
 
     Args:
@@ -127,17 +127,7 @@ class CIFAR10(VisionDataset):
     def __getitem__(self, index):
         img, target = self.data[index], self.targets[index]
         img = _pil_image().fromarray(img)
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
-
-    def __len__(self):
-        return len(self.data)
-
-    def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"
+        return self._transformed(img, target)
 
 
 class CIFAR100(CIFAR10):

@@ -5,7 +5,7 @@ import functools
 import numpy as np
 
 import ember
-from .vision import VisionDataset
+from .vision import SplitDataset
 
 __all__ = ['Digits']
 
@@ -33,7 +33,7 @@ def _stratified_split(labels, test_fraction, seed):
     return train, test
 
 
-class Digits(VisionDataset):
+class Digits(SplitDataset):
     """The 8x8 handwritten digits (1,797 images, ten classes) as a torchvision-style dataset.
 
     Args:
@@ -85,17 +85,11 @@ class Digits(VisionDataset):
 
     def __getitem__(self, index):
         img, target = self.data[index].unsqueeze(0).clone(), int(self.targets[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._transformed(img, target)
 
-    def __len__(self):
-        return len(self.data)
 
     def extra_repr(self):
-        lines = [f"Split: {'Train' if self.train is True else 'Test'}"]
+        lines = [super().extra_repr()]
         if self.size is not None:
             lines.append(f'Size: {tuple(self.data.shape[1:])}')
         return '\n'.join(lines)

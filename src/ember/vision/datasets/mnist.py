@@ -13,7 +13,7 @@ import numpy as np
 
 import ember
 from .utils import download_and_extract_archive, offline_error
-from .vision import VisionDataset, _pil_image
+from .vision import SplitDataset, _pil_image
 
 __all__ = ['MNIST', 'FashionMNIST', 'KMNIST', 'read_image_file', 'read_label_file', 'read_sn3_pascalvincent_tensor']
 
@@ -73,7 +73,7 @@ def read_image_file(path):
     return ember.from_numpy(np.array(x))
 
 
-class MNIST(VisionDataset):
+class MNIST(SplitDataset):
     """The MNIST handwritten digits: 60,000 training and 10,000 test images, 28x28, labels 0-9.
 
     Args:
@@ -166,17 +166,7 @@ class MNIST(VisionDataset):
     def __getitem__(self, index):
         img, target = self.data[index], int(self.targets[index])
         img = _pil_image().fromarray(img.numpy())         # uint8 HxW -> mode 'L'
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
-
-    def __len__(self):
-        return len(self.data)
-
-    def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"
+        return self._transformed(img, target)
 
     def _renamed(self, old, new):
         warnings.warn(f'{old} has been renamed {new}')

@@ -77,6 +77,24 @@ class VisionDataset(Dataset):
     def extra_repr(self):
         return ''
 
+    def _transformed(self, img, target):
+        """An item after ``transform`` and ``target_transform`` (how every __getitem__ ends)."""
+        if self.transform is not None:
+            img = self.transform(img)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+
+
+class SplitDataset(VisionDataset):
+    """A data set held in memory as ``data``/``targets``, train or test split."""
+
+    def __len__(self):
+        return len(self.data)
+
+    def extra_repr(self):
+        return f"Split: {'Train' if self.train is True else 'Test'}"
+
 
 def _pil_image():
     """PIL.Image, or a clear ImportError: datasets hand out PIL images like torchvision."""
