@@ -10,6 +10,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._op import Op, apply
+from ._promote import xp
 
 
 def _const(a):
@@ -33,6 +34,20 @@ def _np_stats(x, axes, eps):
     return mean.astype(x.dtype), var.astype(x.dtype)
 
 
+def _channel_stats(x):
+    """Per-channel mean and biased variance of x (N, C, *S) (batch norm's statistics): a sum,
+    then the centred sum of squares as one contraction (no squared temporary)."""
+    m = xp(x)
+    n, c = x.shape[:2]
+    x3 = x.reshape(n, c, -1)
+    count = max(x3.shape[0] * x3.shape[2], 1)
+    mean = x3.sum(axis=(0, 2)) / count
+    xc = x3 - mean.astype(x.dtype)[:, None]
+    var = m.einsum('ncl,ncl->c', xc, xc) / count
+    shape = (1, c) + (1,) * (x.ndim - 2)
+    return mean.astype(x.dtype).reshape(shape), var.astype(x.dtype).reshape(shape)
+
+
 class NativeBatchNormBackward0(Op):
     saves = (0, 1)
 
@@ -42,7 +57,8 @@ class NativeBatchNormBackward0(Op):
         shape = (1, c) + (1,) * (x.ndim - 2)
         self.axes, self.cshape, self.training, self.eps = axes, shape, training, eps
         if training:
-            mean, var = _np_stats(x, axes, eps)
+            mean, var = _channel_stats(x) if x.size and x.dtype.kind == 'f' and x.dtype.itemsize >= 4 \
+                else _np_stats(x, axes, eps)
             n = x.size // c if c else 0
             if running_mean is not None:
                 running_mean *= 1 - momentum
@@ -91,7 +107,11 @@ class NativeBatchNormBackward0(Op):
         xhat = x - self.mean
         xhat *= self.invstd
         gb = g.sum(axes, keepdims=True)
-        gw = (g * xhat).sum(axes, keepdims=True)
+        if g.ndim > 2 and x.dtype.itemsize >= 4 and g.flags.c_contiguous:
+            n, c = g.shape[:2]
+            gw = xp(g).einsum('ncl,ncl->c', g.reshape(n, c, -1), xhat.reshape(n, c, -1)).reshape(gb.shape)
+        else:
+            gw = (g * xhat).sum(axes, keepdims=True)
         gx = None
         if need_x:
             scale = self.invstd if w is None else self.invstd * w.reshape(shape)
