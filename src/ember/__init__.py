@@ -64,6 +64,7 @@ for _m in _methods.EXTRA_MODULES:
     globals().update({_n: getattr(_m, _n) for _n in getattr(_m, '__all__', ())})
 from . import linalg, special  # noqa: F401,E402
 from . import serialization  # noqa: E402
+from . import hub  # noqa: F401,E402
 from . import utils  # noqa: F401,E402
 from .ops.pairwise import (cosine_similarity, pairwise_distance, margin_ranking_loss,  # noqa: F401,E402
                            hinge_embedding_loss, cosine_embedding_loss, triplet_margin_loss)

@@ -6,18 +6,19 @@ little-endian blob per storage; views of one base are written once and load back
 (see ``ember._serialization.ember_format`` for the layout and exactly what sharing is kept).
 Writes to a path are atomic: a crash mid-write leaves the previous file as it was.
 
-``load`` reads ember's format and PyTorch's zip format (``torch.save``'s default since 1.6)
-without importing torch, through a restricted unpickler that never runs code from the file.
+``load`` reads ember's format and PyTorch's checkpoints -- the zip format (``torch.save``'s default
+since 1.6), the legacy format before it (``_use_new_zipfile_serialization=False``) and the tar
+format before 0.1.10 -- without importing torch, through a restricted unpickler that never runs
+code from the file.
 """
 import struct
 
-from ._serialization import _files, ember_format, torch_reader
+from ._serialization import _files, ember_format, torch_legacy, torch_legacy_tar, torch_reader
 from ._serialization.torch_reader import UnpicklingError
 
 __all__ = ['save', 'load', 'UnpicklingError', 'DEFAULT_PROTOCOL']
 
 DEFAULT_PROTOCOL = 2                 # PyTorch's name; ember's own format does not use pickle
-_TORCH_LEGACY_MAGIC = b'\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19'
 
 
 def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_serialization=True,
@@ -36,13 +37,13 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
-    """Load an object saved by ``ember.save`` or by ``torch.save`` (zip format) from ``f``.
+    """Load an object saved by ``ember.save`` or by ``torch.save`` (zip, legacy or tar format) from ``f``.
 
     ``f``: a path or a readable binary file object. ``map_location``: None (each storage goes back
     where it was saved), a device string or ``ember.device`` (everything goes there), a dict
     mapping saved locations to new ones (``{'cuda:1': 'cpu'}``), or a callable
     ``(storage, location) -> storage or None``. ``mmap=True`` maps the file (copy-on-write)
-    instead of reading the storages into memory; ``f`` must then be a path.
+    instead of reading the storages into memory; ``f`` must then be a path to a zip checkpoint.
 
     PyTorch checkpoints are unpickled with a fixed allowlist (tensors, parameters, storages,
     dtypes, sizes, devices, plain containers, NumPy scalars); any other global raises
@@ -51,11 +52,16 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     """
     fh, name, opened = _files.open_source(f)
     try:
-        head = _files.peek(fh, 16)
+        head = _files.peek(fh, 512)
         if head[:4] in (b'PK\x03\x04', b'PK\x05\x06'):
             zf = _files.open_zip(fh, name)
             with zf:
                 return _load_zip(zf, fh, f, name, map_location, bool(mmap))
+        legacy = torch_legacy.is_legacy(head)
+        if legacy or torch_legacy_tar.is_tar(head):
+            if mmap:
+                raise torch_legacy.mmap_refused(f)
+            return (torch_legacy if legacy else torch_legacy_tar).read(fh, name, map_location)
         raise _not_zip(head, name)
     finally:
         if opened:
@@ -90,12 +96,11 @@ def _load_zip(zf, fh, f, name, map_location, mmap):
 def _not_zip(head, name):
     if not head:
         return _files.not_a_checkpoint(name, 'the file is empty')
-    if head.startswith(_TORCH_LEGACY_MAGIC) or head[:1] == b'\x80':
+    if head[:1] == b'\x80':
         return RuntimeError(
-            f"'{name}' is a pickle file, such as PyTorch's legacy (pre-1.6, non-zip) checkpoint "
-            'format, which ember does not read because unpickling it can run arbitrary code. '
-            'Re-save it with a recent PyTorch, whose torch.save writes the zip format: '
-            'torch.save(torch.load(path, weights_only=False), path) -- only for a file you trust.')
+            f"'{name}' is a pickle file but not a PyTorch checkpoint (it does not start with the magic "
+            "number of torch.save's legacy format), which ember does not read because unpickling it can "
+            'run arbitrary code. Save the data with ember.save or torch.save instead.')
     if len(head) >= 9 and head[8:9] == b'{' and struct.unpack('<Q', head[:8])[0] < (1 << 32):
         return RuntimeError(f"'{name}' is a safetensors file, not a checkpoint of ember.save or "
                             'torch.save; read it with ember.utils.safetensors.load_file')
