@@ -150,23 +150,28 @@ def _record(node, inputs, outputs):
     if _anomaly[0]:                      # anomaly mode: keep the forward call's traceback
         _anomaly_record(node)
     edges = []
+    mask = 0                             # bit i: input i has an edge (its gradient is wanted)
+    bit = 1
     for x in inputs:
         if isinstance(x, Tensor):
             fn = x.grad_fn
             if fn is not None:
                 edges.append((fn, x._output_nr))
+                mask |= bit
             elif x._requires_grad:
                 edges.append((x._grad_accumulator(), 0))
+                mask |= bit
             else:
                 edges.append(_NO_EDGE)
         else:
             edges.append(_NO_EDGE)
+        bit <<= 1
     node._next = tuple(edges)
     cls = type(node)
     if cls.saves or cls.saves_output:
         keep = cls.saves
         if cls.save_needs is not None:     # only what the wanted gradients use
-            keep = {j for i, e in enumerate(edges) if e[0] is not None for j in cls.save_needs.get(i, ())}
+            keep = _keep_for(cls, mask)
         saved = []
         for i in cls.saves:
             x = inputs[i]
@@ -177,6 +182,18 @@ def _record(node, inputs, outputs):
         if cls.saves_output:
             saved.append(save_output(node, outputs[0]))
         node._saved = tuple(saved)
+
+
+_KEEP = {}
+
+
+def _keep_for(cls, mask):
+    """The saved inputs that the wanted gradients (bits of ``mask``) need, cached per class."""
+    key = (cls, mask)
+    keep = _KEEP.get(key)
+    if keep is None:
+        keep = _KEEP[key] = frozenset(j for i, js in cls.save_needs.items() if mask >> i & 1 for j in js)
+    return keep
 
 
 _NO_EDGE = (None, 0)
