@@ -102,3 +102,4 @@ def result_type(tensor1, tensor2):
 
 from ._threads import set_num_threads, get_num_threads, set_num_interop_threads, get_num_interop_threads  # noqa: E402,F401,E501
 from . import cuda, backends  # noqa: E402,F401
+from . import distributed  # noqa: F401,E402
