@@ -184,15 +184,15 @@ def _record(node, inputs, outputs):
         node._saved = tuple(saved)
 
 
-_KEEP = {}
-
-
 def _keep_for(cls, mask):
     """The saved inputs that the wanted gradients (bits of ``mask``) need, cached per class."""
-    key = (cls, mask)
-    keep = _KEEP.get(key)
+    cache = cls.__dict__.get('_keep_cache')
+    if cache is None:
+        cache = {}
+        setattr(cls, '_keep_cache', cache)
+    keep = cache.get(mask)
     if keep is None:
-        keep = _KEEP[key] = frozenset(j for i, js in cls.save_needs.items() if mask >> i & 1 for j in js)
+        keep = cache[mask] = frozenset(j for i, js in cls.save_needs.items() if mask >> i & 1 for j in js)
     return keep
 
 

@@ -19,9 +19,11 @@ class Binary(Op):
     float_result = False
 
     def forward(self, a, b):
-        self.metas = (_meta(a), _meta(b))
+        self.metas = (None if a.__class__ in _SCALARS else (a.shape, a.dtype),
+                      None if b.__class__ in _SCALARS else (b.shape, b.dtype))
         a, b, _ = promote(a, b, self.float_result)
-        return as_array(self.ufunc(a, b))
+        r = self.ufunc(a, b)
+        return r if r.__class__ is np.ndarray else as_array(r)
 
     def _fit(self, grads):
         """Reduce each input gradient to its input's shape and dtype."""
@@ -84,9 +86,11 @@ def _sub_check(a, b):
 class AddBackward0(Binary):
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
-        self.metas = (_meta(a), _meta(b))
+        self.metas = (None if a.__class__ in _SCALARS else (a.shape, a.dtype),
+                      None if b.__class__ in _SCALARS else (b.shape, b.dtype))
         a, b, nd = promote(a, b)
-        return as_array(np.add(a, _scaled(b, alpha, nd)))
+        r = np.add(a, b if alpha.__class__ is int and alpha == 1 else _scaled(b, alpha, nd))
+        return r if r.__class__ is np.ndarray else as_array(r)
 
     def backward(self, g):
         return self._fit((g, g * self.alpha if self.alpha != 1 else g))
