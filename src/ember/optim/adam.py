@@ -88,13 +88,13 @@ class Adam(Optimizer):
                     mx = mx_t._data
                     xp.maximum(mx, v, out=mx)
                     bump(mx_t)
-                    denom = xp.sqrt(mx)
+                    denom = xp.sqrt(mx, out=xp.empty_like(mx))
                 else:
-                    denom = xp.sqrt(v)
-                denom /= bc2_sqrt
-                denom += eps
-                t = m * -step_size
-                t /= denom
-                x += t
+                    denom = xp.sqrt(v, out=xp.empty_like(v))
+                # m / (sqrt(v) / c + eps) == c * m / (sqrt(v) + eps * c): one pass fewer
+                denom += eps * bc2_sqrt
+                xp.divide(m, denom, out=denom)
+                denom *= -step_size * bc2_sqrt
+                x += denom
                 bump(p, st, m_t, v_t)
         return loss
