@@ -29,7 +29,8 @@ from .ops.legacy import LEGACY as _LEGACY
 from .ops.ranges import range_ as range  # noqa: A001
 from .ops.random import (Generator, default_generator, manual_seed, seed, initial_seed,  # noqa: F401
                          get_rng_state, set_rng_state, rand, randn, randint, randperm, normal,
-                         rand_like, randn_like, randint_like, bernoulli, multinomial, FILLERS as _FILLERS)
+                         rand_like, randn_like, randint_like, bernoulli, multinomial)
+from .ops.random_fill import FILLERS as _FILLERS  # noqa: E402
 from .ops.arith import add, sub, rsub, mul, div, true_divide, floor_divide, remainder  # noqa: F401
 from .ops.power import pow  # noqa: F401,A004
 from .ops.minmax import maximum, minimum  # noqa: F401
