@@ -1,6 +1,6 @@
 """Adam (and, through ``decoupled_weight_decay``, AdamW): PyTorch's single-tensor update rule."""
 from .._tensor import Tensor, xp_of
-from .optimizer import Optimizer, bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
+from .optimizer import Optimizer, bump, check_lr, check_nonneg, decay_and_moments, new_step, to_float, zeros_state
 
 
 def check_betas(betas):
@@ -69,17 +69,8 @@ class Adam(Optimizer):
             for p, state, x, g in self._updates(group):
                 xp = xp_of(x)
                 st, m_t, v_t = state['step'], state['exp_avg'], state['exp_avg_sq']
-                if wd != 0:
-                    if decoupled:
-                        x *= 1 - lr * wd
-                    else:
-                        g = g + wd * x
                 m, v = m_t._data, v_t._data
-                lerp_(m, g, 1 - beta1)
-                v *= beta2
-                t = g * (1 - beta2)
-                t *= g
-                v += t
+                g = decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled)
                 step = float(st._data)
                 step_size = lr / (1 - beta1 ** step)
                 bc2_sqrt = (1 - beta2 ** step) ** 0.5

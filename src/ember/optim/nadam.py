@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum (Dozat 2016), PyTorch's momentum-decay schedule."""
 from .._tensor import xp_of
 from .adam import check_betas
-from .optimizer import Optimizer, bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
+from .optimizer import Optimizer, bump, check_lr, check_nonneg, decay_and_moments, new_step, to_float, zeros_state
 
 
 class NAdam(Optimizer):
@@ -39,21 +39,12 @@ class NAdam(Optimizer):
                 m_t, v_t = state['exp_avg'], state['exp_avg_sq']
                 step = float(st._data)
                 bias_correction2 = 1 - beta2 ** step
-                if wd != 0:
-                    if decoupled:
-                        x *= 1 - lr * wd
-                    else:
-                        g = g + wd * x
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
                 mp_t._data *= mu
                 mu_product = float(mp_t._data)
                 m, v = m_t._data, v_t._data
-                lerp_(m, g, 1 - beta1)
-                v *= beta2
-                t = g * (1 - beta2)
-                t *= g
-                v += t
+                g = decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled)
                 denom = xp_of(x).sqrt(v / bias_correction2)
                 denom += eps
                 t = g * (-lr * (1.0 - mu) / (1.0 - mu_product))

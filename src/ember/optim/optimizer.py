@@ -120,6 +120,22 @@ def lerp_(a, b, w):
         a[...] = b - d
 
 
+def decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled):
+    """Adam's family, shared: weight decay (into the gradient, or decoupled on x), then the
+    moments m <- lerp(m, g, 1 - beta1) and v <- beta2 v + (1 - beta2) g^2. Returns g as used."""
+    if wd != 0:
+        if decoupled:
+            x *= 1 - lr * wd
+        else:
+            g = g + wd * x
+    lerp_(m, g, 1 - beta1)
+    v *= beta2
+    t = g * (1 - beta2)
+    t *= g
+    v += t
+    return g
+
+
 def to_float(x):
     """A hyper-parameter as a Python number (a 1-element tensor lr is allowed, as in PyTorch)."""
     return x.item() if isinstance(x, Tensor) else x

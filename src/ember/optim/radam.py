@@ -1,7 +1,7 @@
 """RAdam: Adam with the variance of the adaptive learning rate rectified (Liu et al. 2019)."""
 from .._tensor import xp_of
 from .adam import check_betas
-from .optimizer import Optimizer, bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
+from .optimizer import Optimizer, bump, check_lr, check_nonneg, decay_and_moments, new_step, to_float, zeros_state
 
 
 class RAdam(Optimizer):
@@ -37,17 +37,8 @@ class RAdam(Optimizer):
             for p, state, x, g in self._updates(group):
                 st, m_t, v_t = state['step'], state['exp_avg'], state['exp_avg_sq']
                 step = float(st._data)
-                if wd != 0:
-                    if decoupled:
-                        x *= 1 - lr * wd
-                    else:
-                        g = g + wd * x
                 m, v = m_t._data, v_t._data
-                lerp_(m, g, 1 - beta1)
-                v *= beta2
-                t = g * (1 - beta2)
-                t *= g
-                v += t
+                g = decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
                 upd = m / bias_correction1
