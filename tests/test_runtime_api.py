@@ -49,7 +49,8 @@ def test_cuda_without_gpu_answers_as_cpu_only_torch():
 
 def test_backend_flags_have_torch_defaults():
     for path in ('cudnn.enabled', 'cudnn.benchmark', 'cudnn.deterministic', 'cudnn.allow_tf32',
-                 'cuda.matmul.allow_tf32'):
+                 'cuda.matmul.allow_tf32', 'cuda.matmul.allow_fp16_reduced_precision_reduction',
+                 'mkldnn.enabled'):
         e, t = ember.backends, torch.backends
         for part in path.split('.'):
             e, t = getattr(e, part), getattr(t, part)

@@ -18,5 +18,5 @@ cudnn = _types.SimpleNamespace(enabled=True, benchmark=False, deterministic=Fals
 cuda = _types.SimpleNamespace(matmul=_types.SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reduction=True),
                               is_built=lambda: False)
 mps = _types.SimpleNamespace(is_available=lambda: False, is_built=lambda: False)
-mkldnn = _types.SimpleNamespace(enabled=False, is_available=lambda: False)
+mkldnn = _types.SimpleNamespace(enabled=True, is_available=lambda: False)     # the flag as PyTorch; no oneDNN here
 openmp = _types.SimpleNamespace(is_available=lambda: False)
