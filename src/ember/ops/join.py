@@ -110,7 +110,12 @@ class StackBackward0(Op):
                                    f'at entry 0 and {_fmt(a.shape)} at entry {i}')
         self.dim = wrap_dim(dim, arrays[0].ndim + 1)
         self.dtypes = [a.dtype for a in arrays]
-        nd = _common(arrays)
+        d0 = arrays[0].dtype
+        nd = d0 if all(d == d0 for d in self.dtypes) else _common(arrays)
+        if self.dim == 0 and type(arrays[0]) is np.ndarray:        # the DataLoader's collate case
+            if arrays[0].ndim == 0:
+                return np.array(arrays, dtype=nd)
+            return np.concatenate(arrays, dtype=nd).reshape((len(arrays),) + arrays[0].shape)
         return np.stack([a.astype(nd, copy=False) for a in arrays], axis=self.dim)
 
     def backward(self, g):
