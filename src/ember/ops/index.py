@@ -142,6 +142,8 @@ def _int_tensor_as_int(k):
 
 
 def getitem(self, key):
+    if key.__class__ is int and self._data.ndim:        # t[i], the most common read: one select
+        return apply(SelectBackward0, self, dim=0, index=key, from_getitem=True)
     key = tuple(_int_tensor_as_int(k) for k in _as_key(key))
     if all(_is_basic(k) for k in key):
         return _basic(self, key)

@@ -31,6 +31,10 @@ def _int_tuple(args, fname, argname):
 def _like(res, like):
     """``res`` copied into new memory laid out as PyTorch's preserve_format lays out ``like``: its strides
     when ``like`` is dense, else packed strides with the dims ordered as ``like``'s (ties: by size)."""
+    if like.flags.c_contiguous:                  # the usual case: a plain C-order copy
+        out = res.copy(order='C')
+        if out.strides == like.strides:
+            return out
     m, st, sh = xp(res), like.strides, like.shape
     strides, acc = list(st), like.itemsize
     for d in sorted(range(like.ndim - 1, -1, -1), key=lambda d: 0 if 0 in st else (st[d], sh[d])):
