@@ -5,6 +5,25 @@ from .. import _dtype
 from .._device import device as _device, as_device
 from .._tensor import Tensor
 from ._op import Op, apply
+from ._promote import xp
+
+
+def copy_like(res, like):
+    """``res`` copied into new memory laid out as PyTorch's preserve_format lays out ``like``: its strides
+    when ``like`` is dense, else packed strides with the dims ordered as ``like``'s (ties: by size)."""
+    if like.flags.c_contiguous:                  # the usual case: a plain C-order copy
+        out = res.copy(order='C')
+        if out.strides == like.strides:
+            return out
+    m, st, sh = xp(res), like.strides, like.shape
+    strides, acc = list(st), like.itemsize
+    for d in sorted(range(like.ndim - 1, -1, -1), key=lambda d: 0 if 0 in st else (st[d], sh[d])):
+        strides[d], acc = acc, acc * max(sh[d], 1)
+    if all(strides[d] == st[d] for d in range(like.ndim) if sh[d] > 1):      # dense: keep its strides
+        strides = st
+    out = m.lib.stride_tricks.as_strided(m.empty(max(res.size, 1), res.dtype), res.shape, strides)
+    out[...] = res
+    return out
 
 
 class CloneBackward0(Op):

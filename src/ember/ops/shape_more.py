@@ -10,7 +10,7 @@ from ._promote import xp
 from .shape import wrap_dim, _sizes, _fmt, permute, expand, reshape, flatten, unsqueeze
 from .join import cat, _tensors
 from .select import SliceBackward0, AliasBackward0
-from .convert import clone
+from .convert import clone, copy_like as _like
 
 __all__ = ['repeat_interleave', 'tile', 'flip', 'fliplr', 'flipud', 'roll', 'rot90', 'movedim', 'moveaxis',
            'hstack', 'vstack', 'row_stack', 'dstack', 'column_stack', 'tensor_split', 'hsplit', 'vsplit',
@@ -26,24 +26,6 @@ def _int_tuple(args, fname, argname):
         raise TypeError(f"{fname}(): argument '{argname}' (position 1) must be tuple of ints, not "
                         f'{type(bad).__name__}')
     return tuple(args)
-
-
-def _like(res, like):
-    """``res`` copied into new memory laid out as PyTorch's preserve_format lays out ``like``: its strides
-    when ``like`` is dense, else packed strides with the dims ordered as ``like``'s (ties: by size)."""
-    if like.flags.c_contiguous:                  # the usual case: a plain C-order copy
-        out = res.copy(order='C')
-        if out.strides == like.strides:
-            return out
-    m, st, sh = xp(res), like.strides, like.shape
-    strides, acc = list(st), like.itemsize
-    for d in sorted(range(like.ndim - 1, -1, -1), key=lambda d: 0 if 0 in st else (st[d], sh[d])):
-        strides[d], acc = acc, acc * max(sh[d], 1)
-    if all(strides[d] == st[d] for d in range(like.ndim) if sh[d] > 1):      # dense: keep its strides
-        strides = st
-    out = m.lib.stride_tricks.as_strided(m.empty(max(res.size, 1), res.dtype), res.shape, strides)
-    out[...] = res
-    return out
 
 
 # ------------------------------------------------------------------ repeat / tile

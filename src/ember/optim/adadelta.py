@@ -1,6 +1,7 @@
 """Adadelta: step sizes from running averages of squared gradients and squared updates."""
 from .._tensor import xp_of
-from .optimizer import Optimizer, bump, check_lr, check_nonneg, new_step, to_float, zeros_state
+from .optimizer import Optimizer
+from ._update import bump, check_lr, check_nonneg, new_step, to_float, zeros_state
 
 
 class Adadelta(Optimizer):

@@ -1,6 +1,7 @@
 """Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
 from .._tensor import Tensor, xp_of
-from .optimizer import Optimizer, bump, check_lr, check_nonneg, new_step, to_float
+from .optimizer import Optimizer
+from ._update import bump, check_lr, check_nonneg, new_step, to_float
 
 
 class Adagrad(Optimizer):

@@ -1,6 +1,7 @@
 """Adam (and, through ``decoupled_weight_decay``, AdamW): PyTorch's single-tensor update rule."""
 from .._tensor import Tensor, xp_of
-from .optimizer import Optimizer, bump, check_lr, check_nonneg, decay_and_moments, new_step, to_float, zeros_state
+from .optimizer import Optimizer
+from ._update import bump, check_lr, check_nonneg, decay_and_moments, new_step, to_float, zeros_state
 
 
 def check_betas(betas):

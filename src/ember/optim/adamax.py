@@ -1,7 +1,8 @@
 """Adamax: Adam with the infinity norm in place of the root mean square."""
 from .._tensor import xp_of
 from .adam import check_betas
-from .optimizer import Optimizer, bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
+from .optimizer import Optimizer
+from ._update import bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
 
 
 class Adamax(Optimizer):

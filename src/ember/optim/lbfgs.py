@@ -8,7 +8,8 @@ import math
 
 import ember
 from .._tensor import Tensor
-from .optimizer import Optimizer, bump, check_lr, to_float
+from .optimizer import Optimizer
+from ._update import bump, check_lr, to_float
 
 
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):

@@ -1,7 +1,8 @@
 """NAdam: Adam with Nesterov momentum (Dozat 2016), PyTorch's momentum-decay schedule."""
 from .._tensor import xp_of
 from .adam import check_betas
-from .optimizer import Optimizer, bump, check_lr, check_nonneg, decay_and_moments, new_step, to_float, zeros_state
+from .optimizer import Optimizer
+from ._update import bump, check_lr, check_nonneg, decay_and_moments, new_step, to_float, zeros_state
 
 
 class NAdam(Optimizer):

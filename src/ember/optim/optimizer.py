@@ -13,8 +13,9 @@ from copy import deepcopy
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, xp_of
+from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, is_grad_enabled, _set_enabled
+from ._update import scalar_dtype
 
 
 class _RequiredParameter:
@@ -82,80 +83,6 @@ def zero_grads(params, set_to_none=True):
                 else:
                     g.requires_grad_(False)
                 g.zero_()
-
-
-# ----------------------------------------------------------------- helpers for the update rules
-def scalar_dtype(is_fused=None):
-    """dtype of the ``step`` state tensor: float32, or float64 when that is the default dtype."""
-    if is_fused:
-        return np.float32
-    return np.float64 if _dtype.get_default_dtype() is _dtype.float64 else np.float32
-
-
-def new_step(p, value=0.0, on_param_device=False, is_fused=None):
-    """A fresh 0-dim ``step``-like tensor (on the CPU unless capturable/fused, as PyTorch)."""
-    xp = xp_of(p._data) if on_param_device else np
-    return Tensor._make(xp.array(value, dtype=scalar_dtype(is_fused)))
-
-
-def zeros_state(p):
-    """A zero tensor like parameter ``p`` (same shape, dtype, device and strides)."""
-    return Tensor._make(xp_of(p._data).zeros_like(p._data))
-
-
-def bump(*tensors):
-    """Record an in-place change, like an in-place op does."""
-    for t in tensors:
-        t._vc[0] += 1
-
-
-def lerp_(a, b, w):
-    """a <- a + w * (b - a) in a's precision, PyTorch's two-branch form for accuracy."""
-    d = b - a
-    if abs(w) < 0.5:
-        d *= w
-        a += d
-    else:
-        d *= (1.0 - w) if a.dtype == np.float64 else (1.0 - np.float32(w))
-        a[...] = b - d
-
-
-def decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled):
-    """Adam's family, shared: weight decay (into the gradient, or decoupled on x), then the
-    moments m <- lerp(m, g, 1 - beta1) and v <- beta2 v + (1 - beta2) g^2. Returns g as used."""
-    if wd != 0:
-        if decoupled:
-            x *= 1 - lr * wd
-        else:
-            g = g + wd * x
-    lerp_(m, g, 1 - beta1)
-    v *= beta2
-    t = g * (1 - beta2)
-    t *= g
-    v += t
-    return g
-
-
-def to_float(x):
-    """A hyper-parameter as a Python number (a 1-element tensor lr is allowed, as in PyTorch)."""
-    return x.item() if isinstance(x, Tensor) else x
-
-
-_LABELS = {'eps': 'epsilon'}
-
-
-def check_nonneg(**values):
-    """PyTorch's ValueError for a negative hyper-parameter, checked in the order given."""
-    for name, v in values.items():
-        if not 0.0 <= v:
-            raise ValueError(f'Invalid {_LABELS.get(name, name)} value: {v}')
-
-
-def check_lr(lr):
-    if isinstance(lr, Tensor) and lr.numel() != 1:
-        raise ValueError('Tensor lr must be 1-element')
-    if not 0.0 <= lr:
-        raise ValueError(f'Invalid learning rate: {lr}')
 
 
 class Optimizer:

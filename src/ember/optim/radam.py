@@ -1,7 +1,8 @@
 """RAdam: Adam with the variance of the adaptive learning rate rectified (Liu et al. 2019)."""
 from .._tensor import xp_of
 from .adam import check_betas
-from .optimizer import Optimizer, bump, check_lr, check_nonneg, decay_and_moments, new_step, to_float, zeros_state
+from .optimizer import Optimizer
+from ._update import bump, check_lr, check_nonneg, decay_and_moments, new_step, to_float, zeros_state
 
 
 class RAdam(Optimizer):

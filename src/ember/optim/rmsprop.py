@@ -1,6 +1,7 @@
 """RMSprop: divide the gradient by a running root-mean-square (PyTorch's update rule)."""
 from .._tensor import xp_of
-from .optimizer import Optimizer, bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
+from .optimizer import Optimizer
+from ._update import bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
 
 
 class RMSprop(Optimizer):

@@ -1,6 +1,7 @@
 """SGD with momentum, dampening, Nesterov and weight decay (PyTorch's update rule)."""
 from .._tensor import Tensor, xp_of
-from .optimizer import Optimizer, bump, check_lr, to_float
+from .optimizer import Optimizer
+from ._update import bump, check_lr, to_float
 
 
 class SGD(Optimizer):
