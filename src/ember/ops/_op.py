@@ -98,8 +98,6 @@ def apply(cls, *inputs, **kw):
     if type(out) is not tuple:
         if isinstance(out, _generic):
             out = np.asarray(out)
-        if record and out.dtype.kind not in 'fV':      # integer and bool results are constants
-            record = False
         res = _new(Tensor)
         res._data = out
         if cls.is_view:
@@ -109,7 +107,7 @@ def apply(cls, *inputs, **kw):
             res._view_chain = _chain(base, cls, kw)
         else:
             res._vc = [0]
-        if record:
+        if record and out.dtype.kind in 'fV':          # integer and bool results are constants
             res.grad_fn = node
             _record(node, inputs, (res,))
         return res
@@ -159,7 +157,9 @@ def _record(node, inputs, outputs):
                 edges.append((fn, x._output_nr))
                 mask |= bit
             elif x._requires_grad:
-                edges.append((x._grad_accumulator(), 0))
+                acc = x._acc
+                acc = acc() if acc is not None else None
+                edges.append((acc if acc is not None else x._grad_accumulator(), 0))
                 mask |= bit
             else:
                 edges.append(_NO_EDGE)
@@ -168,35 +168,35 @@ def _record(node, inputs, outputs):
         bit <<= 1
     node._next = tuple(edges)
     cls = type(node)
-    if cls.saves or cls.saves_output:
-        keep = cls.saves
-        if cls.save_needs is not None:     # only what the wanted gradients use
-            keep = _keep_for(cls, mask)
-        saved = []
-        for i in cls.saves:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = {} if (cls.saves or cls.saves_output) else False
+    if plan is False:
+        return
+    keep = plan.get(mask)
+    if keep is None:
+        keep = plan[mask] = _keep_for(cls, mask)
+    saved = []
+    for i in cls.saves:
+        if i in keep:
             x = inputs[i]
-            if i not in keep:
-                saved.append(None)
-            else:
-                saved.append((x, x._vc[0]) if isinstance(x, Tensor) else (_Const(x), None))
-        if cls.saves_output:
-            saved.append(save_output(node, outputs[0]))
-        node._saved = tuple(saved)
+            saved.append((x, x._vc[0]) if isinstance(x, Tensor) else (_Const(x), None))
+        else:
+            saved.append(None)
+    if cls.saves_output:
+        saved.append(save_output(node, outputs[0]))
+    node._saved = tuple(saved)
 
 
 def _keep_for(cls, mask):
-    """The saved inputs that the wanted gradients (bits of ``mask``) need, cached per class."""
-    cache = cls.__dict__.get('_keep_cache')
-    if cache is None:
-        cache = {}
-        setattr(cls, '_keep_cache', cache)
-    keep = cache.get(mask)
-    if keep is None:
-        keep = cache[mask] = frozenset(j for i, js in cls.save_needs.items() if mask >> i & 1 for j in js)
-    return keep
+    """The saved inputs that the wanted gradients (bits of ``mask``) need."""
+    if cls.save_needs is None:
+        return frozenset(cls.saves)
+    return frozenset(j for i, js in cls.save_needs.items() if mask >> i & 1 for j in js)
 
 
 _NO_EDGE = (None, 0)
+_PLANS = {}     # op class -> False (saves nothing) or {edge mask: indices of the inputs it keeps}
 
 
 class _Const:

@@ -13,12 +13,23 @@ def _meta(x):
     return None if x.__class__ in _SCALARS else (x.shape, x.dtype)
 
 
+_nd = np.ndarray
+
+
+def _alike(a, b):
+    """Two NumPy arrays of one dtype and shape: no promotion, and gradients need no fitting."""
+    return a.__class__ is _nd and b.__class__ is _nd and a.dtype == b.dtype and a.shape == b.shape
+
+
 class Binary(Op):
     """Shared forward for elementwise binary ops: promote, then one ufunc."""
     ufunc = None
     float_result = False
+    metas = None        # None: every input has the output's shape and dtype (nothing to fit)
 
     def forward(self, a, b):
+        if _alike(a, b) and (not self.float_result or a.dtype.kind == 'f'):
+            return self.ufunc(a, b)
         self.metas = (None if a.__class__ in _SCALARS else (a.shape, a.dtype),
                       None if b.__class__ in _SCALARS else (b.shape, b.dtype))
         a, b, _ = promote(a, b, self.float_result)
@@ -27,6 +38,8 @@ class Binary(Op):
 
     def _fit(self, grads):
         """Reduce each input gradient to its input's shape and dtype."""
+        if self.metas is None:
+            return tuple(None if node is None else g for g, (node, _) in zip(grads, self._next))
         out = []
         for g, meta, (node, _) in zip(grads, self.metas, self._next):
             if g is None or meta is None or node is None:
@@ -86,6 +99,8 @@ def _sub_check(a, b):
 class AddBackward0(Binary):
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
+        if alpha.__class__ is int and alpha == 1 and _alike(a, b):
+            return np.add(a, b)
         self.metas = (None if a.__class__ in _SCALARS else (a.shape, a.dtype),
                       None if b.__class__ in _SCALARS else (b.shape, b.dtype))
         a, b, nd = promote(a, b)
