@@ -30,28 +30,43 @@ def bump(*tensors):
         t._vc[0] += 1
 
 
-def lerp_(a, b, w):
-    """a <- a + w * (b - a) in a's precision, PyTorch's two-branch form for accuracy."""
-    d = b - a
+def scratch(a, cache):
+    """A work array shaped like ``a`` (contents undefined), carved from one flat buffer per
+    (array module, dtype) in ``cache``, so an optimizer step allocates it once, not per tensor."""
+    xp = xp_of(a)
+    key = (xp, a.dtype)
+    buf = cache.get(key)
+    if buf is None or buf.size < a.size:
+        buf = cache[key] = xp.empty(a.size, a.dtype)
+    return buf[:a.size].reshape(a.shape)
+
+
+def lerp_(a, b, w, tmp=None):
+    """a <- a + w * (b - a) in a's precision, PyTorch's two-branch form for accuracy.
+    ``tmp``: optional scratch array shaped like ``a``."""
+    xp = xp_of(a)
+    d = xp.subtract(b, a, out=tmp) if tmp is not None else b - a
     if abs(w) < 0.5:
         d *= w
         a += d
     else:
         d *= (1.0 - w) if a.dtype == np.float64 else (1.0 - np.float32(w))
-        a[...] = b - d
+        xp.subtract(b, d, out=a)
 
 
-def decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled):
+def decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled, tmp=None):
     """Adam's family, shared: weight decay (into the gradient, or decoupled on x), then the
-    moments m <- lerp(m, g, 1 - beta1) and v <- beta2 v + (1 - beta2) g^2. Returns g as used."""
+    moments m <- lerp(m, g, 1 - beta1) and v <- beta2 v + (1 - beta2) g^2. Returns g as used.
+    ``tmp``: optional scratch array shaped like ``x`` (its contents are overwritten)."""
     if wd != 0:
         if decoupled:
             x *= 1 - lr * wd
         else:
             g = g + wd * x
-    lerp_(m, g, 1 - beta1)
+    lerp_(m, g, 1 - beta1, tmp)
     v *= beta2
-    t = g * (1 - beta2)
+    xp = xp_of(v)
+    t = xp.multiply(g, 1 - beta2, out=tmp) if tmp is not None else g * (1 - beta2)
     t *= g
     v += t
     return g

@@ -1,7 +1,7 @@
 """Adam (and, through ``decoupled_weight_decay``, AdamW): PyTorch's single-tensor update rule."""
 from .._tensor import Tensor, xp_of
 from .optimizer import Optimizer
-from ._update import bump, check_lr, check_nonneg, decay_and_moments, new_step, to_float, zeros_state
+from ._update import bump, check_lr, check_nonneg, decay_and_moments, new_step, scratch, to_float, zeros_state
 
 
 def check_betas(betas):
@@ -67,11 +67,13 @@ class Adam(Optimizer):
             lr, wd, eps = to_float(group['lr']), to_float(group['weight_decay']), group['eps']
             amsgrad = group['amsgrad']
             decoupled = group.get('decoupled_weight_decay', False)
+            work = {}
             for p, state, x, g in self._updates(group):
                 xp = xp_of(x)
                 st, m_t, v_t = state['step'], state['exp_avg'], state['exp_avg_sq']
                 m, v = m_t._data, v_t._data
-                g = decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled)
+                tmp = scratch(x, work)
+                g = decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled, tmp)
                 step = float(st._data)
                 step_size = lr / (1 - beta1 ** step)
                 bc2_sqrt = (1 - beta2 ** step) ** 0.5
@@ -80,9 +82,9 @@ class Adam(Optimizer):
                     mx = mx_t._data
                     xp.maximum(mx, v, out=mx)
                     bump(mx_t)
-                    denom = xp.sqrt(mx, out=xp.empty_like(mx))
+                    denom = xp.sqrt(mx, out=tmp)
                 else:
-                    denom = xp.sqrt(v, out=xp.empty_like(v))
+                    denom = xp.sqrt(v, out=tmp)
                 # m / (sqrt(v) / c + eps) == c * m / (sqrt(v) + eps * c): one pass fewer
                 denom += eps * bc2_sqrt
                 xp.divide(m, denom, out=denom)
