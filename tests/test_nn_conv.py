@@ -127,9 +127,22 @@ def test_conv_in_cache_blocks(fn, specs, kw, monkeypatch):
 @pytest.mark.parametrize('waste', [0, 1e9])
 @pytest.mark.parametrize("fn,specs,kw", [c for c in CONV if "int" not in c.id and "empty" not in c.id])
 def test_conv_paths(fn, specs, kw, waste, chunk, monkeypatch):
-    """Stride-1 convolutions run on the padded grid when little is wasted, else by im2col:
-    force each path (and, on the grid, blocks within one image) on every case."""
-    from ember._backend import conv_grid
+    """Stride-1 convolutions run on the padded grid when little is wasted, else by im2col;
+    small feature maps take the channels-last path: force the grid/im2col choice (and, on the
+    grid, blocks within one image) with the channels-last path off."""
+    from ember._backend import conv_grid, conv_cl
+    monkeypatch.setattr(conv_cl, '_MAX_POSITIONS', 0)
     monkeypatch.setattr(conv_grid, '_MAX_WASTE', waste)
     monkeypatch.setattr(conv_grid, '_CHUNK_BYTES', chunk)
     check(fn, specs, **dict(kw, gradgrad=False))
+
+
+@pytest.mark.parametrize('chunk', [1 << 20, 64])
+@pytest.mark.parametrize("fn,specs,kw", [c for c in CONV if "int" not in c.id])
+def test_conv_channels_last_path(fn, specs, kw, chunk, monkeypatch):
+    """Every case through the channels-last path wherever it applies (groups 1, a kernel
+    larger than 1), whole and in blocks of images; double backward included."""
+    from ember._backend import conv_cl
+    monkeypatch.setattr(conv_cl, '_MAX_POSITIONS', 1 << 30)
+    monkeypatch.setattr(conv_cl, '_CHUNK_BYTES', chunk)
+    check(fn, specs, **kw)

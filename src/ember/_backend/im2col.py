@@ -90,6 +90,8 @@ def _to_channel_major(g):
 
 
 def conv(x, w, stride, pads, dil, groups):
+    if groups == 1 and CL.preferred(out_size(x.shape[2:], w.shape[2:], stride, pads, dil), w.shape[2:]):
+        return CL.conv(x, w, stride, pads, dil)
     if G.usable(stride, pads, w.shape[2:], dil, x.shape):
         return G.conv_s1(x, w, pads, dil, groups)
     xp = _xp(x)
@@ -104,6 +106,8 @@ def conv(x, w, stride, pads, dil, groups):
 
 def conv_weight(x, g, kshape, stride, pads, dil, groups):
     """Gradient wrt the weight: g (O, N P) @ patches^T (N P, Cg K), per group, summed over blocks."""
+    if groups == 1 and CL.preferred(g.shape[2:], kshape):
+        return CL.conv_weight(x, g, kshape, stride, pads, dil)
     if G.usable(stride, pads, kshape, dil, x.shape):
         return G.conv_weight_s1(x, g, kshape, pads, dil, groups)
     o = g.shape[1]
@@ -119,6 +123,8 @@ def conv_weight(x, g, kshape, stride, pads, dil, groups):
 
 def conv_input(g, w, xshape, stride, pads, dil, groups):
     """Gradient wrt the input (also the transposed convolution): scatter W^T g back to patches."""
+    if groups == 1 and CL.preferred(g.shape[2:], w.shape[2:]):
+        return CL.conv_input(g, w, xshape, stride, pads, dil)
     if all(s == 1 for s in stride):
         gp = G.input_pads(xshape, g.shape, w.shape[2:], pads, dil)
         if gp is not None and G.usable(stride, gp, w.shape[2:], dil, g.shape, int(np.prod(g.shape[2:]))):
@@ -162,4 +168,5 @@ def im2col(x, k, stride, pads, dil):
     return _xp(x).ascontiguousarray(moved).reshape(n, c * int(np.prod(k)), int(np.prod(out)))
 
 
-from . import conv_grid as G  # noqa: E402  (it builds on the helpers above)
+from . import conv_grid as G  # noqa: E402  (they build on the helpers above)
+from . import conv_cl as CL  # noqa: E402
