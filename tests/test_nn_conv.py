@@ -144,5 +144,6 @@ def test_conv_channels_last_path(fn, specs, kw, chunk, monkeypatch):
     larger than 1), whole and in blocks of images; double backward included."""
     from ember._backend import conv_cl
     monkeypatch.setattr(conv_cl, '_MAX_POSITIONS', 1 << 30)
+    monkeypatch.setattr(conv_cl, '_MIN_CHANNELS', (0, 0))
     monkeypatch.setattr(conv_cl, '_CHUNK_BYTES', chunk)
     check(fn, specs, **kw)

@@ -23,15 +23,20 @@ _CHUNK_BYTES = 2 << 20       # patch rows built and multiplied in blocks of abou
 
 
 _MAX_POSITIONS = 200         # output positions per image up to which this path is chosen
+_MIN_CHANNELS = (64, 16)     # input channels from which it is chosen: stride 1, strided
 
 
-def preferred(out, kshape):
+def preferred(out, kshape, stride, cin):
     """Whether this path is the faster one for a groups == 1 convolution with ``out`` output
-    positions per image: on small feature maps (late CNN stages, 8x8 to 14x14), where the
-    grid and channel-major paths multiply many short blocks (measured on OpenBLAS, 1 thread:
-    64->64 on 8x8 and 32->64 stride 2 to 8x8 run 15-35% faster here; 16x16 and larger not).
-    1x1 kernels gain nothing from the patch copy and keep the plain path."""
-    return 0 < int(np.prod(out)) <= _MAX_POSITIONS and any(k != 1 for k in kshape)
+    positions per image and ``cin`` input channels: on small feature maps (late CNN stages,
+    8x8 to 14x14) with enough channels that a patch row is made of long runs, where the grid
+    and channel-major paths multiply many short blocks. Measured on OpenBLAS, 1 thread:
+    64->64 on 8x8 and 16->32 or 32->64 stride 2 to 8x8 run 10-35% faster here; 16x16 maps,
+    LeNet's 6->16 5x5 and stride-1 convs on few channels do not. 1x1 kernels gain nothing
+    from the patch copy and keep the plain path."""
+    if not 0 < int(np.prod(out)) <= _MAX_POSITIONS or all(k == 1 for k in kshape):
+        return False
+    return cin >= _MIN_CHANNELS[any(s != 1 for s in stride)]
 
 
 def _padded_cl(x, pads):

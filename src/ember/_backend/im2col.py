@@ -90,7 +90,8 @@ def _to_channel_major(g):
 
 
 def conv(x, w, stride, pads, dil, groups):
-    if groups == 1 and CL.preferred(out_size(x.shape[2:], w.shape[2:], stride, pads, dil), w.shape[2:]):
+    if groups == 1 and CL.preferred(out_size(x.shape[2:], w.shape[2:], stride, pads, dil), w.shape[2:], stride,
+                                   x.shape[1]):
         return CL.conv(x, w, stride, pads, dil)
     if G.usable(stride, pads, w.shape[2:], dil, x.shape):
         return G.conv_s1(x, w, pads, dil, groups)
@@ -106,7 +107,7 @@ def conv(x, w, stride, pads, dil, groups):
 
 def conv_weight(x, g, kshape, stride, pads, dil, groups):
     """Gradient wrt the weight: g (O, N P) @ patches^T (N P, Cg K), per group, summed over blocks."""
-    if groups == 1 and CL.preferred(g.shape[2:], kshape):
+    if groups == 1 and CL.preferred(g.shape[2:], kshape, stride, x.shape[1]):
         return CL.conv_weight(x, g, kshape, stride, pads, dil)
     if G.usable(stride, pads, kshape, dil, x.shape):
         return G.conv_weight_s1(x, g, kshape, pads, dil, groups)
@@ -123,7 +124,7 @@ def conv_weight(x, g, kshape, stride, pads, dil, groups):
 
 def conv_input(g, w, xshape, stride, pads, dil, groups):
     """Gradient wrt the input (also the transposed convolution): scatter W^T g back to patches."""
-    if groups == 1 and CL.preferred(g.shape[2:], w.shape[2:]):
+    if groups == 1 and CL.preferred(g.shape[2:], w.shape[2:], stride, w.shape[1] * groups):
         return CL.conv_input(g, w, xshape, stride, pads, dil)
     if all(s == 1 for s in stride):
         gp = G.input_pads(xshape, g.shape, w.shape[2:], pads, dil)
