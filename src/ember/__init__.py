@@ -67,6 +67,7 @@ from . import linalg, special  # noqa: F401,E402
 from . import serialization  # noqa: E402
 from . import hub  # noqa: F401,E402
 from . import utils  # noqa: F401,E402
+from .utils.dlpack import from_dlpack  # noqa: F401,E402
 from .ops.pairwise import (cosine_similarity, pairwise_distance, margin_ranking_loss,  # noqa: F401,E402
                            hinge_embedding_loss, cosine_embedding_loss, triplet_margin_loss)
 from .ops.losses import kl_div, binary_cross_entropy_with_logits, poisson_nll_loss  # noqa: F401,E402

@@ -1,5 +1,5 @@
-"""The Python side of Tensor: conversions to NumPy and Python numbers, len/iter/bool,
-format, pickling, deepcopy and the legacy ``type()`` call (mixed into Tensor)."""
+"""The Python side of Tensor: conversions to NumPy and Python numbers, the DLPack protocol,
+len/iter/bool, format, pickling, deepcopy and the legacy ``type()`` call (mixed into Tensor)."""
 import numpy as np
 
 from . import _dtype
@@ -20,6 +20,18 @@ class PythonProtocols:
     def __array__(self, dtype=None, copy=None):
         arr = self.numpy()        # as torch: refuses tensors that require grad or live on a GPU
         return arr if dtype is None else arr.astype(dtype, copy=False)
+
+    def __dlpack__(self, *, stream=-1, max_version=None, dl_device=None, copy=None):
+        """A DLPack capsule sharing this tensor's memory (see ``ember.utils.dlpack``)."""
+        from .utils.dlpack import export_tensor
+        return export_tensor(self, stream, max_version, dl_device, copy)
+
+    __dlpack__.__qualname__ = 'Tensor.__dlpack__'     # as named in argument errors
+
+    def __dlpack_device__(self):
+        """``(DLDeviceType, device index)``: ``(DLDeviceType.kDLCPU, 0)`` on the CPU."""
+        from .utils.dlpack import tensor_device
+        return tensor_device(self)
 
     def item(self):
         if self._data.size != 1:

@@ -11,6 +11,7 @@ from ._promote import xp, unbroadcast, result_dtype
 from .arith import _check_out
 from .matmul import DotBackward0, CPP_NAMES, bmm
 from .linalg_ops import dtype_name, _prod
+from ..amp import autocast_mode as _amp  # autocast hook
 
 __all__ = ['vdot', 'addmm', 'addmv', 'addmv_', 'addr', 'baddbmm', 'addbmm', 'einsum']
 
@@ -196,6 +197,8 @@ class AddrBackward0(_Fused):
 
 def _fused(cls, name):
     def fn(input, a, b, *, beta=1, alpha=1, out=None):
+        if _amp.state.on and name in _amp.FUSED:  # autocast hook (ember.amp): lower-precision inputs
+            return _amp.call(fn, input, a, b, beta=beta, alpha=alpha, out=out)
         r = apply(cls, input, a, b, beta=beta, alpha=alpha)
         return r if out is None else _check_out(out, r, name)
 

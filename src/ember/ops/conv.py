@@ -10,6 +10,7 @@ is the weight gradient, needed only when a graph of the backward is built. Kerne
 from .._tensor import _scalar_name
 from .._backend import im2col as K
 from ._op import Op, apply
+from ..amp import autocast_mode as _amp  # autocast hook
 
 
 class ConvolutionBackward0(Op):
@@ -147,6 +148,8 @@ def _batched(input, nd):
 
 
 def convolution(fname, nd, input, weight, bias, stride, padding, dilation, groups):
+    if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
+        return _amp.call(convolution, fname, nd, input, weight, bias, stride, padding, dilation, groups)
     stride, dilation = _tuple(stride, nd, 'stride'), _tuple(dilation, nd, 'dilation')
     if not isinstance(padding, str):
         padding = _tuple(padding, nd, 'padding')
@@ -172,6 +175,9 @@ def convolution(fname, nd, input, weight, bias, stride, padding, dilation, group
 
 
 def conv_transpose(fname, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
+        return _amp.call(conv_transpose, fname, nd, input, weight, bias, stride, padding, output_padding,
+                         groups, dilation)
     stride, dilation = _tuple(stride, nd, 'stride'), _tuple(dilation, nd, 'dilation')
     padding, output_padding = _tuple(padding, nd, 'padding'), _tuple(output_padding, nd, 'output_padding')
     _check_common(fname, input, weight, bias, nd, stride, padding, dilation, groups,

@@ -5,6 +5,7 @@ from .._tensor import _scalar_name
 from .. import _dtype
 from ._op import Op, apply
 from ._promote import unbroadcast
+from ..amp import autocast_mode as _amp  # autocast hook
 
 
 def _same_dtype(a, b, msg, kernel=None):
@@ -194,6 +195,8 @@ class SqueezeBackward4(Op):
 
 
 def matmul(input, other, *, out=None):
+    if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
+        return _amp.call(matmul, input, other, out=out)
     da, db = input.ndim, other.ndim
     if da == 0 or db == 0:
         raise RuntimeError(f'both arguments to matmul need to be at least 1D, but they are {da}D and {db}D')
@@ -217,6 +220,8 @@ def matmul(input, other, *, out=None):
 
 
 def mm(input, mat2, *, out=None):
+    if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
+        return _amp.call(mm, input, mat2, out=out)
     r = apply(MmBackward0, input, mat2)
     if out is not None:
         from .arith import _check_out
@@ -225,6 +230,8 @@ def mm(input, mat2, *, out=None):
 
 
 def bmm(input, mat2, *, out=None):
+    if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
+        return _amp.call(bmm, input, mat2, out=out)
     return apply(BmmBackward0, input, mat2)
 
 

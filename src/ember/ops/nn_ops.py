@@ -6,6 +6,7 @@ from ._op import Op, apply
 from .shape import wrap_dim
 from .matmul import _same_dtype, _mm_msg
 from ._promote import promote, xp
+from ..amp import autocast_mode as _amp  # autocast hook
 from .shape_more import broadcast_tensors
 from .losses import (legacy_reduction, reduction_enum, same_size, weighted_reduce, no_grad_arg,
                      dtype_name as _name)
@@ -35,6 +36,8 @@ class AddmmBackward0(Op):
 
 
 def linear(input, weight, bias=None):
+    if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
+        return _amp.call(linear, input, weight, bias)
     if input.ndim == 2:
         return apply(AddmmBackward0, bias, input, weight)
     out = input.matmul(weight.t())
