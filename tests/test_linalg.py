@@ -544,3 +544,26 @@ def test_backward_errors(fn):
         x = T.tensor(mat(3, 2)).requires_grad_()
         fn(T, x).sum().backward()
     check_error(lambda T: run(T), [])
+
+
+BF16_PRODUCTS = [
+    ('mm', lambda T, a, b, c: T.mm(a, b)),
+    ('matmul-batched', lambda T, a, b, c: T.matmul(a.expand(2, 3, 4), b)),
+    ('bmm', lambda T, a, b, c: T.bmm(a[None], b[None])),
+    ('mv', lambda T, a, b, c: T.mv(a, b[:, 0])),
+    ('addmm', lambda T, a, b, c: T.addmm(c, a, b, beta=0.5, alpha=2)),
+    ('linear', lambda T, a, b, c: T.nn.functional.linear(a, b.t(), c[0])),
+]
+
+
+@pytest.mark.parametrize('fn', [f for _, f in BF16_PRODUCTS], ids=[i for i, _ in BF16_PRODUCTS])
+def test_bfloat16_products_stay_bfloat16(fn):
+    """Products of bfloat16 matrices are bfloat16, accumulated in float32 and rounded once."""
+    rng = np.random.default_rng(0)
+    data = [rng.standard_normal(s).astype(np.float32) for s in ((3, 4), (4, 5), (3, 5))]
+    outs = []
+    for T in (torch, ember):
+        r = fn(T, *(T.tensor(d).to(T.bfloat16) for d in data))
+        assert str(r.dtype).endswith('bfloat16')
+        outs.append(np.asarray(r.float().tolist()))
+    np.testing.assert_allclose(outs[1], outs[0], rtol=1e-2, atol=1e-2)

@@ -61,6 +61,9 @@ from .ops.nn_ops import softmax, log_softmax  # noqa: F401,E402
 subtract, multiply, divide = sub, mul, div
 
 _methods.install()
+from . import amp  # noqa: E402,F401
+from .amp import autocast_mode as _autocast_mode  # noqa: E402
+globals().update({_n: getattr(_autocast_mode, _n) for _n in _autocast_mode.TOP_LEVEL})
 for _m in _methods.EXTRA_MODULES:
     globals().update({_n: getattr(_m, _n) for _n in getattr(_m, '__all__', ())})
 from . import linalg, special  # noqa: F401,E402

@@ -48,10 +48,13 @@ def _refresh():
     state.on = not state.inside and any(state.enabled.values())
 
 
+def _tname(x):
+    return 'ember.dtype' if isinstance(x, _dtype.dtype) else type(x).__name__
+
+
 def _device_type(device_type, fname):
     if not isinstance(device_type, str):
-        raise TypeError(f"{fname}(): argument 'device_type' (position 1) must be str, not "
-                        f'{type(device_type).__name__}')
+        raise TypeError(f"{fname}(): argument 'device_type' (position 1) must be str, not {_tname(device_type)}")
     kind = device_type.split(':', 1)[0]
     if kind not in _DEVICE_TYPES:
         raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of device string: "
@@ -85,11 +88,11 @@ def set_autocast_enabled(device_type, enabled=None):
         device_type, enabled = 'cuda', device_type
         if not isinstance(enabled, bool):
             raise TypeError(f"set_autocast_enabled(): argument 'enabled' (position 1) must be bool, not "
-                            f'{type(enabled).__name__}')
+                            f'{_tname(enabled)}')
     kind = _device_type(device_type, 'set_autocast_enabled')
     if not isinstance(enabled, bool):
         raise TypeError(f"set_autocast_enabled(): argument 'enabled' (position 2) must be bool, not "
-                        f'{type(enabled).__name__}')
+                        f'{_tname(enabled)}')
     state.enabled[kind] = enabled
     _refresh()
 
@@ -358,3 +361,31 @@ def custom_bwd(bwd=None, *, device_type):
         with autocast(device_type=device_type, enabled=args[0]._fwd_used_autocast, dtype=args[0]._dtype):
             return bwd(*args, **kwargs)
     return decorate_bwd
+
+
+# ------------------------------------------------------------------ ember.cuda.amp's deprecated forms
+def _deprecated(old, new):
+    warnings.warn(f'`ember.cuda.amp.{old}(args...)` is deprecated. Please use `ember.amp.{new}` instead.',
+                  FutureWarning, stacklevel=3)
+
+
+class CudaAutocast(autocast):
+    """``ember.cuda.amp.autocast(enabled, dtype, cache_enabled)``: deprecated spelling of
+    ``ember.amp.autocast('cuda', ...)``."""
+
+    def __init__(self, enabled=True, dtype=_dtype.float16, cache_enabled=True):
+        _deprecated('autocast', "autocast('cuda', args...)")
+        super().__init__('cuda', enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
+
+
+CudaAutocast.__name__ = CudaAutocast.__qualname__ = 'autocast'
+
+
+def cuda_custom_fwd(fwd=None, *, cast_inputs=None):
+    _deprecated('custom_fwd', "custom_fwd(args..., device_type='cuda')")
+    return custom_fwd(fwd, device_type='cuda', cast_inputs=cast_inputs)
+
+
+def cuda_custom_bwd(bwd):
+    _deprecated('custom_bwd', "custom_bwd(args..., device_type='cuda')")
+    return custom_bwd(bwd, device_type='cuda')

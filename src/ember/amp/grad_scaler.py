@@ -361,3 +361,17 @@ class GradScaler:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+
+
+class CudaGradScaler(GradScaler):
+    """``ember.cuda.amp.GradScaler(...)``: deprecated spelling of ``ember.amp.GradScaler('cuda', ...)``."""
+
+    def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000,
+                 enabled=True):
+        warnings.warn("`ember.cuda.amp.GradScaler(args...)` is deprecated. Please use "
+                      "`ember.amp.GradScaler('cuda', args...)` instead.", FutureWarning, stacklevel=2)
+        super().__init__('cuda', init_scale=init_scale, growth_factor=growth_factor,
+                         backoff_factor=backoff_factor, growth_interval=growth_interval, enabled=enabled)
+
+
+CudaGradScaler.__name__ = CudaGradScaler.__qualname__ = 'GradScaler'

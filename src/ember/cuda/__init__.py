@@ -107,3 +107,5 @@ class Stream:
 
     def synchronize(self):
         self._stream.synchronize()
+
+from ..amp import cuda_amp as amp  # noqa: E402,F401  (ember.cuda.amp: the deprecated aliases)

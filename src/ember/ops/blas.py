@@ -60,7 +60,7 @@ class _Fused(Op):
         if beta != 0:
             out = out + (inp if beta == 1 else inp * beta)
         m = xp(prod)
-        return m.ascontiguousarray(m.broadcast_to(out, shape)).astype(prod.dtype, copy=False)
+        return m.ascontiguousarray(m.broadcast_to(out, shape)).astype(x.dtype, copy=False)
 
     def backward(self, g):
         x, y = self.saved_tensors

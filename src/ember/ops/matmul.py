@@ -8,6 +8,12 @@ from ._promote import unbroadcast
 from ..amp import autocast_mode as _amp  # autocast hook
 
 
+def _in_dtype(r, a):
+    """The product in its operands' dtype: NumPy multiplies bfloat16 matrices in float32;
+    PyTorch accumulates in float32 too but returns bfloat16 (rounded once)."""
+    return r if r.dtype == a.dtype else r.astype(a.dtype)
+
+
 def _same_dtype(a, b, msg, kernel=None):
     """Both operands of one dtype (PyTorch does not promote here), and a dtype BLAS takes."""
     if a.dtype != b.dtype:
@@ -48,7 +54,7 @@ class MmBackward0(Op):
             raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} '
                                f'and {b.shape[0]}x{b.shape[1]})')
         _same_dtype(a, b, _mm_msg, 'addmm_impl_cpu_')
-        return np.matmul(a, b)
+        return _in_dtype(np.matmul(a, b), a)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -68,7 +74,7 @@ class BmmBackward0(Op):
             raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: '
                                f'[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].')
         _same_dtype(a, b, _bmm_msg, 'bmm')
-        return np.matmul(a, b)
+        return _in_dtype(np.matmul(a, b), a)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -107,7 +113,7 @@ class MvBackward0(Op):
             raise RuntimeError(f'size mismatch, got input ({m.shape[0]}), mat ({m.shape[0]}x{m.shape[1]}), '
                                f'vec ({v.shape[0]})')
         _same_dtype(m, v, _mv_msg, 'addmv_impl_cpu')
-        return np.matmul(m, v)
+        return _in_dtype(np.matmul(m, v), m)
 
     def backward(self, g):
         m, v = self.saved_tensors
@@ -129,7 +135,7 @@ class BatchedMatmul(Op):
             _same_dtype(a, b, _mm_msg if folded else _bmm_msg, 'addmm_impl_cpu_' if folded else 'bmm')
         self.shapes = (a.shape, b.shape)
         _batched_check(a.shape, b.shape)
-        return np.matmul(a, b)
+        return _in_dtype(np.matmul(a, b), a)
 
     def backward(self, g):
         a, b = self.saved_tensors

@@ -25,7 +25,7 @@ class AddmmBackward0(Op):
         out = x @ weight.T
         if bias is not None:
             out += bias
-        return out
+        return out if out.dtype == x.dtype else out.astype(x.dtype)     # bfloat16: float32 product
 
     def backward(self, g):
         x, w = self.saved_tensors
