@@ -16,9 +16,16 @@ def _meta(x):
 _nd = np.ndarray
 
 
-def _alike(a, b):
-    """Two NumPy arrays of one dtype and shape: no promotion, and gradients need no fitting."""
-    return a.__class__ is _nd and b.__class__ is _nd and a.dtype == b.dtype and a.shape == b.shape
+def _same_arrays(node, a, b, floats=False):
+    """Two NumPy arrays of one dtype (a float one when ``floats``): no promotion to do. When
+    their shapes differ, records them for the backward's reductions (``metas``); when they
+    agree, nothing is recorded and the gradients need no fitting."""
+    if a.__class__ is not _nd or b.__class__ is not _nd or a.dtype != b.dtype or (
+            floats and a.dtype.kind != 'f'):
+        return False
+    if a.shape != b.shape:
+        node.metas = ((a.shape, a.dtype), (b.shape, b.dtype))
+    return True
 
 
 class Binary(Op):
@@ -28,7 +35,7 @@ class Binary(Op):
     metas = None        # None: every input has the output's shape and dtype (nothing to fit)
 
     def forward(self, a, b):
-        if _alike(a, b) and (not self.float_result or a.dtype.kind == 'f'):
+        if _same_arrays(self, a, b, self.float_result):
             return self.ufunc(a, b)
         self.metas = (None if a.__class__ in _SCALARS else (a.shape, a.dtype),
                       None if b.__class__ in _SCALARS else (b.shape, b.dtype))
@@ -99,7 +106,7 @@ def _sub_check(a, b):
 class AddBackward0(Binary):
     def forward(self, a, b, alpha=1):
         self.alpha = alpha
-        if alpha.__class__ is int and alpha == 1 and _alike(a, b):
+        if alpha.__class__ is int and alpha == 1 and _same_arrays(self, a, b):
             return np.add(a, b)
         self.metas = (None if a.__class__ in _SCALARS else (a.shape, a.dtype),
                       None if b.__class__ in _SCALARS else (b.shape, b.dtype))
@@ -116,8 +123,10 @@ class AddBackward0(Binary):
 
 class SubBackward0(Binary):
     def forward(self, a, b, alpha=1):
-        _sub_check(a, b)
         self.alpha = alpha
+        if alpha.__class__ is int and alpha == 1 and _same_arrays(self, a, b, floats=True):
+            return np.subtract(a, b)
+        _sub_check(a, b)
         self.metas = (_meta(a), _meta(b))
         a, b, nd = promote(a, b)
         return as_array(np.subtract(a, _scaled(b, alpha, nd)))
@@ -168,8 +177,10 @@ class DivBackward0(Binary):
     ufunc = np.true_divide
 
     def forward(self, a, b, rounding_mode=None):
-        self.metas = (_meta(a), _meta(b))
         self.mode = rounding_mode
+        if rounding_mode is None and _same_arrays(self, a, b, floats=True):
+            return np.true_divide(a, b)
+        self.metas = (_meta(a), _meta(b))
         if rounding_mode is None:
             a, b, _ = promote(a, b, True)
             return as_array(np.true_divide(a, b))

@@ -1,4 +1,6 @@
 """Joining and splitting: cat, stack, split, chunk, unbind."""
+from operator import attrgetter
+
 import numpy as np
 
 from .._tensor import Tensor
@@ -100,26 +102,44 @@ def cat(tensors, dim=0, *, out=None):
 concat = concatenate = cat
 
 
+_DTYPE = attrgetter('dtype')
+
+
 class StackBackward0(Op):
+    dtypes = None            # the inputs' dtypes when they differ (None: one dtype)
+
     def forward(self, *arrays, dim=0):
         if not arrays:
             raise RuntimeError('stack expects a non-empty TensorList')
-        for i, a in enumerate(arrays[1:], 1):
-            if a.shape != arrays[0].shape:
-                raise RuntimeError(f'stack expects each tensor to be equal size, but got {_fmt(arrays[0].shape)} '
-                                   f'at entry 0 and {_fmt(a.shape)} at entry {i}')
-        self.dim = wrap_dim(dim, arrays[0].ndim + 1)
-        self.dtypes = [a.dtype for a in arrays]
-        d0 = arrays[0].dtype
-        nd = d0 if all(d == d0 for d in self.dtypes) else _common(arrays)
-        if self.dim == 0 and type(arrays[0]) is np.ndarray:        # the DataLoader's collate case
-            if arrays[0].ndim == 0:
+        first = arrays[0]
+        nd = first.dtype
+        if dim == 0 and first.ndim and type(first) is np.ndarray and len(set(map(_DTYPE, arrays))) == 1 \
+                and len(set(map(len, arrays))) == 1:       # the DataLoader's collate: one copy
+            try:
+                out = np.concatenate(arrays)
+            except ValueError:           # other dims differ: reported below
+                pass
+            else:
+                self.dim = 0
+                return out.reshape((len(arrays),) + first.shape)
+        if len({(a.shape, a.dtype) for a in arrays}) > 1:
+            for i, a in enumerate(arrays[1:], 1):
+                if a.shape != first.shape:
+                    raise RuntimeError(f'stack expects each tensor to be equal size, but got {_fmt(first.shape)} '
+                                       f'at entry 0 and {_fmt(a.shape)} at entry {i}')
+            self.dtypes = [a.dtype for a in arrays]
+            nd = _common(arrays)
+        self.dim = wrap_dim(dim, first.ndim + 1)
+        if self.dim == 0 and type(first) is np.ndarray:        # the DataLoader's collate case
+            if first.ndim == 0:
                 return np.array(arrays, dtype=nd)
-            return np.concatenate(arrays, dtype=nd).reshape((len(arrays),) + arrays[0].shape)
+            return np.concatenate(arrays, dtype=nd).reshape((len(arrays),) + first.shape)
         return np.stack([a.astype(nd, copy=False) for a in arrays], axis=self.dim)
 
     def backward(self, g):
         parts = g.unbind(self.dim)
+        if self.dtypes is None:
+            return tuple(None if node is None else p for (node, _), p in zip(self._next, parts))
         return tuple(None if node is None else (p if p._data.dtype == dt else p.to(_dt(dt)))
                      for (node, _), p, dt in zip(self._next, parts, self.dtypes))
 

@@ -113,13 +113,22 @@ def _interleave_by_tensor(input, repeats, dim, output_size):
 class FlipBackward0(Op):
     def forward(self, a, dims):
         self.dims = ds = tuple(wrap_dim(d, a.ndim) for d in dims)
-        dup = next((d for i, d in enumerate(ds) if d in ds[:i]), None)
-        if dup is not None:
-            raise RuntimeError(f'dim {dup} appears multiple times in the list of dims')
-        return _like(xp(a).flip(a, axis=self.dims if a.ndim else ()), a)
+        if len(ds) > 1:
+            dup = next((d for i, d in enumerate(ds) if d in ds[:i]), None)
+            if dup is not None:
+                raise RuntimeError(f'dim {dup} appears multiple times in the list of dims')
+        if not a.ndim:
+            return _like(a, a)
+        idx = [_ALL] * a.ndim
+        for d in ds:
+            idx[d] = _REVERSED
+        return _like(a[tuple(idx)], a)
 
     def backward(self, g):
         return flip(g, self.dims)
+
+
+_ALL, _REVERSED = slice(None), slice(None, None, -1)
 
 
 def flip(input, *dims, **kw):
