@@ -42,6 +42,25 @@ def test_cuda_without_gpu_answers_as_cpu_only_torch():
         assert str(ee.value).startswith(str(te.value))
     with pytest.raises(RuntimeError, match='requires CUDA support'):
         ember.cuda.Stream()
+    for name in ('get_rng_state', 'get_device_properties', 'current_stream'):
+        with pytest.raises(AssertionError) as te:
+            getattr(torch.cuda, name)()
+        with pytest.raises(AssertionError) as ee:
+            getattr(ember.cuda, name)()
+        assert str(ee.value).startswith(str(te.value))
+    for make in (lambda T: T.cuda.Event(), lambda T: T.cuda.device(0).__enter__(),
+                 lambda T: T.zeros(2).pin_memory()):
+        with pytest.raises(RuntimeError) as te:
+            make(torch)
+        with pytest.raises(RuntimeError) as ee:
+            make(ember)
+        assert str(ee.value) == str(te.value)
+    with ember.cuda.device(-1), ember.cuda.stream(None):      # no-ops, as in torch
+        pass
+    assert ember.cuda.get_rng_state_all() == torch.cuda.get_rng_state_all() == []
+    assert ember.cuda.memory_stats() == torch.cuda.memory_stats()
+    assert ember.cuda.max_memory_reserved() == torch.cuda.max_memory_reserved() == 0
+    assert ember.zeros(2).is_pinned() is torch.zeros(2).is_pinned() is False
     # the usual device pick of tutorials
     dev = ember.device('cuda' if ember.cuda.is_available() else 'cpu')
     assert ember.ones(2, device=dev).device == ember.device('cpu')

@@ -131,7 +131,8 @@ METHODS = {
     'chunk': join.chunk,
     # copies and conversions
     'clone': convert.clone, 'contiguous': convert.contiguous, 'to': convert.to, 'cpu': convert.cpu,
-    'cuda': convert.cuda, 'float': convert.float_, 'double': convert.double, 'half': convert.half,
+    'cuda': convert.cuda, 'pin_memory': convert.pin_memory, 'is_pinned': convert.is_pinned,
+    'float': convert.float_, 'double': convert.double, 'half': convert.half,
     'bfloat16': convert.bfloat16, 'long': convert.long, 'int': convert.int_, 'short': convert.short,
     'char': convert.char, 'byte': convert.byte, 'bool': convert.bool_, 'type_as': convert.type_as,
     # writes

@@ -98,14 +98,24 @@ def empty_cache():
         cupy.get_default_memory_pool().free_all_blocks()
 
 
-class Stream:
-    def __init__(self, *args, **kwargs):
-        if not is_available():
-            raise RuntimeError('torch.cuda.Stream requires CUDA support')
-        import cupy
-        self._stream = cupy.cuda.Stream()
+def max_memory_reserved(device=None):
+    return memory_reserved(device)
 
-    def synchronize(self):
-        self._stream.synchronize()
 
+def reset_peak_memory_stats(device=None):
+    """CuPy's pool keeps no peak of its own: nothing to reset."""
+
+
+def memory_stats(device=None):
+    """PyTorch's counters where CuPy's pool has them (empty without a GPU, as PyTorch's CPU build)."""
+    import collections
+    if not is_available():
+        return collections.OrderedDict()
+    return collections.OrderedDict([('allocated_bytes.all.current', memory_allocated()),
+                                    ('reserved_bytes.all.current', memory_reserved())])
+
+
+from .streams import (Stream, Event, stream, current_stream, default_stream, device,  # noqa: E402,F401
+                      get_rng_state, set_rng_state, get_rng_state_all, set_rng_state_all,
+                      get_device_properties)
 from ..amp import cuda_amp as amp  # noqa: E402,F401  (ember.cuda.amp: the deprecated aliases)

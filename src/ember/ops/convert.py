@@ -119,6 +119,19 @@ def cuda(self, device=None, non_blocking=False, memory_format=None):
     return to(self, _device('cuda', 0 if device is None else (device if isinstance(device, int) else _device(device).index or 0)))
 
 
+def is_pinned(self, device=None):
+    """ember never page-locks host memory (CuPy copies from ordinary memory)."""
+    return False
+
+
+def pin_memory(self, device=None):
+    """Without a GPU, PyTorch's error; with one, a copy (ember's host memory stays pageable)."""
+    from ..cuda import is_available
+    if not is_available():
+        raise RuntimeError('Cannot access accelerator device when none is available.')
+    return clone(self)
+
+
 def _caster(d):
     def f(self, memory_format=None):
         return to(self, d)
