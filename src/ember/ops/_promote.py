@@ -84,3 +84,15 @@ def unbroadcast(g, shape):
     if g._data.shape == shape:
         return g
     return g.sum_to_size(shape)
+
+
+def same_arrays(node, a, b, floats=False):
+    """Two NumPy arrays of one dtype (a float one when ``floats``): no promotion to do. When
+    their shapes differ, records them for the backward's reductions (``metas``); when they
+    agree, nothing is recorded and the gradients need no fitting."""
+    if a.__class__ is not _ndarray or b.__class__ is not _ndarray or a.dtype != b.dtype or (
+            floats and a.dtype.kind != 'f'):
+        return False
+    if a.shape != b.shape:
+        node.metas = ((a.shape, a.dtype), (b.shape, b.dtype))
+    return True

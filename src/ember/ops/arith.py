@@ -3,7 +3,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._op import Op, NotImplementedNode, apply, apply_inplace
-from ._promote import promote, unbroadcast, as_array
+from ._promote import promote, unbroadcast, as_array, same_arrays as _same_arrays
 
 
 _SCALARS = (int, float, bool)
@@ -11,21 +11,6 @@ _SCALARS = (int, float, bool)
 
 def _meta(x):
     return None if x.__class__ in _SCALARS else (x.shape, x.dtype)
-
-
-_nd = np.ndarray
-
-
-def _same_arrays(node, a, b, floats=False):
-    """Two NumPy arrays of one dtype (a float one when ``floats``): no promotion to do. When
-    their shapes differ, records them for the backward's reductions (``metas``); when they
-    agree, nothing is recorded and the gradients need no fitting."""
-    if a.__class__ is not _nd or b.__class__ is not _nd or a.dtype != b.dtype or (
-            floats and a.dtype.kind != 'f'):
-        return False
-    if a.shape != b.shape:
-        node.metas = ((a.shape, a.dtype), (b.shape, b.dtype))
-    return True
 
 
 class Binary(Op):
