@@ -2,6 +2,9 @@
 weight/bias gradients, gradcheck and gradgradcheck in float64, and the common errors."""
 import numpy as np
 import pytest
+import torch
+
+import ember
 
 from helpers import check, check_error, case, ints
 
@@ -147,3 +150,22 @@ def test_conv_channels_last_path(fn, specs, kw, chunk, monkeypatch):
     monkeypatch.setattr(conv_cl, '_MIN_CHANNELS', (0, 0))
     monkeypatch.setattr(conv_cl, '_CHUNK_BYTES', chunk)
     check(fn, specs, **kw)
+
+
+@pytest.mark.parametrize('name', ['conv2d', 'conv_transpose2d', 'conv1d'])
+def test_bfloat16_convolutions_stay_bfloat16(name):
+    """bfloat16 convolutions (and their gradients) are bfloat16, as in PyTorch."""
+    rng = np.random.default_rng(0)
+    nd = 1 if name == 'conv1d' else 2
+    x = rng.standard_normal((2, 3) + (6,) * nd).astype(np.float32)
+    w = rng.standard_normal((3, 4) + (3,) * nd).astype(np.float32)
+    outs = []
+    for T in (torch, ember):
+        xt = T.tensor(x).to(T.bfloat16).requires_grad_()
+        wt = T.tensor(w if name == 'conv_transpose2d' else w.swapaxes(0, 1).copy()).to(T.bfloat16).requires_grad_()
+        y = getattr(T.nn.functional, name)(xt, wt, stride=2 if nd == 2 else 1)
+        y.float().sum().backward()
+        assert str(y.dtype).endswith('bfloat16') and str(xt.grad.dtype).endswith('bfloat16')
+        assert str(wt.grad.dtype).endswith('bfloat16')
+        outs.append(np.asarray(y.float().tolist()))
+    np.testing.assert_allclose(outs[1], outs[0], rtol=2e-2, atol=5e-2)

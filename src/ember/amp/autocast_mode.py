@@ -203,13 +203,10 @@ def call(op, *args, **kwargs):
     ``out=`` forms are not lowered (PyTorch's autocast covers the functional forms only)."""
     from .._tensor import Tensor
     from ..autograd import is_grad_enabled
-    low = None
     if kwargs.get('out') is None:
         grad_on = is_grad_enabled()
         args = [_cast_one(a, Tensor, grad_on) for a in args]
         kwargs = {k: _cast_one(v, Tensor, grad_on) for k, v in kwargs.items()}
-        floats = {a.dtype for a in (*args, *kwargs.values()) if isinstance(a, Tensor) and a.dtype.np.kind in 'fV'}
-        low = floats.pop() if len(floats) == 1 else None
     state.inside += 1
     state.on = False
     try:
@@ -217,23 +214,7 @@ def call(op, *args, **kwargs):
     finally:
         state.inside -= 1
         _refresh()
-    if low is not None and isinstance(out, Tensor) and out.dtype != low and out.dtype.np.kind in 'fV':
-        # Stopgap: ember's product kernels return float32 for bfloat16 operands (NumPy computes
-        # them in float32). Round the result once, as PyTorch's float32-accumulating kernels do,
-        # and give the node's gradients its inputs' dtype (PyTorch's engine casts them so).
-        out._data = out._data.astype(low.np)
-        node = out.grad_fn
-        if node is not None and 'backward' not in node.__dict__:
-            node.backward = functools.partial(_backward_in, node.backward, low)
     return out
-
-
-def _backward_in(backward, low, *grads):
-    gs = backward(*grads)
-    one = not isinstance(gs, tuple)
-    gs = tuple(g if g is None or g.dtype == low or g.dtype.np.kind not in 'fV' else g.to(low)
-               for g in ((gs,) if one else gs))
-    return gs[0] if one else gs
 
 
 # ------------------------------------------------------------------ the context manager

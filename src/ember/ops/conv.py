@@ -28,7 +28,7 @@ class ConvolutionBackward0(Op):
             y = K.conv(x, w, stride, pads, dil, groups)
         if b is not None:
             y += b.reshape((1, -1) + (1,) * (y.ndim - 2))
-        return y
+        return y if y.dtype == x.dtype else y.astype(x.dtype)      # bfloat16: products in float32
 
     def backward(self, g):
         x, w = self.saved_tensors
@@ -60,7 +60,8 @@ class ConvWeight(Op):
     def forward(self, x, g, *, kshape, stride, pads, dil, groups):
         self.args = (stride, pads, dil, groups)
         self.x_shape = x.shape
-        return K.conv_weight(x, g, kshape, stride, pads, dil, groups)
+        gw = K.conv_weight(x, g, kshape, stride, pads, dil, groups)
+        return gw if gw.dtype == x.dtype else gw.astype(x.dtype)
 
     def backward(self, v):
         x, g = self.saved_tensors
