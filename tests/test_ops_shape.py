@@ -644,6 +644,8 @@ ERRORS = [
     case('cat-empty-list', lambda T: T.cat([]), []),
     case('cat-not-list', lambda T, x: T.cat(x), [(2, 3)]),
     case('stack-mismatch', lambda T, x, y: T.stack([x, y]), [(2, 3), (3, 2)]),
+    case('stack-mismatch-trailing', lambda T, x, y: T.stack([x, y]), [(3, 2), (3, 3)]),
+    case('stack-mismatch-ndim', lambda T, x, y: T.stack([x, y]), [(3, 3), (3, 3, 1)]),
     case('stack-bad-dim', lambda T, x, y: T.stack([x, y], 3), [(2, 3), (2, 3)]),
     case('stack-empty', lambda T: T.stack([]), []),
     # expand

@@ -13,11 +13,9 @@ of the matrices, the layout in which OpenBLAS runs these thin shapes fastest:
 ``w_cl`` is w laid out as (O, *K, C) and ``g_cl`` the output gradient as (N*P, O).
 Chosen for groups == 1 on small feature maps (see ``preferred``).
 """
-import itertools
-
 import numpy as np
 
-from .im2col import _xp, out_size
+from .im2col import _xp, out_size, tap_regions
 
 _CHUNK_BYTES = 2 << 20       # patch rows built and multiplied in blocks of about this size
 
@@ -142,8 +140,7 @@ def conv_input(g, w, xshape, stride, pads, dil):
     dcols = dcols.reshape((n,) + tuple(out) + tuple(k) + (c,))
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(xshape[2:], pads))
     acc = xp.zeros((n,) + padded + (c,), g.dtype)
-    for idx in itertools.product(*(range(kk) for kk in k)):
-        region = tuple(slice(i * d, i * d + st * (p - 1) + 1, st) for i, d, st, p in zip(idx, dil, stride, out))
+    for idx, region in tap_regions(k, stride, dil, out):
         acc[(slice(None),) + region] += dcols[(slice(None),) * (1 + nd) + idx]
     crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(xshape[2:], pads))
     return _channels_first(acc[(slice(None),) + crop])

@@ -142,6 +142,12 @@ def conv_input(g, w, xshape, stride, pads, dil, groups):
     return col2im(dcols, xshape, stride, pads, dil)
 
 
+def tap_regions(k, stride, dil, out):
+    """Each kernel offset ``idx`` with the slices of the padded input its outputs read."""
+    for idx in itertools.product(*(range(kk) for kk in k)):
+        yield idx, tuple(slice(i * d, i * d + st * (p - 1) + 1, st) for i, d, st, p in zip(idx, dil, stride, out))
+
+
 def col2im(dcols, xshape, stride, pads, dil):
     """Sum patches back into an image: dcols (C, *K, N, *P) -> (N, C, *S) (overlaps add up)."""
     xp = _xp(dcols)
@@ -149,8 +155,7 @@ def col2im(dcols, xshape, stride, pads, dil):
     k, n, out = dcols.shape[1:1 + nd], dcols.shape[1 + nd], dcols.shape[2 + nd:]
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(xshape[2:], pads))
     acc = xp.zeros((dcols.shape[0], n) + padded, dcols.dtype)
-    for idx in itertools.product(*(range(kk) for kk in k)):
-        region = tuple(slice(i * d, i * d + st * (p - 1) + 1, st) for i, d, st, p in zip(idx, dil, stride, out))
+    for idx, region in tap_regions(k, stride, dil, out):
         acc[(slice(None), slice(None)) + region] += dcols[(slice(None),) + idx]
     crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(xshape[2:], pads))
     res = acc[(slice(None), slice(None)) + crop]

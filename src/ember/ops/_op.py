@@ -157,9 +157,7 @@ def _record(node, inputs, outputs):
                 edges.append((fn, x._output_nr))
                 mask |= bit
             elif x._requires_grad:
-                acc = x._acc
-                acc = acc() if acc is not None else None
-                edges.append((acc if acc is not None else x._grad_accumulator(), 0))
+                edges.append((x._grad_accumulator(), 0))
                 mask |= bit
             else:
                 edges.append(_NO_EDGE)
