@@ -15,9 +15,11 @@ import torch  # noqa: E402
 import ember  # noqa: E402
 
 
-def timeit(fn, repeat=7, number=None):
-    """Best-of-`repeat` mean time of one call, in seconds."""
+def timeit(fn, repeat=7, number=None, sync=None):
+    """Best-of-`repeat` mean time of one call, in seconds (``sync()`` ends each timed loop: GPUs)."""
+    sync = sync or (lambda: None)
     fn()
+    sync()
     if number is None:
         number, t = 1, 0.0
         while t < 0.05:
@@ -25,12 +27,14 @@ def timeit(fn, repeat=7, number=None):
             t0 = time.perf_counter()
             for _ in range(number):
                 fn()
+            sync()
             t = time.perf_counter() - t0
     best = float('inf')
     for _ in range(repeat):
         t0 = time.perf_counter()
         for _ in range(number):
             fn()
+        sync()
         best = min(best, (time.perf_counter() - t0) / number)
     return best
 

@@ -1,20 +1,57 @@
+import os
+import sys
 import warnings
 
 import numpy as np
 import pytest
 
-import ember
+# EMBER_TEST_DEVICE=cuda runs the suites with CUDA as the default device. Without a GPU,
+# EMBER_FAKE_CUDA=1 puts a strict CuPy stand-in (tests/fakecuda) in front of the real one.
+DEVICE = os.environ.get('EMBER_TEST_DEVICE', 'cpu')
+if os.environ.get('EMBER_FAKE_CUDA') == '1':
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), 'fakecuda'))
+
+import ember  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _restore_defaults():
     """Each test starts from PyTorch's defaults: float32 default dtype, grad mode on."""
+    if DEVICE != 'cpu':
+        ember.set_default_device(DEVICE)
     yield
+    ember.set_default_device(None)
     ember.set_default_dtype(ember.float32)
     ember.autograd.grad_mode._set_enabled(True)
     ember.set_printoptions(profile='default')
 
 
+# the suites the CUDA pass runs: every op, layer, autograd and optimizer test, plus the device tests
+CUDA_SUITES = ('test_cuda.py', 'test_ops_*.py', 'test_nn_*.py', 'test_autograd.py', 'test_optim.py',
+               'test_linalg.py')
+
+
+def pytest_collection_modifyitems(config, items):
+    if DEVICE == 'cpu':
+        return
+    import fnmatch
+    keep, drop = [], []
+    for item in items:
+        name = os.path.basename(str(item.fspath))
+        (keep if any(fnmatch.fnmatch(name, p) for p in CUDA_SUITES) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+    skip = pytest.mark.skip(reason=f'CPU-only comparison (EMBER_TEST_DEVICE={DEVICE})')
+    for item in items:
+        if item.get_closest_marker('cpu_only'):
+            item.add_marker(skip)
+
+
 def pytest_configure(config):
+    if DEVICE == 'cuda' and not ember.cuda.is_available():
+        pytest.exit('EMBER_TEST_DEVICE=cuda, but CUDA is unavailable here: '
+                    f'{ember._backend.cuda_unavailable_reason()} (EMBER_FAKE_CUDA=1 tests against the '
+                    'CuPy stand-in in tests/fakecuda)', returncode=4)
     warnings.filterwarnings('ignore', category=DeprecationWarning, module='torch')
     np.seterr(all='ignore')

@@ -22,7 +22,7 @@ LIBS = (ember, real_torch)
 
 def norm(x, T):
     if isinstance(x, T.Tensor):
-        arr = x.detach().cpu().numpy() if T is real_torch else x.detach().numpy()
+        arr = x.detach().cpu().numpy()
         vals = np.round(np.asarray(arr, dtype=np.float64), 6).tolist() if arr.dtype != np.bool_ else arr.tolist()
         return ('T', str(x.dtype).split('.')[-1], tuple(x.shape), vals, x.requires_grad)
     if isinstance(x, (list, tuple)):

@@ -137,9 +137,9 @@ def test_matrix_power_zero():
     # n = 0: the identity written over a copy of A (PyTorch's grad_fn is CopyBackwards, a zero gradient)
     x = ember.tensor(M3).requires_grad_()
     r = ember.matrix_power(x, 0)
-    assert r.requires_grad and np.array_equal(r.detach().numpy(), np.eye(3, dtype=F32))
+    assert r.requires_grad and np.array_equal(r.detach().cpu().numpy(), np.eye(3, dtype=F32))
     r.sum().backward()
-    assert np.array_equal(x.grad.numpy(), np.zeros((3, 3), F32))
+    assert np.array_equal(x.grad.cpu().numpy(), np.zeros((3, 3), F32))
 
 
 EINSUM = [
@@ -377,7 +377,7 @@ def test_failed_inplace_leaves_input():
         b.addmm_(ember.ones(2, 3), ember.ones(2, 3))
     with pytest.raises(RuntimeError):
         b.addr_(ember.ones(3), ember.ones(2))
-    assert np.array_equal(b.numpy(), np.ones((2, 2), F32)) and b._version == 0
+    assert np.array_equal(b.cpu().numpy(), np.ones((2, 2), F32)) and b._version == 0
 
 
 def test_double_backward_through_inverse_chain():
@@ -389,7 +389,7 @@ def test_double_backward_through_inverse_chain():
         x = T.tensor(M3d).requires_grad_()
         g, = T.autograd.grad(f(T, x), x, create_graph=True)
         gg, = T.autograd.grad(g.sum(), x)
-        outs.append(gg.detach().numpy())
+        outs.append(gg.detach().cpu().numpy())
     np.testing.assert_allclose(outs[0], outs[1], rtol=1e-8, atol=1e-10)
 
 

@@ -104,8 +104,8 @@ def test_dropout_statistics(name):
     shapes = {'dropout1d': (40, 50, 8), 'dropout2d': (40, 50, 4, 2), 'dropout3d': (20, 50, 2, 2, 2)}
     shape = shapes.get(name, (200, 400) if 'feature' not in name else (40, 50, 4, 2))
     x = np.ones(shape, np.float32)
-    e = getattr(ember.nn.functional, name)(ember.tensor(x), 0.3, True).numpy()
-    t = getattr(torch.nn.functional, name)(torch.tensor(x), 0.3, True).numpy()
+    e = getattr(ember.nn.functional, name)(ember.tensor(x), 0.3, True).cpu().numpy()
+    t = getattr(torch.nn.functional, name)(torch.tensor(x), 0.3, True).cpu().numpy()
     assert sorted(np.unique(e.round(5))) == sorted(np.unique(t.round(5)))
     assert abs((e == e.max()).mean() - (t == t.max()).mean()) < 0.05
     if e.ndim > 2 and name != 'dropout':
@@ -127,7 +127,7 @@ def test_dropout_gradient_uses_the_same_mask():
     x = ember.ones(100, 100, requires_grad=True)
     y = ember.nn.functional.dropout(x, 0.4)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), y.detach().numpy())
+    np.testing.assert_array_equal(x.grad.cpu().numpy(), y.detach().cpu().numpy())
     assert y.grad_fn.name() == 'MulBackward0'
 
 

@@ -299,7 +299,7 @@ def test_generate_square_subsequent_mask(dtype):
     t = torch.nn.Transformer.generate_square_subsequent_mask(4, dtype=dtype and getattr(torch, dtype))
     e = ember.nn.Transformer.generate_square_subsequent_mask(4, dtype=dtype and getattr(ember, dtype))
     assert str(e.dtype) == str(t.dtype).replace('torch', 'ember')
-    np.testing.assert_array_equal(e.numpy(), t.numpy())
+    np.testing.assert_array_equal(e.cpu().numpy(), t.cpu().numpy())
 
 
 def test_nested_tensor_warning():

@@ -30,7 +30,7 @@ def _copy_params(src_torch, dst_ember):
     for (n1, p1), (n2, p2) in zip(src_torch.named_parameters(), dst_ember.named_parameters()):
         assert n1 == n2
         with ember.no_grad():
-            p2.copy_(ember.tensor(p1.detach().numpy()))
+            p2.copy_(ember.tensor(p1.detach().cpu().numpy()))
 
 
 def test_repr_names_and_buffers_match_torch():
@@ -40,7 +40,9 @@ def test_repr_names_and_buffers_match_torch():
     assert [n for n, _ in e.named_buffers()] == [n for n, _ in t.named_buffers()]
     assert list(e.state_dict().keys()) == list(t.state_dict().keys())
     assert [n for n, _ in e.named_modules()] == [n for n, _ in t.named_modules()]
-    assert repr(ember.nn.Parameter(ember.ones(2))) == repr(torch.nn.Parameter(torch.ones(2))).replace('torch.', 'ember.')
+    # on the CPU: a CUDA parameter's repr names its device
+    assert repr(ember.nn.Parameter(ember.ones(2, device='cpu'))) == \
+        repr(torch.nn.Parameter(torch.ones(2))).replace('torch.', 'ember.')
 
 
 def test_forward_backward_and_sgd_momentum_match_torch():
@@ -60,7 +62,7 @@ def test_forward_backward_and_sgd_momentum_match_torch():
         ot.step()
         oe.step()
     for p1, p2 in zip(t.parameters(), e.parameters()):
-        np.testing.assert_allclose(p2.detach().numpy(), p1.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(p2.detach().cpu().numpy(), p1.detach().cpu().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_load_state_dict_results_and_errors():
@@ -92,10 +94,10 @@ def test_losses_match_torch(reduction):
         ae = ember.tensor(args[0], requires_grad=True)
         lt, le = fn(torch, at, torch.tensor(args[1])), fn(ember, ae, ember.tensor(args[1]))
         assert le.grad_fn.name() == type(lt.grad_fn).__name__
-        np.testing.assert_allclose(le.detach().numpy(), lt.detach().numpy(), rtol=1e-10)
+        np.testing.assert_allclose(le.detach().cpu().numpy(), lt.detach().cpu().numpy(), rtol=1e-10)
         lt.sum().backward()
         le.sum().backward()
-        np.testing.assert_allclose(ae.grad.numpy(), at.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(ae.grad.cpu().numpy(), at.grad.cpu().numpy(), rtol=1e-10)
 
 
 def test_linear_and_losses_gradcheck():
@@ -115,7 +117,7 @@ def test_linear_and_losses_gradcheck():
 def test_parameter_rules():
     m = ember.nn.Linear(2, 2)
     with pytest.raises(TypeError) as ee:
-        m.weight = ember.ones(2, 2)
+        m.weight = ember.ones(2, 2, device='cpu')    # a CPU tensor: the message names its type
     with pytest.raises(TypeError) as et:
         torch.nn.Linear(2, 2).weight = torch.ones(2, 2)
     assert str(ee.value) == str(et.value).replace('torch.', 'ember.')
@@ -123,3 +125,31 @@ def test_parameter_rules():
     assert not m.training and all(not c.training for c in m.modules())
     m.requires_grad_(False)
     assert not any(p.requires_grad for p in m.parameters())
+
+
+@pytest.mark.skipif(not ember.cuda.is_available(), reason='needs CUDA (or EMBER_FAKE_CUDA=1)')
+def test_module_cuda_cpu_and_to_move_parameters_buffers_and_grads():
+    """As torch: parameters (and their grads) keep their identity; buffers move; the model runs on CUDA
+    inputs with CPU the default device, and trains there."""
+    ember.set_default_device(None)
+    net = _net(ember)
+    net(ember.ones(2, 4)).sum().backward()
+    params = list(net.parameters())
+    assert net.cuda() is net
+    assert list(net.parameters()) == params
+    assert all(p.is_cuda and p.grad.is_cuda for p in params)
+    assert all(b.is_cuda for b in net.buffers())
+    x = ember.ones(2, 4, device='cuda')
+    ember.optim.SGD(net.parameters(), lr=0.1, momentum=0.9).step()
+    net(x).sum().backward()
+    with pytest.raises(RuntimeError, match='same device'):
+        net(ember.ones(2, 4))
+    assert net.cpu() is net and all(not p.is_cuda and not p.grad.is_cuda for p in params)
+    net.to('cuda', dtype=ember.float64)
+    assert all(p.device.type == 'cuda' and p.dtype == ember.float64 and p.grad.dtype == ember.float64 for p in params)
+    assert net(x.double()).device.type == 'cuda'
+    net.to(ember.device('cpu'))
+    assert all(not t.is_cuda for t in list(net.parameters()) + list(net.buffers()))
+    bn = ember.nn.BatchNorm1d(4).cuda()
+    with pytest.raises(RuntimeError, match='same device'):      # CPU input, CUDA running stats
+        ember.nn.functional.batch_norm(ember.ones(3, 4), bn.running_mean, bn.running_var, training=True)

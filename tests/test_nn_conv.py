@@ -88,7 +88,7 @@ def test_conv_double_backward_through_input_grad():
         y = T.nn.functional.conv2d(x, w, stride=2, padding=1)
         gx, = T.autograd.grad((y ** 2).sum(), x, create_graph=True)
         (gx ** 2).sum().backward()
-        res.append((x.grad.detach().numpy(), w.grad.detach().numpy()))
+        res.append((x.grad.detach().cpu().numpy(), w.grad.detach().cpu().numpy()))
     np.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-10)
     np.testing.assert_allclose(res[1][1], res[0][1], rtol=1e-10)
 
@@ -152,6 +152,7 @@ def test_conv_channels_last_path(fn, specs, kw, chunk, monkeypatch):
     check(fn, specs, **kw)
 
 
+@pytest.mark.cpu_only       # CuPy has no bfloat16: a CPU-only dtype in ember
 @pytest.mark.parametrize('name', ['conv2d', 'conv_transpose2d', 'conv1d'])
 def test_bfloat16_convolutions_stay_bfloat16(name):
     """bfloat16 convolutions (and their gradients) are bfloat16, as in PyTorch."""

@@ -116,7 +116,7 @@ def test_maxunpool_layer(nd, shape):
         unpool = getattr(lib.nn, f'MaxUnpool{nd}d')(2)
         x = lib.tensor(np.random.default_rng(0).permutation(int(np.prod(shape))).reshape(shape).astype(np.float32))
         y, i = pool(x)
-        return repr(unpool), unpool(y, i).numpy()
+        return repr(unpool), unpool(y, i).cpu().numpy()
     (rt, vt), (re_, ve) = run(torch), run(ember)
     assert re_ == rt
     np.testing.assert_array_equal(ve, vt)

@@ -94,13 +94,13 @@ def test_batchnorm_running_stats_over_steps():
             t(torch.tensor(x))
             e(ember.tensor(x))
         for name in ('running_mean', 'running_var'):
-            np.testing.assert_allclose(getattr(e, name).numpy(), getattr(t, name).numpy(), rtol=1e-5)
+            np.testing.assert_allclose(getattr(e, name).cpu().numpy(), getattr(t, name).cpu().numpy(), rtol=1e-5)
         assert e.num_batches_tracked.item() == t.num_batches_tracked.item() == 4
         assert e.num_batches_tracked.dtype == ember.int64
         t.eval()
         e.eval()
         x = rng.standard_normal((2, 3, 2, 2)).astype(np.float32)
-        np.testing.assert_allclose(e(ember.tensor(x)).detach().numpy(), t(torch.tensor(x)).detach().numpy(),
+        np.testing.assert_allclose(e(ember.tensor(x)).detach().cpu().numpy(), t(torch.tensor(x)).detach().cpu().numpy(),
                                    rtol=1e-5, atol=1e-6)
 
 

@@ -88,7 +88,7 @@ def test_packed_sequences(mode, bidirectional, enforce_sorted):
     hn = h[0] if isinstance(h, tuple) else h
     (padded.sum() + hn.sum()).backward()
     for a, b in ((padded, t[1]), (hn, t[3]), (x.grad, t[4])):
-        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(a.detach().cpu().numpy(), b.detach().cpu().numpy(), rtol=1e-4, atol=1e-5)
     assert lens.tolist() == t[2].tolist()
 
 
@@ -107,7 +107,7 @@ def test_pack_pad_utilities():
         unpacked = R.unpack_sequence(packed)
         res.append((padded.tolist(), left.tolist(), packed.data.tolist(), packed.batch_sizes.tolist(),
                     packed.sorted_indices.tolist(), packed.unsorted_indices.tolist(), back.tolist(), lens.tolist(),
-                    [u.tolist() for u in unpacked]))
+                    [u.tolist() for u in unpacked], packed.batch_sizes.device.type, lens.device.type))
     assert res[0] == res[1]
     with pytest.raises(RuntimeError, match='must be sorted in decreasing order'):
         ember.nn.utils.rnn.pack_padded_sequence(ember.zeros(3, 2), [2, 3])
@@ -204,6 +204,6 @@ def test_fused_lstm_double_backward_matches_torch():
         out, _ = m(x)
         g, = lib.autograd.grad((out ** 2).sum(), x, create_graph=True)
         (g ** 2).sum().backward()
-        res.append((g.detach().numpy(), x.grad.numpy(), m.weight_hh_l0.grad.numpy()))
+        res.append((g.detach().cpu().numpy(), x.grad.cpu().numpy(), m.weight_hh_l0.grad.cpu().numpy()))
     for a, b in zip(*res):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)

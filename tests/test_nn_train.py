@@ -66,7 +66,7 @@ def test_lenet_trajectory_matches_torch():
         lt.backward()
         le.backward()
         for (n, p1), (_, p2) in zip(e.named_parameters(), t.named_parameters()):
-            np.testing.assert_allclose(p1.grad.numpy(), p2.grad.numpy(), rtol=1e-3, atol=1e-5, err_msg=n)
+            np.testing.assert_allclose(p1.grad.cpu().numpy(), p2.grad.cpu().numpy(), rtol=1e-3, atol=1e-5, err_msg=n)
         ot.step()
         oe.step()
 

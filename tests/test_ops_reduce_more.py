@@ -238,8 +238,8 @@ def test_ties_match_torch_random():
             if op == 'mode':      # PyTorch's mode treats NaN inconsistently (std::sort); NaN-free rows
                 ok = ~np.isnan(a).any(1)
                 tr, er = [x[torch.from_numpy(ok)] for x in tr], [x[ember.tensor(ok)] for x in er]
-            np.testing.assert_array_equal(er[1].numpy(), tr[1].numpy(), err_msg=f'{op} n={n}')
-            np.testing.assert_array_equal(er[0].numpy(), tr[0].numpy(), err_msg=f'{op} n={n}')
+            np.testing.assert_array_equal(er[1].cpu().numpy(), tr[1].numpy(), err_msg=f'{op} n={n}')
+            np.testing.assert_array_equal(er[0].cpu().numpy(), tr[0].numpy(), err_msg=f'{op} n={n}')
 
 
 # ------------------------------------------------------------------ unique / unique_consecutive
@@ -360,10 +360,10 @@ def test_failed_inplace_leaves_input():
                        (lambda: ember.tensor([True, False]), lambda t: t.cumsum_(0)),
                        (lambda: ember.tensor([1., 2.]), lambda t: t.cumprod_(5))]:
         t = make()
-        before, version = t.numpy().copy(), t._version
+        before, version = t.cpu().numpy().copy(), t._version
         with pytest.raises((RuntimeError, NotImplementedError, IndexError)):
             call(t)
-        np.testing.assert_array_equal(t.numpy(), before)
+        np.testing.assert_array_equal(t.cpu().numpy(), before)
         assert t._version == version
 
 

@@ -13,7 +13,7 @@ from . import _dtype  # noqa: E402
 from ._dtype import (dtype, float32, float64, float16, bfloat16, uint8, int8, int16, int32, int64,  # noqa: F401
                      get_default_dtype, set_default_dtype, promote_types)
 from ._dtype import bool_ as bool  # noqa: A001
-from ._device import device  # noqa: F401
+from ._device import device, set_default_device, get_default_device  # noqa: F401
 from ._size import Size  # noqa: F401
 from ._tensor import Tensor  # noqa: F401
 from . import _methods

@@ -61,6 +61,7 @@ class device:
         return (device, (self.type, self.index))
 
 
+_Device = device
 cpu = device('cpu')
 
 
@@ -68,3 +69,33 @@ def as_device(d):
     if d is None or isinstance(d, device):
         return d
     return device(d)
+
+
+# the device factory functions use when none is given (ember.set_default_device)
+_default = [None]
+
+
+def set_default_device(device):
+    """Make factory functions (tensor, zeros, randn, ...) create on ``device`` by default."""
+    if device is None:
+        _default[0] = None
+        return
+    d = device if isinstance(device, _Device) else _Device(device)
+    if d.type == 'cuda':
+        from ._backend import check_cuda
+        check_cuda()
+        if d.index is None:
+            from . import cuda
+            d = _Device('cuda', cuda.current_device())
+    _default[0] = None if d.type == 'cpu' and d.index is None else d
+
+
+def get_default_device():
+    return _default[0] or cpu
+
+
+def default_for(d):
+    """``d`` as a device, or the default device when ``d`` is None."""
+    if d is None:
+        return _default[0]
+    return d if isinstance(d, _Device) else _Device(d)

@@ -26,6 +26,12 @@ def xp_of(arr):
     return array_module(arr)
 
 
+def _address(arr):
+    """Address of an array's first element (host or device memory)."""
+    iface = getattr(arr, '__array_interface__', None)       # NumPy arrays (and as_strided's holders)
+    return iface['data'][0] if iface is not None else arr.data.ptr
+
+
 _NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
@@ -155,18 +161,18 @@ class Tensor(PythonProtocols):
 
     def data_ptr(self):
         if type(self._data) is np.ndarray:
-            return self._data.__array_interface__['data'][0] if self._data.size else 0
+            return _address(self._data) if self._data.size else 0
         return self._data.data.ptr
 
     def storage_offset(self):
         arr = self._data
         owner = arr
-        while getattr(owner, 'base', None) is not None and hasattr(owner.base, '__array_interface__'):
+        while getattr(owner, 'base', None) is not None and (
+                hasattr(owner.base, '__array_interface__') or hasattr(owner.base, '__cuda_array_interface__')):
             owner = owner.base
         if owner is arr or not arr.size:
             return 0
-        start = arr.__array_interface__['data'][0]
-        return (start - owner.__array_interface__['data'][0]) // arr.itemsize
+        return (_address(arr) - _address(owner)) // arr.itemsize
 
     def is_floating_point(self):
         return self._data.dtype.kind == 'f' or self._data.dtype == _dtype.bfloat16.np
@@ -334,7 +340,13 @@ class Tensor(PythonProtocols):
 
     __str__ = __repr__
 
-def _rebuild(arr, requires_grad):
+def _rebuild(arr, requires_grad, device=None):
+    if device is not None:
+        from ._backend import move
+        from ._device import device as _dev
+        t = Tensor._make(move(arr, _dev(device)))
+        t._requires_grad = requires_grad
+        return t
     t = Tensor._make(arr.copy())
     t._requires_grad = requires_grad
     return t

@@ -92,6 +92,8 @@ class PythonProtocols:
 
     def __reduce_ex__(self, proto):
         from ._tensor import _rebuild
+        if self.is_cuda:       # unpickles onto the same GPU, as in PyTorch
+            return (_rebuild, (self._data.get(), self._requires_grad, str(self.device)))
         return (_rebuild, (np.asarray(self.detach().numpy(force=True)), self._requires_grad))
 
     def __deepcopy__(self, memo):

@@ -25,17 +25,34 @@ def cuda_unavailable_reason():
     return None if n else 'no CUDA device'
 
 
+_REASON = []
+
+
 def check_cuda():
-    reason = cuda_unavailable_reason()
-    if reason is not None:
-        raise AssertionError(f'Torch not compiled with CUDA enabled ({reason})')
+    if not _REASON:
+        _REASON.append(cuda_unavailable_reason())
+    if _REASON[0] is not None:
+        raise AssertionError(f'Torch not compiled with CUDA enabled ({_REASON[0]})')
 
 
 def move(arr, device):
-    """Copy ``arr`` to ``device`` (an ember.device)."""
+    """Copy ``arr`` to ``device`` (an ember.device; ``cuda`` without an index: the current GPU)."""
     if device.type == 'cpu':
         return arr if isinstance(arr, np.ndarray) else arr.get()
     check_cuda()
+    if arr.dtype.name == 'bfloat16':
+        raise TypeError('bfloat16 tensors cannot live on CUDA in ember: CuPy has no bfloat16 dtype')
     import cupy
-    with cupy.cuda.Device(device.index or 0):
-        return cupy.asarray(arr)
+    idx = device.index if device.index is not None else cupy.cuda.runtime.getDevice()
+    if isinstance(arr, np.ndarray):
+        with cupy.cuda.Device(idx):
+            return cupy.asarray(arr)
+    if arr.device.id == idx:
+        return arr
+    with cupy.cuda.Device(arr.device.id):          # GPU to GPU: one device-to-device copy
+        src = cupy.ascontiguousarray(arr)
+    with cupy.cuda.Device(idx):
+        dst = cupy.empty(src.shape, src.dtype)
+        if src.nbytes:
+            dst.data.copy_from_device(src.data, src.nbytes)
+    return dst

@@ -1,14 +1,20 @@
 """The backward pass: count dependencies, then run nodes once all their gradients arrived."""
+import numpy as _np
+
 from . import grad_mode
 from .node import AccumulateGrad, BACKWARD_TWICE, _FREED
 from . import anomaly as _anomaly_mode
 from .anomaly import _state as _anomaly, _running as _anomaly_running
 
+_ndarray = _np.ndarray
+
 
 def _ones_like(t):
     from .. import _tensor
-    xp = _tensor.xp_of(t._data)
-    return _tensor.Tensor._make(xp.ones(t._data.shape, t._data.dtype))
+    from ..ops.creation import ones_like
+    if type(t._data) is not _ndarray:
+        return ones_like(t.detach())                 # on t's GPU
+    return _tensor.Tensor._make(_np.ones(t._data.shape, t._data.dtype))
 
 
 def root_edge(t):
@@ -51,6 +57,16 @@ def _owner(arr):
 
 
 def execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=False):
+    """Run the graph backward (on the GPU of the gradients, when they live on one)."""
+    for g in root_grads:
+        if g is not None and type(g._data) is not _ndarray:
+            from ..ops._devices import guard
+            with guard(g._data):
+                return _execute(roots, root_grads, keep_graph, create_graph, targets, capture)
+    return _execute(roots, root_grads, keep_graph, create_graph, targets, capture)
+
+
+def _execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=False):
     """Run the graph backward from ``roots`` (edges) seeded with ``root_grads``.
 
     targets: {edge: slot}. With ``capture`` the gradients reaching those edges are

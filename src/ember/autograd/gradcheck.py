@@ -6,6 +6,13 @@ class GradcheckError(RuntimeError):
     pass
 
 
+def _host64(arr):
+    """A float64 host copy of a (NumPy or CuPy) array, flattened."""
+    if type(arr) is not np.ndarray:
+        arr = arr.get()
+    return np.array(arr, dtype=np.float64).reshape(-1)
+
+
 def _tensors(x):
     from .._tensor import Tensor
     if isinstance(x, Tensor):
@@ -30,9 +37,9 @@ def _numerical(func, inputs, i, out_idx, eps):
     for k in range(flat.size):       # raw writes: no version bump, no graph of their own
         orig = flat[k].copy()
         flat[k] = orig + eps
-        plus = np.array(_outputs(func, inputs)[out_idx]._data, dtype=np.float64).reshape(-1)
+        plus = _host64(_outputs(func, inputs)[out_idx]._data)
         flat[k] = orig - eps
-        minus = np.array(_outputs(func, inputs)[out_idx]._data, dtype=np.float64).reshape(-1)
+        minus = _host64(_outputs(func, inputs)[out_idx]._data)
         flat[k] = orig
         jac[k] = (plus - minus) / (2 * eps)
     return jac
@@ -40,20 +47,20 @@ def _numerical(func, inputs, i, out_idx, eps):
 
 def _analytical(func, inputs, diff_idx, out_idx):
     from . import grad as autograd_grad
-    from .._tensor import Tensor
+    from .._tensor import Tensor, xp_of
     out = _outputs(func, inputs)[out_idx]
     n = out._data.size
     jacs = [np.zeros((inputs[i]._data.size, n)) for i in diff_idx]
     if not out.requires_grad:
         return jacs
     for j in range(n):
-        g = np.zeros(out._data.shape, out._data.dtype)
+        g = xp_of(out._data).zeros(out._data.shape, out._data.dtype)
         g.reshape(-1)[j] = 1
         grads = autograd_grad(out, [inputs[i] for i in diff_idx], Tensor._make(g), retain_graph=True,
                               allow_unused=True)
         for col, gi in zip(jacs, grads):
             if gi is not None:
-                col[:, j] = np.asarray(gi._data, dtype=np.float64).reshape(-1)
+                col[:, j] = _host64(gi._data)
     return jacs
 
 
@@ -93,7 +100,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     outs = [o for o in _outputs(func, inputs)]
     rng = np.random.default_rng(0)
     if grad_outputs is None:
-        grad_outputs = [Tensor._make(rng.standard_normal(o._data.shape)).requires_grad_() for o in outs]
+        grad_outputs = [Tensor._make(rng.standard_normal(o._data.shape)).to(o.device).requires_grad_()
+                        for o in outs]
     grad_outputs = list(_tensors(grad_outputs))
     n_in = len(inputs)
 

@@ -42,6 +42,16 @@ class Stream:
         event.record(self)
         return event
 
+    @property
+    def cuda_stream(self):
+        return self._stream.ptr
+
+    def __eq__(self, other):
+        return isinstance(other, Stream) and self._stream.ptr == other._stream.ptr
+
+    def __hash__(self):
+        return hash(self._stream.ptr)
+
 
 class Event:
     """A CUDA event: ``record``, ``synchronize``, ``query``, ``elapsed_time`` (milliseconds)."""

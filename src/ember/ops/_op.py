@@ -22,8 +22,10 @@ from ..autograd import grad_mode
 from ..autograd.node import Node, save_output, _FREED
 from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
 from .. import _dtype
+from . import _devices
 
 _new = object.__new__
+_ndarray = np.ndarray
 _generic = np.generic
 _local = grad_mode._local
 
@@ -83,15 +85,22 @@ def apply(cls, *inputs, **kw):
     node = _new(cls)
     arrays = []
     wants = False
+    host = True
     for x in inputs:
         if isinstance(x, Tensor):
-            arrays.append(x._data)
+            d = x._data
+            arrays.append(d)
+            if type(d) is not _ndarray:
+                host = False
             if not wants and (x._requires_grad or x.grad_fn is not None):
                 wants = True
         else:
             arrays.append(x)
     try:
-        out = node.forward(*arrays, **kw)
+        if host:
+            out = node.forward(*arrays, **kw)
+        else:
+            out = _devices.run_on_device(node, inputs, arrays, kw)
     except ValueError as e:
         raise _translate(e, arrays) from None
     record = wants and cls.differentiable and getattr(_local, 'enabled', True)
@@ -282,20 +291,19 @@ def apply_inplace(cls, t, *others, **kw):
     check_inplace(t, record)
     if not record:
         node = _new(cls)
-        arrays = [x._data if isinstance(x, Tensor) else x for x in others]
-        if cls.forward_inplace is not None and node.forward_inplace(t._data, *arrays, **kw):
-            t._vc[0] += 1
-            return t
-        try:
-            out = node.forward(t._data, *arrays, **kw)
-        except ValueError as e:
-            raise _translate(e, [t._data] + arrays) from None
-        if not cls.any_cast:
-            cast_check(out.dtype, t)
-        if out.shape != t._data.shape:
-            _shape_error(out.shape, t._data.shape)
-        write_into(t, out)
-        return t
+        host = type(t._data) is _ndarray
+        arrays = []
+        for x in others:
+            if isinstance(x, Tensor):
+                x = x._data
+                if type(x) is not _ndarray:
+                    host = False
+            arrays.append(x)
+        if host:
+            return _write_result(cls, node, t, arrays, kw)
+        arrays = _devices.same_device((t,) + others, [t._data] + arrays, inplace=True)[1:]
+        with _devices.guard(t._data):
+            return _write_result(cls, node, t, arrays, kw)
     src = t
     if 0 in cls.saves:          # backward needs the old value of t: keep a copy of it
         src = Tensor._make(t._data.copy(), t.grad_fn, None, t._output_nr)
@@ -312,6 +320,23 @@ def apply_inplace(cls, t, *others, **kw):
         _rebase_view(t, node)
     else:
         t.grad_fn, t._output_nr = node, 0
+    return t
+
+
+def _write_result(cls, node, t, arrays, kw):
+    """In-place op without autograd: compute and write into ``t``."""
+    if cls.forward_inplace is not None and node.forward_inplace(t._data, *arrays, **kw):
+        t._vc[0] += 1
+        return t
+    try:
+        out = node.forward(t._data, *arrays, **kw)
+    except ValueError as e:
+        raise _translate(e, [t._data] + arrays) from None
+    if not cls.any_cast:
+        cast_check(out.dtype, t)
+    if out.shape != t._data.shape:
+        _shape_error(out.shape, t._data.shape)
+    write_into(t, out)
     return t
 
 

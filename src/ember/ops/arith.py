@@ -207,7 +207,7 @@ def _int_zero_check(b, nd, a=None):
         size = np.broadcast_shapes(np.shape(a), np.shape(b))      # broadcast errors come first
         if 0 in size:
             return
-    if np.any(np.asarray(b) == 0):
+    if bool((b == 0).any() if hasattr(b, 'any') else b == 0):
         raise RuntimeError('ZeroDivisionError')
 
 
@@ -219,7 +219,7 @@ def _no_bool(nd, kernel):
 def _int_trunc_div(a, b):
     q = np.floor_divide(a, b)
     r = np.remainder(a, b)
-    return q + ((r != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0)))
+    return q + ((r != 0) & ((a < 0) != (b < 0)))
 
 
 class RemainderBackward0(Binary):

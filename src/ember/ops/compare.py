@@ -3,7 +3,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._op import Op, apply, apply_inplace
-from ._promote import promote, as_array, unbroadcast, result_dtype
+from ._promote import promote, as_array, unbroadcast, result_dtype, xp
 
 
 class Compare(Op):
@@ -188,8 +188,11 @@ class MaskedFillBackward0(Op):
             raise RuntimeError(f'The size of tensor a ({a.shape[-1]}) must match the size of tensor b '
                                f'({mask.shape[-1]}) at non-singleton dimension {len(a.shape) - 1}') from None
         self.shape = a.shape
-        out = np.where(mask, np.asarray(value).astype(a.dtype), a)
-        return as_array(out if out.shape == shape else np.broadcast_to(out, shape).copy())
+        m = xp(a)
+        v = m.asarray(np.asarray(value).astype(a.dtype)) if isinstance(value, (int, float, bool)) \
+            else value.astype(a.dtype)
+        out = m.where(mask, v, a)
+        return as_array(out if out.shape == shape else m.broadcast_to(out, shape).copy())
 
     def backward(self, g):
         m = Tensor._make(self.mask)

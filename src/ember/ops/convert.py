@@ -49,12 +49,17 @@ def contiguous(self, memory_format=None):
 class ToCopyBackward0(Op):
     def forward(self, a, dtype=None, device=None):
         self.src = (a.dtype, None if type(a) is np.ndarray else a.device.id)
+        from .._backend import move
         out = a
-        if device is not None:
-            from .._backend import move
-            out = move(out, device)
+        to_gpu = device.type == 'cuda' if device is not None else type(a) is not np.ndarray
+        if to_gpu and dtype is not None and np.dtype(dtype).name == 'bfloat16':
+            raise TypeError('bfloat16 tensors cannot live on CUDA in ember: CuPy has no bfloat16 dtype')
+        if device is not None and device.type == 'cpu':
+            out = move(out, device)                  # to the host first, then cast there
         if dtype is not None and out.dtype != dtype:
             out = out.astype(dtype)
+        if device is not None and device.type != 'cpu':
+            out = move(out, device)                  # cast on the host, then copy to the GPU
         return out if out is not a else a.copy()
 
     def backward(self, g):
@@ -116,7 +121,12 @@ def cpu(self, memory_format=None):
 
 
 def cuda(self, device=None, non_blocking=False, memory_format=None):
-    return to(self, _device('cuda', 0 if device is None else (device if isinstance(device, int) else _device(device).index or 0)))
+    """A copy on a GPU (the current one when ``device`` is None); ``self`` if already there."""
+    if device is None:
+        from .. import cuda as _cuda
+        device = _cuda.current_device()
+    return to(self, device if isinstance(device, _device) else _device('cuda', device)
+              if isinstance(device, int) else _device(device))
 
 
 def is_pinned(self, device=None):

@@ -6,13 +6,13 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._device import as_device
+from .._device import as_device, default_for
 from .._tensor import Tensor
 
 
 def _place(arr, device):
     """Move a freshly made host array to ``device`` (a no-op for CPU)."""
-    device = as_device(device)
+    device = default_for(device)
     if device is None or device.type == 'cpu':
         return arr
     from .._backend import move
@@ -209,7 +209,8 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         return data.to(dtype=dtype, device=device) if (dtype or device) else data
     if isinstance(data, np.ndarray) and (dtype is None or _dtype.to_dtype(dtype).np == data.dtype):
-        if as_device(device) is None or as_device(device).type == 'cpu':
+        d = default_for(device)
+        if d is None or d.type == 'cpu':
             return from_numpy(data)
     return tensor(data, dtype=dtype, device=device)
 

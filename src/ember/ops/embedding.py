@@ -15,7 +15,7 @@ class EmbeddingBackward0(Op):
             raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar "
                                f'types: Long, Int; but got ember.{_dtype._FROM_NP[idx.dtype].legacy} instead '
                                '(while checking arguments for embedding)')
-        if idx.size and (idx.min() < 0 or idx.max() >= w.shape[0]):
+        if idx.size and (bool(idx.min() < 0) or bool(idx.max() >= w.shape[0])):
             raise IndexError('index out of range in self')
         self.idx, self.n, self.padding_idx, self.freq = idx, w.shape[0], padding_idx, scale_grad_by_freq
         return w[idx]
@@ -23,11 +23,12 @@ class EmbeddingBackward0(Op):
     def backward(self, g):
         scale = None
         idx = self.idx
+        m = xp(idx)
         if self.freq:
-            counts = np.bincount(np.asarray(idx).ravel(), minlength=self.n)
-            scale = Tensor._make((1.0 / np.maximum(counts[np.asarray(idx)], 1)).astype(g._data.dtype))
+            counts = m.bincount(idx.ravel(), minlength=self.n)
+            scale = Tensor._make((1.0 / m.maximum(counts[idx], 1)).astype(g._data.dtype))
         if self.padding_idx is not None:
-            keep = Tensor._make((np.asarray(idx) != self.padding_idx).astype(g._data.dtype))
+            keep = Tensor._make((idx != self.padding_idx).astype(g._data.dtype))
             scale = keep if scale is None else scale * keep
         gs = g if scale is None else g * scale.unsqueeze(-1)
         return apply(EmbeddingDenseBackward, gs, idx=idx, n=self.n), None
@@ -52,11 +53,12 @@ class EmbeddingDenseBackward(Op):
 def _renorm(weight, input, max_norm, norm_type):
     """Rows looked up by input are scaled in place so their norm is at most max_norm."""
     with no_grad():
-        rows = np.unique(np.asarray(input._data))
         w = weight._data
-        norms = np.linalg.norm(w[rows].astype(np.float64), ord=norm_type, axis=1)
+        m = xp(w)
+        rows = m.unique(input._data)
+        norms = m.linalg.norm(w[rows].astype(np.float64), ord=norm_type, axis=1)
         over = norms > max_norm
-        if over.any():
+        if bool(over.any()):
             w[rows[over]] *= (max_norm / (norms[over] + 1e-7))[:, None].astype(w.dtype)
             weight._vc[0] += 1
 
@@ -72,6 +74,9 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             if padding_idx < -n:
                 raise AssertionError('Padding_idx must be within num_embeddings')
             padding_idx = n + padding_idx
+    if input.device != weight.device:
+        raise RuntimeError(f'Expected all tensors to be on the same device, but found at least two devices, '
+                           f'{weight.device} and {input.device}!')
     if max_norm is not None:
         _renorm(weight, input, max_norm, norm_type)
     return apply(EmbeddingBackward0, weight, input._data, padding_idx=padding_idx,
@@ -98,7 +103,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         if offsets is None:
             raise ValueError('offsets has to be a 1D Tensor but got None')
         flat, psw = input, per_sample_weights
-        starts = np.asarray(offsets._data).astype(np.int64)
+        starts = _host(offsets._data).astype(np.int64)
         if include_last_offset:
             starts = starts[:-1]
     else:
@@ -108,8 +113,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         rows = rows * psw.unsqueeze(-1)
     n = flat.shape[0]
     ends = np.append(starts[1:], n if not include_last_offset or input.ndim == 2 else
-                     int(np.asarray(offsets._data)[-1]))
-    ids = np.asarray(flat._data)
+                     int(offsets._data[-1]))
+    ids = _host(flat._data)
     valid = np.ones(n, bool) if padding_idx is None else ids != (padding_idx % weight.shape[0])
     if mode == 'max':
         from .join import stack
@@ -123,7 +128,12 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         cnt = int(valid[s:e].sum())
         if cnt:
             seg[k, s:e] = valid[s:e] / (cnt if mode == 'mean' else 1)
-    return Tensor._make(seg) @ rows
+    return Tensor._make(xp(rows._data).asarray(seg)) @ rows
+
+
+def _host(arr):
+    """Offsets and ids drive Python-side bag bounds: a host copy."""
+    return arr if type(arr) is np.ndarray else arr.get()
 
 
 def one_hot(tensor, num_classes=-1):

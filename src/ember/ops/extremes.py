@@ -1,8 +1,9 @@
 """Extremes: max/min (all elements, or values+indices along a dim), amax/amin, argmax/argmin."""
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, xp_of
 from ._op import Op, apply
+from ._promote import as_array
 from .shape import wrap_dim
 from .reduce import _dims
 from .return_types import make_return
@@ -24,7 +25,7 @@ class _FullExtreme(Op):
 
     def forward(self, a):
         _empty_check(a, self.fname)
-        return np.asarray(self.fn(a))
+        return as_array(self.fn(a))
 
     def backward(self, g):
         x, out = self.saved_tensors
@@ -50,10 +51,11 @@ class _DimExtreme(Op):
         d = wrap_dim(dim, a.ndim)
         _empty_check(a, self.fname, (d,))
         self.in_shape, self.dim, self.keepdim = a.shape, d, keepdim
+        xp = xp_of(a)
         if a.ndim == 0:
-            return a.copy(), np.zeros((), np.int64)
-        idx = np.expand_dims(self.arg(a, axis=d), d)
-        values = np.take_along_axis(a, idx, axis=d)
+            return a.copy(), xp.zeros((), np.int64)
+        idx = xp.expand_dims(self.arg(a, axis=d), d)
+        values = xp.take_along_axis(a, idx, axis=d)
         self.idx = idx
         if not keepdim:
             values, idx = values.squeeze(d), idx.squeeze(d)
@@ -73,9 +75,10 @@ def _nan_arg(f, nanf):
     def arg(a, axis):
         idx = f(a, axis=axis)
         if a.dtype.kind == 'f':
-            nan = np.isnan(a)
+            xp = xp_of(a)
+            nan = xp.isnan(a)
             if nan.any():       # PyTorch propagates NaN: the first NaN of a slice wins
-                return np.where(nan.any(axis=axis), np.argmax(nan, axis=axis), idx)
+                return xp.where(nan.any(axis=axis), xp.argmax(nan, axis=axis), idx)
         return idx
     return arg
 
@@ -93,8 +96,9 @@ class IndexEmbed(Op):
 
     def forward(self, g, idx, dim, shape):
         self.idx, self.dim = idx, dim
-        out = np.zeros(shape, g.dtype)
-        np.put_along_axis(out, idx, g, axis=dim)
+        xp = xp_of(g)
+        out = xp.zeros(shape, g.dtype)
+        xp.put_along_axis(out, idx, g, axis=dim)
         return out
 
     def backward(self, gg):
@@ -107,7 +111,7 @@ class IndexEmbed(Op):
 class TakeAlong(Op):
     def forward(self, a, idx, dim):
         self.idx, self.dim, self.shape = idx, dim, a.shape
-        return np.take_along_axis(a, idx, axis=dim)
+        return xp_of(a).take_along_axis(a, idx, axis=dim)
 
     def backward(self, g):
         return apply(IndexEmbed, g, idx=self.idx, dim=self.dim, shape=self.shape)
@@ -148,7 +152,7 @@ class _AExtreme(Op):
     def forward(self, a, dim=(), keepdim=False):
         self.dims, self.keepdim = _dims(dim, a.ndim), keepdim
         _empty_check(a, self.fname, None if dim is None or dim == () or dim == [] else self.dims)
-        return np.asarray(self.fn(a, axis=self.dims, keepdims=keepdim))
+        return as_array(self.fn(a, axis=self.dims, keepdims=keepdim))
 
     def backward(self, g):
         x, out = self.saved_tensors
@@ -186,14 +190,14 @@ class ArgExtreme(Op):
         if dim is None:
             if a.size == 0:
                 raise IndexError(f'{fname}(): Expected reduction dim to be specified for input.numel() == 0.')
-            r = np.asarray(fn(a.reshape(-1), axis=0), dtype=np.int64)
+            r = as_array(fn(a.reshape(-1), axis=0)).astype(np.int64, copy=False)
             return r.reshape((1,) * a.ndim) if keepdim else r
         d = wrap_dim(dim, a.ndim)
         _empty_check(a, fname, (d,))
         if a.ndim == 0:
-            return np.zeros((), np.int64)
-        r = np.asarray(fn(a, axis=d), dtype=np.int64)
-        return np.expand_dims(r, d) if keepdim else r
+            return xp_of(a).zeros((), np.int64)
+        r = as_array(fn(a, axis=d)).astype(np.int64, copy=False)
+        return r.reshape(r.shape[:d] + (1,) + r.shape[d:]) if keepdim else r
 
 
 def argmax(input, dim=None, keepdim=False):

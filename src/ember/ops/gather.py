@@ -158,7 +158,8 @@ class ScatterBackward0(Op):
             o1, i1 = as_1d(out), as_1d(index)
             _bounds(i1, o1.shape[dim], dim)
             if isinstance(src, _SCALARS):
-                vals = xp(a).broadcast_to(np.asarray(src).astype(a.dtype), i1.shape)   # 2.7 -> 2 for ints
+                m = xp(a)
+                vals = m.broadcast_to(m.asarray(np.asarray(src).astype(a.dtype)), i1.shape)   # 2.7 -> 2 for ints
             else:
                 vals = _corner(src, i1.shape)
             self.write(o1, _positions(i1, dim), vals, reduce)

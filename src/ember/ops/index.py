@@ -33,8 +33,9 @@ def _as_key(key):
     return (key,)
 
 
-def _np_key(key, shape):
-    """The key as NumPy understands it: tensors become arrays, with PyTorch's checks."""
+def _np_key(key, shape, m=np):
+    """The key as NumPy understands it: tensors become arrays, with PyTorch's checks. ``m`` is the
+    indexed array's module: index arrays are moved to its device (CPU tensors index CUDA ones)."""
     out = []
     dim = 0
     for k in key:
@@ -52,7 +53,10 @@ def _np_key(key, shape):
                 dim += 1
             else:
                 raise IndexError('tensors used as indices must be long, int, byte or bool tensors')
-            out.append(arr)
+            if m is np and type(arr) is not np.ndarray:
+                raise RuntimeError('indices should be either on cpu or on the same device as the indexed '
+                                   'tensor (cpu)')
+            out.append(arr if m is np else m.asarray(arr))
         elif isinstance(k, (list, np.ndarray)) or isinstance(k, bool):
             arr = np.asarray(k)
             if arr.dtype == object:
@@ -63,12 +67,35 @@ def _np_key(key, shape):
                 dim += arr.ndim
             else:
                 dim += 1
-            out.append(arr)
+            out.append(arr if m is np else m.asarray(arr))
         else:
             if k is not None and k is not Ellipsis:
                 dim += 1
             out.append(k)
+    if m is not np:
+        _device_bounds(out, shape)
     return tuple(out)
+
+
+def _device_bounds(key, shape):
+    """CuPy wraps out-of-range advanced indices around instead of raising: check them here."""
+    def rank(k):         # the dims of the indexed tensor that ``k`` consumes
+        if getattr(k, 'dtype', None) == np.bool_:
+            return k.ndim
+        return int(k is not None and k is not Ellipsis)
+    dim = 0
+    for k in key:
+        if k is Ellipsis:
+            dim += len(shape) - sum(rank(j) for j in key)
+            continue
+        if dim < len(shape) and (isinstance(k, int) and not isinstance(k, bool) or
+                                 hasattr(k, 'dtype') and k.dtype.kind in 'iu' and k.size):
+            n = shape[dim]
+            bad = (k < -n) | (k >= n)
+            if bool(bad.any()) if hasattr(bad, 'any') else bad:
+                v = k if isinstance(k, int) else int(k.reshape(-1)[int(bad.reshape(-1).argmax())])
+                raise IndexError(f'index {v} is out of bounds for dimension {dim} with size {n}')
+        dim += rank(k)
 
 
 def _check_mask(mask, shape, dim):
@@ -123,8 +150,9 @@ class IndexPutAccumulate(Op):
 
     def forward(self, g, shape, key):
         self.key = key
-        out = np.zeros(shape, g.dtype)
-        np.add.at(out, key, g)
+        m = xp(g)
+        out = m.zeros(shape, g.dtype)
+        m.add.at(out, key, g)
         return out
 
     def backward(self, gg):
@@ -147,7 +175,7 @@ def getitem(self, key):
     key = tuple(_int_tensor_as_int(k) for k in _as_key(key))
     if all(_is_basic(k) for k in key):
         return _basic(self, key)
-    return apply(IndexBackward0, self, key=_np_key(key, self.shape))
+    return apply(IndexBackward0, self, key=_np_key(key, self.shape, xp(self._data)))
 
 
 def _basic(t, key):
@@ -196,13 +224,14 @@ class CopyBackwards(Op):
 
     def forward(self, dst, src):
         self.src_meta = None if isinstance(src, (int, float, bool)) else (src.shape, src.dtype)
+        m = xp(dst)
         if isinstance(src, (int, float, bool)):
-            return np.full(dst.shape, src, dst.dtype)
+            return m.full(dst.shape, src, dst.dtype)
         src = src if src.dtype == dst.dtype else src.astype(dst.dtype)
         if src.shape == dst.shape:
             return src.copy() if src is dst else src
         try:
-            return np.broadcast_to(src, dst.shape)
+            return m.broadcast_to(src, dst.shape)
         except ValueError:
             raise RuntimeError(f'output with shape {list(dst.shape)} doesn\'t match the broadcast shape '
                                f'{list(np.broadcast_shapes(src.shape, dst.shape)) if _can(src.shape, dst.shape) else list(src.shape)}'
@@ -240,7 +269,12 @@ class FillBackward(Op):
             if value.ndim:
                 raise RuntimeError('fill_ only supports 0-dimension value tensor but got tensor with '
                                    f'{value.ndim} dimensions.')
-        return np.full(a.shape, value, a.dtype)
+        m = xp(a)
+        if m is np or isinstance(value, (int, float, bool)):
+            return m.full(a.shape, value, a.dtype)
+        out = m.empty(a.shape, a.dtype)
+        out[...] = value
+        return out
 
     def backward(self, g):
         gv = g.sum() if len(self._next) > 1 and self._next[1][0] is not None else None
@@ -275,7 +309,7 @@ class IndexPutBackward0(Op):
         return out
 
     def backward(self, g):
-        keep = np.ones(g.shape, bool)
+        keep = xp(g._data).ones(g.shape, bool)
         keep[self.key] = False
         ga = g * Tensor._make(keep)
         gv = None
@@ -299,7 +333,7 @@ def setitem(self, key, value):
             _expand_check(value, view._data.shape)
         apply_inplace(CopyBackwards, view, value)
         return
-    apply_inplace(IndexPutBackward0, self, value, key=_np_key(key, self.shape))
+    apply_inplace(IndexPutBackward0, self, value, key=_np_key(key, self.shape, xp(self._data)))
 
 
 def _expand_check(value, shape):
@@ -317,13 +351,13 @@ class NonZero(Op):
     differentiable = False
 
     def forward(self, a):
-        return np.argwhere(a).astype(np.int64)
+        return xp(a).argwhere(a).astype(np.int64)
 
 
 def nonzero(input, *, as_tuple=False):
     idx = apply(NonZero, input)
     if as_tuple:
         if input.ndim == 0:
-            return (Tensor._make(np.zeros(int(bool(input.item())), np.int64)),)
+            return (Tensor._make(xp(input._data).zeros(int(bool(input.item())), np.int64)),)
         return tuple(idx[:, i] for i in range(input.ndim))
     return idx

@@ -89,7 +89,8 @@ class IndexAddBackward0(_SliceOp):
         self.alpha = alpha
         if bad is not None:
             raise RuntimeError(f'index {bad} is out of bounds for dimension {dim} with size {n}')
-        xp(a).add.at(o1, where, _as_1d(src) if alpha == 1 else _as_1d(src) * np.asarray(alpha).astype(a.dtype))
+        m = xp(a)
+        m.add.at(o1, where, _as_1d(src) if alpha == 1 else _as_1d(src) * m.asarray(np.asarray(alpha).astype(a.dtype)))
         return out
 
     def backward(self, g):
@@ -192,7 +193,9 @@ class IndexFillBackward0(_SliceOp):
         out, o1, where, bad, n = self.prepare(a, value, dim, index, negative=True)
         if bad is not None:
             raise IndexError(f'index {bad} is out of bounds for dimension {dim} with size {n}')
-        o1[where] = np.asarray(value).astype(a.dtype)
+        if isinstance(value, (int, float, bool)):
+            value = xp(a).asarray(np.asarray(value).astype(a.dtype))
+        o1[where] = value.astype(a.dtype, copy=False)
         return out
 
     def backward(self, g):
@@ -262,7 +265,7 @@ def _put(self, indices, values, accumulate, run):
             raise TypeError(f'expected Tensor as element {i} in argument 0, but got {type(k).__name__}')
     if not isinstance(values, Tensor):
         raise TypeError(f"index_put(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
-    key = _np_key(tuple(indices), self.shape)
+    key = _np_key(tuple(indices), self.shape, xp(self._data))
     used = sum(k.ndim if k.dtype == np.bool_ else 1 for k in key)
     if used > self.ndim:
         raise IndexError(f'too many indices for tensor of dimension {self.ndim} (got {used})')

@@ -134,7 +134,7 @@ class StackBackward0(Op):
             if first.ndim == 0:
                 return np.array(arrays, dtype=nd)
             return np.concatenate(arrays, dtype=nd).reshape((len(arrays),) + first.shape)
-        return np.stack([a.astype(nd, copy=False) for a in arrays], axis=self.dim)
+        return xp(first).stack([a.astype(nd, copy=False) for a in arrays], axis=self.dim)
 
     def backward(self, g):
         parts = g.unbind(self.dim)

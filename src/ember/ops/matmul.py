@@ -96,7 +96,8 @@ class DotBackward0(Op):
                                f'{a.shape[0]} and {b.shape[0]} elements respectively')
         _same_dtype(a, b, lambda x, y: f'dot : expected both vectors to have same dtype, but found {x} and {y}',
                     'dot')
-        return np.asarray(np.dot(a, b))
+        r = np.dot(a, b)
+        return np.asarray(r) if isinstance(r, np.generic) else r
 
     def backward(self, g):
         a, b = self.saved_tensors

@@ -61,7 +61,7 @@ def _int_pow(a, b, nd):
     if nd == np.bool_:
         raise NotImplementedError('"pow" not implemented for \'Bool\'')
     if nd.kind in 'iu':
-        neg = np.asarray(b) < 0
+        neg = (b if hasattr(b, 'dtype') else np.asarray(b)) < 0
         if neg.any():
             a, b = np.broadcast_arrays(a, b)
             safe = np.where(neg, 0, b)

@@ -6,6 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import _scalar_name
 from ._op import Op, apply
+from ._promote import as_array
 from .shape import wrap_dim
 
 
@@ -45,7 +46,7 @@ class SumBackward0(Op):
 
     def forward(self, a, dtype=None):
         self.in_shape = a.shape
-        return np.asarray(a.sum(dtype=_acc_dtype(a, dtype)))
+        return as_array(a.sum(dtype=_acc_dtype(a, dtype)))
 
     def backward(self, g):
         return g.expand(self.in_shape)
@@ -57,7 +58,7 @@ class SumBackward1(Op):
     def forward(self, a, dim, keepdim=False, dtype=None):
         self.in_shape, self.keepdim = a.shape, keepdim
         self.dims = _dims(dim, a.ndim)
-        return np.asarray(a.sum(axis=self.dims, keepdims=keepdim, dtype=_acc_dtype(a, dtype)))
+        return as_array(a.sum(axis=self.dims, keepdims=keepdim, dtype=_acc_dtype(a, dtype)))
 
     def backward(self, g):
         return _expand_back(g, self.in_shape, self.dims, self.keepdim)
@@ -108,10 +109,10 @@ def _mean(a, axis, keepdim, dtype):
     """NumPy's mean, without its warning for empty slices (PyTorch just gives nan)."""
     dt = None if dtype is None else dtype.np
     if a.size:
-        return np.asarray(a.mean(axis=axis, keepdims=keepdim, dtype=dt))
+        return as_array(a.mean(axis=axis, keepdims=keepdim, dtype=dt))
     with np.errstate(invalid='ignore', divide='ignore'), warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)
-        return np.asarray(a.mean(axis=axis, keepdims=keepdim, dtype=dt))
+        return as_array(a.mean(axis=axis, keepdims=keepdim, dtype=dt))
 
 
 class MeanBackward0(Op):
@@ -150,7 +151,7 @@ class ProdBackward0(Op):
     saves_output = True
 
     def forward(self, a, dtype=None):
-        return np.asarray(a.prod(dtype=_acc_dtype(a, dtype)))
+        return as_array(a.prod(dtype=_acc_dtype(a, dtype)))
 
     def backward(self, g):
         x, out = self.saved_tensors
@@ -163,7 +164,7 @@ class ProdBackward1(Op):
 
     def forward(self, a, dim, keepdim=False, dtype=None):
         self.dim, self.keepdim = wrap_dim(dim, a.ndim), keepdim
-        return np.asarray(a.prod(axis=self.dim, keepdims=keepdim, dtype=_acc_dtype(a, dtype)))
+        return as_array(a.prod(axis=self.dim, keepdims=keepdim, dtype=_acc_dtype(a, dtype)))
 
     def backward(self, g):
         x, out = self.saved_tensors
@@ -201,7 +202,7 @@ class Logic(Op):
 
     def forward(self, a, dim=None, keepdim=False, fn=None):
         axis = None if dim is None else _dims(dim, a.ndim)
-        r = np.asarray(fn(a, axis=axis, keepdims=keepdim))
+        r = as_array(fn(a, axis=axis, keepdims=keepdim))
         return r.astype(np.uint8) if a.dtype == np.uint8 else r     # uint8 in, uint8 out
 
 

@@ -9,11 +9,11 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _scalar_name
 from ._op import Op, apply
-from ._promote import xp
+from ._promote import xp, as_array
 from .extremes import _DimExtreme, _empty_check
 from .reduce import _dims, _expand_back, _acc_dtype
 from .return_types import make_return
-from .scan import write_out, need_dim, _MISSING
+from .scan import write_out, need_dim, accumulate, _MISSING
 from .shape import wrap_dim
 
 
@@ -39,8 +39,8 @@ class NansumBackward0(Op):
         self.dims = _dims(dim, a.ndim)
         acc = _acc_dtype(a, dtype)
         if not _is_float(a):
-            return np.asarray(a.sum(axis=self.dims, keepdims=keepdim, dtype=acc))
-        return np.asarray(xp(a).nansum(a, axis=self.dims, keepdims=keepdim, dtype=acc))
+            return as_array(a.sum(axis=self.dims, keepdims=keepdim, dtype=acc))
+        return as_array(xp(a).nansum(a, axis=self.dims, keepdims=keepdim, dtype=acc))
 
     def backward(self, g):
         x, = self.saved_tensors
@@ -80,14 +80,14 @@ class LogsumexpBackward0(Op):
         m = xp(a)
         self.in_shape, self.keepdim = a.shape, keepdim
         self.dims = _dims(dim, a.ndim)
-        shift = m.max(a, axis=self.dims, keepdims=True, initial=-np.inf) if a.size else \
+        shift = m.max(a, axis=self.dims, keepdims=True) if a.size else \
             m.zeros([1 if i in self.dims else s for i, s in enumerate(a.shape)], a.dtype)
         shift = m.where(m.isinf(shift), 0, shift).astype(a.dtype)
         with np.errstate(divide='ignore', over='ignore', invalid='ignore'):
             r = m.log(m.exp(a - shift).sum(axis=self.dims, keepdims=True)) + shift
         if not keepdim:
             r = r.reshape([s for i, s in enumerate(r.shape) if i not in self.dims])
-        return np.asarray(r.astype(a.dtype, copy=False))
+        return as_array(r.astype(a.dtype, copy=False))
 
     def backward(self, g):
         x, out = self.saved_tensors
@@ -113,8 +113,8 @@ class CountNonzero(Op):
 
     def forward(self, a, dim=None):
         dims = _dims(dim, a.ndim)
-        return np.asarray(xp(a).count_nonzero(a, axis=dims) if dims else (a != 0).astype(np.int64),
-                          dtype=np.int64)
+        r = xp(a).count_nonzero(a, axis=dims) if dims else (a != 0)
+        return as_array(r).astype(np.int64, copy=False)
 
 
 def count_nonzero(input, dim=None):
@@ -142,10 +142,10 @@ class _EvenSpread(Op):
         return mask * (g / mask.sum())
 
 
-def _nan_of(dtype):
+def _nan_of(dtype, m):
     if dtype.kind in 'iu':
-        return np.asarray(np.iinfo(dtype).min, dtype)   # what PyTorch gives for an empty input
-    return np.asarray(np.nan, dtype)
+        return m.asarray(np.iinfo(dtype).min, dtype)    # what PyTorch gives for an empty input
+    return m.asarray(np.nan, dtype)
 
 
 class MedianBackward0(_EvenSpread):
@@ -153,7 +153,7 @@ class MedianBackward0(_EvenSpread):
         _no_bool(a, 'median_cpu')
         flat = a.reshape(-1)
         if flat.size == 0 or (_is_float(a) and bool(xp(a).isnan(flat).any())):
-            return _nan_of(a.dtype)
+            return _nan_of(a.dtype, xp(a))
         k = (flat.size - 1) // 2
         return xp(a).partition(flat, k)[k:k + 1].reshape(())
 
@@ -164,7 +164,7 @@ class NanmedianBackward0(_EvenSpread):
         flat = a.reshape(-1)
         n = int((~xp(a).isnan(flat)).sum()) if _is_float(a) else flat.size
         if n == 0:
-            return _nan_of(a.dtype)
+            return _nan_of(a.dtype, xp(a))
         k = (n - 1) // 2
         return xp(a).sort(flat)[k:k + 1].reshape(())
 
@@ -227,7 +227,7 @@ def _mode_pick(a, d):
     starts = m.ones(s.shape, bool)
     starts[..., 1:] = s[..., 1:] != s[..., :-1]        # NaN never equals NaN: each is its own run
     pos = m.arange(s.shape[-1])
-    run = pos - np.maximum.accumulate(m.where(starts, pos, 0), axis=-1) + 1
+    run = pos - accumulate(np.maximum, m.where(starts, pos, 0), axis=-1) + 1
     end = m.argmax(run == run.max(axis=-1, keepdims=True), axis=-1)[..., None]
     return m.moveaxis(m.take_along_axis(order, end, axis=-1), -1, d)
 
@@ -293,13 +293,13 @@ class AminmaxBackward0(Op):
                 raise IndexError(f'aminmax: Expected reduction dim {d} to have non-zero size.')
             self.dims = (d,) if a.ndim else ()
         self.keepdim = keepdim
-        lo = m.min(a, axis=self.dims, keepdims=True)
-        hi = m.max(a, axis=self.dims, keepdims=True)
+        lo = as_array(m.min(a, axis=self.dims, keepdims=True))
+        hi = as_array(m.max(a, axis=self.dims, keepdims=True))
         self.lo, self.hi = lo, hi
         if not keepdim:
             shape = [s for i, s in enumerate(a.shape) if i not in self.dims]
             lo, hi = lo.reshape(shape), hi.reshape(shape)
-        return np.asarray(lo), np.asarray(hi)
+        return lo, hi
 
     def backward(self, g_lo, g_hi):
         x, = self.saved_tensors

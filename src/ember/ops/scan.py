@@ -55,6 +55,23 @@ def _acc(a):
     return np.dtype(np.float32) if a.dtype in _LOW_FLOATS else a.dtype
 
 
+def accumulate(ufunc, a, axis):
+    """``ufunc.accumulate(a, axis)``. CuPy's ufuncs have no accumulate (but add/multiply), so
+    on a device it is a log-step (Hillis-Steele) scan: ceil(log2(n)) whole-array steps."""
+    m = xp(a)
+    if m is np:
+        return ufunc.accumulate(a, axis=axis)
+    f, axis = getattr(m, ufunc.__name__), axis % a.ndim
+    r = a.copy()
+    n, shift = a.shape[axis], 1
+    lead = (slice(None),) * axis
+    while shift < n:
+        r[lead + (slice(shift, None),)] = f(r[lead + (slice(None, n - shift),)],
+                                            r[lead + (slice(shift, None),)])
+        shift *= 2
+    return r
+
+
 def _contig(a):
     return xp(a).ascontiguousarray(a)
 
@@ -210,12 +227,12 @@ class _CumExtreme(Op):
         if a.ndim == 0:
             return a.copy(), m.zeros((), np.int64)
         work = a.view(np.uint8) if a.dtype == np.bool_ else a
-        values = self.ufunc.accumulate(work, axis=d)
+        values = accumulate(self.ufunc, work, axis=d)
         hit = work == values
         if a.dtype.kind == 'f' or a.dtype == _dtype.bfloat16.np:
             hit |= m.isnan(work)
         pos = m.arange(a.shape[d], dtype=np.int64).reshape((-1,) + (1,) * (a.ndim - d - 1))
-        idx = np.maximum.accumulate(m.where(hit, pos, 0), axis=d)
+        idx = accumulate(np.maximum, m.where(hit, pos, 0), axis=d)
         self.idx = idx
         return _contig(values.view(np.bool_) if a.dtype == np.bool_ else values), _contig(idx)
 
@@ -267,9 +284,9 @@ class LogcumsumexpBackward0(Op):
             return a.copy()
         src = a.astype(_acc(a), copy=False)
         if reverse:
-            r = _flip(np.logaddexp.accumulate(_flip(src, d), axis=d), d)
+            r = _flip(accumulate(np.logaddexp, _flip(src, d), axis=d), d)
         else:
-            r = np.logaddexp.accumulate(src, axis=d)
+            r = accumulate(np.logaddexp, src, axis=d)
         return _contig(r.astype(a.dtype, copy=False))
 
     def backward(self, g):

@@ -3,6 +3,7 @@ backward ops, which place a gradient back into zeros of the input's shape."""
 import numpy as np
 
 from ._op import Op, apply
+from ._promote import xp as _xp
 from .shape import wrap_dim, _fmt
 
 
@@ -67,8 +68,7 @@ class ViewEmbed(Op):
 
 
 def _zeros_like_xp(g, shape):
-    from ._promote import xp
-    return xp(g).zeros(shape, g.dtype)
+    return _xp(g).zeros(shape, g.dtype)
 
 
 class SelectLike(Op):
@@ -120,13 +120,15 @@ def _diag_view(a, offset, d1, d2):
     keep = [i for i in range(a.ndim) if i not in (d1, d2)]
     shape = [b.shape[i] for i in keep] + [length]
     strides = [b.strides[i] for i in keep] + [b.strides[d1] + b.strides[d2]]
-    return np.lib.stride_tricks.as_strided(b, shape=shape, strides=strides, writeable=True)
+    if type(b) is np.ndarray:
+        return np.lib.stride_tricks.as_strided(b, shape=shape, strides=strides, writeable=True)
+    return _xp(b).lib.stride_tricks.as_strided(b, shape=shape, strides=strides)     # (no writeable= in CuPy)
 
 
 class DiagEmbedBack(Op):
     def forward(self, g, shape, args):
         self.args = args
-        out = np.zeros(shape, g.dtype)
+        out = _xp(g).zeros(shape, g.dtype)
         _diag_view(out, *args)[...] = g
         return out
 

@@ -130,7 +130,7 @@ class TransposeBackward0(Op):
     def forward(self, a, dim0, dim1):
         n = a.ndim
         self.d = (wrap_dim(dim0, n), wrap_dim(dim1, n))
-        return np.swapaxes(a, *self.d) if n else a.view()
+        return a.swapaxes(*self.d) if n else a.view()
 
     def backward(self, g):
         return g.transpose(*self.d)
@@ -217,12 +217,12 @@ class ExpandBackward0(Op):
             target.append(s)
         if tuple(target) == a.shape:
             return a.view()
-        out = np.broadcast_to(a, tuple(target))
+        out = _xp(a).broadcast_to(a, tuple(target))
         # PyTorch keeps the stride of a size-1 dim that is not expanded; NumPy sets it to 0
         want = tuple(0 if i < n - m or a.shape[i - (n - m)] != t else a.strides[i - (n - m)]
                      for i, t in enumerate(target))
         if out.strides != want:
-            out = _xp(a).lib.stride_tricks.as_strided(a, tuple(target), want, writeable=False)
+            out = as_strided_view(a, tuple(target), want, writeable=False)
         return out
 
     def backward(self, g):
@@ -235,6 +235,13 @@ def expand(self, *sizes):
 
 def expand_as(self, other):
     return expand(self, other.shape)
+
+
+def as_strided_view(a, shape, strides, writeable=True):
+    """A strided view of ``a``; ``writeable`` applies on the CPU (CuPy's views are always writable)."""
+    if type(a) is np.ndarray:
+        return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=writeable)
+    return _xp(a).lib.stride_tricks.as_strided(a, shape, strides)
 
 
 class SqueezeBackward0(Op):
@@ -272,11 +279,11 @@ class UnsqueezeBackward0(Op):
 
     def forward(self, a, dim):
         self.dim = d = wrap_dim(dim, a.ndim + 1)
-        out = np.expand_dims(a, d)
+        out = _xp(a).expand_dims(a, d)
         want = a.strides[d] * a.shape[d] if d < a.ndim else a.itemsize      # PyTorch's stride for the new dim
         if out.strides[d] != want and a.size:
-            out = _xp(a).lib.stride_tricks.as_strided(a, out.shape, out.strides[:d] + (want,) + out.strides[d + 1:],
-                                                     writeable=a.flags.writeable)
+            out = as_strided_view(a, out.shape, out.strides[:d] + (want,) + out.strides[d + 1:],
+                                  writeable=a.flags.writeable)
         return out
 
     def backward(self, g):

@@ -130,7 +130,7 @@ class SortBackward0(Op):
         self.dim, self.shape = d, a.shape
         if a.ndim == 0:
             self.idx = None
-            return a.copy(), np.zeros((), np.int64)
+            return a.copy(), xp(a).zeros((), np.int64)
         idx = order(a, d, descending)
         self.idx = idx
         values = xp(a).take_along_axis(a, idx, axis=d)
@@ -160,7 +160,7 @@ class Argsort(Op):
     def forward(self, a, dim=-1, descending=False):
         d = wrap_dim(dim, a.ndim)
         if a.ndim == 0:
-            return np.zeros((), np.int64)
+            return xp(a).zeros((), np.int64)
         return like_layout(a, order(a, d, descending))
 
 
@@ -192,7 +192,7 @@ class TopkBackward0(Op):
         self.dim, self.shape = d, a.shape
         if a.ndim == 0:
             self.idx = None
-            return a.copy(), np.zeros((), np.int64)
+            return a.copy(), xp(a).zeros((), np.int64)
         m = xp(a)
         idx = contiguous(m.take(order(a, d, largest), m.arange(k), axis=d))
         self.idx = idx
@@ -224,7 +224,7 @@ class KthvalueBackward0(_DimExtreme):
             raise NotImplementedError('"kthvalue_cpu" not implemented for \'Bool\'')
         self.in_shape, self.dim, self.keepdim = a.shape, d, keepdim
         if a.ndim == 0:
-            return a.copy(), np.zeros((), np.int64)
+            return a.copy(), xp(a).zeros((), np.int64)
         m = xp(a)
         idx = m.take(order(a, d), m.arange(k - 1, k), axis=d)
         self.idx = idx

@@ -3,7 +3,9 @@ import warnings
 
 import numpy as np
 
+from .._tensor import xp_of
 from ._op import Op, apply
+from ._promote import as_array
 from .reduce import _dims
 
 
@@ -31,7 +33,7 @@ class VarBackward0(Op):
                           stacklevel=4)
         with np.errstate(divide='ignore', invalid='ignore'), warnings.catch_warnings():
             warnings.simplefilter('ignore', RuntimeWarning)
-            return np.asarray(a.var(axis=self.dims, ddof=correction, keepdims=keepdim))
+            return as_array(a.var(axis=self.dims, ddof=correction, keepdims=keepdim))
 
     def backward(self, g):
         x, = self.saved_tensors
@@ -45,7 +47,8 @@ class StdBackward0(VarBackward0):
     fname = 'std'
 
     def forward(self, a, dim=None, correction=1, keepdim=False):
-        return np.asarray(np.sqrt(super().forward(a, dim, correction, keepdim)))
+        var = super().forward(a, dim, correction, keepdim)
+        return as_array(xp_of(var).sqrt(var))
 
     def backward(self, g):
         x, out = self.saved_tensors
@@ -63,7 +66,7 @@ class VarMeanBackward0(VarBackward0):
 
     def forward(self, a, dim=None, correction=1, keepdim=False):
         var = VarBackward0.forward(self, a, dim, correction, keepdim)
-        return var, np.asarray(a.mean(axis=self.dims, keepdims=keepdim))
+        return var, as_array(a.mean(axis=self.dims, keepdims=keepdim))
 
     def backward(self, gv, gm):
         return VarBackward0.backward(self, gv) + _mean_grad(self, gm)
@@ -76,7 +79,7 @@ class StdMeanBackward0(StdBackward0):
 
     def forward(self, a, dim=None, correction=1, keepdim=False):
         std = StdBackward0.forward(self, a, dim, correction, keepdim)
-        return std, np.asarray(a.mean(axis=self.dims, keepdims=keepdim))
+        return std, as_array(a.mean(axis=self.dims, keepdims=keepdim))
 
     def backward(self, gs, gm):
         return StdBackward0.backward(self, gs) + _mean_grad(self, gm)
@@ -129,21 +132,22 @@ class LinalgVectorNormBackward0(Op):
     def forward(self, a, ord=2, dim=None, keepdim=False):
         _norm_input_check(a)
         self.ord, self.dims, self.keepdim = ord, _dims(dim, a.ndim), keepdim
-        x = np.abs(a)
+        xp = xp_of(a)
+        x = xp.abs(a)
         axis = self.dims
         if ord == 2:
-            r = np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdim))
+            r = xp.sqrt(xp.sum(x * x, axis=axis, keepdims=keepdim))
         elif ord == float('inf'):
-            r = np.max(x, axis=axis, keepdims=keepdim) if x.size else np.zeros(())
+            r = xp.max(x, axis=axis, keepdims=keepdim) if x.size else xp.zeros(())
         elif ord == -float('inf'):
-            r = np.min(x, axis=axis, keepdims=keepdim)
+            r = xp.min(x, axis=axis, keepdims=keepdim)
         elif ord == 0:
-            r = np.sum(x != 0, axis=axis, keepdims=keepdim).astype(a.dtype)
+            r = xp.sum(x != 0, axis=axis, keepdims=keepdim).astype(a.dtype)
         elif ord == 1:
-            r = np.sum(x, axis=axis, keepdims=keepdim)
+            r = xp.sum(x, axis=axis, keepdims=keepdim)
         else:
-            r = np.power(np.sum(np.power(x, ord), axis=axis, keepdims=keepdim), 1.0 / ord)
-        return np.asarray(r, dtype=a.dtype)
+            r = xp.power(xp.sum(xp.power(x, ord), axis=axis, keepdims=keepdim), 1.0 / ord)
+        return xp.asarray(r, dtype=a.dtype)
 
     def backward(self, g):
         from .compare import where

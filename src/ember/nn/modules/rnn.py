@@ -114,6 +114,7 @@ class RNNBase(Module):
         if packed:
             sorted_idx, unsorted_idx = input.sorted_indices, input.unsorted_indices
             x, lengths = pad_packed_sequence(input, batch_first=False)
+            lengths = lengths.to(x.device)          # the CPU lengths meet the data's masks
             if sorted_idx is not None:     # work in the packed (sorted) order; hx is in user order
                 x = x.index_select(1, sorted_idx)
                 lengths = lengths.index_select(0, sorted_idx)
@@ -173,7 +174,7 @@ class RNNBase(Module):
         mask = None
         if lengths is not None:
             from ...ops.ranges import arange
-            mask = (arange(seq).unsqueeze(1) < lengths.unsqueeze(0)).unsqueeze(-1)     # (L, N, 1)
+            mask = (arange(seq, device=x.device).unsqueeze(1) < lengths.unsqueeze(0)).unsqueeze(-1)     # (L, N, 1)
         hs, cs = [], []
         layer_in = x
         fused = lstm and lengths is None and self.proj_size == 0 and x.dtype == float32
@@ -232,7 +233,7 @@ def _reverse(x, lengths):
         return x.flip(0)
     from ...ops.ranges import arange
     seq = x.shape[0]
-    t = arange(seq).unsqueeze(1)
+    t = arange(seq, device=x.device).unsqueeze(1)
     ln = lengths.unsqueeze(0)
     idx = where(t < ln, ln - 1 - t, t)                               # (L, N)
     return x.gather(0, idx.unsqueeze(-1).expand(x.shape))

@@ -2,9 +2,8 @@
 pack_sequence, unpad_sequence, unpack_sequence and the PackedSequence record."""
 from collections import namedtuple
 
-import numpy as np
-
 from ...ops.creation import tensor
+from ...ops.ranges import arange
 from ...ops.join import cat, stack
 from ..._tensor import Tensor
 
@@ -32,9 +31,8 @@ class PackedSequence(namedtuple('PackedSequence', ['data', 'batch_sizes', 'sorte
 
 
 def _invert(perm):
-    inv = np.empty_like(perm.numpy())
-    inv[perm.numpy()] = np.arange(len(inv))
-    return tensor(inv)
+    """The inverse permutation, on perm's device (as torch's invert_permutation)."""
+    return perm.new_empty(perm.shape).scatter_(0, perm, arange(perm.numel(), device=perm.device))
 
 
 def _lengths(lengths):
@@ -54,7 +52,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         order = list(range(len(lens)))
     else:
         order = sorted(range(len(lens)), key=lambda i: -lens[i])
-        sorted_indices = tensor(order)
+        sorted_indices = tensor(order, device=input.device)
     if batch_first:
         input = input.transpose(0, 1)
     if sorted_indices is not None:
@@ -65,7 +63,8 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
                            "'lengths' that is <= 0")
     batch_sizes = [sum(1 for n in slens if n > t) for t in range(slens[0] if slens else 0)]
     data = cat([input[t, :b] for t, b in enumerate(batch_sizes)])
-    return PackedSequence(data, tensor(batch_sizes), sorted_indices, None)
+    # batch_sizes live on the CPU whatever the data's device, as in PyTorch
+    return PackedSequence(data, tensor(batch_sizes, device='cpu'), sorted_indices, None)
 
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
@@ -88,10 +87,10 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         rows.append(data.new_full((n,) + tuple(data.shape[1:]), padding_value))
     padded = stack(rows)
     lengths = [sum(1 for b in batch_sizes if b > i) for i in range(n)]
-    lengths = tensor(lengths)
+    lengths = tensor(lengths, device='cpu')
     if sequence.unsorted_indices is not None:
         padded = padded.index_select(1, sequence.unsorted_indices)
-        lengths = lengths[sequence.unsorted_indices]
+        lengths = lengths[sequence.unsorted_indices.cpu()]
     if batch_first:
         padded = padded.transpose(0, 1)
     return padded, lengths

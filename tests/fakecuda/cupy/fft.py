@@ -1,0 +1,7 @@
+import numpy as _np
+
+from . import _api, _namespaces
+
+
+def __getattr__(name):
+    return _namespaces.attr(_np.fft, _api.FFT, name)
