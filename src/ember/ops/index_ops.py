@@ -85,8 +85,7 @@ def _source_checks(self, dim, index, source, fname, **extra):
 
 class IndexAddBackward0(_SliceOp):
     def forward(self, a, src, dim, index, alpha=1):
-        out, o1, where, bad, n = self.prepare(a, src, dim, index)
-        self.alpha = alpha
+        (out, o1, where, bad, n), self.alpha = self.prepare(a, src, dim, index), alpha
         if bad is not None:
             raise RuntimeError(f'index {bad} is out of bounds for dimension {dim} with size {n}')
         m = xp(a)
@@ -193,9 +192,7 @@ class IndexFillBackward0(_SliceOp):
         out, o1, where, bad, n = self.prepare(a, value, dim, index, negative=True)
         if bad is not None:
             raise IndexError(f'index {bad} is out of bounds for dimension {dim} with size {n}')
-        if isinstance(value, (int, float, bool)):
-            value = xp(a).asarray(np.asarray(value).astype(a.dtype))
-        o1[where] = value.astype(a.dtype, copy=False)
+        o1[where] = value.astype(a.dtype) if hasattr(value, 'dtype') else xp(a).asarray(np.asarray(value).astype(a.dtype))
         return out
 
     def backward(self, g):
