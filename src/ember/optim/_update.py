@@ -14,9 +14,12 @@ def scalar_dtype(is_fused=None):
 
 
 def new_step(p, value=0.0, on_param_device=False, is_fused=None):
-    """A fresh 0-dim ``step``-like tensor (on the CPU unless capturable/fused, as PyTorch)."""
-    xp = xp_of(p._data) if on_param_device else np
-    return Tensor._make(xp.array(value, dtype=scalar_dtype(is_fused)))
+    """A fresh 0-dim ``step``-like tensor: on the parameter's device when capturable/fused, else
+    on the default device (the CPU unless ``set_default_device``), as PyTorch's ``tensor(0.)``."""
+    if on_param_device:
+        return Tensor._make(xp_of(p._data).array(value, dtype=scalar_dtype(is_fused)))
+    from ..ops.creation import _place
+    return Tensor._make(_place(np.array(value, dtype=scalar_dtype(is_fused)), None))
 
 
 def zeros_state(p):
