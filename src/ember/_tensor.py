@@ -166,9 +166,10 @@ class Tensor(PythonProtocols):
 
     def storage_offset(self):
         arr = self._data
+        if type(arr) is not np.ndarray and hasattr(arr, 'data'):     # CuPy: offset inside the allocation
+            return (arr.data.ptr - arr.data.mem.ptr) // arr.itemsize if arr.size else 0
         owner = arr
-        while getattr(owner, 'base', None) is not None and (
-                hasattr(owner.base, '__array_interface__') or hasattr(owner.base, '__cuda_array_interface__')):
+        while getattr(owner, 'base', None) is not None and hasattr(owner.base, '__array_interface__'):
             owner = owner.base
         if owner is arr or not arr.size:
             return 0

@@ -1,4 +1,6 @@
-"""Per-device array modules. CPU is NumPy; CUDA (CuPy) arrives with the GPU issue."""
+"""Per-device array modules: NumPy on the CPU, CuPy on CUDA, and moving arrays between them."""
+import functools
+
 import numpy as np
 
 
@@ -25,14 +27,16 @@ def cuda_unavailable_reason():
     return None if n else 'no CUDA device'
 
 
-_REASON = []
+@functools.lru_cache(maxsize=1)
+def cuda_reason():
+    """``cuda_unavailable_reason()``, asked once per process."""
+    return cuda_unavailable_reason()
 
 
 def check_cuda():
-    if not _REASON:
-        _REASON.append(cuda_unavailable_reason())
-    if _REASON[0] is not None:
-        raise AssertionError(f'Torch not compiled with CUDA enabled ({_REASON[0]})')
+    reason = cuda_reason()
+    if reason is not None:
+        raise AssertionError(f'Torch not compiled with CUDA enabled ({reason})')
 
 
 def move(arr, device):

@@ -2,14 +2,7 @@
 PyTorch's CPU-only build does: ``is_available()`` is False, ``device_count()`` is 0, the
 functions that need a device raise "Torch not compiled with CUDA enabled", and the
 bookkeeping ones (seeding, memory counters, empty_cache) are harmless no-ops."""
-import functools
-
-from .._backend import cuda_unavailable_reason, check_cuda
-
-
-@functools.lru_cache(maxsize=1)
-def _reason():
-    return cuda_unavailable_reason()
+from .._backend import cuda_reason as _reason, check_cuda
 
 
 def is_available():

@@ -2,11 +2,11 @@
 they answer as PyTorch's CPU-only build: ``Stream()``/``Event()`` refuse to be created,
 ``stream(None)`` and ``device(-1)`` are no-ops, and the rest raise "Torch not compiled with
 CUDA enabled"."""
-from .._backend import check_cuda, cuda_unavailable_reason
+from .._backend import check_cuda, cuda_reason
 
 
 def _available():
-    return cuda_unavailable_reason() is None
+    return cuda_reason() is None
 
 
 def _index(device):

@@ -31,6 +31,14 @@ def same_device(inputs, arrays, inplace=False):
     return out
 
 
+def require_same(first, *others):
+    """PyTorch's same-device error for tensors an op gets outside its inputs (e.g. updated in place)."""
+    for t in others:
+        if t is not None and t.device != first.device:
+            raise RuntimeError(f'Expected all tensors to be on the same device, but found at least two '
+                               f'devices, {first.device} and {t.device}!')
+
+
 def guard(arr):
     """A context making ``arr``'s GPU the current one (a no-op when it already is)."""
     import cupy

@@ -4,7 +4,7 @@ import numpy as np
 from .._tensor import _scalar_name
 from .. import _dtype
 from ._op import Op, apply
-from ._promote import unbroadcast
+from ._promote import unbroadcast, as_array
 from ..amp import autocast_mode as _amp  # autocast hook
 
 
@@ -96,8 +96,7 @@ class DotBackward0(Op):
                                f'{a.shape[0]} and {b.shape[0]} elements respectively')
         _same_dtype(a, b, lambda x, y: f'dot : expected both vectors to have same dtype, but found {x} and {y}',
                     'dot')
-        r = np.dot(a, b)
-        return np.asarray(r) if isinstance(r, np.generic) else r
+        return as_array(np.dot(a, b))
 
     def backward(self, g):
         a, b = self.saved_tensors

@@ -10,6 +10,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ._op import Op, apply
+from . import _devices
 from ._promote import xp
 
 
@@ -227,11 +228,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise RuntimeError('running_mean and running_var must be defined in evaluation mode')
     rm = running_mean._data if running_mean is not None else None
     rv = running_var._data if running_var is not None else None
-    d = input._data
-    for t in (running_mean, running_var):     # the running stats are updated in place: same device
-        if t is not None and (type(t._data) is not type(d) or (type(d) is not np.ndarray and t.device != input.device)):
-            raise RuntimeError('Expected all tensors to be on the same device, but found at least two devices, '
-                               f'{input.device} and {t.device}!')
+    if type(input._data) is not np.ndarray or type(rm) not in (np.ndarray, type(None)):
+        _devices.require_same(input, running_mean, running_var)    # the stats are updated in place
     y = apply(NativeBatchNormBackward0, input, weight, bias, training=training, momentum=momentum, eps=eps,
               running_mean=rm, running_var=rv)
     if training:

@@ -4,7 +4,7 @@ import numpy as np
 
 from ._op import Op, apply
 from ._promote import xp as _xp
-from .shape import wrap_dim, _fmt
+from .shape import wrap_dim, _fmt, as_strided_view
 
 
 class SelectBackward0(Op):
@@ -120,9 +120,7 @@ def _diag_view(a, offset, d1, d2):
     keep = [i for i in range(a.ndim) if i not in (d1, d2)]
     shape = [b.shape[i] for i in keep] + [length]
     strides = [b.strides[i] for i in keep] + [b.strides[d1] + b.strides[d2]]
-    if type(b) is np.ndarray:
-        return np.lib.stride_tricks.as_strided(b, shape=shape, strides=strides, writeable=True)
-    return _xp(b).lib.stride_tricks.as_strided(b, shape=shape, strides=strides)     # (no writeable= in CuPy)
+    return as_strided_view(b, tuple(shape), tuple(strides))
 
 
 class DiagEmbedBack(Op):

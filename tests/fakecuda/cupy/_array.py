@@ -27,7 +27,9 @@ class MemoryPointer:
         self._arr = arr
         self.ptr = arr._a.__array_interface__['data'][0] if arr._a.size else 0
         self.device_id = arr._dev
-        self.mem = type('Memory', (), {'size': arr._a.nbytes})()
+        root = _root(arr._a)       # the allocation: CuPy's views share their base's Memory
+        self.mem = type('Memory', (), {'size': root.nbytes,
+                                       'ptr': root.__array_interface__['data'][0] if root.size else 0})()
 
     def copy_from_device(self, src, size):
         """cudaMemcpy between two contiguous device buffers (any devices)."""
