@@ -58,13 +58,33 @@ def synchronize(device=None):
 
 
 def manual_seed(seed):
-    """Seeds the GPU generator when there is one; a no-op otherwise (as in PyTorch)."""
+    """Seeds the current GPU's generator; a no-op without a GPU (as in PyTorch)."""
     if is_available():
-        import cupy
-        cupy.random.seed(int(seed) % 2 ** 32)
+        from ..ops.random import cuda_generator
+        cuda_generator(current_device()).manual_seed(seed)
 
 
-manual_seed_all = manual_seed
+def manual_seed_all(seed):
+    """Seeds every GPU's generator (GPUs not used yet start from this seed; no GPU needed)."""
+    from ..ops.random import cuda_manual_seed_all
+    cuda_manual_seed_all(seed)
+
+
+def seed():
+    """Seeds the current GPU's generator from a random number."""
+    if is_available():
+        from ..ops.random import cuda_generator
+        cuda_generator(current_device()).seed()
+
+
+def seed_all():
+    import numpy as np
+    manual_seed_all(int(np.random.SeedSequence().entropy) & ((1 << 63) - 1))
+
+
+def initial_seed():
+    from ..ops.random import cuda_generator
+    return cuda_generator(current_device()).initial_seed()
 
 
 def memory_allocated(device=None):

@@ -134,21 +134,28 @@ class device:
         return False
 
 
-def get_rng_state(device='cuda'):
-    """The GPU generator's state as a uint8 tensor (CuPy's seed and draw count)."""
+def _generator(device):
+    """The default generator of GPU ``device`` ('cuda' or None: the current GPU)."""
     check_cuda()
-    import numpy as np
-    import cupy
-    from .._tensor import Tensor
-    rs = cupy.random.get_random_state()
-    seed = int(getattr(rs, '_seed', 0)) & (2 ** 64 - 1)
-    return Tensor._make(np.frombuffer(seed.to_bytes(8, 'little'), np.uint8).copy())
+    from ..ops.random import cuda_generator
+    from .._device import device as _dev
+    idx = device if isinstance(device, int) else None if device is None else _dev(device).index
+    if idx is None:
+        from . import current_device
+        idx = current_device()
+    return cuda_generator(idx)
+
+
+def get_rng_state(device='cuda'):
+    """The GPU generator's state: a uint8 CPU tensor of its seed and offset (16 bytes, as PyTorch's).
+
+    ember's CUDA generators reseed cuRAND with a hash of (seed, offset) at each draw, so these two
+    numbers are the whole state and ``set_rng_state`` replays the stream exactly from there."""
+    return _generator(device).get_state()
 
 
 def set_rng_state(new_state, device='cuda'):
-    check_cuda()
-    import cupy
-    cupy.random.seed(int.from_bytes(bytes(new_state.numpy().tobytes()[:8]), 'little') % 2 ** 32)
+    _generator(device).set_state(new_state)
 
 
 def get_rng_state_all():

@@ -1,18 +1,44 @@
 """Tensor creation: tensor, as_tensor, from_numpy, zeros/ones/full/empty/eye,
 the *_like and new_* forms (legacy.py has ``Tensor(5, 3)`` / ``FloatTensor([...])``)."""
+import contextlib
 import math
 import warnings
 
 import numpy as np
 
 from .. import _dtype
-from .._device import as_device, default_for
+from .._backend import check_cuda
+from .._device import default_for
 from .._tensor import Tensor
+
+_HOST = contextlib.nullcontext()
+
+
+def _xp_for(device, nd=None):
+    """(NumPy, no context) off the GPU; (CuPy, the target GPU: ``cuda`` alone is the current one)."""
+    device = default_for(device)
+    if device is None or device.type != 'cuda':
+        return np, _HOST
+    check_cuda()
+    if nd is not None and nd.name == 'bfloat16':
+        raise TypeError('bfloat16 tensors cannot live on CUDA in ember: CuPy has no bfloat16 dtype')
+    import cupy
+    return cupy, cupy.cuda.Device(cupy.cuda.runtime.getDevice() if device.index is None else device.index)
+
+
+def _build(make, device, nd, requires_grad):
+    """A factory's tensor: ``make(xp)`` builds the array directly where ``device`` says."""
+    device = default_for(device)
+    if device is None or device.type != 'cuda':
+        return _finish(make(np), device, requires_grad)
+    xp, ctx = _xp_for(device, nd)
+    with ctx:
+        return _finish(make(xp), device, requires_grad)
 
 
 def _place(arr, device):
-    """Move a freshly made host array to ``device`` (a no-op for CPU)."""
-    device = default_for(device)
+    """Move a freshly made host array to ``device`` (a no-op for CPU and for device arrays)."""
+    device = default_for(device) if type(arr) is np.ndarray else None
     if device is None or device.type == 'cpu':
         return arr
     from .._backend import move
@@ -280,16 +306,19 @@ def _fill_array(value, d):
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    return _finish(np.zeros(_size(size, 'zeros'), _np(dtype)), device, requires_grad)
+    shape, nd = _size(size, 'zeros'), _np(dtype)
+    return _build(lambda xp: xp.zeros(shape, nd), device, nd, requires_grad)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    return _finish(np.ones(_size(size, 'ones'), _np(dtype)), device, requires_grad)
+    shape, nd = _size(size, 'ones'), _np(dtype)
+    return _build(lambda xp: xp.ones(shape, nd), device, nd, requires_grad)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
           memory_format=None):
-    return _finish(np.empty(_size(size, 'empty'), _np(dtype)), device, requires_grad)
+    shape, nd = _size(size, 'empty'), _np(dtype)
+    return _build(lambda xp: xp.empty(shape, nd), device, nd, requires_grad)
 
 
 def _full(size, fill_value, dtype, device, requires_grad, name):
@@ -301,8 +330,8 @@ def _full(size, fill_value, dtype, device, requires_grad, name):
     if dtype is None:
         dtype = _dtype.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
     d = _dtype.to_dtype(dtype)
-    shape = _size((size,), name)
-    return _finish(np.full(shape, _fill_array(fill_value, d), d.np), device, requires_grad)
+    shape, fv = _size((size,), name), _fill_array(fill_value, d)
+    return _build(lambda xp: xp.full(shape, fv if xp is np else fv.item(), d.np), device, d.np, requires_grad)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -318,7 +347,8 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
         raise RuntimeError(f'n must be greater or equal to 0, got {n}')
     if m is not None and m < 0:
         raise RuntimeError(f'm must be greater or equal to 0, got {m}')
-    return _finish(np.eye(int(n), int(n if m is None else m), dtype=_np(dtype)), device, requires_grad)
+    nd = _np(dtype)
+    return _build(lambda xp: xp.eye(int(n), int(n if m is None else m), dtype=nd), device, nd, requires_grad)
 
 
 def _check_tensor(input, name):
@@ -347,20 +377,18 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
                 device=input.device if device is None else device, requires_grad=requires_grad)
 
 
-# new_* methods keep the source tensor's dtype and device
-def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return ones(_size(size, 'new_ones'), dtype=dtype or self.dtype, device=device or self.device,
-                requires_grad=requires_grad)
+def _new(fn, name):
+    """The new_* methods: they keep the source tensor's dtype and device."""
+    def new(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        return fn(_size(size, name), dtype=dtype or self.dtype, device=device or self.device,
+                  requires_grad=requires_grad)
+    new.__name__ = new.__qualname__ = name
+    return new
 
 
-def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return zeros(_size(size, 'new_zeros'), dtype=dtype or self.dtype, device=device or self.device,
-                 requires_grad=requires_grad)
-
-
-def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return empty(_size(size, 'new_empty'), dtype=dtype or self.dtype, device=device or self.device,
-                 requires_grad=requires_grad)
+new_ones = _new(ones, 'new_ones')
+new_zeros = _new(zeros, 'new_zeros')
+new_empty = _new(empty, 'new_empty')
 
 
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,

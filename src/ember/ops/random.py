@@ -1,32 +1,64 @@
-"""Random numbers: Generator, manual_seed, rand/randn/randint/normal/randperm, bernoulli,
-multinomial and the *_like forms (the in-place fillers are in random_fill.py).
+"""Random numbers: Generator, manual_seed, rand/randn/randint/normal/randperm and the *_like
+forms (bernoulli, multinomial, poisson and the in-place fillers are in random_fill.py).
 
-Seeded runs are reproducible within ember (NumPy's PCG64); they do not reproduce
-PyTorch's random stream."""
+CUDA tensors get numbers drawn on their GPU (CuPy/cuRAND), from one generator per GPU.
+Seeded runs are reproducible within ember (NumPy's PCG64 on the CPU); they do not reproduce
+PyTorch's random stream, and a GPU's stream differs from the CPU's (as in PyTorch)."""
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, xp_of
+from .._device import default_for
+from .._tensor import Tensor
 from ._op import Op, apply
-from .creation import _finish, _size, _is_int, zeros
+from . import _devices
+from .creation import _HOST, _finish, _size, _is_int, zeros
 from .ranges import _fmt
 
 
+_DEFAULT_SEED = 67280421310721
+_PHILOX = 161       # cuRAND's CURAND_RNG_PSEUDO_PHILOX4_32_10: reseeding it costs no state set-up
+_M64 = (1 << 64) - 1
+
+
+def _mix(seed, offset):
+    """splitmix64 of (seed, offset): the cuRAND seed of a CUDA generator's ``offset``-th draw."""
+    z = (seed + (offset + 1) * 0x9E3779B97F4A7C15) & _M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return z ^ (z >> 31)
+
+
 class Generator:
-    """A source of random numbers; ``manual_seed`` makes its stream reproducible."""
+    """A source of random numbers; ``manual_seed`` makes its stream reproducible.
+
+    On the CPU it is NumPy's PCG64. On a GPU it draws on the device with a CuPy RandomState
+    (cuRAND Philox); its whole state is (seed, offset) as in PyTorch: draw number ``offset``
+    reseeds cuRAND with a hash of the two, so ``get_state``/``set_state`` round-trip exactly
+    without reading cuRAND's internal position (which its API doesn't expose)."""
 
     def __init__(self, device='cpu'):
-        from .._device import as_device
+        from .._device import as_device, device as _dev
         self.device = as_device(device)
-        self._seed = 67280421310721
-        self._rng = np.random.default_rng(self._seed)
+        self._seed = _DEFAULT_SEED
+        if self.device.type == 'cuda':
+            from .._backend import check_cuda
+            check_cuda()
+            if self.device.index is None:
+                import cupy
+                self.device = _dev('cuda', cupy.cuda.runtime.getDevice())
+            self._offset, self._rs, self._install = 0, None, False
+        else:
+            self._rng = np.random.default_rng(self._seed)
 
     def manual_seed(self, seed):
         seed = int(seed)
         if seed < 0:
             seed += 1 << 64
         self._seed = seed
-        self._rng = np.random.default_rng(seed)
+        if self.device.type == 'cuda':
+            self._offset = 0
+        else:
+            self._rng = np.random.default_rng(seed)
         return self
 
     def seed(self):
@@ -38,30 +70,107 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        import json
-        state = json.dumps(self._rng.bit_generator.state).encode()
-        return Tensor._make(np.frombuffer(state, np.uint8).copy())
+        if self.device.type == 'cuda':      # 16 bytes: seed and offset, as PyTorch's CUDA state
+            raw = (self._seed & _M64).to_bytes(8, 'little') + self._offset.to_bytes(8, 'little')
+        else:
+            import json
+            raw = json.dumps(self._rng.bit_generator.state).encode()
+        return Tensor._make(np.frombuffer(raw, np.uint8).copy())
 
     def set_state(self, state):
+        raw = bytes(state._data.tolist())
+        if self.device.type == 'cuda':
+            if len(raw) not in (8, 16):
+                raise RuntimeError('RNG state is wrong size')
+            self._seed = int.from_bytes(raw[:8], 'little')
+            self._offset = int.from_bytes(raw[8:], 'little')
+            return self
         import json
-        self._rng.bit_generator.state = json.loads(bytes(state._data.tolist()).decode())
+        self._rng.bit_generator.state = json.loads(raw.decode())
         return self
+
+    def _draw(self, method, *args, cast=None, **kwargs):
+        """``RandomState.method(*args)`` on this generator's GPU, cast to ``cast`` there."""
+        import cupy
+        with cupy.cuda.Device(self.device.index):
+            rs = self._rs
+            if rs is None:
+                rs = self._rs = cupy.random.RandomState(method=_PHILOX)
+                if self._install:           # a GPU's default generator is CuPy's one for that GPU
+                    cupy.random.set_random_state(rs)
+            rs.seed(_mix(self._seed, self._offset))
+            self._offset += 1
+            r = getattr(rs, method)(*args, **kwargs)
+            return r if cast is None else r.astype(cast, copy=False)
 
 
 default_generator = Generator()
+_cuda_generators = {}               # GPU index -> its default Generator (made on first use)
+_cuda_seed = [_DEFAULT_SEED]        # the seed those start from (manual_seed sets it)
+
+
+def cuda_generator(index):
+    """The default generator of GPU ``index``."""
+    g = _cuda_generators.get(index)
+    if g is None:
+        g = Generator(f'cuda:{index}').manual_seed(_cuda_seed[0])
+        g._install = True
+        _cuda_generators[index] = g
+    return g
+
+
+def cuda_manual_seed_all(seed):
+    """Seeds every GPU's default generator, those not made yet included (no CUDA needed)."""
+    _cuda_seed[0] = int(seed) + (1 << 64 if int(seed) < 0 else 0)
+    for g in _cuda_generators.values():
+        g.manual_seed(seed)
 
 
 def _rng(generator):
-    return (generator or default_generator)._rng
+    g = generator or default_generator
+    if g.device.type != 'cpu':
+        raise RuntimeError(f"Expected a 'cpu' device type for generator but found '{g.device.type}'")
+    return g._rng
+
+
+def _cuda_gen(generator, device):
+    """The CUDA generator that draws for ``device``; None where ``device`` is not a GPU, or where
+    the caller gave a CPU generator: that one draws on the host and the result is copied (PyTorch
+    refuses; ember keeps CPU-seeded code such as ``nn.init.*(generator=...)`` working)."""
+    d = default_for(device)
+    if d is None or d.type != 'cuda':
+        return None
+    if generator is None:
+        if d.index is None:
+            import cupy
+            return cuda_generator(cupy.cuda.runtime.getDevice())
+        return cuda_generator(d.index)
+    return generator if generator.device.type == 'cuda' else None
+
+
+def _src(generator, t):
+    """What draws for tensor ``t``: a NumPy Generator on the CPU, a CUDA Generator on a GPU."""
+    if type(t._data) is np.ndarray:
+        return _rng(generator)
+    if generator is not None and generator.device.type != 'cuda':
+        from .random_fill import HostDraws
+        return HostDraws(generator._rng, t._data)
+    return _cuda_gen(generator, t.device)
+
+
+def _on(arr):
+    """The context that computes on ``arr``'s device (none for host arrays)."""
+    return _HOST if type(arr) is np.ndarray else _devices.guard(arr)
+
+
+def _fdt(nd):
+    """The float dtype CuPy draws in for NumPy dtype ``nd`` (it has float32 and float64 only)."""
+    return np.float64 if nd == np.float64 else np.float32
 
 
 def manual_seed(seed):
     default_generator.manual_seed(seed)
-    try:
-        from .. import cuda
-        cuda.manual_seed_all(seed)
-    except Exception:  # noqa: BLE001 - CUDA seeding is best effort on machines without a GPU
-        pass
+    cuda_manual_seed_all(seed)
     return default_generator
 
 
@@ -100,15 +209,20 @@ def _name(d):
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     d = _float_dtype(dtype, 'check_uniform_bounds')
-    arr = _rng(generator).random(_size(size, 'rand'), dtype=np.float64 if d.np != np.float32 else np.float32)
+    shape, g = _size(size, 'rand'), _cuda_gen(generator, device)
+    if g is not None:
+        return _finish(g._draw('random_sample', shape, _fdt(d.np), cast=d.np), device, requires_grad)
+    arr = _rng(generator).random(shape, dtype=np.float64 if d.np != np.float32 else np.float32)
     return _finish(arr.astype(d.np, copy=False), device, requires_grad)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     d = _float_dtype(dtype, 'normal_kernel_cpu')
-    arr = _rng(generator).standard_normal(_size(size, 'randn'),
-                                          dtype=np.float64 if d.np != np.float32 else np.float32)
+    shape, g = _size(size, 'randn'), _cuda_gen(generator, device)
+    if g is not None:
+        return _finish(g._draw('standard_normal', shape, _fdt(d.np), cast=d.np), device, requires_grad)
+    arr = _rng(generator).standard_normal(shape, dtype=np.float64 if d.np != np.float32 else np.float32)
     return _finish(arr.astype(d.np, copy=False), device, requires_grad)
 
 
@@ -142,7 +256,10 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
             raise RuntimeError(f'from is out of bounds for {_CPP_NAMES[d.name]}')
         if high - 1 < lo or high - 1 > hi:
             raise RuntimeError(f'to - 1 is out of bounds for {_CPP_NAMES[d.name]}')
-    arr = _rng(generator).integers(low, high, _size((size,), 'randint', size_pos), dtype=np.int64)
+    shape, g = _size((size,), 'randint', size_pos), _cuda_gen(generator, device)
+    if g is not None:
+        return _finish(g._draw('randint', low, high, shape, np.int64, cast=d.np), device, requires_grad)
+    arr = _rng(generator).integers(low, high, shape, dtype=np.int64)
     return _finish(arr.astype(d.np), device, requires_grad)
 
 
@@ -153,6 +270,9 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     n = int(n)
     if n < 0:
         raise RuntimeError(f'Trying to create tensor with negative dimension {n}: [{n}]')
+    g = _cuda_gen(generator, device)
+    if g is not None:
+        return _finish(g._draw('permutation', n, cast=d.np), device, requires_grad)
     return _finish(_rng(generator).permutation(n).astype(d.np), device, requires_grad)
 
 
@@ -170,9 +290,12 @@ class _RandomOp(Op):
                      for (node, _), shape in zip(self._next, self.shapes))
 
 
-def _host_to(arr, like):
-    """A host array of random numbers, moved to the device of array ``like``."""
-    return arr if type(like) is np.ndarray else xp_of(like).asarray(arr)
+def _std_normal(rng, shape, ref):
+    """Standard normal draws for an op on array ``ref``: NumPy's float64 on the CPU, drawn on the
+    GPU (in ``ref``'s precision) for device arrays."""
+    if type(ref) is np.ndarray:
+        return rng.standard_normal(shape)
+    return rng._draw('standard_normal', shape, _fdt(ref.dtype))
 
 
 class _Normal(_RandomOp):
@@ -180,7 +303,7 @@ class _Normal(_RandomOp):
         self.shapes = (np.shape(mean), np.shape(std))
         ref = mean if hasattr(mean, 'dtype') else std
         shape = np.broadcast_shapes(np.shape(mean), np.shape(std))
-        return (mean + std * _host_to(rng.standard_normal(shape), ref)).astype(ref.dtype)
+        return (mean + std * _std_normal(rng, shape, ref)).astype(ref.dtype)
 
 
 class NormalBackward1(_Normal):     # normal(Tensor mean, float std)
@@ -195,46 +318,30 @@ class NormalBackward3(_Normal):     # normal(Tensor mean, Tensor std)
     pass
 
 
-class BernoulliBackward0(_RandomOp):
-    def forward(self, probs, rng=None):
-        self.shapes = (probs.shape,)
-        return (_host_to(rng.random(probs.shape), probs) < probs).astype(probs.dtype)
-
-
-class PoissonBackward0(_RandomOp):
-    def forward(self, rates, rng=None):
-        self.shapes = (rates.shape,)
-        return _host_to(rng.poisson(np.asarray(rates, dtype=np.float64)), rates).astype(rates.dtype)
-
-
-def poisson(input, generator=None):
-    """Samples from Poisson distributions with the rates in ``input`` (same shape and dtype)."""
-    _check_float(input.dtype, 'poisson_cpu')
-    if np.any(input._data < 0):
-        raise RuntimeError('invalid Poisson rate, expected rate to be non-negative')
-    return apply(PoissonBackward0, input, rng=_rng(generator))
-
-
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
            requires_grad=False):
-    rng = _rng(generator)
     tm, ts = isinstance(mean, Tensor), isinstance(std, Tensor)
     if tm or ts:
         if size is not None:
             raise TypeError('normal() received an invalid combination of arguments')
         _check_float((mean if tm else std).dtype, 'normal_kernel_cpu')
         if ts:
-            if np.any(std._data < 0):
+            with _on(std._data):
+                bad = bool(np.any(std._data < 0))
+            if bad:
                 raise RuntimeError('normal expects all elements of std >= 0.0')
         else:
             _check_std(std)
         cls = NormalBackward3 if tm and ts else NormalBackward1 if tm else NormalBackward2
-        return apply(cls, mean, std, rng=rng)
+        return apply(cls, mean, std, rng=_src(generator, mean if tm else std))
     _check_std(std)
     if size is None:
         raise TypeError('normal() received an invalid combination of arguments')
     d = _float_dtype(dtype, 'normal_kernel_cpu')
-    arr = mean + std * rng.standard_normal(_size((size,), 'normal', 3))
+    shape, g = _size((size,), 'normal', 3), _cuda_gen(generator, device)
+    if g is not None:
+        return _finish(g._draw('normal', mean, std, shape, _fdt(d.np), cast=d.np), device, requires_grad)
+    arr = mean + std * _rng(generator).standard_normal(shape)
     return _finish(arr.astype(d.np), device, requires_grad)
 
 
@@ -265,52 +372,8 @@ def _check_p(p):
         raise RuntimeError(f'bernoulli_ expects p to be in [0, 1], but got p={_fmt(float(p))}')
 
 
-def bernoulli(input, p=None, *, generator=None, out=None):
-    if p is not None:
-        _check_p(p)
-        arr = (_rng(generator).random(input.shape) < p).astype(input._data.dtype)
-        return Tensor._make(_on_device(arr, input))
-    _check_float(input.dtype, 'bernoulli_tensor_cpu_p_')
-    probs = input._data
-    if np.any((probs < 0) | (probs > 1)):
-        raise RuntimeError('Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this '
-                           'error message be improved?  If so, please report an enhancement request '
-                           'to PyTorch.)')
-    return apply(BernoulliBackward0, input, rng=_rng(generator))
-
-
-def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    if not input.is_floating_point():
-        raise RuntimeError('multinomial only supports floating-point dtypes for input, got: '
-                           f'{_name(input.dtype)}')
-    p = np.asarray(input._data, dtype=np.float64)
-    if p.ndim not in (1, 2):
-        raise RuntimeError('prob_dist must be 1 or 2 dim')
-    if num_samples <= 0:
-        raise RuntimeError('cannot sample n_sample <= 0 samples')
-    rows = p.reshape(-1, p.shape[-1])
-    if not replacement and num_samples > rows.shape[1]:
-        raise RuntimeError('cannot sample n_sample > prob_dist.size(-1) samples without replacement')
-    if np.any(p < 0) or not np.all(np.isfinite(p)):
-        raise RuntimeError('probability tensor contains either `inf`, `nan` or element < 0')
-    totals = rows.sum(1)
-    if np.any(totals <= 0):
-        raise RuntimeError('invalid multinomial distribution (sum of probabilities <= 0)')
-    rng = _rng(generator)
-    if replacement:         # inverse CDF: one uniform number per sample
-        cdf = np.cumsum(rows / totals[:, None], axis=1)
-        u = rng.random((rows.shape[0], num_samples))
-        arr = np.stack([np.searchsorted(c, x, side='right') for c, x in zip(cdf, u)])
-        arr = np.minimum(arr, rows.shape[1] - 1)
-    else:                   # PyTorch's algorithm: the top-k of p / Exp(1) noise
-        q = rows / rng.exponential(1.0, rows.shape)
-        arr = np.argsort(-q, axis=1, kind='stable')[:, :num_samples]
-    arr = arr.astype(np.int64)
-    return Tensor._make(_on_device(arr if p.ndim == 2 else arr[0], input))
-
-
-def _on_device(arr, like):
-    if type(like._data) is np.ndarray:
-        return arr
-    from .._backend import move
-    return move(arr, like.device)
+def __getattr__(name):      # the samplers shaped by a tensor live with the in-place fillers
+    if name in ('bernoulli', 'multinomial', 'poisson', 'BernoulliBackward0', 'PoissonBackward0'):
+        from . import random_fill
+        return getattr(random_fill, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

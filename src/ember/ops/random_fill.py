@@ -1,17 +1,146 @@
-"""The in-place random fillers: uniform_, normal_, bernoulli_, random_, exponential_,
-geometric_, log_normal_, cauchy_ (Tensor methods, installed from ``FILLERS``)."""
+"""Random numbers shaped by a tensor: bernoulli, poisson, multinomial, and the in-place fillers
+uniform_, normal_, bernoulli_, random_, exponential_, geometric_, log_normal_, cauchy_ (Tensor
+methods, installed from ``FILLERS``). GPU tensors are filled by draws made on their GPU."""
 import numpy as np
 
-from .._tensor import Tensor
-from .random import _rng, _check_float, _check_std, _check_p, _name, _on_device
+from .._tensor import Tensor, xp_of
+from . import _devices
+from ._op import apply
+from .random import _RandomOp, _rng, _src, _fdt, _on, _check_float, _check_std, _check_p, _name
 from .ranges import _fmt
 
 
-def _fill(self, arr):
+class BernoulliBackward0(_RandomOp):
+    def forward(self, probs, rng=None):
+        self.shapes = (probs.shape,)
+        if type(probs) is np.ndarray:
+            return (rng.random(probs.shape) < probs).astype(probs.dtype)
+        return (rng._draw('random_sample', probs.shape, _fdt(probs.dtype)) < probs).astype(probs.dtype)
+
+
+class PoissonBackward0(_RandomOp):
+    def forward(self, rates, rng=None):
+        self.shapes = (rates.shape,)
+        if type(rates) is np.ndarray:
+            return rng.poisson(np.asarray(rates, dtype=np.float64)).astype(rates.dtype)
+        return rng._draw('poisson', rates.astype(np.float64), cast=rates.dtype)
+
+
+def poisson(input, generator=None):
+    """Samples from Poisson distributions with the rates in ``input`` (same shape and dtype)."""
+    _check_float(input.dtype, 'poisson_cpu')
+    with _on(input._data):
+        bad = bool(np.any(input._data < 0))
+    if bad:
+        raise RuntimeError('invalid Poisson rate, expected rate to be non-negative')
+    return apply(PoissonBackward0, input, rng=_src(generator, input))
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    if p is not None:
+        _check_p(p)
+        rng, nd = _src(generator, input), input._data.dtype
+        if type(input._data) is np.ndarray:
+            return Tensor._make((rng.random(input.shape) < p).astype(nd))
+        with _devices.guard(input._data):
+            return Tensor._make((rng._draw('random_sample', input.shape, _fdt(nd)) < p).astype(nd))
+    _check_float(input.dtype, 'bernoulli_tensor_cpu_p_')
+    probs = input._data
+    with _on(probs):
+        bad = bool(np.any((probs < 0) | (probs > 1)))
+    if bad:
+        raise RuntimeError('Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this '
+                           'error message be improved?  If so, please report an enhancement request '
+                           'to PyTorch.)')
+    return apply(BernoulliBackward0, input, rng=_src(generator, input))
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    if not input.is_floating_point():
+        raise RuntimeError('multinomial only supports floating-point dtypes for input, got: '
+                           f'{_name(input.dtype)}')
+    with _on(input._data):
+        return Tensor._make(_multinomial(input, num_samples, replacement, generator))
+
+
+def _multinomial(input, num_samples, replacement, generator):
+    host = type(input._data) is np.ndarray
+    p = np.asarray(input._data, dtype=np.float64) if host else input._data.astype(np.float64)
+    if p.ndim not in (1, 2):
+        raise RuntimeError('prob_dist must be 1 or 2 dim')
+    if num_samples <= 0:
+        raise RuntimeError('cannot sample n_sample <= 0 samples')
+    rows = p.reshape(-1, p.shape[-1])
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError('cannot sample n_sample > prob_dist.size(-1) samples without replacement')
+    if np.any(p < 0) or not np.all(np.isfinite(p)):
+        raise RuntimeError('probability tensor contains either `inf`, `nan` or element < 0')
+    totals = rows.sum(1)
+    if np.any(totals <= 0):
+        raise RuntimeError('invalid multinomial distribution (sum of probabilities <= 0)')
+    rng = _src(generator, input)
+    if not host:
+        arr = _multinomial_gpu(rng, rows, totals, num_samples, replacement)
+    elif replacement:       # inverse CDF: one uniform number per sample
+        cdf = np.cumsum(rows / totals[:, None], axis=1)
+        u = rng.random((rows.shape[0], num_samples))
+        arr = np.stack([np.searchsorted(c, x, side='right') for c, x in zip(cdf, u)])
+        arr = np.minimum(arr, rows.shape[1] - 1)
+    else:                   # PyTorch's algorithm: the top-k of p / Exp(1) noise
+        q = rows / rng.exponential(1.0, rows.shape)
+        arr = np.argsort(-q, axis=1, kind='stable')[:, :num_samples]
+    arr = arr.astype(np.int64)
+    return arr if p.ndim == 2 else arr[0]
+
+
+def _multinomial_gpu(g, rows, totals, num_samples, replacement):
+    """multinomial's samples drawn on the GPU, all rows at once."""
+    xp = xp_of(rows)
+    n, k = rows.shape
+    if not replacement:
+        q = rows / g._draw('standard_exponential', rows.shape, np.float64)
+        return xp.argsort(-q, axis=1)[:, :num_samples]
+    cdf = xp.cumsum(rows / totals[:, None], axis=1)
+    cdf[:, -1] = 1.0
+    row = xp.arange(n, dtype=np.float64)[:, None]      # row r's CDF lies in [r, r + 1]: one search
+    u = g._draw('random_sample', (n, num_samples), np.float64) + row
+    idx = xp.searchsorted((cdf + row).ravel(), u.ravel(), side='right').reshape(n, num_samples)
+    return xp.clip(idx - (row * k).astype(np.int64), 0, k - 1)
+
+
+
+class HostDraws:
+    """A CPU generator drawing for a GPU tensor: NumPy draws on the host, copied to the GPU once.
+    It answers the CUDA generator's ``_draw`` (CuPy RandomState names; trailing dtype dropped)."""
+    _NUMPY = {'random_sample': ('random', 2), 'randint': ('integers', 4), 'standard_normal': ('standard_normal', 2),
+              'standard_exponential': ('standard_exponential', 2), 'uniform': ('uniform', 3),
+              'normal': ('normal', 3), 'exponential': ('exponential', 2), 'lognormal': ('lognormal', 3),
+              'standard_cauchy': ('standard_cauchy', 1), 'geometric': ('geometric', 2), 'poisson': ('poisson', 2),
+              'permutation': ('permutation', 1)}
+
+    def __init__(self, rng, like):
+        self._rng, self._like = rng, like
+
+    def _draw(self, method, *args, cast=None):
+        name, n = self._NUMPY[method]
+        args = [a.get() if hasattr(a, 'get') and hasattr(a, 'device') else a for a in args[:n]]
+        arr = np.asarray(getattr(self._rng, name)(*args))
+        return xp_of(self._like).asarray(arr if cast is None else arr.astype(cast))
+
+
+def _fill(self, generator, cpu, gpu):
+    """self <- ``cpu(rng)`` (a NumPy Generator) on the CPU, or ``gpu(g, dtype)`` drawn on self's
+    GPU with CUDA generator ``g`` (``dtype``: the float dtype CuPy draws in for self)."""
     from ._op import write_into, check_inplace
     from ..autograd.grad_mode import is_grad_enabled
     check_inplace(self, is_grad_enabled())
-    write_into(self, _on_device(arr, self))
+    d = self._data
+    if type(d) is np.ndarray:
+        write_into(self, cpu(_rng(generator)))
+        return self
+    g = _src(generator, self)
+    with _devices.guard(d):
+        write_into(self, gpu(g, _fdt(d.dtype)))
     return self
 
 
@@ -40,7 +169,8 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None):
                            f'to={_fmt(b)}')
     if _drawable(self):         # straight into the tensor's memory, in its own precision
         return _fill_affine(self, _rng(generator).random, b - a, a)
-    return _fill(self, _rng(generator).uniform(a, b, self.shape))
+    return _fill(self, generator, lambda r: r.uniform(a, b, self.shape),
+                 lambda g, f: g._draw('uniform', a, b, self.shape, f))
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -48,15 +178,20 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     _check_std(std)
     if _drawable(self):
         return _fill_affine(self, _rng(generator).standard_normal, std, mean)
-    return _fill(self, _rng(generator).normal(mean, std, self.shape))
+    return _fill(self, generator, lambda r: r.normal(mean, std, self.shape),
+                 lambda g, f: g._draw('normal', mean, std, self.shape, f))
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
     if isinstance(p, Tensor):
-        p = np.asarray(p.detach().numpy(force=True), dtype=np.float64)
+        if type(self._data) is np.ndarray:
+            p = np.asarray(p.detach().numpy(force=True), dtype=np.float64)
+        else:
+            p = p.detach().to(self.device)._data
     else:
         _check_p(p)
-    return _fill(self, _rng(generator).random(self.shape) < p)
+    return _fill(self, generator, lambda r: r.random(self.shape) < p,
+                 lambda g, f: g._draw('random_sample', self.shape, f) < p)
 
 
 # random_()'s exclusive upper bound: every integer the dtype holds exactly (floats), or its max
@@ -71,26 +206,31 @@ def random_(self, from_=None, to=None, *, generator=None):
     from_ = 0 if from_ is None else from_
     if to is None:
         to = _RANDOM_TO.get(self.dtype.name) or int(np.iinfo(self._data.dtype).max) + 1
-    return _fill(self, _rng(generator).integers(from_, to, self.shape))
+    return _fill(self, generator, lambda r: r.integers(from_, to, self.shape),
+                 lambda g, f: g._draw('randint', from_, to, self.shape, np.int64))
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
     if not self.is_floating_point():
         raise RuntimeError('Exponential distribution is a continuous probability distribution. dtype must '
                            f'be a floating point but you specified {_name(self.dtype)}')
-    return _fill(self, _rng(generator).exponential(1.0 / lambd, self.shape))
+    return _fill(self, generator, lambda r: r.exponential(1.0 / lambd, self.shape),
+                 lambda g, f: g._draw('exponential', 1.0 / lambd, self.shape, f))
 
 
 def geometric_(self, p, *, generator=None):
-    return _fill(self, _rng(generator).geometric(p, self.shape))
+    return _fill(self, generator, lambda r: r.geometric(p, self.shape),
+                 lambda g, f: g._draw('geometric', p, self.shape))
 
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
-    return _fill(self, _rng(generator).lognormal(mean, std, self.shape))
+    return _fill(self, generator, lambda r: r.lognormal(mean, std, self.shape),
+                 lambda g, f: g._draw('lognormal', mean, std, self.shape, f))
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
-    return _fill(self, median + sigma * _rng(generator).standard_cauchy(self.shape))
+    return _fill(self, generator, lambda r: median + sigma * r.standard_cauchy(self.shape),
+                 lambda g, f: median + sigma * g._draw('standard_cauchy', self.shape, f))
 
 
 FILLERS = {'uniform_': uniform_, 'normal_': normal_, 'bernoulli_': bernoulli_, 'random_': random_,

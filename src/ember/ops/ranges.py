@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from .creation import _finish, _is_int, _cast_host
+from .creation import _HOST, _build, _finish, _is_int, _cast_host, _xp_for
 
 
 def _number(v):
@@ -40,13 +40,13 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         raise RuntimeError('upper bound and lower bound inconsistent with step sign')
     if d.is_floating_point:
         n = max(0, math.ceil((end - start) / step))
-        arr = start + np.arange(n, dtype=np.float64) * step
-    else:
-        arr = np.arange(start, end, step, dtype=np.int64)
-    return _finish(arr.astype(d.np), device, requires_grad)
+        return _build(lambda xp: (start + xp.arange(n, dtype=np.float64) * step).astype(d.np), device, d.np,
+                      requires_grad)
+    return _build(lambda xp: xp.arange(start, end, step, dtype=np.int64).astype(d.np), device, d.np,
+                  requires_grad)
 
 
-def _tri_indices(np_fn, name, row, col, offset, dtype, device):
+def _tri_indices(name, row, col, offset, dtype, device):
     if row < 0:
         raise RuntimeError(f'row must be non-negative, got{row}')
     if col < 0:
@@ -54,17 +54,18 @@ def _tri_indices(np_fn, name, row, col, offset, dtype, device):
     d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
     if d.category != _dtype._INT:
         raise NotImplementedError(f'"{name}" not implemented for \'{_scalar_name(d)}\'')
-    return _finish(np.stack(np_fn(row, offset, col)).astype(d.np).reshape(2, -1), device, False)
+    return _build(lambda xp: xp.stack(getattr(xp, name)(row, offset, col)).astype(d.np).reshape(2, -1),
+                  device, d.np, False)
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """Row and column indices (a 2 x N tensor) of the lower triangle of a row x col matrix."""
-    return _tri_indices(np.tril_indices, 'tril_indices', row, col, offset, dtype, device)
+    return _tri_indices('tril_indices', row, col, offset, dtype, device)
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
     """Row and column indices (a 2 x N tensor) of the upper triangle of a row x col matrix."""
-    return _tri_indices(np.triu_indices, 'triu_indices', row, col, offset, dtype, device)
+    return _tri_indices('triu_indices', row, col, offset, dtype, device)
 
 
 def _scalar_name(d):
@@ -78,11 +79,13 @@ def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
                   'which produces values in [start, end).', UserWarning, stacklevel=2)
     d = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
     n = int(math.floor((end - start) / step)) + 1
-    return _finish((start + np.arange(n) * step).astype(d.np), device, requires_grad)
+    return _build(lambda xp: (start + xp.arange(n) * step).astype(d.np), device, d.np, requires_grad)
 
 
-def _spaced(start, end, steps, dtype, name):
-    """linspace's points (PyTorch's formula: from the start up to halfway, then from the end)."""
+def _spaced(start, end, steps, dtype, name, device):
+    """linspace's points (PyTorch's formula: from the start up to halfway, then from the end), in
+    float64, built on ``device``'s array module. Below float64 the float32 FMA is exact in double
+    math, so GPUs compute it; float64 (and integer) points need extended precision: host only."""
     if not _is_int(steps):
         raise TypeError(f"{name}(): argument 'steps' (position 3) must be int, not {type(steps).__name__}")
     if steps < 0:
@@ -95,26 +98,31 @@ def _spaced(start, end, steps, dtype, name):
     if not d.is_floating_point:     # integer dtypes truncate the bounds first
         start, end = int(start), int(end)
     if d.is_floating_point and d is not _dtype.float64:     # float math (with FMA) on float32 operands
+        xp, ctx = _xp_for(device, d.np)
         s32, e32 = np.float32(start), np.float32(end)
-        lo, hi, step = np.float64(s32), np.float64(e32), np.float64((e32 - s32) / np.float32(n))
+        lo, hi, step = float(s32), float(e32), float((e32 - s32) / np.float32(n))
     else:                       # double math with fused multiply-adds: emulated in extended precision
+        xp, ctx = np, _HOST
         lo, hi = np.longdouble(start), np.longdouble(end)
         step = np.longdouble((end - start) / n)
-    i = np.arange(steps, dtype=lo.dtype)
-    arr = np.where(i < steps // 2, lo + step * i, hi - step * (steps - 1 - i)).astype(np.float64)
-    if steps == 1:
-        arr[0] = start
-    return arr, d
+    with ctx:
+        i = xp.arange(steps, dtype=np.float64 if xp is not np else np.asarray(lo).dtype)
+        arr = xp.where(i < steps // 2, lo + step * i, hi - step * (steps - 1 - i)).astype(np.float64)
+        if steps == 1:
+            arr[0] = start
+    return arr, d, ctx
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    arr, d = _spaced(start, end, steps, dtype, 'linspace')
-    return _finish(_cast_host(arr, d.np), device, requires_grad)
+    arr, d, ctx = _spaced(start, end, steps, dtype, 'linspace', device)
+    with ctx:
+        return _finish(_cast_host(arr, d.np), device, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
-    arr, d = _spaced(start, end, steps, dtype, 'logspace')
-    return _finish(_cast_host(np.power(float(base), arr.astype(np.float64)), d.np), device, requires_grad)
+    arr, d, ctx = _spaced(start, end, steps, dtype, 'logspace', device)
+    with ctx:
+        return _finish(_cast_host(np.power(float(base), arr), d.np), device, requires_grad)
 
 
