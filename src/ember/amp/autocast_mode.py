@@ -7,6 +7,9 @@ addmm, baddbmm, addbmm, linear, conv*, conv_transpose*) start with one check of
 inputs (float32/float16/bfloat16, never float64) to the region's dtype with the ordinary
 ``Tensor.to`` (so autograd records ``ToCopyBackward0``), runs the op with autocast off
 (so the ops it is built from are not cast again) and returns a result in that dtype.
+The ops of ``op_lists`` (float32 and widest-type lists, per device) check ``state.on`` the
+same way, ask ``fp32(name, x)`` / ``promote(name, x)`` whether the device of ``x`` lists
+them, and hand themselves to ``call_fp32`` / ``call_promote``.
 """
 import collections.abc
 import functools
@@ -16,6 +19,8 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from . import op_lists
+from .op_lists import fp32, promote  # noqa: F401  (the hooks' list queries)
 
 __all__ = ['autocast_decorator', 'autocast', 'is_autocast_available', 'custom_fwd', 'custom_bwd']
 
@@ -207,6 +212,28 @@ def call(op, *args, **kwargs):
         grad_on = is_grad_enabled()
         args = [_cast_one(a, Tensor, grad_on) for a in args]
         kwargs = {k: _cast_one(v, Tensor, grad_on) for k, v in kwargs.items()}
+    return _run_off(op, args, kwargs)
+
+
+def call_fp32(op, *args, **kwargs):
+    """A float32-list op: float16/bfloat16 inputs cast to float32, the op run with autocast off.
+    ``out=`` or an explicit ``dtype=`` makes the call ineligible (it runs as given)."""
+    if kwargs.get('out') is None and kwargs.get('dtype') is None:
+        args, kwargs = op_lists.cast_all(args, kwargs, op_lists.kind_of(*args), _dtype.float32)
+    return _run_off(op, args, kwargs)
+
+
+def call_promote(op, *args, **kwargs):
+    """A widest-type-list op: floating inputs cast to the widest type among them, run with autocast off."""
+    if kwargs.get('out') is None:
+        kind = op_lists.kind_of(*args, *kwargs.values())
+        widest = op_lists.widest((*args, *kwargs.values()), kind, get_autocast_dtype(kind))
+        args, kwargs = op_lists.cast_all(args, kwargs, kind, widest)
+    return _run_off(op, args, kwargs)
+
+
+def _run_off(op, args, kwargs):
+    """``op(*args, **kwargs)`` with autocast off (the ops it is built from are not cast again)."""
     state.inside += 1
     state.on = False
     try:

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace
 from .unary import _to_float, _sigmoid
 
@@ -250,6 +251,8 @@ def mish(input, inplace=False):
 
 
 def softplus(input, beta=1.0, threshold=20.0):
+    if _amp.state.on and _amp.fp32('softplus', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(softplus, input, beta, threshold)
     return apply(SoftplusBackward0, input, beta=beta, threshold=threshold)
 
 
@@ -306,5 +309,7 @@ def prelu(input, weight):
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    if _amp.state.on and _amp.fp32('softmin', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(softmin, input, dim, _stacklevel, dtype=dtype)
     from .nn_ops import softmax
     return softmax(-input, dim, _stacklevel, dtype)

@@ -2,8 +2,9 @@
 PyTorch composes it, so values, views, strides and grad_fn names match and backward (and
 double backward) come with the parts."""
 
+from math import prod as _prod
+
 from .matmul import bmm
-from .linalg_ops import _prod
 
 __all__ = ['einsum']
 

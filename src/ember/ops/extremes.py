@@ -18,7 +18,7 @@ def _empty_check(a, fname, dims=None):
 
 
 class _FullExtreme(Op):
-    """max()/min() of all elements: ties share the gradient evenly."""
+    """max()/min() of all elements: ties share the gradient evenly (a NaN result: the NaNs share it)."""
     saves = (0,)
     saves_output = True
     fn = None
@@ -29,7 +29,7 @@ class _FullExtreme(Op):
 
     def backward(self, g):
         x, out = self.saved_tensors
-        mask = x == out
+        mask = (x == out) | (x.isnan() & out.isnan())
         return mask * (g / mask.sum())
 
 

@@ -9,11 +9,11 @@ import numpy as np
 from .._tensor import Tensor, _scalar_name
 from ..autograd import grad_mode
 from .. import _dtype
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, NotImplementedNode as _NotImplemented, apply, apply_inplace
 from ._promote import xp
 from .shape import wrap_dim, reshape, expand
 from .arith import _check_out
-
 from .index import _c_contiguous
 
 __all__ = ['gather', 'scatter', 'scatter_add', 'scatter_reduce', 'take_along_dim']
@@ -138,8 +138,7 @@ class GatherBackward0(Op):
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
-    """``out[i][j] = input[index[i][j]][j]`` for dim 0 (likewise for other dims).
-    ``sparse_grad`` is accepted; the gradient is always dense."""
+    """``out[i][j] = input[index[i][j]][j]`` for dim 0, likewise for other dims (``sparse_grad``: still dense)."""
     d = wrap_dim(dim, input.ndim)
     _check_index(index._data, 'gather')
     _shape_check(input._data, d, index._data, gather=True)
@@ -223,8 +222,7 @@ def _scatter(self, dim, index, src, value, reduce, run):
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
-    """A copy of ``input`` with ``src`` (a tensor, or a scalar ``value``) written at ``index``
-    along ``dim``; ``reduce='add'|'multiply'`` combines instead of overwriting."""
+    """A copy of ``input`` with ``src`` (or scalar ``value``) written at ``index`` along ``dim``; ``reduce=`` combines."""
     return with_out(_scatter(input, dim, index, src, value, reduce, apply), out, 'scatter')
 
 
@@ -234,6 +232,8 @@ def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
 
 def scatter_add(input, dim, index, src, *, out=None):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats add up)."""
+    if _amp.state.on and _amp.promote('scatter_add', (input, src)):  # autocast hook (ember.amp)
+        return _amp.call_promote(scatter_add, input, dim, index, src, out=out)
     d = _src_checks(input, dim, index, src)
     return with_out(apply(ScatterAddBackward0, input, src, dim=d, index=index._data), out, 'scatter_add')
 

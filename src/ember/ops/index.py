@@ -361,3 +361,8 @@ def nonzero(input, *, as_tuple=False):
             return (Tensor._make(xp(input._data).zeros(int(bool(input.item())), np.int64)),)
         return tuple(idx[:, i] for i in range(input.ndim))
     return idx
+
+
+def argwhere(input):
+    """The indices of the nonzero elements, one row per element (``nonzero(input)``)."""
+    return nonzero(input)

@@ -6,11 +6,12 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor, _scalar_name
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace, _translate as _op_translate
 from ._promote import xp, unbroadcast
 from .shape import wrap_dim, reshape, expand
 from .join import cat
-from .index import IndexBackward0, IndexPutBackward0, _np_key, _translate, nonzero
+from .index import IndexBackward0, IndexPutBackward0, _np_key, _translate, argwhere  # noqa: F401  (exported here)
 from .gather import (ScatterReduceBackward0, REDUCES, dtype_name as _name, first_bad as _first_bad,
                      as_1d as _as_1d, zeros_for as _zeros, wants as _wants, with_out as _out)
 
@@ -179,6 +180,8 @@ def _copy_checks(self, dim, index, source):
 
 def index_copy(input, dim, index, source, *, out=None):
     """A copy of ``input`` with ``source``'s slices written where ``index`` says along ``dim``."""
+    if _amp.state.on and _amp.promote('index_copy', (input, source)):  # autocast hook (ember.amp)
+        return _amp.call_promote(index_copy, input, dim, index, source, out=out)
     return _out(apply(IndexCopyBackward0, input, source, **_copy_checks(input, dim, index, source)), out, 'index_copy')
 
 
@@ -276,6 +279,8 @@ def _put(self, indices, values, accumulate, run):
 def index_put(input, indices, values, accumulate=False):
     """A copy of ``input`` with ``values`` written (or, with ``accumulate``, added) at
     ``input[indices]``; ``indices`` is a tuple of index tensors."""
+    if _amp.state.on and _amp.promote('index_put', (input, values)):  # autocast hook (ember.amp)
+        return _amp.call_promote(index_put, input, indices, values, accumulate)
     return _put(input, indices, values, accumulate, apply)
 
 
@@ -363,7 +368,7 @@ def masked_scatter_(self, mask, source):
     return apply_inplace(MaskedScatterBackward0, self, mask, source)
 
 
-# ------------------------------------------------------------------ take / argwhere
+# ------------------------------------------------------------------ take (argwhere: index.py)
 
 class TakeBackward0(Op):
     _free = ('index',)
@@ -389,11 +394,6 @@ def take(input, index):
     if index._data.dtype != np.int64:
         raise RuntimeError(f'take(): Expected a long tensor for index, but got {_name(index._data)}')
     return apply(TakeBackward0, input, index)
-
-
-def argwhere(input):
-    """The indices of the nonzero elements, one row per element (``nonzero(input)``)."""
-    return nonzero(input)
 
 
 METHODS = {name: globals()[name] for name in __all__ + ['index_add_', 'index_copy_', 'index_fill_', 'index_put_',

@@ -5,6 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from .._dtype import _FROM_NP, promote_types
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import xp
 from .shape import wrap_dim, _fmt
@@ -92,6 +93,8 @@ def _tensors(tensors, fname):
 
 
 def cat(tensors, dim=0, *, out=None):
+    if _amp.state.on and _amp.promote('cat', tensors):  # autocast hook (ember.amp)
+        return _amp.call_promote(cat, tensors, dim, out=out)
     r = apply(CatBackward0, *_tensors(tensors, 'cat'), dim=dim)
     if out is not None:
         from .arith import _check_out
@@ -145,6 +148,8 @@ class StackBackward0(Op):
 
 
 def stack(tensors, dim=0, *, out=None):
+    if _amp.state.on and _amp.promote('stack', tensors):  # autocast hook (ember.amp)
+        return _amp.call_promote(stack, tensors, dim, out=out)
     r = apply(StackBackward0, *_tensors(tensors, 'stack'), dim=dim)
     if out is not None:
         from .arith import _check_out

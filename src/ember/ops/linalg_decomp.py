@@ -8,6 +8,7 @@ sign; ember returns what the local LAPACK returns, which may differ in sign from
 import numpy as np
 
 from ..autograd import grad_mode
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, requires_grad, save_output
 from ._promote import xp
 from .linalg_ops import (check_matrix, colmajor, dtype_name, eye_like, named_tuple, solve, host_batch, batch_prefix,
@@ -88,11 +89,15 @@ def _qr_tall_grad(gQ, gR, Q, R):
 
 
 def linalg_qr(A, mode='reduced', *, out=None):
+    if _amp.state.on and _amp.fp32('qr', A):  # autocast hook (ember.amp)
+        return _amp.call_fp32(linalg_qr, A, mode, out=out)
     return _LinalgQr(*_keep_outputs(apply(LinalgQrBackward0, A, mode=mode)))
 
 
 def qr(input, some=True, *, out=None):
     """Legacy torch.qr: ``some`` picks the reduced (True) or complete (False) factorization."""
+    if _amp.state.on and _amp.fp32('qr', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(qr, input, some, out=out)
     return _Qr(*_keep_outputs(apply(LinalgQrBackward0, input, mode='reduced' if some else 'complete')))
 
 
@@ -155,11 +160,15 @@ def _svd_grad(U, S, Vh, gU, gS, gVh):
 
 
 def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
+    if _amp.state.on and _amp.fp32('svd', A):  # autocast hook (ember.amp)
+        return _amp.call_fp32(linalg_svd, A, full_matrices, driver=driver, out=out)
     return _LinalgSvd(*_keep_outputs(apply(LinalgSvdBackward0, A, full_matrices=bool(full_matrices))))
 
 
 def svd(input, some=True, compute_uv=True, *, out=None):
     """Legacy torch.svd: (U, S, V) with V = Vh^T (a view), or zero U, V when compute_uv=False."""
+    if _amp.state.on and _amp.fp32('svd', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(svd, input, some, compute_uv, out=out)
     if input.ndim < 2:
         raise RuntimeError(f'linalg.svd: input should have at least 2 dimensions, but has {input.ndim} '
                            'dimensions instead')
@@ -186,6 +195,8 @@ class _Svdvals(Op):
 
 def svdvals(A, *, driver=None, out=None):
     """Singular values, in descending order (through the full svd when a gradient is wanted)."""
+    if _amp.state.on and _amp.fp32('svdvals', A):  # autocast hook (ember.amp)
+        return _amp.call_fp32(svdvals, A, driver=driver, out=out)
     if _recording(A):
         return linalg_svd(A, full_matrices=False)[1]
     return apply(_Svdvals, A)
@@ -231,10 +242,14 @@ class _Eigvalsh(Op):
 
 def eigh(A, UPLO='L', *, out=None):
     """Named tuple (eigenvalues ascending, eigenvectors as columns) of a symmetric matrix."""
+    if _amp.state.on and _amp.fp32('eigh', A):  # autocast hook (ember.amp)
+        return _amp.call_fp32(eigh, A, UPLO, out=out)
     return _LinalgEigh(*_keep_outputs(apply(LinalgEighBackward0, A, UPLO=UPLO)))
 
 
 def eigvalsh(A, UPLO='L', *, out=None):
+    if _amp.state.on and _amp.fp32('eigvalsh', A):  # autocast hook (ember.amp)
+        return _amp.call_fp32(eigvalsh, A, UPLO, out=out)
     if _recording(A):
         return eigh(A, UPLO)[0]
     return apply(_Eigvalsh, A, UPLO=UPLO)
@@ -302,6 +317,8 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None, rcond=None):
 
 
 def pinverse(input, rcond=1e-15):
+    if _amp.state.on and _amp.fp32('pinverse', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(pinverse, input, rcond)
     return pinv(input, rtol=rcond)
 
 
@@ -352,11 +369,15 @@ class CholeskyBackward0(LinalgCholeskyExBackward0):
 
 
 def linalg_cholesky(A, *, upper=False, out=None):
+    if _amp.state.on and _amp.fp32('cholesky', A):  # autocast hook (ember.amp)
+        return _amp.call_fp32(linalg_cholesky, A, upper=upper, out=out)
     return apply(LinalgCholeskyExBackward0, A, upper=bool(upper))
 
 
 def cholesky(input, upper=False, *, out=None):
     """Legacy torch.cholesky (deprecated in PyTorch in favour of linalg.cholesky)."""
+    if _amp.state.on and _amp.fp32('cholesky', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(cholesky, input, upper, out=out)
     import warnings
     warnings.warn('torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a '
                   'future PyTorch release.'.replace('torch.', 'ember.'), UserWarning, stacklevel=2)

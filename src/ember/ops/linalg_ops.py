@@ -6,12 +6,14 @@ column-major per matrix, as PyTorch returns them. Errors follow PyTorch: the sha
 dtype checks raise RuntimeError, a singular or indefinite matrix raises ``LinAlgError`` (a
 RuntimeError) naming the failing pivot or leading minor.
 """
+import math
 import warnings
 
 import numpy as np
 
 from .. import _dtype
 from .._tensor import _scalar_name
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import xp, unbroadcast
 from .matmul import mm
@@ -133,6 +135,8 @@ class LinalgInvExBackward0(Op):
 
 
 def inv(A, *, out=None):
+    if _amp.state.on and _amp.fp32('inv', A):  # autocast hook (ember.amp)
+        return _amp.call_fp32(inv, A, out=out)
     return apply(LinalgInvExBackward0, A)
 
 
@@ -269,6 +273,8 @@ class LinalgSolveExBackward0(Op):
 
 def solve(A, B, *, left=True, out=None):
     """X with A X = B (left=True) or X A = B; B may be a (batch of) vector(s)."""
+    if _amp.state.on and _amp.fp32('solve', A):  # autocast hook (ember.amp)
+        return _amp.call_fp32(solve, A, B, left=left, out=out)
     return apply(LinalgSolveExBackward0, A, B, left=left)
 
 
@@ -307,6 +313,8 @@ def matrix_power(A, n):
 
 def tensordot(a, b, dims=2, out=None):
     """Contract dims of a with dims of b: ``dims`` an int (last of a with first of b) or two lists."""
+    if _amp.state.on and _amp.promote('tensordot', (a, b)):  # autocast hook (ember.amp)
+        return _amp.call_promote(tensordot, a, b, dims, out=out)
     if hasattr(dims, 'tolist'):
         dims = dims.tolist()
     if isinstance(dims, int):
@@ -341,20 +349,13 @@ def tensordot(a, b, dims=2, out=None):
     keep1 = [i for i in range(a.ndim) if i not in w1]
     keep2 = [i for i in range(b.ndim) if i not in w2]
     r1, r2 = [t1.shape[i] for i in keep1], [t2.shape[i] for i in keep2]
-    t1 = t1.permute(keep1 + w1).reshape(_prod(r1), csize)
-    t2 = t2.permute(w2 + keep2).reshape(csize, _prod(r2))
+    t1 = t1.permute(keep1 + w1).reshape(math.prod(r1), csize)
+    t2 = t2.permute(w2 + keep2).reshape(csize, math.prod(r2))
     r = mm(t1, t2).reshape(r1 + r2)
     if out is not None:
         from .arith import _check_out
         return _check_out(out, r, 'tensordot')
     return r
-
-
-def _prod(xs):
-    p = 1
-    for x in xs:
-        p *= x
-    return p
 
 
 def kron(input, other, *, out=None):
@@ -371,6 +372,8 @@ def kron(input, other, *, out=None):
 
 def cross(input, other, dim=None, *, out=None):
     """linalg.cross along ``dim``; without ``dim`` (deprecated) the first dim of size 3."""
+    if _amp.state.on and _amp.promote('cross', (input, other)):  # autocast hook (ember.amp)
+        return _amp.call_promote(cross, input, other, dim, out=out)
     from ..linalg import cross as linalg_cross
     if dim is None:
         warnings.warn('Using torch.cross without specifying the dim arg is deprecated.'.replace('torch.', 'ember.'),

@@ -1,8 +1,7 @@
-"""Loss functions beyond nll/cross_entropy/mse (nn_ops.py), as PyTorch builds them: the
-elementwise losses with their own nodes (SmoothL1LossBackward0, HuberLossBackward0,
-SoftMarginLossBackward0, BinaryCrossEntropy*), the rest composed of ember ops, so grad_fn
-names (MeanBackward0, ...) and double backward come out as in PyTorch; the margin and embedding
-losses live with the distances in pairwise.py. Also the reduction helpers every loss shares."""
+"""Loss functions beyond nll/cross_entropy/mse (nn_ops.py), as PyTorch builds them: the elementwise losses
+with their own nodes (SmoothL1LossBackward0, HuberLossBackward0, SoftMarginLossBackward0, BinaryCrossEntropy*),
+the rest composed of ember ops, so grad_fn names (MeanBackward0, ...) and double backward come out as in
+PyTorch; the margin and embedding losses live with the distances in pairwise.py. Also the reduction helpers."""
 import math
 import warnings
 
@@ -11,6 +10,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import _scalar_name
 from ..autograd import grad_mode
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import promote, xp
 from .activation import logsigmoid
@@ -181,6 +181,8 @@ class SoftMarginLossBackward0(_Pointwise):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
+    if _amp.state.on and _amp.fp32('l1_loss', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(l1_loss, input, target, size_average, reduce, reduction, weight)
     same_size(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     x, y = broadcast_tensors(input, target)
@@ -190,6 +192,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction='mean', wei
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mean', beta=1.0):
+    if _amp.state.on and _amp.fp32('smooth_l1_loss', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(smooth_l1_loss, input, target, size_average, reduce, reduction, beta)
     same_size(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     x, y = broadcast_tensors(input, target)
@@ -202,6 +206,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction='mea
 
 
 def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
+    if _amp.state.on and _amp.fp32('huber_loss', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(huber_loss, input, target, reduction, delta, weight)
     same_size(input, target)
     x, y = broadcast_tensors(input, target)
     if weight is not None and tuple(weight.shape) != tuple(input.shape):
@@ -214,6 +220,8 @@ def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
+    if _amp.state.on and _amp.fp32('soft_margin_loss', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(soft_margin_loss, input, target, size_average, reduce, reduction)
     reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
     no_grad_arg('soft_margin_loss', 'target', target)
     return apply(SoftMarginLossBackward0, input, target, reduction=reduction)
@@ -298,6 +306,8 @@ class BinaryCrossEntropyWithLogitsBackward0(Op):
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
+    if _amp.state.on and _amp.fp32('binary_cross_entropy', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(binary_cross_entropy, input, target, weight, size_average, reduce, reduction)
     reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f'Using a target size ({target.shape}) that is different to the input size '
@@ -310,6 +320,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction='mean', pos_weight=None):
+    if _amp.state.on and _amp.fp32('binary_cross_entropy_with_logits', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(binary_cross_entropy_with_logits, input, target, weight, size_average, reduce,
+                                  reduction, pos_weight)
     reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f'Target size ({target.shape}) must be the same as input size ({input.shape})')
@@ -321,6 +334,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 # ------------------------------------------------------------------ compositions of ember ops
 
 def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_target=False):
+    if _amp.state.on and _amp.fp32('kl_div', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(kl_div, input, target, size_average, reduce, reduction, log_target)
     if size_average is not None or reduce is not None:
         enum = legacy_reduction(size_average, reduce, reduction)
     else:
@@ -344,6 +359,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-08, reduce=None,
                      reduction='mean'):
+    if _amp.state.on and _amp.fp32('poisson_nll_loss', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(poisson_nll_loss, input, target, log_input, full, size_average, eps, reduce,
+                                  reduction)
     reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction not in ('none', 'mean', 'sum'):
         raise ValueError(reduction + ' is not a valid value for reduction')
@@ -378,17 +396,5 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-06, reduction='mean
     return reduce_loss(loss, reduction)
 
 
-def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
-    reduction = legacy_reduction(size_average, reduce, reduction)
-    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
-    if weight is not None:
-        loss = loss * weight
-    class_dim = input.ndim - 1
-    loss = loss.sum(class_dim) / input.shape[class_dim]
-    if reduction not in ('none', 'mean', 'sum'):
-        raise ValueError(reduction + ' is not valid')
-    return reduce_loss(loss, reduction)
-
-
 from .pairwise import (cosine_embedding_loss, triplet_margin_loss,  # noqa: F401,E402  (with the distances)
-                       margin_ranking_loss, hinge_embedding_loss)
+                       margin_ranking_loss, hinge_embedding_loss, multilabel_soft_margin_loss)

@@ -246,6 +246,8 @@ def mv(input, vec, *, out=None):
 
 
 def dot(input, other, *, out=None):
+    if _amp.state.on and _amp.promote('dot', (input, other)):  # autocast hook (ember.amp)
+        return _amp.call_promote(dot, input, other, out=out)
     return apply(DotBackward0, input, other)
 
 

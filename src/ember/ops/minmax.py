@@ -12,7 +12,7 @@ class MaximumBackward0(Binary):
 
     def backward(self, g):
         a, b = self.saved_tensors
-        return self._fit(_pick(g, a, b, a > b))
+        return self._fit(_pick(g, a, b, a > b, a < b))
 
 
 class MinimumBackward0(Binary):
@@ -21,16 +21,17 @@ class MinimumBackward0(Binary):
 
     def backward(self, g):
         a, b = self.saved_tensors
-        return self._fit(_pick(g, a, b, a < b))
+        return self._fit(_pick(g, a, b, a < b, a > b))
 
 
-def _pick(g, a, b, first):
-    """Gradient split for max/min: ties share the gradient equally, as PyTorch does."""
+def _pick(g, a, b, a_wins, b_wins):
+    """Gradient split for max/min, as PyTorch does: ties share the gradient equally; an input
+    gets none only where the other one wins (so where a NaN is involved both get all of it)."""
     tie = a == b
     half = g * 0.5
     from .compare import where
-    ga = where(tie, half, where(first, g, 0.0))
-    gb = where(tie, half, where(first, 0.0, g))
+    ga = where(tie, half, where(b_wins, 0.0, g))
+    gb = where(tie, half, where(a_wins, 0.0, g))
     return ga, gb
 
 

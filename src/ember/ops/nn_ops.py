@@ -97,6 +97,8 @@ def _softmax_dim(ndim):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if _amp.state.on and _amp.fp32('softmax', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(softmax, input, dim, _stacklevel, dtype=dtype)
     if dim is None:
         dim = _softmax_dim(input.ndim)
     if dtype is not None:
@@ -105,6 +107,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if _amp.state.on and _amp.fp32('log_softmax', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(log_softmax, input, dim, _stacklevel, dtype=dtype)
     if dim is None:
         dim = _softmax_dim(input.ndim)
     if dtype is not None:
@@ -264,6 +268,8 @@ def _nll_2d(input, target, weight, kw):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction='mean'):
+    if _amp.state.on and _amp.fp32('nll_loss', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(nll_loss, input, target, weight, size_average, ignore_index, reduce, reduction)
     reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
     return _nll_nd(input, target, weight, reduction, ignore_index)
 
@@ -335,6 +341,9 @@ def _ce_smoothed(input, target, weight, reduction, ignore_index, label_smoothing
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction='mean', label_smoothing=0.0):
+    if _amp.state.on and _amp.fp32('cross_entropy', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(cross_entropy, input, target, weight, size_average, ignore_index, reduce,
+                                  reduction, label_smoothing)
     reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
     class_dim = 0 if input.ndim == 1 else 1
     if tuple(input.shape) == tuple(target.shape):       # class probabilities
@@ -373,6 +382,8 @@ class MseLossBackward0(Op):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', weight=None):
+    if _amp.state.on and _amp.fp32('mse_loss', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(mse_loss, input, target, size_average, reduce, reduction, weight)
     same_size(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     x, y = broadcast_tensors(input, target)

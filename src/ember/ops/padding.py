@@ -6,6 +6,7 @@ gradient scatters back with accumulation); circular is built from slice copies a
 PyTorch does, so its node is CopySlices."""
 import numpy as np
 
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import xp
 from .index import IndexPutAccumulate, _c_contiguous
@@ -99,6 +100,8 @@ _NONCONST_MSG = ('Padding size {} is not supported for {}D input tensor.\nSuppor
 
 
 def pad(input, pad, mode='constant', value=None):
+    if _amp.state.on and _amp.fp32(_amp.op_lists.pad_name(mode, pad), input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(globals()['pad'], input, pad, mode, value)    # (the argument hides the function)
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2:
         raise RuntimeError('Padding length must be divisible by 2')

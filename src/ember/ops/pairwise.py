@@ -1,10 +1,12 @@
 """Distances between rows (cosine_similarity, pairwise_distance) and the margin losses:
 margin_ranking, hinge_embedding, cosine_embedding and triplet_margin composed of ember ops as
-PyTorch composes them (so grad_fn names match), multi_margin and multilabel_margin as nodes."""
+PyTorch composes them (so grad_fn names match), multi_margin and multilabel_margin as nodes,
+multilabel_soft_margin from logsigmoid."""
 import numpy as np
 
 from .._tensor import _scalar_name
 from ..autograd.grad_mode import no_grad
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import xp
 from .._dtype import result_type
@@ -22,6 +24,8 @@ class NormBackward1(LinalgVectorNormBackward0):
 def cosine_similarity(x1, x2, dim=1, eps=1e-08):
     """Each input divided by its norm (clamped below at eps, a clamp autograd does not see), then
     the dot product along dim of the broadcast inputs."""
+    if _amp.state.on and _amp.fp32('cosine_similarity', x1):  # autocast hook (ember.amp)
+        return _amp.call_fp32(cosine_similarity, x1, x2, dim, eps)
     common = result_type(x1, x2)
     if not common.is_floating_point:
         raise RuntimeError(f'expected common dtype to be floating point, yet common dtype is {_scalar_name(common)}')
@@ -55,6 +59,8 @@ def _reduce(loss, reduction):
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction='mean'):
+    if _amp.state.on and _amp.fp32('margin_ranking_loss', input1):  # autocast hook (ember.amp)
+        return _amp.call_fp32(margin_ranking_loss, input1, input2, target, margin, size_average, reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     if input1.ndim != input2.ndim or input1.ndim != target.ndim:
         raise RuntimeError('margin_ranking_loss : All input tensors should have same dimension but got sizes: '
@@ -63,6 +69,8 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction='mean'):
+    if _amp.state.on and _amp.fp32('hinge_embedding_loss', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(hinge_embedding_loss, input, target, margin, size_average, reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     zeros = zeros_like(input)
     margin_clamp = (margin - input).clamp_min(0)
@@ -71,6 +79,9 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction='mean'):
+    if _amp.state.on and _amp.fp32('cosine_embedding_loss', input1):  # autocast hook (ember.amp)
+        return _amp.call_fp32(cosine_embedding_loss, input1, input2, target, margin, size_average, reduce,
+                                  reduction)
     reduction = _reduction(size_average, reduce, reduction)
     tdim = target.ndim
     if tdim > 1:
@@ -91,6 +102,9 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False, size_average=None,
                         reduce=None, reduction='mean'):
+    if _amp.state.on and _amp.fp32('triplet_margin_loss', anchor):  # autocast hook (ember.amp)
+        return _amp.call_fp32(triplet_margin_loss, anchor, positive, negative, margin, p, eps, swap, size_average,
+                                  reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     if margin <= 0:
         raise ValueError(f'margin must be greater than 0, got {margin}')
@@ -217,6 +231,8 @@ class MultilabelMarginLossBackward0(_MarginNode):
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction='mean'):
+    if _amp.state.on and _amp.fp32('multi_margin_loss', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(multi_margin_loss, input, target, p, margin, weight, size_average, reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     if p != 1 and p != 2:
         raise ValueError('only p == 1 and p == 2 supported')
@@ -227,5 +243,21 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction='mean'):
+    if _amp.state.on and _amp.fp32('multilabel_margin_loss', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(multilabel_margin_loss, input, target, size_average, reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     return apply(MultilabelMarginLossBackward0, input, target, reduction=reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction='mean'):
+    from .activation import logsigmoid
+    from .losses import legacy_reduction
+    reduction = legacy_reduction(size_average, reduce, reduction)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.ndim - 1
+    loss = loss.sum(class_dim) / input.shape[class_dim]
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError(reduction + ' is not valid')
+    return _reduce(loss, reduction)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _scalar_name, _TYPE_NAMES
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import apply, apply_inplace
 from ._promote import promote, as_array, xp
 from .arith import Binary, _meta, _int_zero_check
@@ -167,6 +168,8 @@ def _binary(name, cls, number_cls=None):
         return run_apply(number_cls, input, b=other)
 
     def fn(input, other, *, out=None):
+        if _amp.state.on and _amp.promote(name, (input, other)):  # autocast hook (ember.amp)
+            return _amp.call_promote(fn, input, other, out=out)
         if not isinstance(input, Tensor):
             if number_cls is None:
                 _need_tensor(name, 'input', input, 1)
@@ -174,9 +177,12 @@ def _binary(name, cls, number_cls=None):
         r = run(apply, input, other, False)
         return r if out is None else to_out(name, out, r)
 
+    def method(self, other):
+        if _amp.state.on and _amp.promote(name, self):  # autocast hook (ember.amp)
+            return _amp.call_promote(method, self, other)
+        return run(apply, self, other, True)
     fn.__name__ = fn.__qualname__ = name
-    return fn, (lambda self, other: run(apply, self, other, True)), \
-        (lambda self, other: run(apply_inplace, self, other, True))
+    return fn, method, (lambda self, other: run(apply_inplace, self, other, True))
 
 
 atan2, _atan2_m, atan2_ = _binary('atan2', Atan2Backward0)
@@ -336,6 +342,8 @@ def _addc(name, cls):
             raise TypeError(f"{name}(): argument 'value' must be Number, not {type(value).__name__}")
 
     def fn(input, tensor1, tensor2, *, value=1, out=None):
+        if _amp.state.on and _amp.promote(name, (input, tensor1, tensor2)):  # autocast hook (ember.amp)
+            return _amp.call_promote(fn, input, tensor1, tensor2, value=value, out=out)
         check(input, tensor1, tensor2, value)
         r = apply(cls, input, tensor1, tensor2, value=value)
         return r if out is None else to_out(name, out, r)

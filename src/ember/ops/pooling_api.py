@@ -1,6 +1,7 @@
 """nn.functional pooling entry points: argument handling and PyTorch's checks; the ops are
 in pooling.py. As in PyTorch, 1-d pooling runs as 2-d pooling over an unsqueezed dim."""
 from .._backend import pool as P
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import apply
 from . import pooling as ops
 
@@ -62,6 +63,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    if _amp.state.on and not return_indices and _amp.fp32('max_pool3d', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(max_pool3d, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
     return _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
@@ -94,6 +97,9 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
+    if _amp.state.on and _amp.fp32('avg_pool3d', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(avg_pool3d, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                                   divisor_override)
     return _avg_pool(input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
 
 
@@ -129,6 +135,8 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def adaptive_avg_pool3d(input, output_size):
+    if _amp.state.on and _amp.fp32('adaptive_avg_pool3d', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(adaptive_avg_pool3d, input, output_size)
     return _adaptive_avg(input, 3, output_size, 'adaptive_avg_pool3d')
 
 
@@ -148,6 +156,8 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
+    if _amp.state.on and _amp.fp32('adaptive_max_pool3d', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(adaptive_max_pool3d, input, output_size, return_indices)
     return _adaptive_max(input, 3, output_size, return_indices, 'adaptive_max_pool3d')
 
 
@@ -166,6 +176,8 @@ def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    if _amp.state.on and _amp.fp32('max_unpool1d', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(max_unpool1d, input, indices, kernel_size, stride, padding, output_size)
     k, st, p = _tuple(kernel_size, 1)[0], _tuple(stride if stride is not None else kernel_size, 1)[0], \
         _tuple(padding, 1)[0]
     osz = None if output_size is None else (1,) + tuple(output_size)[-1:]
@@ -173,8 +185,12 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    if _amp.state.on and _amp.fp32('max_unpool2d', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(max_unpool2d, input, indices, kernel_size, stride, padding, output_size)
     return _max_unpool(input, indices, 2, kernel_size, stride, padding, output_size)
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    if _amp.state.on and _amp.fp32('max_unpool3d', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(max_unpool3d, input, indices, kernel_size, stride, padding, output_size)
     return _max_unpool(input, indices, 3, kernel_size, stride, padding, output_size)

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import apply, apply_inplace
 from ._promote import promote, as_array
 from .arith import Binary, _meta, _check_out
@@ -95,6 +96,8 @@ class PowBackward2(Binary):
 
 
 def pow(input, exponent, *, out=None):
+    if _amp.state.on and _amp.fp32('pow', (input, exponent)):  # autocast hook (ember.amp)
+        return _amp.call_fp32(pow, input, exponent, out=out)
     if not isinstance(input, Tensor):
         r = apply(PowBackward2, exponent, base=input)
     elif isinstance(exponent, Tensor):

@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import _scalar_name
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import as_array
 from .shape import wrap_dim
@@ -65,6 +66,8 @@ class SumBackward1(Op):
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):
+    if _amp.state.on and _amp.fp32('sum', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(sum, input, dim, keepdim, dtype=dtype)
     if dim is None:
         return apply(SumBackward0, input, dtype=dtype)
     return apply(SumBackward1, input, dim=dim, keepdim=keepdim, dtype=dtype)
@@ -192,6 +195,8 @@ def _prod_others(x, out, dim):
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if _amp.state.on and _amp.fp32('prod', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(prod, input, dim, keepdim, dtype=dtype)
     if dim is None:
         return apply(ProdBackward0, input, dtype=dtype)
     return apply(ProdBackward1, input, dim=dim, keepdim=keepdim, dtype=dtype)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _scalar_name
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import xp, as_array
 from .extremes import _DimExtreme, _empty_check
@@ -98,6 +99,8 @@ class LogsumexpBackward0(Op):
 
 def logsumexp(input, dim=_MISSING, keepdim=False, *, out=None):
     """log(sum(exp(input), dim)), computed stably. ``dim`` is required (int or tuple)."""
+    if _amp.state.on and _amp.fp32('logsumexp', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(logsumexp, input, dim, keepdim, out=out)
     if dim is _MISSING:
         raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     if dim is None:

@@ -10,6 +10,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _scalar_name
 from ..autograd import grad_mode
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace, write_into
 from ._promote import xp
 from .return_types import make_return
@@ -193,6 +194,8 @@ def _cpp_name(d):
 
 def _scan(cls, fname):
     def f(input, dim=_MISSING, *, dtype=None, out=None):
+        if _amp.state.on and _amp.fp32(fname, input):  # autocast hook (ember.amp)
+            return _amp.call_fp32(f, input, dim, dtype=dtype, out=out)
         r = apply(cls, input, dim=need_dim(dim, fname), dtype=dtype)
         return r if out is None else write_out(out, r, fname)
 

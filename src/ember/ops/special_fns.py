@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import apply, apply_inplace
 from ._promote import as_array, promote, xp
 from .arith import Binary
@@ -146,6 +147,8 @@ ErfinvBackward0 = _define('ErfinvBackward0', erfinv_kernel,
 
 def _function(cls, name):
     def f(input, *, out=None):
+        if _amp.state.on and _amp.fp32(name, input):  # autocast hook (ember.amp)
+            return _amp.call_fp32(f, input, out=out)
         r = apply(cls, input)
         return r if out is None else to_out(name, out, r)
 

@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 
 from .._tensor import xp_of
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import as_array
 from .reduce import _dims
@@ -132,13 +133,15 @@ class LinalgVectorNormBackward0(Op):
     def forward(self, a, ord=2, dim=None, keepdim=False):
         _norm_input_check(a)
         self.ord, self.dims, self.keepdim = ord, _dims(dim, a.ndim), keepdim
+        if a.size == 0 and (ord < 0 or ord == float('inf')):
+            _no_identity(a, ord, dim)
         xp = xp_of(a)
         x = xp.abs(a)
         axis = self.dims
         if ord == 2:
             r = xp.sqrt(xp.sum(x * x, axis=axis, keepdims=keepdim))
         elif ord == float('inf'):
-            r = xp.max(x, axis=axis, keepdims=keepdim) if x.size else xp.zeros(())
+            r = xp.max(x, axis=axis, keepdims=keepdim)
         elif ord == -float('inf'):
             r = xp.min(x, axis=axis, keepdims=keepdim)
         elif ord == 0:
@@ -168,6 +171,20 @@ class LinalgVectorNormBackward0(Op):
         return g * where(out == 0, 0.0, scale)
 
 
+def _no_identity(a, ord, dim):
+    """inf and negative norms have no value for an empty reduction: PyTorch's error, naming the
+    first empty dim as the caller wrote it (or the whole tensor when no dim is given)."""
+    text = str(int(ord)) if float(ord).is_integer() else str(ord)
+    dims = [] if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    if not dims:
+        raise RuntimeError(f'linalg.vector_norm cannot compute the {text} norm on an empty tensor because the '
+                           'operation does not have an identity')
+    d = next((d for d in dims if a.shape[d] == 0), None)
+    if d is not None:                   # (no space after the dim, as in PyTorch's message)
+        raise RuntimeError(f'linalg.vector_norm cannot compute the {text} norm on the dimension {d}because this '
+                           'dimension is empty and the operation does not have an identity')
+
+
 def _norm_input_check(a):
     if a.dtype.kind in 'biu':
         raise RuntimeError('linalg.vector_norm: Expected a floating point or complex tensor as input. '
@@ -181,6 +198,8 @@ def _name(a):
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    if _amp.state.on and _amp.fp32('vector_norm', x):  # autocast hook (ember.amp)
+        return _amp.call_fp32(vector_norm, x, ord, dim, keepdim, dtype=dtype)
     if dtype is not None:
         _norm_input_check(x._data)          # the input itself must be floating point
         x = x.to(dtype)
@@ -188,6 +207,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
 
 
 def norm(input, p='fro', dim=None, keepdim=False, dtype=None):
+    if _amp.state.on and _amp.fp32('norm', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(norm, input, p, dim, keepdim, dtype=dtype)
     if p == 'fro' or p is None:
         p = 2
     if p == 'nuc':

@@ -1,6 +1,7 @@
 """Triangles and diagonals: tril/triu (and in place), diag, diag_embed, diagflat, trace.
 
 Views of a diagonal live in select.py (``diagonal``); the ops here all make new memory."""
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace
 from ._promote import xp
 from .shape import wrap_dim, flatten
@@ -119,6 +120,8 @@ class TraceBackward0(Op):
 
 def trace(input):
     """Sum of the main diagonal of a matrix (integer inputs sum to int64)."""
+    if _amp.state.on and _amp.fp32('trace', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(trace, input)
     return apply(TraceBackward0, input)
 
 

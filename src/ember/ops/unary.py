@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace
 from ._promote import as_array
 
@@ -40,7 +41,11 @@ def _define(name, ufunc, grad, *, saves=(0,), saves_output=False, float_only=Tru
 
 
 def _fn(cls):
+    name = cls.__name__[:-len('Backward0')].lower()
+
     def f(input, *, out=None):
+        if _amp.state.on and _amp.fp32(name, input):  # autocast hook (ember.amp)
+            return _amp.call_fp32(f, input, out=out)
         r = apply(cls, input)
         if out is not None:
             from .arith import _check_out
@@ -168,7 +173,8 @@ class ClampBackward1(Op):
             raise RuntimeError("ember.clamp: At least one of 'min' or 'max' must not be None")
         if a.dtype.kind in 'iub' and (isinstance(min, float) or isinstance(max, float)):
             a = a.astype(_dtype.get_default_dtype().np)
-        return as_array(np.clip(a, min, max))
+        r = np.clip(a, min, max)
+        return as_array(r.astype(a.dtype) if a.dtype == _BF16 else r)     # bf16 with a float bound: f32
 
     def backward(self, g):
         x, = self.saved_tensors

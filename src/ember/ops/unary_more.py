@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import _scalar_name
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace
 from ._promote import as_array, xp
 from .unary import Unary, _define, _sign, _to_float
@@ -39,6 +40,8 @@ def _function(cls, name, exact=False, inplace_cls=None):
     """The ``ember.<name>`` function (with ``out=``) and the in-place method of op ``cls``
     (``inplace_cls``: the in-place form has its own node name in PyTorch)."""
     def f(input, *, out=None):
+        if _amp.state.on and _amp.fp32(name, input):  # autocast hook (ember.amp)
+            return _amp.call_fp32(f, input, out=out)
         r = apply(cls, input)
         return r if out is None else to_out(name, out, r, exact)
 
