@@ -96,6 +96,7 @@ def resnet_step(lib, batch, hw):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--small', action='store_true', help='tiny shapes: a smoke run')
+    ap.add_argument('--profile', action='store_true', help="also profile ember's ResNet step on the host")
     args = ap.parse_args()
     n, hw, rb, rhw = (2, 8, 2, 32) if args.small else (32, 56, 32, 224)
     flops = 2 * n * 64 * 64 * 9 * hw * hw
@@ -115,6 +116,25 @@ def main():
         rate = f'{fl / te / 1e12:.1f}' if fl else ''
         tt_s = f'{tt * scale:.3f}' if tt else '-'
         print(f'| {name} | {tt_s} | {te * scale:.3f} | {ratio} | {rate} |', flush=True)
+    from ember._backend import cudnn_conv
+    print('cuDNN convolutions:', cudnn_conv.stats, '(graphs built / executed / declined)')
+    if args.profile:
+        profile(resnet_step(ember, rb, rhw))
+
+
+def profile(step, steps=3):
+    """Where the host spends ember's step (a launch-bound GPU run is host-bound)."""
+    import cProfile
+    import pstats
+    step()
+    ember.cuda.synchronize()
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(steps):
+        step()
+    ember.cuda.synchronize()
+    prof.disable()
+    pstats.Stats(prof).sort_stats('tottime').print_stats(25)
 
 
 if __name__ == '__main__':

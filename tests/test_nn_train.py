@@ -75,7 +75,7 @@ def test_lenet_trains_to_low_loss():
     ember.manual_seed(0)
     net = lenet(ember)
     x, y = _data(64)
-    opt = ember.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+    opt = ember.optim.SGD(net.parameters(), lr=0.02, momentum=0.9)   # lr 0.05 diverges from some seeds' inits
     xs, ys = ember.tensor(x), ember.tensor(y)
     for _ in range(40):
         loss = ember.nn.functional.cross_entropy(net(xs), ys)

@@ -1,8 +1,9 @@
 """Convolution kernels by im2col + batched GEMM, for any number of spatial dims.
 
 Works on NumPy and CuPy arrays alike (only ``as_strided``, ``matmul`` and slicing are used);
-the GPU backend may replace these with cuDNN. Arrays are channels-first: x (N, C, *S),
-w (O, C // groups, *K). ``pads`` is one (low, high) pair per spatial dim.
+on the GPU, ``cudnn_conv.py`` serves them through cuDNN where it can, this GEMM path otherwise.
+Arrays are channels-first: x (N, C, *S), w (O, C // groups, *K). ``pads`` is one (low, high)
+pair per spatial dim.
 
     conv(x, w, ...)              y (N, O, *P)             the forward convolution
     conv_input(g, w, shape, ...) x-shaped                 its gradient wrt x (= transposed conv)
@@ -90,6 +91,10 @@ def _to_channel_major(g):
 
 
 def conv(x, w, stride, pads, dil, groups):
+    if type(x) is not np.ndarray:                   # a device array: cuDNN when it can serve it
+        y = DNN.conv(x, w, out_size(x.shape[2:], w.shape[2:], stride, pads, dil), stride, pads, dil)
+        if y is not None:
+            return y
     if groups == 1 and CL.preferred(out_size(x.shape[2:], w.shape[2:], stride, pads, dil), w.shape[2:], stride,
                                    x.shape[1]):
         return CL.conv(x, w, stride, pads, dil)
@@ -107,6 +112,10 @@ def conv(x, w, stride, pads, dil, groups):
 
 def conv_weight(x, g, kshape, stride, pads, dil, groups):
     """Gradient wrt the weight: g (O, N P) @ patches^T (N P, Cg K), per group, summed over blocks."""
+    if type(x) is not np.ndarray:
+        gw = DNN.conv_weight(x, g, kshape, stride, pads, dil, groups)
+        if gw is not None:
+            return gw
     if groups == 1 and CL.preferred(g.shape[2:], kshape, stride, x.shape[1]):
         return CL.conv_weight(x, g, kshape, stride, pads, dil)
     if G.usable(stride, pads, kshape, dil, x.shape):
@@ -124,6 +133,10 @@ def conv_weight(x, g, kshape, stride, pads, dil, groups):
 
 def conv_input(g, w, xshape, stride, pads, dil, groups):
     """Gradient wrt the input (also the transposed convolution): scatter W^T g back to patches."""
+    if type(g) is not np.ndarray:
+        gx = DNN.conv_input(g, w, xshape, stride, pads, dil)
+        if gx is not None:
+            return gx
     if groups == 1 and CL.preferred(g.shape[2:], w.shape[2:], stride, w.shape[1] * groups):
         return CL.conv_input(g, w, xshape, stride, pads, dil)
     if all(s == 1 for s in stride):
@@ -176,3 +189,4 @@ def im2col(x, k, stride, pads, dil):
 
 from . import conv_grid as G  # noqa: E402  (they build on the helpers above)
 from . import conv_cl as CL  # noqa: E402
+from . import cudnn_conv as DNN  # noqa: E402

@@ -9,9 +9,11 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd import grad_mode
+from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from . import _devices
 from ._promote import xp
+from .._backend import cuda_bn
 
 
 def _const(a):
@@ -57,6 +59,11 @@ class NativeBatchNormBackward0(Op):
         axes = (0,) + tuple(range(2, x.ndim))
         shape = (1, c) + (1,) * (x.ndim - 2)
         self.axes, self.cshape, self.training, self.eps = axes, shape, training, eps
+        self.fused = None
+        if type(x) is not np.ndarray:            # a CUDA array: a few fused kernels when they serve
+            y = self._fused_forward(x, w, b, training, momentum, eps, running_mean, running_var)
+            if y is not None:
+                return y
         if training:
             mean, var = _channel_stats(x) if x.size and x.dtype.kind == 'f' and x.dtype.itemsize >= 4 \
                 else _np_stats(x, axes, eps)
@@ -79,12 +86,33 @@ class NativeBatchNormBackward0(Op):
         y += shift
         return y
 
-    _free = ('mean', 'invstd')
+    _free = ('mean', 'invstd', 'fused')
+
+    def _fused_forward(self, x, w, b, training, momentum, eps, running_mean, running_var):
+        if x.dtype.kind != 'f' or not x.size or any(t is not None and t.dtype != x.dtype for t in (w, b)):
+            return None
+        k = cuda_bn.kernels(x.dtype)
+        if k is None:
+            return None
+        if training:
+            out = cuda_bn.forward_train(k, x, w, b, eps, momentum, running_mean, running_var)
+        elif running_mean is not None and running_var is not None:
+            out = cuda_bn.forward_eval(k, x, w, b, eps, running_mean, running_var)
+        else:
+            return None
+        if out is None:
+            return None
+        y, self.fused = out
+        if not training:                       # eval backward reads them (y = x * invstd * w + ...)
+            self.mean, self.invstd = (a.astype(x.dtype).reshape(self.cshape) for a in self.fused)
+        return y
 
     def backward(self, g):
         x, w = self.saved_tensors
         axes, shape = self.axes, self.cshape
         if not grad_mode.is_grad_enabled():
+            if self.fused is not None and self.training:
+                return self._fused_backward(g._data, x._data, None if w is None else w._data)
             return self._plain_backward(g._data, x._data, None if w is None else w._data)
         if self.training:
             mean, invstd = _stats(x, axes, self.eps)
@@ -100,6 +128,14 @@ class NativeBatchNormBackward0(Op):
         if need_b:
             gb = g.sum(axes)
         return gx, gw, gb
+
+    def _fused_backward(self, g, x, w):
+        if g.dtype != x.dtype:                  # the generic formula, from the fused statistics
+            self.mean, self.invstd = (a.astype(x.dtype).reshape(self.cshape) for a in self.fused)
+            return self._plain_backward(g, x, w)
+        need_x, need_w, need_b = (e[0] is not None for e in self._next)
+        gx, gw, gb = cuda_bn.backward_train(cuda_bn.kernels(x.dtype), g, x, w, self.fused)
+        return (_const(gx) if need_x else None, _const(gw) if need_w else None, _const(gb) if need_b else None)
 
     def _plain_backward(self, g, x, w):
         """The same gradients on raw arrays (nothing recorded): a few fused passes."""
@@ -136,7 +172,7 @@ class NativeLayerNormBackward0(Op):
         axes = tuple(range(x.ndim - k, x.ndim))
         self.axes, self.eps = axes, eps
         mean, var = _np_stats(x, axes, eps)
-        self.mean, self.invstd = mean, 1 / np.sqrt(var + eps)
+        self.mean, self.invstd = mean, (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)   # bf16 + float: f32
         y = (x - mean) * self.invstd
         if w is not None:
             y *= w
@@ -173,7 +209,7 @@ class NativeGroupNormBackward0(Op):
         self.groups, self.eps = groups, eps
         xg = x.reshape(n, groups, -1) if x.size else x.reshape(n, groups, 0)
         mean, var = _np_stats(xg, (2,), eps)
-        self.mean, self.invstd = mean, 1 / np.sqrt(var + eps)
+        self.mean, self.invstd = mean, (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)   # bf16 + float: f32
         y = ((xg - mean) * self.invstd).reshape(x.shape)
         shape = (1, c) + (1,) * (x.ndim - 2)
         if w is not None:
@@ -240,6 +276,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
+    if _amp.state.on and _amp.fp32('layer_norm', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(layer_norm, input, normalized_shape, weight, bias, eps)
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
     if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
@@ -250,6 +288,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+    if _amp.state.on and _amp.fp32('group_norm', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(group_norm, input, num_groups, weight, bias, eps)
     if input.ndim < 2 or input.shape[1] % num_groups:
         raise RuntimeError('Expected number of channels in input to be divisible by num_groups, but got input '
                            f'of shape {list(input.shape)} and num_groups={num_groups}')
@@ -287,6 +327,8 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    if _amp.state.on and _amp.fp32('normalize', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(normalize, input, p, dim, eps, out=out)
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     r = input / denom
     if out is not None:

@@ -1,5 +1,8 @@
 """SGD with momentum, dampening, Nesterov and weight decay (PyTorch's update rule)."""
+import numpy as np
+
 from .._tensor import Tensor, xp_of
+from .._backend.cuda_optim import sgd_kernels
 from .optimizer import Optimizer
 from ._update import bump, check_lr, to_float
 
@@ -38,6 +41,9 @@ class SGD(Optimizer):
                     continue
                 x = p._data
                 g = p._grad._data
+                if type(x) is not np.ndarray and self._fused_step(p, x, g, lr, wd, momentum, damp, nesterov,
+                                                                  maximize):
+                    continue
                 if maximize:
                     g = -g
                 if wd != 0:
@@ -56,3 +62,22 @@ class SGD(Optimizer):
                 x -= lr * g
                 bump(p)
         return loss
+
+    def _fused_step(self, p, x, g, lr, wd, momentum, damp, nesterov, maximize):
+        """The whole update of a CUDA parameter in one kernel launch (``_backend/cuda_optim.py``);
+        False when that kernel is not available (then the generic update runs)."""
+        kernels = sgd_kernels(x.dtype) if g.dtype == x.dtype and x.dtype.kind == 'f' else None
+        if kernels is None:
+            return False
+        if momentum != 0:
+            state = self.state[p]
+            buf = state.get('momentum_buffer')
+            first = buf is None
+            if first:
+                buf = state['momentum_buffer'] = Tensor._make(xp_of(x).empty_like(x))
+            kernels[0](g, lr, wd, momentum, damp, nesterov, maximize, first, x, buf._data)
+            bump(buf)
+        else:
+            kernels[1](g, lr, wd, maximize, x)
+        bump(p)
+        return True
