@@ -5,8 +5,12 @@
 #   bash benchmarks/gpu_check.sh tests   # the CUDA test pass (EMBER_TEST_DEVICE=cuda)
 #   bash benchmarks/gpu_check.sh bench   # benchmarks/bench_gpu.py, ember vs torch on this GPU
 #   bash benchmarks/gpu_check.sh all     # the three in turn
-# Wheels placed in .whl/ (e.g. nvidia-cudnn-frontend for this machine's Python) are installed
-# first, into /tmp/site. Logs go to $OUT (or /tmp) as gpu_<step>.log.
+# Wheels placed in .whl/ are installed first, into /tmp/site (the device has no network). The
+# cuDNN frontend for the lent machines' Python 3.12 (ignored by git: add /.whl/ to
+# .git/info/exclude, and name .whl in the device call's carry):
+#   pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+#       --platform manylinux_2_28_x86_64 -d .whl nvidia-cudnn-frontend==1.16.0
+# Logs go to $OUT (or /tmp) as gpu_<step>.log.
 set -u
 out=${OUT:-/tmp}
 if compgen -G ".whl/*.whl" >/dev/null; then

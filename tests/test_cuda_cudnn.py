@@ -170,3 +170,20 @@ def test_transposed_conv_matches_the_cpu():
         out.append([t.detach().cpu().numpy() for t in (y, x.grad, w.grad)])
     for a, b in zip(*out):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+
+
+@real
+def test_benchmark_mode_times_the_plans_and_keeps_the_fastest():
+    ember.backends.cudnn.benchmark = True
+    try:
+        before = len(D._graphs)
+        gpu = _run(F.conv2d, (4, 8, 16, 16), (16, 8, 3, 3), dict(padding=1), 'cuda', ember.float32,
+                   np.random.default_rng(5))
+    finally:
+        ember.backends.cudnn.benchmark = False
+    cpu = _run(F.conv2d, (4, 8, 16, 16), (16, 8, 3, 3), dict(padding=1), 'cpu', ember.float64,
+               np.random.default_rng(5))
+    for a, b in zip(gpu, cpu):
+        np.testing.assert_allclose(a, b, rtol=3e-2, atol=3e-2 * float(np.abs(b).max()))
+    tuned = [g for k, g in list(D._graphs.items())[before:] if k[-1] and g is not None]
+    assert len(tuned) == 3 and all(g.plan is not None for g in tuned)

@@ -10,7 +10,9 @@ reason is warned once.
 
 Layout: channels-first (NCHW / NCDHW), contiguous. cuDNN needs at least two spatial dims, so a
 1-d convolution runs as a 2-d one over a height of 1. The flags of ``ember.backends.cudnn``
-(``enabled``, ``allow_tf32``, ``deterministic``) are read on each call and are part of the key.
+(``enabled``, ``allow_tf32``, ``deterministic``, ``benchmark``) are read on each call and are
+part of the key. Without ``benchmark`` the plan is cuDNN's heuristic choice; with it every plan
+of a new key is built and timed once, and the fastest is kept (PyTorch's autotuning).
 """
 import functools
 import warnings
@@ -82,13 +84,21 @@ def geometry(xshape, wshape, yshape, stride, pads, dil):
 
 class _Graph:
     """One built cuDNN graph: its three tensors (two inputs, one output) and workspace size."""
-    __slots__ = ('graph', 'ports', 'workspace')
+    __slots__ = ('graph', 'ports', 'workspace', 'plan')
 
-    def __init__(self, graph, ports, workspace):
-        self.graph, self.ports, self.workspace = graph, ports, workspace
+    def __init__(self, graph, ports, workspace, plan=None):
+        self.graph, self.ports, self.workspace, self.plan = graph, ports, workspace, plan
+
+    def execute(self, pointers, work, handle):
+        """Run the graph on device pointers (in port order); the autotuned plan if there is one."""
+        pack = dict(zip(self.ports, pointers))
+        if self.plan is None:
+            self.graph.execute(pack, work, handle=handle)
+        else:
+            self.graph.execute_plan_at_index(pack, work, self.plan, handle=handle)
 
 
-def _build(cudnn, handle, kind, xs, ws, ys, pre, post, stride, dil, io, compute, tf32, deterministic):
+def _build(cudnn, handle, kind, xs, ws, ys, pre, post, stride, dil, io, compute, tf32, deterministic, bench, dtype):
     g = cudnn.pygraph(io_data_type=io, intermediate_data_type=compute, compute_data_type=compute,
                       handle=handle)
 
@@ -114,8 +124,39 @@ def _build(cudnn, handle, kind, xs, ws, ys, pre, post, stride, dil, io, compute,
     if deterministic:
         g.deselect_numeric_notes([cudnn.numerical_note.NONDETERMINISTIC])
     g.check_support()
+    if bench:                              # cudnn.benchmark: time every plan once, keep the fastest
+        g.build_plans(cudnn.build_plan_policy.ALL)
+        return _fastest(g, (a, b, out), [xs, ws, ys], kind, dtype, handle)
     g.build_plans()
     return _Graph(g, (a, b, out), int(g.get_workspace_size()))
+
+
+def _fastest(g, ports, shapes, kind, dtype, handle):
+    import cupy
+    order = {'fprop': (0, 1, 2), 'dgrad': (2, 1, 0), 'wgrad': (0, 2, 1)}[kind]      # the ports' shapes
+    arrays = [cupy.zeros(shapes[i], dtype) for i in order]
+    pointers = [a.data.ptr for a in arrays]
+    best = None
+    for i in range(g.get_execution_plan_count()):
+        try:
+            size = int(g.get_workspace_size_plan_at_index(i))
+            work = cupy.empty(max(size, 1), cupy.uint8)
+            plan = _Graph(g, ports, size, i)
+            plan.execute(pointers, work.data.ptr, handle)          # warm-up (and: does it run?)
+            start, stop = cupy.cuda.Event(), cupy.cuda.Event()
+            start.record()
+            for _ in range(3):
+                plan.execute(pointers, work.data.ptr, handle)
+            stop.record()
+            stop.synchronize()
+            ms = cupy.cuda.get_elapsed_time(start, stop)
+        except Exception:  # noqa: BLE001 - a plan that did not build or run is not a candidate
+            continue
+        if best is None or ms < best[0]:
+            best = (ms, plan)
+    if best is None:
+        raise RuntimeError('no execution plan ran')
+    return best[1]
 
 
 def _handle(cudnn, cupy, dev):
@@ -158,9 +199,9 @@ def run(kind, a, b, out_shape, xs, ws, ys, stride, pads, dil):
         return None
     import cupy
     dev = a.device.id
-    tf32, det = bool(flags.allow_tf32), bool(flags.deterministic)
+    tf32, det, bench = bool(flags.allow_tf32), bool(flags.deterministic), bool(flags.benchmark)
     key = (kind, tuple(xs), tuple(ws), tuple(ys), tuple(stride), tuple(pads), tuple(dil), a.dtype.char, dev,
-           tf32, det)
+           tf32, det, bench)
     with cupy.cuda.Device(dev):
         handle = _handle(cudnn, cupy, dev)
         if handle is None:
@@ -176,9 +217,8 @@ def run(kind, a, b, out_shape, xs, ws, ys, stride, pads, dil):
         b = _aligned(cupy, b).reshape(shapes[1])
         out = cupy.empty(shapes[2], a.dtype)
         work = cupy.empty(max(built.workspace, 1), cupy.uint8)
-        pa, pb, po = built.ports
         try:
-            built.graph.execute({pa: a.data.ptr, pb: b.data.ptr, po: out.data.ptr}, work.data.ptr, handle=handle)
+            built.execute((a.data.ptr, b.data.ptr, out.data.ptr), work.data.ptr, handle)
         except Exception as e:  # noqa: BLE001 - a plan that fails to launch: the GEMM path takes the key
             _graphs[key] = None
             _warn(('execute', kind), f'ember: a cuDNN {kind} convolution failed to run ({e.__class__.__name__}: '
@@ -189,10 +229,10 @@ def run(kind, a, b, out_shape, xs, ws, ys, stride, pads, dil):
 
 
 def _try_build(cudnn, handle, key, io, compute):
-    kind, xs, ws, ys, stride, pads, dil, char, dev, tf32, det = key
+    kind, xs, ws, ys, stride, pads, dil, char, dev, tf32, det, bench = key
     x4, w4, y4, pre, post, st, dl = geometry(xs, ws, ys, stride, pads, dil)
     try:
-        built = _build(cudnn, handle, kind, x4, w4, y4, pre, post, st, dl, io, compute, tf32, det)
+        built = _build(cudnn, handle, kind, x4, w4, y4, pre, post, st, dl, io, compute, tf32, det, bench, np.dtype(char))
     except Exception as e:  # noqa: BLE001 - cuDNN declines: the GEMM path serves this geometry
         stats['declined'] += 1
         _warn(('build', kind, np.dtype(char).name),
