@@ -106,14 +106,60 @@ def call(f, args, kwargs, host_ok=False):
     return wrap(f(*a, **k), out=out if type(out) is ndarray else None)
 
 
-def _index(key):
-    """Indices: device arrays, and (as CuPy converts them) lists and host arrays."""
-    if type(key) is tuple:
-        return tuple(_index(k) for k in key)
-    if type(key) is ndarray:
-        _state.check_device(key._dev)
-        return key._a
-    return key
+def _index(key, shape=None):
+    """Indices: device arrays, and (as CuPy converts them) lists and host arrays. With the
+    indexed array's ``shape``, integer index arrays wrap around as in CuPy (which never raises
+    for an out-of-range advanced index: ``a[[5]]`` of 3 elements is ``a[[2]]``)."""
+    parts = [_unwrap_index(k) for k in key] if type(key) is tuple else [_unwrap_index(key)]
+    if shape is None:
+        return tuple(parts) if type(key) is tuple else parts[0]
+    consumed = [_axes_used(k) for k in parts]
+    if any(c is None for c in consumed):          # an Ellipsis: the axes after it count from the end
+        at = consumed.index(None)
+        before = sum(consumed[:at])
+        rest = len(shape) - before - sum(c for c in consumed[at + 1:] if c is not None)
+        consumed[at] = rest
+    axis = 0
+    for i, k in enumerate(parts):
+        if _is_int_array(k) and axis < len(shape) and shape[axis] > 0:
+            parts[i] = numpy.mod(numpy.asarray(k), shape[axis])
+        axis += consumed[i]
+    return tuple(parts) if type(key) is tuple else parts[0]
+
+
+def _unwrap_index(k):
+    if type(k) is ndarray:
+        _state.check_device(k._dev)
+        return k._a
+    return k
+
+
+def _is_int_array(k):
+    if isinstance(k, list):
+        k = numpy.asarray(k)
+    return isinstance(k, numpy.ndarray) and k.dtype.kind in 'iu'
+
+
+def _axes_used(k):
+    """How many axes of the indexed array an index entry consumes (None for Ellipsis)."""
+    if k is Ellipsis:
+        return None
+    if k is None:
+        return 0
+    if isinstance(k, (list, numpy.ndarray)) and numpy.asarray(k).dtype == bool:
+        return numpy.asarray(k).ndim
+    return 1
+
+
+def wrapped(indices, size):
+    """CuPy's wrap-around for the indices of take/put/take_along_axis/put_along_axis."""
+    idx = _index(indices)
+    if size > 0 and _is_int_array(idx):
+        idx = numpy.asarray(numpy.mod(numpy.asarray(idx), size))
+        return from_numpy(idx, indices._dev) if type(indices) is ndarray else idx
+    if size > 0 and isinstance(idx, (int, numpy.integer)):
+        return int(idx) % size
+    return indices
 
 
 class ndarray:
@@ -141,6 +187,10 @@ class ndarray:
         if name.startswith('__') or name not in _api.NDARRAY:
             raise AttributeError(f"'cupy.ndarray' object has no attribute '{name}'")
         v = getattr(self._a, name)
+        if name in ('take', 'put'):
+            from ._namespaces import function
+            import functools
+            return functools.partial(function(numpy, name), self)
         if callable(v):
             def method(*args, **kwargs):
                 _state.check_device(self._dev)
@@ -296,11 +346,11 @@ class ndarray:
 
     def __getitem__(self, key):
         _state.check_device(self._dev)
-        return wrap(self._a[_index(key)], self._dev)
+        return wrap(self._a[_index(key, self._a.shape)], self._dev)
 
     def __setitem__(self, key, value):
         _state.check_device(self._dev)
-        self._a[_index(key)] = unwrap(value, host_ok=True)
+        self._a[_index(key, self._a.shape)] = unwrap(value, host_ok=True)
 
     def __abs__(self):
         return call(numpy.absolute, (self,), {})

@@ -12,11 +12,27 @@ _SPECIAL = {  # CuPy-only helpers and converters that accept host data
 }
 
 
+def _axis_size(a, axis):
+    a = a._a if type(a) is _array.ndarray else numpy.asarray(a)
+    return a.size if axis is None else a.shape[axis]
+
+
+# CuPy wraps out-of-range indices in these (NumPy raises): (position of the indices, of the axis)
+_WRAPPING = {'take': (1, 2), 'take_along_axis': (1, 2), 'put_along_axis': (1, 3), 'put': (1, None)}
+
+
 @functools.lru_cache(maxsize=None)
 def function(np_module, name, host_ok=False):
     f = getattr(np_module, name)
+    where = _WRAPPING.get(name) if np_module is numpy else None
 
     def fn(*args, **kwargs):
+        if where is not None and len(args) > where[0]:
+            i, j = where
+            axis = None if j is None else (args[j] if len(args) > j else kwargs.get('axis', -1 if name.endswith(
+                'along_axis') else None))
+            args = list(args)
+            args[i] = _array.wrapped(args[i], _axis_size(args[0], axis))
         return _array.call(f, args, kwargs, host_ok)
     fn.__name__ = name
     fn.__module__ = 'cupy'

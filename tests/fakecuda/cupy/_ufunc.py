@@ -33,7 +33,7 @@ class ufunc:
         return _array.call(self._f.outer, args, kwargs)
 
     def at(self, a, indices, b=None):
-        idx = _array._index(indices)
+        idx = _array._index(indices, _array.unwrap(a).shape)
         args = (_array.unwrap(a), idx) + (() if b is None else (_array.unwrap(b),))
         self._f.at(*args)
 
