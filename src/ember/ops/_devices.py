@@ -14,6 +14,15 @@ def same_device(inputs, arrays, inplace=False):
     """``arrays`` (the inputs' raw arrays), checked to share one device; 0-dim CPU tensors moved
     (never the target of an in-place op, the first input then)."""
     from .._tensor import Tensor
+    dev = -1                                       # the common case first: all on one GPU
+    for x in inputs:
+        if isinstance(x, Tensor):
+            d = x._data
+            if type(d) is np.ndarray or (dev != -1 and d.device.id != dev):
+                break
+            dev = d.device.id
+    else:
+        return arrays
     target = next(x.device for x in inputs if isinstance(x, Tensor) and type(x._data) is not np.ndarray)
     out = list(arrays)
     for i, x in enumerate(inputs):
