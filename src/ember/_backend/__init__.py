@@ -36,7 +36,7 @@ def cuda_reason():
 def check_cuda():
     reason = cuda_reason()
     if reason is not None:
-        raise AssertionError(f'Torch not compiled with CUDA enabled ({reason})')
+        raise AssertionError(f'Torch not compiled with CUDA enabled\n(ember: {reason})')   # PyTorch's first line
 
 
 def move(arr, device):
