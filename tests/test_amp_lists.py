@@ -228,10 +228,20 @@ CPU_NONE = [
         ('atan2_mixed', lambda T, x, y: T.atan2(x, y), [U(3), Keep(U(3))]),
         ('addcmul_mixed', lambda T, x, y, z: T.addcmul(x, y, z), [U(3), Keep(U(3)), U(3)]),
         ('tensordot_f32', lambda T, x, y: T.tensordot(x, y, 1), [Keep(U(2, 3)), Keep(U(3, 2))]),
+        # lowered on the CUDA list only: float32 inputs stay float32 on the CPU
+        ('mv_f32', lambda T, m, v: T.mv(m, v), [Keep(U(3, 4)), Keep(U(4))]),
+        ('addmv_f32', lambda T, b, m, v: T.addmv(b, m, v), [Keep(U(3)), Keep(U(3, 4)), Keep(U(4))]),
+        ('addr_f32', lambda T, a, u, v: T.addr(a, u, v), [Keep(U(3, 4)), Keep(U(3)), Keep(U(4))]),
     ]
 ]
 
-CASES = CPU_FP32 + CPU_PROMOTE + CPU_NONE
+# lowered on the CPU: float32 inputs come out in the region's low dtype
+CPU_LOWER = [
+    ('prelu', 'prelu_f32', lambda T, x, w: F(T).prelu(x, w), [Keep(U(2, 3)), Keep(P(1))]),
+    ('vecdot', 'vecdot_f32', lambda T, x, y: LA(T).vecdot(x, y), [Keep(U(2, 3)), Keep(U(2, 3, seed=1))]),
+]
+
+CASES = CPU_FP32 + CPU_PROMOTE + CPU_NONE + CPU_LOWER
 # listed, but ember.linalg's lstsq and matrix_rank (src/ember/linalg.py) have no autocast hook yet:
 # matrix_rank refuses low-precision input where torch casts it to float32 first
 NO_HOOK = {'lstsq', 'matrix_rank'}
@@ -254,6 +264,7 @@ def test_cpu_lists_all_tested():
     tested = {c[0] for c in CASES}
     assert set(op_lists.FP32['cpu']) <= tested, set(op_lists.FP32['cpu']) - tested
     assert set(op_lists.PROMOTE['cpu']) <= tested, set(op_lists.PROMOTE['cpu']) - tested
+    assert set(op_lists.LOWER['cpu']) <= tested, set(op_lists.LOWER['cpu']) - tested
 
 
 def test_float32_result_dtypes():
@@ -373,8 +384,37 @@ def test_cuda_promote_list_and_banned_op():
         assert ember.index_put(x, (ember.tensor([1], device='cuda'),), y[:1]).dtype == ember.float32
         assert ember.atan2(x, x).dtype == ember.float16
         assert ember.cat([x, y]).dtype == ember.float32                   # ordinary promotion (not listed)
+        w = ember.rand(4, 3, 3, device='cuda')
+        assert EF.bilinear(x, x, w).dtype == ember.float32 and EF.bilinear(x, x, w.half()).dtype == ember.float16
         with pytest.raises(RuntimeError, match='^ember.nn.functional.binary_cross_entropy and ember.nn.BCELoss '
                                                'are unsafe to autocast.'):
             EF.binary_cross_entropy(x.sigmoid(), y)
-    assert set(op_lists.PROMOTE['cuda']) == {'addcdiv', 'addcmul', 'atan2', 'cross', 'dot', 'index_put',
+    assert set(op_lists.PROMOTE['cuda']) == {'addcdiv', 'addcmul', 'atan2', 'bilinear', 'cross', 'dot', 'index_put',
                                              'scatter_add', 'tensordot'}
+
+
+@needs_cuda
+def test_cuda_lowers_mv_addmv_addr_prelu():
+    """PyTorch's CUDA float16 list has mv, addmv, addr and prelu (the CPU's has prelu only)."""
+    m, v, b = (ember.rand(*s, device='cuda') for s in ((3, 4), (4,), (3,)))
+    with ember.autocast('cuda'):
+        assert ember.mv(m, v).dtype == ember.float16
+        assert ember.addmv(b, m, v).dtype == ember.float16
+        assert ember.addr(m, b, v).dtype == ember.float16
+        assert EF.prelu(m, ember.tensor([0.25], device='cuda')).dtype == ember.float16
+        assert ember.linalg.vecdot(m, m).dtype == ember.float32          # not on the CUDA list
+    assert op_lists.LOWER['cuda'] == {'mv', 'addmv', 'addr', 'prelu'}
+
+
+@pytest.mark.parametrize('low', LOW)
+def test_bilinear_keeps_float32_on_the_cpu(low):
+    """PyTorch's CPU bilinear returns float32 for float32 inputs (its products run in the low
+    dtype inside, so its values carry low-precision rounding); ember's matches the dtype and
+    agrees within that rounding."""
+    x, y, w = U(2, 3), U(2, 4), U(5, 3, 4)
+    outs = []
+    for T in (torch, ember):
+        with T.autocast('cpu', dtype=getattr(T, low)):
+            outs.append(F(T).bilinear(*(T.tensor(a) for a in (x, y, w))))
+    assert str(outs[0].dtype).split('.')[-1] == str(outs[1].dtype).split('.')[-1] == 'float32'
+    np.testing.assert_allclose(outs[1].numpy(), outs[0].numpy(), rtol=3e-2, atol=5e-2)

@@ -8,6 +8,7 @@ matrix_rank, the *_ex variants, cross and lstsq.
 import numpy as np
 
 from . import _dtype
+from .amp import autocast_mode as _amp  # autocast hook
 from ._tensor import Tensor
 from .ops._op import Op, apply
 from .ops._promote import xp, unbroadcast
@@ -277,6 +278,8 @@ def _chain(mats, split, i, j):
 
 def vecdot(x, y, *, dim=-1, out=None):
     """Dot product of vectors along ``dim`` (broadcasting the others)."""
+    if _amp.state.on and _amp.lower('vecdot', x):  # autocast hook (ember.amp): lower-precision inputs
+        return _amp.call(vecdot, x, y, dim=dim, out=out)
     if not x.is_floating_point():
         raise RuntimeError(f'linalg.vecdot: Expected a floating point or complex tensor as input. Got '
                            f'{_dtype_label(x)}')

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import _dtype
 from . import op_lists
-from .op_lists import fp32, promote  # noqa: F401  (the hooks' list queries)
+from .op_lists import fp32, promote, lower, plain, run_off  # noqa: F401  (the hooks' list queries)
 
 __all__ = ['autocast_decorator', 'autocast', 'is_autocast_available', 'custom_fwd', 'custom_bwd']
 
@@ -30,7 +30,7 @@ _DEVICE_TYPES = ('cpu', 'cuda', 'ipu', 'xpu', 'mkldnn', 'opengl', 'opencl', 'ide
 _DEFAULT_DTYPES = {'cpu': 'bfloat16', 'cuda': 'float16', 'xpu': 'float16', 'mps': 'float16', 'hpu': 'bfloat16',
                    'ipu': 'float16', 'xla': 'bfloat16', 'mtia': 'float16', 'maia': 'bfloat16',
                    'privateuseone': 'float16'}
-# the fused blas ops autocast lowers (addmv and addr stay in their input dtype, as in PyTorch)
+# the fused blas ops autocast lowers on every device (addmv and addr: on CUDA only, op_lists.LOWER)
 FUSED = frozenset({'addmm', 'baddbmm', 'addbmm'})
 
 

@@ -41,6 +41,19 @@ _CUDA_LOSSES = {'cross_entropy', 'nll_loss', 'mse_loss', 'l1_loss', 'smooth_l1_l
                 'margin_ranking_loss', 'soft_margin_loss', 'cosine_embedding_loss', 'triplet_margin_loss',
                 'multi_margin_loss', 'multilabel_margin_loss'}
 
+# ops run in the region's low dtype (float16/bfloat16). matmul/mm/bmm/addmm/addbmm/baddbmm/linear
+# and the convolutions are lowered on every device (their hooks call autocast_mode.call directly);
+# the ones below differ between the devices. 'plain' ops are composites that PyTorch runs in
+# their input dtype: their insides (matmul...) must not be lowered either.
+LOWER = {
+    'cpu': frozenset({'prelu', 'vecdot'}),
+    'cuda': frozenset({'mv', 'addmv', 'addr', 'prelu'}),
+}
+PLAIN = {
+    'cpu': frozenset({'bilinear'}),        # (PyTorch's bilinear is one kernel, not matmuls)
+    'cuda': frozenset(),
+}
+
 FP32 = {
     'cpu': frozenset(_CPU_LOSSES | _CPU_POOL_PAD | _CPU_LINALG | {'prod', 'trace'}),
     'cuda': frozenset(_CUDA_POINTWISE | _CUDA_REDUCE_NORM | _CUDA_LOSSES),
@@ -48,8 +61,8 @@ FP32 = {
 
 PROMOTE = {
     'cpu': frozenset({'cat', 'stack', 'index_copy'}),
-    # (PyTorch's CUDA list also has bilinear: ember's F.bilinear, in nn/modules/linear.py, has no hook yet)
-    'cuda': frozenset({'addcdiv', 'addcmul', 'atan2', 'cross', 'dot', 'index_put', 'scatter_add', 'tensordot'}),
+    'cuda': frozenset({'addcdiv', 'addcmul', 'atan2', 'bilinear', 'cross', 'dot', 'index_put', 'scatter_add',
+                       'tensordot'}),
 }
 
 BANNED = {
@@ -134,3 +147,23 @@ def widest(args, kind, low):
         elif t.dtype != low:
             raise RuntimeError('Unexpected floating ScalarType in at::autocast::prioritize')
     return out
+
+
+def lower(name, x):
+    """True when the device of ``x`` runs op ``name`` in the region's low dtype now."""
+    from .autocast_mode import state
+    kind = kind_of(x)
+    return state.enabled.get(kind, False) and name in LOWER.get(kind, ())
+
+
+def plain(name, x):
+    """True when op ``name`` (a composite) runs in its input dtype on the device of ``x``."""
+    from .autocast_mode import state
+    kind = kind_of(x)
+    return state.enabled.get(kind, False) and name in PLAIN.get(kind, ())
+
+
+def run_off(op, *args, **kwargs):
+    """A composite PyTorch runs as given: ``op`` with autocast off, so its insides are not lowered."""
+    from .autocast_mode import _run_off
+    return _run_off(op, args, kwargs)

@@ -305,6 +305,8 @@ def glu(input, dim=-1):
 
 
 def prelu(input, weight):
+    if _amp.state.on and _amp.lower('prelu', input):  # autocast hook (ember.amp): lower-precision inputs
+        return _amp.call(prelu, input, weight)
     return apply(PreluKernelBackward0, input, weight)
 
 

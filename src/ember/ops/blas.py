@@ -192,7 +192,7 @@ class AddrBackward0(_Fused):
 
 def _fused(cls, name):
     def fn(input, a, b, *, beta=1, alpha=1, out=None):
-        if _amp.state.on and name in _amp.FUSED:  # autocast hook (ember.amp): lower-precision inputs
+        if _amp.state.on and (name in _amp.FUSED or _amp.lower(name, input)):  # autocast hook (ember.amp)
             return _amp.call(fn, input, a, b, beta=beta, alpha=alpha, out=out)
         r = apply(cls, input, a, b, beta=beta, alpha=alpha)
         return r if out is None else _check_out(out, r, name)

@@ -242,6 +242,8 @@ def bmm(input, mat2, *, out=None):
 
 
 def mv(input, vec, *, out=None):
+    if _amp.state.on and _amp.lower('mv', input):  # autocast hook (ember.amp): lower-precision inputs
+        return _amp.call(mv, input, vec)
     return apply(MvBackward0, input, vec)
 
 

@@ -56,6 +56,12 @@ def bilinear(input1, input2, weight, bias=None):
 
     Two matrix products: input1 against the weight flattened to (in1, out * in2), then
     each row's (out, in2) block against input2."""
+    from ...amp import autocast_mode as _amp
+    if _amp.state.on:  # autocast (ember.amp): the widest input type on CUDA, as given on the CPU
+        if _amp.promote('bilinear', (input1, input2, weight, bias)):
+            return _amp.call_promote(bilinear, input1, input2, weight, bias)
+        if _amp.plain('bilinear', input1):
+            return _amp.run_off(bilinear, input1, input2, weight, bias)
     if input1.dim() != input2.dim():
         raise RuntimeError(f'bilinear(): input dimensions do not match: got {input1.dim()} and {input2.dim()}')
     for i in range(input1.dim() - 1):
