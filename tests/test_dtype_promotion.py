@@ -19,7 +19,8 @@ ALIASES = ['float', 'double', 'half', 'short', 'int', 'long']
 def plain(x):
     """Tensors, dtypes, tuples and numbers in a form both libraries' results compare by."""
     if isinstance(x, (torch.Tensor, ember.Tensor)):
-        a = np.asarray(x.detach().float().numpy() if str(x.dtype).endswith('bfloat16') else x.detach().numpy())
+        x = x.detach().cpu()
+        a = np.asarray(x.float().numpy() if str(x.dtype).endswith('bfloat16') else x.numpy())
         values = np.where(np.isnan(a), None, a).tolist() if a.dtype.kind == 'f' else a.tolist()
         return ('tensor', str(x.dtype).replace('torch.', 'ember.'), tuple(x.shape), values)
     if isinstance(x, (torch.dtype, ember.dtype)):
@@ -32,10 +33,18 @@ def plain(x):
 outcome, same = comparers(plain)
 
 
+def no_bfloat16_on_cuda(*names):
+    """ember has no bfloat16 on CUDA (CuPy has no such dtype; documented): the CUDA pass skips
+    cases that put a bfloat16 tensor there; the CPU pass runs them."""
+    if 'bfloat16' in names and ember.get_default_device().type == 'cuda':
+        pytest.skip('bfloat16 on CUDA: CuPy has no bfloat16 dtype')
+
+
 # ====================================================================== dtype objects
 
 @pytest.mark.parametrize('name', NAMES)
 def test_dtype_attributes(name):
+    no_bfloat16_on_cuda(name)
     def case(T):
         d = getattr(T, name)
         t = T.zeros(3, dtype=d)
@@ -72,6 +81,7 @@ def test_default_dtype_is_float32():
 
 @pytest.mark.parametrize('name', ['float64', 'float16', 'bfloat16'])
 def test_set_default_dtype(name):
+    no_bfloat16_on_cuda(name)
     def case(T):
         T.set_default_dtype(getattr(T, name))
         try:
@@ -86,6 +96,7 @@ def test_set_default_dtype(name):
 
 @pytest.mark.parametrize('name', ['float64', 'float16', 'bfloat16'])
 def test_default_dtype_in_scalar_promotion(name):
+    no_bfloat16_on_cuda(name)
     def case(T):
         T.set_default_dtype(getattr(T, name))
         try:
@@ -161,10 +172,12 @@ def _label(kind, name):
 @pytest.mark.parametrize('left', OPERANDS, ids=[_label(*o) for o in OPERANDS])
 def test_binary_result_dtype_and_values(op, left):
     """``left <op> right`` for every right operand: same dtype, values (or error) as torch."""
+    no_bfloat16_on_cuda(left[1])
     f = OPS[op]
     bad = []
+    cuda = ember.get_default_device().type == 'cuda'
     for right in OPERANDS:
-        if left[1] is None and right[1] is None:
+        if left[1] is None and right[1] is None or cuda and right[1] == 'bfloat16':
             continue
         got, want = (outcome(lambda T: f(operand(T, *left), operand(T, *right)), T) for T in (ember, torch))
         if got != want:

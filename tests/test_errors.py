@@ -25,7 +25,9 @@ def same_snapshot(a, b):
     assert a[5:] == b[5:], 'shape/stride changed'
 
 
-def run(fn, specs, requires_grad=None, unchanged=True):
+def run(fn, specs, requires_grad=None, unchanged=True, on_cuda=None):
+    """``on_cuda``: (type name, message) PyTorch gives where the inputs live on cuda:0, for the cases
+    whose error differs there from the CPU one that torch (on the CPU here) gives."""
     arrays = make_arrays(specs)
     rg = requires_grad or [False] * len(arrays)
     tx, ex = _build(torch, arrays, rg), _build(ember, arrays, rg)
@@ -35,9 +37,12 @@ def run(fn, specs, requires_grad=None, unchanged=True):
     with pytest.raises(Exception) as ee:
         _call(fn, ember, ex)
     after = [snapshot(x) for x in ex if isinstance(x, ember.Tensor)]
-    assert type(ee.value).__name__ == type(te.value).__name__, \
-        f'ember raised {type(ee.value).__name__}: {ee.value}\ntorch raised {type(te.value).__name__}: {te.value}'
-    want = str(te.value).replace('torch.', 'ember.').split('\n')[0]
+    want_type, want = type(te.value).__name__, str(te.value)
+    if on_cuda and ember.get_default_device().type == 'cuda':
+        want_type, want = on_cuda
+    assert type(ee.value).__name__ == want_type, \
+        f'ember raised {type(ee.value).__name__}: {ee.value}\ntorch raised {want_type}: {want}'
+    want = want.replace('torch.', 'ember.').split('\n')[0]
     got = str(ee.value).split('\n')[0]
     assert got == want, f'\nember: {got}\ntorch: {want}'
     if unchanged:
@@ -45,8 +50,8 @@ def run(fn, specs, requires_grad=None, unchanged=True):
             same_snapshot(a, b)
 
 
-def case(id_, fn, specs, requires_grad=None, unchanged=True):
-    return pytest.param(fn, specs, requires_grad, unchanged, id=id_)
+def case(id_, fn, specs, requires_grad=None, unchanged=True, on_cuda=None):
+    return pytest.param(fn, specs, requires_grad, unchanged, on_cuda, id=id_)
 
 
 def _inplace_leaf(x):
@@ -117,7 +122,10 @@ MISTAKES = [
     case('max-dim', lambda x: x.max(dim=2), [(3, 4)]),
     case('argmax-empty', lambda x: x.argmax(), [(0,)]),
     # conversions and autograd
-    case('numpy-requires-grad', lambda x: x.numpy(), [(3,)], [True]),
+    # on a GPU the device check comes first in torch: TypeError, before the requires-grad check
+    case('numpy-requires-grad', lambda x: x.numpy(), [(3,)], [True],
+         on_cuda=('TypeError', "can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy "
+                               'the tensor to host memory first.')),
     case('item-many', lambda x: x.item(), [(3,)]),
     case('bool-many', lambda x: bool(x), [(3,)]),
     case('int-requires-grad', lambda T: T.tensor([1, 2], requires_grad=True), []),
@@ -134,6 +142,6 @@ MISTAKES = [
 ]
 
 
-@pytest.mark.parametrize('fn,specs,requires_grad,unchanged', MISTAKES)
-def test_mistake(fn, specs, requires_grad, unchanged):
-    run(fn, specs, requires_grad, unchanged)
+@pytest.mark.parametrize('fn,specs,requires_grad,unchanged,on_cuda', MISTAKES)
+def test_mistake(fn, specs, requires_grad, unchanged, on_cuda):
+    run(fn, specs, requires_grad, unchanged, on_cuda)

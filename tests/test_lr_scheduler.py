@@ -54,7 +54,7 @@ def to_lib(lib, sd):
     if isinstance(sd, (list, tuple)) and not hasattr(sd, '_fields'):
         return type(sd)(to_lib(lib, v) for v in sd)
     if isinstance(sd, (torch.Tensor, ember.Tensor)):
-        return lib.tensor(sd.detach().numpy())
+        return lib.tensor(sd.detach().cpu().numpy())
     return sd
 
 
@@ -322,5 +322,5 @@ def test_training_loop_changes_parameters_like_torch():
             p.grad = lib.tensor(g)
             opt.step()
             s.step()
-        out.append(p.detach().numpy().copy())
+        out.append(p.detach().cpu().numpy().copy())
     np.testing.assert_allclose(out[1], out[0], rtol=1e-5, atol=1e-6)

@@ -60,9 +60,8 @@ def _np(dtype):
 
 def _is_int(s):
     """Accepted as one dimension of a size: Python/NumPy ints (bools too) and 0-dim integer tensors."""
-    if isinstance(s, (int, np.integer)):
-        return True
-    return isinstance(s, Tensor) and s.dim() == 0 and not s.is_floating_point()
+    return isinstance(s, (int, np.integer)) or (isinstance(s, Tensor) and s.dim() == 0
+                                                and not s.is_floating_point())
 
 
 def _size(size, name='zeros', pos=1):
@@ -170,12 +169,21 @@ def _from_python(data, dtype):
     except ValueError:
         _check_nested(data, sizes, d)
         raise
+    except TypeError:       # CUDA tensors among the data (their __array__ refuses): read by value
+        arr = np.array(_host_leaves(data))
     if arr.dtype.kind in 'OUSV' and arr.dtype != _dtype.bfloat16.np:
         if dtype is not None:
             _infer_dtype(data)          # refuses None, strings and other objects
         if sizes:
             _check_nested(data, sizes, d)
     return _checked_cast(arr, d)
+
+
+def _host_leaves(data):
+    """``data`` with its CUDA tensors copied to the host, as PyTorch reads such elements by value."""
+    if isinstance(data, Tensor):
+        return data.detach().numpy(force=True) if data.is_cuda else data
+    return [_host_leaves(x) for x in data] if isinstance(data, (list, tuple)) else data
 
 
 def _checked_cast(arr, d):
@@ -221,8 +229,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         warnings.warn('To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() '
                       'or sourceTensor.detach().clone().requires_grad_(True), rather than '
                       'ember.tensor(sourceTensor).', UserWarning, stacklevel=2)
-    arr = _infer_np(data, dtype)
-    return _finish(arr, device, requires_grad)
+    return _finish(_infer_np(data, dtype), device, requires_grad)
 
 
 def _cast_host(arr, np_dtype):
@@ -235,8 +242,7 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         return data.to(dtype=dtype, device=device) if (dtype or device) else data
     if isinstance(data, np.ndarray) and (dtype is None or _dtype.to_dtype(dtype).np == data.dtype):
-        d = default_for(device)
-        if d is None or d.type == 'cpu':
+        if getattr(default_for(device), 'type', 'cpu') == 'cpu':
             return from_numpy(data)
     return tensor(data, dtype=dtype, device=device)
 
@@ -257,10 +263,8 @@ def from_numpy(ndarray):
 
 def scalar_tensor(value, like=None, dtype=None, *, device=None, requires_grad=False, layout=None,
                   pin_memory=False):
-    """``ember.scalar_tensor(s)``: a 0-dim tensor of the default dtype, as in PyTorch.
-
-    Ops pass ``like`` to wrap a Python number instead: it keeps the number's own promotion
-    dtype (wrapped-number semantics) and goes to ``like``'s device."""
+    """``ember.scalar_tensor(s)``: a 0-dim tensor of the default dtype, as in PyTorch. Ops pass ``like``
+    to wrap a Python number: it keeps the number's own promotion dtype and goes to ``like``'s device."""
     if like is None:
         d = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
         return _finish(np.array(value).astype(d.np), device, requires_grad)
@@ -279,23 +283,19 @@ _CPP_NAMES = {'uint8': 'uint8_t', 'int8': 'int8_t', 'int16': 'int16_t', 'int32':
 
 def _fill_array(value, d):
     """A Python number as a 0-dim array of ``d``, with PyTorch's Scalar overflow checks."""
-    if isinstance(value, Tensor):
-        value = value.item()
-    elif isinstance(value, np.generic):
+    if isinstance(value, (Tensor, np.generic)):
         value = value.item()
     if isinstance(value, int) and not isinstance(value, bool) and not -2 ** 63 <= value < 2 ** 64:
         raise OverflowError('int too big to convert')
     nd = d.np
     bad = False
-    if d is _dtype.bool_:
-        pass
-    elif nd.kind in 'iu':
+    if nd.kind in 'iu':
         info = np.iinfo(nd)
         if isinstance(value, float):
             bad = not (0 if nd.kind == 'u' else info.min) <= value <= info.max
         else:
             bad = not (-info.max if nd.kind == 'u' else info.min) <= value <= info.max
-    elif math.isfinite(value):
+    elif d is not _dtype.bool_ and math.isfinite(value):
         bad = abs(value) > float(np.finfo(np.float32 if d is _dtype.bfloat16 else nd).max) * (
             1.0078125 if d is _dtype.bfloat16 else 1)
     if bad:

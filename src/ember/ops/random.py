@@ -101,6 +101,8 @@ class Generator:
             rs.seed(_mix(self._seed, self._offset))
             self._offset += 1
             r = getattr(rs, method)(*args, **kwargs)
+            if 'size' in kwargs:            # a 0-dim size gives a 0-dim array
+                r = r.reshape(kwargs['size'])
             return r if cast is None else r.astype(cast, copy=False)
 
 
@@ -211,7 +213,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
     d = _float_dtype(dtype, 'check_uniform_bounds')
     shape, g = _size(size, 'rand'), _cuda_gen(generator, device)
     if g is not None:
-        return _finish(g._draw('random_sample', shape, _fdt(d.np), cast=d.np), device, requires_grad)
+        return _finish(g._draw('random_sample', size=shape, dtype=_fdt(d.np), cast=d.np), device, requires_grad)
     arr = _rng(generator).random(shape, dtype=np.float64 if d.np != np.float32 else np.float32)
     return _finish(arr.astype(d.np, copy=False), device, requires_grad)
 
@@ -221,7 +223,8 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     d = _float_dtype(dtype, 'normal_kernel_cpu')
     shape, g = _size(size, 'randn'), _cuda_gen(generator, device)
     if g is not None:
-        return _finish(g._draw('standard_normal', shape, _fdt(d.np), cast=d.np), device, requires_grad)
+        arr = g._draw('standard_normal', size=shape, dtype=_fdt(d.np), cast=d.np)
+        return _finish(arr, device, requires_grad)
     arr = _rng(generator).standard_normal(shape, dtype=np.float64 if d.np != np.float32 else np.float32)
     return _finish(arr.astype(d.np, copy=False), device, requires_grad)
 
@@ -258,7 +261,8 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
             raise RuntimeError(f'to - 1 is out of bounds for {_CPP_NAMES[d.name]}')
     shape, g = _size((size,), 'randint', size_pos), _cuda_gen(generator, device)
     if g is not None:
-        return _finish(g._draw('randint', low, high, shape, np.int64, cast=d.np), device, requires_grad)
+        arr = g._draw('randint', low, high, size=shape, dtype=np.int64, cast=d.np)
+        return _finish(arr, device, requires_grad)
     arr = _rng(generator).integers(low, high, shape, dtype=np.int64)
     return _finish(arr.astype(d.np), device, requires_grad)
 
@@ -340,7 +344,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     d = _float_dtype(dtype, 'normal_kernel_cpu')
     shape, g = _size((size,), 'normal', 3), _cuda_gen(generator, device)
     if g is not None:
-        return _finish(g._draw('normal', mean, std, shape, _fdt(d.np), cast=d.np), device, requires_grad)
+        arr = g._draw('normal', mean, std, size=shape, dtype=_fdt(d.np), cast=d.np)
+        return _finish(arr, device, requires_grad)
     arr = mean + std * _rng(generator).standard_normal(shape)
     return _finish(arr.astype(d.np), device, requires_grad)
 

@@ -24,7 +24,7 @@ def _float(dtype):
 
 
 def _dev(x):
-    return _array.from_numpy(_np.ascontiguousarray(x))
+    return _array.from_numpy(_np.array(x, order="C", copy=True) if _np.ndim(x) == 0 else _np.ascontiguousarray(x))
 
 
 class RandomState:
