@@ -227,6 +227,16 @@ def test_tensor_from_tensor_warns_and_copies():
     assert t.tolist() == [1., 2.]
 
 
+def test_tensor_of_tensors_requiring_grad_reads_values_with_torchs_warning():
+    out = {}
+    for T in (torch, ember):
+        w = T.tensor([1.5, -2.0], requires_grad=True)
+        with pytest.warns(UserWarning) as rec:
+            t = T.tensor([w[0] * 2, w[1], [3.0][0]], dtype=T.float64)
+        out[T] = (t.tolist(), t.requires_grad, str(t.dtype).split('.')[-1], str(rec[0].message).split(' (Triggered')[0])
+    assert out[ember] == out[torch]
+
+
 # ====================================================================== as_tensor / from_numpy
 
 @pytest.mark.cpu_only      # on a GPU, as_tensor copies the host array to the device (as torch does)

@@ -10,6 +10,7 @@ from .. import _dtype
 from .._backend import check_cuda
 from .._device import default_for
 from .._tensor import Tensor
+from .from_data import _infer_np, _cast_host  # noqa: F401  (legacy.py and ranges.py import them here)
 
 _HOST = contextlib.nullcontext()
 
@@ -87,142 +88,7 @@ def _size(size, name='zeros', pos=1):
     return tuple(out)
 
 
-# ------------------------------------------------------------------ from data
-
-_PY_NUMBERS = frozenset((int, float, bool))
-
-
-def _is_seq(x):
-    """A sequence that tensor() reads element by element (strings are refused elsewhere)."""
-    if isinstance(x, (list, tuple, range)):
-        return True
-    return isinstance(x, (np.ndarray, Tensor)) and x.ndim > 0
-
-
-def _infer_dtype(data):
-    """PyTorch's infer_scalar_type: the promoted dtype over every element of ``data``."""
-    t = type(data)
-    if t is float:
-        return _dtype.get_default_dtype()
-    if t is int:
-        return _dtype.int64
-    if t is bool:
-        return _dtype.bool_
-    if isinstance(data, Tensor):
-        return data.dtype
-    if isinstance(data, (np.ndarray, np.generic)):
-        return _dtype.from_numpy_dtype(data.dtype)
-    if isinstance(data, str):
-        raise TypeError("new(): invalid data type 'str'")
-    if isinstance(data, (list, tuple, range)):
-        if not len(data):
-            return _dtype.get_default_dtype()
-        kinds = set(map(type, data))
-        if kinds <= _PY_NUMBERS:        # flat Python numbers: no per-element walk
-            return (_dtype.get_default_dtype() if float in kinds else
-                    _dtype.int64 if int in kinds else _dtype.bool_)
-        d = None
-        for x in data:
-            xd = _infer_dtype(x)
-            d = xd if d is None else _dtype.promote_types(d, xd)
-        return d
-    raise RuntimeError(f'Could not infer dtype of {type(data).__name__}')
-
-
-def _first_sizes(data):
-    """PyTorch's compute_sizes: the shape read along the first element of each level."""
-    sizes = []
-    seq = data
-    while _is_seq(seq) or isinstance(seq, str):
-        if isinstance(seq, str):
-            raise ValueError("too many dimensions 'str'")
-        sizes.append(len(seq))
-        if not len(seq):
-            break
-        seq = seq[0]
-    return sizes
-
-
-def _check_nested(seq, sizes, d, dim=0):
-    """PyTorch's errors for ragged or mis-nested data (NumPy only says 'inhomogeneous')."""
-    if len(seq) != sizes[dim]:
-        raise ValueError(f'expected sequence of length {sizes[dim]} at dim {dim} (got {len(seq)})')
-    last = dim + 1 == len(sizes)
-    for x in seq:
-        if last and _is_seq(x):
-            if d.is_floating_point:
-                raise TypeError(f'must be real number, not {type(x).__name__}')
-            raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
-        if not last:
-            if not _is_seq(x):
-                raise TypeError('not a sequence')
-            _check_nested(x, sizes, d, dim + 1)
-
-
-def _from_python(data, dtype):
-    """Array in ``dtype`` (or the inferred dtype) for Python data: numbers, nested sequences,
-    NumPy scalars. As in PyTorch, the walk over every element only happens without ``dtype``."""
-    sizes = _first_sizes(data)
-    d = _infer_dtype(data) if dtype is None else _dtype.to_dtype(dtype)
-    try:
-        arr = np.array(data)
-    except ValueError:
-        _check_nested(data, sizes, d)
-        raise
-    except TypeError:       # CUDA tensors among the data (their __array__ refuses): read by value
-        arr = np.array(_host_leaves(data))
-    if arr.dtype.kind in 'OUSV' and arr.dtype != _dtype.bfloat16.np:
-        if dtype is not None:
-            _infer_dtype(data)          # refuses None, strings and other objects
-        if sizes:
-            _check_nested(data, sizes, d)
-    return _checked_cast(arr, d)
-
-
-def _host_leaves(data):
-    """``data`` with its CUDA tensors copied to the host, as PyTorch reads such elements by value."""
-    if isinstance(data, Tensor):
-        return data.detach().numpy(force=True) if data.is_cuda else data
-    return [_host_leaves(x) for x in data] if isinstance(data, (list, tuple)) else data
-
-
-def _checked_cast(arr, d):
-    """Cast numbers read from Python into ``d``, refusing integers the dtype can't hold."""
-    nd = d.np
-    if arr.dtype == nd:
-        return arr
-    if arr.dtype == object or arr.dtype == np.uint64:      # a Python int beyond int64
-        if d.category == _dtype._INT:
-            raise ValueError('Overflow when unpacking long long')
-        return arr.astype(np.float64).astype(nd) if d.is_floating_point else arr.astype(nd)
-    if nd.kind in 'iu' and arr.dtype.kind in 'iuf':
-        info = np.iinfo(nd)
-        if arr.dtype.kind == 'f':
-            lo = 0 if nd.kind == 'u' else info.min
-        else:       # integers wrap into unsigned types from down to -max, as in PyTorch
-            lo = -info.max if nd.kind == 'u' else info.min
-        if not np.all((arr >= lo) & (arr <= info.max)):     # NaN fails too
-            raise RuntimeError(f'value cannot be converted to type {d.name} without overflow')
-    return _cast_host(arr, nd)
-
-
-def _infer_np(data, dtype=None):
-    """Host array of ``data`` in ``dtype``, or in the dtype PyTorch infers for it."""
-    if isinstance(data, Tensor):
-        arr = data.detach().numpy(force=True).copy()
-    elif isinstance(data, np.ndarray):
-        _dtype.from_numpy_dtype(data.dtype)
-        arr = data.copy()
-    elif isinstance(data, str):
-        raise TypeError("new(): invalid data type 'str'")
-    else:
-        return _from_python(data, dtype)
-    if dtype is not None:
-        nd = _dtype.to_dtype(dtype).np
-        if arr.dtype != nd:
-            arr = _cast_host(arr, nd)
-    return arr
-
+# ------------------------------------------------------------------ from data (read by from_data.py)
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     if isinstance(data, Tensor):
@@ -230,12 +96,6 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                       'or sourceTensor.detach().clone().requires_grad_(True), rather than '
                       'ember.tensor(sourceTensor).', UserWarning, stacklevel=2)
     return _finish(_infer_np(data, dtype), device, requires_grad)
-
-
-def _cast_host(arr, np_dtype):
-    if np_dtype.kind in 'iu' and arr.dtype.kind == 'f':
-        return np.trunc(arr).astype(np_dtype)
-    return arr.astype(np_dtype)
 
 
 def as_tensor(data, dtype=None, device=None):

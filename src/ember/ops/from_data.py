@@ -1,0 +1,152 @@
+"""Reading data into a host array the way ``torch.tensor`` reads it: numbers, nested
+sequences (PyTorch's shape and ragged-data errors), NumPy arrays and scalars, and tensors among
+the data (read by value; those requiring grad with PyTorch's warning). The dtype is the one
+given, or the one PyTorch infers; integers that do not fit raise PyTorch's overflow errors."""
+import warnings
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+
+_PY_NUMBERS = frozenset((int, float, bool))
+
+
+def _is_seq(x):
+    """A sequence that tensor() reads element by element (strings are refused elsewhere)."""
+    if isinstance(x, (list, tuple, range)):
+        return True
+    return isinstance(x, (np.ndarray, Tensor)) and x.ndim > 0
+
+
+def _infer_dtype(data):
+    """PyTorch's infer_scalar_type: the promoted dtype over every element of ``data``."""
+    t = type(data)
+    if t is float:
+        return _dtype.get_default_dtype()
+    if t is int:
+        return _dtype.int64
+    if t is bool:
+        return _dtype.bool_
+    if isinstance(data, Tensor):
+        return data.dtype
+    if isinstance(data, (np.ndarray, np.generic)):
+        return _dtype.from_numpy_dtype(data.dtype)
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    if isinstance(data, (list, tuple, range)):
+        if not len(data):
+            return _dtype.get_default_dtype()
+        kinds = set(map(type, data))
+        if kinds <= _PY_NUMBERS:        # flat Python numbers: no per-element walk
+            return (_dtype.get_default_dtype() if float in kinds else
+                    _dtype.int64 if int in kinds else _dtype.bool_)
+        d = None
+        for x in data:
+            xd = _infer_dtype(x)
+            d = xd if d is None else _dtype.promote_types(d, xd)
+        return d
+    raise RuntimeError(f'Could not infer dtype of {type(data).__name__}')
+
+
+def _first_sizes(data):
+    """PyTorch's compute_sizes: the shape read along the first element of each level."""
+    sizes = []
+    seq = data
+    while _is_seq(seq) or isinstance(seq, str):
+        if isinstance(seq, str):
+            raise ValueError("too many dimensions 'str'")
+        sizes.append(len(seq))
+        if not len(seq):
+            break
+        seq = seq[0]
+    return sizes
+
+
+def _check_nested(seq, sizes, d, dim=0):
+    """PyTorch's errors for ragged or mis-nested data (NumPy only says 'inhomogeneous')."""
+    if len(seq) != sizes[dim]:
+        raise ValueError(f'expected sequence of length {sizes[dim]} at dim {dim} (got {len(seq)})')
+    last = dim + 1 == len(sizes)
+    for x in seq:
+        if last and _is_seq(x):
+            if d.is_floating_point:
+                raise TypeError(f'must be real number, not {type(x).__name__}')
+            raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+        if not last:
+            if not _is_seq(x):
+                raise TypeError('not a sequence')
+            _check_nested(x, sizes, d, dim + 1)
+
+
+def _from_python(data, dtype):
+    """Array in ``dtype`` (or the inferred dtype) for Python data: numbers, nested sequences,
+    NumPy scalars. As in PyTorch, the walk over every element only happens without ``dtype``."""
+    sizes = _first_sizes(data)
+    d = _infer_dtype(data) if dtype is None else _dtype.to_dtype(dtype)
+    try:
+        arr = np.array(data)
+    except ValueError:
+        _check_nested(data, sizes, d)
+        raise
+    except (TypeError, RuntimeError):    # CUDA tensors or ones requiring grad among the data: read by value
+        arr = np.array(_host_leaves(data, grads := []))
+        if grads:
+            warnings.warn('Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.'
+                          '\nConsider using tensor.detach() first.', UserWarning, stacklevel=4)
+    if arr.dtype.kind in 'OUSV' and arr.dtype != _dtype.bfloat16.np:
+        if dtype is not None:
+            _infer_dtype(data)          # refuses None, strings and other objects
+        if sizes:
+            _check_nested(data, sizes, d)
+    return _checked_cast(arr, d)
+
+
+def _host_leaves(data, grads):
+    """``data`` with its CUDA tensors and tensors requiring grad (noted in ``grads``) read by value."""
+    if isinstance(data, Tensor):
+        grads += [data] if data.requires_grad else []
+        return data.detach().numpy(force=True) if data.is_cuda or data.requires_grad else data
+    return [_host_leaves(x, grads) for x in data] if isinstance(data, (list, tuple)) else data
+
+
+def _checked_cast(arr, d):
+    """Cast numbers read from Python into ``d``, refusing integers the dtype can't hold."""
+    nd = d.np
+    if arr.dtype == nd:
+        return arr
+    if arr.dtype == object or arr.dtype == np.uint64:      # a Python int beyond int64
+        if d.category == _dtype._INT:
+            raise ValueError('Overflow when unpacking long long')
+        return arr.astype(np.float64).astype(nd) if d.is_floating_point else arr.astype(nd)
+    if nd.kind in 'iu' and arr.dtype.kind in 'iuf':
+        info = np.iinfo(nd)
+        # (integers wrap into unsigned types from down to -max, as in PyTorch)
+        lo = (0 if arr.dtype.kind == 'f' else -info.max) if nd.kind == 'u' else info.min
+        if not np.all((arr >= lo) & (arr <= info.max)):     # NaN fails too
+            raise RuntimeError(f'value cannot be converted to type {d.name} without overflow')
+    return _cast_host(arr, nd)
+
+
+def _infer_np(data, dtype=None):
+    """Host array of ``data`` in ``dtype``, or in the dtype PyTorch infers for it."""
+    if isinstance(data, Tensor):
+        arr = data.detach().numpy(force=True).copy()
+    elif isinstance(data, np.ndarray):
+        _dtype.from_numpy_dtype(data.dtype)
+        arr = data.copy()
+    elif isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    else:
+        return _from_python(data, dtype)
+    if dtype is not None:
+        nd = _dtype.to_dtype(dtype).np
+        if arr.dtype != nd:
+            arr = _cast_host(arr, nd)
+    return arr
+
+
+def _cast_host(arr, np_dtype):
+    if np_dtype.kind in 'iu' and arr.dtype.kind == 'f':
+        return np.trunc(arr).astype(np_dtype)
+    return arr.astype(np_dtype)
