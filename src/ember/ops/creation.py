@@ -31,10 +31,12 @@ def _build(make, device, nd, requires_grad):
     """A factory's tensor: ``make(xp)`` builds the array directly where ``device`` says."""
     device = default_for(device)
     if device is None or device.type != 'cuda':
-        return _finish(make(np), device, requires_grad)
-    xp, ctx = _xp_for(device, nd)
-    with ctx:
-        return _finish(make(xp), device, requires_grad)
+        t = Tensor._make(make(np))
+    else:
+        xp, ctx = _xp_for(device, nd)
+        with ctx:
+            t = Tensor._make(make(xp))
+    return _requiring(t) if requires_grad else t
 
 
 def _place(arr, device):
@@ -48,10 +50,13 @@ def _place(arr, device):
 
 def _finish(arr, device, requires_grad):
     t = Tensor._make(_place(arr, device))
-    if requires_grad:
-        if not t.is_floating_point():
-            raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
-        t._requires_grad = True
+    return _requiring(t) if requires_grad else t
+
+
+def _requiring(t):
+    if not t.is_floating_point():
+        raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
+    t._requires_grad = True
     return t
 
 

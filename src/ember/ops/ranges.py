@@ -40,10 +40,10 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         raise RuntimeError('upper bound and lower bound inconsistent with step sign')
     if d.is_floating_point:
         n = max(0, math.ceil((end - start) / step))
-        return _build(lambda xp: (start + xp.arange(n, dtype=np.float64) * step).astype(d.np), device, d.np,
-                      requires_grad)
-    return _build(lambda xp: xp.arange(start, end, step, dtype=np.int64).astype(d.np), device, d.np,
-                  requires_grad)
+        return _build(lambda xp: (start + xp.arange(n, dtype=np.float64) * step).astype(d.np, copy=False),
+                      device, d.np, requires_grad)
+    return _build(lambda xp: xp.arange(start, end, step, dtype=np.int64).astype(d.np, copy=False),
+                  device, d.np, requires_grad)
 
 
 def _tri_indices(name, row, col, offset, dtype, device):
