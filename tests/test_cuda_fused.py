@@ -174,3 +174,54 @@ def test_kernels_pass_their_self_checks(dtype):
 def test_real_batch_norm_matches_the_cpu(training, affine):
     for a, b in zip(_bn_run('cuda', training, affine), _bn_run('cpu', training, affine)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
+# ------------------------------------------------------------------ max pooling (cuda_pool.py)
+
+class _ArrayPool:
+    """cuda_pool's kernels with the same arguments, computed by the generic code on the host."""
+
+    def __init__(self):
+        self.calls = []
+
+    def forward(self, x, h, w, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, y, idx):
+        from ember._backend import pool
+        self.calls.append('forward')
+        host = x.get()
+        pads = ((ph, (oh - 1) * sh + dh * (kh - 1) + 1 - h - ph), (pw, (ow - 1) * sw + dw * (kw - 1) + 1 - w - pw))
+        vals, ind = pool.max_pool(host, (kh, kw), (sh, sw), tuple((lo, max(hi, 0)) for lo, hi in pads), (dh, dw))
+        y[...] = ember.tensor(vals, device='cuda')._data
+        idx[...] = ember.tensor(ind.astype(np.int64), device='cuda')._data
+
+    def scatter(self, g, idx, ohw, hw, out):
+        self.calls.append('scatter')
+        host = np.zeros(out.shape, out.dtype).reshape(-1, hw)
+        np.add.at(host, (np.arange(host.shape[0])[:, None], idx.get().reshape(-1, ohw)), g.get().reshape(-1, ohw))
+        out[...] = ember.tensor(host.reshape(out.shape), device='cuda')._data
+
+
+@pytest.mark.parametrize('kw', [dict(kernel_size=3, stride=2, padding=1), dict(kernel_size=2),
+                                dict(kernel_size=(2, 3), stride=(1, 2), padding=(1, 1), dilation=(2, 1))])
+def test_max_pool_wiring_matches_the_cpu(monkeypatch, kw):
+    if not _fake():
+        pytest.skip('the real kernels run on this GPU')
+    from ember._backend import cuda_pool
+    k = _ArrayPool()
+    monkeypatch.setattr(cuda_pool, 'kernels', lambda dtype: k if dtype == np.float32 else None)
+    out = []
+    for device in ('cuda', 'cpu'):
+        x = ember.tensor(np.random.default_rng(0).standard_normal((2, 3, 7, 6)), dtype=ember.float32,
+                         device=device, requires_grad=True)
+        y, i = ember.nn.functional.max_pool2d(x, return_indices=True, **kw)
+        y.backward(ember.arange(float(y.numel()), device=device).reshape(y.shape))
+        out.append([t.detach().cpu().numpy() for t in (y, i, x.grad)])
+    assert k.calls == ['forward', 'scatter']
+    for a, b in zip(*out):
+        np.testing.assert_array_equal(a, b)
+
+
+@real
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_real_max_pool_kernels_pass_their_self_check(dtype):
+    from ember._backend import cuda_pool
+    assert cuda_pool.kernels(np.dtype(dtype)) is not None

@@ -102,3 +102,21 @@ ERRORS = [
 @pytest.mark.parametrize('fn,specs,kw', ERRORS)
 def test_pool_errors(fn, specs, kw):
     check_error(fn, specs, **kw)
+
+
+@pytest.mark.parametrize('nd,kw', [(2, dict(kernel_size=3, stride=2, padding=1)),
+                                   (2, dict(kernel_size=2, stride=1, padding=1, dilation=2)),
+                                   (2, dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+                                   (1, dict(kernel_size=3, stride=2, padding=1)),
+                                   (3, dict(kernel_size=2, stride=2, padding=1))])
+def test_max_pool_index_of_windows_with_nothing_above_minus_inf(nd, kw):
+    """A window holding only -inf (and padding) points at its first position inside the input."""
+    import torch
+    import ember
+    x = np.full((2, 3) + (5,) * nd, -np.inf, np.float32)
+    x[0, 0, ...] = np.arange(5 ** nd, dtype=np.float32).reshape((5,) * nd)
+    fn = 'max_pool%dd' % nd
+    want = getattr(torch.nn.functional, fn)(torch.tensor(x), return_indices=True, **kw)
+    got = getattr(ember.nn.functional, fn)(ember.tensor(x), return_indices=True, **kw)
+    np.testing.assert_array_equal(got[1].cpu().numpy(), want[1].numpy())
+    np.testing.assert_array_equal(got[0].cpu().numpy(), want[0].numpy())

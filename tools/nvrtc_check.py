@@ -1,6 +1,6 @@
 """Compile ember's CuPy kernel bodies with NVRTC, without a GPU.
 
-ember's fused CUDA kernels (``_backend/cuda_bn.py``, ``_backend/cuda_optim.py``) are CuPy
+ember's fused CUDA kernels (``_backend/cuda_bn.py``, ``cuda_optim.py``, ``cuda_pool.py``) are CuPy
 ``ElementwiseKernel``/``ReductionKernel`` bodies, compiled by CuPy on first use. This script
 records every kernel those modules define, wraps each body for each dtype in a device function
 shaped like CuPy's generated code (in-params as const values, out-params as references, the
@@ -15,13 +15,12 @@ nvidia-cuda-runtime 13 (for cuda_fp16.h), ml_dtypes.  Run from the repo root:
 import glob
 import os
 import sys
-import types
 
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src'))
 
-TYPES = {'float64': 'double', 'float32': 'float', 'int64': 'long long', 'bool': 'bool'}
+TYPES = {'float64': 'double', 'float32': 'float', 'int64': 'long long', 'int32': 'int', 'bool': 'bool'}
 T_OF = {'float16': 'float16', 'float32': 'float', 'float64': 'double'}
 
 
@@ -45,9 +44,14 @@ class Recorder:
 def _params(spec, tmap, out):
     res = []
     for p in spec.split(','):
-        t, n = p.split()
+        words = p.split()
+        raw = words[0] == 'raw'
+        t, n = words[-2:]
         ct = TYPES.get(t, tmap.get(t, t))
-        res.append(f'{ct} &{n}' if out else f'const {ct} {n}')
+        if raw:                                   # CuPy's raw arrays: indexed by the kernel itself
+            res.append(f'{ct} *{n}' if out else f'const {ct} *{n}')
+        else:
+            res.append(f'{ct} &{n}' if out else f'const {ct} {n}')
     return res
 
 
@@ -64,7 +68,7 @@ def compile_one(name, inp, out, body, tmap):
     src = ('#include <cupy/float16.cuh>\n#include <cupy/carray.cuh>\n'
            + ''.join(f'typedef {v} {k};\n' for k, v in tmap.items())
            + f'__device__ void {name}({", ".join(_params(inp, tmap, False) + _params(out, tmap, True))}) '
-           + f'{{ {body} }}\n')
+           + f'{{ const long long i = 0; {body} }}\n')
     prog = nvrtc.createProgram(src, name + '.cu', [], [])
     try:
         nvrtc.compileProgram(prog, [f'-I{d}' for d in _include_dirs()] + ['--gpu-architecture=compute_90'])
@@ -75,9 +79,11 @@ def compile_one(name, inp, out, body, tmap):
 
 def kernel_sets(dtype):
     """Every kernel ember defines for ``dtype``, as recorded text."""
-    from ember._backend import cuda_bn, cuda_optim
+    from ember._backend import cuda_bn, cuda_optim, cuda_pool
     rec = Recorder()
     cuda_bn._Kernels(rec, np.dtype(dtype))
+    if np.dtype(dtype) != np.float16:         # the max-pool kernels serve float32/float64 only
+        cuda_pool._Kernels(rec, np.dtype(dtype))
     real_cupy, real_check = sys.modules.get('cupy'), cuda_optim._check
     sys.modules['cupy'] = rec
     cuda_optim._check = lambda *a: None

@@ -55,6 +55,11 @@ def max_pool(x, k, stride, pads, dil):
     tests taken in reverse offset order with integer arithmetic (no masked writes, which are
     slow on strided views). A NaN always takes over, so the last NaN of a window wins, as in
     PyTorch."""
+    if len(k) == 2 and type(x) is not np.ndarray:           # a CUDA array: one fused kernel if it serves
+        from . import cuda_pool
+        kern = cuda_pool.kernels(x.dtype)
+        if kern is not None:
+            return cuda_pool.max_pool2d(kern, x, k, stride, pads, dil)
     xp = _xp(x)
     n, c = x.shape[:2]
     nd = len(k)
@@ -90,13 +95,17 @@ def max_pool(x, k, stride, pads, dil):
             step = shift[j] - pos
             step *= hit
             pos += step
-    corner = 0
+    corner = first = 0
     for d in range(nd):
         shape = [1] * nd
         shape[d] = out[d]
         start = (xp.arange(out[d]) * stride[d] - pads[d][0]).reshape(shape)
         corner = corner + start * strides[d]
-    return best, pos + corner
+        # the window's first position inside the input (PyTorch's index when nothing beats the lowest value)
+        first = first + xp.where(start < 0, start + (-start + dil[d] - 1) // dil[d] * dil[d], start) * strides[d]
+    idx = pos + corner
+    low = best == _lowest(x.dtype)
+    return best, (xp.where(low, first, idx) if bool(low.any()) else idx)
 
 
 def avg_pool(x, k, stride, pads, ceil_pads, count_include_pad, divisor_override):

@@ -7,7 +7,7 @@ differentiation. Average pooling is linear; its gradient is the transposed convo
 the upstream gradient with a box kernel (``ConvolutionBackward0``)."""
 import numpy as np
 
-from .._backend import pool as P
+from .._backend import pool as P, cuda_pool
 from .._backend.im2col import _xp
 from ._op import Op, apply
 from .conv import ConvolutionBackward0
@@ -47,6 +47,10 @@ class ScatterFlat(Op):
         """``distinct``: no two positions of a row share an index (non-overlapping windows),
         so a plain write replaces the much slower accumulating ``add.at``."""
         self.idx, self.nd = idx, nd
+        if nd == 2 and type(g) is not np.ndarray:           # a CUDA array: one fused kernel if it serves
+            kern = cuda_pool.kernels(g.dtype)
+            if kern is not None:
+                return cuda_pool.scatter2d(kern, g, idx, shape)
         xp = _xp(g)
         rows = int(np.prod(shape[:len(shape) - nd]))
         out = xp.zeros((rows, int(np.prod(shape[len(shape) - nd:]))), g.dtype)
