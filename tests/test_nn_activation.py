@@ -134,3 +134,19 @@ def test_dropout_gradient_uses_the_same_mask():
 def test_activation_errors():
     check_error(f('glu'), [(3, 5)])
     check_error(f('gelu', approximate='foo'), [(3,)])
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64', 'float16'])
+def test_relu_gradient_is_zero_where_masked_even_for_non_finite_grads(dtype):
+    """PyTorch's threshold_backward writes 0 where the output is not positive: an inf or NaN
+    incoming gradient does not leak through there (g * mask would give NaN)."""
+    import torch
+    import ember
+    x = [-1.0, 2.0, 0.0, -3.0, 4.0]
+    g = [float('nan'), 1.0, float('inf'), -2.0, float('nan')]
+    out = []
+    for L in (torch, ember):
+        t = L.tensor(x, dtype=getattr(L, dtype), requires_grad=True)
+        L.relu(t).backward(L.tensor(g, dtype=getattr(L, dtype)))
+        out.append(t.grad.detach().cpu().float().tolist())
+    assert str(out[0]) == str(out[1])          # NaN in the same places, zeros (not -0.0) elsewhere

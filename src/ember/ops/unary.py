@@ -57,13 +57,21 @@ def _fn(cls):
     return f, f_
 
 
+_UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
 class ThresholdBackwardBackward0(Op):
     """g where the saved activation is above 0, else 0 (relu's gradient; linear in g, so its
     own gradient is the same masking)."""
     saves = (1,)
 
     def forward(self, g, o):
-        return g * (o > 0)
+        # g's bits times 0/1: an exact 0 where masked even for inf/NaN g, as PyTorch (g * mask gives
+        # NaN there; np.where is ~10x slower on a random mask)
+        bits = _UINT.get(g.dtype.itemsize) if g.shape == o.shape and g.dtype.kind in 'fV' else None
+        if bits is None:
+            return g * (o > 0)
+        return np.multiply(g.view(bits), (o > 0).view(np.uint8), dtype=bits).view(g.dtype)
 
     def backward(self, gg):
         return _threshold_grad(gg, self.saved_tensors[0]), None
