@@ -150,3 +150,26 @@ def test_relu_gradient_is_zero_where_masked_even_for_non_finite_grads(dtype):
         L.relu(t).backward(L.tensor(g, dtype=getattr(L, dtype)))
         out.append(t.grad.detach().cpu().float().tolist())
     assert str(out[0]) == str(out[1])          # NaN in the same places, zeros (not -0.0) elsewhere
+
+
+@pytest.mark.parametrize('name', ['hardtanh', 'relu6', 'threshold', 'clamp', 'hardsigmoid', 'hardswish',
+                                  'hardshrink', 'softshrink'])
+def test_masked_gradients_match_torch_at_edges_and_for_non_finite_grads(name):
+    """Outside their active region these gradients are exactly 0 in PyTorch, whatever the incoming
+    gradient (inf, NaN); at the region's edges they follow PyTorch's kernels (e.g. hardswish at +-3)."""
+    import torch
+    import ember
+    x = [-5.0, -3.0, -1.0, -0.5, 0.0, 0.05, 0.5, 1.0, 3.0, 6.0, 7.0]
+    g = [float('nan'), float('inf'), 1.0, -2.0, float('nan'), 3.0, float('-inf'), 1.5, 2.0, float('nan'), 0.5]
+    fns = {'hardtanh': lambda L, t: L.nn.functional.hardtanh(t), 'relu6': lambda L, t: L.nn.functional.relu6(t),
+           'threshold': lambda L, t: L.nn.functional.threshold(t, 0.1, 20.0), 'clamp': lambda L, t: t.clamp(-1, 1),
+           'hardsigmoid': lambda L, t: L.nn.functional.hardsigmoid(t),
+           'hardswish': lambda L, t: L.nn.functional.hardswish(t),
+           'hardshrink': lambda L, t: L.nn.functional.hardshrink(t),
+           'softshrink': lambda L, t: L.nn.functional.softshrink(t)}
+    out = []
+    for L in (torch, ember):
+        t = L.tensor(x, requires_grad=True)
+        fns[name](L, t).backward(L.tensor(g))
+        out.append(str(t.grad.detach().cpu().tolist()))
+    assert out[0] == out[1]

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace
-from .unary import _to_float, _sigmoid
+from .unary import _to_float, _sigmoid, _threshold_grad
 
 _SQRT_2_PI = math.sqrt(2 / math.pi)
 
@@ -19,7 +19,10 @@ def _float(a):
 
 
 class _Act(Op):
+    """``fn`` forward; the gradient g * grad(x), and where ``mask`` is given, exactly 0 outside
+    it even for an inf/NaN g (PyTorch's kernels write 0 there; a product would give NaN)."""
     saves = (0,)
+    mask = None
 
     def forward(self, a, **kw):
         self.__dict__.update(kw)
@@ -27,11 +30,13 @@ class _Act(Op):
 
     def backward(self, g):
         x, = self.saved_tensors
-        return g * self.grad(x)
+        if self.mask is None:
+            return g * self.grad(x)
+        return _threshold_grad(g if self.grad is None else g * self.grad(x), self.mask(x))
 
 
-def _act(name, fn, grad, saves=(0,)):
-    return type(name, (_Act,), {'fn': fn, 'grad': grad, 'saves': saves, '__module__': __name__})
+def _act(name, fn, grad, saves=(0,), mask=None):
+    return type(name, (_Act,), {'fn': fn, 'grad': grad, 'saves': saves, 'mask': mask, '__module__': __name__})
 
 
 def _where(c, a, b):
@@ -55,20 +60,20 @@ SiluBackward0 = _act('SiluBackward0', lambda self, a: a * _sigmoid(a),
                      lambda self, x: x.sigmoid() * (1 + x * (1 - x.sigmoid())))
 MishBackward0 = _act('MishBackward0', lambda self, a: a * np.tanh(np.logaddexp(0, a)),
                      lambda self, x: _mish_grad(x))
-HardtanhBackward0 = _act('HardtanhBackward0', lambda self, a: np.clip(a, self.min_val, self.max_val),
-                         lambda self, x: ((x > self.min_val) & (x < self.max_val)).to(x.dtype))
+HardtanhBackward0 = _act('HardtanhBackward0', lambda self, a: np.clip(a, self.min_val, self.max_val), None,
+                         mask=lambda self, x: (x > self.min_val) & (x < self.max_val))
 HardswishBackward0 = _act('HardswishBackward0', lambda self, a: a * np.clip(a + 3, 0, 6) / 6,
-                          lambda self, x: _where(x < -3, 0.0, _where(x <= 3, x / 3 + 0.5, 1.0)))
+                          lambda self, x: _where(x < 3, x / 3 + 0.5, 1.0), mask=lambda self, x: x > -3)
 HardsigmoidBackward0 = _act('HardsigmoidBackward0', lambda self, a: np.clip(a / 6 + 0.5, 0, 1).astype(a.dtype),
-                            lambda self, x: ((x > -3) & (x < 3)).to(x.dtype) / 6)
+                            lambda self, x: 1 / 6, mask=lambda self, x: (x > -3) & (x < 3))
 LogSigmoidBackward0 = _act('LogSigmoidBackward0', lambda self, a: -np.logaddexp(0, -a).astype(a.dtype),
                            lambda self, x: (-x).sigmoid())
 SoftshrinkBackward0 = _act('SoftshrinkBackward0',
                            lambda self, a: np.where(a > self.lambd, a - self.lambd,
                                                     np.where(a < -self.lambd, a + self.lambd, 0)).astype(a.dtype),
-                           lambda self, x: (x.abs() > self.lambd).to(x.dtype))
+                           None, mask=lambda self, x: x.abs() > self.lambd)
 HardshrinkBackward0 = _act('HardshrinkBackward0', lambda self, a: np.where(np.abs(a) > self.lambd, a, 0).astype(a.dtype),
-                           lambda self, x: (x.abs() > self.lambd).to(x.dtype))
+                           None, mask=lambda self, x: x.abs() > self.lambd)
 
 
 def _mish_grad(x):
@@ -123,7 +128,7 @@ class ThresholdBackward0(Op):
 
     def backward(self, g):
         x, = self.saved_tensors
-        return g * (x > self.threshold)
+        return _threshold_grad(g, x > self.threshold)
 
 
 class GluBackward0(Op):
@@ -202,7 +207,7 @@ class ThresholdBackward1(Op):
 
     def backward(self, g):
         from .._tensor import Tensor
-        return g * Tensor._make(self.keep)
+        return _threshold_grad(g, Tensor._make(self.keep))
 
     _free = ('keep',)
 

@@ -192,7 +192,7 @@ class ClampBackward1(Op):
         if self.hi is not None:
             m2 = x <= self.hi
             mask = m2 if mask is None else mask & m2
-        return g * mask
+        return _threshold_grad(g, mask)
 
 
 class ClampBackward0(Op):
