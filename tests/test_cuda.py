@@ -243,3 +243,20 @@ def test_dtype_and_device_change_together():
     with pytest.raises(TypeError, match='CuPy has no bfloat16'):
         y.to(ember.bfloat16)
     assert y.dtype == ember.float32 and y.is_cuda
+
+
+def test_pin_memory_page_locks_host_tensors():
+    t = ember.arange(6.0).reshape(2, 3).requires_grad_()
+    p = t.pin_memory()
+    assert p.is_pinned() and p[0].is_pinned() and p.t().is_pinned() and not t.is_pinned()
+    assert p.pin_memory() is p and p.device == ember.device('cpu') and host(p).tolist() == host(t).tolist()
+    assert p.grad_fn.name() == 'PinMemoryBackward0'
+    (p * 3).sum().backward()
+    assert t.grad.tolist() == [[3.0] * 3] * 2                    # the gradient passes through
+    g = p.detach().to('cuda', non_blocking=True)
+    assert g.is_cuda and not g.is_pinned() and host(g).tolist() == host(t).tolist()
+    with pytest.raises(RuntimeError, match="^cannot pin 'ember.cuda.FloatTensor' only dense CPU tensors can be pinned"):
+        g.pin_memory()
+    from ember.utils.data import DataLoader, TensorDataset
+    batches = list(DataLoader(TensorDataset(ember.arange(8.0)), batch_size=4, pin_memory=True))
+    assert [b[0].is_pinned() for b in batches] == [True, True]

@@ -130,16 +130,35 @@ def cuda(self, device=None, non_blocking=False, memory_format=None):
 
 
 def is_pinned(self, device=None):
-    """ember never page-locks host memory (CuPy copies from ordinary memory)."""
-    return False
+    """True for host tensors on page-locked memory (``pin_memory()``; views of it too)."""
+    a = self._data
+    while isinstance(a, np.ndarray):
+        a = a.base
+    return type(a).__name__ == 'PinnedMemoryPointer'
 
 
 def pin_memory(self, device=None):
-    """Without a GPU, PyTorch's error; with one, a copy (ember's host memory stays pageable)."""
+    """A copy in page-locked host memory (CuPy's pinned pool), ``self`` if already pinned;
+    without a GPU, PyTorch's error."""
     from ..cuda import is_available
     if not is_available():
         raise RuntimeError('Cannot access accelerator device when none is available.')
-    return clone(self)
+    if type(self._data) is not np.ndarray:
+        raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+    return self if is_pinned(self) else apply(PinMemoryBackward0, self)
+
+
+class PinMemoryBackward0(Op):
+    """A copy into page-locked memory; the gradient passes through."""
+
+    def forward(self, a):
+        import cupyx
+        out = cupyx.empty_pinned(a.shape, a.dtype)
+        out[...] = a
+        return out
+
+    def backward(self, g):
+        return g
 
 
 def _caster(d):

@@ -137,3 +137,12 @@ _PINNED = PinnedMemoryPool()
 
 def is_available():
     return _state.count() > 0
+
+
+class PinnedMemoryPointer(bytearray):
+    """Page-locked host memory (here: ordinary memory); NumPy arrays view it through the buffer
+    protocol, as on real CuPy (``numpy.ndarray(shape, dtype, buffer=mem)``)."""
+
+
+def alloc_pinned_memory(size):
+    return PinnedMemoryPointer(int(size))
