@@ -84,20 +84,11 @@ def kernel_sets(dtype):
     cuda_bn._Kernels(rec, np.dtype(dtype))
     if np.dtype(dtype) != np.float16:         # the max-pool kernels serve float32/float64 only
         cuda_pool._Kernels(rec, np.dtype(dtype))
-    real_cupy, real_check = sys.modules.get('cupy'), cuda_optim._check
-    sys.modules['cupy'] = rec
-    cuda_optim._check = lambda *a: None
-    try:
-        cuda_optim.sgd_kernels.__wrapped__(np.dtype(dtype))
-    finally:
-        cuda_optim._check = real_check
-        if real_cupy is not None:
-            sys.modules['cupy'] = real_cupy
+    cuda_optim.make_sgd(rec, np.dtype(dtype))
     return rec.kernels
 
 
 def main():
-    import cupy  # noqa: F401  (loads the real module before kernel_sets swaps it)
     failures = 0
     for dt in ('float16', 'float32', 'float64'):
         tmap = {'T': T_OF[dt], 'R': 'float'}

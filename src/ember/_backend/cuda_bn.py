@@ -12,30 +12,16 @@ Real CuPy only: ``kernels()`` is None for the test stand-in (it has no kernel co
 a kernel fails to compile, and the caller keeps its generic path.
 """
 import functools
-import warnings
 
 import numpy as np
 
-
-def _acc(dtype):
-    """The C type single values are computed in: double for float64 inputs, else float."""
-    return 'double' if dtype == np.float64 else 'float'
+from . import fused
 
 
 @functools.lru_cache(maxsize=None)
 def kernels(dtype):
     """The kernels for one input dtype (float16/32/64), or None when they cannot be had."""
-    try:
-        import cupy
-        if getattr(cupy, '_FAKE', False) or not hasattr(cupy, 'ElementwiseKernel'):
-            return None
-        k = _Kernels(cupy, np.dtype(dtype))
-        _self_check(k, cupy, np.dtype(dtype))
-        return k
-    except Exception as e:  # noqa: BLE001 - no compiler, a bad build or a wrong answer: generic path
-        warnings.warn(f'ember: fused CUDA batch-norm kernels unavailable for {np.dtype(dtype).name} '
-                      f'({e.__class__.__name__}: {e}); using the generic path', RuntimeWarning, stacklevel=3)
-        return None
+    return fused.build('batch-norm', dtype, _Kernels, _self_check)
 
 
 def _self_check(k, cupy, dtype):
@@ -71,7 +57,7 @@ def _self_check(k, cupy, dtype):
 
 class _Kernels:
     def __init__(self, cupy, dtype):
-        acc = _acc(dtype)
+        acc = fused.acc(dtype)
         d = f'(double)({acc})'                      # any T to double (float16 converts through float)
         ew, red = cupy.ElementwiseKernel, cupy.ReductionKernel
         self.sum = red('T x', 'float64 y', f'{d}x', 'a + b', 'y = a', '0', 'ember_bn_sum', reduce_type='double')

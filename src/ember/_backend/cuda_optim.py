@@ -9,38 +9,33 @@ Real CuPy only: ``sgd_kernels()`` is None for the test stand-in or when the kern
 compile or to agree with NumPy on a small problem; the caller then keeps its generic path.
 """
 import functools
-import warnings
 
 import numpy as np
+
+from . import fused
 
 
 @functools.lru_cache(maxsize=None)
 def sgd_kernels(dtype):
     """(with momentum, without) kernels for one parameter dtype, or None."""
-    try:
-        import cupy
-        if getattr(cupy, '_FAKE', False) or not hasattr(cupy, 'ElementwiseKernel'):
-            return None
-        acc = 'double' if np.dtype(dtype) == np.float64 else 'float'
-        grad = f'''{acc} d = maximize ? -({acc})g : ({acc})g;
-            if (wd != 0) d += ({acc})wd * ({acc})x;'''
-        momentum = cupy.ElementwiseKernel(
-            'T g, float64 lr, float64 wd, float64 mom, float64 damp, bool nesterov, bool maximize, bool first',
-            'T x, T buf',
-            f'''{grad}
-            {acc} b = first ? d : ({acc})mom * ({acc})buf + ({acc})(1.0 - damp) * d;
-            buf = (T)b;
-            d = nesterov ? d + ({acc})mom * b : b;
-            x = (T)(({acc})x - ({acc})lr * d);''', 'ember_sgd_momentum')
-        plain = cupy.ElementwiseKernel('T g, float64 lr, float64 wd, bool maximize', 'T x',
-                                       f'''{grad}
-            x = (T)(({acc})x - ({acc})lr * d);''', 'ember_sgd')
-        _check(cupy, momentum, plain, np.dtype(dtype))
-        return momentum, plain
-    except Exception as e:  # noqa: BLE001 - no compiler, a bad build or a wrong answer
-        warnings.warn(f'ember: fused CUDA SGD kernels unavailable for {np.dtype(dtype).name} '
-                      f'({e.__class__.__name__}: {e}); using the generic update', RuntimeWarning, stacklevel=3)
-        return None
+    return fused.build('SGD', dtype, make_sgd, _check)
+
+
+def make_sgd(cupy, dtype):
+    acc = fused.acc(dtype)
+    grad = f'''{acc} d = maximize ? -({acc})g : ({acc})g;
+        if (wd != 0) d += ({acc})wd * ({acc})x;'''
+    momentum = cupy.ElementwiseKernel(
+        'T g, float64 lr, float64 wd, float64 mom, float64 damp, bool nesterov, bool maximize, bool first',
+        'T x, T buf',
+        f'''{grad}
+        {acc} b = first ? d : ({acc})mom * ({acc})buf + ({acc})(1.0 - damp) * d;
+        buf = (T)b;
+        d = nesterov ? d + ({acc})mom * b : b;
+        x = (T)(({acc})x - ({acc})lr * d);''', 'ember_sgd_momentum')
+    plain = cupy.ElementwiseKernel('T g, float64 lr, float64 wd, bool maximize', 'T x', f'''{grad}
+        x = (T)(({acc})x - ({acc})lr * d);''', 'ember_sgd')
+    return momentum, plain
 
 
 def reference(x, g, buf, lr, wd, mom, damp, nesterov, maximize):
@@ -54,7 +49,8 @@ def reference(x, g, buf, lr, wd, mom, damp, nesterov, maximize):
     return x - lr * d, buf
 
 
-def _check(cupy, momentum, plain, dtype):
+def _check(kernels, cupy, dtype):
+    momentum, plain = kernels
     rng = np.random.default_rng(0)
     x, g, buf = (rng.standard_normal(7) for _ in range(3))
     tol = {2: 1e-2, 4: 1e-5, 8: 1e-12}[dtype.itemsize]

@@ -10,9 +10,10 @@ Real CuPy only: ``kernels()`` is None for the test stand-in, or when the kernels
 compile or to agree with the generic code on a small problem.
 """
 import functools
-import warnings
 
 import numpy as np
+
+from . import fused
 
 _FORWARD = '''
     const long long plane = i / ((long long)OH * OW);
@@ -43,7 +44,7 @@ _SCATTER = 'atomicAdd(&gx[(i / OHW) * HW + idx], g)'
 
 class _Kernels:
     def __init__(self, cupy, dtype):
-        acc = 'double' if dtype == np.float64 else 'float'
+        acc = fused.acc(dtype)
         neg_inf = '__longlong_as_double(0xfff0000000000000ULL)' if acc == 'double' else '__int_as_float(0xff800000)'
         self.forward = cupy.ElementwiseKernel(
             'raw T x, int32 H, int32 W, int32 OH, int32 OW, int32 kh, int32 kw, int32 sh, int32 sw, int32 ph, '
@@ -58,17 +59,7 @@ def kernels(dtype):
     """The kernels for float32/float64, or None when they cannot be had."""
     if np.dtype(dtype) not in (np.float32, np.float64):
         return None
-    try:
-        import cupy
-        if getattr(cupy, '_FAKE', False) or not hasattr(cupy, 'ElementwiseKernel'):
-            return None
-        k = _Kernels(cupy, np.dtype(dtype))
-        _self_check(k, cupy, np.dtype(dtype))
-        return k
-    except Exception as e:  # noqa: BLE001 - no compiler, a bad build or a wrong answer: generic path
-        warnings.warn(f'ember: fused CUDA max-pool kernels unavailable for {np.dtype(dtype).name} '
-                      f'({e.__class__.__name__}: {e}); using the generic path', RuntimeWarning, stacklevel=3)
-        return None
+    return fused.build('max-pool', dtype, _Kernels, _self_check)
 
 
 def max_pool2d(k, x, kernel, stride, pads, dil):
