@@ -61,8 +61,6 @@ def _build(lib, arrays, requires_grad):
             elif lib is torch:
                 t = torch.from_numpy(a.copy())
             else:
-                if a.dtype.name == 'bfloat16' and ember.get_default_device().type == 'cuda':
-                    pytest.skip('bfloat16 on CUDA: CuPy has no bfloat16 dtype')
                 t = ember.tensor(a.copy())
             if rg:
                 t.requires_grad_(True)

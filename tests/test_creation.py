@@ -32,19 +32,6 @@ def on_cuda():
     return ember.get_default_device().type == 'cuda'
 
 
-# bfloat16 cases: ember has no bfloat16 on CUDA (CuPy has no such dtype; documented), so the CUDA
-# pass skips them; the CPU pass runs them
-BF16_CASES = {'test_tensor_dtype_argument[to_bfloat16]', 'test_zeros_ones_empty[ones_bf16]', 'test_arange[bf16]',
-              'test_legacy_constructors[BFloat16Tensor]', 'test_type_name[bfloat16]',
-              'test_random_dtypes_and_shapes[rand_bf16]'}
-
-
-@pytest.fixture(autouse=True)
-def _no_bfloat16_on_cuda(request, _restore_defaults):
-    if request.node.name in BF16_CASES and on_cuda():
-        pytest.skip('bfloat16 on CUDA: CuPy has no bfloat16 dtype')
-
-
 RTOL = {'ember.float64': 1e-12, 'ember.float32': 1e-6, 'ember.float16': 1e-3, 'ember.bfloat16': 1e-2}
 
 

@@ -152,9 +152,12 @@ def test_visible_devices_are_honoured():
     assert out.stdout.split() == ['0', 'False']
 
 
-def test_bfloat16_cannot_go_to_cuda_yet():
-    with pytest.raises(TypeError, match='CuPy has no bfloat16'):
-        ember.ones(2, dtype=ember.bfloat16).cuda()
+def test_bfloat16_lives_on_cuda():
+    x = ember.tensor([1.5, -2.25, 3.0], dtype=ember.bfloat16).cuda()
+    assert x.is_cuda and x.dtype == ember.bfloat16
+    assert host(x * 2).tolist() == [3.0, -4.5, 6.0]
+    assert repr(x) == "tensor([ 1.5000, -2.2500,  3.0000], device='cuda:0', dtype=ember.bfloat16)"
+    assert x.cpu().dtype == ember.bfloat16 and x.float().dtype == ember.float32
 
 
 def test_module_cuda_moves_parameters_buffers_and_grads_in_place():
@@ -240,8 +243,8 @@ def test_dtype_and_device_change_together():
     assert y.is_cuda and y.dtype == ember.float32 and host(y).tolist() == [1.5, 2.5]
     z = y.to('cpu', ember.bfloat16)
     assert not z.is_cuda and z.dtype == ember.bfloat16
-    with pytest.raises(TypeError, match='CuPy has no bfloat16'):
-        y.to(ember.bfloat16)
+    w = y.to(ember.bfloat16)
+    assert w.is_cuda and w.dtype == ember.bfloat16 and host(w.float()).tolist() == [1.5, 2.5]
     assert y.dtype == ember.float32 and y.is_cuda
 
 

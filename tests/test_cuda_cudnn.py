@@ -73,7 +73,7 @@ def test_conv_runs_through_cudnn_or_says_why_not():
 
 class _Declining:
     """A frontend whose graphs never build: every geometry must fall back to the GEMM path."""
-    data_type = types.SimpleNamespace(FLOAT='f', HALF='h', DOUBLE='d')
+    data_type = types.SimpleNamespace(FLOAT='f', HALF='h', BFLOAT16='b', DOUBLE='d')
 
     def __init__(self):
         self.graphs = 0
@@ -143,7 +143,8 @@ def _run(conv, xs, ws, kw, device, dtype, g):
 
 
 @real
-@pytest.mark.parametrize('dtype,tol', [(ember.float64, 1e-9), (ember.float32, 3e-2), (ember.float16, 5e-2)])
+@pytest.mark.parametrize('dtype,tol', [(ember.float64, 1e-9), (ember.float32, 3e-2), (ember.float16, 5e-2),
+                                       (ember.bfloat16, 1e-1)])
 @pytest.mark.parametrize('case', range(len(CASES)))
 def test_cudnn_matches_the_cpu(case, dtype, tol):
     xs, ws, kw = CASES[case]
@@ -153,7 +154,7 @@ def test_cudnn_matches_the_cpu(case, dtype, tol):
     cpu = _run(conv, xs, ws, kw, 'cpu', ember.float64, np.random.default_rng(case))
     for a, b in zip(gpu, cpu):
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol * max(1.0, float(np.abs(b).max())))
-    if dtype != ember.float64:            # float32 and float16 convolutions are cuDNN's bread and butter
+    if dtype != ember.float64:            # float32/16 and bfloat16 convolutions are cuDNN's bread and butter
         assert D.stats['executed'] - before['executed'] == 3 and D.stats['declined'] == before['declined']
 
 

@@ -39,13 +39,24 @@ def check_cuda():
         raise AssertionError(f'Torch not compiled with CUDA enabled\n(ember: {reason})')   # PyTorch's first line
 
 
+@functools.lru_cache(maxsize=1)
+def _old_cupy():
+    import cupy
+    return int(cupy.__version__.split('.')[0]) < 14
+
+
+def check_bf16(nd):
+    """bfloat16 arrays on the GPU need CuPy 14 (it stores them as ml_dtypes.bfloat16)."""
+    if nd is not None and nd.name == 'bfloat16' and _old_cupy():
+        raise TypeError('bfloat16 tensors on CUDA need CuPy 14 or newer (pip install -U cupy-cuda12x)')
+
+
 def move(arr, device):
     """Copy ``arr`` to ``device`` (an ember.device; ``cuda`` without an index: the current GPU)."""
     if device.type == 'cpu':
         return arr if isinstance(arr, np.ndarray) else arr.get()
     check_cuda()
-    if arr.dtype.name == 'bfloat16':
-        raise TypeError('bfloat16 tensors cannot live on CUDA in ember: CuPy has no bfloat16 dtype')
+    check_bf16(arr.dtype)
     import cupy
     idx = device.index if device.index is not None else cupy.cuda.runtime.getDevice()
     if isinstance(arr, np.ndarray):

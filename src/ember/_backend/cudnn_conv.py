@@ -55,6 +55,8 @@ def _dtypes(cudnn, dt):
         return cudnn.data_type.FLOAT, cudnn.data_type.FLOAT
     if name == 'float16':
         return cudnn.data_type.HALF, cudnn.data_type.FLOAT
+    if name == 'bfloat16':
+        return cudnn.data_type.BFLOAT16, cudnn.data_type.FLOAT
     if name == 'float64':
         return cudnn.data_type.DOUBLE, cudnn.data_type.DOUBLE
     return None

@@ -53,6 +53,14 @@ def get_device_capability(device=None):
     return props['major'], props['minor']
 
 
+def is_bf16_supported(including_emulation=True):
+    """bfloat16 on the current GPU: native from compute capability 8.0 (Ampere) on; older GPUs
+    emulate it (CuPy computes bfloat16 through float32) when ``including_emulation``."""
+    if not is_available():
+        return False
+    return get_device_capability()[0] >= 8 or bool(including_emulation)
+
+
 def synchronize(device=None):
     _cupy().cuda.runtime.deviceSynchronize()
 

@@ -51,9 +51,6 @@ class ToCopyBackward0(Op):
         self.src = (a.dtype, None if type(a) is np.ndarray else a.device.id)
         from .._backend import move
         out = a
-        to_gpu = device.type == 'cuda' if device is not None else type(a) is not np.ndarray
-        if to_gpu and dtype is not None and np.dtype(dtype).name == 'bfloat16':
-            raise TypeError('bfloat16 tensors cannot live on CUDA in ember: CuPy has no bfloat16 dtype')
         if device is not None and device.type == 'cpu':
             out = move(out, device)                  # to the host first, then cast there
         if dtype is not None and out.dtype != dtype:

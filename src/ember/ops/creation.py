@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._backend import check_cuda
+from .._backend import check_cuda, check_bf16
 from .._device import default_for
 from .._tensor import Tensor
 from .from_data import _infer_np, _cast_host  # noqa: F401  (legacy.py and ranges.py import them here)
@@ -21,8 +21,7 @@ def _xp_for(device, nd=None):
     if device is None or device.type != 'cuda':
         return np, _HOST
     check_cuda()
-    if nd is not None and nd.name == 'bfloat16':
-        raise TypeError('bfloat16 tensors cannot live on CUDA in ember: CuPy has no bfloat16 dtype')
+    check_bf16(nd)
     import cupy
     return cupy, cupy.cuda.Device(cupy.cuda.runtime.getDevice() if device.index is None else device.index)
 

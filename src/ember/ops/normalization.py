@@ -7,12 +7,15 @@ statistics kept from the forward; when a graph of the backward is being built
 (create_graph) they are recomputed from x with ember ops, so double backward is exact."""
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from . import _devices
 from ._promote import xp
+
+_LOWP = (np.dtype(np.float16), _dtype.bfloat16.np)
 from .._backend import cuda_bn
 
 
@@ -51,8 +54,28 @@ def _channel_stats(x):
     return mean.astype(x.dtype).reshape(shape), var.astype(x.dtype).reshape(shape)
 
 
-class NativeBatchNormBackward0(Op):
+class _Norm(Op):
+    """A normalisation: float16/bfloat16 inputs are computed in float32 and rounded once (as
+    PyTorch's kernels do); gradients come back in each input's own dtype."""
     saves = (0, 1)
+
+    def _up(self, x, w, b):
+        self.dts = (x.dtype, None if w is None else w.dtype, None if b is None else b.dtype)
+        if x.dtype not in _LOWP:
+            return x, w, b
+        return tuple(None if a is None else a.astype(np.float32) for a in (x, w, b))
+
+    dts = (None,)
+
+    def backward(self, g):
+        x, w = self.saved_tensors
+        if self.dts[0] not in _LOWP:
+            return self._backward(g, x, w)
+        grads = self._backward(g.float(), x.float(), None if w is None else w.float())
+        return tuple(None if r is None else r.to(_dtype._FROM_NP[d]) for r, d in zip(grads, self.dts))
+
+
+class NativeBatchNormBackward0(_Norm):
 
     def forward(self, x, w, b, *, training, momentum, eps, running_mean=None, running_var=None):
         c = x.shape[1]
@@ -64,6 +87,8 @@ class NativeBatchNormBackward0(Op):
             y = self._fused_forward(x, w, b, training, momentum, eps, running_mean, running_var)
             if y is not None:
                 return y
+        dt = x.dtype
+        x, w, b = self._up(x, w, b)
         if training:
             mean, var = _channel_stats(x) if x.size and x.dtype.kind == 'f' and x.dtype.itemsize >= 4 \
                 else _np_stats(x, axes, eps)
@@ -84,7 +109,7 @@ class NativeBatchNormBackward0(Op):
             shift += b.reshape(shape)
         y = x * scale
         y += shift
-        return y
+        return y if y.dtype == dt else y.astype(dt)
 
     _free = ('mean', 'invstd', 'fused')
 
@@ -107,8 +132,7 @@ class NativeBatchNormBackward0(Op):
             self.mean, self.invstd = (a.astype(x.dtype).reshape(self.cshape) for a in self.fused)
         return y
 
-    def backward(self, g):
-        x, w = self.saved_tensors
+    def _backward(self, g, x, w):
         axes, shape = self.axes, self.cshape
         if not grad_mode.is_grad_enabled():
             if self.fused is not None and self.training:
@@ -165,10 +189,11 @@ class NativeBatchNormBackward0(Op):
                 _const(gb.reshape(c)) if need_b else None)
 
 
-class NativeLayerNormBackward0(Op):
-    saves = (0, 1)
+class NativeLayerNormBackward0(_Norm):
 
     def forward(self, x, w, b, *, k, eps):
+        dt = x.dtype
+        x, w, b = self._up(x, w, b)
         axes = tuple(range(x.ndim - k, x.ndim))
         self.axes, self.eps = axes, eps
         mean, var = _np_stats(x, axes, eps)
@@ -178,12 +203,11 @@ class NativeLayerNormBackward0(Op):
             y *= w
         if b is not None:
             y += b
-        return y
+        return y if y.dtype == dt else y.astype(dt)
 
     _free = ('mean', 'invstd')
 
-    def backward(self, g):
-        x, w = self.saved_tensors
+    def _backward(self, g, x, w):
         axes = self.axes
         if grad_mode.is_grad_enabled():
             mean, invstd = _stats(x, axes, self.eps)
@@ -201,10 +225,11 @@ class NativeLayerNormBackward0(Op):
         return gx, gw, gb
 
 
-class NativeGroupNormBackward0(Op):
-    saves = (0, 1)
+class NativeGroupNormBackward0(_Norm):
 
     def forward(self, x, w, b, *, groups, eps):
+        dt = x.dtype
+        x, w, b = self._up(x, w, b)
         n, c = x.shape[:2]
         self.groups, self.eps = groups, eps
         xg = x.reshape(n, groups, -1) if x.size else x.reshape(n, groups, 0)
@@ -216,12 +241,11 @@ class NativeGroupNormBackward0(Op):
             y *= w.reshape(shape)
         if b is not None:
             y += b.reshape(shape)
-        return y
+        return y if y.dtype == dt else y.astype(dt)
 
     _free = ('mean', 'invstd')
 
-    def backward(self, g):
-        x, w = self.saved_tensors
+    def _backward(self, g, x, w):
         n, c = x.shape[:2]
         shape = (1, c) + (1,) * (x.ndim - 2)
         xg = x.reshape(n, self.groups, -1)
@@ -242,10 +266,16 @@ class NativeGroupNormBackward0(Op):
         return gx, gw, gb
 
 
-def _mixed(*ts):
-    dts = {t.dtype for t in ts if t is not None}
-    if len(dts) > 1:
+def _mixed(input, *params):
+    """PyTorch's rule for a normalisation's dtypes: parameters share the input's dtype, or a
+    float16/bfloat16 input takes float32 parameters (the output keeps the input's dtype)."""
+    dts = {t.dtype for t in params if t is not None} - {input.dtype}
+    if not dts:
+        return
+    if input.dtype not in (_dtype.float32, _dtype.float16, _dtype.bfloat16):
         raise RuntimeError('mixed dtype (CPU): all inputs must share same datatype.')
+    if dts != {_dtype.float32}:
+        raise RuntimeError('mixed dtype (CPU): expect parameter to have scalar type of Float')
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,

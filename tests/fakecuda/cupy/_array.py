@@ -49,7 +49,9 @@ class MemoryPointer:
 
 
 def _check_dtype(dt):
-    if dt.kind not in _DTYPE_KINDS or dt.name == 'bfloat16' or dt.kind == 'V':
+    if dt.name == 'bfloat16':        # CuPy 14 takes ml_dtypes.bfloat16
+        return
+    if dt.kind not in _DTYPE_KINDS or dt.kind == 'V':
         raise ValueError(f'Unsupported dtype {dt}')
 
 
