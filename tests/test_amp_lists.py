@@ -182,6 +182,7 @@ CPU_FP32 = [
     ('eigvalsh', 'eigvalsh', lambda T, x: LA(T).eigvalsh(x), [pd()]),
     ('solve', 'solve', lambda T, a, b: LA(T).solve(a, b), [pd(), U(3, 2)]),
     ('lstsq', 'lstsq', lambda T, a, b: LA(T).lstsq(a, b).solution, [pd(), U(3, 2)]),
+    ('triangular_solve', 'triangular_solve', lambda T, a, b: T.triangular_solve(b, a).solution, [pd(), U(3, 2)]),
     ('matrix_rank', 'matrix_rank', lambda T, a: LA(T).matrix_rank(a), [pd()]),
 ]
 

@@ -363,6 +363,8 @@ INDEX = [
     case('list-nested-tensor-idx', lambda x, i: x[i], [(4, 3), _idx([[0, 1], [2, 3]])]),
     case('mask', lambda x, m: x[m], [(3, 4), bools((3, 4))]),
     case('mask-rows', lambda x, m: x[m], [(4, 3), arr([1, 0, 1, 1], bool)]),
+    case('mask-after-ellipsis', lambda x, m: x[..., m], [(2, 3, 4), bools((3, 4))]),
+    case('mask-after-ellipsis-rows', lambda x, m: x[..., m, :], [(2, 3, 4), bools((3,))]),
     case('mask-cols', lambda x, m: x[:, m], [(3, 4), arr([1, 0, 1, 1], bool)]),
     case('mask-from-x', lambda x: x[x > 0], [(3, 4)]),
     case('mask-all-false', lambda x, m: x[m], [(3,), np.zeros(3, bool)], gradcheck=False),

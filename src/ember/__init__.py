@@ -55,7 +55,7 @@ from .ops import return_types  # noqa: F401
 from . import nn, optim  # noqa: F401,E402
 from ._dtype import finfo, iinfo, can_cast  # noqa: F401,E402
 from .ops.ranges import arange, linspace, logspace, tril_indices, triu_indices  # noqa: F401,E402
-from .ops.random import poisson  # noqa: F401,E402
+from .ops.random import poisson, binomial  # noqa: F401,E402
 from .ops.nn_ops import softmax, log_softmax  # noqa: F401,E402
 
 subtract, multiply, divide = sub, mul, div
@@ -66,7 +66,7 @@ from .amp import autocast_mode as _autocast_mode  # noqa: E402
 globals().update({_n: getattr(_autocast_mode, _n) for _n in _autocast_mode.TOP_LEVEL})
 for _m in _methods.EXTRA_MODULES:
     globals().update({_n: getattr(_m, _n) for _n in getattr(_m, '__all__', ())})
-from . import linalg, special  # noqa: F401,E402
+from . import linalg, special, distributions, func  # noqa: F401,E402
 from . import serialization  # noqa: E402
 from . import hub  # noqa: F401,E402
 from . import utils  # noqa: F401,E402

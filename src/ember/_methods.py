@@ -171,6 +171,22 @@ def _transpose_(self, dim0, dim1):
     return _restride(self, shape.transpose(self, dim0, dim1))
 
 
+_INPLACE_NAMES = {}
+
+
+def _inplace_node(node):
+    """The out-of-place view node renamed as PyTorch names the in-place form (TBackward0 ->
+    TBackward1, SqueezeBackward0/1/2 -> 3/4/5, ...); same behaviour."""
+    cls = type(node)
+    alias = _INPLACE_NAMES.get(cls)
+    if alias is None:
+        stem, k = cls.__name__.rsplit('Backward', 1)
+        shift = 3 if stem == 'Squeeze' else 1
+        alias = _INPLACE_NAMES[cls] = type(f'{stem}Backward{int(k) + shift}', (cls,), {'__module__': cls.__module__})
+    node.__class__ = alias
+    return node
+
+
 def _restride(self, result):
     if self.grad_fn is None and self._requires_grad:
         from .autograd import grad_mode
@@ -178,7 +194,9 @@ def _restride(self, result):
             raise RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.')
     self._data = result._data
     if result.grad_fn is not None:
-        self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
+        self.grad_fn, self._output_nr = _inplace_node(result.grad_fn), result._output_nr
+    if self._base is not None and result._base is not None:
+        self._view_chain = result._view_chain        # its geometry relative to the base, for later replays
     self._vc[0] += 1
     return self
 
@@ -189,7 +207,8 @@ METHODS.update({'t_': _t_, 'unsqueeze_': _unsqueeze_, 'squeeze_': _squeeze_, 'tr
 # Op modules that declare their own Tensor methods (METHODS) and ember.* functions (__all__).
 EXTRA_MODULES = tuple(importlib.import_module('.ops.' + _m, __package__) for _m in (
     'unary_more', 'special_fns', 'pointwise_more', 'closeness', 'scan', 'reduce_more', 'unique', 'shape_more',
-    'triangular', 'gather', 'index_ops', 'put', 'sort', 'bins', 'blas', 'einsum', 'linalg_ops', 'linalg_decomp'))
+    'triangular', 'gather', 'index_ops', 'put', 'sort', 'bins', 'blas', 'einsum', 'linalg_ops', 'linalg_decomp',
+    'views_more', 'build_more', 'gamma', 'numeric_more', 'stats_more', 'nn_toplevel', 'linalg_tri', 'linalg_lu'))
 for _m in EXTRA_MODULES:
     METHODS.update(getattr(_m, 'METHODS', {}))
 

@@ -52,6 +52,8 @@ class Tensor(PythonProtocols):
     _grad = None
     _base = None
     _view_chain = None
+    _graph_gen = 0           # a base: bumped by each recorded in-place change of it or its views
+    _graph_seen = 0          # a view: the base's _graph_gen its grad_fn was derived at
     _acc = None
     _retains_grad = False
     _leaf_hooks = None

@@ -13,6 +13,7 @@ from ._tensor import Tensor
 from .ops._op import Op, apply
 from .ops._promote import xp, unbroadcast
 from .ops.matmul import matmul, mm, CPP_NAMES
+from .ops.linalg_tri import solve_triangular, cholesky_ex  # noqa: F401
 from .ops.stats import vector_norm
 from .ops.extremes import amax, amin
 from .ops.shape import wrap_dim
@@ -20,13 +21,15 @@ from .ops.linalg_ops import (LinAlgError, inv, det, linalg_slogdet as slogdet, s
                              check_matrix, colmajor, dtype_name, broadcast_batch, named_tuple)
 from .ops.linalg_decomp import (linalg_qr as qr, linalg_svd as svd, svdvals, eigh, eigvalsh, pinv,
                                 linalg_cholesky as cholesky, LinalgPinvBackward0, _cutoff, _raw, _pinv_grad)
+from .ops.linalg_lu import lu_factor, lu_factor_ex, linalg_lu as lu, linalg_lu_solve as lu_solve
+from .ops.linalg_more import matrix_exp, cond, tensorinv, tensorsolve, vander
 
 __all__ = ['LinAlgError', 'cholesky', 'cholesky_ex', 'cross', 'det', 'diagonal', 'eigh', 'eigvalsh', 'inv', 'inv_ex',
            'lstsq', 'matmul', 'matrix_norm', 'matrix_power', 'matrix_rank', 'multi_dot', 'norm', 'pinv', 'qr',
-           'slogdet', 'solve', 'solve_ex', 'svd', 'svdvals', 'vecdot', 'vector_norm']
+           'slogdet', 'solve', 'solve_ex', 'solve_triangular', 'svd', 'svdvals', 'vecdot', 'vector_norm',
+           'lu_factor', 'lu_factor_ex', 'lu', 'lu_solve', 'matrix_exp', 'cond', 'tensorinv', 'tensorsolve', 'vander']
 
 _InvEx = named_tuple('linalg_inv_ex', ('inverse', 'info'))
-_CholeskyEx = named_tuple('linalg_cholesky_ex', ('L', 'info'))
 _SolveEx = named_tuple('linalg_solve_ex', ('result', 'info'))
 _Lstsq = named_tuple('linalg_lstsq', ('solution', 'residuals', 'rank', 'singular_values'))
 
@@ -50,8 +53,6 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     return _SolveEx(solve(A, B, left=left), _info(A))
 
 
-def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
-    return _CholeskyEx(cholesky(A, upper=upper), _info(A))
 
 
 # ------------------------------------------------------------------ norms

@@ -6,9 +6,15 @@ from .ops.nn_ops import softmax as _softmax, log_softmax as _log_softmax
 from .ops.special_fns import erf, erfc, erfinv, entr, xlogy as _xlogy
 from .ops.unary import sigmoid, expm1, log1p
 from .ops.unary_more import exp2, logit, sinc, round as _round, to_out as _to_out
+from .ops.gamma import (digamma, polygamma, i0, i0e, i1, i1e, ndtr, ndtri, log_ndtr, lgamma as gammaln,
+                        mvlgamma as _mvlgamma, igamma as gammainc, igammac as gammaincc)
+from .ops.reduce_more import logsumexp
 
 __all__ = ['expit', 'logit', 'erf', 'erfc', 'erfinv', 'exp2', 'expm1', 'log1p', 'sinc', 'round', 'xlogy',
-           'entr', 'softmax', 'log_softmax']
+           'entr', 'softmax', 'log_softmax', 'gammaln', 'digamma', 'psi', 'polygamma', 'multigammaln', 'i0',
+           'i0e', 'i1', 'i1e', 'ndtr', 'ndtri', 'log_ndtr', 'gammainc', 'gammaincc', 'logsumexp']
+
+psi = digamma
 
 
 def expit(input, *, out=None):
@@ -33,3 +39,8 @@ def softmax(input, dim, *, dtype=None):
 
 def log_softmax(input, dim, *, dtype=None):
     return _log_softmax(input, dim, dtype=dtype)
+
+
+def multigammaln(input, p, *, out=None):
+    """The multivariate log-gamma function of dimension ``p``."""
+    return _mvlgamma(input, p, out=out)

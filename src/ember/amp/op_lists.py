@@ -30,7 +30,7 @@ _CPU_POOL_PAD = {'avg_pool3d', 'max_pool3d', 'adaptive_avg_pool3d', 'adaptive_ma
 # linalg (the torch.* and torch.linalg.* spellings alike; ember.inverse is ember.linalg.inv);
 # linalg.pinv, det, slogdet and solve_ex are not on the list
 _CPU_LINALG = {'inv', 'inv_ex', 'cholesky', 'cholesky_ex', 'pinverse', 'qr', 'svd', 'svdvals', 'eigh', 'eigvalsh',
-               'solve', 'lstsq', 'matrix_rank'}
+               'solve', 'lstsq', 'matrix_rank', 'triangular_solve'}
 
 _CUDA_POINTWISE = {'pow', 'exp', 'expm1', 'log', 'log2', 'log10', 'log1p', 'acos', 'asin', 'cosh', 'sinh', 'tan',
                    'erfinv', 'reciprocal', 'rsqrt', 'softplus'}

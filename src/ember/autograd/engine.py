@@ -18,6 +18,9 @@ def _ones_like(t):
 
 
 def root_edge(t):
+    if t._base is not None and t._graph_seen != t._base._graph_gen:
+        from ..ops._op import refresh_view
+        refresh_view(t)
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
     if t._requires_grad:

@@ -60,3 +60,5 @@ from ..ops.attention import (scaled_dot_product_attention, multi_head_attention_
                              _none_or_dtype, _mha_shape_check, _in_projection_packed, _in_projection)
 from ..ops.pairwise import multi_margin_loss, multilabel_margin_loss  # noqa: F401,E402
 from ..ops.fold import unfold, fold  # noqa: F401,E402
+from ..ops.nn_more import *  # noqa: F401,F403,E402
+from ..ops.grid_sample import *  # noqa: F401,F403,E402

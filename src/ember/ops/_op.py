@@ -73,6 +73,8 @@ def requires_grad(x):
 
 def edge(x):
     if isinstance(x, Tensor):
+        if x._base is not None and x._graph_seen != x._base._graph_gen:
+            refresh_view(x)
         if x.grad_fn is not None:
             return (x.grad_fn, x._output_nr)
         if x._requires_grad:
@@ -92,6 +94,8 @@ def apply(cls, *inputs, **kw):
             arrays.append(d)
             if type(d) is not _ndarray:
                 host = False
+            if x._base is not None and x._graph_seen != x._base._graph_gen:
+                refresh_view(x)
             if not wants and (x._requires_grad or x.grad_fn is not None):
                 wants = True
         else:
@@ -112,8 +116,9 @@ def apply(cls, *inputs, **kw):
         if cls.is_view:
             base = inputs[0]
             res._vc = base._vc
-            res._base = base._base if base._base is not None else base
+            res._base = root = base._base if base._base is not None else base
             res._view_chain = _chain(base, cls, kw)
+            res._graph_seen = root._graph_gen
         else:
             res._vc = [0]
         if record and out.dtype.kind in 'fV':          # integer and bool results are constants
@@ -128,6 +133,7 @@ def apply(cls, *inputs, **kw):
         for i, r in enumerate(res):
             r._vc, r._base = base._vc, (base._base if base._base is not None else base)
             r._view_chain = _chain(base, cls, dict(kw, _index=i))
+            r._graph_seen = r._base._graph_gen
     if record:
         node.out_meta = [(o.shape, o.dtype) for o in out]
         node.xp = xp_of(out[0]) if out else np
@@ -320,6 +326,7 @@ def apply_inplace(cls, t, *others, **kw):
         _rebase_view(t, node)
     else:
         t.grad_fn, t._output_nr = node, 0
+        t._graph_gen += 1                       # its views re-derive their grad_fn when next used
     return t
 
 
@@ -381,6 +388,21 @@ def _rebase_view(view, fn):
     if _anomaly[0]:
         _anomaly_record(cs)
     base.grad_fn, base._output_nr = cs, 0
+    base._graph_gen += 1
     with grad_mode.enable_grad():
         regen = replay_view(Tensor._make(base._data, cs, base._vc), view._view_chain)
+    view.grad_fn, view._output_nr = regen.grad_fn, regen._output_nr
+    view._graph_seen = base._graph_gen
+
+
+def refresh_view(view):
+    """A view whose base was changed in place (through the base or another view) since the
+    view's grad_fn was set: its grad_fn is re-derived from the base's current one, as PyTorch
+    regenerates it, so gradients flow through the in-place op."""
+    base = view._base
+    view._graph_seen = base._graph_gen
+    if base.grad_fn is None or view._view_chain is None:
+        return
+    with grad_mode.enable_grad():
+        regen = replay_view(Tensor._make(base._data, base.grad_fn, base._vc, base._output_nr), view._view_chain)
     view.grad_fn, view._output_nr = regen.grad_fn, regen._output_nr

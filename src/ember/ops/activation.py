@@ -230,15 +230,30 @@ def elu(input, alpha=1.0, inplace=False):
     return apply(EluBackward0, input, alpha=alpha, scale=1.0, input_scale=1.0)
 
 
+def _elu_input(input):
+    if not input.dtype.is_floating_point:
+        from .._tensor import _scalar_name
+        raise NotImplementedError(f'"elu_cpu" not implemented for \'{_scalar_name(input.dtype)}\'')
+
+
 def selu(input, inplace=False):
+    _elu_input(input)
     if inplace:
         return apply_inplace(EluBackward1, input, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
     return apply(EluBackward0, input, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
 
 
+# celu_: ELU with input scale 1/alpha, differentiated through its output (as elu_)
+CeluBackward1 = type('CeluBackward1', (EluBackward1,), {'__module__': __name__})
+
+
 def celu(input, alpha=1.0, inplace=False):
-    fn = apply_inplace if inplace else apply
-    return fn(CeluBackward0, input, alpha=alpha)
+    if alpha == 0:
+        raise RuntimeError('ZeroDivisionError: alpha cannot be 0 for CELU')
+    _elu_input(input)
+    if inplace:
+        return apply_inplace(CeluBackward1, input, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
+    return apply(CeluBackward0, input, alpha=alpha)
 
 
 def gelu(input, approximate='none'):

@@ -15,8 +15,26 @@ class Compare(Op):
         return as_array(self.ufunc(a, b))
 
 
+class CompareInplace(Compare):
+    """``t.gt_(other)`` and friends: PyTorch records them (GtBackward0 for a number, GtBackward1
+    for a tensor) with zero gradients, and refuses a leaf that requires grad."""
+    differentiable = True
+
+    def forward(self, a, b):
+        self.other_shape = getattr(b, 'shape', None)
+        return super().forward(a, b).astype(a.dtype)
+
+    def backward(self, g):
+        zero = g.new_zeros(g.shape)
+        if self.other_shape is None:
+            return zero, None
+        return zero, g.new_zeros(self.other_shape)
+
+
 def _cmp(name, ufunc):
     cls = type(name, (Compare,), {'ufunc': staticmethod(ufunc), '__module__': __name__})
+    inplace = [type(f'{name}Backward{k}', (CompareInplace,), {'ufunc': staticmethod(ufunc), '__module__': __name__})
+               for k in (0, 1)]
 
     def f(input, other, *, out=None):
         if not isinstance(input, Tensor):
@@ -28,7 +46,7 @@ def _cmp(name, ufunc):
         return r
 
     def f_(self, other):
-        return apply_inplace(cls, self, other)
+        return apply_inplace(inplace[isinstance(other, Tensor)], self, other)
     return f, f_
 
 

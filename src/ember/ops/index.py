@@ -39,6 +39,10 @@ def _np_key(key, shape, m=np):
     out = []
     dim = 0
     for k in key:
+        if k is Ellipsis:                # the dims the ellipsis stands for: the rest of the key follows them
+            dim += len(shape) - sum(_key_rank(j) for j in key)
+            out.append(k)
+            continue
         if isinstance(k, Tensor):
             arr = k._data
             if arr.dtype == np.bool_ or arr.dtype == np.uint8 and arr.ndim:
@@ -96,6 +100,18 @@ def _device_bounds(key, shape):
                 v = k if isinstance(k, int) else int(k.reshape(-1)[int(bad.reshape(-1).argmax())])
                 raise IndexError(f'index {v} is out of bounds for dimension {dim} with size {n}')
         dim += rank(k)
+
+
+def _key_rank(k):
+    """How many dims of the indexed tensor one key entry consumes."""
+    if k is None or k is Ellipsis:
+        return 0
+    dt = getattr(getattr(k, '_data', k), 'dtype', None)
+    if dt is None and isinstance(k, list):
+        dt = np.asarray(k).dtype
+    if dt is not None and (dt == np.bool_ or dt == np.uint8 and isinstance(k, Tensor)) and np.ndim(getattr(k, '_data', k)):
+        return np.ndim(getattr(k, '_data', k))
+    return 1
 
 
 def _check_mask(mask, shape, dim):
@@ -221,6 +237,9 @@ def _basic(t, key):
 class CopyBackwards(Op):
     """dst.copy_(src): src broadcast and cast into dst's shape and dtype."""
     any_cast = True
+
+    def name(self):
+        return 'ember::autograd::CopyBackwards'
 
     def forward(self, dst, src):
         self.src_meta = None if isinstance(src, (int, float, bool)) else (src.shape, src.dtype)

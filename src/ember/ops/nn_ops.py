@@ -38,7 +38,7 @@ class AddmmBackward0(Op):
 def linear(input, weight, bias=None):
     if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
         return _amp.call(linear, input, weight, bias)
-    if input.ndim == 2:
+    if input.ndim == 2 and bias is not None:
         return apply(AddmmBackward0, bias, input, weight)
     out = input.matmul(weight.t())
     return out if bias is None else out + bias

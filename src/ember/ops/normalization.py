@@ -348,7 +348,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     k = len(shape)
     if tuple(input.shape[input.ndim - k:]) != shape:
         raise RuntimeError(f'Given normalized_shape={list(shape)}, expected input with shape '
-                           f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+                           f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
     if eps is None:
         eps = float(np.finfo(input._data.dtype).eps) if input._data.dtype.kind == 'f' else 1.1920928955078125e-07
     dims = tuple(range(input.ndim - k, input.ndim))

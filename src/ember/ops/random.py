@@ -378,7 +378,7 @@ def _check_p(p):
 
 
 def __getattr__(name):      # the samplers shaped by a tensor live with the in-place fillers
-    if name in ('bernoulli', 'multinomial', 'poisson', 'BernoulliBackward0', 'PoissonBackward0'):
+    if name in ('bernoulli', 'multinomial', 'poisson', 'binomial', 'BernoulliBackward0', 'PoissonBackward0'):
         from . import random_fill
         return getattr(random_fill, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

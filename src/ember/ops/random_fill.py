@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor, xp_of
 from . import _devices
-from ._op import apply
+from ._op import apply, NotImplementedNode
 from .random import _RandomOp, _rng, _src, _fdt, _on, _check_float, _check_std, _check_p, _name
 from .ranges import _fmt
 
@@ -34,6 +34,25 @@ def poisson(input, generator=None):
     if bad:
         raise RuntimeError('invalid Poisson rate, expected rate to be non-negative')
     return apply(PoissonBackward0, input, rng=_src(generator, input))
+
+
+class BinomialNode(NotImplementedNode):
+    """binomial(count, prob): recorded but not differentiable, as PyTorch."""
+    aten = 'binomial'
+
+    def forward(self, count, prob, rng=None):
+        if type(count) is np.ndarray:
+            return rng.binomial(count.astype(np.int64), prob.astype(np.float64)).astype(count.dtype)
+        return rng._draw('binomial', count.astype(np.int64), prob.astype(np.float64), cast=count.dtype)
+
+
+def binomial(count, prob, generator=None):
+    """Samples of Binomial(count, prob), elementwise (float tensors of one dtype)."""
+    if count.dtype.is_floating_point is False:
+        raise ValueError(f'binomial only supports floating-point dtypes for count, got: {_name(count.dtype)}')
+    if prob.dtype != count.dtype:
+        raise RuntimeError(f'Found dtype {_name(prob.dtype)} but expected {_name(count.dtype)}')
+    return apply(BinomialNode, count, prob, rng=_src(generator, count))
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
@@ -116,7 +135,7 @@ class HostDraws:
               'standard_exponential': ('standard_exponential', 2), 'uniform': ('uniform', 3),
               'normal': ('normal', 3), 'exponential': ('exponential', 2), 'lognormal': ('lognormal', 3),
               'standard_cauchy': ('standard_cauchy', 1), 'geometric': ('geometric', 2), 'poisson': ('poisson', 2),
-              'permutation': ('permutation', 1)}
+              'permutation': ('permutation', 1), 'binomial': ('binomial', 2)}
 
     def __init__(self, rng, like):
         self._rng, self._like = rng, like

@@ -85,12 +85,18 @@ def select(self, dim, index):
 
 
 def narrow(self, dim, start, length):
+    if self.ndim == 0:
+        raise RuntimeError('narrow() cannot be applied to a 0-dim tensor.')
     d = wrap_dim(dim, self.ndim)
     size = self.shape[d]
-    start = int(start)
+    start, length = int(start), int(length)
+    if length < 0:
+        raise RuntimeError('narrow(): length must be non-negative.')
+    if not -size <= start <= size:
+        raise IndexError(f'start out of range (expected to be in range of [{-size}, {size}], but got {start})')
     if start < 0:
         start += size
-    if not 0 <= start <= size or length < 0 or start + length > size:
+    if start + length > size:
         raise RuntimeError(f'start ({start}) + length ({length}) exceeds dimension size ({size}).')
     return apply(SliceBackward0, self, dim=d, start=start, stop=start + length)
 

@@ -167,8 +167,9 @@ class LinalgVectorNormBackward0(Op):
         if p in (float('inf'), -float('inf')):
             mask = x.abs() == out
             return g * x.sign() * mask / mask.sum(self.dims, keepdim=True)
-        scale = x.abs() ** (p - 2) * x / out ** (p - 1)
-        return g * where(out == 0, 0.0, scale)
+        ax = x.abs()
+        pw = where(ax == 0, 0.0, ax ** (p - 1)) if p < 1 else ax ** (p - 1)     # 0 at x = 0, as PyTorch
+        return g * x.sign() * where(out == 0, 0.0, pw / out ** (p - 1))
 
 
 def _no_identity(a, ord, dim):

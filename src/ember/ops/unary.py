@@ -270,7 +270,18 @@ def clamp(input, min=None, max=None, *, out=None):
     return r
 
 
+def check_float_bounds(self, *bounds):
+    """clamp_'s kernel on an integer tensor refuses float bounds, naming the target as C++ does."""
+    if not self.is_floating_point() and any(isinstance(b, float) for b in bounds):
+        from .._tensor import _scalar_name
+        from .. import _dtype
+        from .matmul import CPP_NAMES
+        raise RuntimeError(f"result type {_scalar_name(_dtype.get_default_dtype())} can't be cast to the "
+                           f'desired output type {CPP_NAMES[_scalar_name(self.dtype)]}')
+
+
 def clamp_(self, min=None, max=None):
+    check_float_bounds(self, min, max)
     if _bounds_check(min, max):
         return apply_inplace(ClampBackward0, self, min, max)
     return apply_inplace(ClampBackward1, self, min=min, max=max)

@@ -11,3 +11,11 @@ from .nadam import NAdam  # noqa: F401
 from .radam import RAdam  # noqa: F401
 from .lbfgs import LBFGS  # noqa: F401
 from . import lr_scheduler  # noqa: F401,E402
+from .asgd import ASGD  # noqa: F401,E402
+from .rprop import Rprop  # noqa: F401,E402
+from .sparse_adam import SparseAdam  # noqa: F401,E402
+from .adafactor import Adafactor  # noqa: F401,E402
+from . import swa_utils  # noqa: F401,E402
+
+__all__ = ['Optimizer', 'SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta', 'Adamax', 'NAdam', 'RAdam',
+           'LBFGS', 'ASGD', 'Rprop', 'SparseAdam', 'Adafactor', 'lr_scheduler', 'swa_utils']

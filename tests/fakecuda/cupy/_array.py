@@ -28,7 +28,7 @@ class MemoryPointer:
         self.ptr = arr._a.__array_interface__['data'][0] if arr._a.size else 0
         self.device_id = arr._dev
         root = _root(arr._a)       # the allocation: CuPy's views share their base's Memory
-        self.mem = type('Memory', (), {'size': root.nbytes,
+        self.mem = type('Memory', (), {'size': root.nbytes, '_root': root, '_dev': arr._dev,
                                        'ptr': root.__array_interface__['data'][0] if root.size else 0})()
 
     def copy_from_device(self, src, size):
@@ -46,6 +46,15 @@ class MemoryPointer:
         p.ptr = self.ptr + offset
         p._offset = getattr(self, '_offset', 0) + offset
         return p
+
+
+class AllocationPointer:
+    """``cupy.cuda.MemoryPointer(mem, offset)``: a pointer into allocation ``mem``."""
+
+    def __init__(self, mem, offset):
+        self.mem, self._offset, self.device_id = mem, int(offset), mem._dev
+        self._arr = type('Alloc', (), {'_a': mem._root})()
+        self.ptr = mem.ptr + self._offset
 
 
 def _check_dtype(dt):

@@ -35,3 +35,5 @@ from .transformer import (Transformer, TransformerEncoder, TransformerDecoder, T
                           TransformerDecoderLayer)
 from .loss import MultiMarginLoss, MultiLabelMarginLoss  # noqa: F401,E402
 from .fold import Fold, Unfold  # noqa: F401
+from .more_layers import *  # noqa: F401,F403,E402
+from .lazy_more import *  # noqa: F401,F403,E402

@@ -146,3 +146,9 @@ class PinnedMemoryPointer(bytearray):
 
 def alloc_pinned_memory(size):
     return PinnedMemoryPointer(int(size))
+
+
+def MemoryPointer(mem, offset):
+    """A pointer ``offset`` bytes into allocation ``mem`` (``arr.data.mem``), as CuPy's."""
+    from .._array import AllocationPointer
+    return AllocationPointer(mem, offset)

@@ -1,0 +1,173 @@
+"""More of torch.linalg: matrix_exp (its own node), and cond, tensorinv, tensorsolve and
+vander, which are compositions of existing ember ops (so their grad_fn names are those of the
+last op PyTorch applies: SqueezeBackward1, NanToNumBackward0, ViewBackward0, CatBackward0...).
+
+matrix_exp uses scaling and squaring with the degree-13 Pade approximant (Higham 2005), each
+matrix of a batch scaled by its own power of two; its gradient for an upstream G is the
+upper-right block of exp([[A^T, G], [0, A^T]]), computed by matrix_exp itself so it
+differentiates again.
+"""
+import math
+
+import numpy as np
+
+from ._op import Op, apply
+from ._promote import xp
+from .linalg_ops import check_matrix, dtype_name, inv, solve, _LinAlgError
+
+# ------------------------------------------------------------------ matrix_exp
+
+_PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800., 129060195264000.,
+           10559470521600., 670442572800., 33522128640., 1323241920., 40840800., 960960., 16380., 182., 1.)
+_THETA13 = 5.371920351148152
+
+
+def _expm_raw(a):
+    """exp of every matrix of a batch (float32/float64 arrays)."""
+    m = xp(a)
+    n = a.shape[-1]
+    b = _PADE13
+    norm1 = m.abs(a).sum(axis=-2).max(axis=-1)                     # the 1-norm of each matrix
+    s = m.maximum(0, m.ceil(m.log2(m.maximum(norm1, 1e-300) / _THETA13))).astype(np.int64)
+    x = a / m.ldexp(m.ones_like(norm1), s)[..., None, None]
+    eye = m.eye(n, dtype=a.dtype)
+    x2 = x @ x
+    x4 = x2 @ x2
+    x6 = x4 @ x2
+    u = x @ (x6 @ (b[13] * x6 + b[11] * x4 + b[9] * x2) + b[7] * x6 + b[5] * x4 + b[3] * x2 + b[1] * eye)
+    v = x6 @ (b[12] * x6 + b[10] * x4 + b[8] * x2) + b[6] * x6 + b[4] * x4 + b[2] * x2 + b[0] * eye
+    r = m.linalg.solve(v - u, v + u)
+    for i in range(int(s.max()) if s.size else 0):                 # square each matrix s times
+        r = m.where((s > i)[..., None, None], r @ r, r)
+    return r
+
+
+class LinalgMatrixExpBackward0(Op):
+    saves = (0,)
+
+    def forward(self, a):
+        check_matrix(a, 'linalg.matrix_exp', square=True)
+        m = xp(a)
+        if a.size == 0:
+            return m.empty(a.shape, a.dtype)
+        work = a if a.dtype.itemsize >= 4 else a.astype(np.float32)
+        return m.ascontiguousarray(_expm_raw(work).astype(a.dtype, copy=False))
+
+    def backward(self, g):
+        from .join import cat
+        A, = self.saved_tensors
+        n = A.shape[-1]
+        At = A.mT
+        big = cat([cat([At, g], -1), cat([A.new_zeros(A.shape), At], -1)], -2)
+        return matrix_exp(big)[..., :n, n:]
+
+
+def matrix_exp(A):
+    """The matrix exponential exp(A) = sum A^k / k! of each square matrix."""
+    return apply(LinalgMatrixExpBackward0, A)
+
+
+# ------------------------------------------------------------------ cond
+
+_INF = float('inf')
+
+
+def _ord_label(p):
+    if isinstance(p, str):
+        return p
+    if abs(p) == _INF:
+        return 'inf' if p > 0 else '-inf'
+    return str(int(p))
+
+
+def cond(A, p=None, *, out=None):
+    """Condition number of each matrix in the norm ``p``: the ratio of extreme singular values
+    for p None/2/-2, else ||A||_p ||A^-1||_p (inf for singular matrices)."""
+    from ..linalg import matrix_norm, svdvals
+    from .linalg_lu import lu_factor_ex
+    valid = p in ('fro', 'nuc') if isinstance(p, str) else p is None or p in (2, -2, 1, -1, _INF, -_INF)
+    if not valid:
+        raise RuntimeError(f'linalg.cond got an invalid norm type: {p}')
+    if A.ndim < 2:
+        raise RuntimeError('linalg.cond: The input tensor must have at least 2 dimensions.')
+    square = not (p is None or (not isinstance(p, str) and abs(p) == 2))
+    if square and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f'linalg.cond(ord={_ord_label(p)}): A must be batches of square matrices, but they are '
+                           f'{A.shape[-2]} by {A.shape[-1]} matrices')
+    if A.numel() == 0:
+        from .creation import zeros
+        dt = A.dtype if A.dtype.is_floating_point else None
+        return zeros(A.shape[:-2], dtype=dt, device=A.device)
+    if not square:
+        S = svdvals(A)
+        hi, lo = S.narrow(-1, 0, 1), S.narrow(-1, S.shape[-1] - 1, 1)
+        return (lo / hi if p == -2 else hi / lo).squeeze(-1)
+    if p == 'nuc':
+        S = svdvals(A)
+        return S.sum(-1) * S.reciprocal().sum(-1)
+    check_matrix(A._data, 'linalg.inv', square=True, low='msg')
+    info = lu_factor_ex(A.detach()).info
+    if bool((info._data != 0).any()):              # singular: an inverse of infinities, as PyTorch
+        from .compare import where
+        bad = (info != 0).unsqueeze(-1).unsqueeze(-1)
+        from .creation import eye
+        Ainv = where(bad, _INF, inv(where(bad, eye(A.shape[-1], dtype=A.dtype, device=A.device), A)))
+    else:
+        Ainv = inv(A)
+    return (matrix_norm(A, p) * matrix_norm(Ainv, p)).nan_to_num_(_INF, _INF, -_INF)
+
+
+# ------------------------------------------------------------------ tensorinv / tensorsolve
+
+def tensorinv(A, ind=2, *, out=None):
+    """The tensor X with tensordot(X, A, ind) the identity: inv of A flattened to a square matrix."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    lead, rest = list(A.shape[:ind]), list(A.shape[ind:])
+    p, q = math.prod(rest), math.prod(lead)
+    if p != q:
+        raise RuntimeError(f'Expected self to satisfy the requirement prod(self.shape[ind:]) == '
+                           f'prod(self.shape[:ind]), but got {p} != {q}')
+    try:
+        Ainv = inv(A.reshape(q, p))
+    except _LinAlgError as e:
+        raise _LinAlgError(str(e).replace('linalg.inv:', 'inv:', 1)) from None
+    return Ainv.reshape(rest + lead)
+
+
+def tensorsolve(A, B, dims=None, *, out=None):
+    """X with tensordot(A, X, X.ndim) = B (the ``dims`` of A moved last first)."""
+    if dims is not None:
+        from .shape_more import movedim
+        dims = [dims] if isinstance(dims, int) else list(dims)
+        A = movedim(A, dims, list(range(A.ndim - len(dims), A.ndim)))
+    rest = list(A.shape[B.ndim:])
+    p = math.prod(rest)
+    if p != B.numel():
+        raise RuntimeError(f'Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == '
+                           f'prod(self.shape[:other.ndim]), but got {p} != {B.numel()}')
+    return solve(A.reshape(p, p), B.reshape(p)).view(rest)
+
+
+# ------------------------------------------------------------------ vander
+
+def vander(x, N=None):
+    """Columns x^0, x^1, ..., x^(N-1) along a new last dim (N defaults to x.size(-1))."""
+    from .. import _dtype
+    from .join import cat
+    from .scan import cumprod
+    d = x.dtype
+    if d == _dtype.bool_ or (d.is_floating_point and d.itemsize == 2):
+        raise RuntimeError(f'linalg.vander supports floating point, complex, and integer tensors, but got '
+                           f'{dtype_name(x._data)}')
+    if x.ndim == 0:
+        if N is None:
+            raise RuntimeError('N must be greater than 1.')
+        x = x.reshape(1)
+    n = x.shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError('N must be greater than 1.')
+    if not d.is_floating_point:
+        x = x.to(_dtype.int64)
+    col = x.unsqueeze(-1)
+    return cat([col.new_ones(col.shape), cumprod(col.expand(*x.shape, n - 1), -1)], -1)
