@@ -19,7 +19,7 @@ def _ones_like(t):
 
 def root_edge(t):
     if t._base is not None and t._graph_seen != t._base._graph_gen:
-        from ..ops._op import refresh_view
+        from ..ops._view_grad import refresh_view
         refresh_view(t)
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
@@ -262,7 +262,7 @@ def _run_node(node, grads, run, keep_graph, create_graph, targets, captured, giv
 
 
 def _zeros_for(node, i):
-    from .._tensor import Tensor, xp_of
+    from .._tensor import Tensor
     shape, dt = node.out_meta[i]
     return Tensor._make(xp_of_meta(node).zeros(shape, dt))
 

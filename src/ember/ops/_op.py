@@ -74,6 +74,7 @@ def requires_grad(x):
 def edge(x):
     if isinstance(x, Tensor):
         if x._base is not None and x._graph_seen != x._base._graph_gen:
+            from ._view_grad import refresh_view
             refresh_view(x)
         if x.grad_fn is not None:
             return (x.grad_fn, x._output_nr)
@@ -95,6 +96,7 @@ def apply(cls, *inputs, **kw):
             if type(d) is not _ndarray:
                 host = False
             if x._base is not None and x._graph_seen != x._base._graph_gen:
+                from ._view_grad import refresh_view
                 refresh_view(x)
             if not wants and (x._requires_grad or x.grad_fn is not None):
                 wants = True
@@ -323,7 +325,8 @@ def apply_inplace(cls, t, *others, **kw):
     write_into(t, res._data)
     node = res.grad_fn
     if t._base is not None and t._view_chain is not None:
-        _rebase_view(t, node)
+        from ._view_grad import rebase_view
+        rebase_view(t, node)
     else:
         t.grad_fn, t._output_nr = node, 0
         t._graph_gen += 1                       # its views re-derive their grad_fn when next used
@@ -349,60 +352,3 @@ def _write_result(cls, node, t, arrays, kw):
 
 def _shape_error(got, want):
     raise RuntimeError(f"output with shape {list(want)} doesn't match the broadcast shape {list(got)}")
-
-
-class CopySlices(Op):
-    """grad_fn of a base tensor after an in-place op on one of its views."""
-
-    def name(self):
-        return 'ember::autograd::CopySlices'
-
-    def __init__(self, base_edge, fn, chain, base_shape, base_dtype):
-        self._next = (base_edge,) + fn._next[1:]
-        self.fn, self.chain = fn, chain
-        self.base_meta = (base_shape, base_dtype)
-
-    def backward(self, grad):
-        # the base's gradient is grad with the view's region replaced by the op's input gradient;
-        # written with ember ops (clone, view, copy_) so create_graph differentiates it too
-        result = grad.clone()
-        grads = self.fn.backward(replay_view(grad, self.chain))
-        if not isinstance(grads, tuple):
-            grads = (grads,)
-        g0 = grads[0]
-        region = replay_view(result, self.chain)
-        if g0 is None:
-            region.zero_()
-        else:
-            region.copy_(g0)
-        return (result,) + tuple(grads[1:])
-
-    def release(self):
-        self.fn.release()
-
-
-def _rebase_view(view, fn):
-    """After in-place op ``fn`` on ``view``: the base now comes from CopySlices."""
-    base = view._base
-    cs = CopySlices(edge(base), fn, view._view_chain, base._data.shape, base._data.dtype)
-    if _anomaly[0]:
-        _anomaly_record(cs)
-    base.grad_fn, base._output_nr = cs, 0
-    base._graph_gen += 1
-    with grad_mode.enable_grad():
-        regen = replay_view(Tensor._make(base._data, cs, base._vc), view._view_chain)
-    view.grad_fn, view._output_nr = regen.grad_fn, regen._output_nr
-    view._graph_seen = base._graph_gen
-
-
-def refresh_view(view):
-    """A view whose base was changed in place (through the base or another view) since the
-    view's grad_fn was set: its grad_fn is re-derived from the base's current one, as PyTorch
-    regenerates it, so gradients flow through the in-place op."""
-    base = view._base
-    view._graph_seen = base._graph_gen
-    if base.grad_fn is None or view._view_chain is None:
-        return
-    with grad_mode.enable_grad():
-        regen = replay_view(Tensor._make(base._data, base.grad_fn, base._vc, base._output_nr), view._view_chain)
-    view.grad_fn, view._output_nr = regen.grad_fn, regen._output_nr

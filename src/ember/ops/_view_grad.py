@@ -1,0 +1,62 @@
+"""How writes through views reach autograd: after an in-place op on a view, the base's grad_fn
+becomes CopySlices (the base's gradient with the view's region routed through the op), and views
+whose base changed re-derive their grad_fn from it when next used (PyTorch's view regeneration)."""
+from ..autograd import grad_mode
+from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
+from .._tensor import Tensor
+from ._op import Op, edge, replay_view
+
+
+class CopySlices(Op):
+    """grad_fn of a base tensor after an in-place op on one of its views."""
+
+    def name(self):
+        return 'ember::autograd::CopySlices'
+
+    def __init__(self, base_edge, fn, chain, base_shape, base_dtype):
+        self._next = (base_edge,) + fn._next[1:]
+        self.fn, self.chain = fn, chain
+        self.base_meta = (base_shape, base_dtype)
+
+    def backward(self, grad):
+        # the base's gradient is grad with the view's region replaced by the op's input gradient;
+        # written with ember ops (clone, view, copy_) so create_graph differentiates it too
+        result = grad.clone()
+        grads = self.fn.backward(replay_view(grad, self.chain))
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        g0 = grads[0]
+        region = replay_view(result, self.chain)
+        if g0 is None:
+            region.zero_()
+        else:
+            region.copy_(g0)
+        return (result,) + tuple(grads[1:])
+
+    def release(self):
+        self.fn.release()
+
+
+def rebase_view(view, fn):
+    """After in-place op ``fn`` on ``view``: the base now comes from CopySlices."""
+    base = view._base
+    cs = CopySlices(edge(base), fn, view._view_chain, base._data.shape, base._data.dtype)
+    if _anomaly[0]:
+        _anomaly_record(cs)
+    base.grad_fn, base._output_nr = cs, 0
+    base._graph_gen += 1
+    with grad_mode.enable_grad():
+        regen = replay_view(Tensor._make(base._data, cs, base._vc), view._view_chain)
+    view.grad_fn, view._output_nr = regen.grad_fn, regen._output_nr
+    view._graph_seen = base._graph_gen
+
+
+def refresh_view(view):
+    """Re-derive a view's grad_fn from its base's after the base changed in place (as PyTorch)."""
+    base = view._base
+    view._graph_seen = base._graph_gen
+    if base.grad_fn is None or view._view_chain is None:
+        return
+    with grad_mode.enable_grad():
+        regen = replay_view(Tensor._make(base._data, base.grad_fn, base._vc, base._output_nr), view._view_chain)
+    view.grad_fn, view._output_nr = regen.grad_fn, regen._output_nr
