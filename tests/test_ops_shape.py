@@ -300,6 +300,21 @@ def test_matmul(fn, specs, kw):
 
 # ------------------------------------------------------------------ indexing (read)
 
+def _base_written_after_view(x):
+    """A view taken before its base is changed in place: its gradient must see the change."""
+    b = x * 1
+    y = b[:2]
+    b.mul_(3)
+    return y * 1
+
+
+def _sibling_view_written(x):
+    """A view whose sibling view is written in place (through the shared base)."""
+    y = (x * 1).t()
+    y[0].mul_(3)
+    return y * 1
+
+
 def _seq_key(x, key):
     """x[key] for a list key PyTorch reads as a tuple: it warns the same way in both libraries."""
     with pytest.warns(UserWarning, match='Using a non-tuple sequence for multidimensional indexing'):
@@ -364,6 +379,8 @@ INDEX = [
     case('mask', lambda x, m: x[m], [(3, 4), bools((3, 4))]),
     case('mask-rows', lambda x, m: x[m], [(4, 3), arr([1, 0, 1, 1], bool)]),
     case('mask-after-ellipsis', lambda x, m: x[..., m], [(2, 3, 4), bools((3, 4))]),
+    case('view-after-base-inplace', _base_written_after_view, [(4,)]),
+    case('view-after-sibling-inplace', _sibling_view_written, [(3, 2)]),
     case('mask-after-ellipsis-rows', lambda x, m: x[..., m, :], [(2, 3, 4), bools((3,))]),
     case('mask-cols', lambda x, m: x[:, m], [(3, 4), arr([1, 0, 1, 1], bool)]),
     case('mask-from-x', lambda x: x[x > 0], [(3, 4)]),

@@ -8,7 +8,7 @@ import torch
 
 import ember
 from helpers import check_error
-from test_optim import _compare, _np, _params, _set_grads, assert_state_dict_same
+from test_optim import _compare, _np, _params, _set_grads, assert_state_dict_same, load_torch_state_then_continue
 
 CASES = [
     ('ASGD', dict()),
@@ -52,24 +52,7 @@ def test_matches_torch_every_step(name, kw):
 
 @pytest.mark.parametrize('name,kw', [CASES[1], CASES[4], CASES[7]], ids=['ASGD', 'Rprop', 'Adafactor'])
 def test_load_state_dict_from_torch_then_continue(name, kw):
-    tp, ep = _params()
-    to = getattr(torch.optim, name)(tp, **kw)
-    rng = np.random.default_rng(2)
-    for _ in range(7):
-        _set_grads(tp, ep, rng)
-        to.step()
-    for t, e in zip(tp, ep):
-        e._data[...] = _np(t)
-    eo = getattr(ember.optim, name)(ep, **kw)
-    conv = {k: {n: ember.tensor(_np(v)) if isinstance(v, torch.Tensor) else v for n, v in s.items()}
-            for k, s in to.state_dict()['state'].items()}
-    eo.load_state_dict({'state': conv, 'param_groups': copy.deepcopy(to.state_dict()['param_groups'])})
-    assert_state_dict_same(eo.state_dict(), to.state_dict())
-    for step in range(8):
-        _set_grads(tp, ep, rng)
-        to.step()
-        eo.step()
-        _compare(to, eo, tp, ep, step)
+    load_torch_state_then_continue(name, kw, warmup=7)
 
 
 @pytest.mark.parametrize('name,kw', [CASES[1], CASES[4], CASES[7]], ids=['ASGD', 'Rprop', 'Adafactor'])
