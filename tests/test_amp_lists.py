@@ -115,6 +115,8 @@ CPU_FP32 = [
      [U(3, 4), prob(3, 4)]),
     ('cross_entropy', 'CrossEntropyLoss_module', lambda T, x, y: T.nn.CrossEntropyLoss()(x, y), [U(3, 4), L(0, 3, 1)]),
     ('nll_loss', 'nll_loss', lambda T, x, y: F(T).nll_loss(x, y), [U(3, 4), L(0, 3, 1)]),
+    ('ctc_loss', 'ctc_loss', lambda T, x, tg, il, tl: F(T).ctc_loss(x.log_softmax(2), tg, il, tl),
+     [U(6, 2, 4), np.array([[1, 2], [3, 3]]), L(6, 5), L(2, 2)]),
     ('nll_loss', 'nll_loss_2d_weight', lambda T, x, w, y: F(T).nll_loss(x, y, w, **RED),
      [U(2, 3, 2, 2), Keep(P(3), grad=False), np.zeros((2, 2, 2), np.int64)]),
     ('mse_loss', 'mse_loss', lambda T, x, y: F(T).mse_loss(x, y), [U(3, 4), U(3, 4)]),

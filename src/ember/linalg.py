@@ -23,8 +23,10 @@ from .ops.linalg_decomp import (linalg_qr as qr, linalg_svd as svd, svdvals, eig
                                 linalg_cholesky as cholesky, LinalgPinvBackward0, _cutoff, _raw, _pinv_grad)
 from .ops.linalg_lu import lu_factor, lu_factor_ex, linalg_lu as lu, linalg_lu_solve as lu_solve
 from .ops.linalg_more import matrix_exp, cond, tensorinv, tensorsolve, vander
+from .ops.linalg_householder import householder_product  # noqa: F401
 
-__all__ = ['LinAlgError', 'cholesky', 'cholesky_ex', 'cross', 'det', 'diagonal', 'eigh', 'eigvalsh', 'inv', 'inv_ex',
+__all__ = ['LinAlgError', 'householder_product',
+           'cholesky', 'cholesky_ex', 'cross', 'det', 'diagonal', 'eigh', 'eigvalsh', 'inv', 'inv_ex',
            'lstsq', 'matmul', 'matrix_norm', 'matrix_power', 'matrix_rank', 'multi_dot', 'norm', 'pinv', 'qr',
            'slogdet', 'solve', 'solve_ex', 'solve_triangular', 'svd', 'svdvals', 'vecdot', 'vector_norm',
            'lu_factor', 'lu_factor_ex', 'lu', 'lu_solve', 'matrix_exp', 'cond', 'tensorinv', 'tensorsolve', 'vander']

@@ -19,7 +19,7 @@ op absent from a device's list runs as usual there.
 """
 from .. import _dtype
 
-_CPU_LOSSES = {'cross_entropy', 'nll_loss', 'mse_loss', 'l1_loss', 'smooth_l1_loss', 'huber_loss',
+_CPU_LOSSES = {'ctc_loss', 'cross_entropy', 'nll_loss', 'mse_loss', 'l1_loss', 'smooth_l1_loss', 'huber_loss',
                'binary_cross_entropy', 'binary_cross_entropy_with_logits', 'kl_div', 'poisson_nll_loss',
                'hinge_embedding_loss', 'margin_ranking_loss', 'soft_margin_loss', 'cosine_embedding_loss',
                'triplet_margin_loss', 'multi_margin_loss', 'multilabel_margin_loss'}
@@ -36,7 +36,7 @@ _CUDA_POINTWISE = {'pow', 'exp', 'expm1', 'log', 'log2', 'log10', 'log1p', 'acos
                    'erfinv', 'reciprocal', 'rsqrt', 'softplus'}
 _CUDA_REDUCE_NORM = {'sum', 'prod', 'cumsum', 'cumprod', 'softmax', 'log_softmax', 'softmin', 'logsumexp', 'norm',
                      'vector_norm', 'matrix_norm', 'normalize', 'cosine_similarity', 'layer_norm', 'group_norm'}
-_CUDA_LOSSES = {'cross_entropy', 'nll_loss', 'mse_loss', 'l1_loss', 'smooth_l1_loss', 'huber_loss',
+_CUDA_LOSSES = {'ctc_loss', 'cross_entropy', 'nll_loss', 'mse_loss', 'l1_loss', 'smooth_l1_loss', 'huber_loss',
                 'binary_cross_entropy_with_logits', 'kl_div', 'poisson_nll_loss', 'hinge_embedding_loss',
                 'margin_ranking_loss', 'soft_margin_loss', 'cosine_embedding_loss', 'triplet_margin_loss',
                 'multi_margin_loss', 'multilabel_margin_loss'}

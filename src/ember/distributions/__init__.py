@@ -15,6 +15,8 @@ from .heavy_tails import Cauchy, HalfCauchy, StudentT, Chi2
 from .discrete_more import Geometric, NegativeBinomial, Multinomial
 from .relaxed import RelaxedBernoulli, RelaxedOneHotCategorical
 from .mixture import MixtureSameFamily
+from .lowrank_mvn import *  # noqa: F401,F403
+from .continuous_bernoulli import *  # noqa: F401,F403
 from . import kl_more  # noqa: F401  (registers the KL pairs of the distributions above)
 from .constraint_registry import biject_to, transform_to
 from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform, CorrCholeskyTransform,
@@ -24,6 +26,7 @@ from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTra
                          StickBreakingTransform, Transform, identity_transform)
 
 __all__ = ['Distribution', 'ExponentialFamily', 'Normal', 'LogNormal', 'Uniform', 'Exponential', 'Laplace',
+           'LowRankMultivariateNormal', 'ContinuousBernoulli',
            'Bernoulli', 'Categorical', 'OneHotCategorical', 'MultivariateNormal', 'Independent',
            'kl_divergence', 'register_kl', 'Gamma', 'Beta', 'Dirichlet', 'Poisson', 'Binomial',
            'TransformedDistribution', 'HalfNormal', 'Gumbel', 'Weibull', 'Pareto', 'LogisticNormal',

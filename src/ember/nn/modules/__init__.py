@@ -37,3 +37,4 @@ from .loss import MultiMarginLoss, MultiLabelMarginLoss  # noqa: F401,E402
 from .fold import Fold, Unfold  # noqa: F401
 from .more_layers import *  # noqa: F401,F403,E402
 from .lazy_more import *  # noqa: F401,F403,E402
+from .loss_ctc import *  # noqa: F401,F403,E402
