@@ -102,6 +102,28 @@ def test_relu_sign_abs_grad_at_zero():
     check(lambda x: x.relu() + x.abs() + x.sign(), [x], gradcheck=False)
 
 
+@pytest.mark.parametrize('n', [7, 70003])          # the large one takes relu's row-of-zeros path
+@pytest.mark.parametrize('dtype', [np.float32, F64])
+def test_relu_special_values_bits_and_grads(n, dtype):
+    """relu keeps -0.0 and NaN, and its gradient lets g through at a NaN activation (PyTorch's
+    threshold_backward tests x <= 0); checked bit for bit on both paths."""
+    import torch
+    import ember
+    x = np.random.default_rng(0).standard_normal(n).astype(dtype)
+    x[:7] = [np.nan, -0.0, 0.0, 1.0, -1.0, -np.inf, np.inf]
+    g = np.full(n, 2.0, dtype)
+    g[6] = np.inf
+    res = []
+    for T in (torch, ember):
+        t = T.tensor(x, requires_grad=True)
+        y = T.relu(t)
+        y.backward(T.tensor(g))
+        res.append((np.asarray(y.detach().tolist(), dtype), np.asarray(t.grad.tolist(), dtype)))
+    for a, b in zip(*res):
+        np.testing.assert_array_equal(a, b)
+        assert (np.signbit(a) == np.signbit(b)).all()
+
+
 def test_neg_bool_error():
     check_error(lambda x: -x, [bools((3,))])
 

@@ -13,7 +13,7 @@ of the matrices, the layout in which OpenBLAS runs these thin shapes fastest:
 ``w_cl`` is w laid out as (O, *K, C) and ``g_cl`` the output gradient as (N*P, O).
 Chosen for groups == 1 on small feature maps (see ``preferred``).
 """
-import numpy as np
+import math
 
 from .im2col import _xp, out_size, tap_regions
 
@@ -22,19 +22,24 @@ _CHUNK_BYTES = 2 << 20       # patch rows built and multiplied in blocks of abou
 
 _MAX_POSITIONS = 200         # output positions per image up to which this path is chosen
 _MIN_CHANNELS = (64, 16)     # input channels from which it is chosen: stride 1, strided
+_WIDE = (256, 32)            # forward and weight gradient: also up to 256 positions from 32 channels
 
 
-def preferred(out, kshape, stride, cin):
+def preferred(out, kshape, stride, cin, grad_input=False):
     """Whether this path is the faster one for a groups == 1 convolution with ``out`` output
     positions per image and ``cin`` input channels: on small feature maps (late CNN stages,
-    8x8 to 14x14) with enough channels that a patch row is made of long runs, where the grid
-    and channel-major paths multiply many short blocks. Measured on OpenBLAS, 1 thread:
-    64->64 on 8x8 and 16->32 or 32->64 stride 2 to 8x8 run 10-35% faster here; 16x16 maps,
-    LeNet's 6->16 5x5 and stride-1 convs on few channels do not. 1x1 kernels gain nothing
-    from the patch copy and keep the plain path."""
-    if not 0 < int(np.prod(out)) <= _MAX_POSITIONS or all(k == 1 for k in kshape):
+    8x8 to 16x16) with enough channels that a patch row is made of long runs, where the grid
+    path multiplies many short blocks. Measured on OpenBLAS, 1 thread: 64->64 on 8x8 and
+    16->32 or 32->64 stride 2 to 8x8 run 10-35% faster here, and the forward and weight
+    gradient of 32->32 on 16x16 about 12%; the input gradient there, 16x16 maps from 16
+    channels, LeNet's 6->16 5x5 and stride-1 convs on few channels are faster on the grid.
+    1x1 kernels gain nothing from the patch copy and keep the plain path."""
+    positions = math.prod(out)
+    if not positions or all(k == 1 for k in kshape):
         return False
-    return cin >= _MIN_CHANNELS[any(s != 1 for s in stride)]
+    if not grad_input and positions <= _WIDE[0] and cin >= _WIDE[1] and _MAX_POSITIONS:
+        return True
+    return positions <= _MAX_POSITIONS and cin >= _MIN_CHANNELS[any(s != 1 for s in stride)]
 
 
 def _padded_cl(x, pads):
@@ -65,9 +70,9 @@ def _windows(x, k, stride, pads, dil):
 def _row_blocks(win):
     """(image slice, cols (rows, K*C)) blocks of about _CHUNK_BYTES of patch rows."""
     n = win.shape[0]
-    per_image = int(np.prod(win.shape[1:])) * win.itemsize
+    per_image = math.prod(win.shape[1:]) * win.itemsize
     step = max(1, _CHUNK_BYTES // max(per_image, 1))
-    width = int(np.prod(win.shape[1 + (win.ndim - 2) // 2:]))
+    width = math.prod(win.shape[1 + (win.ndim - 2) // 2:])
     for i in range(0, n, step):
         imgs = slice(i, min(n, i + step))
         yield imgs, win[imgs].reshape(-1, width)
@@ -103,7 +108,7 @@ def conv(x, w, stride, pads, dil):
     n = x.shape[0]
     win, out = _windows(x, w.shape[2:], stride, pads, dil)
     wt = _w_cl(w).T
-    rows = int(np.prod(out))
+    rows = math.prod(out)
     y = xp.empty((n * rows, w.shape[0]), x.dtype)
     for imgs, cols in _row_blocks(win):
         xp.matmul(cols, wt, out=y[imgs.start * rows:imgs.stop * rows])
@@ -114,7 +119,7 @@ def conv_weight(x, g, kshape, stride, pads, dil):
     xp = _xp(x)
     win, out = _windows(x, kshape, stride, pads, dil)
     gl = _g_cl(g)
-    rows = int(np.prod(out))
+    rows = math.prod(out)
     gwt = None
     for imgs, cols in _row_blocks(win):
         part = xp.matmul(cols.T, gl[imgs.start * rows:imgs.stop * rows])          # (K*C, O)
@@ -124,7 +129,7 @@ def conv_weight(x, g, kshape, stride, pads, dil):
             gwt += part
     o, c = g.shape[1], x.shape[1]
     if gwt is None:                                             # no images
-        gwt = xp.zeros((int(np.prod(kshape)) * c, o), x.dtype)
+        gwt = xp.zeros((math.prod(kshape) * c, o), x.dtype)
     gw = gwt.T.reshape((o,) + tuple(kshape) + (c,))
     return _channels_first(gw)
 

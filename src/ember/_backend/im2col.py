@@ -10,6 +10,7 @@ pair per spatial dim.
     conv_weight(x, g, kshape, ...) w-shaped               its gradient wrt w
 """
 import itertools
+import math
 
 import numpy as np
 
@@ -59,8 +60,8 @@ def _windows(x, k, stride, pads, dil):
 def _blocks(win, k, out, groups):
     """Yield (column slice, patches (G, Cg K, cols)) in cache-sized blocks over (N, P_0)."""
     c, n = win.shape[0], win.shape[1 + len(k)]
-    kk = int(np.prod(k))
-    rest = int(np.prod(out[1:]))
+    kk = math.prod(k)
+    rest = math.prod(out[1:])
     per_row = c * kk * rest * win.itemsize
     total = per_row * n * out[0]
     if total <= 4 * _CHUNK_BYTES:
@@ -87,7 +88,7 @@ def _to_batch_major(y, n, out):
 def _to_channel_major(g):
     """(N, O, *P) -> (O, N * P) contiguous."""
     n, o = g.shape[:2]
-    return _xp(g).ascontiguousarray(g.swapaxes(0, 1)).reshape(o, n * int(np.prod(g.shape[2:])))
+    return _xp(g).ascontiguousarray(g.swapaxes(0, 1)).reshape(o, n * math.prod(g.shape[2:]))
 
 
 def conv(x, w, stride, pads, dil, groups):
@@ -99,12 +100,12 @@ def conv(x, w, stride, pads, dil, groups):
                                    x.shape[1]):
         return CL.conv(x, w, stride, pads, dil)
     if G.usable(stride, pads, w.shape[2:], dil, x.shape):
-        return G.conv_s1(x, w, pads, dil, groups)
+        return G.conv(x, w, stride, pads, dil, groups)
     xp = _xp(x)
     n, o = x.shape[0], w.shape[0]
     win, out = _windows(x, w.shape[2:], stride, pads, dil)
     wm = w.reshape(groups, o // groups, -1)
-    y = xp.empty((groups, o // groups, n * int(np.prod(out))), x.dtype)      # (G, Og, N * P)
+    y = xp.empty((groups, o // groups, n * math.prod(out)), x.dtype)      # (G, Og, N * P)
     for cols_slice, cols in _blocks(win, w.shape[2:], out, groups):
         xp.matmul(wm, cols, out=y[:, :, cols_slice])
     return _to_batch_major(y.reshape(o, -1), n, out)
@@ -119,7 +120,7 @@ def conv_weight(x, g, kshape, stride, pads, dil, groups):
     if groups == 1 and CL.preferred(g.shape[2:], kshape, stride, x.shape[1]):
         return CL.conv_weight(x, g, kshape, stride, pads, dil)
     if G.usable(stride, pads, kshape, dil, x.shape):
-        return G.conv_weight_s1(x, g, kshape, pads, dil, groups)
+        return G.conv_weight(x, g, kshape, stride, pads, dil, groups)
     o = g.shape[1]
     win, out = _windows(x, kshape, stride, pads, dil)
     gm = _to_channel_major(g).reshape(groups, o // groups, -1)
@@ -137,12 +138,14 @@ def conv_input(g, w, xshape, stride, pads, dil, groups):
         gx = DNN.conv_input(g, w, xshape, stride, pads, dil)
         if gx is not None:
             return gx
-    if groups == 1 and CL.preferred(g.shape[2:], w.shape[2:], stride, w.shape[1] * groups):
+    if groups == 1 and CL.preferred(g.shape[2:], w.shape[2:], stride, w.shape[1] * groups, grad_input=True):
         return CL.conv_input(g, w, xshape, stride, pads, dil)
     if all(s == 1 for s in stride):
         gp = G.input_pads(xshape, g.shape, w.shape[2:], pads, dil)
-        if gp is not None and G.usable(stride, gp, w.shape[2:], dil, g.shape, int(np.prod(g.shape[2:]))):
+        if gp is not None and G.usable(stride, gp, w.shape[2:], dil, g.shape, math.prod(g.shape[2:])):
             return G.conv_input_s1(g, w, xshape, pads, dil, groups)
+    if G.usable(stride, pads, w.shape[2:], dil, xshape):
+        return G.conv_input(g, w, xshape, stride, pads, dil, groups)
     xp = _xp(g)
     n, o = g.shape[:2]
     out = g.shape[2:]
@@ -184,7 +187,7 @@ def im2col(x, k, stride, pads, dil):
     nd = len(k)
     c, n = x.shape[1], x.shape[0]
     moved = _xp(x).moveaxis(win, 1 + nd, 0)                   # (N, C, *K, *P)
-    return _xp(x).ascontiguousarray(moved).reshape(n, c * int(np.prod(k)), int(np.prod(out)))
+    return _xp(x).ascontiguousarray(moved).reshape(n, c * math.prod(k), math.prod(out))
 
 
 from . import conv_grid as G  # noqa: E402  (they build on the helpers above)

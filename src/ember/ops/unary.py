@@ -61,8 +61,8 @@ _UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
 class ThresholdBackwardBackward0(Op):
-    """g where the saved activation is above 0, else 0 (relu's gradient; linear in g, so its
-    own gradient is the same masking)."""
+    """g where the saved mask (or relu output) is nonzero, else 0 (relu's gradient; linear in g, so
+    its own gradient is the same masking). A NaN activation lets g through, as in PyTorch."""
     saves = (1,)
 
     def forward(self, g, o):
@@ -70,8 +70,8 @@ class ThresholdBackwardBackward0(Op):
         # NaN there; np.where is ~10x slower on a random mask)
         bits = _UINT.get(g.dtype.itemsize) if g.shape == o.shape and g.dtype.kind in 'fV' else None
         if bits is None:
-            return g * (o > 0)
-        return np.multiply(g.view(bits), (o > 0).view(np.uint8), dtype=bits).view(g.dtype)
+            return g * (o != 0)
+        return np.multiply(g.view(bits), (o != 0).view(np.uint8), dtype=bits).view(g.dtype)
 
     def backward(self, gg):
         return _threshold_grad(gg, self.saved_tensors[0]), None
@@ -81,10 +81,29 @@ def _threshold_grad(g, o):
     return apply(ThresholdBackwardBackward0, g, o)
 
 
+_ROW = 16384
+_ZERO_ROWS = {}
+
+
 def _relu(a):
+    """max(0, x) (keeps -0.0, as PyTorch). NumPy's maximum against a scalar takes a slow loop, against
+    an array a fast one: large contiguous float arrays are taken as rows of a cached row of zeros."""
     if a.dtype.kind == 'b':
         raise RuntimeError('Boolean inputs not supported for relu')
-    return np.maximum(a, a.dtype.type(0))
+    if a.size < 2 * _ROW or type(a) is not np.ndarray or a.dtype not in _FAST or not a.flags.c_contiguous:
+        return np.maximum(a.dtype.type(0), a)
+    zeros = _ZERO_ROWS.get(a.dtype)
+    if zeros is None:
+        zeros = _ZERO_ROWS[a.dtype] = np.zeros(_ROW, a.dtype)
+    flat = a.reshape(-1)
+    out = np.empty_like(flat)
+    n = flat.size // _ROW * _ROW
+    np.maximum(zeros, flat[:n].reshape(-1, _ROW), out=out[:n].reshape(-1, _ROW))
+    np.maximum(zeros[:flat.size - n], flat[n:], out=out[n:])
+    return out.reshape(a.shape)
+
+
+_FAST = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _sigmoid(a):
