@@ -55,9 +55,16 @@ def _padded_cl(x, pads):
     return out
 
 
-def _windows(x, k, stride, pads, dil):
-    """The strided view (N, *P, *K, C) of every patch, and the output size P."""
-    xl = _padded_cl(x, pads)
+def _windows(x, k, stride, pads, dil, kept=None):
+    """The strided view (N, *P, *K, C) of every patch, and the output size P. ``kept`` (a dict)
+    holds the padded copy between the forward and the weight gradient."""
+    key = (tuple(x.shape), x.dtype, pads)
+    if kept is not None and kept.get('cl', (None,))[0] == key:
+        xl = kept['cl'][1]
+    else:
+        xl = _padded_cl(x, pads)
+        if kept is not None:
+            kept['cl'] = (key, xl)
     out = out_size(x.shape[2:], k, stride, pads, dil)
     st = xl.strides
     sp = st[1:-1]
@@ -103,10 +110,10 @@ def _to_nc(y_cl, n, out):
     return _channels_first(y_cl.reshape((n,) + tuple(out) + (y_cl.shape[1],)))
 
 
-def conv(x, w, stride, pads, dil):
+def conv(x, w, stride, pads, dil, keep=None):
     xp = _xp(x)
     n = x.shape[0]
-    win, out = _windows(x, w.shape[2:], stride, pads, dil)
+    win, out = _windows(x, w.shape[2:], stride, pads, dil, keep)
     wt = _w_cl(w).T
     rows = math.prod(out)
     y = xp.empty((n * rows, w.shape[0]), x.dtype)
@@ -115,9 +122,9 @@ def conv(x, w, stride, pads, dil):
     return _to_nc(y, n, out)
 
 
-def conv_weight(x, g, kshape, stride, pads, dil):
+def conv_weight(x, g, kshape, stride, pads, dil, kept=None):
     xp = _xp(x)
-    win, out = _windows(x, kshape, stride, pads, dil)
+    win, out = _windows(x, kshape, stride, pads, dil, kept)
     gl = _g_cl(g)
     rows = math.prod(out)
     gwt = None

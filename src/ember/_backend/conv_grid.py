@@ -169,10 +169,21 @@ def _block(a, imgs, cols):
     return b.reshape(b.shape[:2] + (-1,)) if b.ndim == 4 else b
 
 
-def conv(x, w, stride, pads, dil, groups):
+def _grid_of(x, kshape, stride, pads, dil, kept):
+    """The grid of x, reused from ``kept`` (filled by the forward) when it is the same geometry."""
+    grid = (kept or {}).get('grid')
+    if grid is not None and (grid.xshape, grid.kshape, grid.stride, grid.pads, grid.dil) == \
+            (tuple(x.shape), tuple(kshape), tuple(stride), pads, dil) and grid.flat.dtype == x.dtype:
+        return grid
+    return _Grid(x.shape, kshape, stride, pads, dil, x)
+
+
+def conv(x, w, stride, pads, dil, groups, keep=None):
     xp = _xp(x)
     n, o = x.shape[0], w.shape[0]
     grid = _Grid(x.shape, w.shape[2:], stride, pads, dil, x)
+    if keep is not None:
+        keep['grid'] = grid
     wm = w.reshape(groups, o // groups, -1)
     y = xp.empty((groups, o // groups, n, grid.m), x.dtype)
     for imgs, cols in grid.blocks():
@@ -185,11 +196,11 @@ def conv(x, w, stride, pads, dil, groups):
     return res
 
 
-def conv_weight(x, g, kshape, stride, pads, dil, groups):
+def conv_weight(x, g, kshape, stride, pads, dil, groups, kept=None):
     """gw^T = patches @ g^T per block (the faster BLAS shape), summed, then transposed."""
     xp = _xp(x)
     o = g.shape[1]
-    grid = _Grid(x.shape, kshape, stride, pads, dil, x)
+    grid = _grid_of(x, kshape, stride, pads, dil, kept)
     gg = grid.on_grid(g).reshape(groups, o // groups, g.shape[0], grid.m)
     gwt = None
     for imgs, cols in grid.blocks():

@@ -91,16 +91,18 @@ def _to_channel_major(g):
     return _xp(g).ascontiguousarray(g.swapaxes(0, 1)).reshape(o, n * math.prod(g.shape[2:]))
 
 
-def conv(x, w, stride, pads, dil, groups):
+def conv(x, w, stride, pads, dil, groups, keep=None):
+    """``keep``: a dict that receives x's padded layout when a path builds one (handed back to
+    ``conv_weight`` as ``kept``, it saves rebuilding it)."""
     if type(x) is not np.ndarray:                   # a device array: cuDNN when it can serve it
         y = DNN.conv(x, w, out_size(x.shape[2:], w.shape[2:], stride, pads, dil), stride, pads, dil)
         if y is not None:
             return y
     if groups == 1 and CL.preferred(out_size(x.shape[2:], w.shape[2:], stride, pads, dil), w.shape[2:], stride,
                                    x.shape[1]):
-        return CL.conv(x, w, stride, pads, dil)
+        return CL.conv(x, w, stride, pads, dil, keep)
     if G.usable(stride, pads, w.shape[2:], dil, x.shape):
-        return G.conv(x, w, stride, pads, dil, groups)
+        return G.conv(x, w, stride, pads, dil, groups, keep)
     xp = _xp(x)
     n, o = x.shape[0], w.shape[0]
     win, out = _windows(x, w.shape[2:], stride, pads, dil)
@@ -111,16 +113,16 @@ def conv(x, w, stride, pads, dil, groups):
     return _to_batch_major(y.reshape(o, -1), n, out)
 
 
-def conv_weight(x, g, kshape, stride, pads, dil, groups):
+def conv_weight(x, g, kshape, stride, pads, dil, groups, kept=None):
     """Gradient wrt the weight: g (O, N P) @ patches^T (N P, Cg K), per group, summed over blocks."""
     if type(x) is not np.ndarray:
         gw = DNN.conv_weight(x, g, kshape, stride, pads, dil, groups)
         if gw is not None:
             return gw
     if groups == 1 and CL.preferred(g.shape[2:], kshape, stride, x.shape[1]):
-        return CL.conv_weight(x, g, kshape, stride, pads, dil)
+        return CL.conv_weight(x, g, kshape, stride, pads, dil, kept)
     if G.usable(stride, pads, kshape, dil, x.shape):
-        return G.conv_weight(x, g, kshape, stride, pads, dil, groups)
+        return G.conv_weight(x, g, kshape, stride, pads, dil, groups, kept)
     o = g.shape[1]
     win, out = _windows(x, kshape, stride, pads, dil)
     gm = _to_channel_major(g).reshape(groups, o // groups, -1)

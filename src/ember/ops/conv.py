@@ -17,6 +17,7 @@ class ConvolutionBackward0(Op):
     """conv (transposed=False) or transposed conv of x with w, plus bias."""
     saves = (0, 1)
     save_needs = {0: (1,), 1: (0,)}
+    _free = ('kept',)
 
     def forward(self, x, w, b, *, stride, pads, dil, groups, transposed, out_shape=None):
         self.args = (stride, pads, dil, groups)
@@ -25,7 +26,8 @@ class ConvolutionBackward0(Op):
         if transposed:
             y = K.conv_input(x, w, out_shape, stride, pads, dil, groups)
         else:
-            y = K.conv(x, w, stride, pads, dil, groups)
+            self.kept = {}                 # x's padded layout, reused by the weight gradient
+            y = K.conv(x, w, stride, pads, dil, groups, keep=self.kept)
         if b is not None:
             y += b.reshape((1, -1) + (1,) * (y.ndim - 2))
         return y if y.dtype == x.dtype else y.astype(x.dtype)      # bfloat16: products in float32
@@ -43,7 +45,8 @@ class ConvolutionBackward0(Op):
             if need_x:
                 gx = apply(ConvolutionBackward0, g, w, None, **_kw(self.args, True, self.x_shape))
             if need_w:
-                gw = apply(ConvWeight, x, g, kshape=self.w_shape[2:], **_kw(self.args))
+                gw = apply(ConvWeight, x, g, kshape=self.w_shape[2:], kept=getattr(self, 'kept', None),
+                           **_kw(self.args))
         if need_b:
             gb = g.sum([0] + list(range(2, g.ndim)))
         return gx, gw, gb
@@ -57,10 +60,10 @@ class ConvWeight(Op):
     def name(self):
         return 'ConvolutionBackwardBackward0'
 
-    def forward(self, x, g, *, kshape, stride, pads, dil, groups):
+    def forward(self, x, g, *, kshape, stride, pads, dil, groups, kept=None):
         self.args = (stride, pads, dil, groups)
         self.x_shape = x.shape
-        gw = K.conv_weight(x, g, kshape, stride, pads, dil, groups)
+        gw = K.conv_weight(x, g, kshape, stride, pads, dil, groups, kept=kept)
         return gw if gw.dtype == x.dtype else gw.astype(x.dtype)
 
     def backward(self, v):
