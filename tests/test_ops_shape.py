@@ -390,6 +390,15 @@ INDEX = [
     case('int-idx-int-tensor', lambda x, i: x[i], [ints((5,)), _idx([4, 0])], forward_only=True),
     case('bool-tensor-idx', lambda x, i: x[i], [bools((5,)), _idx([4, 0])], forward_only=True),
     case('index-then-index', lambda x, i: x[i][:, 1:], [(4, 3), _idx([1, 3])]),
+    # PyTorch selects integers first: they never count as advanced indices (NumPy's rule differs)
+    case('int-slice-tensor-idx', lambda x, i: x[0, :, i], [(2, 3, 4), _idx([1, 3])]),
+    case('int-ellipsis-tensor-idx', lambda x, i: x[0, ..., i], [(2, 3, 4, 5), _idx([1, 3])]),
+    case('slice-int-slice-tensor-idx', lambda x, i: x[:, 0, :, i], [(2, 3, 4, 5), _idx([4, 0])]),
+    case('int-tensor-idx-slice-int', lambda x, i: x[1, i, :, 0], [(2, 3, 4, 5), _idx([2, 0, 2])]),
+    case('int-list-slice-list', lambda x: x[0, [1, 2], :, [0, 3]], [(2, 3, 4, 5)]),
+    case('int-none-slice-tensor-idx', lambda x, i: x[0, None, :, i], [(2, 3, 4), _idx([1, 3])]),
+    case('int-slice-mask', lambda x, m: x[1, :, m], [(2, 3, 4), arr([1, 0, 1, 1], bool)]),
+    case('0d-tensor-slice-tensor-idx', lambda x, j, i: x[j, :, i], [(2, 3, 4), np.array(1), _idx([0, 2])]),
 ]
 
 
@@ -470,6 +479,8 @@ WRITE_GRAD = [
     case('nonleaf-mask-tensor', _write_nonleaf(lambda m, v: m, lambda m, v: v),
          [(4, 3), arr([1, 0, 1, 0], bool), (3,)]),
     case('nonleaf-list', _write_nonleaf([0, 2], lambda v: v), [(3, 4), (2, 4)]),
+    case('nonleaf-int-slice-tensor-idx', _write_nonleaf(lambda i, v: (0, slice(None), i), lambda i, v: v),
+         [(2, 3, 4), _idx([1, 3]), (3, 2)]),
     case('nonleaf-value-only-grad', _write_nonleaf(0, lambda v: v), [(3, 4), (4,)],
          requires_grad=[False, True]),
 ]

@@ -637,3 +637,26 @@ def test_deepcopy_and_pickle_give_leaves():
         assert c.data_ptr() != t.data_ptr()
     m = copy.deepcopy(ember.nn.Linear(2, 2))
     assert type(m.weight).__name__ == 'Parameter' and m.weight.is_leaf and m.weight.requires_grad
+
+
+def test_float_of_requires_grad_tensor_warns_once(monkeypatch):
+    """float(t) of a tensor that requires grad warns once per process (PyTorch's TORCH_WARN_ONCE);
+    int(), .item() and tensors without grad do not. torch's own once-flag may be spent by earlier
+    tests, so its message is read in a fresh interpreter."""
+    import subprocess
+    import sys
+    import warnings
+    from ember import _tensor_python
+    code = ('import warnings, torch\nwith warnings.catch_warnings(record=True) as w:\n'
+            '    warnings.simplefilter("always"); float(torch.ones((), requires_grad=True))\n'
+            'print(str(w[0].message).split(" (Triggered")[0])')
+    torch_msg = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True).stdout.strip()
+    monkeypatch.setitem(_tensor_python._warned, 'float', False)
+    x = ember.ones((), requires_grad=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        int(x), x.item(), float(ember.ones(()))
+        assert not w
+        assert float(x) == 1.0 and float(x * 2) == 2.0
+    assert [str(m.message) for m in w] == [torch_msg]
+    assert w[0].category is UserWarning

@@ -4,6 +4,8 @@ import numpy as np
 
 from . import _dtype
 
+_warned = {'float': False}
+
 
 class PythonProtocols:
     def numpy(self, *, force=False):
@@ -73,7 +75,13 @@ class PythonProtocols:
         return int(self._scalar())
 
     def __float__(self):
-        return float(self._scalar())
+        value = float(self._scalar())
+        if self.requires_grad and not _warned['float']:          # PyTorch warns once per process
+            _warned['float'] = True
+            import warnings
+            warnings.warn('Converting a tensor with requires_grad=True to a scalar may lead to unexpected '
+                          'behavior.\nConsider using tensor.detach() first.', UserWarning, stacklevel=2)
+        return value
 
     def __index__(self):
         if self._data.dtype.kind not in 'iub' or self._data.size != 1:

@@ -185,13 +185,35 @@ def _int_tensor_as_int(k):
     return k
 
 
+def _select_first(t, key):
+    """PyTorch applies a key's integers (and its slices and Nones) as views before its tensor
+    indices, so an integer never counts as an advanced index: ``x[0, :, idx]`` keeps idx's dim
+    where it stands, where NumPy would move it to the front. Returns (view, the rest of the key),
+    or (t, key) when the key has no integer beside its advanced entries."""
+    if not any(isinstance(k, int) and not isinstance(k, bool) for k in key):
+        return t, key
+    basic, rest = [], []
+    for k in key:
+        if _is_basic(k):
+            basic.append(k)
+            if not isinstance(k, int):
+                rest.append(k if k is Ellipsis else slice(None))
+            continue
+        if getattr(getattr(k, '_data', k), 'ndim', 1) == 0 and isinstance(k, (bool, Tensor)):
+            return t, key                       # a 0-dim mask (x[True]): NumPy's rule is PyTorch's here
+        basic.extend([slice(None)] * _key_rank(k))
+        rest.append(k)
+    return _basic(t, tuple(basic)), tuple(rest)
+
+
 def getitem(self, key):
     if key.__class__ is int and self._data.ndim:        # t[i], the most common read: one select
         return apply(SelectBackward0, self, dim=0, index=key, from_getitem=True)
     key = tuple(_int_tensor_as_int(k) for k in _as_key(key))
     if all(_is_basic(k) for k in key):
         return _basic(self, key)
-    return apply(IndexBackward0, self, key=_np_key(key, self.shape, xp(self._data)))
+    view, key = _select_first(self, key)
+    return apply(IndexBackward0, view, key=_np_key(key, view.shape, xp(view._data)))
 
 
 def _basic(t, key):
@@ -352,7 +374,8 @@ def setitem(self, key, value):
             _expand_check(value, view._data.shape)
         apply_inplace(CopyBackwards, view, value)
         return
-    apply_inplace(IndexPutBackward0, self, value, key=_np_key(key, self.shape, xp(self._data)))
+    view, key = _select_first(self, key)
+    apply_inplace(IndexPutBackward0, view, value, key=_np_key(key, view.shape, xp(view._data)))
 
 
 def _expand_check(value, shape):
