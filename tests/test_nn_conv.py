@@ -105,6 +105,14 @@ ERRORS = [
     case('stride-zero', conv(2, stride=0), [(1, 4, 8, 8), (6, 4, 3, 3)]),
     case('padding-negative', conv(2, padding=-1), [(1, 4, 8, 8), (6, 4, 3, 3)]),
     case('dtype', conv(2), [np.zeros((1, 4, 8, 8)), np.zeros((6, 4, 3, 3), F32)]),
+    # with a bias, PyTorch names the input and bias C++ types (the common model.double() mistake)
+    case('dtype-input-bias', conv_b(2), [np.zeros((1, 4, 8, 8)), np.zeros((6, 4, 3, 3), F32), np.zeros(6, F32)]),
+    case('dtype-bias-only', conv_b(2), [np.zeros((1, 4, 8, 8), F32), np.zeros((6, 4, 3, 3), F32), np.zeros(6)]),
+    case('dtype-half-input', conv_b(1), [np.zeros((1, 4, 8), np.float16), np.zeros((6, 4, 3), F32),
+                                        np.zeros(6, F32)]),
+    case('dtype-int-input', conv_b(2), [np.zeros((1, 4, 8, 8), np.int64), np.zeros((6, 4, 3, 3), F32),
+                                       np.zeros(6, F32)]),
+    case('t-dtype-bias', convt_b(2), [np.zeros((1, 4, 8, 8)), np.zeros((4, 2, 3, 3), F32), np.zeros(2, F32)]),
     case('weight-dims', conv(2), [(1, 4, 8, 8), (6, 4, 3)]),
     case('t-output-padding', convt(2, stride=2, output_padding=2), [(1, 4, 8, 8), (4, 2, 3, 3)]),
     case('t-channels', convt(2), [(1, 3, 8, 8), (4, 2, 3, 3)]),
@@ -170,3 +178,26 @@ def test_bfloat16_convolutions_stay_bfloat16(name):
         assert str(wt.grad.dtype).endswith('bfloat16')
         outs.append(np.asarray(y.float().tolist()))
     np.testing.assert_allclose(outs[1], outs[0], rtol=2e-2, atol=5e-2)
+
+
+def test_same_padding_with_odd_total_warns_once(monkeypatch):
+    """padding='same' needing uneven padding warns once per process (PyTorch's TORCH_WARN_ONCE);
+    torch's own once-flag is spent by earlier tests, so its text is checked in a fresh interpreter."""
+    import subprocess
+    import sys
+    import warnings
+    from ember.ops import conv as C
+    code = ('import warnings, torch\nwith warnings.catch_warnings(record=True) as w:\n'
+            '    warnings.simplefilter("always")\n'
+            '    torch.nn.functional.conv1d(torch.ones(1, 1, 9), torch.ones(1, 1, 4), padding="same")\n'
+            'print(str(w[0].message).split(" (Triggered")[0])')
+    torch_msg = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True).stdout.strip()
+    monkeypatch.setattr(C, '_warned', [])
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        ember.nn.functional.conv1d(ember.ones(1, 1, 9), ember.ones(1, 1, 3), padding='same')
+        ember.nn.functional.conv1d(ember.ones(1, 1, 9), ember.ones(1, 1, 4), padding='same', dilation=2)
+        assert not w
+        ember.nn.Conv1d(1, 1, 4, padding='same')(ember.ones(1, 1, 8))
+        ember.nn.functional.conv1d(ember.ones(1, 1, 9), ember.ones(1, 1, 4), padding='same')
+    assert [str(m.message) for m in w] == [torch_msg] and w[0].category is UserWarning

@@ -30,6 +30,13 @@ INTERP = [
     case('bicubic-align', interp(size=(6, 5), mode='bicubic', align_corners=True), [(1, 1, 3, 4)]),
     case('trilinear', interp(scale_factor=2, mode='trilinear'), [(1, 1, 2, 3, 2)]),
     case('area', interp(size=(2, 3), mode='area'), [(1, 2, 4, 6)]),
+    # antialias: PIL's filters stretched by the scale when shrinking (double backward too)
+    case('bilinear-aa-down', interp(scale_factor=0.5, mode='bilinear', antialias=True), [(1, 2, 8, 9)]),
+    case('bilinear-aa-size', interp(size=(3, 5), mode='bilinear', antialias=True, align_corners=True),
+         [(2, 1, 7, 11)]),
+    case('bilinear-aa-up', interp(scale_factor=1.5, mode='bilinear', antialias=True), [(1, 1, 4, 5)]),
+    case('bicubic-aa-down', interp(size=(3, 4), mode='bicubic', antialias=True), [(1, 2, 9, 13)]),
+    case('bicubic-aa-mixed', interp(scale_factor=(0.3, 1.7), mode='bicubic', antialias=True), [(1, 1, 10, 4)]),
     case('pixel-shuffle', lambda T, x: T.nn.functional.pixel_shuffle(x, 2), [(1, 8, 2, 3)]),
     case('pixel-shuffle-batched', lambda T, x: T.nn.functional.pixel_shuffle(x, 2), [(2, 2, 4, 2, 2)]),
     case('pixel-unshuffle', lambda T, x: T.nn.functional.pixel_unshuffle(x, 2), [(1, 2, 4, 6)]),
@@ -43,6 +50,7 @@ def test_interpolate(fn, specs, kw):
 
 ERRORS = [
     case('both', interp(size=3, scale_factor=2), [(1, 2, 3, 4)]),
+    case('antialias-nearest', interp(size=3, antialias=True), [(1, 2, 3, 4)]),
     case('neither', interp(), [(1, 2, 3, 4)]),
     case('linear-4d', interp(size=3, mode='linear'), [(1, 2, 3, 4)]),
     case('align-nearest', interp(size=3, align_corners=True), [(1, 2, 3, 4)]),

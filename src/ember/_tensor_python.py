@@ -76,7 +76,10 @@ class PythonProtocols:
 
     def __float__(self):
         value = float(self._scalar())
-        if self.requires_grad and not _warned['float']:          # PyTorch warns once per process
+        if self.requires_grad and not _warned['float']:          # PyTorch warns once per process,
+            from .autograd.grad_mode import is_grad_enabled     # and only with grad mode on
+            if not is_grad_enabled():
+                return value
             _warned['float'] = True
             import warnings
             warnings.warn('Converting a tensor with requires_grad=True to a scalar may lead to unexpected '

@@ -327,6 +327,10 @@ def glu(input, dim=-1):
 def prelu(input, weight):
     if _amp.state.on and _amp.lower('prelu', input):  # autocast hook (ember.amp): lower-precision inputs
         return _amp.call(prelu, input, weight)
+    if input.dtype != weight.dtype:
+        from .._tensor import _scalar_name
+        raise RuntimeError(f'prelu: Type promoting not supported. Got {_scalar_name(input.dtype)} and '
+                           f'{_scalar_name(weight.dtype)}')
     return apply(PreluKernelBackward0, input, weight)
 
 

@@ -105,6 +105,17 @@ def _shape(t):
     return '[' + ', '.join(str(s) for s in t.shape) + ']'
 
 
+_CPP = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16',
+        'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
+        'bool': 'bool'}
+
+
+def _cpp_name(dtype):
+    """The C++ type name PyTorch's convolution messages print for a dtype."""
+    name = str(dtype).split('.')[-1]
+    return _CPP.get(name, name)
+
+
 def _check_common(fname, input, weight, bias, nd, stride, padding, dil, groups, n_out):
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f'Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fname}, but got '
@@ -121,12 +132,18 @@ def _check_common(fname, input, weight, bias, nd, stride, padding, dil, groups, 
         raise RuntimeError('dilation should be greater than zero')
     if groups <= 0:
         raise RuntimeError('non-positive groups is not supported')
+    if bias is not None and input.dtype != bias.dtype and 'transpose' not in fname:
+        raise RuntimeError(f'Input type ({_cpp_name(input.dtype)}) and bias type ({_cpp_name(bias.dtype)}) '
+                           'should be the same')
     if input.dtype != weight.dtype:
         raise RuntimeError(f'expected scalar type {_scalar_name(input.dtype)} but found '
                            f'{_scalar_name(weight.dtype)}')
     if bias is not None and (bias.ndim != 1 or bias.shape[0] != n_out):
         raise RuntimeError(f'Given weight of size {_shape(weight)}, expected bias to be 1-dimensional with '
                            f'{n_out} elements, but got bias of size {_shape(bias)} instead')
+
+
+_warned = []
 
 
 def _resolve_padding(padding, nd, k, dil, stride):
@@ -142,6 +159,11 @@ def _resolve_padding(padding, nd, k, dil, stride):
         for kk, d in zip(k, dil):
             total = d * (kk - 1)
             pads.append((total // 2, total - total // 2))     # the odd one goes on the high side
+        if not _warned and any(lo != hi for lo, hi in pads):   # PyTorch warns once per process
+            _warned.append(True)
+            import warnings
+            warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+                          'zero-padded copy of the input be created', UserWarning, stacklevel=5)
         return tuple(pads)
     return tuple((p, p) for p in padding)
 

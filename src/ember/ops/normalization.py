@@ -323,6 +323,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     if input.ndim < 2 or input.shape[1] % num_groups:
         raise RuntimeError('Expected number of channels in input to be divisible by num_groups, but got input '
                            f'of shape {list(input.shape)} and num_groups={num_groups}')
+    if weight is not None and (weight.ndim != 1 or weight.shape[0] != input.shape[1]):
+        raise RuntimeError('Expected weight to be a vector of size equal to the number of channels in input, but '
+                           f'got weight of shape {list(weight.shape)} and input of shape {list(input.shape)}')
     _mixed(input, weight, bias)
     return apply(NativeGroupNormBackward0, input, weight, bias, groups=num_groups, eps=eps)
 

@@ -56,7 +56,8 @@ _NAMES = {('nearest', 1): 'UpsampleNearest1DBackward0', ('nearest', 2): 'Upsampl
           ('nearest-exact', 2): 'UpsampleNearestExact2DBackward0',
           ('nearest-exact', 3): 'UpsampleNearestExact3DBackward0', ('linear', 1): 'UpsampleLinear1DBackward0',
           ('bilinear', 2): 'UpsampleBilinear2DBackward0', ('trilinear', 3): 'UpsampleTrilinear3DBackward0',
-          ('bicubic', 2): 'UpsampleBicubic2DBackward0'}
+          ('bicubic', 2): 'UpsampleBicubic2DBackward0', ('bilinear-aa', 2): 'UpsampleBilinear2DAaBackward0',
+          ('bicubic-aa', 2): 'UpsampleBicubic2DAaBackward0'}
 NODES = {key: _node(name) for key, name in _NAMES.items()}
 
 
@@ -111,6 +112,34 @@ def cubic_matrix(n_in, n_out, scale_factor, align_corners, a=-0.75):
     return m
 
 
+def antialias_matrix(n_in, n_out, scale_factor, align_corners, cubic):
+    """PyTorch's antialiased weights (PIL's filter): when shrinking, the triangle (bilinear) or
+    cubic (a = -0.5) filter is stretched by the scale so every input pixel contributes; each row is
+    normalised to sum to 1."""
+    if align_corners:
+        scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    else:
+        scale = _scale(n_in, n_out, scale_factor)
+    size = 4 if cubic else 2
+    support = size * 0.5 * scale if scale >= 1.0 else size * 0.5
+    inv = 1.0 / scale if scale >= 1.0 else 1.0
+    m = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        center = scale * (i + 0.5)
+        lo = max(int(center - support + 0.5), 0)
+        hi = min(int(center + support + 0.5), n_in)
+        x = np.abs((np.arange(lo, hi) - center + 0.5) * inv)
+        if cubic:
+            a = -0.5
+            w = np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
+                         np.where(x < 2, (((x - 5) * x + 8) * x - 4) * a, 0.0))
+        else:
+            w = np.maximum(1 - x, 0.0)
+        total = w.sum()
+        m[i, lo:hi] = w / total if total != 0 else w
+    return m
+
+
 # ------------------------------------------------------------------ F.interpolate
 
 _DIMS = {'linear': 1, 'bilinear': 2, 'trilinear': 3, 'bicubic': 2}
@@ -119,6 +148,9 @@ _DIMS = {'linear': 1, 'bilinear': 2, 'trilinear': 3, 'bicubic': 2}
 def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     nd = input.ndim - 2
+    if antialias and (mode not in ('bilinear', 'bicubic') or nd != 2):
+        raise ValueError('Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a '
+                         '4-D tensor as input')
     if mode in ('nearest', 'area', 'nearest-exact'):
         if align_corners is not None:
             raise ValueError('align_corners option can only be set with the interpolating modes: '
@@ -150,7 +182,9 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
         return _adaptive_avg(input, nd, out, f'adaptive_avg_pool{nd}d')
     mats = []
     for n_in, n_out, s in zip(sp, out, scales):
-        if mode in ('nearest', 'nearest-exact'):
+        if antialias:
+            mats.append(antialias_matrix(n_in, n_out, s, align_corners, mode == 'bicubic'))
+        elif mode in ('nearest', 'nearest-exact'):
             mats.append(nearest_matrix(n_in, n_out, s, mode == 'nearest-exact'))
         elif mode == 'bicubic':
             mats.append(cubic_matrix(n_in, n_out, s, align_corners))
@@ -162,10 +196,13 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
                                       f'nearest-exact (got {mode})')
     xp = _xp(input._data)
     mats = tuple(xp.asarray(m) for m in mats)
-    return apply(NODES[(mode if mode in ('nearest', 'nearest-exact') else mode, nd)], input, mats=mats)
+    return apply(NODES[(mode + '-aa' if antialias else mode, nd)], input, mats=mats)
 
 
 def upsample(input, size=None, scale_factor=None, mode='nearest', align_corners=None):
+    import warnings
+    warnings.warn('`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.',
+                  UserWarning, stacklevel=2)
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 

@@ -8,6 +8,7 @@ from ...ops.join import stack, cat
 from ...ops.compare import where
 from ...ops.rnn_fused import lstm_layer
 from ..._dtype import float32
+from ...amp import autocast_mode as _amp
 from .. import functional as F, init
 from ..parameter import Parameter
 from .module import Module
@@ -84,7 +85,11 @@ class RNNBase(Module):
 
     @property
     def all_weights(self):
-        return [getattr(self, n) for n in self._flat_weights_names]
+        """One list of parameters per layer and direction, as PyTorch."""
+        groups = {}
+        for n in self._flat_weights_names:                 # weight_ih_l0, bias_hh_l1_reverse, ...
+            groups.setdefault(n.split('_', 2)[2], []).append(getattr(self, n))
+        return list(groups.values())
 
     def extra_repr(self):
         s = f'{self.input_size}, {self.hidden_size}'
@@ -128,12 +133,18 @@ class RNNBase(Module):
                 raise ValueError(f'{self.mode if self.mode in ("LSTM", "GRU") else "RNN"}: Expected input to be 2D '
                                  f'or 3D, got {x.dim()}D tensor instead')
             batched = x.dim() == 3
+            if hx is not None:
+                hx = self._check_hx_dims(hx, batched)
             if not batched:
                 x = x.unsqueeze(1)
                 if hx is not None:
                     hx = tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(1)
             elif self.batch_first:
                 x = x.transpose(0, 1)
+        w = getattr(self, self._flat_weights_names[0])
+        if x.dtype != w.dtype and not _amp.state.on:       # (autocast casts for the products)
+            raise ValueError(f'RNN input dtype ({x.dtype}) does not match weight dtype ({w.dtype}). Convert input: '
+                             f'input.to({w.dtype}), or convert model: model.to({x.dtype})')
         if x.shape[-1] != self.input_size:
             raise RuntimeError(f'input.size(-1) must be equal to input_size. Expected {self.input_size}, '
                                f'got {x.shape[-1]}')
@@ -153,6 +164,27 @@ class RNNBase(Module):
         elif self.batch_first:
             out = out.transpose(0, 1)
         return out, hidden
+
+    def _check_hx_dims(self, hx, batched):
+        """PyTorch's errors for a hidden state whose dims don't fit the input's, or for an LSTM state
+        given as one tensor (PyTorch indexes it twice, then its kernel refuses the pair)."""
+        want, kind = (3, 'batched 3-D') if batched else (2, 'unbatched 2-D')
+        if self.mode != 'LSTM':
+            if hx.dim() != want:
+                raise RuntimeError(f'For {kind} input, hx should also be {want}-D but got {hx.dim()}-D tensor')
+            return hx
+        if not isinstance(hx, (tuple, list)):
+            if hx.dim() == 0 or hx.shape[0] < 2:
+                k = min(1, hx.shape[0]) if hx.dim() else 0
+                raise IndexError(f'index {k} is out of bounds for dimension 0 with size '
+                                 f'{hx.shape[0] if hx.dim() else 0}')
+            raise TypeError('lstm() received an invalid combination of arguments - got (Tensor, Tensor, list, bool, '
+                            'int, float, bool, bool, bool), but expected one of:')
+        h, c = hx
+        if h.dim() != want or c.dim() != want:
+            raise RuntimeError(f'For {kind} input, hx and cx should also be {want}-D but got ({h.dim()}-D, '
+                               f'{c.dim()}-D) tensors')
+        return tuple(hx)
 
     def _run(self, x, hx, lengths):
         seq, n = x.shape[0], x.shape[1]

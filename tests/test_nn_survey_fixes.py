@@ -1,0 +1,72 @@
+"""Differences a survey against PyTorch found in nn layers (session 16): RNN dtype and hidden-state
+dim errors, RNNBase.all_weights layout, convolution dtype messages are in test_nn_conv.py."""
+import pytest
+import torch
+
+import ember
+
+
+def _err(fn):
+    try:
+        fn()
+    except Exception as e:          # noqa: BLE001 - the type is what is compared
+        return type(e).__name__, str(e).splitlines()[0].replace('torch.', 'ember.')
+    return None
+
+
+@pytest.mark.parametrize('fn', [
+    lambda T: T.nn.LSTM(2, 2).double()(T.ones(3, 1, 2)),
+    lambda T: T.nn.GRU(2, 2)(T.ones(3, 1, 2, dtype=T.float64)),
+    lambda T: T.nn.RNN(2, 2, batch_first=True)(T.ones(1, 3, 2, dtype=T.float64)),
+    lambda T: T.nn.RNN(4, 5)(T.ones(3, 2, 4), T.zeros(2, 5)),
+    lambda T: T.nn.RNN(4, 5)(T.ones(3, 4), T.zeros(1, 2, 5)),
+    lambda T: T.nn.GRU(4, 5)(T.ones(3, 2, 4), T.zeros(2, 5)),
+    lambda T: T.nn.LSTM(4, 5)(T.ones(3, 2, 4), T.zeros(1, 2, 5)),
+    lambda T: T.nn.LSTM(4, 5)(T.ones(3, 2, 4), T.zeros(2, 1, 2, 5)),
+    lambda T: T.nn.LSTM(4, 5)(T.ones(3, 2, 4), (T.zeros(2, 5), T.zeros(2, 5))),
+    lambda T: T.nn.LSTM(4, 5)(T.ones(3, 4), (T.zeros(1, 2, 5), T.zeros(1, 2, 5))),
+], ids=['lstm-double-model', 'gru-double-input', 'rnn-batch-first-double', 'rnn-2d-hx', 'rnn-3d-hx-unbatched',
+        'gru-2d-hx', 'lstm-tensor-hx', 'lstm-one-tensor-state', 'lstm-2d-hx-cx', 'lstm-3d-hx-cx-unbatched'])
+def test_rnn_errors_match_torch(fn):
+    want = _err(lambda: fn(torch))
+    assert want is not None
+    assert _err(lambda: fn(ember)) == want
+
+
+@pytest.mark.parametrize('make', [
+    lambda T: T.nn.LSTM(4, 5, 2),
+    lambda T: T.nn.GRU(4, 5, 1, bidirectional=True, bias=False),
+    lambda T: T.nn.LSTM(4, 5, 2, bidirectional=True, proj_size=3),
+    lambda T: T.nn.RNN(4, 5, 3),
+])
+def test_rnn_all_weights_one_list_per_layer_and_direction(make):
+    got = [[tuple(p.shape) for p in layer] for layer in make(ember).all_weights]
+    assert got == [[tuple(p.shape) for p in layer] for layer in make(torch).all_weights]
+    assert all(isinstance(p, ember.nn.Parameter) for layer in make(ember).all_weights for p in layer)
+
+
+@pytest.mark.parametrize('fn', [
+    lambda T: T.nn.functional.one_hot(T.tensor([], dtype=T.long)),
+    lambda T: T.nn.PReLU()(T.ones(2, dtype=T.float64)),
+    lambda T: T.nn.functional.prelu(T.ones(2), T.ones(1, dtype=T.float64)),
+    lambda T: T.nn.functional.prelu(T.ones(2, dtype=T.long), T.ones(1)),
+    lambda T: T.nn.GroupNorm(2, 4)(T.ones(2, 6, 3)),
+    lambda T: T.nn.functional.group_norm(T.ones(2, 6, 3), 2, T.ones(2, 3)),
+], ids=['one-hot-empty', 'prelu-double-input', 'prelu-double-weight', 'prelu-long', 'groupnorm-channels',
+        'group-norm-2d-weight'])
+def test_layer_errors_match_torch(fn):
+    want = _err(lambda: fn(torch))
+    assert want is not None
+    assert _err(lambda: fn(ember)) == want
+
+
+def test_one_hot_empty_with_classes_and_upsample_deprecation():
+    assert tuple(ember.nn.functional.one_hot(ember.tensor([], dtype=ember.long), 3).shape) == (0, 3)
+    import warnings
+    for T in (torch, ember):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            y = T.nn.functional.upsample(T.ones(1, 1, 2, 2), scale_factor=2)
+        assert tuple(y.shape) == (1, 1, 4, 4)
+        assert [(m.category, str(m.message)) for m in w] == [
+            (UserWarning, '`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.')]
