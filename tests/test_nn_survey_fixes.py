@@ -70,3 +70,31 @@ def test_one_hot_empty_with_classes_and_upsample_deprecation():
         assert tuple(y.shape) == (1, 1, 4, 4)
         assert [(m.category, str(m.message)) for m in w] == [
             (UserWarning, '`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.')]
+
+
+_INT_ACTS = ['gelu', 'silu', 'elu', 'leaky_relu', 'mish', 'hardswish', 'hardsigmoid', 'softplus', 'logsigmoid',
+             'glu', 'selu', 'celu', 'hardshrink', 'softshrink']
+
+
+@pytest.mark.parametrize('name', _INT_ACTS)
+def test_float_only_activations_refuse_integers(name):
+    want = _err(lambda: getattr(torch.nn.functional, name)(torch.tensor([-1, 2])))
+    assert want is not None and want[0] == 'NotImplementedError'
+    assert _err(lambda: getattr(ember.nn.functional, name)(ember.tensor([-1, 2]))) == want
+
+
+@pytest.mark.parametrize('fn', [
+    lambda T, x: T.nn.functional.hardtanh(x),
+    lambda T, x: T.nn.functional.relu6(x),
+    lambda T, x: T.nn.functional.hardtanh(x, -2.5, 3.7),
+    lambda T, x: T.nn.functional.relu6(x.clone(), inplace=True),
+    lambda T, x: T.nn.ReLU6()(x),
+])
+@pytest.mark.parametrize('dtype', ['int32', 'int64', 'uint8', 'bool'])
+def test_hardtanh_on_integers_stays_integer(fn, dtype):
+    res = []
+    for T in (torch, ember):
+        x = T.tensor([-3, 0, 8]).to(getattr(T, dtype))
+        err = _err(lambda: fn(T, x))
+        res.append(err if err else (str(fn(T, x).dtype).split('.')[-1], fn(T, x).tolist()))
+    assert res[0] == res[1]

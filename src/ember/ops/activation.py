@@ -219,21 +219,28 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    _float_only(input, 'leaky_relu_cpu')
     if inplace:
         return apply_inplace(LeakyReluBackward1, input, negative_slope=negative_slope)
     return apply(LeakyReluBackward0, input, negative_slope=negative_slope)
 
 
 def elu(input, alpha=1.0, inplace=False):
+    _elu_input(input)
     if inplace:
         return apply_inplace(EluBackward1, input, alpha=alpha, scale=1.0, input_scale=1.0)
     return apply(EluBackward0, input, alpha=alpha, scale=1.0, input_scale=1.0)
 
 
-def _elu_input(input):
+def _float_only(input, kernel):
+    """PyTorch's error for an activation whose kernel has no integer or bool version."""
     if not input.dtype.is_floating_point:
         from .._tensor import _scalar_name
-        raise NotImplementedError(f'"elu_cpu" not implemented for \'{_scalar_name(input.dtype)}\'')
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_name(input.dtype)}\'')
+
+
+def _elu_input(input):
+    _float_only(input, 'elu_cpu')
 
 
 def selu(input, inplace=False):
@@ -259,24 +266,40 @@ def celu(input, alpha=1.0, inplace=False):
 def gelu(input, approximate='none'):
     if approximate not in ('none', 'tanh'):
         raise RuntimeError('approximate argument must be either none or tanh.')
+    _float_only(input, 'GeluKernelImpl')
     return apply(GeluBackward0, input, approximate=approximate)
 
 
 def silu(input, inplace=False):
+    _float_only(input, 'silu_cpu')
     return (apply_inplace if inplace else apply)(SiluBackward0, input)
 
 
 def mish(input, inplace=False):
+    _float_only(input, 'mish_cpu')
     return (apply_inplace if inplace else apply)(MishBackward0, input)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     if _amp.state.on and _amp.fp32('softplus', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(softplus, input, beta, threshold)
+    _float_only(input, 'softplus_cpu')
     return apply(SoftplusBackward0, input, beta=beta, threshold=threshold)
 
 
+def _int_hardtanh(input, min_val, max_val, inplace):
+    """hardtanh of an integer tensor stays integer, its limits truncated (as PyTorch)."""
+    kind = input._data.dtype.kind
+    if kind == 'b':
+        raise RuntimeError('Bool inputs not supported for hardtanh')
+    if kind == 'u' and min_val < 0:
+        raise RuntimeError('cannot do hardtanh on an unsigned type with negative limits')
+    return (input.clamp_ if inplace else input.clamp)(int(min_val), int(max_val))
+
+
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if not input.dtype.is_floating_point:
+        return _int_hardtanh(input, min_val, max_val, inplace)
     return (apply_inplace if inplace else apply)(HardtanhBackward0, input, min_val=min_val, max_val=max_val)
 
 
@@ -285,14 +308,17 @@ def relu6(input, inplace=False):
 
 
 def hardswish(input, inplace=False):
+    _float_only(input, 'hardswish_cpu')
     return (apply_inplace if inplace else apply)(HardswishBackward0, input)
 
 
 def hardsigmoid(input, inplace=False):
+    _float_only(input, 'hardsigmoid_cpu')
     return (apply_inplace if inplace else apply)(HardsigmoidBackward0, input)
 
 
 def logsigmoid(input):
+    _float_only(input, 'log_sigmoid_cpu')
     return apply(LogSigmoidBackward0, input)
 
 
@@ -305,10 +331,12 @@ def tanhshrink(input):
 
 
 def softshrink(input, lambd=0.5):
+    _float_only(input, 'softshrink_check')
     return apply(SoftshrinkBackward0, input, lambd=lambd)
 
 
 def hardshrink(input, lambd=0.5):
+    _float_only(input, 'hardshrink_cpu')
     return apply(HardshrinkBackward0, input, lambd=lambd)
 
 
@@ -321,6 +349,7 @@ def threshold(input, threshold, value, inplace=False):
 def glu(input, dim=-1):
     if input.ndim == 0:
         raise RuntimeError('glu does not support scalars because halving size must be even')
+    _float_only(input, 'glu_cpu')
     return apply(GluBackward0, input, dim=dim)
 
 
