@@ -98,3 +98,40 @@ def test_hardtanh_on_integers_stays_integer(fn, dtype):
         err = _err(lambda: fn(T, x))
         res.append(err if err else (str(fn(T, x).dtype).split('.')[-1], fn(T, x).tolist()))
     assert res[0] == res[1]
+
+
+@pytest.mark.parametrize('fn', [
+    lambda T: T.nn.functional.adaptive_avg_pool2d(T.ones(4, 4), 1),
+    lambda T: T.nn.functional.adaptive_avg_pool2d(T.ones(4, 4), (2, 3)),
+    lambda T: T.nn.functional.adaptive_avg_pool2d(T.ones(4, 4), 2),
+    lambda T: T.nn.functional.adaptive_avg_pool2d(T.ones(4), 1),
+    lambda T: T.nn.AdaptiveAvgPool2d((1, 1))(T.ones(4, 5)),
+    lambda T: T.nn.functional.adaptive_avg_pool1d(T.ones(4), 1),
+    lambda T: T.nn.functional.pad(T.ones(3), (1, 2, 0, 1), mode='reflect'),
+    lambda T: T.nn.functional.pad(T.ones(2, 3), (1, 2, 0, 1, 1, 1), mode='replicate'),
+    lambda T: T.nn.functional.batch_norm(T.ones(2, 3, dtype=T.long), None, None, training=True),
+    lambda T: T.nn.BatchNorm1d(3)(T.ones(2, 3, dtype=T.long)),
+    lambda T: T.nn.functional.layer_norm(T.ones(2, 3, dtype=T.long), [3]),
+    lambda T: T.nn.functional.group_norm(T.ones(2, 4, dtype=T.int32), 2),
+    lambda T: T.nn.InstanceNorm1d(4, affine=True)(T.ones(2, 3, 5)),
+    lambda T: T.nn.InstanceNorm2d(4, affine=True)(T.ones(3, 5, 5)),
+])
+def test_pool_pad_norm_edge_cases_match_torch(fn):
+    want = _err(lambda: fn(torch))
+    got = _err(lambda: fn(ember))
+    if want is None:
+        assert got is None and tuple(fn(ember).shape) == tuple(fn(torch).shape)
+    else:
+        assert got == want
+
+
+def test_instance_norm_num_features_mismatch_warns_without_affine():
+    import warnings
+    msgs = []
+    for T in (torch, ember):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            y = T.nn.InstanceNorm1d(4)(T.ones(2, 3, 5))
+        assert tuple(y.shape) == (2, 3, 5)
+        msgs.append([(m.category, str(m.message)) for m in w])
+    assert msgs[0] == msgs[1] and len(msgs[0]) == 1

@@ -266,6 +266,12 @@ class NativeGroupNormBackward0(_Norm):
         return gx, gw, gb
 
 
+def _float_input(input, kernel):
+    if not input.dtype.is_floating_point:
+        from .._tensor import _scalar_name
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_name(input.dtype)}\'')
+
+
 def _mixed(input, *params):
     """PyTorch's rule for a normalisation's dtypes: parameters share the input's dtype, or a
     float16/bfloat16 input takes float32 parameters (the output keeps the input's dtype)."""
@@ -280,6 +286,7 @@ def _mixed(input, *params):
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
                eps=1e-05):
+    _float_input(input, 'batch_norm')
     c = input.shape[1] if input.ndim > 1 else 0
     if training:
         n = input.numel() // c if c else 0
@@ -308,6 +315,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     if _amp.state.on and _amp.fp32('layer_norm', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(layer_norm, input, normalized_shape, weight, bias, eps)
+    _float_input(input, 'LayerNormKernelImpl')
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
     if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
@@ -320,6 +328,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     if _amp.state.on and _amp.fp32('group_norm', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(group_norm, input, num_groups, weight, bias, eps)
+    _float_input(input, 'GroupNormKernelImpl')
     if input.ndim < 2 or input.shape[1] % num_groups:
         raise RuntimeError('Expected number of channels in input to be divisible by num_groups, but got input '
                            f'of shape {list(input.shape)} and num_groups={num_groups}')
@@ -347,6 +356,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
+    _float_input(input, 'LayerNormKernelImpl')
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
     if tuple(input.shape[input.ndim - k:]) != shape:

@@ -105,10 +105,10 @@ def pad(input, pad, mode='constant', value=None):
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2:
         raise RuntimeError('Padding length must be divisible by 2')
+    if len(pad) > 2 * input.ndim:
+        raise RuntimeError('Padding length should be less than or equal to two times the input dimension '
+                           f'but got padding length {len(pad)} and input of dimension {input.ndim}')
     if mode == 'constant':
-        if len(pad) > 2 * input.ndim:
-            raise RuntimeError('Padding length should be less than or equal to two times the input dimension '
-                               f'but got padding length {len(pad)} and input of dimension {input.ndim}')
         return apply(ConstantPadNdBackward0, input, pad=pad, value=value)
     if mode not in ('reflect', 'replicate', 'circular'):
         raise NotImplementedError(f'Unrecognised padding mode {mode}')

@@ -125,12 +125,18 @@ def _adaptive_avg(input, nd, output_size, fname):
 
 def adaptive_avg_pool1d(input, output_size):
     if input.ndim not in (2, 3):
-        raise RuntimeError(f'adaptive_avg_pool1d(): Expected 2D or 3D tensor, but got {input.ndim}D')
+        raise RuntimeError(f'Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument #1 '
+                           "'self' (while checking arguments for adaptive_avg_pool1d)")
     return _adaptive_avg(input.unsqueeze(-2), 2, (1, _tuple(output_size, 1)[0]),
                          'adaptive_avg_pool2d').squeeze(-2)
 
 
 def adaptive_avg_pool2d(input, output_size):
+    if input.ndim < 3:
+        if isinstance(output_size, (tuple, list)):      # PyTorch's Python check of a size sequence
+            raise ValueError('Input dimension should be at least 3')
+        if output_size == 1:                             # its kernel: 1x1 is a mean of the last two dims
+            return input.mean((-1, -2), keepdim=True)
     return _adaptive_avg(input, 2, output_size, 'adaptive_avg_pool2d')
 
 

@@ -82,6 +82,15 @@ class _InstanceNorm(_NormBase):
 
     def forward(self, input):
         self._check_input_dim(input)
+        fdim = input.dim() - self._dims[0]                 # the channel dim (0 when unbatched)
+        if input.shape[fdim] != self.num_features:
+            if self.affine:
+                raise ValueError(f"expected input's size at dim={fdim} to match num_features ({self.num_features}), "
+                                 f'but got: {input.shape[fdim]}.')
+            import warnings
+            warnings.warn(f"input's size at dim={fdim} does not match num_features. You can silence this warning by "
+                          'not passing in num_features, which is not used because affine=False', UserWarning,
+                          stacklevel=3)
         unbatched = input.dim() == self._dims[0]
         if unbatched:
             input = input.unsqueeze(0)
