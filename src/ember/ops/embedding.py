@@ -122,13 +122,28 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         for s, e in zip(starts, ends):
             sel = [i for i in range(s, e) if valid[i]]
             bags.append(rows[sel].amax(0) if sel else rows.new_zeros(weight.shape[1]))
-        return stack(bags) if bags else rows.new_zeros((0, weight.shape[1]))
+        return _as_bag(stack(bags) if bags else rows.new_zeros((0, weight.shape[1])))
     seg = np.zeros((len(starts), n), rows._data.dtype)
     for k, (s, e) in enumerate(zip(starts, ends)):
         cnt = int(valid[s:e].sum())
         if cnt:
             seg[k, s:e] = valid[s:e] / (cnt if mode == 'mean' else 1)
-    return Tensor._make(xp(rows._data).asarray(seg)) @ rows
+    return _as_bag(Tensor._make(xp(rows._data).asarray(seg)) @ rows)
+
+
+_BAG_NODES = {}
+
+
+def _as_bag(out):
+    """The bag result's node carries PyTorch's name (EmbeddingBagBackward0); it stays the node of
+    the composition that computed it (its backward and inputs are unchanged)."""
+    node = out.grad_fn
+    if node is not None:
+        cls = type(node)
+        if cls not in _BAG_NODES:
+            _BAG_NODES[cls] = type('EmbeddingBagBackward0', (cls,), {'__module__': __name__})
+        node.__class__ = _BAG_NODES[cls]
+    return out
 
 
 def _host(arr):
