@@ -135,3 +135,35 @@ def test_instance_norm_num_features_mismatch_warns_without_affine():
         assert tuple(y.shape) == (2, 3, 5)
         msgs.append([(m.category, str(m.message)) for m in w])
     assert msgs[0] == msgs[1] and len(msgs[0]) == 1
+
+
+@pytest.mark.parametrize('fn', [
+    lambda T: T.rand(size=(2, 3)).shape,
+    lambda T: T.randn(size=[4]).shape,
+    lambda T: T.rand(size=3),
+    lambda T: [t.tolist() for t in T.arange(6.).split(split_size=2)],
+    lambda T: [t.tolist() for t in T.split(T.arange(6.), split_size_or_sections=[2, 4])],
+    lambda T: T.arange(6.).split(split_size_or_sections=2),
+    lambda T: T.arange(3.).repeat(repeats=(2,)).tolist(),
+], ids=['rand-size', 'randn-size', 'rand-size-int', 'split-method-kw', 'split-fn-kw', 'split-method-fn-kw',
+        'repeat-kw'])
+def test_keyword_forms_match_torch(fn):
+    want, got = _err(lambda: fn(torch)), _err(lambda: fn(ember))
+    if want is None:
+        assert got is None and list(fn(ember)) == list(fn(torch))
+    else:
+        assert got == want
+
+
+def test_channels_last_clone_and_contiguous():
+    res = []
+    for T in (torch, ember):
+        x = T.arange(120.).reshape(2, 3, 4, 5).requires_grad_()
+        y = x.contiguous(memory_format=T.channels_last)
+        c = x.clone(memory_format=T.channels_last)
+        (y * c).sum().backward()
+        res.append((y.stride(), y.contiguous(memory_format=T.channels_last) is y, c.stride(), c.grad_fn.name(),
+                    x.clone(memory_format=T.contiguous_format).stride(), y.contiguous().stride(), y.clone().stride(),
+                    y.tolist() == x.tolist(), x.grad.tolist(),
+                    _err(lambda: T.ones(2, 3).contiguous(memory_format=T.channels_last))))
+    assert res[0] == res[1]

@@ -13,6 +13,8 @@ from . import _dtype  # noqa: E402
 from ._dtype import (dtype, float32, float64, float16, bfloat16, uint8, int8, int16, int32, int64,  # noqa: F401
                      get_default_dtype, set_default_dtype, promote_types)
 from ._dtype import bool_ as bool  # noqa: A001
+from ._dtype import (uint16, uint32, uint64, layout, memory_format, strided, contiguous_format,  # noqa: F401
+                     preserve_format, channels_last, channels_last_3d)
 from ._device import device, set_default_device, get_default_device  # noqa: F401
 from ._size import Size  # noqa: F401
 from ._tensor import Tensor  # noqa: F401
@@ -108,3 +110,58 @@ def result_type(tensor1, tensor2):
 from ._threads import set_num_threads, get_num_threads, set_num_interop_threads, get_num_interop_threads  # noqa: E402,F401,E501
 from . import cuda, backends  # noqa: E402,F401
 from . import distributed  # noqa: F401,E402
+from . import testing  # noqa: F401,E402
+
+import math as _math  # noqa: E402
+import builtins as _builtins  # noqa: E402
+
+pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
+
+
+def detach(input):
+    return input.detach()
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def is_signed(input):
+    return input.is_signed()
+
+
+_flags = {'deterministic': False, 'warn_only': False, 'matmul_precision': 'highest'}
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """Records the flag, as PyTorch does (ember's CPU kernels are deterministic already)."""
+    if type(mode) is not _builtins.bool:
+        raise TypeError(f"_set_deterministic_algorithms(): argument 'mode' (position 1) must be bool, not "
+                        f'{type(mode).__name__}')
+    _flags['deterministic'], _flags['warn_only'] = mode, warn_only
+
+
+def are_deterministic_algorithms_enabled():
+    return _flags['deterministic']
+
+
+def is_deterministic_algorithms_warn_only_enabled():
+    return _flags['warn_only']
+
+
+def set_float32_matmul_precision(precision):
+    """'highest' (full float32), 'high' or 'medium' (TF32 allowed on GPUs)."""
+    if precision not in ('highest', 'high', 'medium'):
+        _warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
+                       'setFloat32MatmulPrecision call has no effect.', UserWarning, stacklevel=2)
+        return
+    _flags['matmul_precision'] = precision
+    backends.cuda.matmul.allow_tf32 = precision != 'highest'
+
+
+def get_float32_matmul_precision():
+    return _flags['matmul_precision']
+
+
+# PyTorch's native ops take NumPy's axis=/keepdims= for dim=/keepdim= (ember.sum(x, axis=1)).
+_methods.alias_axis(globals(), _methods.NO_AXIS_FUNCTIONS)

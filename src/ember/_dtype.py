@@ -25,7 +25,7 @@ class dtype:
         self.itemsize = self.np.itemsize
         self.category = category
         self.is_floating_point = category == _FLOAT
-        self.is_signed = name not in ('uint8', 'bool')
+        self.is_signed = name != 'bool' and not name.startswith('uint')
         self.legacy = legacy
         self._rank = rank
 
@@ -56,8 +56,14 @@ float32 = dtype('float32', np.float32, _FLOAT, 'FloatTensor', 2)
 float64 = dtype('float64', np.float64, _FLOAT, 'DoubleTensor', 3)
 
 all_dtypes = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64)
-_NAMES = {d.name: d for d in all_dtypes}
-_FROM_NP = {d.np: d for d in all_dtypes}
+# PyTorch's "barebones" unsigned types: creation, printing and conversion; no promotion with other
+# integer types (rank 9 marks them). Kept out of all_dtypes: no legacy FloatTensor-style class.
+uint16 = dtype('uint16', np.uint16, _INT, 'UInt16Tensor', 9)
+uint32 = dtype('uint32', np.uint32, _INT, 'UInt32Tensor', 9)
+uint64 = dtype('uint64', np.uint64, _INT, 'UInt64Tensor', 9)
+_WIDE_UNSIGNED = (uint16, uint32, uint64)
+_NAMES = {d.name: d for d in all_dtypes + _WIDE_UNSIGNED}
+_FROM_NP = {d.np: d for d in all_dtypes + _WIDE_UNSIGNED}
 # PyTorch's aliases
 ALIASES = {'float': float32, 'double': float64, 'half': float16, 'short': int16,
            'int': int32, 'long': int64, 'bool': bool_}
@@ -122,18 +128,32 @@ def promote_types(a, b):
     except AttributeError:          # Python types (float, int, bool) stand for their dtypes
         return promote_types(to_dtype(a), to_dtype(b))
     if ca != cb:
-        return a if ca > cb else b
+        hi = a if ca > cb else b
+        if hi.category != _FLOAT and (a._rank == 9 or b._rank == 9):
+            _no_promotion(a, b)
+        return hi
     if ca == _FLOAT:
         if a._rank == b._rank:      # float16 with bfloat16
             return float32
         return a if a._rank > b._rank else b
     if ca == _BOOL:
         return a
+    if a._rank == 9 or b._rank == 9:
+        _no_promotion(a, b)
     # integers: uint8 against a signed type needs the next wider signed type
     if a is uint8 or b is uint8:
         other = b if a is uint8 else a
         return int16 if other is int8 else other
     return a if a._rank > b._rank else b
+
+
+_SCALAR = {'bool': 'Bool', 'uint8': 'Byte', 'int8': 'Char', 'int16': 'Short', 'int32': 'Int', 'int64': 'Long',
+           'uint16': 'UInt16', 'uint32': 'UInt32', 'uint64': 'UInt64'}
+
+
+def _no_promotion(a, b):
+    raise RuntimeError('Promotion for uint16, uint32, uint64 types is not supported, attempted to promote '
+                       f'{_SCALAR[a.name]} and {_SCALAR[b.name]}')
 
 
 def can_cast(from_, to):
@@ -233,3 +253,44 @@ class iinfo:
 
     def __repr__(self):
         return f'iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})'
+
+
+# ---------------------------------------------------------------- layouts and memory formats
+
+class layout:
+    """A tensor's storage layout; ember tensors are all ``ember.strided``."""
+
+    __slots__ = ('name',)
+    __module__ = 'ember'
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return 'ember.' + self.name
+
+    def __reduce__(self):
+        return self.name
+
+
+class memory_format:
+    """How a copy lays out its dims in memory (``clone``, ``contiguous``, ``*_like``, ``to``)."""
+
+    __slots__ = ('name',)
+    __module__ = 'ember'
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return 'ember.' + self.name
+
+    def __reduce__(self):
+        return self.name
+
+
+strided = layout('strided')
+contiguous_format = memory_format('contiguous_format')
+preserve_format = memory_format('preserve_format')
+channels_last = memory_format('channels_last')
+channels_last_3d = memory_format('channels_last_3d')

@@ -127,7 +127,7 @@ METHODS = {
     'swapdims': shape.transpose, 't': shape.t, 'permute': shape.permute, 'expand': shape.expand,
     'expand_as': shape.expand_as, 'squeeze': shape.squeeze, 'unsqueeze': shape.unsqueeze,
     'flatten': shape.flatten, 'unflatten': shape.unflatten, 'select': select.select,
-    'narrow': select.narrow, 'diagonal': select.diagonal, 'unbind': join.unbind, 'split': join.split,
+    'narrow': select.narrow, 'diagonal': select.diagonal, 'unbind': join.unbind, 'split': join.split_method,
     'chunk': join.chunk,
     # copies and conversions
     'clone': convert.clone, 'contiguous': convert.contiguous, 'to': convert.to, 'cpu': convert.cpu,
@@ -214,9 +214,67 @@ for _m in EXTRA_MODULES:
     METHODS.update(getattr(_m, 'METHODS', {}))
 
 
+# NumPy's keyword spellings that PyTorch's native ops take for ``dim``/``keepdim``. Ops PyTorch writes
+# in Python (split, norm, unique, ...) refuse them, so ember's forms of those stay unwrapped.
+_ALIASES = {'axis': 'dim', 'keepdims': 'keepdim'}
+NO_AXIS_METHODS = frozenset(('split', 'norm', 'unique', 'unique_consecutive', 'unflatten'))
+NO_AXIS_FUNCTIONS = frozenset(('split', 'norm', 'unique', 'unique_consecutive'))
+
+
+def _has_dim(fn):
+    code = getattr(fn, '__code__', None)
+    return code is not None and 'dim' in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+
+
+def accept_axis(fn, name):
+    """``fn`` taking ``axis=``/``keepdims=`` for ``dim=``/``keepdim=`` as PyTorch does (a thin wrapper;
+    calls without those keywords go straight through)."""
+    def op(*args, **kw):
+        if kw and ('axis' in kw or 'keepdims' in kw):
+            for alias, real in _ALIASES.items():
+                if alias in kw:
+                    if real in kw:
+                        raise TypeError(f"{name}() got an unexpected keyword argument '{alias}'")
+                    kw[real] = kw.pop(alias)
+            try:
+                return fn(*args, **kw)
+            except TypeError as e:       # also given by position: PyTorch names the alias
+                if 'multiple values' not in str(e):
+                    raise
+                bad = 'axis' if 'dim' in str(e) else 'keepdims'
+                raise TypeError(f"{name}() got an unexpected keyword argument '{bad}'") from None
+        return fn(*args, **kw)
+    op.__name__, op.__qualname__, op.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    op.__module__, op.__wrapped__ = fn.__module__, fn
+    return op
+
+
+def alias_axis(namespace, skip):
+    """Wrap (with :func:`accept_axis`) each function in ``namespace`` that has a ``dim`` parameter."""
+    for name, fn in list(namespace.items()):
+        if name not in skip and not name.startswith('_') and (_has_dim(fn) or name in ('topk', 'kthvalue')):
+            namespace[name] = accept_axis(fn, name)
+
+
+def _layout(self):
+    from ._dtype import strided
+    return strided
+
+
+def _is_inference(self):
+    """False: ember keeps no separate inference tensors (inference_mode works as no_grad)."""
+    return False
+
+
+METHODS['is_inference'] = _is_inference
+
+
 def install():
-    for name, fn in {**OPERATORS, **METHODS}.items():
+    table = {**OPERATORS, **METHODS}
+    alias_axis(table, NO_AXIS_METHODS)
+    for name, fn in table.items():
         setattr(Tensor, name, fn)
+    Tensor.layout = property(_layout)
     Tensor.T = property(shape.T)
     Tensor.mT = property(shape.mT)
     Tensor.H = property(shape.T)

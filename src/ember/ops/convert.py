@@ -26,21 +26,44 @@ def copy_like(res, like):
     return out
 
 
+def _channels_last(a, name):
+    """A copy of a with NHWC (NDHWC) strides."""
+    rank = 4 if name == 'channels_last' else 5
+    if a.ndim != rank:
+        raise RuntimeError(f'required rank {rank} tensor to use {name} format')
+    order = (0, *range(2, rank), 1)
+    return a.transpose(order).copy().transpose((0, rank - 1, *range(1, rank - 1)))
+
+
+def _format_name(memory_format):
+    return None if memory_format is None else getattr(memory_format, 'name', memory_format)
+
+
 class CloneBackward0(Op):
     def forward(self, a, memory_format=None):
+        if memory_format in ('channels_last', 'channels_last_3d'):
+            return _channels_last(a, memory_format)
         # PyTorch's preserve_format keeps the layout's dim order, unless dims overlap (expanded)
         overlap = any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape))
-        return a.copy(order='C' if memory_format == 'contiguous' or overlap else 'K')
+        return a.copy(order='C' if memory_format in ('contiguous', 'contiguous_format') or overlap else 'K')
 
     def backward(self, g):
         return g
 
 
 def clone(self, *, memory_format=None):
-    return apply(CloneBackward0, self)
+    name = _format_name(memory_format)
+    return apply(CloneBackward0, self, memory_format=None if name == 'preserve_format' else name)
 
 
 def contiguous(self, memory_format=None):
+    name = _format_name(memory_format)
+    if name in ('channels_last', 'channels_last_3d'):
+        a = self._data
+        want = _channels_last(xp(a).empty(a.shape, a.dtype), name).strides if a.ndim in (4, 5) else None
+        if want is not None and a.strides == want:
+            return self
+        return apply(CloneBackward0, self, memory_format=name)
     if self._data.flags.c_contiguous:
         return self
     return apply(CloneBackward0, self, memory_format='contiguous')

@@ -169,20 +169,38 @@ def _fill_array(value, d):
     return _cast_host(np.array(value), nd)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    shape, nd = _size(size, 'zeros'), _np(dtype)
+def _size_kw(name, args, size):
+    """The ``size=`` keyword form (``zeros(size=(2, 3))``), with PyTorch's errors."""
+    if args:
+        raise TypeError(f"{name}() got multiple values for argument 'size'")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+    return (size,)
+
+
+def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False):
+    if size is not None:
+        args = _size_kw('zeros', args, size)
+    shape, nd = _size(args, 'zeros'), _np(dtype)
     return _build(lambda xp: xp.zeros(shape, nd), device, nd, requires_grad)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    shape, nd = _size(size, 'ones'), _np(dtype)
+def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
+    if size is not None:
+        args = _size_kw('ones', args, size)
+    shape, nd = _size(args, 'ones'), _np(dtype)
     return _build(lambda xp: xp.ones(shape, nd), device, nd, requires_grad)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
-          memory_format=None):
-    shape, nd = _size(size, 'empty'), _np(dtype)
-    return _build(lambda xp: xp.empty(shape, nd), device, nd, requires_grad)
+def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None):
+    if size is not None:
+        args = _size_kw('empty', args, size)
+    shape, nd = _size(args, 'empty'), _np(dtype)
+    t = _build(lambda xp: xp.empty(shape, nd), device, nd, requires_grad)
+    return t if memory_format is None else laid_out(t, memory_format)
 
 
 def _full(size, fill_value, dtype, device, requires_grad, name):
@@ -220,11 +238,42 @@ def _check_tensor(input, name):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
 
 
+def laid_out(t, memory_format, like=None):
+    """``t`` (fresh, C-contiguous) laid out as ``memory_format`` says: ``channels_last`` (NHWC strides),
+    ``contiguous_format``, or preserve_format (None): ``like``'s dim order, as ``clone`` keeps it."""
+    name = 'preserve_format' if memory_format is None else memory_format.name
+    if name == 'preserve_format':
+        if like is None:
+            return t
+        from .convert import copy_like
+        from ._promote import xp
+        src, ref = t._data, like._data
+        if ref.itemsize != src.itemsize:         # the same layout in elements of t's dtype (never read)
+            ref = xp(ref).lib.stride_tricks.as_strided(
+                src, ref.shape, tuple(s // ref.itemsize * src.itemsize for s in ref.strides))
+        data = copy_like(src, ref)
+    elif name.startswith('channels_last'):
+        rank = 4 if name == 'channels_last' else 5
+        if t._data.ndim != rank:
+            raise RuntimeError(f'required rank {rank} tensor to use {name} format')
+        order = (0, *range(2, rank), 1)
+        a = t._data.transpose(order).copy()
+        data = a.transpose((0, rank - 1, *range(1, rank - 1)))
+    else:
+        return t
+    out = Tensor._make(data)
+    out._requires_grad = t._requires_grad
+    return out
+
+
 def _like(fn, name):
     def like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
         _check_tensor(input, name)
-        return fn(input.shape, dtype=input.dtype if dtype is None else dtype,
-                  device=input.device if device is None else device, requires_grad=requires_grad)
+        out = fn(input.shape, dtype=input.dtype if dtype is None else dtype,
+                 device=input.device if device is None else device, requires_grad=requires_grad)
+        if memory_format is None and input._data.strides == out._data.strides:
+            return out
+        return laid_out(out, memory_format, input)
     like.__name__ = like.__qualname__ = name
     return like
 
@@ -237,14 +286,19 @@ empty_like = _like(empty, 'empty_like')
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None):
     _check_tensor(input, 'full_like')
-    return full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype,
-                device=input.device if device is None else device, requires_grad=requires_grad)
+    out = full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype,
+               device=input.device if device is None else device, requires_grad=requires_grad)
+    if memory_format is None and input._data.strides == out._data.strides:
+        return out
+    return laid_out(out, memory_format, input)
 
 
 def _new(fn, name):
     """The new_* methods: they keep the source tensor's dtype and device."""
-    def new(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-        return fn(_size(size, name), dtype=dtype or self.dtype, device=device or self.device,
+    def new(self, *args, size=None, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+        if size is not None:
+            args = _size_kw(name, args, size)
+        return fn(_size(args, name), dtype=dtype or self.dtype, device=device or self.device,
                   requires_grad=requires_grad)
     new.__name__ = new.__qualname__ = name
     return new

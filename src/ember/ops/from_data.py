@@ -54,6 +54,8 @@ def _first_sizes(data):
     sizes = []
     seq = data
     while _is_seq(seq) or isinstance(seq, str):
+        if isinstance(seq, Tensor) and sizes:        # tensors among the data are read as numbers
+            break
         if isinstance(seq, str):
             raise ValueError("too many dimensions 'str'")
         sizes.append(len(seq))
@@ -87,19 +89,43 @@ def _from_python(data, dtype):
     try:
         arr = np.array(data)
     except ValueError:
-        _check_nested(data, sizes, d)
-        raise
+        if _has_tensor(data):
+            arr = np.array(_tensor_leaves(data, len(sizes), dtype))
+        else:
+            _check_nested(data, sizes, d)
+            raise
     except (TypeError, RuntimeError):    # CUDA tensors or ones requiring grad among the data: read by value
         arr = np.array(_host_leaves(data, grads := []))
         if grads:
             warnings.warn('Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.'
                           '\nConsider using tensor.detach() first.', UserWarning, stacklevel=4)
+    if arr.ndim > len(sizes):                       # NumPy read tensors among the data as arrays
+        arr = np.array(_tensor_leaves(data, len(sizes), dtype))
     if arr.dtype.kind in 'OUSV' and arr.dtype != _dtype.bfloat16.np:
         if dtype is not None:
             _infer_dtype(data)          # refuses None, strings and other objects
         if sizes:
             _check_nested(data, sizes, d)
     return _checked_cast(arr, d)
+
+
+def _has_tensor(data):
+    return isinstance(data, Tensor) or (isinstance(data, (list, tuple)) and any(map(_has_tensor, data)))
+
+
+def _tensor_leaves(data, depth, dtype):
+    """``data`` with the tensors at its innermost level read as Python numbers (one element each)."""
+    if isinstance(data, Tensor):
+        if depth:
+            return data.detach().numpy(force=True)
+        if data.numel() != 1:
+            raise ValueError('only one element tensors can be converted to Python scalars')
+        if dtype is not None and not _dtype.to_dtype(dtype).is_floating_point and data.is_floating_point():
+            raise TypeError('only integer tensors of a single element can be converted to an index')
+        return data.item()
+    if isinstance(data, (list, tuple)):
+        return [_tensor_leaves(x, depth - 1, dtype) for x in data]
+    return data
 
 
 def _host_leaves(data, grads):

@@ -198,6 +198,15 @@ class SplitWithSizesBackward0(SplitBackward0):
     pass
 
 
+def split_method(self, split_size, dim=0):
+    """``Tensor.split``: PyTorch names its first argument ``split_size`` (the function's is
+    ``split_size_or_sections``)."""
+    return split(self, split_size, dim)
+
+
+split_method.__name__, split_method.__qualname__ = 'split', 'Tensor.split'
+
+
 def split(self, split_size_or_sections, dim=0):
     d = wrap_dim(dim, self.ndim)
     size = self.shape[d]

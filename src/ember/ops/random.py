@@ -203,13 +203,23 @@ def _check_float(d, fname):
         raise NotImplementedError(f'"{fname}" not implemented for \'{_name(d)}\'')
 
 
+def _size_keyword(name, size, kw):
+    """``rand(size=(2, 3))``: PyTorch's keyword form of the size."""
+    if set(kw) != {'size'}:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(set(kw) - {'size'}))}'")
+    from .creation import _size_kw
+    return _size_kw(name, size, kw['size'])
+
+
 def _name(d):
     from .._tensor import _scalar_name
     return _scalar_name(d)
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-         pin_memory=False):
+         pin_memory=False, **kw):
+    if kw:
+        size = _size_keyword('rand', size, kw)
     d = _float_dtype(dtype, 'check_uniform_bounds')
     shape, g = _size(size, 'rand'), _cuda_gen(generator, device)
     if g is not None:
@@ -219,7 +229,9 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False):
+          pin_memory=False, **kw):
+    if kw:
+        size = _size_keyword('randn', size, kw)
     d = _float_dtype(dtype, 'normal_kernel_cpu')
     shape, g = _size(size, 'randn'), _cuda_gen(generator, device)
     if g is not None:

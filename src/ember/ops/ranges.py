@@ -18,8 +18,12 @@ def _fmt(v):
     return '%g' % v if isinstance(v, float) else str(v)
 
 
-def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    if end is None:
+def arange(start=None, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    if start is None:                   # arange(end=5)
+        if end is None:
+            raise TypeError('arange() received an invalid combination of arguments - got (), but expected one of:')
+        start = 0
+    elif end is None:
         start, end = 0, start
     start, end, step = _number(start), _number(end), _number(step)
     if dtype is None:

@@ -94,7 +94,16 @@ class UnsafeViewBackward0(Op):
         return g.reshape(self.in_shape)
 
 
-def view(self, *shape):
+def _keyword(name, args, value):
+    """``value`` (given as ``name=``) as the one positional argument; PyTorch's error if both came."""
+    if args:
+        raise TypeError(f"{name}() got multiple values for argument '{value[0]}'")
+    return (value[1],)
+
+
+def view(self, *shape, size=None, dtype=None):
+    if size is not None or dtype is not None:
+        shape = _keyword('view', shape, ('size', size) if dtype is None else ('dtype', dtype))
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         return view_dtype(self, shape[0])
     return apply(ViewBackward0, self, shape=_sizes(shape))
@@ -106,8 +115,10 @@ def view_dtype(self, d):
     return Tensor._make(self._data.view(d.np), None, self._vc)
 
 
-def reshape(self, *shape):
-    shape = infer_shape(_sizes(shape), self._data.size)
+def reshape(self, *sizes, shape=None):
+    if shape is not None:
+        sizes = _keyword('reshape', sizes, ('shape', shape))
+    shape = infer_shape(_sizes(sizes), self._data.size)
     try:
         self._data.reshape(shape, copy=False)
     except ValueError:
@@ -175,8 +186,10 @@ def t(self):
     return apply(TBackward0, self)
 
 
-def permute(self, *dims):
-    return apply(PermuteBackward0, self, dims=_sizes(dims))
+def permute(self, *dims_, dims=None):
+    if dims is not None:
+        dims_ = _keyword('permute', dims_, ('dims', dims))
+    return apply(PermuteBackward0, self, dims=_sizes(dims_))
 
 
 def T(self):
@@ -229,7 +242,9 @@ class ExpandBackward0(Op):
         return g.sum_to_size(self.in_shape)
 
 
-def expand(self, *sizes):
+def expand(self, *sizes, size=None, implicit=False):
+    if size is not None:
+        sizes = _keyword('expand', sizes, ('size', size))
     return apply(ExpandBackward0, self, sizes=_sizes(sizes))
 
 

@@ -48,7 +48,11 @@ class RepeatBackward0(Op):
         return g.reshape(split).sum(tuple(range(0, len(split), 2))).reshape(self.in_shape)
 
 
-def repeat(self, *repeats):
+def repeat(self, *repeats, **kw):
+    if kw:                                               # repeat(repeats=(2, 3))
+        if set(kw) != {'repeats'} or repeats:
+            raise TypeError(f"repeat() got an unexpected keyword argument '{next(iter(kw))}'")
+        repeats = (kw['repeats'],)
     if not repeats:
         raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     return apply(RepeatBackward0, self, repeats=_int_tuple(repeats, 'repeat', 'repeats'))
