@@ -161,7 +161,10 @@ class WhereBackward0(Op):
         self.cond = cond
         self.metas = [None if isinstance(x, (int, float, bool)) else x.shape for x in (a, b)]
         a, b, _ = promote(a, b)
-        return as_array(np.where(cond, a, b))
+        try:
+            return as_array(np.where(cond, a, b))
+        except ValueError:
+            raise _broadcast_error([np.shape(x) for x in (cond, a, b)]) from None
 
     def backward(self, g):
         c = Tensor._make(self.cond)
@@ -173,6 +176,21 @@ class WhereBackward0(Op):
         return None, ga, gb
 
     _free = ('cond',)
+
+
+def _broadcast_error(shapes):
+    """PyTorch's error for shapes that do not broadcast, found folding them left to right."""
+    acc = shapes[0]
+    for sb in shapes[1:]:
+        n = max(len(acc), len(sb))
+        for i in range(n - 1, -1, -1):
+            x = acc[i - n + len(acc)] if i - n + len(acc) >= 0 else 1
+            y = sb[i - n + len(sb)] if i - n + len(sb) >= 0 else 1
+            if x != y and x != 1 and y != 1:
+                return RuntimeError(f'The size of tensor a ({x}) must match the size of tensor b ({y}) at '
+                                    f'non-singleton dimension {i}')
+        acc = np.broadcast_shapes(acc, sb)
+    return ValueError(f'shapes {shapes} do not broadcast')
 
 
 def where(condition, input=None, other=None, *, out=None):

@@ -97,12 +97,10 @@ def _basic(t, key):
                          '`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number')
     if consuming > ndim:
         raise IndexError(f'too many indices for tensor of dimension {ndim}')
-    if sum(1 for k in key if k is Ellipsis) > 1:
-        raise IndexError('an index can only have a single ellipsis (\'...\')')
     if all(k == slice(None) or k is Ellipsis for k in key) and len(key) > 1:
         return apply(AliasBackward0, t)        # t[:, :] and t[..., :] alias like t[...]
     out, dim, applied = t, 0, False
-    for k in key:
+    for i, k in enumerate(key):
         if k is Ellipsis:
             dim += ndim - consuming
         elif k is None:
@@ -110,13 +108,17 @@ def _basic(t, key):
             dim += 1
             applied = True
         elif isinstance(k, int):
-            out = apply(SelectBackward0, out, dim=dim, index=k, from_getitem=True)
+            try:
+                out = apply(SelectBackward0, out, dim=dim, index=k, from_getitem=True)
+            except IndexError:      # PyTorch names the index's position in the key as its dim
+                raise IndexError(f'index {k} is out of bounds for dimension {i} with size '
+                                 f'{out.shape[dim]}') from None
             applied = True
         else:
             if k != slice(None):
                 step = 1 if k.step is None else k.step
                 if step <= 0:
-                    raise ValueError('step must be greater than zero')
+                    raise ValueError('slice step cannot be zero' if step == 0 else 'step must be greater than zero')
                 out = apply(SliceBackward0, out, dim=dim, start=k.start, stop=k.stop, step=step)
                 applied = True
             dim += 1
@@ -175,7 +177,37 @@ def copy_(self, src, non_blocking=False):
     return apply_inplace(CopyBackwards, self, src)
 
 
-class FillBackward(Op):
+class ZeroBackward0(Op):
+    """zero_(): the old value's gradient is zero."""
+    any_cast = True
+
+    def forward_inplace(self, a):
+        a.fill(0)
+        return True
+
+    def forward(self, a):
+        return xp(a).zeros(a.shape, a.dtype)
+
+    def backward(self, g):
+        from .creation import zeros_like
+        return zeros_like(g)
+
+
+class FillBackward2(Op):
+    """fill_(python number)."""
+    any_cast = True
+
+    def forward(self, a, value=0):
+        return xp(a).full(a.shape, value, a.dtype)
+
+    def backward(self, g):
+        from .creation import zeros_like
+        return zeros_like(g)
+
+
+class FillBackward3(Op):
+    """fill_(0-dim tensor), and ``t[:] = value`` on the whole tensor (value 0-dim or a number):
+    the value's gradient is the sum of the incoming one."""
     any_cast = True
 
     def forward(self, a, value):
@@ -183,6 +215,7 @@ class FillBackward(Op):
             if value.ndim:
                 raise RuntimeError('fill_ only supports 0-dimension value tensor but got tensor with '
                                    f'{value.ndim} dimensions.')
+            self.vdtype = value.dtype
         m = xp(a)
         if m is np or isinstance(value, (int, float, bool)):
             return m.full(a.shape, value, a.dtype)
@@ -191,19 +224,47 @@ class FillBackward(Op):
         return out
 
     def backward(self, g):
-        gv = g.sum() if len(self._next) > 1 and self._next[1][0] is not None else None
-        return g * 0, gv
-
-    def name(self):
-        return 'FillBackward0'
+        from .creation import zeros_like
+        gv = None
+        if self._next[1][0] is not None:
+            gv = g.sum()
+            if gv._data.dtype != self.vdtype:
+                from .. import _dtype
+                gv = gv.to(_dtype._FROM_NP[self.vdtype])
+        return zeros_like(g), gv
 
 
 def fill_(self, value):
-    return apply_inplace(FillBackward, self, value)
+    if isinstance(value, Tensor):
+        return apply_inplace(FillBackward3, self, value)
+    return apply_inplace(FillBackward2, self, value=value)
 
 
 def zero_(self):
-    return apply_inplace(FillBackward, self, 0)
+    return apply_inplace(ZeroBackward0, self)
+
+
+def _whole(key, shape):
+    """True when basic ``key`` selects all of a tensor of ``shape`` without making a view
+    (only ``...`` and full slices ``:``, ``0:n``, ``::1``), as PyTorch skips such slices."""
+    dim, n = 0, len(shape)
+    consuming = 0
+    for k in key:
+        if k is None or isinstance(k, int):
+            return False
+        if k is not Ellipsis:
+            consuming += 1
+    if consuming > n:
+        return False
+    for k in key:
+        if k is Ellipsis:
+            dim += n - consuming
+            continue
+        if k != slice(None):
+            if k.step == 0 or k.indices(shape[dim]) != (0, shape[dim], 1):
+                return False
+        dim += 1
+    return True
 
 
 class IndexPutBackward0(Op):
@@ -242,13 +303,25 @@ def setitem(self, key, value):
         value = value.to(self.device)
     key = tuple(_int_tensor_as_int(k) for k in _as_key(key))
     if all(_is_basic(k) for k in key):
-        view = _basic(self, key)
+        if _whole(key, self._data.shape):      # PyTorch writes the tensor itself, not a view of it
+            if not isinstance(value, Tensor) or value._data.ndim == 0:
+                apply_inplace(FillBackward3, self, value)
+                return
+            view = self
+        else:
+            view = _basic(self, key)
         if isinstance(value, Tensor) and value._data.shape != view._data.shape:
             _expand_check(value, view._data.shape)
         apply_inplace(CopyBackwards, view, value)
         return
+    if len(key) == 1 and _byte_mask(key[0]) and (not isinstance(value, Tensor) or value._data.ndim == 0):
+        raise RuntimeError('masked_fill_ only supports boolean masks, but got mask with dtype unsigned char')
     view, key = _select_first(self, key)
     apply_inplace(IndexPutBackward0, view, value, key=_np_key(key, view.shape, xp(view._data)))
+
+
+def _byte_mask(k):
+    return isinstance(k, Tensor) and k._data.dtype == np.uint8 and k._data.ndim > 0
 
 
 def _expand_check(value, shape):

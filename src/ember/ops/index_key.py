@@ -6,6 +6,7 @@ import numpy as np
 from .._tensor import Tensor
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
+_INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32), np.dtype(np.uint8))   # long, int, byte
 
 
 def _is_basic(k):
@@ -50,7 +51,7 @@ def _np_key(key, shape, m=np):
                 arr = arr.astype(bool)
                 _check_mask(arr, shape, dim)
                 dim += arr.ndim
-            elif arr.dtype.kind in 'iu':
+            elif arr.dtype in _INDEX_DTYPES:
                 dim += 1
             else:
                 raise IndexError('tensors used as indices must be long, int, byte or bool tensors')
@@ -63,6 +64,8 @@ def _np_key(key, shape, m=np):
             if arr.dtype == object:
                 raise IndexError('only integers, slices (`:`), ellipsis (`...`), None and long or byte '
                                  'Variables are valid indices')
+            if arr.dtype.kind == 'f':       # PyTorch reads a list as an int64 tensor: [] and [0.5] too
+                arr = arr.astype(np.int64)
             if arr.dtype == np.bool_ and arr.ndim:
                 _check_mask(arr, shape, dim)
                 dim += arr.ndim
@@ -70,6 +73,14 @@ def _np_key(key, shape, m=np):
                 dim += 1
             out.append(arr if m is np else m.asarray(arr))
         else:
+            if isinstance(k, slice):
+                if k.step is not None and k.step <= 0:
+                    raise ValueError('slice step cannot be zero' if k.step == 0 else 'step must be greater than zero')
+            elif isinstance(k, float):
+                raise IndexError('only integers, slices (`:`), ellipsis (`...`), None and long or byte '
+                                 'Variables are valid indices (got float)')
+            elif isinstance(k, str):
+                raise TypeError("new(): invalid data type 'str'")
             if k is not None and k is not Ellipsis:
                 dim += 1
             out.append(k)

@@ -82,6 +82,7 @@ def _safe_log(a, b):
 
 class PowBackward2(Binary):
     """scalar ** tensor (the scalar is passed as ``base=``)"""
+    saves = (0,)
     saves_output = True
 
     def forward(self, e, base):
@@ -91,8 +92,14 @@ class PowBackward2(Binary):
         return _int_pow(b, e2, nd)
 
     def backward(self, g):
-        out, = self.saved_tensors
-        return self._fit((g * out * float(np.log(self.base)) if self.base > 0 else g * out * np.nan, None))
+        e, out = self.saved_tensors
+        base = self.base
+        if base > 0:
+            return self._fit((g * out * float(np.log(base)), None))
+        if base == 0:       # PyTorch: 0 where the exponent is >= 0, else g * out * log(0)
+            from .compare import where
+            return self._fit((where(e >= 0, 0.0, g * out * -np.inf), None))
+        return self._fit((g * out * np.nan, None))
 
 
 def pow(input, exponent, *, out=None):

@@ -5,7 +5,8 @@ import numpy as np
 
 from .._tensor import Tensor, xp_of
 from . import _devices
-from ._op import apply, NotImplementedNode
+from ._op import Op, apply, apply_inplace, check_inplace, write_into, NotImplementedNode
+from ..autograd.grad_mode import is_grad_enabled
 from .random import _RandomOp, _rng, _src, _fdt, _on, _check_float, _check_std, _check_p, _name
 from .ranges import _fmt
 
@@ -147,19 +148,93 @@ class HostDraws:
         return xp_of(self._like).asarray(arr if cast is None else arr.astype(cast))
 
 
-def _fill(self, generator, cpu, gpu):
+class _RandomFill(Op):
+    """An in-place random fill on a tensor autograd tracks: the drawn ``values`` replace the old
+    value, whose gradient (and a tensor ``p``'s) is zero."""
+    any_cast = True
+
+    def forward(self, a, *p, values=None):
+        self.p_meta = [(x.shape, x.dtype) for x in p]
+        return xp_of(a).asarray(values, dtype=a.dtype)
+
+    def backward(self, g):
+        from .creation import zeros, zeros_like
+        z = zeros_like(g)
+        if not self.p_meta:
+            return z
+        shape, dt = self.p_meta[0]
+        from .. import _dtype
+        return z, zeros(shape, dtype=_dtype._FROM_NP[dt], device=g.device)
+
+
+class UniformBackward0(_RandomFill):
+    pass
+
+
+class NormalBackward0(_RandomFill):
+    pass
+
+
+class BernoulliBackward1(_RandomFill):      # bernoulli_(p tensor)
+    pass
+
+
+class BernoulliBackward2(_RandomFill):      # bernoulli_(p float)
+    pass
+
+
+class RandomBackward0(_RandomFill):         # random_(from, to)
+    pass
+
+
+class RandomBackward1(_RandomFill):         # random_(to)
+    pass
+
+
+class RandomBackward2(_RandomFill):         # random_()
+    pass
+
+
+class ExponentialBackward0(_RandomFill):
+    pass
+
+
+class GeometricBackward0(_RandomFill):
+    pass
+
+
+class LogNormalBackward0(_RandomFill):
+    pass
+
+
+class CauchyBackward0(_RandomFill):
+    pass
+
+
+def _recording(t):
+    return (t._requires_grad or t.grad_fn is not None) and is_grad_enabled()
+
+
+def _fill(self, generator, cpu, gpu, node, p=()):
     """self <- ``cpu(rng)`` (a NumPy Generator) on the CPU, or ``gpu(g, dtype)`` drawn on self's
-    GPU with CUDA generator ``g`` (``dtype``: the float dtype CuPy draws in for self)."""
-    from ._op import write_into, check_inplace
-    from ..autograd.grad_mode import is_grad_enabled
-    check_inplace(self, is_grad_enabled())
+    GPU with CUDA generator ``g`` (``dtype``: the float dtype CuPy draws in for self). On a
+    tensor autograd tracks, the fill is recorded as op ``node`` (gradient zero)."""
+    rec = _recording(self)
+    check_inplace(self, rec)
     d = self._data
     if type(d) is np.ndarray:
-        write_into(self, cpu(_rng(generator)))
-        return self
-    g = _src(generator, self)
-    with _devices.guard(d):
-        write_into(self, gpu(g, _fdt(d.dtype)))
+        vals = cpu(_rng(generator))
+    else:
+        g = _src(generator, self)
+        with _devices.guard(d):
+            vals = gpu(g, _fdt(d.dtype))
+    if rec:
+        return apply_inplace(node, self, *p, values=vals)
+    if type(d) is np.ndarray:
+        write_into(self, vals)
+    else:
+        with _devices.guard(d):
+            write_into(self, vals)
     return self
 
 
@@ -168,15 +243,17 @@ def _drawable(t):
     return type(d) is np.ndarray and d.dtype in (np.float32, np.float64) and d.flags.c_contiguous and d.size
 
 
-def _fill_affine(self, draw, scale, shift):
+def _fill_affine(self, draw, scale, shift, node):
     """self <- draw() * scale + shift, drawn in place (no temporary, no float64 round trip)."""
-    from ._op import check_inplace
-    from ..autograd.grad_mode import is_grad_enabled
-    check_inplace(self, is_grad_enabled())
+    rec = _recording(self)
+    check_inplace(self, rec)
     d = self._data
-    draw(out=d, dtype=d.dtype)
-    d *= d.dtype.type(scale)
-    d += d.dtype.type(shift)
+    out = np.empty_like(d) if rec else d
+    draw(out=out, dtype=d.dtype)
+    out *= d.dtype.type(scale)
+    out += d.dtype.type(shift)
+    if rec:
+        return apply_inplace(node, self, values=out)
     self._vc[0] += 1
     return self
 
@@ -187,22 +264,24 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None):
         raise RuntimeError(f'uniform_ expects to return a [from, to) range, but found from={_fmt(a)} > '
                            f'to={_fmt(b)}')
     if _drawable(self):         # straight into the tensor's memory, in its own precision
-        return _fill_affine(self, _rng(generator).random, b - a, a)
+        return _fill_affine(self, _rng(generator).random, b - a, a, UniformBackward0)
     return _fill(self, generator, lambda r: r.uniform(a, b, self.shape),
-                 lambda g, f: g._draw('uniform', a, b, self.shape, f))
+                 lambda g, f: g._draw('uniform', a, b, self.shape, f), UniformBackward0)
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     _check_float(self.dtype, 'normal_kernel_cpu')
     _check_std(std)
     if _drawable(self):
-        return _fill_affine(self, _rng(generator).standard_normal, std, mean)
+        return _fill_affine(self, _rng(generator).standard_normal, std, mean, NormalBackward0)
     return _fill(self, generator, lambda r: r.normal(mean, std, self.shape),
-                 lambda g, f: g._draw('normal', mean, std, self.shape, f))
+                 lambda g, f: g._draw('normal', mean, std, self.shape, f), NormalBackward0)
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
+    node, pt = BernoulliBackward2, ()
     if isinstance(p, Tensor):
+        node, pt = BernoulliBackward1, (p,)
         if type(self._data) is np.ndarray:
             p = np.asarray(p.detach().numpy(force=True), dtype=np.float64)
         else:
@@ -210,7 +289,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
     else:
         _check_p(p)
     return _fill(self, generator, lambda r: r.random(self.shape) < p,
-                 lambda g, f: g._draw('random_sample', self.shape, f) < p)
+                 lambda g, f: g._draw('random_sample', self.shape, f) < p, node, pt)
 
 
 # random_()'s exclusive upper bound: every integer the dtype holds exactly (floats), or its max
@@ -220,13 +299,15 @@ _RANDOM_TO = {'float64': 2 ** 53 + 1, 'float32': 2 ** 24 + 1, 'float16': 2 ** 11
 
 def random_(self, from_=None, to=None, *, generator=None):
     """``random_(to)``: integers in [0, to); ``random_(from, to)``; ``random_()``: [0, 2**mantissa]."""
+    node = RandomBackward0
     if to is None and from_ is not None:
-        from_, to = 0, from_
-    from_ = 0 if from_ is None else from_
+        from_, to, node = 0, from_, RandomBackward1
+    if from_ is None:
+        from_, node = 0, RandomBackward2
     if to is None:
         to = _RANDOM_TO.get(self.dtype.name) or int(np.iinfo(self._data.dtype).max) + 1
     return _fill(self, generator, lambda r: r.integers(from_, to, self.shape),
-                 lambda g, f: g._draw('randint', from_, to, self.shape, np.int64))
+                 lambda g, f: g._draw('randint', from_, to, self.shape, np.int64), node)
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
@@ -234,22 +315,22 @@ def exponential_(self, lambd=1.0, *, generator=None):
         raise RuntimeError('Exponential distribution is a continuous probability distribution. dtype must '
                            f'be a floating point but you specified {_name(self.dtype)}')
     return _fill(self, generator, lambda r: r.exponential(1.0 / lambd, self.shape),
-                 lambda g, f: g._draw('exponential', 1.0 / lambd, self.shape, f))
+                 lambda g, f: g._draw('exponential', 1.0 / lambd, self.shape, f), ExponentialBackward0)
 
 
 def geometric_(self, p, *, generator=None):
     return _fill(self, generator, lambda r: r.geometric(p, self.shape),
-                 lambda g, f: g._draw('geometric', p, self.shape))
+                 lambda g, f: g._draw('geometric', p, self.shape), GeometricBackward0)
 
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     return _fill(self, generator, lambda r: r.lognormal(mean, std, self.shape),
-                 lambda g, f: g._draw('lognormal', mean, std, self.shape, f))
+                 lambda g, f: g._draw('lognormal', mean, std, self.shape, f), LogNormalBackward0)
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     return _fill(self, generator, lambda r: median + sigma * r.standard_cauchy(self.shape),
-                 lambda g, f: median + sigma * g._draw('standard_cauchy', self.shape, f))
+                 lambda g, f: median + sigma * g._draw('standard_cauchy', self.shape, f), CauchyBackward0)
 
 
 FILLERS = {'uniform_': uniform_, 'normal_': normal_, 'bernoulli_': bernoulli_, 'random_': random_,

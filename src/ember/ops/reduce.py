@@ -34,7 +34,13 @@ def _expand_back(g, in_shape, dims, keepdim):
     return g.expand(in_shape)
 
 
+_F32 = np.dtype(np.float32)
+_F16 = np.dtype(np.float16)
+_HALF = frozenset((np.dtype(np.float16), _dtype.bfloat16.np))     # accumulated in float32
+
+
 def _acc_dtype(a, dtype):
+    """Result dtype of sum/prod: ``dtype`` if given, int64 for integers, else a's dtype."""
     if dtype is not None:
         return dtype.np
     if a.dtype.kind in 'biu':
@@ -42,12 +48,26 @@ def _acc_dtype(a, dtype):
     return a.dtype
 
 
+def _sum(a, axis, keepdim, dtype):
+    """float16/bfloat16 accumulate in float32 and are rounded once at the end, as in PyTorch."""
+    out = _acc_dtype(a, dtype)
+    acc = _F32 if out in _HALF else out
+    r = a.sum(axis=axis, keepdims=keepdim, dtype=acc)
+    return as_array(r if acc is out else r.astype(out))
+
+
+def upcast_half(a):
+    """``a`` as float32 when it is float16/bfloat16 (for ops that must accumulate in float32
+    and round once at the end), else ``a`` itself."""
+    return a.astype(_F32) if a.dtype in _HALF else a
+
+
 class SumBackward0(Op):
     """sum of all elements"""
 
     def forward(self, a, dtype=None):
         self.in_shape = a.shape
-        return as_array(a.sum(dtype=_acc_dtype(a, dtype)))
+        return _sum(a, None, False, dtype)
 
     def backward(self, g):
         return g.expand(self.in_shape)
@@ -59,7 +79,7 @@ class SumBackward1(Op):
     def forward(self, a, dim, keepdim=False, dtype=None):
         self.in_shape, self.keepdim = a.shape, keepdim
         self.dims = _dims(dim, a.ndim)
-        return as_array(a.sum(axis=self.dims, keepdims=keepdim, dtype=_acc_dtype(a, dtype)))
+        return _sum(a, self.dims, keepdim, dtype)
 
     def backward(self, g):
         return _expand_back(g, self.in_shape, self.dims, self.keepdim)
@@ -110,12 +130,15 @@ def _float_check(a, fname, dtype):
 
 def _mean(a, axis, keepdim, dtype):
     """NumPy's mean, without its warning for empty slices (PyTorch just gives nan)."""
-    dt = None if dtype is None else dtype.np
+    out = a.dtype if dtype is None else dtype.np
+    acc = _F32 if out in _HALF else out
     if a.size:
-        return as_array(a.mean(axis=axis, keepdims=keepdim, dtype=dt))
-    with np.errstate(invalid='ignore', divide='ignore'), warnings.catch_warnings():
-        warnings.simplefilter('ignore', RuntimeWarning)
-        return as_array(a.mean(axis=axis, keepdims=keepdim, dtype=dt))
+        r = a.mean(axis=axis, keepdims=keepdim, dtype=acc)
+    else:
+        with np.errstate(invalid='ignore', divide='ignore'), warnings.catch_warnings():
+            warnings.simplefilter('ignore', RuntimeWarning)
+            r = a.mean(axis=axis, keepdims=keepdim, dtype=acc)
+    return as_array(r if acc is out else r.astype(out))
 
 
 class MeanBackward0(Op):
@@ -154,7 +177,7 @@ class ProdBackward0(Op):
     saves_output = True
 
     def forward(self, a, dtype=None):
-        return as_array(a.prod(dtype=_acc_dtype(a, dtype)))
+        return _prod(a, None, False, _acc_dtype(a, dtype))
 
     def backward(self, g):
         x, out = self.saved_tensors
@@ -167,13 +190,26 @@ class ProdBackward1(Op):
 
     def forward(self, a, dim, keepdim=False, dtype=None):
         self.dim, self.keepdim = wrap_dim(dim, a.ndim), keepdim
-        return as_array(a.prod(axis=self.dim, keepdims=keepdim, dtype=_acc_dtype(a, dtype)))
+        return _prod(a, self.dim, keepdim, _acc_dtype(a, dtype))
 
     def backward(self, g):
         x, out = self.saved_tensors
         if not self.keepdim and x.ndim:
             g, out = g.unsqueeze(self.dim), out.unsqueeze(self.dim)
         return g * _prod_others(x, out, self.dim)
+
+
+def _prod(a, axis, keepdim, nd):
+    """PyTorch multiplies float16 one element after another, rounding each step (NumPy's float16
+    product does not, its bfloat16 one does)."""
+    if nd != _F16 or a.size == 0:
+        return as_array(a.prod(axis=axis, keepdims=keepdim, dtype=nd))
+    x = a.astype(nd, copy=False)
+    if axis is None:
+        r = np.multiply.accumulate(x.reshape(-1))[-1]
+        return as_array(r.reshape((1,) * a.ndim) if keepdim else r)
+    r = np.take(np.multiply.accumulate(x, axis=axis), [-1], axis=axis)
+    return r if keepdim else r.squeeze(axis)
 
 
 def _prod_others(x, out, dim):
