@@ -295,3 +295,21 @@ def test_index_set_ok(stmt):
             exec(stmt, {'T': T, 'x': x})
         out.append(x.tolist())
     assert out[0] == out[1]
+
+
+@pytest.mark.parametrize('dt', ['bfloat16', 'float16'])
+@pytest.mark.parametrize('fn', [
+    lambda T, x: x.var(), lambda T, x: x.std(), lambda T, x: x.var(0, keepdim=True), lambda T, x: x.norm(),
+    lambda T, x: T.linalg.vector_norm(x, 1), lambda T, x: T.linalg.vector_norm(x, 3.0),
+    lambda T, x: T.logsumexp(x, 0), lambda T, x: T.std_mean(x), lambda T, x: T.var_mean(x, 0),
+])
+def test_half_precision_statistics_accumulate_in_float32(fn, dt):
+    """var/std/norm/logsumexp of float16/bfloat16 are computed in float32 and rounded once."""
+    import numpy as np
+    a = (np.arange(2000) / 100.0 + 1).astype(np.float32)
+    outs = []
+    for T in (torch, ember):
+        r = fn(T, T.tensor(a).to(getattr(T, dt)))
+        r = r if isinstance(r, tuple) else (r,)
+        outs.append([(str(t.dtype).split('.')[-1], t.float().tolist()) for t in r])
+    assert outs[0] == outs[1]

@@ -62,6 +62,17 @@ def upcast_half(a):
     return a.astype(_F32) if a.dtype in _HALF else a
 
 
+def half_in_float32(forward):
+    """An op's ``forward(self, a, ...)`` computed in float32 for a float16/bfloat16 ``a`` and
+    rounded once to a's dtype at the end (PyTorch's reductions accumulate so)."""
+    def wrapped(self, a, *args, **kw):
+        if a.dtype not in _HALF:
+            return forward(self, a, *args, **kw)
+        return forward(self, a.astype(_F32), *args, **kw).astype(a.dtype)
+    wrapped.__name__, wrapped.__doc__ = forward.__name__, forward.__doc__
+    return wrapped
+
+
 class SumBackward0(Op):
     """sum of all elements"""
 

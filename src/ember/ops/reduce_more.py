@@ -12,7 +12,7 @@ from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import xp, as_array
 from .extremes import _DimExtreme, _empty_check
-from .reduce import _dims, _expand_back, _acc_dtype
+from .reduce import _dims, _expand_back, _acc_dtype, half_in_float32
 from .return_types import make_return
 from .scan import write_out, need_dim, accumulate, _MISSING
 from .shape import wrap_dim
@@ -75,6 +75,7 @@ class LogsumexpBackward0(Op):
     saves = (0,)
     saves_output = True
 
+    @half_in_float32
     def forward(self, a, dim, keepdim=False):
         if not _is_float(a):
             a = a.astype(_dtype.get_default_dtype().np)

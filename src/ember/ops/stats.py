@@ -7,7 +7,7 @@ from .._tensor import xp_of
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import as_array
-from .reduce import _dims
+from .reduce import _dims, half_in_float32, upcast_half
 
 
 def _correction(unbiased, correction):
@@ -20,6 +20,7 @@ class VarBackward0(Op):
     saves = (0,)
     fname = 'var'
 
+    @half_in_float32
     def forward(self, a, dim=None, correction=1, keepdim=False):
         if a.dtype.kind in 'biu':
             raise RuntimeError('std and var only support floating point and complex dtypes')
@@ -47,6 +48,7 @@ class StdBackward0(VarBackward0):
     saves_output = True
     fname = 'std'
 
+    @half_in_float32
     def forward(self, a, dim=None, correction=1, keepdim=False):
         var = super().forward(a, dim, correction, keepdim)
         return as_array(xp_of(var).sqrt(var))
@@ -67,7 +69,7 @@ class VarMeanBackward0(VarBackward0):
 
     def forward(self, a, dim=None, correction=1, keepdim=False):
         var = VarBackward0.forward(self, a, dim, correction, keepdim)
-        return var, as_array(a.mean(axis=self.dims, keepdims=keepdim))
+        return var, as_array(upcast_half(a).mean(axis=self.dims, keepdims=keepdim).astype(a.dtype, copy=False))
 
     def backward(self, gv, gm):
         return VarBackward0.backward(self, gv) + _mean_grad(self, gm)
@@ -80,7 +82,7 @@ class StdMeanBackward0(StdBackward0):
 
     def forward(self, a, dim=None, correction=1, keepdim=False):
         std = StdBackward0.forward(self, a, dim, correction, keepdim)
-        return std, as_array(a.mean(axis=self.dims, keepdims=keepdim))
+        return std, as_array(upcast_half(a).mean(axis=self.dims, keepdims=keepdim).astype(a.dtype, copy=False))
 
     def backward(self, gs, gm):
         return StdBackward0.backward(self, gs) + _mean_grad(self, gm)
@@ -130,6 +132,7 @@ class LinalgVectorNormBackward0(Op):
     saves = (0,)
     saves_output = True
 
+    @half_in_float32
     def forward(self, a, ord=2, dim=None, keepdim=False):
         _norm_input_check(a)
         self.ord, self.dims, self.keepdim = ord, _dims(dim, a.ndim), keepdim
