@@ -63,3 +63,4 @@ from ..ops.fold import unfold, fold  # noqa: F401,E402
 from ..ops.nn_more import *  # noqa: F401,F403,E402
 from ..ops.grid_sample import *  # noqa: F401,F403,E402
 from ..ops.ctc import functional_ctc_loss as ctc_loss  # noqa: F401,E402
+from ..ops.nn_gaps import *  # noqa: F401,F403,E402

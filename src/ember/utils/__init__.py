@@ -1,2 +1,3 @@
 """Utilities outside the tensor core; ``ember.utils.data`` holds datasets and the DataLoader."""
 from . import data  # noqa: F401
+from . import checkpoint  # noqa: F401

@@ -38,3 +38,4 @@ from .fold import Fold, Unfold  # noqa: F401
 from .more_layers import *  # noqa: F401,F403,E402
 from .lazy_more import *  # noqa: F401,F403,E402
 from .loss_ctc import *  # noqa: F401,F403,E402
+from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401

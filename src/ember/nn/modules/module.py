@@ -8,6 +8,8 @@ from ...autograd import grad_mode
 from ..parameter import Parameter, Buffer
 from .hooks import HooksMixin, RemovableHandle  # noqa: F401
 from .state import StateDictMixin, _IncompatibleKeys  # noqa: F401
+from . import global_hooks as _gh
+from .global_hooks import *  # noqa: F401,F403  (register_module_*_hook, _global_* dicts)
 
 
 def _typename(obj):
@@ -84,12 +86,12 @@ class Module(HooksMixin, StateDictMixin):
                 if modules is None:
                     raise AttributeError('cannot assign module before Module.__init__() call')
                 remove_from(d, self._parameters, self._buffers, self._non_persistent_buffers_set)
-                modules[name] = value
+                modules[name] = _gh.run_registration_hooks(_gh._global_module_registration_hooks, self, name, value)
             elif modules is not None and name in modules:
                 if value is not None:
                     raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
                                     '(ember.nn.Module or None expected)')
-                modules[name] = value
+                modules[name] = _gh.run_registration_hooks(_gh._global_module_registration_hooks, self, name, value)
             else:
                 buffers = d.get('_buffers')
                 if isinstance(value, Buffer) or (buffers is not None and name in buffers):
@@ -142,7 +144,7 @@ class Module(HooksMixin, StateDictMixin):
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             '(ember Tensor or None required)')
-        self._buffers[name] = tensor
+        self._buffers[name] = _gh.run_registration_hooks(_gh._global_buffer_registration_hooks, self, name, tensor)
         (self._non_persistent_buffers_set.discard if persistent else self._non_persistent_buffers_set.add)(name)
 
     def register_parameter(self, name, param):
@@ -156,7 +158,7 @@ class Module(HooksMixin, StateDictMixin):
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must "
                              f"be created explicitly. To express '{name}' as a function of another Tensor, "
                              'compute the value in the forward() method.')
-        self._parameters[name] = param
+        self._parameters[name] = _gh.run_registration_hooks(_gh._global_parameter_registration_hooks, self, name, param)
 
     def add_module(self, name, module):
         if module is not None and not isinstance(module, Module):
@@ -169,7 +171,7 @@ class Module(HooksMixin, StateDictMixin):
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == '':
             raise KeyError('module name can\'t be empty string ""')
-        self._modules[name] = module
+        self._modules[name] = _gh.run_registration_hooks(_gh._global_module_registration_hooks, self, name, module)
 
     def register_module(self, name, module):
         self.add_module(name, module)
@@ -281,6 +283,8 @@ class Module(HooksMixin, StateDictMixin):
     def eval(self):
         return self.train(False)
 
+    share_memory = _gh.share_memory
+
     def requires_grad_(self, requires_grad=True):
         for p in self.parameters():
             p.requires_grad_(requires_grad)
@@ -389,6 +393,7 @@ class Module(HooksMixin, StateDictMixin):
         d.setdefault('_is_full_backward_hook', None)
 
 
+_gh._module_cls.append(Module)
 _HOOK_DICTS = ('_backward_pre_hooks', '_backward_hooks', '_forward_hooks', '_forward_hooks_with_kwargs',
                '_forward_hooks_always_called', '_forward_pre_hooks', '_forward_pre_hooks_with_kwargs',
                '_state_dict_hooks', '_state_dict_pre_hooks', '_load_state_dict_pre_hooks',

@@ -9,6 +9,7 @@ from .spectral_norm import spectral_norm, remove_spectral_norm  # noqa: F401,E40
 from .fusion import (fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval,  # noqa: F401,E402
                      fuse_linear_bn_weights)
 from .init import skip_init  # noqa: F401,E402
+from . import prune  # noqa: F401,E402
 
 __all__ = ['rnn', 'clip_grad_norm', 'clip_grad_norm_', 'clip_grad_value_', 'clip_grads_with_norm_', 'get_total_norm',
            'parameters_to_vector', 'vector_to_parameters', 'parametrize', 'parametrizations', 'stateless',
