@@ -313,3 +313,21 @@ def test_half_precision_statistics_accumulate_in_float32(fn, dt):
         r = r if isinstance(r, tuple) else (r,)
         outs.append([(str(t.dtype).split('.')[-1], t.float().tolist()) for t in r])
     assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize('fn', [
+    lambda T: T.addmm(T.ones(4), T.ones(2, 3), T.ones(3, 4)),
+    lambda T: T.addmm(T.ones(2, 4), T.ones(2, 3), T.ones(3, 4)),
+    lambda T: T.addmv(T.ones(2), T.ones(2, 3), T.ones(3)),
+    lambda T: T.baddbmm(T.ones(4), T.ones(2, 2, 3), T.ones(2, 3, 4)),
+    lambda T: T.addr(T.ones(3), T.ones(2), T.ones(3)),
+    lambda T: T.nn.Sequential(T.nn.Linear(3, 4), T.nn.ReLU(inplace=True))(T.ones(2, 3)),
+])
+def test_fused_product_results_can_be_written_in_place(fn):
+    """addmm & co. return fresh memory (a broadcast bias once made them read-only views)."""
+    outs = []
+    for T in (torch, ember):
+        r = fn(T).detach()
+        r.add_(1)
+        outs.append((r.tolist(), r.stride()))
+    assert outs[0][1] == outs[1][1] and np.allclose(outs[0][0], outs[1][0])

@@ -54,8 +54,10 @@ class _Fused(Op):
         out = prod if alpha == 1 else prod * alpha
         if beta != 0:
             out = out + (inp if beta == 1 else inp * beta)
-        m = xp(prod)
-        return m.ascontiguousarray(m.broadcast_to(out, shape)).astype(x.dtype, copy=False)
+        if out.shape != tuple(shape):             # (a copy: broadcast_to's view is read-only)
+            m = xp(prod)
+            out = m.broadcast_to(out, shape).copy()
+        return out.astype(x.dtype, copy=False)
 
     def backward(self, g):
         x, y = self.saved_tensors
