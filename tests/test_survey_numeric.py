@@ -315,13 +315,21 @@ def test_half_precision_statistics_accumulate_in_float32(fn, dt):
     assert outs[0] == outs[1]
 
 
+def _linear_relu(T):
+    m = T.nn.Sequential(T.nn.Linear(3, 4), T.nn.ReLU(inplace=True))
+    with T.no_grad():
+        m[0].weight.fill_(0.5)
+        m[0].bias.copy_(T.tensor([-1.0, -2.0, 0.0, 1.0]))
+    return m(T.ones(2, 3))
+
+
 @pytest.mark.parametrize('fn', [
     lambda T: T.addmm(T.ones(4), T.ones(2, 3), T.ones(3, 4)),
     lambda T: T.addmm(T.ones(2, 4), T.ones(2, 3), T.ones(3, 4)),
     lambda T: T.addmv(T.ones(2), T.ones(2, 3), T.ones(3)),
     lambda T: T.baddbmm(T.ones(4), T.ones(2, 2, 3), T.ones(2, 3, 4)),
     lambda T: T.addr(T.ones(3), T.ones(2), T.ones(3)),
-    lambda T: T.nn.Sequential(T.nn.Linear(3, 4), T.nn.ReLU(inplace=True))(T.ones(2, 3)),
+    lambda T: _linear_relu(T),
 ])
 def test_fused_product_results_can_be_written_in_place(fn):
     """addmm & co. return fresh memory (a broadcast bias once made them read-only views)."""
