@@ -194,7 +194,7 @@ def _restride(self, result):
             raise RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.')
     self._data = result._data
     if result.grad_fn is not None:
-        self.grad_fn, self._output_nr = _inplace_node(result.grad_fn), result._output_nr
+        self._grad_fn, self._output_nr = _inplace_node(result._grad_fn), result._output_nr
     if self._base is not None and result._base is not None:
         self._view_chain = result._view_chain        # its geometry relative to the base, for later replays
     self._vc[0] += 1

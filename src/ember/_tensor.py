@@ -4,6 +4,7 @@ Ops live in ``ember/ops``; ``ember/_methods.py`` binds them onto this class as m
 """
 import weakref
 import warnings
+from operator import attrgetter as _attrgetter
 
 import numpy as np
 
@@ -11,10 +12,19 @@ from . import _dtype
 from ._device import device as _device_cls, cpu as _cpu
 from ._size import Size
 from .autograd import grad_mode
-from .autograd.node import AccumulateGrad
+from .autograd.node import AccumulateGrad, _Handle
 from ._tensor_python import PythonProtocols
 
 _new = object.__new__
+_NOT_WRITABLE = "attribute '{}' of 'ember._C.TensorBase' objects is not writable"
+
+
+def _read_only(name):
+    def refuse(self, *value):
+        raise AttributeError(_NOT_WRITABLE.format(name))
+    return refuse
+
+
 _tuple_new = tuple.__new__
 
 
@@ -47,13 +57,14 @@ class Tensor(PythonProtocols):
 
     __array_priority__ = 1000
     _requires_grad = False
-    grad_fn = None
+    _grad_fn = None          # read as .grad_fn (read-only for users, as in PyTorch)
     _output_nr = 0
     _grad = None
     _base = None
     _view_chain = None
     _graph_gen = 0           # a base: bumped by each recorded in-place change of it or its views
     _graph_seen = 0          # a view: the base's _graph_gen its grad_fn was derived at
+    _nograd_view = False     # a view made with grad mode off (in-place on it with grad on: refused)
     _acc = None
     _retains_grad = False
     _leaf_hooks = None
@@ -75,7 +86,7 @@ class Tensor(PythonProtocols):
         t._data = data
         t._vc = [0] if vc is None else vc
         if grad_fn is not None:
-            t.grad_fn = grad_fn
+            t._grad_fn = grad_fn
             t._output_nr = nr
         return t
 
@@ -93,11 +104,10 @@ class Tensor(PythonProtocols):
         n = self._data.ndim
         if n == 0:
             raise IndexError(f'Dimension specified as {dim} but tensor has no dimensions')
-        lo, hi = (-1, 0) if n == 0 else (-n, n - 1)
-        if not lo <= dim <= hi:
-            raise IndexError(f'Dimension out of range (expected to be in range of [{lo}, {hi}], '
+        if not -n <= dim < n:
+            raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], '
                              f'but got {dim})')
-        return dim + n if dim < 0 else (0 if n == 0 else dim)
+        return dim + n if dim < 0 else dim
 
     @property
     def dtype(self):
@@ -191,17 +201,24 @@ class Tensor(PythonProtocols):
         return self._base is not None
 
     # ------------------------------------------------------------- autograd fields
+    grad_fn = property(_attrgetter('_grad_fn'), _read_only('grad_fn'), _read_only('grad_fn'))     # ops set _grad_fn
+
     @property
     def requires_grad(self):
-        return self._requires_grad or self.grad_fn is not None
+        return self._requires_grad or self._grad_fn is not None
 
     @requires_grad.setter
     def requires_grad(self, flag):
+        if flag.__class__ is not bool:
+            raise RuntimeError('requires_grad must be a bool')
         if flag and self.grad_fn is None and not self.is_floating_point():
             raise RuntimeError('only Tensors of floating point and complex dtype can require gradients')
         self.requires_grad_(flag)
 
     def requires_grad_(self, requires_grad=True):
+        if requires_grad.__class__ is not bool:
+            raise TypeError("requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                            f'{type(requires_grad).__name__}')
         if self.grad_fn is not None:
             if requires_grad:
                 return self
@@ -282,7 +299,6 @@ class Tensor(PythonProtocols):
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             return self.grad_fn._add_tensor_hook(self._output_nr, hook)
-        from .autograd.node import _Handle
         if self._leaf_hooks is None:
             self._leaf_hooks = []
         self._leaf_hooks.append(hook)
@@ -294,7 +310,6 @@ class Tensor(PythonProtocols):
             raise RuntimeError('post accumulate grad hooks cannot be registered on non-leaf tensors')
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.node import _Handle
         if self._post_acc_hooks is None:
             self._post_acc_hooks = []
         self._post_acc_hooks.append(hook)
@@ -321,7 +336,7 @@ class Tensor(PythonProtocols):
     def detach_(self):
         if self._base is not None and self.grad_fn is not None:
             raise RuntimeError('Can\'t detach views in-place. Use detach() instead.')
-        self.grad_fn = None
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
@@ -343,14 +358,15 @@ class Tensor(PythonProtocols):
 
     __str__ = __repr__
 
+for _name in ('shape', 'dtype', 'device', 'is_cuda', 'is_cpu', 'ndim', 'itemsize', 'nbytes', '_version',
+              'is_leaf', 'retains_grad', 'output_nr'):
+    _p = Tensor.__dict__[_name]
+    setattr(Tensor, _name, property(_p.fget, _read_only(_name), None, _p.__doc__))
+
+
 def _rebuild(arr, requires_grad, device=None):
-    if device is not None:
-        from ._backend import move
-        from ._device import device as _dev
-        t = Tensor._make(move(arr, _dev(device)))
-        t._requires_grad = requires_grad
-        return t
-    t = Tensor._make(arr.copy())
+    from ._backend import move
+    t = Tensor._make(arr.copy() if device is None else move(arr, _device_cls(device)))
     t._requires_grad = requires_grad
     return t
 

@@ -38,10 +38,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if grads is None:
         grads = (None,) * len(tensors)
     if len(grads) != len(tensors):
-        raise RuntimeError(f'grad can be implicitly created only for scalar outputs' if not grads else
+        raise RuntimeError('grad can be implicitly created only for scalar outputs' if not grads else
                            f'got {len(grads)} gradients for {len(tensors)} tensors')
     if retain_graph is None:
         retain_graph = create_graph
+    if create_graph and not _warned_cycle:
+        _warn_cycle()
     roots = _roots(tensors)
     root_grads = _engine.make_root_grads(tensors, grads)
     targets = None
@@ -60,6 +62,21 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     _engine.execute(roots, root_grads, retain_graph, create_graph, targets=targets)
 
 
+_warned_cycle = False
+
+
+def _warn_cycle():
+    """PyTorch warns once per process about backward(create_graph=True)."""
+    global _warned_cycle
+    _warned_cycle = True
+    import warnings
+    warnings.warn('Using backward() with create_graph=True will create a reference cycle between the parameter '
+                  'and its gradient which can cause a memory leak. We recommend using autograd.grad when '
+                  'creating the graph to avoid this. If you have to use this function, make sure to reset the '
+                  '.grad fields of your parameters to None after use to break the cycle and avoid the leak.',
+                  UserWarning, stacklevel=3)
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Return d(outputs)/d(inputs) without touching any ``.grad``."""
@@ -73,16 +90,17 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if retain_graph is None:
         retain_graph = create_graph
     roots = _roots(outputs)
-    targets = {}
-    for i, t in enumerate(inputs_t):
+    targets, slots = {}, []              # an input given twice shares one slot
+    for t in inputs_t:
         if not t.requires_grad:
             raise RuntimeError('One of the differentiated Tensors does not require grad')
         e = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t._grad_accumulator(), 0)
-        targets[e] = i
+        slots.append(targets.setdefault(e, len(targets)))
     root_grads = _engine.make_root_grads(outputs, grads)
     captured = _engine.execute(roots, root_grads, retain_graph, create_graph, targets=targets, capture=True)
     result = []
-    for i, (t, g) in enumerate(zip(inputs_t, captured)):
+    for i, t in enumerate(inputs_t):
+        g = captured[slots[i]]
         if g is None:
             if materialize_grads:
                 from ..ops.creation import zeros_like

@@ -279,8 +279,9 @@ def _accumulate(var, g, create_graph, given):
     if g._data.shape != var._data.shape:
         g = g.sum_to_size(var.shape)
     if var._grad is None:
-        if create_graph:
-            var._grad = g
+        if create_graph and g.requires_grad:     # a copy that stays in the graph, as PyTorch
+            from ..ops.creation import empty_like
+            var._grad = empty_like(g).copy_(g)
             return
         arr = g._data
         key = _owner(arr)

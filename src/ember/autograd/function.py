@@ -15,9 +15,11 @@
     Exp.apply(x)          # grad_fn prints as <ExpBackward object at 0x...>
 """
 import functools
+import warnings
 
 from . import grad_mode
 from .node import Node, _FREED, _SavedOutput
+from .. import _tensor
 
 
 class FunctionCtx:
@@ -62,11 +64,45 @@ class BackwardCFunction(Node, FunctionCtx):
         elif len(result) < n:
             raise RuntimeError(f'function {self.name()} returned an incorrect number of gradients '
                                f'(expected {n}, got {len(result)})')
-        return tuple(None if e[0] is None else r for r, e in zip(result, self._next))
+        return tuple(self._checked(i, r) for i, r in enumerate(result))
+
+    def _checked(self, i, r):
+        """The gradient for input i, as PyTorch validates it: None for an input that needs none,
+        summed down to the input's shape when it broadcasts to it, cast to the input's dtype."""
+        if r is None:
+            return None
+        meta = self._in_meta[i]
+        if not isinstance(r, _tensor.Tensor):
+            if meta is None:
+                raise RuntimeError(f'function {self.name()} returned a gradient different than None at '
+                                   f'position {i + 1}, but the corresponding forward input was not a Variable')
+            raise RuntimeError(f'expected Variable or None (got {type(r).__name__})')
+        if meta is None:
+            raise RuntimeError(f'function {self.name()} returned a gradient different than None at position '
+                               f'{i + 1}, but the corresponding forward input was not a Variable')
+        if self._next[i][0] is None:
+            return None
+        shape, dtype = meta
+        if r.shape != shape:
+            if not _expandable(shape, r.shape):
+                raise RuntimeError(f'Function {self.name()} returned an invalid gradient at index {i} - got '
+                                   f'{list(r.shape)} but expected shape compatible with {list(shape)}')
+            r = r.sum_to_size(shape)
+        return r if r.dtype == dtype else r.to(dtype)
+
+    def __repr__(self):
+        return f'<{type(self).__module__}.{self.name()} object at {id(self):#x}>'
 
     def release(self):
         if self._saved is not None:
             self._saved = _FREED
+
+
+def _expandable(shape, target):
+    """Whether ``shape`` broadcasts to ``target``."""
+    if len(shape) > len(target):
+        return False
+    return all(a == b or a == 1 for a, b in zip(reversed(shape), reversed(target)))
 
 
 class _FunctionMeta(type):
@@ -89,6 +125,16 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
 
     vjp = backward
 
+    def __init__(self, *args, **kwargs):
+        warnings.warn(f'{type(self)} should not be instantiated. Methods on autograd functions are all static, '
+                      'so you should invoke them on the class itself. Instantiating an autograd function will '
+                      'raise an error in a future version of PyTorch.', DeprecationWarning, stacklevel=2)
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError('Legacy autograd function with non-static forward method is deprecated. Please use '
+                           'new-style autograd function with static forward method. (Example: '
+                           'https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)')
+
     @staticmethod
     def setup_context(ctx, inputs, output):
         return _NOT_OVERRIDDEN
@@ -110,6 +156,7 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                 out = cls.forward(node, *args, **kwargs)
         if record:       # edges first: a dirtied input is about to get this node as grad_fn
             node._next = tuple(edge(a) if t else (None, 0) for a, t in zip(args, is_tensor))
+            node._in_meta = tuple((a.shape, a.dtype) if t else None for a, t in zip(args, is_tensor))
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
         dirty = {id(t) for t in node._dirty}     # their in-place op already bumped the version
@@ -126,7 +173,7 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
             else:
                 w = o
             if record and id(o) not in non_diff and o.is_floating_point():
-                w.grad_fn, w._output_nr = node, i
+                w._grad_fn, w._output_nr = node, i
             wrapped.append(w)
         if record:
             node._out_meta = [(o.shape, o.dtype, o.device) if isinstance(o, Tensor) else ((), None, None)

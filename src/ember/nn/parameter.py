@@ -53,7 +53,7 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
         return (_rebuild_parameter, (self.detach(), self._requires_grad, state))
 
 
-_TENSOR_FIELDS = {'_data', '_vc', '_requires_grad', 'grad_fn', '_output_nr', '_grad', '_base',
+_TENSOR_FIELDS = {'_data', '_vc', '_requires_grad', 'grad_fn', '_grad_fn', '_output_nr', '_grad', '_base',
                   '_view_chain', '_acc', '_retains_grad', '_leaf_hooks', '_post_acc_hooks'}
 
 

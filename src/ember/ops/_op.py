@@ -68,7 +68,7 @@ class NotImplementedNode(Op):
 
 
 def requires_grad(x):
-    return isinstance(x, Tensor) and (x._requires_grad or x.grad_fn is not None)
+    return isinstance(x, Tensor) and (x._requires_grad or x._grad_fn is not None)
 
 
 def edge(x):
@@ -76,8 +76,8 @@ def edge(x):
         if x._base is not None and x._graph_seen != x._base._graph_gen:
             from ._view_grad import refresh_view
             refresh_view(x)
-        if x.grad_fn is not None:
-            return (x.grad_fn, x._output_nr)
+        if x._grad_fn is not None:
+            return (x._grad_fn, x._output_nr)
         if x._requires_grad:
             return (x._grad_accumulator(), 0)
     return (None, 0)
@@ -98,7 +98,7 @@ def apply(cls, *inputs, **kw):
             if x._base is not None and x._graph_seen != x._base._graph_gen:
                 from ._view_grad import refresh_view
                 refresh_view(x)
-            if not wants and (x._requires_grad or x.grad_fn is not None):
+            if not wants and (x._requires_grad or x._grad_fn is not None):
                 wants = True
         else:
             arrays.append(x)
@@ -124,7 +124,7 @@ def apply(cls, *inputs, **kw):
         else:
             res._vc = [0]
         if record and out.dtype.kind in 'fV':          # integer and bool results are constants
-            res.grad_fn = node
+            res._grad_fn = node
             _record(node, inputs, (res,))
         return res
     nd = cls.nondiff_outputs
@@ -169,7 +169,7 @@ def _record(node, inputs, outputs):
     bit = 1
     for x in inputs:
         if isinstance(x, Tensor):
-            fn = x.grad_fn
+            fn = x._grad_fn
             if fn is not None:
                 edges.append((fn, x._output_nr))
                 mask |= bit
@@ -256,14 +256,14 @@ def check_inplace(t, record):
         raise RuntimeError('unsupported operation: more than one element of the written-to tensor refers '
                            'to a single memory location. Please clone() the tensor before performing the '
                            'operation.')
-    if record and t._view_chain and t._view_chain[-1][0].__name__ in _MULTI_VIEW and t.grad_fn is not None:
+    if record and t._view_chain and t._view_chain[-1][0].__name__ in _MULTI_VIEW and t._grad_fn is not None:
         raise RuntimeError(f'Output {t._output_nr} of {t._view_chain[-1][0].__name__[:-9]} is a view and is '
                            'being modified inplace. This view is the output of a function that returns '
                            'multiple views. Such functions do not allow the output views to be modified '
                            'inplace. You should replace the inplace operation by an out-of-place one.')
-    if record and t.grad_fn is None and t._requires_grad:
+    if record and t._grad_fn is None and t._requires_grad:
         raise RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.')
-    if record and t._base is not None and t._base._requires_grad and t._base.grad_fn is None:
+    if record and t._base is not None and t._base._requires_grad and t._base._grad_fn is None:
         raise RuntimeError('a view of a leaf Variable that requires grad is being used in an '
                            'in-place operation.')
 
@@ -295,7 +295,7 @@ def write_into(t, arr):
 def apply_inplace(cls, t, *others, **kw):
     """Run op ``cls`` on (t, *others) and write the result into ``t``."""
     record = cls.differentiable and getattr(_local, 'enabled', True) and (
-        t._requires_grad or t.grad_fn is not None or any(requires_grad(x) for x in others))
+        t._requires_grad or t._grad_fn is not None or any(requires_grad(x) for x in others))
     check_inplace(t, record)
     if not record:
         node = _new(cls)
@@ -323,12 +323,12 @@ def apply_inplace(cls, t, *others, **kw):
     if res._data.shape != t._data.shape:
         _shape_error(res._data.shape, t._data.shape)
     write_into(t, res._data)
-    node = res.grad_fn
+    node = res._grad_fn
     if t._base is not None and t._view_chain is not None:
         from ._view_grad import rebase_view
         rebase_view(t, node)
     else:
-        t.grad_fn, t._output_nr = node, 0
+        t._grad_fn, t._output_nr = node, 0
         t._graph_gen += 1                       # its views re-derive their grad_fn when next used
     return t
 

@@ -43,11 +43,11 @@ def rebase_view(view, fn):
     cs = CopySlices(edge(base), fn, view._view_chain, base._data.shape, base._data.dtype)
     if _anomaly[0]:
         _anomaly_record(cs)
-    base.grad_fn, base._output_nr = cs, 0
+    base._grad_fn, base._output_nr = cs, 0
     base._graph_gen += 1
     with grad_mode.enable_grad():
         regen = replay_view(Tensor._make(base._data, cs, base._vc), view._view_chain)
-    view.grad_fn, view._output_nr = regen.grad_fn, regen._output_nr
+    view._grad_fn, view._output_nr = regen._grad_fn, regen._output_nr
     view._graph_seen = base._graph_gen
 
 
@@ -59,4 +59,4 @@ def refresh_view(view):
         return
     with grad_mode.enable_grad():
         regen = replay_view(Tensor._make(base._data, base.grad_fn, base._vc, base._output_nr), view._view_chain)
-    view.grad_fn, view._output_nr = regen.grad_fn, regen._output_nr
+    view._grad_fn, view._output_nr = regen._grad_fn, regen._output_nr

@@ -1,10 +1,12 @@
 """Ops behind nn.functional: linear (addmm), softmax, log_softmax, nll_loss, cross_entropy, mse_loss."""
+import math
+
 import numpy as np
 
 from .. import _dtype
 from ._op import Op, apply
 from .shape import wrap_dim
-from .matmul import _same_dtype, _mm_msg
+from . import blas as _blas
 from ._promote import promote, xp
 from ..amp import autocast_mode as _amp  # autocast hook
 from .shape_more import broadcast_tensors
@@ -12,36 +14,39 @@ from .losses import (legacy_reduction, reduction_enum, same_size, weighted_reduc
                      dtype_name as _name)
 
 
-class AddmmBackward0(Op):
-    """bias + input @ weight.T — nn.Linear on a batch of vectors."""
-    saves = (1, 2)
-    save_needs = {1: (2,), 2: (1,)}
+class AddmmBackward0(_blas.AddmmBackward0):
+    """addmm(bias, input, weight.t()) for linear: blas's node (checks, backward), with the bias
+    added in place to the fresh product (one GEMM, no extra buffer)."""
 
-    def forward(self, bias, x, weight):
-        if x.shape[-1] != weight.shape[1]:
-            raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} and '
-                               f'{weight.shape[1]}x{weight.shape[0]})')
-        _same_dtype(x, weight, _mm_msg)
-        out = x @ weight.T
-        if bias is not None:
-            out += bias
+    def forward(self, bias, x, wt, beta=1, alpha=1):
+        self.check(bias, x, wt)
+        _blas._expand_check(bias, (x.shape[0], wt.shape[1]))
+        self.beta, self.alpha, self.in_shape = 1, 1, bias.shape
+        out = x @ wt
+        out += bias
         return out if out.dtype == x.dtype else out.astype(x.dtype)     # bfloat16: float32 product
-
-    def backward(self, g):
-        x, w = self.saved_tensors
-        gb = g.sum(0) if self._next[0][0] is not None else None
-        gx = g.mm(w) if self._next[1][0] is not None else None
-        gw = g.t().mm(x) if self._next[2][0] is not None else None
-        return gb, gx, gw
 
 
 def linear(input, weight, bias=None):
+    """input @ weight.T + bias, with PyTorch's graph: a 2-D input is one addmm; any other contiguous
+    input is viewed as 2-D for one addmm and the result viewed back (when the bias is a row);
+    otherwise matmul, then the bias added in place."""
     if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
         return _amp.call(linear, input, weight, bias)
-    if input.ndim == 2 and bias is not None:
-        return apply(AddmmBackward0, bias, input, weight)
-    out = input.matmul(weight.t())
-    return out if bias is None else out + bias
+    nd = input.ndim
+    if nd == 2 and bias is not None:
+        return apply(AddmmBackward0, bias, input, weight.t())
+    if nd == 0 or weight.ndim == 0:
+        raise RuntimeError(f'both arguments to linear need to be at least 1D, but they are {nd}D and '
+                           f'{weight.ndim}D')
+    if bias is None:
+        return input.matmul(weight.t())
+    # fused when the bias is a row (1-D, or one dimension after squeezing) and both are contiguous
+    if (bias.ndim == 1 or sum(s != 1 for s in bias.shape) == 1) and bias.is_contiguous() and input.is_contiguous():
+        shape = input.shape
+        out = apply(AddmmBackward0, bias, input.view(math.prod(shape[:-1]), shape[-1]), weight.t())
+        return out.view(*shape[:-1], out.shape[1])
+    return input.matmul(weight.t()).add_(bias)
 
 
 class _SoftmaxBase(Op):
