@@ -334,7 +334,6 @@ def _nograd_view(make, modify):
     return prog
 
 
-@pytest.mark.xfail(strict=True, reason='the check belongs in ops/_op.py apply_inplace (reported)')
 @pytest.mark.parametrize('make,modify', [(m, f) for _, m, f in NOGRAD_VIEW], ids=[i for i, _, _ in NOGRAD_VIEW])
 def test_nograd_view_inplace(make, modify):
     t, e = both(_nograd_view(make, modify))

@@ -121,6 +121,8 @@ def apply(cls, *inputs, **kw):
             res._base = root = base._base if base._base is not None else base
             res._view_chain = _chain(base, cls, kw)
             res._graph_seen = root._graph_gen
+            if base._nograd_view or not getattr(_local, 'enabled', True):
+                res._nograd_view = True
         else:
             res._vc = [0]
         if record and out.dtype.kind in 'fV':          # integer and bool results are constants
@@ -136,6 +138,8 @@ def apply(cls, *inputs, **kw):
             r._vc, r._base = base._vc, (base._base if base._base is not None else base)
             r._view_chain = _chain(base, cls, dict(kw, _index=i))
             r._graph_seen = r._base._graph_gen
+            if base._nograd_view or not getattr(_local, 'enabled', True):
+                r._nograd_view = True
     if record:
         node.out_meta = [(o.shape, o.dtype) for o in out]
         node.xp = xp_of(out[0]) if out else np
@@ -247,6 +251,11 @@ def _scalar_type_name(d):
     return _scalar_name(d)
 
 
+NOGRAD_VIEW_INPLACE = ("A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+                       "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+                       "code by moving both the view and the inplace either both inside the no_grad block (if you "
+                       "don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+                       "tracked).")
 _MULTI_VIEW = ('UnbindBackward0', 'SplitBackward0', 'SplitWithSizesBackward0')
 
 
@@ -296,6 +305,8 @@ def apply_inplace(cls, t, *others, **kw):
     """Run op ``cls`` on (t, *others) and write the result into ``t``."""
     record = cls.differentiable and getattr(_local, 'enabled', True) and (
         t._requires_grad or t._grad_fn is not None or any(requires_grad(x) for x in others))
+    if t._nograd_view and getattr(_local, 'enabled', True) and (record or t._base.requires_grad):
+        raise RuntimeError(NOGRAD_VIEW_INPLACE)
     check_inplace(t, record)
     if not record:
         node = _new(cls)
