@@ -1,5 +1,6 @@
 """Differences a survey against PyTorch found in nn layers (session 16): RNN dtype and hidden-state
 dim errors, RNNBase.all_weights layout, convolution dtype messages are in test_nn_conv.py."""
+import numpy as np
 import pytest
 import torch
 
@@ -167,3 +168,60 @@ def test_channels_last_clone_and_contiguous():
                     y.tolist() == x.tolist(), x.grad.tolist(),
                     _err(lambda: T.ones(2, 3).contiguous(memory_format=T.channels_last))))
     assert res[0] == res[1]
+
+
+@pytest.mark.parametrize('fn', [
+    lambda T: T.softmax(T.ones(2, 2, dtype=T.int32), 0),
+    lambda T: T.softmax(T.ones(2, 2, dtype=T.long), -1),
+    lambda T: T.log_softmax(T.ones(2, 2, dtype=T.bool), 0),
+    lambda T: T.nn.functional.log_softmax(T.ones(3, dtype=T.uint8), 0),
+])
+def test_softmax_integer_errors(fn):
+    want = _err(lambda: fn(torch))
+    assert want is not None and want[0] == 'NotImplementedError'
+    assert _err(lambda: fn(ember)) == want
+
+
+@pytest.mark.parametrize('name', ['softmax', 'log_softmax', 'softmin'])
+def test_softmax_implicit_dim_warning_names_the_function(name):
+    import warnings
+    msgs = []
+    for T in (torch, ember):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            getattr(T.nn.functional, name)(T.ones(2, 3))
+        msgs.append([str(m.message) for m in w])
+    assert msgs[0] == msgs[1] and len(msgs[0]) == 1
+
+
+def test_softmax_of_all_minus_inf_is_nan_without_numpy_warnings():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        for f in (ember.softmax, ember.log_softmax):
+            assert all(v != v for v in f(ember.tensor([float('-inf')] * 2), 0).tolist())
+
+
+@pytest.mark.parametrize('dt', ['bfloat16', 'float16'])
+def test_half_softmax_computed_in_float32(dt):
+    res = []
+    for T in (torch, ember):
+        x = T.arange(1000.).div(300).to(getattr(T, dt))
+        res.append([T.softmax(x, 0).float().numpy(), T.log_softmax(x, 0).float().numpy()])
+    # float32 inside, one rounding at the end: within one half-precision step of PyTorch (its
+    # vectorised exp/log round differently in the last float32 bit)
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a, b, rtol=2 ** -7, atol=0)
+    assert abs(res[1][0].sum() - 1) < 1e-3
+
+
+@pytest.mark.parametrize('fn', [
+    lambda T: T.nn.functional.linear([1., 2.], T.ones(2, 2)),
+    lambda T: T.nn.functional.linear(np.ones(2, np.float32), T.ones(2, 2)),
+    lambda T: T.nn.Linear(2, 2)(3.0),
+    lambda T: T.nn.functional.linear(T.ones(2), [[1., 2.], [3., 4.]]),
+])
+def test_linear_of_a_non_tensor_is_a_type_error(fn):
+    want = _err(lambda: fn(torch))
+    assert want is not None and want[0] == 'TypeError'
+    assert _err(lambda: fn(ember)) == want

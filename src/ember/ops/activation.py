@@ -366,5 +366,7 @@ def prelu(input, weight):
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if _amp.state.on and _amp.fp32('softmin', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(softmin, input, dim, _stacklevel, dtype=dtype)
-    from .nn_ops import softmax
+    from .nn_ops import softmax, _softmax_dim
+    if dim is None:
+        dim = _softmax_dim(input.ndim, 'softmin')
     return softmax(-input, dim, _stacklevel, dtype)

@@ -4,8 +4,10 @@ import math
 import numpy as np
 
 from .. import _dtype
+from .._tensor import Tensor
 from ._op import Op, apply
 from .shape import wrap_dim
+from .reduce import half_in_float32
 from . import blas as _blas
 from ._promote import promote, xp
 from ..amp import autocast_mode as _amp  # autocast hook
@@ -33,6 +35,10 @@ def linear(input, weight, bias=None):
     otherwise matmul, then the bias added in place."""
     if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
         return _amp.call(linear, input, weight, bias)
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        name, pos, v = ('input', 1, input) if not isinstance(input, Tensor) else ('weight', 2, weight)
+        kind = type(v).__name__ if type(v).__module__ == 'builtins' else f'{type(v).__module__}.{type(v).__name__}'
+        raise TypeError(f"linear(): argument '{name}' (position {pos}) must be Tensor, not {kind}")
     nd = input.ndim
     if nd == 2 and bias is not None:
         return apply(AddmmBackward0, bias, input, weight.t())
@@ -52,18 +58,23 @@ def linear(input, weight, bias=None):
 class _SoftmaxBase(Op):
     saves_output = True
 
+    @half_in_float32
     def forward(self, a, dim):
-        if a.dtype.kind in 'biu':
-            raise RuntimeError(f'"{self.kernel}" not implemented for \'Long\'')
         self.dim = wrap_dim(dim, a.ndim)
+        if a.dtype.kind in 'biu':
+            from .._tensor import _scalar_name
+            last = '_lastdim' if self.dim == a.ndim - 1 or a.ndim == 0 else ''
+            raise NotImplementedError(f'"{self.kernel.format(last)}" not implemented for '
+                                      f"'{_scalar_name(_dtype._FROM_NP[a.dtype])}'")
         if a.ndim == 0:
             return self.zero_dim(a)
-        shifted = a - a.max(axis=self.dim, keepdims=True)
-        return self.compute(shifted)
+        with np.errstate(invalid='ignore'):        # rows of -inf give NaN, silently (as PyTorch)
+            shifted = a - a.max(axis=self.dim, keepdims=True)
+            return self.compute(shifted)
 
 
 class SoftmaxBackward0(_SoftmaxBase):
-    kernel = 'softmax_lastdim_kernel_impl'
+    kernel = 'softmax{}_kernel_impl'
 
     def zero_dim(self, a):
         return np.ones_like(a)
@@ -80,7 +91,7 @@ class SoftmaxBackward0(_SoftmaxBase):
 
 
 class LogSoftmaxBackward0(_SoftmaxBase):
-    kernel = 'log_softmax_lastdim_kernel_impl'
+    kernel = 'log_softmax{}_kernel_impl'
 
     def zero_dim(self, a):
         return np.zeros_like(a)
@@ -94,9 +105,9 @@ class LogSoftmaxBackward0(_SoftmaxBase):
         return g - y.exp() * g.sum(self.dim, keepdim=True)
 
 
-def _softmax_dim(ndim):
+def _softmax_dim(ndim, name='softmax'):
     import warnings
-    warnings.warn('Implicit dimension choice for softmax has been deprecated. Change the call to include '
+    warnings.warn(f'Implicit dimension choice for {name} has been deprecated. Change the call to include '
                   'dim=X as an argument.', UserWarning, stacklevel=3)
     return 0 if ndim in (0, 1, 3) else 1
 
@@ -115,7 +126,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if _amp.state.on and _amp.fp32('log_softmax', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(log_softmax, input, dim, _stacklevel, dtype=dtype)
     if dim is None:
-        dim = _softmax_dim(input.ndim)
+        dim = _softmax_dim(input.ndim, 'log_softmax')
     if dtype is not None:
         input = input.to(dtype)
     return apply(LogSoftmaxBackward0, input, dim=dim)
