@@ -6,8 +6,6 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ._op import Op, apply
-from .shape import wrap_dim
-from .reduce import half_in_float32
 from . import blas as _blas
 from ._promote import promote, xp
 from ..amp import autocast_mode as _amp  # autocast hook
@@ -55,84 +53,8 @@ def linear(input, weight, bias=None):
     return input.matmul(weight.t()).add_(bias)
 
 
-class _SoftmaxBase(Op):
-    saves_output = True
+from .softmax import SoftmaxBackward0, LogSoftmaxBackward0, _softmax_dim, softmax, log_softmax  # noqa: E402,F401
 
-    @half_in_float32
-    def forward(self, a, dim):
-        self.dim = wrap_dim(dim, a.ndim)
-        if a.dtype.kind in 'biu':
-            from .._tensor import _scalar_name
-            last = '_lastdim' if self.dim == a.ndim - 1 or a.ndim == 0 else ''
-            raise NotImplementedError(f'"{self.kernel.format(last)}" not implemented for '
-                                      f"'{_scalar_name(_dtype._FROM_NP[a.dtype])}'")
-        if a.ndim == 0:
-            return self.zero_dim(a)
-        with np.errstate(invalid='ignore'):        # rows of -inf give NaN, silently (as PyTorch)
-            shifted = a - a.max(axis=self.dim, keepdims=True)
-            return self.compute(shifted)
-
-
-class SoftmaxBackward0(_SoftmaxBase):
-    kernel = 'softmax{}_kernel_impl'
-
-    def zero_dim(self, a):
-        return np.ones_like(a)
-
-    def compute(self, z):          # z is a fresh array: work in place
-        e = np.exp(z, out=z)
-        e /= e.sum(axis=self.dim, keepdims=True)
-        return e
-
-    def backward(self, g):
-        y, = self.saved_tensors
-        gy = g * y
-        return gy - y * gy.sum(self.dim, keepdim=True)
-
-
-class LogSoftmaxBackward0(_SoftmaxBase):
-    kernel = 'log_softmax{}_kernel_impl'
-
-    def zero_dim(self, a):
-        return np.zeros_like(a)
-
-    def compute(self, z):          # z is a fresh array: work in place
-        z -= np.log(np.exp(z).sum(axis=self.dim, keepdims=True))
-        return z
-
-    def backward(self, g):
-        y, = self.saved_tensors
-        return g - y.exp() * g.sum(self.dim, keepdim=True)
-
-
-def _softmax_dim(ndim, name='softmax'):
-    import warnings
-    warnings.warn(f'Implicit dimension choice for {name} has been deprecated. Change the call to include '
-                  'dim=X as an argument.', UserWarning, stacklevel=3)
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    if _amp.state.on and _amp.fp32('softmax', input):  # autocast hook (ember.amp)
-        return _amp.call_fp32(softmax, input, dim, _stacklevel, dtype=dtype)
-    if dim is None:
-        dim = _softmax_dim(input.ndim)
-    if dtype is not None:
-        input = input.to(dtype)
-    return apply(SoftmaxBackward0, input, dim=dim)
-
-
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    if _amp.state.on and _amp.fp32('log_softmax', input):  # autocast hook (ember.amp)
-        return _amp.call_fp32(log_softmax, input, dim, _stacklevel, dtype=dtype)
-    if dim is None:
-        dim = _softmax_dim(input.ndim, 'log_softmax')
-    if dtype is not None:
-        input = input.to(dtype)
-    return apply(LogSoftmaxBackward0, input, dim=dim)
-
-
-# ------------------------------------------------------------------ nll_loss, cross_entropy, mse_loss
 
 class NllLossBackward0(Op):
     """-input[target] (times the class weight) per sample, then the reduction. One node for

@@ -1,5 +1,6 @@
 """Normalization: batch_norm, layer_norm, group_norm (one op each, PyTorch's Native*Backward0
-nodes) and the compositions instance_norm, rms_norm, normalize, local_response_norm.
+nodes) and the compositions instance_norm and rms_norm (normalize and local_response_norm are
+in normalization_more.py).
 
 All three ops normalise x over some axes, x_hat = (x - mean) * invstd, then scale and
 shift. Their input gradient is the same formula (``_grad_input``). Plain backward uses the
@@ -369,34 +370,4 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     return y * weight if weight is not None else y
 
 
-def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    if _amp.state.on and _amp.fp32('normalize', input):  # autocast hook (ember.amp)
-        return _amp.call_fp32(normalize, input, p, dim, eps, out=out)
-    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
-    r = input / denom
-    if out is not None:
-        out.copy_(r)
-        return out
-    return r
-
-
-def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):
-    from .padding import pad
-    from .pooling_api import avg_pool2d, avg_pool3d
-    dim = input.ndim
-    if dim < 3:
-        raise ValueError(f'Expected 3D or higher dimensionality input (got {dim} dimensions)')
-    if input.numel() == 0:
-        return input
-    div = (input * input).unsqueeze(1)
-    if dim == 3:
-        div = pad(div, (0, 0, size // 2, (size - 1) // 2))
-        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
-    else:
-        sizes = input.shape
-        div = div.view(sizes[0], 1, sizes[1], sizes[2], -1)
-        div = pad(div, (0, 0, 0, 0, size // 2, (size - 1) // 2))
-        div = avg_pool3d(div, (size, 1, 1), stride=1).squeeze(1)
-        div = div.view(sizes)
-    div = (div * alpha + k) ** beta
-    return input / div
+from .normalization_more import normalize, local_response_norm  # noqa: E402,F401  (compositions)
