@@ -15,7 +15,7 @@ LIBS = (torch, ember)
 
 
 def _np(t):
-    return t.detach().numpy()
+    return t.detach().cpu().numpy()
 
 
 def _copy_params(src, dst):

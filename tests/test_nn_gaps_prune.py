@@ -11,7 +11,7 @@ LIBS = (torch, ember)
 
 
 def _np(t):
-    return t.detach().numpy()
+    return t.detach().cpu().numpy()
 
 
 # ---------------------------------------------------------------- prune

@@ -207,7 +207,7 @@ def test_half_softmax_computed_in_float32(dt):
     res = []
     for T in (torch, ember):
         x = T.arange(1000.).div(300).to(getattr(T, dt))
-        res.append([T.softmax(x, 0).float().numpy(), T.log_softmax(x, 0).float().numpy()])
+        res.append([T.softmax(x, 0).float().cpu().numpy(), T.log_softmax(x, 0).float().cpu().numpy()])
     # float32 inside, one rounding at the end: within one half-precision step of PyTorch (its
     # vectorised exp/log round differently in the last float32 bit)
     for a, b in zip(*res):
