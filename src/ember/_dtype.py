@@ -257,36 +257,30 @@ class iinfo:
 
 # ---------------------------------------------------------------- layouts and memory formats
 
-class layout:
+class _NamedConstant:
+    """A constant printed and pickled by its name in the ``ember`` namespace (``ember.strided``)."""
+
+    __slots__ = ('name',)
+    __module__ = 'ember'
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return 'ember.' + self.name
+
+    def __reduce__(self):
+        return self.name
+
+
+class layout(_NamedConstant):
     """A tensor's storage layout; ember tensors are all ``ember.strided``."""
-
-    __slots__ = ('name',)
-    __module__ = 'ember'
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return 'ember.' + self.name
-
-    def __reduce__(self):
-        return self.name
+    __slots__ = ()
 
 
-class memory_format:
+class memory_format(_NamedConstant):
     """How a copy lays out its dims in memory (``clone``, ``contiguous``, ``*_like``, ``to``)."""
-
-    __slots__ = ('name',)
-    __module__ = 'ember'
-
-    def __init__(self, name):
-        self.name = name
-
-    def __repr__(self):
-        return 'ember.' + self.name
-
-    def __reduce__(self):
-        return self.name
+    __slots__ = ()
 
 
 strided = layout('strided')
