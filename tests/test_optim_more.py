@@ -1,5 +1,4 @@
 """ASGD, Rprop, SparseAdam, Adafactor and optim.swa_utils against torch, step by step."""
-import copy
 import warnings
 
 import numpy as np
@@ -8,7 +7,8 @@ import torch
 
 import ember
 from helpers import check_error
-from test_optim import _compare, _np, _params, _set_grads, assert_state_dict_same, load_torch_state_then_continue
+from test_optim import (_compare, _np, _params, _set_grads, load_torch_state_then_continue,
+                        state_dict_round_trip)
 
 CASES = [
     ('ASGD', dict()),
@@ -57,28 +57,7 @@ def test_load_state_dict_from_torch_then_continue(name, kw):
 
 @pytest.mark.parametrize('name,kw', [CASES[1], CASES[4], CASES[7]], ids=['ASGD', 'Rprop', 'Adafactor'])
 def test_state_dict_round_trip(name, kw):
-    _, ep = _params()
-    eo = getattr(ember.optim, name)(ep, **kw)
-    rng = np.random.default_rng(3)
-    for _ in range(4):
-        for e in ep:
-            e.grad = ember.tensor(rng.standard_normal(e.shape).astype(np.float32))
-        eo.step()
-    _, ep2 = _params()
-    for a, b in zip(ep, ep2):
-        b._data[...] = a._data
-    eo2 = getattr(ember.optim, name)(ep2, lr=123.0)
-    eo2.load_state_dict(copy.deepcopy(eo.state_dict()))
-    assert eo2.param_groups[0]['lr'] == kw['lr']
-    assert eo2.state_dict()['param_groups'] == eo.state_dict()['param_groups']
-    assert_state_dict_same(eo2.state_dict(), eo.state_dict())
-    for _ in range(4):
-        for a, b in zip(ep, ep2):
-            b.grad = a.grad = ember.tensor(rng.standard_normal(a.shape).astype(np.float32))
-        eo.step()
-        eo2.step()
-        for a, b in zip(ep, ep2):
-            np.testing.assert_array_equal(_np(b), _np(a))
+    state_dict_round_trip(name, kw)
 
 
 def test_adafactor_groups_keep_torch_keys_after_load():
