@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor
-from ._op import Op, apply, apply_inplace
+from ._op import Op, apply, apply_inplace, broadcast_mismatch
 from ._promote import promote, as_array, unbroadcast, result_dtype, xp
 
 
@@ -179,18 +179,7 @@ class WhereBackward0(Op):
 
 
 def _broadcast_error(shapes):
-    """PyTorch's error for shapes that do not broadcast, found folding them left to right."""
-    acc = shapes[0]
-    for sb in shapes[1:]:
-        n = max(len(acc), len(sb))
-        for i in range(n - 1, -1, -1):
-            x = acc[i - n + len(acc)] if i - n + len(acc) >= 0 else 1
-            y = sb[i - n + len(sb)] if i - n + len(sb) >= 0 else 1
-            if x != y and x != 1 and y != 1:
-                return RuntimeError(f'The size of tensor a ({x}) must match the size of tensor b ({y}) at '
-                                    f'non-singleton dimension {i}')
-        acc = np.broadcast_shapes(acc, sb)
-    return ValueError(f'shapes {shapes} do not broadcast')
+    return broadcast_mismatch(shapes) or ValueError(f'shapes {shapes} do not broadcast')
 
 
 def where(condition, input=None, other=None, *, out=None):
