@@ -130,12 +130,12 @@ class PythonProtocols:
     def type(self, dtype=None, non_blocking=False, **kwargs):
         if dtype is None:
             return ('ember.cuda.' if self.is_cuda else 'ember.') + self.dtype.legacy
-        if isinstance(dtype, str):
-            name = dtype.split('.')[-1]
-            matches = [d for d in _dtype.all_dtypes if d.legacy == name]
-            if not matches:
-                raise ValueError(f'invalid type: {dtype!r}')
-            dtype = matches[0]
-        elif hasattr(dtype, '_legacy_dtype'):
-            dtype = dtype._legacy_dtype
-        return self.to(dtype)
+        if isinstance(dtype, str) or hasattr(dtype, '_legacy_dtype'):
+            # a legacy class or its name also says the device: ember.cuda.FloatTensor moves to CUDA
+            from .ops.legacy import parse_type_name
+            dtype, cuda = ((dtype._legacy_dtype, dtype.is_cuda) if not isinstance(dtype, str)
+                           else parse_type_name(dtype))
+            return self.to(device='cuda' if cuda else 'cpu', dtype=dtype, non_blocking=non_blocking)
+        if not isinstance(dtype, _dtype.dtype):
+            raise TypeError('dtype must be a type, str, or dtype object')
+        return self.to(dtype, non_blocking=non_blocking)

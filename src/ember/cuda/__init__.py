@@ -140,3 +140,5 @@ from .streams import (Stream, Event, stream, current_stream, default_stream, dev
                       get_rng_state, set_rng_state, get_rng_state_all, set_rng_state_all,
                       get_device_properties)
 from ..amp import cuda_amp as amp  # noqa: E402,F401  (ember.cuda.amp: the deprecated aliases)
+from ..ops.legacy import CUDA_LEGACY as _CUDA_LEGACY  # noqa: E402
+globals().update(_CUDA_LEGACY)      # ember.cuda.FloatTensor, ...: the legacy CUDA tensor types

@@ -27,18 +27,37 @@ def legacy_new(dtype, args, device=None):
 
 
 class _LegacyMeta(type):
+    """``ember.FloatTensor`` / ``ember.cuda.FloatTensor``: isinstance checks dtype and device type."""
     def __instancecheck__(cls, obj):
-        return isinstance(obj, Tensor) and obj.dtype is cls._legacy_dtype
+        return isinstance(obj, Tensor) and obj.dtype is cls._legacy_dtype and obj.is_cuda == cls.is_cuda
 
     def __repr__(cls):
-        return f"<class 'ember.{cls.__name__}'>"
+        return f"<class '{cls.__module__}.{cls.__name__}'>"
 
 
-def _legacy_type(d):
+def _legacy_type(d, cuda):
     def __new__(cls, *args, device=None):
+        if cuda:
+            from .._backend import cuda_reason
+            if cuda_reason() is not None:
+                raise TypeError(f'type ember.cuda.{d.legacy} not available. Torch not compiled with CUDA enabled.')
+            device = 'cuda' if device is None else device
         return legacy_new(d, args, device)
-    return _LegacyMeta(d.legacy, (), {'__new__': __new__, '_legacy_dtype': d, 'dtype': d,
-                                       '__module__': 'ember'})
+    return _LegacyMeta(d.legacy, (), {'__new__': __new__, '_legacy_dtype': d, 'dtype': d, 'is_cuda': cuda,
+                                       'is_sparse': False, '__module__': 'ember.cuda' if cuda else 'ember'})
 
 
-LEGACY = {d.legacy: _legacy_type(d) for d in _dtype.all_dtypes}
+LEGACY = {d.legacy: _legacy_type(d, False) for d in _dtype.all_dtypes}
+# torch.cuda has the ten classic ones (no complex, no unsigned beyond uint8)
+CUDA_LEGACY = {n: _legacy_type(LEGACY[n]._legacy_dtype, True) for n in (
+    'FloatTensor', 'DoubleTensor', 'HalfTensor', 'BFloat16Tensor', 'ByteTensor', 'CharTensor',
+    'ShortTensor', 'IntTensor', 'LongTensor', 'BoolTensor')}
+
+
+def parse_type_name(name):
+    """'ember.cuda.FloatTensor' (or torch.*) -> (dtype, is_cuda); ValueError as torch for others."""
+    prefix, _, cls = name.rpartition('.')
+    table = {'ember': LEGACY, 'torch': LEGACY, 'ember.cuda': CUDA_LEGACY, 'torch.cuda': CUDA_LEGACY}.get(prefix)
+    if table is None or cls not in table:
+        raise ValueError(f'invalid type: {name!r}')
+    return table[cls]._legacy_dtype, table is CUDA_LEGACY
