@@ -261,14 +261,6 @@ def _layout(self):
     return strided
 
 
-def _is_inference(self):
-    """False: ember keeps no separate inference tensors (inference_mode works as no_grad)."""
-    return False
-
-
-METHODS['is_inference'] = _is_inference
-
-
 def install():
     table = {**OPERATORS, **METHODS}
     alias_axis(table, NO_AXIS_METHODS)

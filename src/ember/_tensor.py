@@ -12,6 +12,7 @@ from . import _dtype
 from ._device import device as _device_cls, cpu as _cpu
 from ._size import Size
 from .autograd import grad_mode
+from .autograd.grad_mode import _local, _inference_entered
 from .autograd.node import AccumulateGrad, _Handle
 from ._tensor_python import PythonProtocols
 
@@ -65,6 +66,7 @@ class Tensor(PythonProtocols):
     _graph_gen = 0           # a base: bumped by each recorded in-place change of it or its views
     _graph_seen = 0          # a view: the base's _graph_gen its grad_fn was derived at
     _nograd_view = False     # a view made with grad mode off (in-place on it with grad on: refused)
+    _inference = False       # made in inference mode (or a view of such): see autograd/grad_mode.py
     _acc = None
     _retains_grad = False
     _leaf_hooks = None
@@ -84,7 +86,12 @@ class Tensor(PythonProtocols):
     def _make(data, grad_fn=None, vc=None, nr=0):
         t = _new(Tensor)
         t._data = data
-        t._vc = [0] if vc is None else vc
+        if vc is None:
+            t._vc = [0]
+            if _inference_entered[0] and _local.__dict__.get('inference'):
+                t._inference = True
+        else:
+            t._vc = vc
         if grad_fn is not None:
             t._grad_fn = grad_fn
             t._output_nr = nr
@@ -195,7 +202,12 @@ class Tensor(PythonProtocols):
 
     @property
     def _version(self):
+        if self._inference:
+            raise RuntimeError('Inference tensors do not track version counter.')
         return self._vc[0]
+
+    def is_inference(self):
+        return self._inference
 
     def _is_view(self):
         return self._base is not None
@@ -228,6 +240,8 @@ class Tensor(PythonProtocols):
                 "var_no_grad = var.detach().")
         if requires_grad and not self.is_floating_point():
             raise RuntimeError('only Tensors of floating point dtype can require gradients')
+        if requires_grad and self._inference:
+            grad_mode.check_inference_requires_grad()
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -331,7 +345,10 @@ class Tensor(PythonProtocols):
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
-        return Tensor._make(self._data, vc=self._vc)
+        t = Tensor._make(self._data, vc=self._vc)
+        if self._inference:
+            t._inference = True
+        return t
 
     def detach_(self):
         if self._base is not None and self.grad_fn is not None:

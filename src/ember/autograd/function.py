@@ -17,7 +17,7 @@
 import functools
 import warnings
 
-from . import grad_mode
+from . import grad_mode, saved_hooks as _saved_hooks
 from .node import Node, _FREED, _SavedOutput
 from .. import _tensor
 
@@ -190,9 +190,10 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                     saved.append((_SavedOutput(wrapped[pos]), wrapped[pos]._vc[0]))
                 else:
                     saved.append((t, t._vc[0]))
-            node._saved = tuple(saved)
         else:
-            node._saved = tuple((t, t._vc[0]) if t is not None else None for t in node._to_save)
+            saved = [(t, t._vc[0]) if t is not None else None for t in node._to_save]
+        hooks = _saved_hooks.current()
+        node._saved = tuple(saved if hooks is None else _saved_hooks.pack_entries(saved, node, hooks))
         node._to_save = ()
         return wrapped[0] if single else tuple(wrapped)
 

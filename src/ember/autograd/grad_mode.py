@@ -5,6 +5,7 @@ import threading
 
 _local = threading.local()
 _local.enabled = True
+_inference_entered = [0]     # inference_mode blocks open on any thread (a cheap test for Tensor._make)
 
 
 def is_grad_enabled():
@@ -110,8 +111,24 @@ class _Scoped(_Mode):
         return self.mode
 
 
+INFERENCE_INPLACE = ('Inplace update to inference tensor outside InferenceMode is not allowed.You can make a '
+                     'clone to get a normal tensor before doing inplace update.See '
+                     'https://github.com/pytorch/rfcs/pull/17 for more details.')
+INFERENCE_SAVE = ('Inference tensors cannot be saved for backward. Please do not use Tensors created in '
+                  'inference mode in computation tracked by autograd. To work around this, you can make a '
+                  'clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of '
+                  '`torch.inference_mode()`.')
+
+
+def check_inference_requires_grad():
+    if not is_inference_mode_enabled():
+        raise RuntimeError('Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.')
+
+
 class inference_mode(_Mode):
-    """Like no_grad (ember keeps no separate inference tensors)."""
+    """no_grad, and the tensors made inside are inference tensors: ``is_inference()`` is True,
+    they track no version, and outside inference mode they may not be changed in place, require
+    grad, or be saved for backward (views of them are inference tensors too)."""
 
     def __init__(self, mode=True):
         if callable(mode):
@@ -122,11 +139,13 @@ class inference_mode(_Mode):
         self._prev = is_grad_enabled()
         self._prev_inf = is_inference_mode_enabled()
         _local.inference = self.mode
+        _inference_entered[0] += 1
         _set_enabled(False if self.mode else (True if self._prev_inf else self._prev))
 
     def __exit__(self, *exc):
         _set_enabled(self._prev)
         _local.inference = self._prev_inf
+        _inference_entered[0] -= 1
         return False
 
     def clone(self):

@@ -20,8 +20,17 @@ import shutil
 import subprocess
 
 from .node import Node  # noqa: F401
+from .saved_hooks import saved_tensors_hooks, save_on_cpu, disable_saved_tensors_hooks  # noqa: F401
 
-__all__ = ['Node', 'to_dot', 'draw']
+__all__ = ['Node', 'to_dot', 'draw', 'saved_tensors_hooks', 'save_on_cpu', 'disable_saved_tensors_hooks',
+           'increment_version']
+
+
+def increment_version(tensor):
+    """Mark ``tensor`` (or each tensor of an iterable) as changed in place, as an in-place op would."""
+    from .._tensor import Tensor
+    for t in (tensor,) if isinstance(tensor, Tensor) else tensor:
+        t._vc[0] += 1
 
 _HEADER = ('digraph {',
            '\tgraph [rankdir=TB size="12,12"]',

@@ -7,6 +7,7 @@ after a backward pass unless the graph is retained.
 import re
 
 from .anomaly import _state as _anomaly, record_forward as _anomaly_record
+from . import saved_hooks as _saved_hooks
 
 _FREED = object()
 
@@ -67,7 +68,9 @@ class Node:
     # ---- saving for backward
     def save(self, *tensors):
         """Keep input tensors for backward; a later in-place change to any is an error."""
-        self._saved = tuple((t, t._vc[0]) if t is not None else None for t in tensors)
+        saved = tuple((t, t._vc[0]) if t is not None else None for t in tensors)
+        hooks = _saved_hooks.current()
+        self._saved = saved if hooks is None else tuple(_saved_hooks.pack_entries(saved, self, hooks))
 
     @property
     def saved_tensors(self):
@@ -87,6 +90,9 @@ class Node:
                 continue
             if type(t) is _SavedOutput:
                 t = t.unpack(self)
+            elif type(t) is _saved_hooks.Packed:     # no version check, as in PyTorch
+                out.append(t.unpack())
+                continue
             if t._vc[0] != ver:
                 raise _modified_error(t, t._vc[0], ver)
             out.append(t)

@@ -27,10 +27,15 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
             raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
         if requires_grad and not data.is_floating_point():
             raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
+        if requires_grad and data._inference:
+            from ..autograd.grad_mode import check_inference_requires_grad
+            check_inference_requires_grad()
         p = object.__new__(cls)
         p._data = data._data
         p._vc = data._vc
         p._requires_grad = bool(requires_grad)
+        if data._inference:
+            p._inference = True
         return p
 
     def __init__(self, data=None, requires_grad=True):

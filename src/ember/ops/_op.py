@@ -20,6 +20,7 @@ import numpy as np
 from .._tensor import Tensor, xp_of
 from ..autograd import grad_mode
 from ..autograd.node import Node, save_output, _FREED
+from ..autograd import saved_hooks as _saved_hooks
 from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
 from .. import _dtype
 from . import _devices
@@ -109,7 +110,8 @@ def apply(cls, *inputs, **kw):
             out = _devices.run_on_device(node, inputs, arrays, kw)
     except ValueError as e:
         raise _translate(e, arrays) from None
-    record = wants and cls.differentiable and getattr(_local, 'enabled', True)
+    enabled = getattr(_local, 'enabled', True)
+    record = wants and cls.differentiable and enabled
     if type(out) is not tuple:
         if isinstance(out, _generic):
             out = np.asarray(out)
@@ -121,10 +123,14 @@ def apply(cls, *inputs, **kw):
             res._base = root = base._base if base._base is not None else base
             res._view_chain = _chain(base, cls, kw)
             res._graph_seen = root._graph_gen
-            if base._nograd_view or not getattr(_local, 'enabled', True):
+            if base._nograd_view or not enabled:
                 res._nograd_view = True
+            if base._inference:
+                res._inference = True
         else:
             res._vc = [0]
+            if not enabled and _local.__dict__.get('inference'):
+                res._inference = True
         if record and out.dtype.kind in 'fV':          # integer and bool results are constants
             res._grad_fn = node
             _record(node, inputs, (res,))
@@ -138,8 +144,9 @@ def apply(cls, *inputs, **kw):
             r._vc, r._base = base._vc, (base._base if base._base is not None else base)
             r._view_chain = _chain(base, cls, dict(kw, _index=i))
             r._graph_seen = r._base._graph_gen
-            if base._nograd_view or not getattr(_local, 'enabled', True):
+            if base._nograd_view or not enabled:
                 r._nograd_view = True
+            r._inference = base._inference
     if record:
         node.out_meta = [(o.shape, o.dtype) for o in out]
         node.xp = xp_of(out[0]) if out else np
@@ -207,11 +214,20 @@ def _record(node, inputs, outputs):
     for i in cls.saves:
         if i in keep:
             x = inputs[i]
-            saved.append((x, x._vc[0]) if isinstance(x, Tensor) else (_Const(x), None))
+            if isinstance(x, Tensor):
+                if x._inference:
+                    raise RuntimeError(grad_mode.INFERENCE_SAVE)
+                saved.append((x, x._vc[0]))
+            else:
+                saved.append((_Const(x), None))
         else:
             saved.append(None)
     if cls.saves_output:
         saved.append(save_output(node, outputs[0]))
+    if _saved_hooks._depth[0]:
+        hooks = _saved_hooks.current()
+        if hooks is not None:
+            saved = _saved_hooks.pack_entries(saved, node, hooks)
     node._saved = tuple(saved)
 
 
@@ -269,6 +285,8 @@ _MULTI_VIEW = ('UnbindBackward0', 'SplitBackward0', 'SplitWithSizesBackward0')
 
 def check_inplace(t, record):
     """PyTorch's refusals for in-place ops on tensors autograd needs intact."""
+    if t._inference:
+        _inference_write(t)
     if not t._data.flags.writeable:
         raise RuntimeError('unsupported operation: more than one element of the written-to tensor refers '
                            'to a single memory location. Please clone() the tensor before performing the '
@@ -283,6 +301,11 @@ def check_inplace(t, record):
     if record and t._base is not None and t._base._requires_grad and t._base._grad_fn is None:
         raise RuntimeError('a view of a leaf Variable that requires grad is being used in an '
                            'in-place operation.')
+
+
+def _inference_write(t):
+    if not _local.__dict__.get('inference'):
+        raise RuntimeError(grad_mode.INFERENCE_INPLACE)
 
 
 def can_cast(src, dst):
@@ -300,6 +323,8 @@ def cast_check(result_np_dtype, t):
 
 def write_into(t, arr):
     """Copy ``arr`` into ``t``'s memory (broadcasting, casting) and bump its version."""
+    if t._inference:
+        _inference_write(t)
     if arr is not t._data:
         dst = t._data
         if dst.ndim == 0 and type(dst) is np.ndarray:

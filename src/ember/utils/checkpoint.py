@@ -1,11 +1,11 @@
 """Activation checkpointing: run part of a model without keeping its intermediate results
 and compute them again during backward, trading compute for memory.
 
-``checkpoint(fn, *args)`` runs ``fn`` under no_grad and records one graph node whose
-backward re-runs ``fn`` with grad enabled (with the RNG state of the first run, so dropout
+``checkpoint(fn, *args, use_reentrant=True)`` runs ``fn`` under no_grad and records one graph
+node whose backward re-runs ``fn`` with grad enabled (with the RNG state of the first run, so dropout
 masks repeat) on detached copies of the tensor arguments, and backpropagates through that
 fresh graph. Leaves that ``fn`` reads (module parameters) receive their gradients from that
-inner backward; gradients are the ones a plain run gives."""
+inner backward; gradients are the ones a plain run gives. use_reentrant=False is in checkpoint_hooks.py."""
 import warnings
 
 from .. import autograd
@@ -14,7 +14,9 @@ from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..ops.random import get_rng_state, set_rng_state
 
-__all__ = ['checkpoint', 'checkpoint_sequential', 'CheckpointFunction', 'check_backward_validity',
+from .checkpoint_hooks import CheckpointError  # noqa: E402,F401
+
+__all__ = ['CheckpointError', 'checkpoint', 'checkpoint_sequential', 'CheckpointFunction', 'check_backward_validity',
            'detach_variable', 'get_device_states', 'set_device_states', 'noop_context_fn']
 
 
@@ -103,20 +105,13 @@ class CheckpointFunction(Function):
         return (None, None, None) + in_grads
 
 
-def _module_parameters(function):
-    """The parameters of ``function`` when it is a module or a module's bound method."""
-    from ..nn import Module
-    owner = function if isinstance(function, Module) else getattr(function, '__self__', None)
-    return tuple(p for p in owner.parameters() if p.requires_grad) if isinstance(owner, Module) else ()
-
-
 def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, determinism_check='default',
                debug=False, early_stop=True, **kwargs):
     """Run ``function(*args, **kwargs)`` without keeping its activations; recompute them in backward.
 
     use_reentrant=True takes positional arguments only and needs an input that requires grad
-    (otherwise nothing is recorded, as in PyTorch); use_reentrant=False also accepts keyword
-    arguments and lets a module's parameters get gradients when no input requires grad."""
+    (otherwise nothing is recorded, as in PyTorch); use_reentrant=False (checkpoint_hooks.py)
+    records the function's own graph and recomputes only the tensors its ops saved."""
     if use_reentrant is None:
         warnings.warn('torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. '
                       'Starting in PyTorch 2.9, calling checkpoint without use_reentrant will raise an '
@@ -132,22 +127,8 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, 
             raise ValueError('Passing `context_fn` or `debug` is only supported when use_reentrant=False.')
         check_backward_validity(args)
         return CheckpointFunction.apply(function, preserve, {}, *args)
-    # the parameters ride along as extra inputs so that the node is recorded when they need
-    # grad; their gradients arrive through the inner backward, the node returns None for them
-    extra = _module_parameters(function) if grad_mode.is_grad_enabled() else ()
-    with context_fn()[0]:
-        out = CheckpointFunction.apply(_Sliced(function, len(args)), preserve, kwargs, *args, *extra)
-    return out
-
-
-class _Sliced:
-    """Calls ``function`` with the first ``n`` positional arguments (drops the riders)."""
-
-    def __init__(self, function, n):
-        self.function, self.n = function, n
-
-    def __call__(self, *args, **kwargs):
-        return self.function(*args[:self.n], **kwargs)
+    from .checkpoint_hooks import checkpoint_without_reentrant
+    return checkpoint_without_reentrant(function, args, kwargs, preserve, context_fn, determinism_check)
 
 
 def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
