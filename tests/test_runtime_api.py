@@ -75,6 +75,7 @@ def test_cuda_without_gpu_answers_as_cpu_only_torch():
 def test_backend_flags_have_torch_defaults():
     for path in ('cudnn.enabled', 'cudnn.benchmark', 'cudnn.deterministic', 'cudnn.allow_tf32',
                  'cuda.matmul.allow_tf32', 'cuda.matmul.allow_fp16_reduced_precision_reduction',
+                 'cuda.matmul.allow_bf16_reduced_precision_reduction', 'cudnn.benchmark_limit',
                  'mkldnn.enabled'):
         e, t = ember.backends, torch.backends
         for part in path.split('.'):
@@ -84,3 +85,35 @@ def test_backend_flags_have_torch_defaults():
     ember.backends.cudnn.benchmark = True        # a plain switch users flip
     assert ember.backends.cudnn.benchmark is True
     ember.backends.cudnn.benchmark = False
+
+
+def test_backend_modules_import_as_in_training_scripts():
+    import importlib
+    for name in ('cudnn', 'cuda', 'mps', 'mkldnn', 'openmp', 'mkl', 'cpu'):
+        mod = importlib.import_module(f'ember.backends.{name}')
+        assert mod is getattr(ember.backends, name)
+    import ember.backends.cudnn as cudnn
+    cudnn.benchmark = True                     # `cudnn.benchmark = True` at the top of a script
+    try:
+        assert ember.backends.cudnn.benchmark is True
+    finally:
+        cudnn.benchmark = False
+    assert ember.backends.cpu.get_cpu_capability() == torch.backends.cpu.get_cpu_capability()
+    assert ember.backends.cuda.is_built() is torch.backends.cuda.is_built()      # no CuPy / no CUDA build
+    assert ember.backends.cudnn.is_acceptable(ember.ones(2)) is torch.backends.cudnn.is_acceptable(torch.ones(2))
+
+
+def test_backend_context_managers_restore_the_switches():
+    for T in (ember, torch):
+        with T.backends.cudnn.flags(enabled=False, deterministic=True):
+            inside = T.backends.cudnn.enabled, T.backends.cudnn.deterministic
+        assert inside == (False, True)
+        assert (T.backends.cudnn.enabled, T.backends.cudnn.deterministic) == (True, False)
+        cu = T.backends.cuda
+        assert (cu.flash_sdp_enabled(), cu.math_sdp_enabled(), cu.mem_efficient_sdp_enabled(),
+                cu.cudnn_sdp_enabled()) == (True, True, True, True)
+        cu.enable_flash_sdp(False)
+        try:
+            assert cu.flash_sdp_enabled() is False
+        finally:
+            cu.enable_flash_sdp(True)
