@@ -86,6 +86,7 @@ class _Storage:
 
 class UntypedStorage(_Storage):
     """The allocation as bytes."""
+    __module__ = 'ember.storage'
 
     def __init__(self, flat, owner=None):
         super().__init__(flat.view(np.uint8) if flat.dtype != np.uint8 else flat, owner)
@@ -110,6 +111,7 @@ class UntypedStorage(_Storage):
 
 class TypedStorage(_Storage):
     """The allocation as elements of one dtype (deprecated in PyTorch in favour of UntypedStorage)."""
+    __module__ = 'ember.storage'
 
     def size(self):
         return self._flat.size
