@@ -142,3 +142,4 @@ from .streams import (Stream, Event, stream, current_stream, default_stream, dev
 from ..amp import cuda_amp as amp  # noqa: E402,F401  (ember.cuda.amp: the deprecated aliases)
 from ..ops.legacy import CUDA_LEGACY as _CUDA_LEGACY  # noqa: E402
 globals().update(_CUDA_LEGACY)      # ember.cuda.FloatTensor, ...: the legacy CUDA tensor types
+from ..ops._devices import OutOfMemoryError  # noqa: E402,F401  (also ember.OutOfMemoryError)

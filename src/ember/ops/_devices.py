@@ -61,4 +61,19 @@ def run_on_device(node, inputs, arrays, kw):
     arrays = same_device(inputs, arrays)
     first = next(a for a in arrays if hasattr(a, 'device') and type(a) is not np.ndarray)
     with guard(first):
-        return node.forward(*arrays, **kw)
+        try:
+            return node.forward(*arrays, **kw)
+        except MemoryError as e:         # CuPy's OutOfMemoryError derives from MemoryError
+            raise out_of_memory(e, first.device.id) from e
+
+
+class OutOfMemoryError(RuntimeError):
+    """The GPU ran out of memory (``ember.OutOfMemoryError``, also ``ember.cuda.OutOfMemoryError``)."""
+    __module__ = 'ember'
+
+
+def out_of_memory(err, device):
+    """PyTorch's error for a failed GPU allocation, with CuPy's own account after it."""
+    return OutOfMemoryError(f'CUDA out of memory. GPU {device} could not allocate what this op needs. '
+                            'Free memory with del and ember.cuda.empty_cache(), or use a smaller batch.\n'
+                            f'(ember: {err})')
