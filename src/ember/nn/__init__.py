@@ -2,5 +2,5 @@
 from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules import Module  # noqa: F401
-from . import functional, init, utils  # noqa: F401
+from . import functional, init, utils, attention  # noqa: F401
 from .parallel import DataParallel  # noqa: F401,E402  (also makes ember.nn.parallel reachable)

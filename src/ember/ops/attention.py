@@ -23,6 +23,7 @@ from .padding import pad
 from .shape_more import broadcast_shapes
 
 _NEG_INF = float('-inf')
+_WARNED = [False]
 
 
 def _cpp(t):
@@ -145,9 +146,20 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     the scores. ``is_causal`` lets position i see keys 0..i; ``enable_gqa`` shares each key/value
     head among a group of query heads."""
     _check_sdpa(query, key, value, attn_mask, enable_gqa)
-    if _fused(query, key, value, attn_mask, dropout_p, enable_gqa):
+    from ..backends.cuda import _sdp       # the switches nn.attention.sdpa_kernel sets
+    if _sdp['flash'] and _fused(query, key, value, attn_mask, dropout_p, enable_gqa):
         return apply(ScaledDotProductFlashAttentionForCpuBackward0, query, key, value, attn_mask,
                      is_causal=is_causal, scale=scale, enable_gqa=enable_gqa)
+    if not _sdp['math']:
+        if not _sdp['flash']:
+            raise RuntimeError('No viable backend for scaled_dot_product_attention was found. This is likely due to '
+                               'turning off both the math kernel and the fused kernels.')
+        if not _WARNED[0]:                     # PyTorch says why once per process
+            _WARNED[0] = True
+            warnings.warn('Flash attention kernel not used because:', stacklevel=2)
+            if dropout_p > 0.0:
+                warnings.warn('Both fused kernels do not support non-zero dropout.', stacklevel=2)
+        raise RuntimeError('No available kernel.  Aborting execution.')
     if is_causal and attn_mask is not None:
         raise RuntimeError('_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True')
     key, value = _expand_heads(query, key, value, enable_gqa)
