@@ -84,7 +84,8 @@ def from_numpy_dtype(np_dtype):
     except (KeyError, TypeError):
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The only supported "
-            'types are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool.') from None
+            'types are: float64, float32, float16, int64, int32, int16, int8, uint64, uint32, uint16, uint8, and bool.'
+        ) from None     # PyTorch's list less complex64/complex128, which ember does not have yet
 
 
 _PY_TYPES = {float: 'float', int: 'int', bool: 'bool'}

@@ -17,6 +17,8 @@ class PythonProtocols:
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                'tensor.detach().numpy() instead.')
+        if self._data.dtype.name == 'bfloat16' and not force:     # NumPy has no bfloat16 (ember keeps ml_dtypes')
+            raise TypeError('Got unsupported ScalarType BFloat16')
         return self._data
 
     def __array__(self, dtype=None, copy=None):

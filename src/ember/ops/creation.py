@@ -10,7 +10,7 @@ from .. import _dtype
 from .._backend import check_cuda, check_bf16
 from .._device import default_for
 from .._tensor import Tensor
-from .from_data import _infer_np, _cast_host  # noqa: F401  (legacy.py and ranges.py import them here)
+from .from_data import _infer_np, _cast_host, check_strides  # noqa: F401  (legacy.py and ranges.py import them here)
 
 _HOST = contextlib.nullcontext()
 
@@ -118,10 +118,7 @@ def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f'expected np.ndarray (got {type(ndarray).__name__})')
     _dtype.from_numpy_dtype(ndarray.dtype)
-    if any(s < 0 for s in ndarray.strides):
-        raise ValueError('At least one stride in the given numpy array is negative, and tensors with '
-                         'negative strides are not currently supported. (You can probably work around '
-                         'this by making a copy of your array  with array.copy().) ')
+    check_strides(ndarray)
     return Tensor._make(ndarray)
 
 

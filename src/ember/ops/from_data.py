@@ -154,12 +154,21 @@ def _checked_cast(arr, d):
     return _cast_host(arr, nd)
 
 
+def check_strides(arr):
+    """PyTorch refuses NumPy arrays with negative strides (a reversed view) instead of copying them."""
+    if any(st < 0 for st in arr.strides):
+        raise ValueError('At least one stride in the given numpy array is negative, and tensors with '
+                         'negative strides are not currently supported. (You can probably work around '
+                         'this by making a copy of your array  with array.copy().) ')
+
+
 def _infer_np(data, dtype=None):
     """Host array of ``data`` in ``dtype``, or in the dtype PyTorch infers for it."""
     if isinstance(data, Tensor):
         arr = data.detach().numpy(force=True).copy()
     elif isinstance(data, np.ndarray):
         _dtype.from_numpy_dtype(data.dtype)
+        check_strides(data)
         arr = data.copy()
     elif isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
@@ -174,5 +183,5 @@ def _infer_np(data, dtype=None):
 
 def _cast_host(arr, np_dtype):
     if np_dtype.kind in 'iu' and arr.dtype.kind == 'f':
-        return np.trunc(arr).astype(np_dtype)
+        return np.asarray(np.trunc(arr)).astype(np_dtype)      # trunc of a 0-d array is a NumPy scalar
     return arr.astype(np_dtype)
