@@ -108,7 +108,7 @@ def result_type(tensor1, tensor2):
 
 
 from ._threads import set_num_threads, get_num_threads, set_num_interop_threads, get_num_interop_threads  # noqa: E402,F401,E501
-from . import cuda, backends  # noqa: E402,F401
+from . import cuda, backends, cpu, accelerator  # noqa: E402,F401
 from .ops._devices import OutOfMemoryError  # noqa: E402,F401
 from .amp import GradScaler  # noqa: E402,F401
 from . import distributed  # noqa: F401,E402
