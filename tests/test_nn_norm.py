@@ -128,3 +128,32 @@ def test_groupnorm_constructor_error():
     for lib in (torch, ember):
         with pytest.raises(ValueError, match=r'num_channels \(3\) must be divisible by num_groups \(2\)'):
             lib.nn.GroupNorm(2, 3)
+
+
+BN_LOAD_SCRIPT = '''
+bn = T.nn.BatchNorm1d(3)
+print(bn.load_state_dict({'weight': T.ones(3), 'bias': T.ones(3), 'running_mean': T.ones(3), 'running_var': T.ones(3)}))
+print(int(bn.num_batches_tracked), bn.state_dict()._metadata)
+sd = bn.state_dict(); del sd['num_batches_tracked']
+try: print(bn.load_state_dict(sd))
+except Exception as e: print(type(e).__name__, e)
+sd._metadata[''] = {'version': 1}
+print(bn.load_state_dict(sd))
+m = T.nn.Sequential(T.nn.Conv2d(1, 2, 3), T.nn.BatchNorm2d(2))
+sd = {k: v for k, v in m.state_dict().items() if 'num_batches' not in k}
+print(m.load_state_dict(sd), T.nn.Sequential(T.nn.BatchNorm2d(2)).state_dict()._metadata)
+print(T.nn.InstanceNorm1d(3).state_dict()._metadata, T.nn.LayerNorm(3).state_dict()._metadata)
+'''
+
+
+def test_batchnorm_loads_checkpoints_without_num_batches_tracked():
+    """Version-1 checkpoints and hand-made dicts lack num_batches_tracked; PyTorch fills it in."""
+    import contextlib
+    import io
+
+    def run(T):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(BN_LOAD_SCRIPT, {'T': T})
+        return out.getvalue().replace('torch', 'ember').splitlines()
+    assert run(ember) == run(torch)

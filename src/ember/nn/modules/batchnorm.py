@@ -9,6 +9,19 @@ from .normalization import add_affine, reset_affine
 class _NormBase(Module):
     _dims = ()        # accepted input ranks
     instance = False
+    _version = 2      # version 2 added num_batches_tracked
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        # a checkpoint from before version 2 (or a hand-made dict without metadata) has no
+        # num_batches_tracked: keep the module's own count, as PyTorch does
+        version = local_metadata.get('version', None)
+        key = prefix + 'num_batches_tracked'
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
+            state_dict[key] = (self.num_batches_tracked if self.num_batches_tracked is not None
+                               else tensor(0, dtype=_dtype.int64))
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
 
     def __init__(self, num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True,
                  device=None, dtype=None, *, bias=True):
