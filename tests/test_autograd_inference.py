@@ -13,7 +13,7 @@ def outcome(fn):
     try:
         r = fn()
     except Exception as e:                          # noqa: BLE001 - the type is compared
-        return type(e).__name__, str(e)
+        return type(e).__name__, str(e).replace('torch.', 'ember.')
     if isinstance(r, (torch.Tensor, ember.Tensor)):
         return 'ok', (r.is_inference(), r.requires_grad, r.detach().cpu().tolist())
     return 'ok', r

@@ -86,6 +86,9 @@ def test_frombuffer_shares_memory():
 
 
 def test_set_default_tensor_type():
+    import ember.ops.toplevel_more as tm
+    tm._TENSOR_TYPE_WARNED[0] = False           # torch warns once per process
+
     def run(T):
         try:
             with warnings.catch_warnings(record=True) as w:
@@ -93,7 +96,7 @@ def test_set_default_tensor_type():
                 T.set_default_tensor_type(T.DoubleTensor)
             made = T.tensor([1.]).dtype, T.get_default_dtype()
             T.set_default_tensor_type('torch.FloatTensor')
-            return made, str(w[0].message).split(',')[0], T.get_default_dtype()
+            return made, str(w[0].message).split(',')[0].replace('torch.', 'ember.'), T.get_default_dtype()
         finally:
             T.set_default_dtype(T.float32)
     both(run)
@@ -101,7 +104,7 @@ def test_set_default_tensor_type():
 
 
 @pytest.mark.skipif(ember.cuda.is_available(), reason='the no-CUDA refusal')
-@pytest.mark.filterwarnings('ignore:torch.set_default_tensor_type')
+@pytest.mark.filterwarnings('ignore:ember.set_default_tensor_type', 'ignore:torch.set_default_tensor_type')
 def test_set_default_tensor_type_cuda_without_cuda():
     with pytest.raises(TypeError, match=r'^type ember\.cuda\.FloatTensor not available\. Torch not compiled with CUDA'):
         ember.set_default_tensor_type('torch.cuda.FloatTensor')

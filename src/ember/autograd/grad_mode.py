@@ -116,8 +116,8 @@ INFERENCE_INPLACE = ('Inplace update to inference tensor outside InferenceMode i
                      'https://github.com/pytorch/rfcs/pull/17 for more details.')
 INFERENCE_SAVE = ('Inference tensors cannot be saved for backward. Please do not use Tensors created in '
                   'inference mode in computation tracked by autograd. To work around this, you can make a '
-                  'clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of '
-                  '`torch.inference_mode()`.')
+                  'clone to get a normal tensor and use it in autograd, or use `ember.no_grad()` instead of '
+                  '`ember.inference_mode()`.')
 
 
 def check_inference_requires_grad():

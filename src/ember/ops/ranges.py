@@ -78,8 +78,8 @@ def _scalar_name(d):
 
 
 def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
-    warnings.warn('torch.range is deprecated and will be removed in a future release because its '
-                  'behavior is inconsistent with Python\'s range builtin. Instead, use torch.arange, '
+    warnings.warn('ember.range is deprecated and will be removed in a future release because its '
+                  'behavior is inconsistent with Python\'s range builtin. Instead, use ember.arange, '
                   'which produces values in [start, end).', UserWarning, stacklevel=2)
     d = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
     n = int(math.floor((end - start) / step)) + 1

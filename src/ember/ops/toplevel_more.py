@@ -26,7 +26,7 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
     edges, accuracy ``edge_order``), as a tuple with one tensor per dimension."""
     from .shape import wrap_dim
     if edge_order not in (1, 2):
-        raise RuntimeError('torch.gradient only supports edge_order=1 and edge_order=2.')
+        raise RuntimeError('ember.gradient only supports edge_order=1 and edge_order=2.')
     if dim is None:
         dims = list(range(input.dim()))
     else:
@@ -42,7 +42,7 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
         input = input.to(_dtype.get_default_dtype())
     for d in dims:
         if input.shape[d] < edge_order + 1:
-            raise RuntimeError('torch.gradient expected each dimension size to be at least edge_order+1')
+            raise RuntimeError('ember.gradient expected each dimension size to be at least edge_order+1')
     return tuple(_along(input, d, h, edge_order) for d, h in zip(dims, steps))
 
 
@@ -50,15 +50,15 @@ def _spacings(spacing, dims, no_dim, ndim):
     if isinstance(spacing, (list, tuple)):
         if len(spacing) != len(dims):
             if no_dim:
-                raise RuntimeError("torch.gradient expected spacing to be unspecified, a scalar, or a list of length "
+                raise RuntimeError("ember.gradient expected spacing to be unspecified, a scalar, or a list of length "
                                    f"equal to 'self.dim() = {ndim}', since dim argument was not given, but got a "
                                    f'list of length {len(spacing)}')
-            raise RuntimeError("torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+            raise RuntimeError("ember.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
                                f'arguments to have the same length, but got a spacing argument of length '
                                f'{len(spacing)} and a dim argument of length {len(dims)}.')
         for s in spacing:
             if isinstance(s, Tensor) and s.dim() != 1:
-                raise RuntimeError('torch.gradient expected each element of spacing to have one dimension, but got '
+                raise RuntimeError('ember.gradient expected each element of spacing to have one dimension, but got '
                                    f'an element with {s.dim()} dimensions!')
         return list(spacing)
     if isinstance(spacing, Tensor):
@@ -138,12 +138,18 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 
+_TENSOR_TYPE_WARNED = [False]
+
+
 def set_default_tensor_type(t):
     """Deprecated in PyTorch 2.1: the default dtype (and device, for ember.cuda.* types) from a legacy
     type or its name."""
     from .legacy import parse_type_name
-    warnings.warn('torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use '
-                  'torch.set_default_dtype() and torch.set_default_device() as alternatives.', UserWarning, stacklevel=2)
+    if not _TENSOR_TYPE_WARNED[0]:          # PyTorch warns once per process
+        _TENSOR_TYPE_WARNED[0] = True
+        warnings.warn('ember.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use '
+                      'ember.set_default_dtype() and ember.set_default_device() as alternatives.', UserWarning,
+                      stacklevel=2)
     d, cuda = parse_type_name(t) if isinstance(t, str) else (t._legacy_dtype, t.is_cuda)
     if cuda:
         from .._backend import cuda_reason

@@ -113,7 +113,7 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=noop_context_fn, 
     (otherwise nothing is recorded, as in PyTorch); use_reentrant=False (checkpoint_hooks.py)
     records the function's own graph and recomputes only the tensors its ops saved."""
     if use_reentrant is None:
-        warnings.warn('torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. '
+        warnings.warn('ember.utils.checkpoint: the use_reentrant parameter should be passed explicitly. '
                       'Starting in PyTorch 2.9, calling checkpoint without use_reentrant will raise an '
                       'exception. use_reentrant=False is recommended, but if you need to preserve the current '
                       'default behavior, you can pass use_reentrant=True. Refer to docs for more details on '
@@ -135,7 +135,7 @@ def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwar
     """Split ``functions`` (a Sequential or a list) into ``segments`` chunks and checkpoint
     every chunk but the last."""
     if use_reentrant is None:
-        warnings.warn('torch.utils.checkpoint.checkpoint_sequential: the use_reentrant parameter should be '
+        warnings.warn('ember.utils.checkpoint.checkpoint_sequential: the use_reentrant parameter should be '
                       'passed explicitly. In version 2.9 we will raise an exception if use_reentrant is not '
                       'passed. use_reentrant=False is recommended, but if you need to preserve the current '
                       'default behavior, you can pass use_reentrant=True. Refer to docs for more details on '

@@ -225,7 +225,7 @@ class DistributedDataParallel(Module):
                    'iteration. this is not compatible with static_graph set to True.')
         elif not self.find_unused_parameters:
             msg += ('You can enable unused parameter detection by passing the keyword argument '
-                    '`find_unused_parameters=True` to `torch.nn.parallel.DistributedDataParallel`, '
+                    '`find_unused_parameters=True` to `ember.nn.parallel.DistributedDataParallel`, '
                     'and by \n' + _OUTPUTS_HINT + _BUG_HINT)
         else:
             msg += ('Since `find_unused_parameters=True` is enabled, this likely  means that not all '
