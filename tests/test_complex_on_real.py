@@ -28,6 +28,8 @@ print(x.storage_type(), x.is_set_to(x), x.detach().is_set_to(x), x[1:].is_set_to
 print([getattr(x, f) for f in ['is_mps', 'is_xpu', 'is_ipu', 'is_mtia', 'is_maia', 'is_xla', 'is_vulkan', 'is_mkldnn',
                                'is_nested', 'is_sparse_csr']])
 print(tr(lambda: x.eig()), tr(lambda: x.symeig()), tr(lambda: x.solve(x)), tr(lambda: x.lstsq(x)))
+print([tr(lambda: getattr(T, n)(T.eye(2), T.eye(2))) for n in ('solve', 'lstsq')])
+print([tr(lambda: getattr(T, n)(T.eye(2))) for n in ('eig', 'symeig', 'matrix_rank')])
 print(T.angle(T.tensor([-1.], dtype=T.float64)).dtype, T.angle(T.tensor([-1], dtype=T.int64)).dtype)
 c = T.tensor([-2.]); print(c.conj_physical_() is c)
 class MyT(T.Tensor): pass

@@ -113,9 +113,18 @@ _REMOVED = {
 
 def _removed(name):
     def method(self, *args, **kwargs):
+        if name == 'matrix_rank':
+            raise RuntimeError('This function was deprecated since version 1.9 and is now removed.\nPlease use the '
+                               "`ember.linalg.matrix_rank` function instead. The parameter 'symmetric' was renamed "
+                               "in `ember.linalg.matrix_rank()` to 'hermitian'.")
         raise RuntimeError(f'This function was deprecated since version 1.9 and is now removed. {_REMOVED[name]}')
     method.__name__ = name
     return method
+
+
+# the top-level functions too (torch.solve(B, A), ...); matrix_rank only at the top level
+eig, symeig, solve, lstsq, matrix_rank = (_removed(n) for n in ('eig', 'symeig', 'solve', 'lstsq', 'matrix_rank'))
+__all__ += ['eig', 'symeig', 'solve', 'lstsq', 'matrix_rank']
 
 
 METHODS = {'conj': conj, 'conj_physical': conj_physical, 'conj_physical_': conj_physical_,
