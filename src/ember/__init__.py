@@ -69,6 +69,8 @@ globals().update({_n: getattr(_autocast_mode, _n) for _n in _autocast_mode.TOP_L
 for _m in _methods.EXTRA_MODULES:
     globals().update({_n: getattr(_m, _n) for _n in getattr(_m, '__all__', ())})
 from . import linalg, special, distributions, func  # noqa: F401,E402
+from . import random  # noqa: F401,E402
+from .func import vmap  # noqa: F401,E402
 from . import serialization, storage  # noqa: E402,F401
 from . import hub  # noqa: F401,E402
 from . import utils  # noqa: F401,E402

@@ -1,7 +1,20 @@
-"""ember.func: functional_call (run a module with substitute parameters and buffers)."""
+"""ember.func, as torch.func: composable function transforms.
+
+    grad, grad_and_value, vjp, jvp, linearize     (transforms.py)
+    jacrev, jacfwd, hessian                       (jacobians.py)
+    vmap                                          (vmap.py)
+    stack_module_state, replace_all_batch_norm_modules_, functionalize   (ensemble.py)
+    functional_call                               (here: a module run with substitute tensors)
+"""
 from collections.abc import Sequence
 
-__all__ = ['functional_call']
+from .transforms import grad, grad_and_value, vjp, jvp, linearize
+from .jacobians import jacrev, jacfwd, hessian
+from .vmap import vmap
+from .ensemble import stack_module_state, replace_all_batch_norm_modules_, functionalize
+
+__all__ = ['functional_call', 'grad', 'grad_and_value', 'vjp', 'jvp', 'linearize', 'jacrev', 'jacfwd',
+           'hessian', 'vmap', 'stack_module_state', 'replace_all_batch_norm_modules_', 'functionalize']
 
 
 def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights=True, strict=False):
