@@ -363,15 +363,18 @@ class GradScaler:
         self.__dict__.update(state)
 
 
-class CudaGradScaler(GradScaler):
-    """``ember.cuda.amp.GradScaler(...)``: deprecated spelling of ``ember.amp.GradScaler('cuda', ...)``."""
+def legacy_scaler(device):
+    """``ember.<device>.amp.GradScaler(...)``: the deprecated spelling of ``ember.amp.GradScaler(device, ...)``."""
+    class GradScalerAlias(GradScaler):
+        def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000,
+                     enabled=True):
+            warnings.warn(f"`ember.{device}.amp.GradScaler(args...)` is deprecated. Please use "
+                          f"`ember.amp.GradScaler('{device}', args...)` instead.", FutureWarning, stacklevel=2)
+            super().__init__(device, init_scale=init_scale, growth_factor=growth_factor,
+                             backoff_factor=backoff_factor, growth_interval=growth_interval, enabled=enabled)
+    GradScalerAlias.__name__ = GradScalerAlias.__qualname__ = 'GradScaler'
+    GradScalerAlias.__module__ = f'ember.{device}.amp'
+    return GradScalerAlias
 
-    def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000,
-                 enabled=True):
-        warnings.warn("`ember.cuda.amp.GradScaler(args...)` is deprecated. Please use "
-                      "`ember.amp.GradScaler('cuda', args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__('cuda', init_scale=init_scale, growth_factor=growth_factor,
-                         backoff_factor=backoff_factor, growth_interval=growth_interval, enabled=enabled)
 
-
-CudaGradScaler.__name__ = CudaGradScaler.__qualname__ = 'GradScaler'
+CudaGradScaler = legacy_scaler('cuda')

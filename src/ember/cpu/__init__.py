@@ -96,17 +96,8 @@ def _make_amp():
                           "args...)` instead.", FutureWarning, stacklevel=2)
             super().__init__('cpu', enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
 
-    class GradScaler(grad_scaler.GradScaler):
-        """``ember.cpu.amp.GradScaler(...)``: deprecated spelling of ``ember.amp.GradScaler('cpu', ...)``."""
-
-        def __init__(self, init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000,
-                     enabled=True):
-            warnings.warn("`ember.cpu.amp.GradScaler(args...)` is deprecated. Please use "
-                          "`ember.amp.GradScaler('cpu', args...)` instead.", FutureWarning, stacklevel=2)
-            super().__init__('cpu', init_scale=init_scale, growth_factor=growth_factor,
-                             backoff_factor=backoff_factor, growth_interval=growth_interval, enabled=enabled)
-    for cls in (autocast, GradScaler):
-        cls.__module__ = 'ember.cpu.amp'
+    GradScaler = grad_scaler.legacy_scaler('cpu')
+    autocast.__module__ = 'ember.cpu.amp'
     mod = types.ModuleType('ember.cpu.amp', 'Deprecated CPU spellings of ember.amp (as torch.cpu.amp).')
     mod.autocast, mod.GradScaler = autocast, GradScaler
     mod.__all__ = ['autocast', 'GradScaler']
