@@ -17,6 +17,11 @@ from .relaxed import RelaxedBernoulli, RelaxedOneHotCategorical
 from .mixture import MixtureSameFamily
 from .lowrank_mvn import *  # noqa: F401,F403
 from .continuous_bernoulli import *  # noqa: F401,F403
+from .fisher_pareto import FisherSnedecor, GeneralizedPareto
+from .transformed_more import InverseGamma, Kumaraswamy
+from .straight_through import OneHotCategoricalStraightThrough
+from .directional import VonMises
+from .matrix import LKJCholesky, Wishart
 from . import kl_more  # noqa: F401  (registers the KL pairs of the distributions above)
 from .constraint_registry import biject_to, transform_to
 from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform, CorrCholeskyTransform,
@@ -38,3 +43,5 @@ __all__ += ['AbsTransform', 'AffineTransform', 'CatTransform', 'ComposeTransform
             'PositiveDefiniteTransform', 'PowerTransform', 'ReshapeTransform', 'SigmoidTransform',
             'SoftplusTransform', 'TanhTransform', 'SoftmaxTransform', 'StackTransform', 'StickBreakingTransform',
             'Transform', 'identity_transform', 'kl_more']
+__all__ += ['FisherSnedecor', 'GeneralizedPareto', 'InverseGamma', 'Kumaraswamy', 'LKJCholesky',
+            'OneHotCategoricalStraightThrough', 'VonMises', 'Wishart']

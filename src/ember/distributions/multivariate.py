@@ -44,7 +44,21 @@ def _batch_shape_of(mat, loc, what):
     return ember.broadcast_shapes(tuple(mat.shape[:-2]), tuple(loc.shape[:-1]))
 
 
-class MultivariateNormal(Distribution):
+class TrilMatrices:
+    """scale_tril and covariance_matrix (L L^T) of a distribution parametrised by a lower-triangular
+    factor ``_unbroadcasted_scale_tril``, expanded to ``_mat_shape()`` (MultivariateNormal, Wishart)."""
+
+    @lazy_property
+    def scale_tril(self):
+        return self._unbroadcasted_scale_tril.expand(self._mat_shape())
+
+    @lazy_property
+    def covariance_matrix(self):
+        L = self._unbroadcasted_scale_tril
+        return ember.matmul(L, L.mT).expand(self._mat_shape())
+
+
+class MultivariateNormal(TrilMatrices, Distribution):
     """The normal distribution of vectors with mean ``loc`` and one of ``covariance_matrix``,
     ``precision_matrix`` or ``scale_tril`` (its lower Cholesky factor)."""
     arg_constraints = {'loc': constraints.real_vector, 'covariance_matrix': constraints.positive_definite,
@@ -86,15 +100,6 @@ class MultivariateNormal(Distribution):
 
     def _mat_shape(self):
         return tuple(self._batch_shape) + tuple(self._event_shape) * 2
-
-    @lazy_property
-    def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(self._mat_shape())
-
-    @lazy_property
-    def covariance_matrix(self):
-        L = self._unbroadcasted_scale_tril
-        return ember.matmul(L, L.mT).expand(self._mat_shape())
 
     @lazy_property
     def precision_matrix(self):
