@@ -604,6 +604,7 @@ def test_legacy_constructors(fn):
     class_repr=lambda T: repr(T.FloatTensor).replace('torch.', 'ember.'),
     name=lambda T: T.DoubleTensor.__name__,
 )
+@pytest.mark.cpu_only      # a CUDA tensor is an ember.cuda.FloatTensor, not an ember.FloatTensor (as in torch)
 def test_legacy_types(fn):
     same(fn)
 
@@ -662,6 +663,7 @@ def test_type_invalid_string():
     assert str(g.value) == str(e.value).replace('torch.', 'ember.')
 
 
+@pytest.mark.cpu_only      # a CPU class moves a CUDA tensor to the host (test_cuda_legacy_types covers it)
 @pytest.mark.parametrize('name', ['DoubleTensor', 'FloatTensor', 'IntTensor'])
 def test_type_from_legacy_class(name):
     same(lambda T: (lambda t: (t.type(getattr(T, name)), t.type(getattr(T, name)) is t))(T.tensor([1.5])))
@@ -983,5 +985,6 @@ def test_poisson_statistics():
     lambda T: T.tensor(-2.7, dtype=T.int8) + 1, lambda T: T.tensor(1.5, dtype=T.int64).view(1),
     lambda T: repr(T.tensor(3.9, dtype=T.int16)).split(',')[0], lambda T: T.ones(2, dtype=T.bfloat16).numpy(),
 ])
+@pytest.mark.cpu_only      # on a GPU, .numpy() refuses the device first
 def test_float_scalar_into_an_integer_tensor(make):
     same(make)       # a 0-d float cast to an integer dtype (was a NumPy scalar, not an array, inside)

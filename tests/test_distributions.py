@@ -35,7 +35,7 @@ def dcheck(fn, arrays, grad=True, rtol=1e-7, atol=1e-10):
     for i, (t, e) in enumerate(zip(tout, eout)):
         assert tuple(e.shape) == tuple(t.shape), f'output {i}: shape {tuple(e.shape)} != {tuple(t.shape)}'
         assert str(e.dtype).replace('ember.', '') == str(t.dtype).replace('torch.', ''), f'output {i} dtype'
-        np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), rtol=rtol, atol=atol,
+        np.testing.assert_allclose(e.detach().cpu().numpy(), t.detach().numpy(), rtol=rtol, atol=atol,
                                    equal_nan=True, err_msg=f'output {i}')
     if not grad:
         return
@@ -57,7 +57,7 @@ def dcheck(fn, arrays, grad=True, rtol=1e-7, atol=1e-10):
                 assert e.grad is None, f'grad of param {i}: ember has one, torch None'
                 continue
             assert e.grad is not None, f'grad of param {i}: ember has None'
-            np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=1e-6, atol=1e-9,
+            np.testing.assert_allclose(e.grad.cpu().numpy(), t.grad.numpy(), rtol=1e-6, atol=1e-9,
                                        err_msg=f'grad of param {i}')
 
 

@@ -8,7 +8,7 @@ import torch
 import ember
 from helpers import case
 from test_distributions import dcheck, a, rnd, spd, stats
-from test_distributions_sampling import same_error
+from test_distributions_sampling import on_host, same_error
 
 # ---- LowRankMultivariateNormal parameters: loc (2, 3), cov_factor (3, 2), cov_diag (3,)
 LOC = rnd(2, 3, seed=21)
@@ -138,9 +138,10 @@ def test_sample_shapes():
             assert tuple(es.shape) == tuple(ts.shape)
             assert str(es.dtype)[6:] == str(ts.dtype)[6:]
             assert tuple(e.rsample(shape).shape) == tuple(t.rsample(shape).shape)
+            assert es.device == e.rsample(shape).device == ember.empty(0).device
         assert e.has_rsample == t.has_rsample and e.has_enumerate_support == t.has_enumerate_support
         assert tuple(e.batch_shape) == tuple(t.batch_shape) and tuple(e.event_shape) == tuple(t.event_shape)
-        assert repr(e) == repr(t).replace('torch.', 'ember.')
+        assert on_host(repr(e)) == repr(t).replace('torch.', 'ember.')
 
 
 def test_sample_moments():
@@ -150,11 +151,11 @@ def test_sample_moments():
         x = d.sample((n,)).double()
         se = (d.variance.double() / n).sqrt()
         assert bool(((x.mean(0) - d.mean.double()).abs() <= 5 * se + 1e-9).all())
-        np.testing.assert_allclose(x.var(0).numpy(), d.variance.double().numpy(), rtol=0.1)
+        np.testing.assert_allclose(x.var(0).cpu().numpy(), d.variance.double().cpu().numpy(), rtol=0.1)
     lrd = _dists(ember.distributions, ember)[0]
     x = lrd.sample((n,)).double()[:, 0]
     xc = x - x.mean(0)
-    np.testing.assert_allclose((xc.T @ xc / n).numpy(), lrd.covariance_matrix[0].double().numpy(), atol=0.05)
+    np.testing.assert_allclose((xc.T @ xc / n).cpu().numpy(), lrd.covariance_matrix[0].double().cpu().numpy(), atol=0.05)
     cb = ember.distributions.ContinuousBernoulli(ember.tensor([0.2, 0.9]))
     assert bool(((cb.sample((1000,)) >= 0) & (cb.sample((1000,)) <= 1)).all())
 
@@ -187,7 +188,7 @@ def test_cb_rsample_grad():
     x.mean(0).sum().backward()
     p2 = p.detach().requires_grad_()
     ember.distributions.ContinuousBernoulli(p2).mean.sum().backward()      # d E[x] / dp
-    np.testing.assert_allclose(p.grad.numpy(), p2.grad.numpy(), rtol=0.05)
+    np.testing.assert_allclose(p.grad.cpu().numpy(), p2.grad.cpu().numpy(), rtol=0.05)
 
 
 def test_gradcheck():

@@ -50,8 +50,10 @@ def test_sample_shapes_and_dtypes():
             assert tuple(es.shape) == tuple(ts.shape), name
             assert str(es.dtype)[6:] == str(ts.dtype)[6:], name
             assert not es.requires_grad, name
+            assert es.device == ember.empty(0).device, name          # drawn on the parameters' device
             if t.has_rsample:
                 assert tuple(e.rsample(shape).shape) == tuple(t.rsample(shape).shape), name
+                assert e.rsample(shape).device == es.device, name
         assert e.has_rsample == t.has_rsample and e.has_enumerate_support == t.has_enumerate_support, name
         assert tuple(e.batch_shape) == tuple(t.batch_shape) and tuple(e.event_shape) == tuple(t.event_shape)
 
@@ -64,11 +66,11 @@ def test_sample_moments():
         mean, var = d.mean.double(), d.variance.double()
         if name == 'categorical':        # mean/variance are NaN: check the frequencies instead
             freq = ember.stack([(x == k).double().mean(0) for k in range(3)], -1)
-            np.testing.assert_allclose(freq.numpy(), d.probs.numpy(), atol=0.015)
+            np.testing.assert_allclose(freq.cpu().numpy(), d.probs.cpu().numpy(), atol=0.015)
             continue
         se = (var / n).sqrt()
         assert bool(((x.mean(0) - mean).abs() <= 5 * se + 1e-9).all()), (name, x.mean(0), mean)
-        np.testing.assert_allclose(x.var(0).numpy(), var.numpy(), rtol=0.1, err_msg=name)
+        np.testing.assert_allclose(x.var(0).cpu().numpy(), var.cpu().numpy(), rtol=0.1, err_msg=name)
 
 
 def test_mvn_sample_covariance():
@@ -76,7 +78,7 @@ def test_mvn_sample_covariance():
     cov = ember.tensor([[2.0, 0.5], [0.5, 1.0]], dtype=ember.float64)
     x = ember.distributions.MultivariateNormal(ember.zeros(2, dtype=ember.float64), cov).sample((40000,))
     emp = (x.T @ x) / x.shape[0]
-    np.testing.assert_allclose(emp.numpy(), cov.numpy(), atol=0.06)
+    np.testing.assert_allclose(emp.cpu().numpy(), cov.cpu().numpy(), atol=0.06)
 
 
 def test_rsample_reparameterised_grad():
@@ -86,8 +88,8 @@ def test_rsample_reparameterised_grad():
     x = ember.distributions.Normal(loc, scale).rsample((1000,))
     assert x.grad_fn is not None
     x.pow(2).mean(0).sum().backward()                   # E[x^2] = loc^2 + scale^2
-    np.testing.assert_allclose(loc.grad.numpy(), 2 * loc.detach().numpy(), atol=0.15)
-    np.testing.assert_allclose(scale.grad.numpy(), 2 * scale.detach().numpy(), atol=0.3)
+    np.testing.assert_allclose(loc.grad.cpu().numpy(), 2 * loc.detach().cpu().numpy(), atol=0.15)
+    np.testing.assert_allclose(scale.grad.cpu().numpy(), 2 * scale.detach().cpu().numpy(), atol=0.3)
     with pytest.raises(RuntimeError):
         ember.distributions.Normal(loc, scale).sample().sum().backward()   # sample: no graph
 
@@ -105,12 +107,12 @@ def test_gamma_implicit_reparameterisation():
     c = ember.tensor([0.5, 4.0], dtype=ember.float64, requires_grad=True)
     r = ember.tensor([1.0, 2.0], dtype=ember.float64, requires_grad=True)
     ember.distributions.Gamma(c, r).rsample((20000,)).mean(0).sum().backward()   # E = c / r
-    np.testing.assert_allclose(c.grad.numpy(), 1 / r.detach().numpy(), rtol=0.05)
-    np.testing.assert_allclose(r.grad.numpy(), -(c / r ** 2).detach().numpy(), rtol=0.05)
+    np.testing.assert_allclose(c.grad.cpu().numpy(), 1 / r.detach().cpu().numpy(), rtol=0.05)
+    np.testing.assert_allclose(r.grad.cpu().numpy(), -(c / r ** 2).detach().cpu().numpy(), rtol=0.05)
     b = ember.tensor([2.0, 3.0], dtype=ember.float64, requires_grad=True)
     ember.distributions.Beta(b, ember.tensor(2.0, dtype=ember.float64)).rsample((20000,)).mean(0).sum().backward()
     want = 2.0 / (b.detach() + 2.0) ** 2                  # d/da of a / (a + 2)
-    np.testing.assert_allclose(b.grad.numpy(), want.numpy(), rtol=0.08)
+    np.testing.assert_allclose(b.grad.cpu().numpy(), want.cpu().numpy(), rtol=0.08)
 
 
 def test_gradcheck_log_prob_entropy_kl():
@@ -138,11 +140,17 @@ def _raises(fn):
     raise AssertionError('did not raise')
 
 
+def on_host(text):
+    """ember's message or repr as torch prints it for CPU tensors (the CUDA pass adds a device
+    suffix to every tensor it prints; torch on cuda prints the same suffix)."""
+    return text.replace(", device='cuda:0'", '')
+
+
 def same_error(fn):
     terr = _raises(lambda: fn(torch.distributions, torch))
     eerr = _raises(lambda: fn(ember.distributions, ember))
     assert type(eerr).__name__ == type(terr).__name__, f'{type(eerr).__name__}: {eerr} vs {type(terr).__name__}: {terr}'
-    assert str(eerr) == str(terr).replace('torch.', 'ember.')
+    assert on_host(str(eerr)) == str(terr).replace('torch.', 'ember.')
 
 
 ERRORS = [
@@ -235,7 +243,7 @@ def _reprs(D, T):
 
 
 def test_reprs():
-    assert _reprs(ember.distributions, ember) == [r.replace('torch.', 'ember.')
+    assert [on_host(r) for r in _reprs(ember.distributions, ember)] == [r.replace('torch.', 'ember.')
                                                    for r in _reprs(torch.distributions, torch)]
 
 

@@ -95,7 +95,10 @@ def _from_python(data, dtype):
             _check_nested(data, sizes, d)
             raise
     except (TypeError, RuntimeError):    # CUDA tensors or ones requiring grad among the data: read by value
-        arr = np.array(_host_leaves(data, grads := []))
+        try:
+            arr = np.array(_host_leaves(data, grads := []))
+        except ValueError:                 # ragged once read ([cuda_tensor([1]), 2.5]): one element each
+            arr = np.array(_tensor_leaves(data, len(sizes), dtype))
         if grads:
             warnings.warn('Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.'
                           '\nConsider using tensor.detach() first.', UserWarning, stacklevel=4)
