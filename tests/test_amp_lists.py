@@ -245,14 +245,8 @@ CPU_LOWER = [
 ]
 
 CASES = CPU_FP32 + CPU_PROMOTE + CPU_NONE + CPU_LOWER
-# listed, but ember.linalg's lstsq and matrix_rank (src/ember/linalg.py) have no autocast hook yet:
-# matrix_rank refuses low-precision input where torch casts it to float32 first
-NO_HOOK = {'lstsq', 'matrix_rank'}
-
-
 def _param(c):
-    marks = [pytest.mark.xfail(strict=True, reason='no autocast hook in ember.linalg yet')] if c[1] in NO_HOOK else []
-    return pytest.param(*c[1:], id=c[1], marks=marks)
+    return pytest.param(*c[1:], id=c[1])
 
 
 @pytest.mark.parametrize('low', LOW)

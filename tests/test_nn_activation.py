@@ -39,7 +39,7 @@ ACT = [
     case('relu6', f('relu6'), [(3, 4)], low=-3, high=8),
     case('relu6_', f_('relu6'), [(3, 4)], low=-3, high=8),
     case('hardswish', f('hardswish'), [(3, 4)], low=-5, high=5),
-    case('hardsigmoid', f('hardsigmoid'), [(3, 4)], low=-5, high=5),
+    case('hardsigmoid', f('hardsigmoid'), [(3, 4)], low=-5, high=5, gradgrad=False),   # torch has none
     case('logsigmoid', f('logsigmoid'), [(3, 4)]),
     case('softsign', f('softsign'), [(3, 4)]),
     case('tanhshrink', f('tanhshrink'), [(3, 4)]),

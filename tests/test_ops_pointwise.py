@@ -436,9 +436,6 @@ def test_comparison_operators(op, data):
     check(CMP_OPS[op], CMP_DATA[data], forward_only=True)
 
 
-_NO_METHOD = pytest.mark.xfail(reason='lead: Tensor lacks this method (_methods.py)', strict=True)
-
-
 @pytest.mark.parametrize('op', ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'greater', 'less',
                                 'greater_equal',
                                 'less_equal',

@@ -1,8 +1,14 @@
 """ember.device: where a tensor's memory lives ('cpu' or 'cuda:N')."""
+import re
+import warnings
 
-# the device types PyTorch's parser names in its error (ember runs on cpu, cuda and meta)
+# the device types PyTorch's parser names in its error (ember runs on cpu, cuda and meta; the
+# others make valid ``ember.device`` objects, but tensors cannot go there: see ``check_supported``)
 _TORCH_TYPES = ('cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, '
                 'vulkan, mps, meta, hpu, mtia, privateuseone')
+_TYPES = frozenset(_TORCH_TYPES.split(', '))
+_SUPPORTED = ('cpu', 'cuda', 'meta')
+_SPEC = re.compile(r'([a-zA-Z_]+)(?::([1-9][0-9]*|0))?')
 
 
 class device:
@@ -28,17 +34,22 @@ class device:
                 raise RuntimeError('Device index must not be negative')
         if not type:
             raise RuntimeError('Device string must not be empty')
-        if ':' in type:
+        m = _SPEC.fullmatch(type)
+        if m is None:
+            raise RuntimeError(f'Invalid device string: \'{type}\'')
+        if m.group(2) is not None:
             if index is not None:
                 raise RuntimeError('type (string) must not include an index because index was passed '
                                    f'explicitly: {type}')
-            name, _, idx = type.partition(':')
-            if not idx.isdigit() or (len(idx) > 1 and idx[0] == '0'):
-                raise RuntimeError(f'Invalid device string: \'{type}\'')
-            type, index = name, int(idx)
-        if type not in ('cpu', 'cuda', 'meta'):
+            index = int(m.group(2))
+        type = m.group(1)
+        if type not in _TYPES:
             raise RuntimeError(f'Expected one of {_TORCH_TYPES} device type at start of device string: '
                                f'{type}')
+        if type == 'mkldnn':
+            warnings.warn("'mkldnn' is no longer used as device type. So ember.device('mkldnn') will be "
+                          'deprecated and removed in the future. Please use other valid device types '
+                          'instead.', UserWarning, stacklevel=2)
         self.type = type
         self.index = index
 
@@ -65,10 +76,27 @@ _Device = device
 cpu = device('cpu')
 
 
-def as_device(d):
-    if d is None or isinstance(d, device):
+def check_supported(d):
+    """Raise PyTorch's error for putting a tensor on a device type this build has no backend for."""
+    t = d.type
+    if t in _SUPPORTED:
         return d
-    return device(d)
+    if t == 'xpu':
+        raise AssertionError('Torch not compiled with XPU enabled')
+    if t == 'mtia':
+        raise AssertionError('Torch not compiled with MTIA enabled. Ensure you have `import '
+                             'mtia.host_runtime.torch_mtia.dynamic_library` in your python src file and '
+                             'include `//mtia/host_runtime/torch_mtia:torch_mtia` as your target dependency!')
+    if t in ('hpu', 'privateuseone'):
+        raise ModuleNotFoundError(f"No module named 'ember.{t}'", name=f'ember.{t}')
+    raise RuntimeError(f'PyTorch is not linked with support for {t} devices')
+
+
+def as_device(d):
+    """``d`` (a device, string or None) as a device tensors can live on here."""
+    if d is None:
+        return d
+    return check_supported(d if isinstance(d, device) else device(d))
 
 
 # the device factory functions use when none is given (ember.set_default_device)
@@ -98,4 +126,4 @@ def default_for(d):
     """``d`` as a device, or the default device when ``d`` is None."""
     if d is None:
         return _default[0]
-    return d if isinstance(d, _Device) else _Device(d)
+    return check_supported(d if isinstance(d, _Device) else _Device(d))

@@ -6,7 +6,7 @@ import importlib
 import numpy as np
 
 from ._tensor import Tensor
-from .ops import nn_ops, arith, power, minmax, select, extremes, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
+from .ops import argcheck, nn_ops, arith, power, minmax, select, extremes, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
 
 
 def _operand(x):
@@ -139,7 +139,7 @@ METHODS = {
     'copy_': index.copy_, 'fill_': index.fill_, 'zero_': index.zero_, 'nonzero': index.nonzero,
     # linear algebra
     'matmul': matmul.matmul, 'mm': matmul.mm, 'bmm': matmul.bmm, 'mv': matmul.mv, 'dot': matmul.dot,
-    'outer': matmul.outer,
+    'outer': matmul.outer, 'ger': matmul.ger,
     'softmax': nn_ops.softmax, 'log_softmax': nn_ops.log_softmax,
     # creation from a tensor
     'new_ones': creation.new_ones, 'new_zeros': creation.new_zeros, 'new_full': creation.new_full,
@@ -226,10 +226,15 @@ def _has_dim(fn):
     return code is not None and 'dim' in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
 
 
-def accept_axis(fn, name):
+def accept_axis(fn, name, method=False):
     """``fn`` taking ``axis=``/``keepdims=`` for ``dim=``/``keepdim=`` as PyTorch does (a thin wrapper;
-    calls without those keywords go straight through)."""
+    calls without those keywords go straight through). For the reductions it also refuses what
+    PyTorch's argument parser refuses (``x.sum(0, 1)``: keepdim must be a bool; see ops/argcheck.py)."""
+    spec = argcheck.rule(name)
+
     def op(*args, **kw):
+        if spec is not None and (len(args) > 2 or kw):
+            argcheck.check(spec, name, method, args, kw)
         if kw and ('axis' in kw or 'keepdims' in kw):
             for alias, real in _ALIASES.items():
                 if alias in kw:
@@ -249,11 +254,11 @@ def accept_axis(fn, name):
     return op
 
 
-def alias_axis(namespace, skip):
+def alias_axis(namespace, skip, method=False):
     """Wrap (with :func:`accept_axis`) each function in ``namespace`` that has a ``dim`` parameter."""
     for name, fn in list(namespace.items()):
         if name not in skip and not name.startswith('_') and (_has_dim(fn) or name in ('topk', 'kthvalue')):
-            namespace[name] = accept_axis(fn, name)
+            namespace[name] = accept_axis(fn, name, method)
 
 
 def _layout(self):
@@ -263,11 +268,11 @@ def _layout(self):
 
 def install():
     table = {**OPERATORS, **METHODS}
-    alias_axis(table, NO_AXIS_METHODS)
+    alias_axis(table, NO_AXIS_METHODS, method=True)
     for name, fn in table.items():
         setattr(Tensor, name, fn)
     Tensor.layout = property(_layout)
     Tensor.T = property(shape.T)
     Tensor.mT = property(shape.mT)
-    Tensor.H = property(shape.T)
-    Tensor.mH = property(shape.mT)
+    Tensor.H = property(shape.H)
+    Tensor.mH = property(shape.mH)

@@ -4,7 +4,6 @@ Ops live in ``ember/ops``; ``ember/_methods.py`` binds them onto this class as m
 """
 import weakref
 import warnings
-from operator import attrgetter as _attrgetter
 
 import numpy as np
 
@@ -17,6 +16,7 @@ from .autograd.node import AccumulateGrad, _Handle
 from ._tensor_python import PythonProtocols
 
 _new = object.__new__
+_CHANNELS_LAST_ORDER = {('channels_last', 4): (1, 3, 2, 0), ('channels_last_3d', 5): (1, 4, 3, 2, 0)}
 _NOT_WRITABLE = "attribute '{}' of 'ember._C.TensorBase' objects is not writable"
 
 
@@ -176,7 +176,18 @@ class Tensor(PythonProtocols):
         return st if dim is None else st[self._wrap_dim(dim)]
 
     def is_contiguous(self, memory_format=None):
-        return bool(self._data.flags.c_contiguous)
+        order = _CHANNELS_LAST_ORDER.get((getattr(memory_format, 'name', None), self._data.ndim))
+        if order is None:
+            if memory_format is not None and memory_format.name.startswith('channels_last'):
+                return False                  # channels_last asked of a tensor of another rank
+            return bool(self._data.flags.c_contiguous)
+        sizes, strides, expected = self._data.shape, self.stride(), 1
+        for d in order:                       # channels innermost, then width, height (, depth), batch
+            if sizes[d] != 1:
+                if strides[d] != expected:
+                    return False
+                expected *= sizes[d]
+        return True
 
     def data_ptr(self):
         if type(self._data) is np.ndarray:
@@ -185,8 +196,11 @@ class Tensor(PythonProtocols):
 
     def storage_offset(self):
         arr = self._data
+        if not arr.size:        # an empty array keeps no position: found from the view's chain
+            from .ops.strided import empty_view_offset
+            return empty_view_offset(self)
         if type(arr) is not np.ndarray and hasattr(arr, 'data'):     # CuPy: offset inside the allocation
-            return (arr.data.ptr - arr.data.mem.ptr) // arr.itemsize if arr.size else 0
+            return (arr.data.ptr - arr.data.mem.ptr) // arr.itemsize
         owner = arr
         while getattr(owner, 'base', None) is not None and hasattr(owner.base, '__array_interface__'):
             owner = owner.base
@@ -213,7 +227,12 @@ class Tensor(PythonProtocols):
         return self._base is not None
 
     # ------------------------------------------------------------- autograd fields
-    grad_fn = property(_attrgetter('_grad_fn'), _read_only('grad_fn'), _read_only('grad_fn'))     # ops set _grad_fn
+    def _current_grad_fn(self):
+        if self._base is not None and self._graph_seen != self._base._graph_gen:
+            from .ops._view_grad import refresh_view     # a view whose base changed in place since
+            refresh_view(self)
+        return self._grad_fn
+    grad_fn = property(_current_grad_fn, _read_only('grad_fn'), _read_only('grad_fn'))     # ops set _grad_fn
 
     @property
     def requires_grad(self):

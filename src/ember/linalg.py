@@ -133,6 +133,8 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
     """Number of singular values above the tolerance (int64, never differentiable)."""
+    if _amp.state.on and _amp.fp32('matrix_rank', A):  # autocast hook (ember.amp)
+        return _amp.call_fp32(matrix_rank, A, tol, hermitian, atol=atol, rtol=rtol, out=out)
     a = A._data
     if a.ndim < 2:
         raise RuntimeError('ember.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.')
@@ -177,6 +179,8 @@ class LinalgLstsqBackward0(Op):
 
 def lstsq(A, B, rcond=None, *, driver=None):
     """Named tuple (solution, residuals, rank, singular_values), as PyTorch's default CPU driver."""
+    if _amp.state.on and _amp.fp32('lstsq', (A, B)):  # autocast hook (ember.amp)
+        return _amp.call_fp32(lstsq, A, B, rcond, driver=driver)
     from .ops.creation import tensor
     x, res = apply(LinalgLstsqBackward0, A, B, rcond=rcond)
     return _Lstsq(x, res, matrix_rank(A), tensor([], dtype=A.dtype))

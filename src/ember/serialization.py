@@ -1,4 +1,5 @@
-"""``ember.save`` / ``ember.load``: checkpoints with PyTorch's API, and no pickle in ember's format.
+"""``ember.save`` / ``ember.load``: checkpoints with PyTorch's API; ember's format pickles only what
+its JSON cannot describe (whole modules, optimizers, user objects), loaded with weights_only=False.
 
 ``save`` writes ember's format: a zip archive holding ``data.json`` (the object's structure and
 each tensor's dtype, shape, strides, storage offset, storage key and requires_grad) and one raw
@@ -15,8 +16,10 @@ import struct
 
 from ._serialization import _files, ember_format, torch_legacy, torch_legacy_tar, torch_reader
 from ._serialization.torch_reader import UnpicklingError
+from ._serialization.ember_pickle import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
 
-__all__ = ['save', 'load', 'UnpicklingError', 'DEFAULT_PROTOCOL']
+__all__ = ['save', 'load', 'UnpicklingError', 'DEFAULT_PROTOCOL', 'add_safe_globals', 'clear_safe_globals',
+           'get_safe_globals', 'safe_globals']
 
 DEFAULT_PROTOCOL = 2                 # PyTorch's name; ember's own format does not use pickle
 
@@ -28,15 +31,17 @@ def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_seri
     ``obj`` may nest dicts (also OrderedDict, Counter), lists, tuples, namedtuples, sets, None,
     bools, ints, floats, complex numbers, strings, bytes, ember Tensors (every dtype, 0-dim,
     empty, non-contiguous, views), ``nn.Parameter`` (requires_grad kept), ``ember.Size``,
-    ``ember.dtype``, ``ember.device``, NumPy arrays and scalars. Anything else raises TypeError
-    before the file is touched. ``pickle_module``, ``pickle_protocol`` and
-    ``_use_new_zipfile_serialization`` are accepted for compatibility and ignored: ember always
-    writes its own zip format, which holds no pickle.
+    ``ember.dtype``, ``ember.device``, NumPy arrays and scalars; these are described in JSON. Any
+    other picklable object (a whole ``nn.Module``, an optimizer, a user class) is pickled into the
+    archive, with its tensors stored as ordinary storages; it loads back only with
+    ``load(..., weights_only=False)``. An object pickle cannot handle raises pickle's error before
+    the file is touched. ``pickle_module``, ``pickle_protocol`` and ``_use_new_zipfile_serialization``
+    are accepted for compatibility and ignored.
     """
     ember_format.save(obj, f)
 
 
-def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **pickle_load_args):
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
     """Load an object saved by ``ember.save`` or by ``torch.save`` (zip, legacy or tar format) from ``f``.
 
     ``f``: a path or a readable binary file object. ``map_location``: None (each storage goes back
@@ -45,18 +50,23 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     ``(storage, location) -> storage or None``. ``mmap=True`` maps the file (copy-on-write)
     instead of reading the storages into memory; ``f`` must then be a path to a zip checkpoint.
 
+    ``weights_only`` (default True, as in PyTorch >= 2.6, unless a ``pickle_module`` is given):
+    pickled objects in an ember checkpoint (whole modules, ...) load only with
+    ``weights_only=False``; otherwise their first global not allowed (see ``add_safe_globals``)
+    raises :class:`UnpicklingError` with PyTorch's message.
+
     PyTorch checkpoints are unpickled with a fixed allowlist (tensors, parameters, storages,
-    dtypes, sizes, devices, plain containers, NumPy scalars); any other global raises
-    :class:`UnpicklingError` and nothing from the file is run -- whatever ``weights_only`` and
-    ``pickle_module`` say.
+    dtypes, sizes, devices, plain containers, NumPy scalars, and with ``weights_only=False`` NumPy
+    arrays); any other global raises :class:`UnpicklingError` and nothing from the file is run.
     """
+    weights_only = pickle_module is None if weights_only is None else bool(weights_only)
     fh, name, opened = _files.open_source(f)
     try:
         head = _files.peek(fh, 512)
         if head[:4] in (b'PK\x03\x04', b'PK\x05\x06'):
             zf = _files.open_zip(fh, name)
             with zf:
-                return _load_zip(zf, fh, f, name, map_location, bool(mmap))
+                return _load_zip(zf, fh, f, name, map_location, bool(mmap), weights_only)
         legacy = torch_legacy.is_legacy(head)
         if legacy or torch_legacy_tar.is_tar(head):
             if mmap:
@@ -77,18 +87,18 @@ def _record_prefix(names, leaf):
     return None
 
 
-def _load_zip(zf, fh, f, name, map_location, mmap):
+def _load_zip(zf, fh, f, name, map_location, mmap, weights_only):
     names = zf.namelist()
     prefix = _record_prefix(names, 'data.json')
     if prefix is not None:
-        return ember_format.read(zf, prefix, fh, f, name, map_location, mmap)
+        return ember_format.read(zf, prefix, fh, f, name, map_location, mmap, weights_only)
     if _record_prefix(names, 'constants.pkl') is not None:
         raise RuntimeError(f"'{name}' is a TorchScript archive (written by torch.jit.save); ember cannot "
                            'load TorchScript programs. Save the model\'s state_dict() with torch.save '
                            'and load that instead.')
     prefix = _record_prefix(names, 'data.pkl')
     if prefix is not None:
-        return torch_reader.read(zf, prefix, fh, f, name, map_location, mmap)
+        return torch_reader.read(zf, prefix, fh, f, name, map_location, mmap, weights_only)
     raise _files.not_a_checkpoint(name, 'the zip archive holds neither data.json (ember) nor data.pkl '
                                         '(PyTorch)')
 

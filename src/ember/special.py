@@ -9,10 +9,25 @@ from .ops.unary_more import exp2, logit, sinc, round as _round, to_out as _to_ou
 from .ops.gamma import (digamma, polygamma, i0, i0e, i1, i1e, ndtr, ndtri, log_ndtr, lgamma as gammaln,
                         mvlgamma as _mvlgamma, igamma as gammainc, igammac as gammaincc)
 from .ops.reduce_more import logsumexp
+from .ops.special_bessel import (airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1, modified_bessel_i0,
+                                 modified_bessel_i1, modified_bessel_k0, modified_bessel_k1,
+                                 scaled_modified_bessel_k0, scaled_modified_bessel_k1, spherical_bessel_j0, erfcx)
+from .ops.special_poly import (chebyshev_polynomial_t, chebyshev_polynomial_u, chebyshev_polynomial_v,
+                               chebyshev_polynomial_w, shifted_chebyshev_polynomial_t,
+                               shifted_chebyshev_polynomial_u, shifted_chebyshev_polynomial_v,
+                               shifted_chebyshev_polynomial_w, hermite_polynomial_h, hermite_polynomial_he,
+                               laguerre_polynomial_l, legendre_polynomial_p, xlog1py, zeta)
 
 __all__ = ['expit', 'logit', 'erf', 'erfc', 'erfinv', 'exp2', 'expm1', 'log1p', 'sinc', 'round', 'xlogy',
            'entr', 'softmax', 'log_softmax', 'gammaln', 'digamma', 'psi', 'polygamma', 'multigammaln', 'i0',
-           'i0e', 'i1', 'i1e', 'ndtr', 'ndtri', 'log_ndtr', 'gammainc', 'gammaincc', 'logsumexp']
+           'i0e', 'i1', 'i1e', 'ndtr', 'ndtri', 'log_ndtr', 'gammainc', 'gammaincc', 'logsumexp',
+           'airy_ai', 'bessel_j0', 'bessel_j1', 'bessel_y0', 'bessel_y1', 'modified_bessel_i0',
+           'modified_bessel_i1', 'modified_bessel_k0', 'modified_bessel_k1', 'scaled_modified_bessel_k0',
+           'scaled_modified_bessel_k1', 'spherical_bessel_j0', 'erfcx', 'chebyshev_polynomial_t',
+           'chebyshev_polynomial_u', 'chebyshev_polynomial_v', 'chebyshev_polynomial_w',
+           'shifted_chebyshev_polynomial_t', 'shifted_chebyshev_polynomial_u', 'shifted_chebyshev_polynomial_v',
+           'shifted_chebyshev_polynomial_w', 'hermite_polynomial_h', 'hermite_polynomial_he',
+           'laguerre_polynomial_l', 'legendre_polynomial_p', 'xlog1py', 'zeta']
 
 psi = digamma
 

@@ -65,6 +65,8 @@ def check_device(loc):
         text = str(loc)
         try:
             dev = _device(text)
+            if dev.type not in ('cpu', 'cuda', 'meta'):     # a PyTorch device type ember has no backend for
+                raise RuntimeError(text)
         except RuntimeError:
             raise RuntimeError(f"don't know how to restore data location of a storage tagged with "
                                f"'{text}'; pass map_location='cpu' to load it on the CPU") from None

@@ -1,6 +1,7 @@
-"""ember's own checkpoint format: a zip archive with no pickle in it.
+"""ember's own checkpoint format: a zip archive; plain data (tensors, containers) holds no pickle.
 
     archive/data.json     the saved object: its structure and one entry per tensor
+    archive/objects.pkl   only if needed: values of other types (modules, ...), see ember_pickle
     archive/byteorder     b'little'
     archive/data/<key>    the raw little-endian bytes of one storage, 64-byte aligned, uncompressed
 
@@ -16,10 +17,10 @@ with the same name and fields, never by importing a class), ``dict`` / ``Ordered
 (items as ``[key, value]`` pairs, so keys may be ints or tuples; an OrderedDict's attributes such
 as a state_dict's ``_metadata`` are kept), ``set``, ``frozenset``, ``float`` (nan/inf), ``complex``,
 ``bytes``, ``bytearray``, ``tensor`` (index into "tensors"), ``numpy_scalar``, ``Size``, ``dtype``,
-``device``.
+``device``, ``pickle`` (index into objects.pkl; loaded only with ``weights_only=False``).
 
-Sharing. Tensors (and NumPy arrays) whose memory belongs to the same base array -- views such
-as ``x``, ``x.t()``, ``x[1:, ::2]``, ``x.expand(...)`` -- are written once, as one storage
+Sharing. Tensors (and NumPy arrays) whose memory belongs to the same base array (on a GPU, the
+same allocation) -- views such as ``x``, ``x.t()``, ``x[1:, ::2]``, ``x.expand(...)`` -- are written once, as one storage
 covering the bytes they use, and come back as views of one new array: writes through one are
 seen by the others, with the same strides and offsets relative to each other. The same tensor
 object saved twice comes back as one object. Not kept: sharing with tensors that were not saved,
@@ -43,11 +44,11 @@ from .. import _backend, _dtype
 from .._device import device as _device, cpu as _cpu
 from .._size import Size
 from .._tensor import Tensor
-from . import _files
+from . import _files, ember_pickle
 from ._files import not_a_checkpoint
 from ._storage import Storage, place, tensor_array, make_tensor
 
-FORMAT, VERSION = 'ember', 1
+FORMAT, VERSION = 'ember', 2          # version 2: may hold objects.pkl (see ember_pickle)
 PREFIX = 'archive/'
 _LITTLE = sys.byteorder == 'little'
 _MAPPINGS = {'dict': dict, 'OrderedDict': collections.OrderedDict, 'Counter': collections.Counter}
@@ -71,9 +72,14 @@ def _np_dtype(name):
     return dt
 
 
+def _address(arr):
+    """The address of an array's first element (host or device memory)."""
+    return arr.__array_interface__['data'][0] if type(arr) is np.ndarray else arr.data.ptr
+
+
 def _extent(arr):
     """[lo, hi): the addresses of the bytes a non-empty array uses."""
-    ptr = arr.__array_interface__['data'][0]
+    ptr = _address(arr)
     lo = ptr + sum((n - 1) * s for n, s in zip(arr.shape, arr.strides) if s < 0)
     hi = ptr + sum((n - 1) * s for n, s in zip(arr.shape, arr.strides) if s > 0) + arr.itemsize
     return lo, hi
@@ -92,6 +98,13 @@ def _raw(address, nbytes, owner):
     return np.asarray(_Memory(address, nbytes, owner))
 
 
+def _device_bytes(mem, lo, hi):
+    """Bytes [lo, hi) (device addresses) of the GPU allocation ``mem``, copied to the host."""
+    import cupy
+    whole = cupy.ndarray((mem.size,), np.uint8, memptr=cupy.cuda.MemoryPointer(mem, 0))
+    return _backend.move(whole[lo - mem.ptr:hi - mem.ptr], _cpu)
+
+
 # ---------------------------------------------------------------- saving
 
 class _Encoder:
@@ -100,6 +113,7 @@ class _Encoder:
         self._memo = {}     # id(tensor or ndarray) -> index into items
         self._keep = []     # keeps memoised objects alive, so their ids stay unique
         self._open = set()  # ids of the containers being encoded (to refuse cycles)
+        self.pickles = ember_pickle.Writer(self._array)   # values of any other type
 
     @contextlib.contextmanager
     def _inside(self, obj):
@@ -150,11 +164,7 @@ class _Encoder:
                 return node
         if t is set or t is frozenset:
             return {'$': t.__name__, 'items': [self.encode(x) for x in obj]}
-        raise TypeError(
-            f"ember.save cannot store an object of type {t.__module__}.{t.__qualname__}: ember's "
-            'checkpoint format (which uses no pickle) holds tensors, NumPy arrays and scalars, None, '
-            'bools, numbers, strings, bytes, ember.Size/dtype/device, and lists, tuples, namedtuples, '
-            'dicts and sets of these')
+        return {'$': 'pickle', 'index': self.pickles.add(obj)}   # modules, optimizers, any class
 
     def _array(self, obj):
         index = self._memo.get(id(obj))
@@ -163,8 +173,6 @@ class _Encoder:
         if isinstance(obj, Tensor):
             from ..nn.parameter import Parameter
             arr, location = obj._data, str(obj.device)
-            if type(arr) is not np.ndarray:
-                arr = _backend.move(arr, _cpu)
             entry = {'kind': 'tensor', 'dtype': obj.dtype.name, 'requires_grad': bool(obj.requires_grad),
                      'parameter': isinstance(obj, Parameter)}
         else:
@@ -176,12 +184,15 @@ class _Encoder:
         return index
 
     def plan(self):
-        """Assign storages: one per base array (spanning the bytes its saved views use)."""
+        """Assign storages: one per base array (host) or allocation (GPU), spanning the bytes its
+        saved views use; GPU bytes are copied to the host once per storage."""
         storages, groups = [], {}
 
         def alone(i):
             arr, entry, location = self.items[i]
             c = arr if arr.flags.c_contiguous else arr.copy(order='C')   # keeps 0-dim
+            if type(c) is not np.ndarray:
+                c = _backend.move(c, _cpu)
             if c.dtype.byteorder == '>' or (not _LITTLE and c.itemsize > 1 and c.dtype.byteorder != '<'):
                 c = c.byteswap()
             entry.update(storage=len(storages), offset=0, stride=[s // c.itemsize for s in c.strides])
@@ -191,25 +202,31 @@ class _Encoder:
         for i, (arr, entry, location) in enumerate(self.items):
             entry['shape'] = list(arr.shape)
             item = arr.itemsize
-            if (arr.size == 0 or location != 'cpu' or not _LITTLE or arr.dtype.byteorder == '>'
+            if (arr.size == 0 or not _LITTLE or arr.dtype.byteorder == '>'
                     or any(s % item for n, s in zip(arr.shape, arr.strides) if n > 1)):
                 alone(i)
                 continue
-            root = arr
-            while isinstance(root.base, np.ndarray):
-                root = root.base
-            groups.setdefault(id(root), [root]).append(i)
-        for root, *members in groups.values():
+            if type(arr) is np.ndarray:
+                root = arr
+                while isinstance(root.base, np.ndarray):
+                    root = root.base
+                key = id(root)
+            else:                                  # a GPU array: its allocation is the base
+                root = arr.data.mem
+                key = (location, root.ptr)
+            groups.setdefault(key, [root, location]).append(i)
+        for root, location, *members in groups.values():
             spans = {i: _extent(self.items[i][0]) for i in members}
             first = min(lo for lo, _ in spans.values())
-            base = _extent(root)[0] if root.size else first
+            on_host = isinstance(root, np.ndarray)
+            base = (_extent(root)[0] if root.size else first) if on_host else root.ptr
             lo = base + (first - base) // 8 * 8          # keeps every itemsize's alignment
             hi = max(h for _, h in spans.values())
             key = len(storages)
-            storages.append((_raw(lo, hi - lo, root), 'cpu'))
+            storages.append((_raw(lo, hi - lo, root) if on_host else _device_bytes(root, lo, hi), location))
             for i in members:
                 arr, entry, _ = self.items[i]
-                delta = arr.__array_interface__['data'][0] - lo
+                delta = _address(arr) - lo
                 if delta % arr.itemsize:
                     alone(i)
                     continue
@@ -226,17 +243,22 @@ def save(obj, f):
     enc = _Encoder()
     tree = enc.encode(obj)                 # unsupported objects fail before any file is touched
     storages = enc.plan()
-    doc = {'format': FORMAT, 'version': VERSION, 'byteorder': 'little',
+    pickled = enc.pickles.data() if enc.pickles.count else None
+    doc = {'format': FORMAT, 'version': 2 if pickled else 1, 'byteorder': 'little',
            'storages': [{'key': str(k), 'nbytes': int(raw.nbytes), 'location': loc}
                         for k, (raw, loc) in enumerate(storages)],
            'tensors': [entry for _, entry, _ in enc.items],
            'object': tree}
+    if pickled:
+        doc['pickles'] = enc.pickles.count
     text = json.dumps(doc, ensure_ascii=True, allow_nan=False, separators=(',', ':')).encode('ascii')
 
     def write(fh):
         with _files.new_zip(fh) as zf:
             _files.add_member(zf, PREFIX + 'data.json', text)
             _files.add_member(zf, PREFIX + 'byteorder', b'little')
+            if pickled:
+                _files.add_member(zf, PREFIX + ember_pickle.MEMBER, pickled)
             for k, (raw, _) in enumerate(storages):
                 _write_storage(zf, k, raw)
     _files.write_to(f, write)
@@ -260,8 +282,8 @@ def _namedtuple(name, module, fields):
 
 
 class _Decoder:
-    def __init__(self, values):
-        self.values = values
+    def __init__(self, values, objects=()):
+        self.values, self.objects = values, objects
 
     def decode(self, node):
         t = type(node)
@@ -272,6 +294,8 @@ class _Decoder:
         tag = node['$']
         if tag == 'tensor':
             return self.values[node['index']]
+        if tag == 'pickle':
+            return self.objects[node['index']]
         if tag == 'tuple':
             return tuple(self.decode(x) for x in node['items'])
         if tag in _MAPPINGS:
@@ -321,7 +345,7 @@ def _build(entry, storages, name):
     return make_tensor(arr, bool(entry['requires_grad']), bool(entry['parameter']))
 
 
-def read(zf, prefix, fh, f, name, map_location, mmap):
+def read(zf, prefix, fh, f, name, map_location, mmap, weights_only=True):
     try:
         doc = json.loads(_files.member_bytes(zf, prefix + 'data.json', name))
     except (ValueError, UnicodeDecodeError) as e:
@@ -346,6 +370,14 @@ def read(zf, prefix, fh, f, name, map_location, mmap):
         storages.append(place(Storage(reader(info)), location, map_location))
     try:
         values = [_build(entry, storages, name) for entry in tensors]
-        return _Decoder(values).decode(tree)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+        raise not_a_checkpoint(name, f'data.json is damaged ({type(e).__name__}: {e})') from e
+    objects = ()
+    count = doc.get('pickles', 0)
+    if count:          # anything but UnpicklingError from here is the pickled code's own error
+        data = _files.member_bytes(zf, prefix + ember_pickle.MEMBER, name)
+        objects = ember_pickle.read(data, int(count), values, weights_only)
+    try:
+        return _Decoder(values, objects).decode(tree)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
         raise not_a_checkpoint(name, f'data.json is damaged ({type(e).__name__}: {e})') from e

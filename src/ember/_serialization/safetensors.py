@@ -46,10 +46,13 @@ def _bad(what):
 
 # ---------------------------------------------------------------- saving
 
-def _root(arr):
+def _storage_key(arr):
+    """Equal for arrays over the same memory: the base array (host) or the allocation (GPU)."""
+    if type(arr) is not np.ndarray:
+        return ('cuda', arr.device.id, arr.data.mem.ptr)
     while isinstance(arr.base, np.ndarray):
         arr = arr.base
-    return arr
+    return id(arr)
 
 
 def _prepare(tensors, metadata):
@@ -66,8 +69,8 @@ def _prepare(tensors, metadata):
         raise TypeError('metadata must be a dict of str to str')
     groups = {}
     for k, v in tensors.items():
-        if v.numel() and v.is_cpu:
-            groups.setdefault(id(_root(v._data)), []).append(k)
+        if v.numel():
+            groups.setdefault(_storage_key(v._data), []).append(k)
     shared = [names for names in groups.values() if len(names) > 1]
     if shared:
         raise RuntimeError(

@@ -85,6 +85,8 @@ _UNSUPPORTED_DTYPES = ('complex', 'cfloat', 'cdouble', 'chalf', 'uint16', 'uint3
                        'qint', 'quint', 'bits', 'int1', 'int2', 'int3', 'int4', 'int5', 'int6', 'int7',
                        'uint1', 'uint2', 'uint3', 'uint4', 'uint5', 'uint6', 'uint7', 'float4')
 _TENSOR, _PARAMETER = _TypeMarker(False), _TypeMarker(True)
+_NDARRAY = _Frozen()
+_NP_ARRAY = ('numpy._core.multiarray._reconstruct', 'numpy.core.multiarray._reconstruct', 'numpy.ndarray')
 _PY2_MODULES = {'__builtin__': 'builtins', 'copy_reg': 'copyreg'}
 _IMMUTABLE = {'collections.OrderedDict': collections.OrderedDict, 'builtins.set': set,
               'builtins.frozenset': frozenset, 'builtins.complex': complex, 'builtins.bytearray': bytearray,
@@ -111,9 +113,10 @@ class _Typed:
 
 
 class _TorchUnpickler(pickle.Unpickler):
-    def __init__(self, file, loader):
+    def __init__(self, file, loader, weights_only=True):
         super().__init__(file, encoding='utf-8')
         self._loader = loader
+        self._arrays = not weights_only          # NumPy arrays, as torch reads them then
         self._name = loader.name
         self._calls = {
             'collections.Counter': self._counter,
@@ -146,6 +149,8 @@ class _TorchUnpickler(pickle.Unpickler):
                 raise _refused(full, 'ember has no dtype for it')
         if full == 'torch.storage.UntypedStorage':
             return _StorageType(_dtype.uint8)
+        if self._arrays and full in _NP_ARRAY:
+            return self._np_reconstruct if full != 'numpy.ndarray' else _NDARRAY
         raise _refused(full)
 
     def persistent_load(self, pid):
@@ -205,6 +210,12 @@ class _TorchUnpickler(pickle.Unpickler):
         if d.kind not in 'biufc':
             raise _refused(f'numpy.dtype({spec!r})', 'only numeric NumPy scalars are read')
         return d
+
+    def _np_reconstruct(self, subtype, shape, code):
+        """An empty ndarray; pickle's BUILD then fills it (its dtype went through _np_dtype)."""
+        if subtype is not _NDARRAY:
+            raise _refused('numpy._core.multiarray._reconstruct', 'only plain NumPy arrays are read')
+        return np.ndarray.__new__(np.ndarray, (0,), np.uint8)
 
     def _np_scalar(self, d, data=None):
         if not isinstance(d, np.dtype) or d.hasobject or d.kind not in 'biufc' or not isinstance(data, bytes):
@@ -277,7 +288,7 @@ def _swap_refs(obj, seen):
     return obj
 
 
-def read(zf, prefix, fh, f, name, map_location, mmap):
+def read(zf, prefix, fh, f, name, map_location, mmap, weights_only=True):
     byteorder = 'little'
     if prefix + 'byteorder' in zf.NameToInfo:
         byteorder = _files.member_bytes(zf, prefix + 'byteorder', name).decode('ascii', 'replace').strip()
@@ -287,7 +298,7 @@ def read(zf, prefix, fh, f, name, map_location, mmap):
     reader = _files.member_reader(zf, fh, f, name, mmap)
     loader = _Loader(zf, prefix, reader, name, map_location, byteorder)
     try:
-        obj = _TorchUnpickler(io.BytesIO(data), loader).load()
+        obj = _TorchUnpickler(io.BytesIO(data), loader, weights_only).load()
     except (UnpicklingError, RuntimeError):
         raise
     except (pickle.UnpicklingError, EOFError, TypeError, ValueError, KeyError, IndexError,

@@ -22,12 +22,25 @@ BACKWARD_TWICE = (
 def _modified_error(t, found, expected):
     desc = f'[ember.{t.dtype.legacy} [{", ".join(str(s) for s in t.shape)}]]'
     if t.grad_fn is not None:
-        desc += f', which is output {t._output_nr} of {re.sub(r"Backward[0-9]*$", "", t.grad_fn.name())},'
+        desc += f', which is output {t._output_nr} of {_short_name(t.grad_fn.name())},'
     return RuntimeError(
         'one of the variables needed for gradient computation has been modified by an inplace '
         f'operation: {desc} is at version {found}; expected version {expected} instead. Hint: '
         'enable anomaly detection to find the operation that failed to compute its gradient, '
         'with ember.autograd.set_detect_anomaly(True, check_nan=False).')
+
+
+# Ops whose recorded inputs include arguments PyTorch does not differentiate (integer targets and
+# indices, bool masks, Python numbers, loss weights): {node name: indices of the inputs it lists}
+_SHOWN_INPUTS = {
+    'WhereBackward0': (1, 2), 'MaskedFillBackward0': (0,), 'MaskedFillBackward1': (0, 2),
+    'MaskedScatterBackward0': (0, 2), 'MaskedSelectBackward0': (0,), 'TakeBackward0': (0,),
+    'ScatterBackward1': (0,), 'IndexFillBackward0': (0,), 'EmbeddingBackward0': (0,), 'PutBackward0': (0, 1),
+    'ClampMinBackward1': (0, 1), 'ClampMaxBackward1': (0, 2), 'DivBackward1': (0,),
+    'NllLossBackward0': (0,), 'NllLoss2DBackward0': (0,), 'CtcLossBackward0': (0,),
+    'BinaryCrossEntropyBackward0': (0, 1), 'BinaryCrossEntropyWithLogitsBackward0': (0, 1),
+    'SoftMarginLossBackward0': (0,), 'MultiMarginLossBackward0': (0,), 'MultilabelMarginLossBackward0': (0,),
+}
 
 
 class Node:
@@ -50,7 +63,12 @@ class Node:
 
     @property
     def next_functions(self):
-        return self._next
+        """One (node, output_nr) per differentiable tensor argument of the op, as PyTorch lists them:
+        the engine's edges (``_next``, one per input) less the inputs PyTorch does not count."""
+        shown = _SHOWN_INPUTS.get(type(self).__name__)
+        if shown is None:
+            return self._next
+        return tuple(e for i, e in enumerate(self._next) if i in shown or e[0] is not None)
 
     @property
     def metadata(self):
@@ -127,6 +145,11 @@ class Node:
         return _Handle(hooks, fn)
 
 
+def _short_name(name):
+    """A node's name as PyTorch's modified-tensor message gives it: ExpBackward0 -> Exp, EluBackward1 -> Elu1."""
+    return re.sub(r'Backward(0?)([0-9]*)$', r'\2', name)
+
+
 class _Handle:
     """What register_hook returns: ``handle.remove()`` takes the hook out again."""
 
@@ -165,6 +188,16 @@ class _SavedOutput:
 def save_output(node, t):
     """Entry for saving ``t`` (an output of ``node``) in node._saved."""
     return (_SavedOutput(t), t._vc[0])
+
+
+def resave_output(node, t):
+    """After an in-place op wrote its output into ``t``: the saved output is ``t`` (memory and version
+    counter), expected at its version after the write, so a later in-place change to t is caught."""
+    s = node._saved
+    if s and s[-1] is not None and type(s[-1][0]) is _SavedOutput:
+        sv = s[-1][0]
+        sv._data, sv._vc = t._data, t._vc
+        node._saved = s[:-1] + ((sv, t._vc[0]),)
 
 
 class AccumulateGrad(Node):

@@ -1,6 +1,7 @@
 """ember.nn.functional: the stateless forms of the layers (one definition each in ember/ops)."""
 from ..ops.nn_ops import linear, softmax, log_softmax, nll_loss, cross_entropy, mse_loss  # noqa: F401
 from ..ops.unary import relu as _relu, relu_ as _relu_, sigmoid, tanh  # noqa: F401
+from ..ops.softmax import functional_softmax as softmax, functional_log_softmax as log_softmax  # noqa: F401,F811
 
 
 def relu(input, inplace=False):
@@ -20,6 +21,22 @@ def max_pool1d_with_indices(*args, **kwargs):
 
 def max_pool2d_with_indices(*args, **kwargs):
     return max_pool2d(*args, **dict(kwargs, return_indices=True))
+
+
+def max_pool3d_with_indices(*args, **kwargs):
+    return max_pool3d(*args, **dict(kwargs, return_indices=True))
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    return adaptive_max_pool3d(input, output_size, return_indices=True)
 from ..ops.normalization import (batch_norm, layer_norm, group_norm, instance_norm, rms_norm,  # noqa: F401,E402
                                  normalize, local_response_norm)
 from ..ops.activation import (leaky_relu, elu, selu, celu, gelu, silu, mish, softplus, hardtanh,  # noqa: F401,E402

@@ -69,9 +69,44 @@ def _rebuild_parameter(data, requires_grad, state=None):
     return p
 
 
-class UninitializedTensorMixin:
+# what an uninitialized parameter still allows (as PyTorch's list), and the names its error uses
+_LAZY_ALLOWED = frozenset({'size', 'copy_', 'is_complex', 'is_floating_point', 'half', 'float', 'double',
+                           'char', 'short', 'int', 'long', 'cuda', 'cpu', 'to', 'get_device',
+                           'materialize', 'share_memory_', 'cls_to_become'})
+_LAZY_ALIASES = {'nelement': 'numel', 'ndimension': 'dim'}
+_LAZY_DUNDERS = ('add', 'radd', 'sub', 'rsub', 'mul', 'rmul', 'truediv', 'rtruediv', 'floordiv', 'mod',
+                 'pow', 'rpow', 'matmul', 'rmatmul', 'neg', 'abs', 'len', 'getitem', 'setitem', 'iter',
+                 'float', 'int', 'format', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'xor', 'invert')
+
+
+def _uninitialized_use(name):
+    def refuse(*args, **kwargs):
+        raise ValueError(
+            f"Attempted to use an uninitialized parameter in <method '{_LAZY_ALIASES.get(name, name)}' of "
+            "'ember._C.TensorBase' objects>. This error happens when you are using a `LazyModule` or "
+            'explicitly manipulating `ember.nn.parameter.UninitializedParameter` objects. When using '
+            'LazyModules Call `forward` with a dummy batch to initialize the parameters before calling '
+            'ember functions')
+    return refuse
+
+
+class _LazyDunders:
+    """Operators on an uninitialized parameter raise PyTorch's ValueError (``p + 1``, ``len(p)``)."""
+    for _n in _LAZY_DUNDERS:
+        locals()[f'__{_n}__'] = _uninitialized_use(_n[1:] if _n.startswith('r') and _n != 'rshift' else _n)
+    del _n
+
+
+class UninitializedTensorMixin(_LazyDunders):
     """A parameter/buffer whose shape is not known yet: only ``materialize`` and a few
-    dtype/device moves are allowed until then."""
+    dtype/device moves are allowed until then; other Tensor methods raise ValueError."""
+
+    def __getattribute__(self, name):
+        if name[0] != '_' and name not in _LAZY_ALLOWED:
+            attr = getattr(Tensor, name, None)
+            if callable(attr) and not isinstance(attr, type):      # methods only, not properties
+                return _uninitialized_use(name)
+        return super().__getattribute__(name)
 
     def materialize(self, shape, device=None, dtype=None):
         from ..ops.creation import empty

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._tensor import Tensor, xp_of
 from ..autograd import grad_mode
-from ..autograd.node import Node, save_output, _FREED
+from ..autograd.node import Node, save_output, resave_output, _FREED
 from ..autograd import saved_hooks as _saved_hooks
 from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
 from .. import _dtype
@@ -368,6 +368,8 @@ def apply_inplace(cls, t, *others, **kw):
         _shape_error(res._data.shape, t._data.shape)
     write_into(t, res._data)
     node = res._grad_fn
+    if cls.saves_output:        # the saved output is t itself, checked at its version after the write
+        resave_output(node, t)
     if t._base is not None and t._view_chain is not None:
         from ._view_grad import rebase_view
         rebase_view(t, node)

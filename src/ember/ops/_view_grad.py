@@ -4,7 +4,7 @@ whose base changed re-derive their grad_fn from it when next used (PyTorch's vie
 from ..autograd import grad_mode
 from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
 from .._tensor import Tensor
-from ._op import Op, edge, replay_view
+from ._op import Op, apply, edge, replay_view
 
 
 class CopySlices(Op):
@@ -45,8 +45,7 @@ def rebase_view(view, fn):
         _anomaly_record(cs)
     base._grad_fn, base._output_nr = cs, 0
     base._graph_gen += 1
-    with grad_mode.enable_grad():
-        regen = replay_view(Tensor._make(base._data, cs, base._vc), view._view_chain)
+    regen = _regen(view, Tensor._make(base._data, cs, base._vc))
     view._grad_fn, view._output_nr = regen._grad_fn, regen._output_nr
     view._graph_seen = base._graph_gen
 
@@ -57,6 +56,17 @@ def refresh_view(view):
     view._graph_seen = base._graph_gen
     if base.grad_fn is None or view._view_chain is None:
         return
-    with grad_mode.enable_grad():
-        regen = replay_view(Tensor._make(base._data, base.grad_fn, base._vc, base._output_nr), view._view_chain)
+    regen = _regen(view, Tensor._make(base._data, base.grad_fn, base._vc, base._output_nr))
     view._grad_fn, view._output_nr = regen._grad_fn, regen._output_nr
+
+
+def _regen(view, base):
+    """The view taken again from ``base`` (the base with its new grad_fn): as PyTorch, one as_strided
+    of the base's memory (AsStridedBackward0) whatever chain of views made it; views that change the
+    dtype replay their chain."""
+    with grad_mode.enable_grad():
+        if view._data.dtype != base._data.dtype:
+            return replay_view(base, view._view_chain)
+        from .strided import AsStridedBackward0
+        return apply(AsStridedBackward0, base, size=tuple(view.shape), stride=tuple(view.stride()),
+                     storage_offset=view.storage_offset())

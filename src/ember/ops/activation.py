@@ -9,7 +9,8 @@ import numpy as np
 
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace
-from .unary import _to_float, _sigmoid, _threshold_grad
+from . import unary as _u
+from .unary import _to_float, _sigmoid
 
 _SQRT_2_PI = math.sqrt(2 / math.pi)
 
@@ -19,24 +20,25 @@ def _float(a):
 
 
 class _Act(Op):
-    """``fn`` forward; the gradient g * grad(x), and where ``mask`` is given, exactly 0 outside
-    it even for an inf/NaN g (PyTorch's kernels write 0 there; a product would give NaN)."""
+    """``fn`` forward; the gradient g * grad(x), or for piecewise-linear ops the recorded gradient node
+    ``step`` (PyTorch's *BackwardBackward0, so create_graph reaches x) with the forward's options ``kw``."""
     saves = (0,)
-    mask = None
+    step = None
 
     def forward(self, a, **kw):
         self.__dict__.update(kw)
+        self.kw = kw
         return self.fn(_float(a))
 
     def backward(self, g):
         x, = self.saved_tensors
-        if self.mask is None:
+        if self.step is None:
             return g * self.grad(x)
-        return _threshold_grad(g if self.grad is None else g * self.grad(x), self.mask(x))
+        return apply(self.step, g, x, **self.kw)
 
 
-def _act(name, fn, grad, saves=(0,), mask=None):
-    return type(name, (_Act,), {'fn': fn, 'grad': grad, 'saves': saves, 'mask': mask, '__module__': __name__})
+def _act(name, fn, grad, step=None):
+    return type(name, (_Act,), {'fn': fn, 'grad': grad, 'step': step, '__module__': __name__})
 
 
 def _where(c, a, b):
@@ -46,7 +48,7 @@ def _where(c, a, b):
 
 LeakyReluBackward0 = _act('LeakyReluBackward0',
                           lambda self, a: np.where(a > 0, a, a * a.dtype.type(self.negative_slope)),
-                          lambda self, x: _where(x > 0, 1.0, self.negative_slope))
+                          None, step=_u.LeakyReluBackwardBackward0)
 EluBackward0 = _act('EluBackward0',
                     lambda self, a: (np.where(a > 0, a * self.scale, np.expm1(a * self.input_scale) * self.alpha
                                               * self.scale)).astype(a.dtype, copy=False),
@@ -61,19 +63,19 @@ SiluBackward0 = _act('SiluBackward0', lambda self, a: a * _sigmoid(a),
 MishBackward0 = _act('MishBackward0', lambda self, a: a * np.tanh(np.logaddexp(0, a)),
                      lambda self, x: _mish_grad(x))
 HardtanhBackward0 = _act('HardtanhBackward0', lambda self, a: np.clip(a, self.min_val, self.max_val), None,
-                         mask=lambda self, x: (x > self.min_val) & (x < self.max_val))
-HardswishBackward0 = _act('HardswishBackward0', lambda self, a: a * np.clip(a + 3, 0, 6) / 6,
-                          lambda self, x: _where(x < 3, x / 3 + 0.5, 1.0), mask=lambda self, x: x > -3)
+                         step=_u.HardtanhBackwardBackward0)
+HardswishBackward0 = _act('HardswishBackward0', lambda self, a: a * np.clip(a + 3, 0, 6) / 6, None,
+                          step=_u.HardswishBackwardBackward0)
 HardsigmoidBackward0 = _act('HardsigmoidBackward0', lambda self, a: np.clip(a / 6 + 0.5, 0, 1).astype(a.dtype),
-                            lambda self, x: 1 / 6, mask=lambda self, x: (x > -3) & (x < 3))
+                            None, step=_u.HardsigmoidBackwardGrad)
 LogSigmoidBackward0 = _act('LogSigmoidBackward0', lambda self, a: -np.logaddexp(0, -a).astype(a.dtype),
                            lambda self, x: (-x).sigmoid())
 SoftshrinkBackward0 = _act('SoftshrinkBackward0',
                            lambda self, a: np.where(a > self.lambd, a - self.lambd,
                                                     np.where(a < -self.lambd, a + self.lambd, 0)).astype(a.dtype),
-                           None, mask=lambda self, x: x.abs() > self.lambd)
+                           None, step=_u.SoftshrinkBackwardBackward0)
 HardshrinkBackward0 = _act('HardshrinkBackward0', lambda self, a: np.where(np.abs(a) > self.lambd, a, 0).astype(a.dtype),
-                           None, mask=lambda self, x: x.abs() > self.lambd)
+                           None, step=_u.HardshrinkBackwardBackward0)
 
 
 def _mish_grad(x):
@@ -128,7 +130,7 @@ class ThresholdBackward0(Op):
 
     def backward(self, g):
         x, = self.saved_tensors
-        return _threshold_grad(g, x > self.threshold)
+        return apply(_u.ThresholdBackwardBackward0, g, x, threshold=self.threshold)
 
 
 class GluBackward0(Op):
@@ -151,25 +153,35 @@ class GluBackward0(Op):
 
 
 class PreluKernelBackward0(Op):
+    """x where positive, else w x; w arrives already shaped to broadcast against x."""
     saves = (0, 1)
 
     def forward(self, a, w):
-        self.w_shape = w.shape
-        ws = w.reshape((1, -1) + (1,) * (a.ndim - 2)) if a.ndim >= 2 and w.size > 1 else w.reshape(())
-        return np.where(a > 0, a, a * ws)
+        return np.where(a > 0, a, a * w)
 
     def backward(self, g):
         x, w = self.saved_tensors
+        gx, gw = apply(PreluKernelBackwardBackward0, g, x, w)
+        return gx, gw.sum_to_size(w.shape)
+
+
+class PreluKernelBackwardBackward0(Op):
+    """prelu's gradients (g where x > 0 else g w; and w's, unreduced: 0 where x > 0 else g x), recorded
+    so create_graph differentiates them in g, x and w, as PyTorch."""
+    saves = (0, 1, 2)
+    n_outputs = 2
+
+    def forward(self, g, x, w):
         pos = x > 0
-        ws = w.reshape((1, -1) + (1,) * (x.ndim - 2)) if x.ndim >= 2 and w.numel() > 1 else w.reshape(())
-        gx = g * _where(pos, 1.0, ws)
-        gw = g * _where(pos, 0.0, x)
-        if w.numel() > 1:
-            dims = [0] + list(range(2, x.ndim))
-            gw = gw.sum(dims)
-        else:
-            gw = gw.sum().reshape(self.w_shape)
-        return gx, gw
+        return np.where(pos, g, g * w), np.where(pos, g.dtype.type(0), g * x)
+
+    def backward(self, ggx, ggw):
+        g, x, w = self.saved_tensors
+        pos = x > 0
+        dg = _where(pos, ggx, ggx * w + ggw * x)
+        dx = _where(pos, 0.0, ggw * g)
+        dw = _where(pos, 0.0, ggx * g).sum_to_size(w.shape)
+        return dg, dx, dw
 
 
 # in-place forms that PyTorch differentiates through the output ------------------------
@@ -183,7 +195,7 @@ class LeakyReluBackward1(Op):
 
     def backward(self, g):
         out, = self.saved_tensors
-        return g * _where(out > 0, 1.0, self.negative_slope)
+        return apply(_u.LeakyReluBackwardBackward0, g, out, negative_slope=self.negative_slope)
 
 
 class EluBackward1(Op):
@@ -198,18 +210,8 @@ class EluBackward1(Op):
         return g * _where(out > 0, self.scale, (out + self.alpha * self.scale) * self.input_scale)
 
 
-class ThresholdBackward1(Op):
-    """threshold_: the gradient passes where the *input* was above the threshold (kept as a mask)."""
-
-    def forward(self, a, threshold, value):
-        self.keep = a > threshold
-        return np.where(self.keep, a, a.dtype.type(value))
-
-    def backward(self, g):
-        from .._tensor import Tensor
-        return _threshold_grad(g, Tensor._make(self.keep))
-
-    _free = ('keep',)
+class ThresholdBackward1(ThresholdBackward0):
+    """threshold_: the gradient passes where the *input* was above the threshold (a copy kept)."""
 
 
 # ------------------------------------------------------------------ functional API
@@ -264,6 +266,8 @@ def celu(input, alpha=1.0, inplace=False):
 
 
 def gelu(input, approximate='none'):
+    if not isinstance(approximate, str):
+        raise TypeError(f"gelu(): argument 'approximate' must be str, not {type(approximate).__name__}")
     if approximate not in ('none', 'tanh'):
         raise RuntimeError('approximate argument must be either none or tanh.')
     _float_only(input, 'GeluKernelImpl')
@@ -360,6 +364,16 @@ def prelu(input, weight):
         from .._tensor import _scalar_name
         raise RuntimeError(f'prelu: Type promoting not supported. Got {_scalar_name(input.dtype)} and '
                            f'{_scalar_name(weight.dtype)}')
+    if weight.ndim > 1:
+        raise RuntimeError(f'prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}')
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() != 1 and weight.numel() != channels:
+        raise RuntimeError('Mismatch of parameter numbers and input channel size. Found parameter numbers = '
+                           f'{weight.numel()} and channel size = {channels}.')
+    if input.ndim >= 2:               # the weight viewed to broadcast along dim 1, as PyTorch
+        weight = weight.reshape((1, weight.numel()) + (1,) * (input.ndim - 2))
+    elif input.ndim == 0 or weight.ndim != 1:
+        weight = weight.reshape(() if input.ndim == 0 else (weight.numel(),))
     return apply(PreluKernelBackward0, input, weight)
 
 

@@ -70,7 +70,7 @@ def contiguous(self, memory_format=None):
 
 
 class ToCopyBackward0(Op):
-    def forward(self, a, dtype=None, device=None):
+    def forward(self, a, dtype=None, device=None, memory_format=None):
         self.src = (a.dtype, None if type(a) is np.ndarray else a.device.id)
         from .._backend import move
         out = a
@@ -80,6 +80,10 @@ class ToCopyBackward0(Op):
             out = out.astype(dtype)
         if device is not None and device.type != 'cpu':
             out = move(out, device)                  # cast on the host, then copy to the GPU
+        if memory_format in ('channels_last', 'channels_last_3d'):
+            return _channels_last(out, memory_format)
+        if memory_format is not None:                # contiguous_format
+            return xp(out).ascontiguousarray(out) if out is not a else a.copy(order='C')
         return out if out is not a else a.copy()
 
     def backward(self, g):
@@ -102,10 +106,7 @@ def _parse_to(args, kwargs):
         elif isinstance(a, _dtype.dtype):
             dtype = a
         elif isinstance(a, str):
-            try:
-                dev = as_device(a)
-            except RuntimeError:
-                raise RuntimeError(f"Invalid device string: '{a}'") from None
+            dev = as_device(a)            # PyTorch's parsing and messages (ember.device)
         elif isinstance(a, (_device, int)):
             dev = as_device(a) if not isinstance(a, int) else _device('cuda', a)
         elif isinstance(a, bool):
@@ -118,16 +119,25 @@ def _parse_to(args, kwargs):
 
 
 def to(self, *args, **kwargs):
+    fmt = _format_name(kwargs.get('memory_format'))
     dtype, dev, copy = _parse_to(args, dict(kwargs))
     same_dtype = dtype is None or dtype.np == self._data.dtype
     same_dev = dev is None or _same_device(dev, self.device)
-    if same_dtype and same_dev and not copy:
+    if fmt == 'preserve_format':
+        fmt = None
+    elif fmt is not None:
+        rank = {'channels_last': 4, 'channels_last_3d': 5}.get(fmt)
+        if rank is not None and self._data.ndim != rank:
+            raise RuntimeError(f'required rank {rank} tensor to use {fmt} format')
+        if self.is_contiguous(memory_format=kwargs['memory_format']):
+            fmt = None                           # already laid out so
+    if same_dtype and same_dev and not copy and fmt is None:
         return self
     if dev is not None and dev.type == 'cuda':
         from .._backend import check_cuda
         check_cuda()
     return apply(ToCopyBackward0, self, dtype=None if dtype is None else dtype.np,
-                 device=None if same_dev else dev)
+                 device=None if same_dev else dev, memory_format=fmt)
 
 
 def _same_device(want, have):
@@ -202,3 +212,25 @@ bool_ = _caster(_dtype.bool_)
 
 def type_as(self, other):
     return to(self, other.dtype)
+
+
+def to_dense(self, dtype=None, *, masked_grad=None):
+    """A strided tensor is already dense: the tensor itself (converted when ``dtype`` differs)."""
+    return self if dtype is None else to(self, dtype)
+
+
+def _volatile_get(self):
+    import warnings
+    warnings.warn('volatile was removed (Variable.volatile is always False)', UserWarning, stacklevel=2)
+    return False
+
+
+def _volatile_set(self, value):
+    import warnings
+    warnings.warn('volatile was removed and now has no effect. Use `with ember.no_grad():` instead.',
+                  UserWarning, stacklevel=2)
+
+
+# Tensor members PyTorch keeps only for old code (the method table in _methods.py does not list them)
+Tensor.to_dense = to_dense
+Tensor.volatile = property(_volatile_get, _volatile_set)

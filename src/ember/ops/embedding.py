@@ -10,11 +10,12 @@ from ._promote import xp
 
 class EmbeddingBackward0(Op):
     def forward(self, w, idx, padding_idx, scale_grad_by_freq):
-        if idx.dtype.kind not in 'iu':
+        if idx.dtype not in (np.int64, np.int32):
             from .. import _dtype
+            got = (('CPU' if isinstance(idx, np.ndarray) else 'CUDA') + 'BoolType' if idx.dtype == np.bool_
+                   else f'ember.{_dtype._FROM_NP[idx.dtype].legacy}')       # PyTorch's names for them
             raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar "
-                               f'types: Long, Int; but got ember.{_dtype._FROM_NP[idx.dtype].legacy} instead '
-                               '(while checking arguments for embedding)')
+                               f'types: Long, Int; but got {got} instead (while checking arguments for embedding)')
         if idx.size and (bool(idx.min() < 0) or bool(idx.max() >= w.shape[0])):
             raise IndexError('index out of range in self')
         self.idx, self.n, self.padding_idx, self.freq = idx, w.shape[0], padding_idx, scale_grad_by_freq

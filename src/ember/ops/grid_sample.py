@@ -18,7 +18,9 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor, _scalar_name
-from ._op import Op, apply
+from ..autograd import grad_mode
+from ..autograd.node import Node, _FREED
+from ._op import Op, apply, edge, requires_grad
 from ._promote import xp as _xp
 from .join import stack
 from .pooling import GatherFlat, ScatterFlat
@@ -217,6 +219,12 @@ class GridSampler2DBackward0(Op):
 
     def backward(self, g):
         x, grid = self.saved_tensors
+        if not grad_mode.is_grad_enabled():
+            return self._grads(g, x, grid)
+        cls = GridSampler2DBackwardBackward0 if self.k == 2 else GridSampler3DBackwardBackward0
+        return _recorded(cls, self._grads, (g, x, grid))
+
+    def _grads(self, g, x, grid):
         n, ch = x.shape[:2]
         p, kk = self.p, self.n_taps
         dtype = x._data.dtype
@@ -249,6 +257,45 @@ class GridSampler2DBackward0(Op):
 
 class GridSampler3DBackward0(GridSampler2DBackward0):
     pass
+
+
+class GridSampler2DBackwardBackward0(Node):
+    """grid_sample's gradients (input's, grid's) as one recorded node over (grad, input, grid), as
+    PyTorch records them under create_graph. It runs the composite backward on detached copies of its
+    inputs and differentiates that private graph when asked: the input's gradient is linear in grad and
+    constant in the input, so its derivative in the input is undefined, as in PyTorch."""
+    n_outputs = 2
+
+    def backward(self, *grads):
+        pairs = [(o, g) for o, g in zip(self._outs, grads) if o is not None and g is not None and o.requires_grad]
+        want = [i for i, t in enumerate(self._leaves) if t is not None and t.requires_grad]
+        out = [None] * len(self._next)
+        if pairs and want:
+            from ..autograd import grad as _grad
+            got = _grad([o for o, _ in pairs], [self._leaves[i] for i in want], [g for _, g in pairs],
+                        retain_graph=True, create_graph=grad_mode.is_grad_enabled(), allow_unused=True)
+            for i, r in zip(want, got):
+                out[i] = r
+        return tuple(out)
+
+    def release(self):
+        self._saved = _FREED
+        self._outs = self._leaves = ()
+
+
+class GridSampler3DBackwardBackward0(GridSampler2DBackwardBackward0):
+    pass
+
+
+def _recorded(cls, fn, inputs):
+    """fn(*inputs) (tensors in, a tuple of tensors or None out) recorded as one node ``cls``."""
+    leaves = [None if t is None else t.detach().requires_grad_(requires_grad(t)) for t in inputs]
+    with grad_mode.enable_grad():
+        outs = fn(*leaves)
+    node = cls()
+    node._next = tuple(edge(t) for t in inputs)
+    node._leaves, node._outs, node._saved = leaves, outs, ()
+    return tuple(None if o is None else Tensor._make(o._data, node, None, i) for i, o in enumerate(outs))
 
 
 def _sizes(t):

@@ -1,7 +1,6 @@
-"""Loss functions beyond nll/cross_entropy/mse (nn_ops.py), as PyTorch builds them: the elementwise losses
-with their own nodes (SmoothL1LossBackward0, HuberLossBackward0, SoftMarginLossBackward0, BinaryCrossEntropy*),
-the rest composed of ember ops, so grad_fn names (MeanBackward0, ...) and double backward come out as in
-PyTorch; the margin and embedding losses live with the distances in pairwise.py. Also the reduction helpers."""
+"""Loss functions beyond nll/cross_entropy/mse (nn_ops.py), as PyTorch builds them: elementwise losses with their
+own nodes (SmoothL1LossBackward0, HuberLossBackward0, SoftMarginLossBackward0, BinaryCrossEntropy*), the rest
+composed of ember ops (grad_fn names as PyTorch's); margin/embedding losses are in pairwise.py. Reduction helpers."""
 import math
 import warnings
 
@@ -14,6 +13,7 @@ from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import promote, xp
 from .activation import logsigmoid
+from .arith_scalar import AddBackward1
 from .compare import where
 from .creation import ones_like
 from .shape_more import broadcast_tensors, broadcast_shapes
@@ -365,7 +365,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction not in ('none', 'mean', 'sum'):
         raise ValueError(reduction + ' is not a valid value for reduction')
-    loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    loss = input.exp() - target * input if log_input else input - target * apply(AddBackward1, input, other=eps).log()
     if full:
         stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
         loss = loss + stirling.masked_fill(target <= 1, 0)

@@ -1,10 +1,12 @@
 """Matrix products: matmul (PyTorch's dispatch by rank), mm, bmm, mv, dot."""
+import math
+
 import numpy as np
 
 from .._tensor import _scalar_name
 from .. import _dtype
 from ._op import Op, apply
-from ._promote import unbroadcast, as_array
+from ._promote import as_array
 from ..amp import autocast_mode as _amp  # autocast hook
 
 
@@ -122,73 +124,6 @@ class MvBackward0(Op):
         return gm, gv
 
 
-class BatchedMatmul(Op):
-    """matmul with batch dimensions (broadcast), one BLAS call through np.matmul."""
-    saves = (0, 1)
-    save_needs = {0: (1,), 1: (0,)}
-
-    def forward(self, a, b):
-        folded = a.ndim >= 3 and b.ndim <= 2       # PyTorch folds these into mm / mv
-        if folded and b.ndim == 1:
-            _same_dtype(a, b, _mv_msg, 'addmv_impl_cpu')
-        else:
-            _same_dtype(a, b, _mm_msg if folded else _bmm_msg, 'addmm_impl_cpu_' if folded else 'bmm')
-        self.shapes = (a.shape, b.shape)
-        _batched_check(a.shape, b.shape)
-        return _in_dtype(np.matmul(a, b), a)
-
-    def backward(self, g):
-        a, b = self.saved_tensors
-        sa, sb = self.shapes
-        ga = gb = None
-        if len(sb) == 1:            # only the operands the wanted gradients need were saved
-            if self._next[0][0] is not None:
-                ga = unbroadcast(g.unsqueeze(-1) * b, sa)
-            if self._next[1][0] is not None:
-                gb = (a * g.unsqueeze(-1)).reshape(-1, sb[0]).sum(0)
-            return ga, gb
-        if len(sa) == 1:
-            if self._next[0][0] is not None:
-                ga = (g.unsqueeze(-2).matmul(b.mT)).reshape(-1, sa[0]).sum(0)
-            if self._next[1][0] is not None:
-                gb = unbroadcast(a.unsqueeze(-1) * g.unsqueeze(-2), sb)
-            return ga, gb
-        if self._next[0][0] is not None:
-            ga = unbroadcast(g.matmul(b.mT), sa)
-        if self._next[1][0] is not None:
-            gb = unbroadcast(a.mT.matmul(g), sb)
-        return ga, gb
-
-    def name(self):
-        return 'UnsafeViewBackward0'
-
-
-def _batched_check(sa, sb):
-    """PyTorch's errors for a batched matmul, from the path its matmul takes."""
-    ka, kb = sa[-1], (sb[-2] if len(sb) > 1 else sb[0])
-    if len(sa) >= 3 and len(sb) <= 2:          # folded into mm / mv
-        if ka != kb:
-            m = int(np.prod(sa[:-1]))
-            if len(sb) == 1:
-                raise RuntimeError(f'size mismatch, got input ({m}), mat ({m}x{ka}), vec ({kb})')
-            raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({m}x{ka} and {kb}x{sb[-1]})')
-        return
-    ba, bb = sa[:-2], sb[:-2]
-    n = max(len(ba), len(bb))
-    batch = []
-    for i in range(n):
-        x = ba[i - n + len(ba)] if i - n + len(ba) >= 0 else 1
-        y = bb[i - n + len(bb)] if i - n + len(bb) >= 0 else 1
-        if x != y and x != 1 and y != 1:
-            raise RuntimeError(f'The size of tensor a ({x}) must match the size of tensor b ({y}) at '
-                               f'non-singleton dimension {i}')
-        batch.append(max(x, y))
-    if ka != kb:
-        nb = int(np.prod(batch))
-        raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: [{nb}, {ka}] '
-                           f'but got: [{nb}, {kb}].')
-
-
 class SqueezeBackward4(Op):
     """squeeze_(0) of the fresh mm result of a 1-D @ 2-D matmul (not a view)."""
 
@@ -200,25 +135,104 @@ class SqueezeBackward4(Op):
         return g.reshape(self.in_shape)
 
 
-def matmul(input, other, *, out=None):
-    if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
-        return _amp.call(matmul, input, other, out=out)
-    da, db = input.ndim, other.ndim
+def _unsafe_view(t, shape):
+    from .shape import UnsafeViewBackward0
+    return apply(UnsafeViewBackward0, t, shape=tuple(shape))
+
+
+def _should_fold(a, b, has_out):
+    """PyTorch's rule for folding the larger operand (>= 3-D) into a matrix and calling mm/mv
+    instead of bmm: always when the smaller operand requires grad (the backward is then an mm),
+    otherwise only when the fold is a view (never for 2-D @ N-D, which would need a transpose copy)."""
+    larger = a.ndim >= b.ndim
+    big = a if larger else b.mT
+    small_dim = b.ndim if larger else a.ndim
+    if not (big.ndim >= 3 and small_dim <= 2):
+        return False
+    if (b if larger else a).requires_grad and not has_out:
+        return True
+    if a.ndim == 2:
+        return False
+    if big.numel() == 0:
+        return True
+    shape, strides = big.shape, big.stride()
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))   # a view
+
+
+def _folded(a, b):
+    """N-D @ 1/2-D as one mm/mv on the N-D operand viewed (or copied) as a matrix; 1/2-D @ N-D
+    through the transposes: (b^T @ a^T)^T, made contiguous."""
+    transpose = b.ndim > a.ndim
+    t1 = b.mT if transpose else a
+    t2 = (a.t() if a.ndim == 2 else a) if transpose else b
+    out_shape = t1.shape[:-1]
+    flat = t1.reshape(math.prod(out_shape), t1.shape[-1])
+    if t2.ndim == 2:
+        r = _unsafe_view(flat.mm(t2), out_shape + (t2.shape[1],))
+        return r.mT.contiguous() if transpose else r
+    return _unsafe_view(flat.mv(t2), out_shape)
+
+
+def _batch_shape(ba, bb):
+    """The broadcast of two batch shapes, with PyTorch's error."""
+    n = max(len(ba), len(bb))
+    out = []
+    for i in range(n):
+        x = ba[i - n + len(ba)] if i - n + len(ba) >= 0 else 1
+        y = bb[i - n + len(bb)] if i - n + len(bb) >= 0 else 1
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f'The size of tensor a ({x}) must match the size of tensor b ({y}) at '
+                               f'non-singleton dimension {i}')
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
+def _batched(a, b):
+    """Both operands broadcast over the batch dimensions, flattened to 3-D, one bmm, viewed back."""
+    da, db = a.ndim, b.ndim
+    n, m1 = (a.shape[-2] if da > 1 else 1), a.shape[-1]
+    m2, p = (b.shape[-2] if db > 1 else b.shape[0]), (b.shape[-1] if db > 1 else 1)
+    batch = _batch_shape(a.shape[:max(da - 2, 0)], b.shape[:max(db - 2, 0)])
+    nb = math.prod(batch)
+    a3 = a.expand(*batch, n, m1).reshape(nb, n, m1)
+    if db == 1:
+        b3 = b.expand(*batch, m2).reshape(nb, m2).unsqueeze(2)
+    else:
+        b3 = b.expand(*batch, m2, p).reshape(nb, m2, p)
+    out_shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
+    r = a3.bmm(b3)
+    return _unsafe_view(r.squeeze(-1) if db == 1 else r, out_shape)
+
+
+def _matmul(a, b, has_out):
+    da, db = a.ndim, b.ndim
     if da == 0 or db == 0:
         raise RuntimeError(f'both arguments to matmul need to be at least 1D, but they are {da}D and {db}D')
     if da == 1 and db == 1:
-        r = apply(DotBackward0, input, other)
-    elif da == 2 and db == 2:
-        r = apply(MmBackward0, input, other)
-    elif da == 2 and db == 1:
-        r = apply(MvBackward0, input, other)
-    elif da == 1 and db == 2:
-        r = apply(SqueezeBackward4, apply(MmBackward0, input.unsqueeze(0), other), dim=0)
-    elif da == 2 and db >= 3 and input.requires_grad:
-        # PyTorch folds this into (other^T @ input^T)^T, made contiguous
-        r = matmul(other.mT, input.mT).mT.contiguous()
-    else:
-        r = apply(BatchedMatmul, input, other)
+        return apply(DotBackward0, a, b)
+    if da == 2 and db == 1:
+        return apply(MvBackward0, a, b)
+    if da == 1 and db == 2:
+        return apply(SqueezeBackward4, apply(MmBackward0, a.unsqueeze(0), b), dim=0)
+    if da == 2 and db == 2:
+        return apply(MmBackward0, a, b)
+    if _should_fold(a, b, has_out):
+        return _folded(a, b)
+    # a 3-D operand with batch size 1 that requires grad against another 3-D: squeezed, then folded
+    if da == 3 and db == 3 and a.shape[0] != b.shape[0]:
+        if a.shape[0] == 1 and a.requires_grad:
+            return _matmul(a.squeeze(0), b, has_out)
+        if b.shape[0] == 1 and b.requires_grad:
+            return _matmul(a, b.squeeze(0), has_out)
+    return _batched(a, b)
+
+
+def matmul(input, other, *, out=None):
+    """PyTorch's matmul by rank: dot, mv, mm, an mm/mv on a folded operand, or a batched bmm;
+    the graph (grad_fn chain) is the one PyTorch records for each path."""
+    if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
+        return _amp.call(matmul, input, other, out=out)
+    r = _matmul(input, other, out is not None)
     if out is not None:
         from .arith import _check_out
         return _check_out(out, r, 'matmul')

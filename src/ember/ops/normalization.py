@@ -316,6 +316,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     if _amp.state.on and _amp.fp32('layer_norm', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(layer_norm, input, normalized_shape, weight, bias, eps)
+    if not input.dtype.is_floating_point:
+        _mixed(input, weight, bias)          # an int input with float parameters: PyTorch's first error
     _float_input(input, 'LayerNormKernelImpl')
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
@@ -329,7 +331,6 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     if _amp.state.on and _amp.fp32('group_norm', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(group_norm, input, num_groups, weight, bias, eps)
-    _float_input(input, 'GroupNormKernelImpl')
     if input.ndim < 2 or input.shape[1] % num_groups:
         raise RuntimeError('Expected number of channels in input to be divisible by num_groups, but got input '
                            f'of shape {list(input.shape)} and num_groups={num_groups}')
@@ -337,6 +338,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
         raise RuntimeError('Expected weight to be a vector of size equal to the number of channels in input, but '
                            f'got weight of shape {list(weight.shape)} and input of shape {list(input.shape)}')
     _mixed(input, weight, bias)
+    _float_input(input, 'GroupNormKernelImpl')
     return apply(NativeGroupNormBackward0, input, weight, bias, groups=num_groups, eps=eps)
 
 
@@ -357,7 +359,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
-    _float_input(input, 'LayerNormKernelImpl')
+    _float_input(input, 'rms_norm')
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
     if tuple(input.shape[input.ndim - k:]) != shape:

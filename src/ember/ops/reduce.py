@@ -219,7 +219,7 @@ def _prod(a, axis, keepdim, nd):
     if axis is None:
         r = np.multiply.accumulate(x.reshape(-1))[-1]
         return as_array(r.reshape((1,) * a.ndim) if keepdim else r)
-    r = np.take(np.multiply.accumulate(x, axis=axis), [-1], axis=axis)
+    r = np.multiply.accumulate(x, axis=axis)[(slice(None),) * axis + (slice(-1, None),)]
     return r if keepdim else r.squeeze(axis)
 
 

@@ -4,6 +4,8 @@ median/nanmedian/mode along a dim return ``(values, indices)`` named tuples whos
 goes to the chosen index (the backward of max(dim)); the global median spreads its
 gradient evenly over the elements equal to it.
 """
+import functools
+
 import numpy as np
 
 from .. import _dtype
@@ -219,7 +221,29 @@ def _nanmedian_pick(a, d):
         return order[(slice(None),) * d + (slice(k, k + 1),)]
     count = (~m.isnan(a)).sum(axis=d, keepdims=True)
     k = m.maximum(count - 1, 0) // 2
-    return m.take_along_axis(order, k, axis=d)
+    return m.where(count == 0, _all_nan_index(a.shape[d]), m.take_along_axis(order, k, axis=d))
+
+
+@functools.lru_cache(maxsize=64)
+def _all_nan_index(n):
+    """The index PyTorch's CPU kernel reports for an all-NaN slice of length ``n``: it selects the
+    0th element with std::nth_element under a comparison that is false for every pair of NaNs, so
+    the answer is where libstdc++'s introselect leaves position 0 (a fixed shuffle of 0..n-1)."""
+    idx = list(range(n))
+    first, last, depth = 0, n, 2 * (n.bit_length() - 1) if n else 0
+    while last - first > 3 and depth > 0:
+        depth -= 1
+        mid = first + (last - first) // 2
+        idx[first], idx[mid] = idx[mid], idx[first]       # median of three, all equal: the middle
+        lo, hi = first + 1, last
+        while True:                                          # partition: swap ends inwards
+            hi -= 1
+            if not lo < hi:
+                break
+            idx[lo], idx[hi] = idx[hi], idx[lo]
+            lo += 1
+        last = lo           # the cut is past position 0: keep the left part
+    return idx[0]
 
 
 def _mode_pick(a, d):

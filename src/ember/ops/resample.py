@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype
 from .._backend.im2col import _xp
 from ._op import Op, apply
 
@@ -179,7 +180,17 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
             scales = (None,) * nd
     if mode == 'area':
         from .pooling_api import _adaptive_avg
+        if not input.dtype.is_floating_point:
+            from .._tensor import _scalar_name
+            name = _scalar_name(input.dtype)
+            if all(o == 1 for o in out):          # PyTorch reduces to one value per channel with mean()
+                raise RuntimeError('mean(): could not infer output dtype. Input dtype must be either a floating '
+                                   f'point or complex dtype. Got: {name}')
+            kernel = 'adaptive_avg_pool3d_cpu' if nd == 3 else 'adaptive_avg_pool2d'
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
         return _adaptive_avg(input, nd, out, f'adaptive_avg_pool{nd}d')
+    if not input.dtype.is_floating_point:
+        _check_int_input(input, mode, nd, antialias)
     mats = []
     for n_in, n_out, s in zip(sp, out, scales):
         if antialias:
@@ -194,9 +205,53 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
             raise NotImplementedError(f'Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) '
                                       f'for the modes: nearest | linear | bilinear | bicubic | trilinear | area | '
                                       f'nearest-exact (got {mode})')
+    if input.dtype == _dtype.uint8 and mode in ('bilinear', 'bicubic'):
+        return _uint8_separable(input, mats)
     xp = _xp(input._data)
     mats = tuple(xp.asarray(m) for m in mats)
     return apply(NODES[(mode + '-aa' if antialias else mode, nd)], input, mats=mats)
+
+
+def _check_int_input(input, mode, nd, antialias):
+    """PyTorch's CPU kernels take uint8 for the nearest modes and 2-D bilinear/bicubic only; any
+    other integer or bool input raises NotImplementedError naming the kernel that refused it."""
+    if input.dtype == _dtype.uint8 and (mode in ('nearest', 'nearest-exact') or
+                                        (nd == 2 and mode in ('bilinear', 'bicubic'))):
+        return
+    if antialias:
+        kernel = 'compute_index_ranges_weights'
+    elif nd == 2 and mode != 'bicubic':
+        kernel = f"upsample_{'bilinear' if mode == 'bilinear' else 'nearest'}2d_channels_last"
+    elif mode == 'bicubic':
+        kernel = 'compute_indices_weights_cubic'
+    else:
+        kernel = 'compute_indices_weights_nearest' if mode.startswith('nearest') else 'compute_indices_weights_linear'
+    from .._tensor import _scalar_name
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_name(input.dtype)}\'')
+
+
+def _fixed_point(m):
+    """A weight matrix as PyTorch's uint8 kernels hold it: int16 weights scaled by 2**precision."""
+    top = float(np.abs(m).max())
+    precision = 0
+    while precision < 22 and int(0.5 + top * (1 << (precision + 1))) < (1 << 15):
+        precision += 1
+    return np.trunc(m * (1 << precision) + np.sign(m) * 0.5), precision
+
+
+def _uint8_separable(input, mats):
+    """uint8 bilinear/bicubic as PyTorch computes it on the CPU: fixed-point weights, the width
+    pass then the height pass, each rounded (half up) and clamped back to 0..255. Exact integer
+    sums in float64, so the result matches PyTorch's bit for bit."""
+    from .._tensor import Tensor
+    x = input._data
+    xp = _xp(x)
+    out = x.astype(np.float64)
+    for d in (x.ndim - 1, x.ndim - 2):
+        w, precision = _fixed_point(mats[d - 2])
+        out = xp.moveaxis(xp.tensordot(out, xp.asarray(w), axes=([d], [1])), -1, d)
+        out = xp.clip(xp.floor((out + (1 << (precision - 1))) / (1 << precision)), 0, 255)
+    return Tensor._make(xp.ascontiguousarray(out.astype(np.uint8)))
 
 
 def upsample(input, size=None, scale_factor=None, mode='nearest', align_corners=None):

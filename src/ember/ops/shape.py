@@ -111,7 +111,8 @@ def view(self, *shape, size=None, dtype=None):
 
 def view_dtype(self, d):
     if d.itemsize != self._data.itemsize:
-        raise RuntimeError('view(dtype) with a different element size is not supported by ember')
+        from .views_more import view_other_size
+        return view_other_size(self, d)
     return Tensor._make(self._data.view(d.np), None, self._vc)
 
 
@@ -192,16 +193,55 @@ def permute(self, *dims_, dims=None):
     return apply(PermuteBackward0, self, dims=_sizes(dims_))
 
 
+_warned = set()
+
+
+def _deprecated(msg, level=3):
+    """PyTorch's once-per-program UserWarning (TORCH_WARN_ONCE), pointing at the user's line."""
+    if msg not in _warned:
+        import warnings
+        _warned.add(msg)
+        warnings.warn(msg, UserWarning, stacklevel=level)
+
+
 def T(self):
+    """x.T: the dimensions reversed (deprecated by PyTorch unless x is 2-D)."""
+    if self.ndim == 0:
+        _deprecated('Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.')
+    elif self.ndim != 2:
+        _deprecated('The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated '
+                    'and it will throw an error in a future release. Consider `x.mT` to transpose batches of '
+                    'matrices or `x.permute(*ember.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of '
+                    'a tensor.')
     return permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
 
+def _matrix_only(self, name, batches):
+    """The 0-D identity (with PyTorch's deprecation warning) or its error for 1-D / batched input."""
+    if self.ndim == 0:
+        _deprecated(f'Tensor.{name} is deprecated on 0-D tensors. '
+                    + ('This function is the identity in these cases.' if name == 'mT' else 'Consider using x.conj().'), 4)
+        return True
+    if self.ndim == 1 or (self.ndim > 2 and not batches):
+        what = 'matrices or batches of matrices' if batches else 'matrices (2-D tensors)'
+        hint = '' if batches or self.ndim == 1 else ' For batches of matrices, consider using tensor.mH'
+        raise RuntimeError(f'tensor.{name} is only supported on {what}. Got {self.ndim}-D tensor.{hint}')
+    return False
+
+
 def mT(self):
-    if self.ndim < 2:
-        raise RuntimeError('tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.'
-                           if self.ndim == 1 else
-                           'tensor.mT is only supported on matrices or batches of matrices. Got 0-D tensor.')
-    return transpose(self, -2, -1)
+    """x.mT: the last two dimensions swapped."""
+    return self if _matrix_only(self, 'mT', True) else transpose(self, -2, -1)
+
+
+def H(self):
+    """x.H: the conjugate transpose of a matrix (a transpose for ember's real dtypes)."""
+    return self if _matrix_only(self, 'H', False) else transpose(self, 0, 1)
+
+
+def mH(self):
+    """x.mH: the conjugate transpose of each matrix of a batch."""
+    return self if _matrix_only(self, 'mH', True) else transpose(self, -2, -1)
 
 
 class ExpandBackward0(Op):

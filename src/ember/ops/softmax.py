@@ -66,24 +66,44 @@ def _softmax_dim(ndim, name='softmax'):
     return 0 if ndim in (0, 1, 3) else 1
 
 
+def _missing_dim(name):
+    return TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+
+
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``ember.softmax`` / ``Tensor.softmax``: ``dim`` is required, as in PyTorch."""
+    if dim is None:
+        raise _missing_dim('softmax')
     if _amp.state.on and _amp.fp32('softmax', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(softmax, input, dim, _stacklevel, dtype=dtype)
-    if dim is None:
-        dim = _softmax_dim(input.ndim)
     if dtype is not None:
         input = input.to(dtype)
     return apply(SoftmaxBackward0, input, dim=dim)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``ember.log_softmax`` / ``Tensor.log_softmax``: ``dim`` is required, as in PyTorch."""
+    if dim is None:
+        raise _missing_dim('log_softmax')
     if _amp.state.on and _amp.fp32('log_softmax', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(log_softmax, input, dim, _stacklevel, dtype=dtype)
-    if dim is None:
-        dim = _softmax_dim(input.ndim, 'log_softmax')
     if dtype is not None:
         input = input.to(dtype)
     return apply(LogSoftmaxBackward0, input, dim=dim)
+
+
+def functional_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``nn.functional.softmax``: without ``dim`` it warns and picks one (PyTorch's legacy rule)."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim)
+    return softmax(input, dim, _stacklevel, dtype)
+
+
+def functional_log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``nn.functional.log_softmax``: without ``dim`` it warns and picks one."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim, 'log_softmax')
+    return log_softmax(input, dim, _stacklevel, dtype)
 
 
 # ------------------------------------------------------------------ nll_loss, cross_entropy, mse_loss

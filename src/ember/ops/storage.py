@@ -11,7 +11,7 @@ import weakref
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, _address
+from .._tensor import Tensor, _address, _TYPE_NAMES
 from .strided import storage_of
 
 __all__ = ['TypedStorage', 'UntypedStorage']
@@ -206,16 +206,11 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
     else:
         raise TypeError(f'set_(): expected a Tensor or a storage as source, got {type(source).__name__}')
     if data.dtype != self._data.dtype:
-        raise RuntimeError(f'Could not set tensor of type {_C_NAMES.get(data.dtype.name, data.dtype.name)} to a '
-                           f'tensor of type {_C_NAMES.get(self._data.dtype.name, self._data.dtype.name)}')
+        raise RuntimeError(f'Could not set tensor of type {_TYPE_NAMES[_dtype._FROM_NP[data.dtype]]} to a '
+                           f'tensor of type {_TYPE_NAMES[self.dtype]}')
     self._data = data
     self._vc[0] += 1
     return self
-
-
-_C_NAMES = {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'bfloat16': 'c10::BFloat16',
-            'int64': 'long int', 'int32': 'int', 'int16': 'short int', 'int8': 'signed char',
-            'uint8': 'unsigned char', 'bool': 'bool'}
 
 
 def _view(flat, offset, size, stride):

@@ -51,6 +51,45 @@ def geometry(arr):
     return arr.shape, tuple(s // arr.itemsize for s in arr.strides), storage_of(arr)[1]
 
 
+def empty_view_offset(t):
+    """storage_offset() of an empty tensor. NumPy and CuPy keep no position for an empty slice, so
+    a view's is found by replaying its chain of view ops from its base: while the result is not
+    empty its address gives the offset; each step after it moves the offset by where it starts."""
+    if t._base is None or not t._view_chain:
+        return 0
+    x = t._base.detach()
+    off = x.storage_offset()
+    chain = t._view_chain
+    for n, (cls, kw) in enumerate(chain):
+        kw = dict(kw)
+        i = kw.pop('_index', None)
+        if cls.__name__.startswith('AsStrided') and kw.get('storage_offset') is not None:
+            off = int(kw['storage_offset']) + (off if kw.get('like') is not None else 0)
+            if n == len(chain) - 1:         # says where it starts: nothing to replay
+                return off
+        shift = _view_start(cls.__name__, kw, i, x.shape, x.stride())
+        x = apply(cls, x, **kw) if i is None else apply(cls, x, **kw)[i]
+        if x.numel():
+            off = x.storage_offset()
+        elif not cls.__name__.startswith('AsStrided'):
+            off += shift
+    return off
+
+
+def _view_start(name, kw, index, shape, stride):
+    """How far (in elements) a view op moves the start of its input when its result is empty:
+    slices, select and split pieces start inside it; other views start where it does."""
+    if name == 'SliceBackward0':
+        d = kw['dim'] % len(shape)
+        return slice(kw['start'], kw['stop'], kw.get('step', 1)).indices(shape[d])[0] * stride[d]
+    if name == 'SelectBackward0':
+        d = kw['dim'] % len(shape)
+        return (kw['index'] % shape[d] if shape[d] else 0) * stride[d]
+    if 'Split' in name and index is not None:
+        return sum(kw['sizes'][:index]) * stride[kw['dim'] % len(shape)]
+    return 0        # an empty diagonal starts where its input does, as in PyTorch
+
+
 def span(size, stride, offset):
     """(lowest, highest + 1) storage position a geometry touches; (offset, offset) when empty."""
     if any(n == 0 for n in size):
@@ -177,7 +216,10 @@ def as_strided(input, size, stride, storage_offset=None):
                 storage_offset=_offset_arg(storage_offset))
     base = res._base
     if base is not None:        # replay on the base, relative to where the base starts in its storage
-        off = storage_of(res._data)[1] - storage_of(base._data)[1]
+        if res._data.size:
+            off = storage_of(res._data)[1] - storage_of(base._data)[1]
+        else:                   # an empty array has no address to read (CuPy gives it no allocation)
+            off = (input.storage_offset() if storage_offset is None else int(storage_offset)) - base.storage_offset()
         res._view_chain = ((AsStridedBackward0, dict(size=tuple(res.shape), stride=res.stride(),
                                                      storage_offset=off, like=(base.shape, base._data.strides))),)
     return res

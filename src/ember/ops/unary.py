@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..amp import autocast_mode as _amp  # autocast hook
-from ._op import Op, apply, apply_inplace
+from ._op import Op, NotImplementedNode, apply, apply_inplace
 from ._promote import as_array
 
 _BF16 = _dtype.bfloat16.np
@@ -60,25 +60,84 @@ def _fn(cls):
 _UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
-class ThresholdBackwardBackward0(Op):
-    """g where the saved mask (or relu output) is nonzero, else 0 (relu's gradient; linear in g, so
-    its own gradient is the same masking). A NaN activation lets g through, as in PyTorch."""
+def _keep(g, keep):
+    """g where ``keep`` else an exact 0, even for an inf/NaN g (as PyTorch's kernels; g * keep gives NaN
+    there, and np.where is ~10x slower on a random mask): g's bits times 0/1."""
+    bits = _UINT.get(g.dtype.itemsize) if g.shape == keep.shape and g.dtype.kind in 'fV' else None
+    if bits is None:
+        return g * keep
+    return np.multiply(g.view(bits), keep.view(np.uint8), dtype=bits).view(g.dtype)
+
+
+class _StepGrad(Op):
+    """The first-order gradient of a piecewise-linear op: g times the op's slope at x (input 1). It is
+    linear in g and a step function of x, so its own gradient is the same op on gg for g and zeros for x
+    (recorded, as PyTorch, so a create_graph gradient reaches x). ``slope(g, x)`` works on arrays."""
     saves = (1,)
 
-    def forward(self, g, o):
-        # g's bits times 0/1: an exact 0 where masked even for inf/NaN g, as PyTorch (g * mask gives
-        # NaN there; np.where is ~10x slower on a random mask)
-        bits = _UINT.get(g.dtype.itemsize) if g.shape == o.shape and g.dtype.kind in 'fV' else None
-        if bits is None:
-            return g * (o != 0)
-        return np.multiply(g.view(bits), (o != 0).view(np.uint8), dtype=bits).view(g.dtype)
+    def forward(self, g, x, **kw):
+        self.kw = kw
+        return self.slope(g, x, **kw)
 
     def backward(self, gg):
-        return _threshold_grad(gg, self.saved_tensors[0]), None
+        x, = self.saved_tensors
+        gx = None
+        if self._next[1][0] is not None:
+            from .creation import zeros_like
+            gx = zeros_like(x)
+        return apply(type(self), gg, x, **self.kw), gx
+
+
+class ThresholdBackwardBackward0(_StepGrad):
+    """g where the input was above ``threshold``; without one, where the saved relu output (or mask) is
+    nonzero (a NaN activation lets g through, as in PyTorch)."""
+
+    def forward(self, g, o, threshold=None):
+        self.kw = {} if threshold is None else {'threshold': threshold}
+        return _keep(g, (o != 0) if threshold is None else ~(o <= threshold))
 
 
 def _threshold_grad(g, o):
     return apply(ThresholdBackwardBackward0, g, o)
+
+
+def _step(name, slope):
+    return type(name, (_StepGrad,), {'slope': staticmethod(slope), '__module__': __name__})
+
+
+HardtanhBackwardBackward0 = _step('HardtanhBackwardBackward0',
+                                  lambda g, x, min_val, max_val: _keep(g, (x > min_val) & (x < max_val)))
+LeakyReluBackwardBackward0 = _step('LeakyReluBackwardBackward0', lambda g, x, negative_slope: np.where(
+    x > 0, g, g * g.dtype.type(negative_slope)))
+SoftshrinkBackwardBackward0 = _step('SoftshrinkBackwardBackward0', lambda g, x, lambd: _keep(g, np.abs(x) > lambd))
+HardshrinkBackwardBackward0 = _step('HardshrinkBackwardBackward0', lambda g, x, lambd: _keep(g, np.abs(x) > lambd))
+
+
+class HardswishBackwardBackward0(Op):
+    """hardswish's gradient: 0 up to -3, g (x / 3 + 1/2) below 3, g from 3 on; its x-slope is g / 3 inside."""
+    saves = (0, 1)
+
+    def forward(self, g, x):
+        return np.where(x <= -3, 0, np.where(x < 3, g * (x / 3 + 0.5), g)).astype(g.dtype, copy=False)
+
+    def backward(self, gg):
+        from .compare import where
+        g, x = self.saved_tensors
+        gx = where((x > -3) & (x < 3), gg * g / 3, 0.0) if self._next[1][0] is not None else None
+        return apply(HardswishBackwardBackward0, gg, x), gx
+
+
+class HardsigmoidBackwardGrad(NotImplementedNode):
+    """hardsigmoid's gradient, g / 6 inside (-3, 3): recorded but, as in PyTorch, not differentiable.
+    Like PyTorch's NotImplemented node it lists only the inputs that require grad."""
+    aten = 'hardsigmoid_backward'
+
+    def forward(self, g, x):
+        return _keep(g / 6, (x > -3) & (x < 3)).astype(g.dtype, copy=False)
+
+    @property
+    def next_functions(self):
+        return tuple(e for e in self._next if e[0] is not None)
 
 
 _ROW = 16384

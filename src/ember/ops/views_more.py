@@ -304,6 +304,37 @@ def is_nonzero(input):
     return Tensor.__bool__(input)
 
 
+def view_other_size(self, d):
+    """x.view(dtype) where dtype's element size differs: the last dimension's bytes read as more (or
+    fewer) elements. Shares memory and the version counter, not a view to autograd (as in PyTorch)."""
+    from .._tensor import _scalar_name
+    a, old, new = self._data, self._data.itemsize, d.itemsize
+    what = (f'to view {_scalar_name(self.dtype)} as {_scalar_name(d)} (different element sizes)')
+    if a.ndim == 0:
+        raise RuntimeError(f'self.dim() cannot be 0 {what}')
+    st = self.stride()
+    if new > old:
+        r = new // old
+        if a.shape[-1] % r:
+            raise RuntimeError(f'self.size(-1) must be divisible by {r} {what}, but got {a.shape[-1]}')
+    if st[-1] != 1 and a.shape[-1] > 1:
+        raise RuntimeError(f'self.stride(-1) must be 1 {what}, but got {st[-1]}')
+    if new > old:
+        off = self.storage_offset()
+        if off % r:
+            raise RuntimeError(f'self.storage_offset() must be divisible by {r} {what}, but got {off}')
+        for i, s in enumerate(st[:-1]):
+            if s % r:
+                raise RuntimeError(f'self.stride({i}) must be divisible by {r} {what}, but got {s}')
+    if a.size == 0 or a.shape[-1] == 1 and st[-1] != 1:
+        shape = a.shape[:-1] + (a.shape[-1] * old // new,)
+        out = as_strided_view(a, shape, a.strides[:-1] + (new,)).view(d.np) if a.size else \
+            _xp(a).empty(shape, d.np)
+    else:
+        out = a.view(d.np)
+    return Tensor._make(out, None, self._vc)
+
+
 __all__ = ['ravel', 'narrow_copy', 'split_with_sizes', 'unsafe_split', 'unsafe_chunk', 'unsafe_split_with_sizes',
            'select_scatter', 'slice_scatter', 'diagonal_scatter', 'is_same_size', 'is_nonzero',
            'as_strided', 'as_strided_', 'as_strided_scatter', 'empty_strided', 'resize_as_']

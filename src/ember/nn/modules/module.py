@@ -334,7 +334,14 @@ class Module(HooksMixin, StateDictMixin):
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError('nn.Module.to only accepts floating point or complex dtypes, but got desired '
                             f'dtype={dtype}')
-        return self._apply(lambda t: t.to(device=device, dtype=dtype if t.is_floating_point() else None))
+        fmt = kwargs.get('memory_format')
+
+        def convert(t):
+            d = dtype if t.is_floating_point() else None
+            if fmt is not None and t.dim() in (4, 5):       # conv weights take the layout, as in PyTorch
+                return t.to(device=device, dtype=d, memory_format=fmt)
+            return t.to(device=device, dtype=d)
+        return self._apply(convert)
 
     def to_empty(self, *, device, recurse=True):
         from ...ops.creation import empty_like

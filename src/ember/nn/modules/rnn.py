@@ -136,10 +136,10 @@ class RNNBase(Module):
             if hx is not None:
                 hx = self._check_hx_dims(hx, batched)
             if not batched:
-                x = x.unsqueeze(1)
+                x = x.unsqueeze(0 if self.batch_first else 1)
                 if hx is not None:
                     hx = tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(1)
-            elif self.batch_first:
+            if self.batch_first:
                 x = x.transpose(0, 1)
         w = getattr(self, self._flat_weights_names[0])
         if x.dtype != w.dtype and not _amp.state.on:       # (autocast casts for the products)
@@ -158,11 +158,11 @@ class RNNBase(Module):
                                        if input.sorted_indices is not None else lengths,
                                        enforce_sorted=input.sorted_indices is None)
             return out, hidden
+        if self.batch_first:        # PyTorch's RNN and GRU transpose their fresh output in place
+            out = out.transpose(0, 1) if self.mode == 'LSTM' else out.transpose_(0, 1)
         if not batched:
-            out = out.squeeze(1)
+            out = out.squeeze(0 if self.batch_first else 1)
             hidden = tuple(h.squeeze(1) for h in hidden) if isinstance(hidden, tuple) else hidden.squeeze(1)
-        elif self.batch_first:
-            out = out.transpose(0, 1)
         return out, hidden
 
     def _check_hx_dims(self, hx, batched):
@@ -242,8 +242,11 @@ class RNNBase(Module):
                     else:
                         steps.append(h_new)
                     h, c = h_new, c_new
-                out = stack(steps)
-                outs.append(out if d == 0 else _reverse(out, lengths))
+                if d == 1 and lengths is None:      # the backward direction's steps, in time order
+                    outs.append(stack(steps[::-1]))
+                else:
+                    out = stack(steps)
+                    outs.append(out if d == 0 else _reverse(out, lengths))
                 hs.append(h)
                 if lstm:
                     cs.append(c)

@@ -193,6 +193,9 @@ def _why_no_nested(layer):
     return ''
 
 
+_nested_warned = []     # the nested-tensor prototype warning is given once per program, as in PyTorch
+
+
 class TransformerEncoder(Module):
     """``num_layers`` independent copies of ``encoder_layer`` applied in turn, then ``norm``."""
     __constants__ = ['norm']
@@ -230,6 +233,12 @@ class TransformerEncoder(Module):
                                                  F._none_or_dtype(mask), 'mask', src.dtype)
         mask = F._canonical_mask(mask, 'mask', None, '', src.dtype, check_other=False)
         drop = self._drops_padding(src, mask, src_key_padding_mask)
+        if drop and not _nested_warned:        # PyTorch converts to a nested tensor here (TORCH_WARN_ONCE)
+            _nested_warned.append(True)
+            warnings.warn('The PyTorch API of nested tensors is in prototype stage and will change in the near '
+                          'future. We recommend specifying layout=ember.jagged when constructing a nested tensor, '
+                          'as this layout receives active development, has better operator coverage, and works '
+                          'with ember.compile.', UserWarning, stacklevel=1)
         is_causal = _detect_is_causal_mask(mask, is_causal, _get_seq_len(src, self.layers[0].self_attn.batch_first))
         output = src
         for mod in self.layers:

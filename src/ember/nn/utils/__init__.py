@@ -10,8 +10,10 @@ from .fusion import (fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eva
                      fuse_linear_bn_weights)
 from .init import skip_init  # noqa: F401,E402
 from . import prune  # noqa: F401,E402
+from .memory_format import convert_conv2d_weight_memory_format, convert_conv3d_weight_memory_format  # noqa: F401,E402
 
 __all__ = ['rnn', 'clip_grad_norm', 'clip_grad_norm_', 'clip_grad_value_', 'clip_grads_with_norm_', 'get_total_norm',
            'parameters_to_vector', 'vector_to_parameters', 'parametrize', 'parametrizations', 'stateless',
            'weight_norm', 'remove_weight_norm', 'spectral_norm', 'remove_spectral_norm', 'fuse_conv_bn_eval',
            'fuse_conv_bn_weights', 'fuse_linear_bn_eval', 'fuse_linear_bn_weights', 'skip_init']
+__all__ += ['convert_conv2d_weight_memory_format', 'convert_conv3d_weight_memory_format']

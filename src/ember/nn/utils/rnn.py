@@ -30,9 +30,15 @@ class PackedSequence(namedtuple('PackedSequence', ['data', 'batch_sizes', 'sorte
         return False
 
 
-def _invert(perm):
-    """The inverse permutation, on perm's device (as torch's invert_permutation)."""
-    return perm.new_empty(perm.shape).scatter_(0, perm, arange(perm.numel(), device=perm.device))
+def invert_permutation(permutation):
+    """The inverse of a permutation tensor (None stays None), on its device."""
+    if permutation is None:
+        return None
+    return permutation.new_empty(permutation.shape).scatter_(
+        0, permutation, arange(permutation.numel(), device=permutation.device))
+
+
+_invert = invert_permutation
 
 
 def _lengths(lengths):
@@ -88,11 +94,11 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     padded = stack(rows)
     lengths = [sum(1 for b in batch_sizes if b > i) for i in range(n)]
     lengths = tensor(lengths, device='cpu')
-    if sequence.unsorted_indices is not None:
-        padded = padded.index_select(1, sequence.unsorted_indices)
-        lengths = lengths[sequence.unsorted_indices.cpu()]
     if batch_first:
         padded = padded.transpose(0, 1)
+    if sequence.unsorted_indices is not None:      # as PyTorch: transpose first, then reorder the batch
+        padded = padded.index_select(0 if batch_first else 1, sequence.unsorted_indices)
+        lengths = lengths[sequence.unsorted_indices.cpu()]
     return padded, lengths
 
 

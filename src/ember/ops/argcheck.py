@@ -1,0 +1,94 @@
+"""PyTorch's TypeErrors for the reductions' ``(dim, keepdim)`` arguments, which its argument parser
+raises before an op runs: ``x.sum(0, 1)`` (keepdim must be a bool, not an int), ``x.sum(0, True,
+ember.float64)`` (dtype is keyword-only), and so on. Python would accept these calls (1 is a fine
+truth value), so ember checks them in the thin ``axis=`` wrapper that ``_methods`` puts around each
+op with a ``dim`` parameter.
+
+Which of PyTorch's three messages a call gets depends on how many overloads the name has:
+  'bool'  ``sum(): argument 'keepdim' (position 2) must be bool, not int`` (one plausible overload)
+  'takes' ``sum() takes from 1 to 2 positional arguments but 3 were given``
+  'mixed' ``max() received an invalid combination of arguments - got (Tensor, int, int), but ...``
+"""
+from .._tensor import Tensor
+from .. import _dtype
+
+B, T, M = 'bool', 'takes', 'mixed'
+
+# name: (fewest positional arguments of the method form, then the style of the error for a bad
+# keepdim / too many positional arguments / a bad keepdim= keyword: method form, function form)
+_RULES = {
+    'sum': (1, (B, T, B), (B, T, B)), 'prod': (1, (B, T, B), (B, T, B)),
+    'mean': (1, (B, T, B), (M, T, M)), 'logsumexp': (1, (B, T, B), (B, T, B)),
+    'max': (1, (B, M, B), (M, T, M)), 'min': (1, (B, M, B), (M, T, M)),
+    'median': (1, (B, M, B), (B, T, B)), 'nanmedian': (1, (B, M, B), (B, T, B)),
+    'amax': (0, (B, T, B), (B, T, B)), 'amin': (0, (B, T, B), (B, T, B)),
+    'argmax': (0, (B, T, B), (B, T, B)), 'argmin': (0, (B, T, B), (B, T, B)),
+    'nansum': (0, (B, T, B), (B, T, B)), 'nanmean': (0, (B, T, B), (B, T, B)),
+    'mode': (0, (B, T, B), (B, T, B)),
+    'any': (0, (M, M, M), (M, M, M)), 'all': (0, (M, M, M), (M, M, M)),
+    # (dim, unbiased, keepdim): both flags must be bools, else no overload matches
+    'std': (0, (M, M, M), (M, M, M)), 'var': (0, (M, M, M), (M, M, M)),
+}
+_FLAGS = {'std': 2, 'var': 2}        # how many bool flags follow dim positionally
+# one overload only: PyTorch names the unexpected keyword / the positional count whatever else came
+_SINGLE = {'amax', 'amin', 'argmax', 'argmin', 'nansum', 'nanmean', 'mode', 'logsumexp'}
+_KEYWORDS = {'dim', 'keepdim', 'out'}
+_DTYPE_KW = {'sum', 'mean', 'prod', 'nansum', 'nanmean'}
+_STD_KW = {'unbiased', 'correction'}
+_NEED_DIM = {'logsumexp', 'median', 'nanmedian'}   # keepdim= alone: dim is missing
+
+
+def rule(name):
+    """The check for op ``name`` (None when PyTorch's parser adds nothing to Python's)."""
+    return _RULES.get(name)
+
+
+def _type_name(v):
+    if isinstance(v, Tensor):
+        return 'Tensor'
+    if isinstance(v, _dtype.dtype):
+        return 'ember.dtype'
+    t = type(v)
+    return t.__name__ if t.__module__ == 'builtins' else f'{t.__module__}.{t.__name__}'
+
+
+def _mixed(name, args, kw):
+    pos = [_type_name(a) for a in args]
+    kws = [f'{k}={_type_name(v)}' for k, v in kw.items()]
+    got = ', '.join(pos + kws) if pos else ''.join(k + ', ' for k in kws)
+    return TypeError(f'{name}() received an invalid combination of arguments - got ({got}), but expected '
+                     f'one of:')
+
+
+def check(spec, name, method, args, kw):
+    """Raise PyTorch's TypeError for these arguments of op ``name`` (``args`` include the tensor)."""
+    lo, styles = spec[0], spec[1] if method else spec[2]
+    if not method:
+        lo += 1
+    shown = args[1:] if method else args          # the message counts the tensor only for functions
+    nflags = _FLAGS.get(name, 1)
+    hi = (1 if method else 2) + nflags
+    single = name in _SINGLE
+    if len(shown) > hi:
+        if styles[1] == T and (single or not kw):
+            raise TypeError(f'{name}() takes from {lo} to {hi} positional arguments but {len(shown)} were given')
+        raise _mixed(name, shown, kw)
+    for k in kw:
+        if k not in _KEYWORDS and not (k == 'dtype' and name in _DTYPE_KW) and not (
+                k in _STD_KW and name in _FLAGS) and k not in ('axis', 'keepdims'):
+            if single:
+                raise TypeError(f"{name}() got an unexpected keyword argument '{k}'")
+            raise _mixed(name, shown, kw)
+    flags = args[2:2 + nflags]
+    if any(type(f) is not bool for f in flags):
+        if styles[0] == B:
+            raise TypeError(f"{name}(): argument 'keepdim' (position {2 if method else 3}) must be bool, "
+                            f"not {_type_name(flags[0])}")
+        raise _mixed(name, shown, kw)
+    if 'keepdim' in kw and type(kw['keepdim']) is not bool:
+        no_dim = len(args) < 2 and 'dim' not in kw
+        if no_dim and name in _NEED_DIM:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+        if styles[2] == B and (single or not no_dim):
+            raise TypeError(f"{name}(): argument 'keepdim' must be bool, not {_type_name(kw['keepdim'])}")
+        raise _mixed(name, shown, kw)
