@@ -4,10 +4,10 @@ state-dict half (state_dict / load_state_dict and their hooks) in state.py."""
 import collections
 
 from ..._tensor import Tensor
-from ...autograd import grad_mode
 from ..parameter import Parameter, Buffer
 from .hooks import HooksMixin, RemovableHandle  # noqa: F401
 from .state import StateDictMixin, _IncompatibleKeys  # noqa: F401
+from .moving import MovingMixin
 from . import global_hooks as _gh
 from .global_hooks import *  # noqa: F401,F403  (register_module_*_hook, _global_* dicts)
 
@@ -34,7 +34,7 @@ def _forward_unimplemented(self, *input):
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
-class Module(HooksMixin, StateDictMixin):
+class Module(HooksMixin, StateDictMixin, MovingMixin):
     """Base class of every layer and model."""
 
     dump_patches = False
@@ -307,66 +307,6 @@ class Module(HooksMixin, StateDictMixin):
             m.apply(fn)
         fn(self)
         return self
-
-    def _apply(self, fn, recurse=True):
-        """Replace every parameter's and buffer's data by fn(data); parameters (and their
-        grads) keep their identity, as with PyTorch's ``param.data = ...``."""
-        if recurse:
-            for m in self.children():
-                m._apply(fn)
-        for p in self._parameters.values():
-            if p is None:
-                continue
-            with grad_mode.no_grad():
-                p._data = fn(p)._data
-            g = p._grad
-            if g is not None:
-                with grad_mode.no_grad():
-                    g._data = fn(g)._data
-        for key, b in self._buffers.items():
-            if b is not None:
-                self._buffers[key] = fn(b)
-        return self
-
-    def to(self, *args, **kwargs):
-        from ...ops.convert import _parse_to
-        dtype, device, _ = _parse_to(args, dict(kwargs))
-        if dtype is not None and not dtype.is_floating_point:
-            raise TypeError('nn.Module.to only accepts floating point or complex dtypes, but got desired '
-                            f'dtype={dtype}')
-        fmt = kwargs.get('memory_format')
-
-        def convert(t):
-            d = dtype if t.is_floating_point() else None
-            if fmt is not None and t.dim() in (4, 5):       # conv weights take the layout, as in PyTorch
-                return t.to(device=device, dtype=d, memory_format=fmt)
-            return t.to(device=device, dtype=d)
-        return self._apply(convert)
-
-    def to_empty(self, *, device, recurse=True):
-        from ...ops.creation import empty_like
-        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
-
-    def cuda(self, device=None):
-        return self._apply(lambda t: t.cuda(device))
-
-    def cpu(self):
-        return self._apply(lambda t: t.cpu())
-
-    def type(self, dst_type):
-        return self._apply(lambda t: t.type(dst_type))
-
-    def float(self):
-        return self._apply(lambda t: t.float() if t.is_floating_point() else t)
-
-    def double(self):
-        return self._apply(lambda t: t.double() if t.is_floating_point() else t)
-
-    def half(self):
-        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
-
-    def bfloat16(self):
-        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
     # ---------------------------------------------------------------- printing and pickling
     def extra_repr(self):

@@ -1,0 +1,66 @@
+"""Moving a module's parameters and buffers to another device, dtype or memory layout
+(``to``, ``cuda``, ``cpu``, ``float``, ...), mixed into Module. Parameters keep their identity:
+their data (and their grads' data) are replaced, as PyTorch's ``param.data = ...`` does."""
+from ...autograd import grad_mode
+
+
+class MovingMixin:
+    def _apply(self, fn, recurse=True):
+        """Replace every parameter's and buffer's data by fn(data); parameters (and their
+        grads) keep their identity, as with PyTorch's ``param.data = ...``."""
+        if recurse:
+            for m in self.children():
+                m._apply(fn)
+        for p in self._parameters.values():
+            if p is None:
+                continue
+            with grad_mode.no_grad():
+                p._data = fn(p)._data
+            g = p._grad
+            if g is not None:
+                with grad_mode.no_grad():
+                    g._data = fn(g)._data
+        for key, b in self._buffers.items():
+            if b is not None:
+                self._buffers[key] = fn(b)
+        return self
+
+    def to(self, *args, **kwargs):
+        from ...ops.convert import _parse_to
+        dtype, device, _ = _parse_to(args, dict(kwargs))
+        if dtype is not None and not dtype.is_floating_point:
+            raise TypeError('nn.Module.to only accepts floating point or complex dtypes, but got desired '
+                            f'dtype={dtype}')
+        fmt = kwargs.get('memory_format')
+
+        def convert(t):
+            d = dtype if t.is_floating_point() else None
+            if fmt is not None and t.dim() in (4, 5):       # conv weights take the layout, as in PyTorch
+                return t.to(device=device, dtype=d, memory_format=fmt)
+            return t.to(device=device, dtype=d)
+        return self._apply(convert)
+
+    def to_empty(self, *, device, recurse=True):
+        from ...ops.creation import empty_like
+        return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
+
+    def cuda(self, device=None):
+        return self._apply(lambda t: t.cuda(device))
+
+    def cpu(self):
+        return self._apply(lambda t: t.cpu())
+
+    def type(self, dst_type):
+        return self._apply(lambda t: t.type(dst_type))
+
+    def float(self):
+        return self._apply(lambda t: t.float() if t.is_floating_point() else t)
+
+    def double(self):
+        return self._apply(lambda t: t.double() if t.is_floating_point() else t)
+
+    def half(self):
+        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+
+    def bfloat16(self):
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
