@@ -31,3 +31,34 @@ def comparers(plain):
         assert got == want, f'\nember: {got}\ntorch: {want}'
         return got
     return outcome, same
+
+
+def graph(fn):
+    """grad_fn and everything below it, as nested names (``torch::`` read as ``ember::``)."""
+    if fn is None:
+        return None
+    return (fn.name().replace('torch::', 'ember::'), tuple(graph(n) for n, _ in fn.next_functions))
+
+
+def both(prog):
+    """Run prog(T) on both libraries; returns (torch result, ember result)."""
+    return prog(torch), prog(ember)
+
+
+def script_output(script, T, **names):
+    """What ``script`` prints when run with ``T`` as the library (``torch`` read as ``ember``), by line."""
+    import contextlib
+    import io
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        exec(script, {'T': T, **names})
+    return out.getvalue().replace('torch', 'ember').splitlines()
+
+
+def assert_script_same(script, min_lines=1, **names):
+    """The script prints the same lines with ember as with torch (compared line by line)."""
+    got, want = script_output(script, ember, **names), script_output(script, torch, **names)
+    assert len(got) == len(want) >= min_lines
+    for g, w in zip(got, want):
+        assert g == w

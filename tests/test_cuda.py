@@ -22,7 +22,7 @@ MIXED = 'Expected all tensors to be on the same device, but found at least two d
 
 
 def host(t):
-    return t.detach().cpu().numpy()
+    return t.detach().cpu().numpy(force=True)      # force: bfloat16 too (ml_dtypes)
 
 
 @pytest.fixture(autouse=True)

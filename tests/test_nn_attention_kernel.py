@@ -1,16 +1,13 @@
 """ember.nn.attention.sdpa_kernel and SDPBackend, compared with PyTorch: which implementation runs
 (the grad_fn shows it), the backend switches inside the block, the errors when none can run, and
 that the math and fused paths agree."""
-import contextlib
 import importlib
-import io
-import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import ember
+from compare import assert_script_same
 
 SCRIPT = '''
 A = importlib.import_module(T.__name__ + '.nn.attention')
@@ -43,20 +40,9 @@ print(sw.flash_sdp_enabled(), sw.math_sdp_enabled())
 '''
 
 
-def run(T):
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        exec(SCRIPT, {'T': T, 'importlib': importlib})
-    return out.getvalue().replace('torch', 'ember').splitlines()
-
-
 @pytest.mark.cpu_only          # the grad_fn names are the CPU kernels'
 def test_sdpa_kernel_as_torch():
-    got, want = run(ember), run(torch)
-    assert len(got) == len(want) > 10
-    for g, w in zip(got, want):
-        assert g == w
+    assert_script_same(SCRIPT, min_lines=10, importlib=importlib)
 
 
 def test_math_and_fused_paths_agree_and_switches_restore():

@@ -108,3 +108,27 @@ def test_fork_rng_unknown_device_type():
 def test_thread_safe_generator_main_process():
     assert ember.random.thread_safe_generator() is None
     assert torch.random.thread_safe_generator() is None
+
+
+@pytest.mark.parametrize('make', [
+    lambda T: T.manual_seed(2 ** 64), lambda T: T.manual_seed(-2 ** 63 - 1),
+    lambda T: T.manual_seed(2 ** 64 - 1).initial_seed(), lambda T: T.manual_seed(-1).initial_seed(),
+    lambda T: T.set_rng_state(T.zeros(5000, dtype=T.int64)), lambda T: T.set_rng_state([1, 2]),
+])
+def test_seed_and_state_errors_as_torch(make):
+    def outcome(T):
+        try:
+            return 'ok', make(T)
+        except Exception as e:                      # noqa: BLE001 - compared
+            return type(e).__name__, str(e).replace('torch.', 'ember.')
+    try:
+        assert outcome(ember) == outcome(torch)
+    finally:
+        ember.manual_seed(0)
+        torch.manual_seed(0)
+
+
+def test_functions_carry_their_names():
+    for name in ('sin', 'exp', 'sigmoid', 'log1p'):
+        assert getattr(ember, name).__name__ == getattr(torch, name).__name__ == name
+    assert ember.Tensor.sin_.__name__ == 'sin_'

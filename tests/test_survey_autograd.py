@@ -10,18 +10,9 @@ import torch
 
 import ember
 from helpers import check, check_error
+from compare import graph, both  # noqa: F401
 
 
-def graph(fn):
-    """grad_fn and everything below it, as nested names (``torch::`` read as ``ember::``)."""
-    if fn is None:
-        return None
-    return (fn.name().replace('torch::', 'ember::'), tuple(graph(n) for n, _ in fn.next_functions))
-
-
-def both(prog):
-    """Run prog(T) on both libraries; returns (torch result, ember result)."""
-    return prog(torch), prog(ember)
 
 
 # ------------------------------------------------------------------ 1. nn.Linear / F.linear graph

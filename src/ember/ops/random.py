@@ -52,6 +52,8 @@ class Generator:
 
     def manual_seed(self, seed):
         seed = int(seed)
+        if not -(1 << 63) <= seed < (1 << 64):
+            raise ValueError('Overflow when unpacking long long')
         if seed < 0:
             seed += 1 << 64
         self._seed = seed
@@ -78,6 +80,11 @@ class Generator:
         return Tensor._make(np.frombuffer(raw, np.uint8).copy())
 
     def set_state(self, state):
+        from .._tensor import Tensor
+        if not isinstance(state, Tensor):
+            raise TypeError(f'expected a ember.ByteTensor, but got {type(state).__name__}')
+        if state.dtype is not _dtype.uint8:
+            raise TypeError('RNG state must be a ember.ByteTensor')
         raw = bytes(state._data.tolist())
         if self.device.type == 'cuda':
             if len(raw) not in (8, 16):

@@ -54,6 +54,8 @@ def _fn(cls):
 
     def f_(self):
         return apply_inplace(cls, self)
+    f.__name__ = f.__qualname__ = name                  # ember.sin.__name__ == 'sin', as torch.sin's
+    f_.__name__ = f_.__qualname__ = name + '_'
     return f, f_
 
 
