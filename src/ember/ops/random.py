@@ -80,11 +80,9 @@ class Generator:
         return Tensor._make(np.frombuffer(raw, np.uint8).copy())
 
     def set_state(self, state):
-        from .._tensor import Tensor
-        if not isinstance(state, Tensor):
-            raise TypeError(f'expected a ember.ByteTensor, but got {type(state).__name__}')
-        if state.dtype is not _dtype.uint8:
-            raise TypeError('RNG state must be a ember.ByteTensor')
+        if getattr(state, 'dtype', None) is not _dtype.uint8:      # PyTorch's two refusals
+            raise TypeError('RNG state must be a ember.ByteTensor' if hasattr(state, 'dtype') else
+                            f'expected a ember.ByteTensor, but got {type(state).__name__}')
         raw = bytes(state._data.tolist())
         if self.device.type == 'cuda':
             if len(raw) not in (8, 16):
