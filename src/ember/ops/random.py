@@ -51,8 +51,7 @@ class Generator:
             self._rng = np.random.default_rng(self._seed)
 
     def manual_seed(self, seed):
-        seed = int(seed)
-        if not -(1 << 63) <= seed < (1 << 64):
+        if not -(1 << 63) <= (seed := int(seed)) < (1 << 64):
             raise ValueError('Overflow when unpacking long long')
         if seed < 0:
             seed += 1 << 64
