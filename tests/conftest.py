@@ -29,7 +29,8 @@ def _restore_defaults():
 # the suites the CUDA pass runs: every op, layer, autograd and optimizer test, plus the device tests
 CUDA_SUITES = ('test_cuda*.py', 'test_ops_*.py', 'test_nn_*.py', 'test_autograd*.py', 'test_optim.py', 'test_creation.py', 'test_tensor_basics.py', 'test_dtype_promotion.py', 'test_errors.py', 'test_function.py', 'test_amp.py', 'test_lr_scheduler.py', 'test_nan_edge.py',
                'test_linalg*.py', 'test_ctc.py', 'test_householder.py', 'test_distributions*.py', 'test_optim_more.py',
-               'test_survey_*.py', 'test_survey2_autograd.py', 'test_random_more.py', 'test_serialization.py', 'test_vision_models.py')
+               'test_survey_*.py', 'test_survey2_autograd.py', 'test_random_more.py', 'test_serialization.py')
+# (test_vision_models.py stays CPU-only in CI: ~30 s on the stand-in for layers test_nn_* already runs there)
 
 
 def pytest_collection_modifyitems(config, items):
