@@ -298,3 +298,29 @@ def test_view_grad_fn_read_before_use():
         y.mul_(2)
         return graph(v.grad_fn, 1)
     check(prog)
+
+
+COMPOSITE_LOSSES = {
+    'margin_ranking': lambda T, a, b, y: T.nn.functional.margin_ranking_loss(a, b, y, margin=0.5),
+    'cosine_embedding': lambda T, a, b, y: T.nn.functional.cosine_embedding_loss(a[None], b[None] + 1, y[:1],
+                                                                                 margin=0.2),
+    'hinge_embedding': lambda T, a, b, y: T.nn.functional.hinge_embedding_loss(a, y, margin=1.0),
+    'triplet': lambda T, a, b, y: T.nn.functional.triplet_margin_loss(a[None], b[None], (b + 2)[None]),
+    'pairwise_distance': lambda T, a, b, y: T.nn.functional.pairwise_distance(a[None], b[None]),
+    'ce_label_smoothing': lambda T, a, b, y: T.nn.functional.cross_entropy(T.stack([a, b]), T.tensor([0, 1]),
+                                                                           label_smoothing=0.1),
+}
+
+
+@pytest.mark.parametrize('name', sorted(COMPOSITE_LOSSES))
+def test_composite_loss_graphs(name):
+    """The scalar steps inside composite losses are the Scalar nodes torch records (AddBackward1,
+    SubBackward1, MulBackward1, number - tensor as SubBackward0), listing only their tensor input."""
+    from compare import graph as full_graph, both
+
+    def prog(T):
+        a = T.tensor([1., 2., 3.], requires_grad=True)
+        b = T.tensor([0., -1., 0.5], requires_grad=True)
+        return full_graph(COMPOSITE_LOSSES[name](T, a, b, T.tensor([1., -1., 1.])).grad_fn)
+    t, e = both(prog)
+    assert e == t

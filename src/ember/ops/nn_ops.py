@@ -5,6 +5,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from .arith_scalar import mul_scalar
 from ._op import Op, apply
 from . import blas as _blas
 from ._promote import promote, xp
@@ -274,7 +275,7 @@ def _ce_smoothed(input, target, weight, reduction, ignore_index, label_smoothing
         ret = smooth.sum()
     else:
         ret = smooth
-    return (1 - label_smoothing) * nll + ret * (label_smoothing / c)
+    return mul_scalar(nll, 1 - label_smoothing) + mul_scalar(ret, label_smoothing / c)   # MulBackward1, as torch
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,

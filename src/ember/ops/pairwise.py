@@ -7,6 +7,7 @@ import numpy as np
 from .._tensor import _scalar_name
 from ..autograd.grad_mode import no_grad
 from ..amp import autocast_mode as _amp  # autocast hook
+from .arith_scalar import add_scalar, sub_scalar, number_minus
 from ._op import Op, apply
 from ._promote import xp
 from .._dtype import result_type
@@ -43,7 +44,8 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-08):
 def pairwise_distance(x1, x2, p=2.0, eps=1e-06, keepdim=False):
     """The p-norm of x1 - x2 + eps over the last dim of the broadcast shape."""
     ndim = max(x1.ndim, x2.ndim)
-    return apply(NormBackward1, x1 - x2 + eps, ord=float(p), dim=ndim - 1 if ndim else None, keepdim=keepdim)
+    return apply(NormBackward1, add_scalar(x1 - x2, eps), ord=float(p), dim=ndim - 1 if ndim else None,
+                 keepdim=keepdim)
 
 
 # the shared reduction helpers live in losses.py, which re-exports this module's losses at its
@@ -65,7 +67,7 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
     if input1.ndim != input2.ndim or input1.ndim != target.ndim:
         raise RuntimeError('margin_ranking_loss : All input tensors should have same dimension but got sizes: '
                            f'input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ')
-    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+    return _reduce(add_scalar(-target * (input1 - input2), margin).clamp_min(0), reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction='mean'):
@@ -73,7 +75,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
         return _amp.call_fp32(hinge_embedding_loss, input, target, margin, size_average, reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     zeros = zeros_like(input)
-    margin_clamp = (margin - input).clamp_min(0)
+    margin_clamp = number_minus(margin, input).clamp_min(0)
     loss = where(target != 1, margin_clamp, zeros) + where(target != -1, input, zeros)
     return _reduce(loss, reduction)
 
@@ -91,12 +93,12 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
                            f'{list(input1.shape)} and {list(input2.shape)}.')
     eps = 1e-12
     prod = (input1 * input2).sum(tdim)
-    mag1 = (input1 * input1).sum(tdim) + eps
-    mag2 = (input2 * input2).sum(tdim) + eps
+    mag1 = add_scalar((input1 * input1).sum(tdim), eps)
+    mag2 = add_scalar((input2 * input2).sum(tdim), eps)
     cos = prod / (mag1 * mag2).sqrt()
     zeros = zeros_like(cos)
-    pos = where(target == 1, 1 - cos, zeros)
-    neg = where(target == -1, (cos - margin).clamp_min(0), zeros)
+    pos = where(target == 1, number_minus(1, cos), zeros)
+    neg = where(target == -1, sub_scalar(cos, margin).clamp_min(0), zeros)
     return _reduce(pos + neg, reduction)
 
 
@@ -117,7 +119,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, 
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
         d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
-    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+    return _reduce((add_scalar(d_pos, margin) - d_neg).clamp_min(0), reduction)
 
 
 # ------------------------------------------------------------------ multi-class margin losses (own nodes)
