@@ -14,7 +14,7 @@ from ..autograd.grad_mode import enable_grad
 from . import _pytree
 from ._lift import (check_argnums, selected, replace, lift_tree, reaches_outside, release, grads,
                     outer_grad_enabled)
-from .transforms import _split_aux, _check_aux, _float_primal, _wraps
+from .transforms import _tensor_outputs, _check_aux, _float_primal, _wraps
 
 __all__ = ['jacrev', 'jacfwd', 'hessian']
 
@@ -62,12 +62,7 @@ def _jacobian(func, argnums, has_aux, args, kwargs, forward, randomness=None):
                 output = func(*call_args, **kwargs)
         else:
             output = func(*call_args, **kwargs)
-        output, aux = _split_aux(output, has_aux, where)
-        outs, out_spec = _pytree.flatten(output)
-        for o in outs:
-            if not isinstance(o, Tensor):
-                raise RuntimeError(f'{where}: expected f(*primals) to return only tensors, got unsupported '
-                                   f'type {type(o)}')
+        output, outs, out_spec, aux = _tensor_outputs(output, has_aux, where)
         if has_aux:
             _check_aux(aux)
         keep = outer and reaches_outside(outs, private)

@@ -34,6 +34,17 @@ def _split_aux(output, has_aux, where):
     return output
 
 
+def _tensor_outputs(output, has_aux, where):
+    """(output, its leaves, their structure, aux) of f's result; every leaf must be a tensor."""
+    output, aux = _split_aux(output, has_aux, where)
+    outs, out_spec = _pytree.flatten(output)
+    for o in outs:
+        if not isinstance(o, Tensor):
+            raise RuntimeError(f'{where}: expected f(*primals) to return only tensors, got unsupported '
+                               f'type {type(o)}')
+    return output, outs, out_spec, aux
+
+
 def _check_aux(aux):
     for leaf in _pytree.flatten(aux)[0]:
         if not isinstance(leaf, Tensor):
@@ -102,12 +113,8 @@ def vjp(func, *primals, has_aux=False):
     with enable_grad():
         lifted, private, in_spec = lift_tree(primals, outer)
         output = func(*lifted)
-        output, aux = _split_aux(output, has_aux, where)
-        outs, out_spec = _pytree.flatten(output)
+        output, outs, out_spec, aux = _tensor_outputs(output, has_aux, where)
         for o in outs:
-            if not isinstance(o, Tensor):
-                raise RuntimeError(f'{where}: expected f(*primals) to return only tensors, got '
-                                   f'unsupported type {type(o)}')
             if not o.is_floating_point() and not o.is_complex():
                 raise RuntimeError('vjp(f, ...): All outputs of f must be floating-point or complex '
                                    f'Tensors, got Tensor with dtype {o.dtype}')
