@@ -285,6 +285,12 @@ class Module(HooksMixin, StateDictMixin, MovingMixin):
 
     share_memory = _gh.share_memory
 
+    def compile(self, *args, **kwargs):
+        """Compile this module's call in place (ember: the arguments are checked, the module keeps
+        running eagerly)."""
+        from ...compiler import module_compile
+        module_compile(self, *args, **kwargs)
+
     def requires_grad_(self, requires_grad=True):
         for p in self.parameters():
             p.requires_grad_(requires_grad)

@@ -1,0 +1,266 @@
+"""``ember.jit``: TorchScript's Python-side API, run eagerly.
+
+ember has no TorchScript compiler. What a script still gets from ``torch.jit`` here:
+- the decorators and queries model code is sprinkled with (``ignore``, ``unused``, ``export``,
+  ``interface``, ``is_scripting()``, ``is_tracing()``, ``annotate``, ``Final``, ``fork``/``wait``),
+  which in eager mode do exactly what PyTorch's do outside a compiler;
+- ``script`` and ``trace``: the returned ``RecursiveScriptModule`` / ``TopLevelTracedModule`` /
+  ``ScriptFunction`` prints, computes, trains and shares parameters as PyTorch's does, by running the
+  original Python code;
+- the things that need TorchScript IR (``.code``, ``.graph``, ``save``/``load`` of TorchScript
+  archives) raise NotImplementedError saying so. ``ember.save(model.state_dict(), path)`` saves.
+"""
+import contextlib
+import functools
+import typing
+
+from .nn.modules.module import Module
+
+__all__ = ['script', 'trace', 'save', 'load', 'ignore', 'unused', 'export', 'interface', 'is_scripting',
+           'is_tracing', 'annotate', 'Final', 'fork', 'wait', 'Future', 'ScriptModule', 'ScriptFunction',
+           'RecursiveScriptModule', 'TopLevelTracedModule', 'TracedModule', 'script_if_tracing', 'Attribute',
+           'Error']
+
+Final = typing.Final
+Error = RuntimeError
+_NO_IR = ('ember has no TorchScript compiler, so there is no TorchScript {} here; the model runs '
+          'eagerly. Save its weights with ember.save(model.state_dict(), path).')
+
+
+def _no_ir(what):
+    return NotImplementedError(_NO_IR.format(what))
+
+
+def is_scripting():
+    """False: ember never compiles the code that asks."""
+    return False
+
+
+def is_tracing():
+    """False: ``trace`` here runs the code eagerly rather than recording it."""
+    return False
+
+
+def annotate(the_type, the_value):
+    return the_value
+
+
+def Attribute(value, type):  # noqa: A002 - PyTorch's parameter name
+    return value
+
+
+def ignore(drop=False, **kwargs):
+    """``@ignore`` / ``@ignore(drop=True)``: leave a function to Python (it always is here)."""
+    if callable(drop):
+        return drop
+    return lambda fn: fn
+
+
+def unused(fn):
+    return fn
+
+
+def export(fn):
+    return fn
+
+
+def interface(obj):
+    return obj
+
+
+def script_if_tracing(fn):
+    return fn
+
+
+class Future:
+    """The result of ``fork``: the call already ran (eagerly), ``wait()`` returns its value."""
+
+    def __init__(self, value):
+        self._value = value
+
+    def wait(self):
+        return self._value
+
+    def done(self):
+        return True
+
+    def value(self):
+        return self._value
+
+
+def fork(func, *args, **kwargs):
+    return Future(func(*args, **kwargs))
+
+
+def wait(future):
+    return future.wait()
+
+
+class ScriptFunction:
+    """A scripted or traced function: calls the original Python function."""
+
+    def __init__(self, fn):
+        functools.update_wrapper(self, fn)
+        self._fn = fn
+
+    def __call__(self, *args, **kwargs):
+        return self._fn(*args, **kwargs)
+
+    @property
+    def code(self):
+        raise _no_ir('code')
+
+    @property
+    def graph(self):
+        raise _no_ir('graph')
+
+    def save(self, *args, **kwargs):
+        raise _no_ir('archive')
+
+
+ScriptFunction.__module__ = 'ember.jit'
+
+
+class ScriptModule(Module):
+    """A scripted (or traced) module: shares the original's parameters, buffers and code; keeps its own
+    training flags, as PyTorch's copy does."""
+
+    def __init__(self, orig):
+        super().__init__()
+        d = self.__dict__
+        d['_orig'] = orig
+        d['_parameters'], d['_buffers'] = orig._parameters, orig._buffers
+        d['_non_persistent_buffers_set'] = orig._non_persistent_buffers_set
+        d['training'] = orig.training
+        for name, child in orig._modules.items():
+            d['_modules'][name] = None if child is None else self._child_cls(child)
+
+    @property
+    def original_name(self):
+        return type(self._orig).__name__
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            return getattr(self.__dict__['_orig'], name)
+
+    def _pairs(self):
+        yield self, self._orig
+        for child in self._modules.values():
+            if child is not None:
+                yield from child._pairs()
+
+    @contextlib.contextmanager
+    def _modes(self):
+        pairs = list(self._pairs())
+        saved = [o.training for _, o in pairs]
+        for s, o in pairs:
+            o.training = s.training
+        try:
+            yield
+        finally:
+            for (_, o), t in zip(pairs, saved):
+                o.training = t
+
+    def forward(self, *args, **kwargs):
+        with self._modes():
+            return self._orig(*args, **kwargs)
+
+    @property
+    def code(self):
+        raise _no_ir('code')
+
+    @property
+    def graph(self):
+        raise _no_ir('graph')
+
+    def save(self, *args, **kwargs):
+        raise _no_ir('archive')
+
+
+class RecursiveScriptModule(ScriptModule):
+    """What ``script(module)`` returns; prints ``RecursiveScriptModule(original_name=...)``."""
+
+    @property
+    def _child_cls(self):
+        return RecursiveScriptModule
+
+    def __repr__(self):
+        lines = [f'original_name={self.original_name}']
+        for name, child in self._modules.items():
+            body = repr(child).replace('\n', '\n  ')
+            lines.append(f'({name}): {body}')
+        if len(lines) == 1:
+            return f'RecursiveScriptModule({lines[0]})'
+        return 'RecursiveScriptModule(\n  ' + '\n  '.join(lines) + '\n)'
+
+
+class TracedModule(ScriptModule):
+    """A traced submodule; prints under its original class name with ``original_name=``."""
+
+    @property
+    def _child_cls(self):
+        return TracedModule
+
+    def __repr__(self):
+        head = self.original_name
+        lines = [f'original_name={head}']
+        for name, child in self._modules.items():
+            lines.append(f"({name}): {repr(child).replace(chr(10), chr(10) + '  ')}")
+        if len(lines) == 1:
+            return f'{head}({lines[0]})'
+        return f'{head}(\n  ' + '\n  '.join(lines) + '\n)'
+
+
+class TopLevelTracedModule(TracedModule):
+    """What ``trace(module, example_inputs)`` returns."""
+
+
+for _cls in (ScriptModule, RecursiveScriptModule, TracedModule, TopLevelTracedModule):
+    _cls.__module__ = 'ember.jit'
+
+
+def _builtin_check(obj):
+    if isinstance(obj, type) or not callable(obj):
+        kind = obj if isinstance(obj, type) else type(obj)
+        raise TypeError(f'{kind} is a built-in class')
+
+
+def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
+    """``script(module)`` -> RecursiveScriptModule, ``script(fn)`` -> ScriptFunction (both eager)."""
+    if isinstance(obj, ScriptModule):
+        return obj
+    if isinstance(obj, Module):
+        return RecursiveScriptModule(obj)
+    if isinstance(obj, ScriptFunction):
+        return obj
+    _builtin_check(obj)
+    return ScriptFunction(obj)
+
+
+def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inputs=None, check_tolerance=1e-5,
+          strict=True, _force_outplace=False, _module_class=None, _compilation_unit=None,
+          example_kwarg_inputs=None, _store_inputs=True):
+    """Runs ``func`` once on ``example_inputs`` (so mistakes surface here, as when PyTorch traces) and
+    returns a TopLevelTracedModule (modules) or ScriptFunction (functions) that runs it eagerly."""
+    if example_inputs is None and example_kwarg_inputs is None:
+        raise RuntimeError('example_kwarg_inputs or example_inputs must be provided')
+    args = example_inputs if isinstance(example_inputs, tuple) else \
+        (() if example_inputs is None else (example_inputs,))
+    func(*args, **(example_kwarg_inputs or {}))
+    if isinstance(func, Module):
+        return TopLevelTracedModule(func)
+    _builtin_check(func)
+    return ScriptFunction(func)
+
+
+def save(m, f, _extra_files=None):
+    """Only ScriptModules have ``save`` (a plain module gives PyTorch's AttributeError)."""
+    m.save(f)
+
+
+def load(f, map_location=None, _extra_files=None, _restore_shapes=False):
+    raise _no_ir('archive to load')
