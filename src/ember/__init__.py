@@ -117,7 +117,7 @@ from .ops._devices import OutOfMemoryError  # noqa: E402,F401
 from .amp import GradScaler  # noqa: E402,F401
 from . import distributed  # noqa: F401,E402
 from . import testing  # noqa: F401,E402
-from . import compiler, jit, version, _dynamo  # noqa: F401,E402
+from . import compiler, jit, version, _dynamo, profiler  # noqa: F401,E402
 from .compiler import compile  # noqa: F401,E402,A004
 
 import math as _math  # noqa: E402

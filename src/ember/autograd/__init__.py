@@ -112,3 +112,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.detach()
         result.append(g)
     return tuple(result)
+from . import profiler  # noqa: F401,E402
