@@ -14,6 +14,17 @@ import torch
 import ember
 from compare import assert_script_same
 
+
+
+@pytest.fixture(autouse=True)
+def _keep_torch_validation():
+    """Running a torch-compiled module turns torch.distributions' argument validation off for the
+    whole process (dynamo does that); later tests compare validation errors, so restore it."""
+    saved = torch.distributions.Distribution._validate_args
+    yield
+    torch.distributions.Distribution.set_default_validate_args(saved)
+
+
 COMPILE_SCRIPTS = {
     'module_wrapper': '''
 m = T.nn.Sequential(T.nn.Linear(2, 3), T.nn.ReLU())

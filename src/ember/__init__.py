@@ -14,7 +14,8 @@ from ._dtype import (dtype, float32, float64, float16, bfloat16, uint8, int8, in
                      get_default_dtype, set_default_dtype, promote_types)
 from ._dtype import bool_ as bool  # noqa: A001
 from ._dtype import (uint16, uint32, uint64, complex64, complex128, layout, memory_format, strided, contiguous_format,  # noqa: F401
-                     preserve_format, channels_last, channels_last_3d)
+                     preserve_format, channels_last, channels_last_3d, sparse_coo, sparse_csr, sparse_csc, sparse_bsr,
+                     sparse_bsc)
 from ._device import device, set_default_device, get_default_device  # noqa: F401
 from ._size import Size  # noqa: F401
 from ._tensor import Tensor  # noqa: F401
@@ -68,7 +69,7 @@ from .amp import autocast_mode as _autocast_mode  # noqa: E402
 globals().update({_n: getattr(_autocast_mode, _n) for _n in _autocast_mode.TOP_LEVEL})
 for _m in _methods.EXTRA_MODULES:
     globals().update({_n: getattr(_m, _n) for _n in getattr(_m, '__all__', ())})
-from . import linalg, special, distributions, func, fft  # noqa: F401,E402
+from . import linalg, special, distributions, func, fft, signal  # noqa: F401,E402
 from . import random  # noqa: F401,E402
 from .func import vmap  # noqa: F401,E402
 from . import serialization, storage  # noqa: E402,F401
@@ -117,7 +118,8 @@ from .ops._devices import OutOfMemoryError  # noqa: E402,F401
 from .amp import GradScaler  # noqa: E402,F401
 from . import distributed  # noqa: F401,E402
 from . import testing  # noqa: F401,E402
-from . import compiler, jit, version, _dynamo, profiler  # noqa: F401,E402
+from . import compiler, jit, version, _dynamo, profiler, sparse  # noqa: F401,E402
+from .sparse import sparse_coo_tensor, spmm  # noqa: F401,E402
 from .compiler import compile  # noqa: F401,E402,A004
 
 import math as _math  # noqa: E402

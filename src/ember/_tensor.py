@@ -342,6 +342,16 @@ class Tensor(PythonProtocols, TensorLayout):
 
     __hash__ = object.__hash__
 
+    def to_sparse(self, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
+        """A sparse COO copy holding the nonzero entries (``ember.sparse``)."""
+        from .sparse._create import dense_to_sparse
+        if layout is not None and layout is not _dtype.sparse_coo:
+            raise RuntimeError(f'to_sparse: layout {layout!r} is not supported (only ember.sparse_coo)')
+        return dense_to_sparse(self, sparse_dim, 'ToSparseBackward1' if sparse_dim is None else 'ToSparseBackward0')
+
+    def to_sparse_coo(self):
+        return self.to_sparse()
+
     def __repr__(self, *, tensor_contents=None):
         from ._tensor_str import tensor_str
         return tensor_str(self)

@@ -273,6 +273,9 @@ def xp_of_meta(node):
 
 
 def _accumulate(var, g, create_graph, given):
+    if g.is_sparse or var.is_sparse or (var._grad is not None and var._grad.is_sparse):
+        from ..sparse._autograd import accumulate_sparse
+        return accumulate_sparse(var, g, create_graph)
     from .._tensor import Tensor
     if g._data.dtype != var._data.dtype:
         g = g.to(var.dtype)

@@ -35,6 +35,26 @@ class EmbeddingBackward0(Op):
         return apply(EmbeddingDenseBackward, gs, idx=idx, n=self.n), None
 
 
+class EmbeddingSparseBackward(EmbeddingBackward0):
+    """F.embedding(..., sparse=True): the weight's gradient is a sparse COO tensor whose rows are
+    the upstream rows at the looked-up indices (padding_idx rows left out), uncoalesced."""
+
+    def name(self):
+        return 'EmbeddingBackward0'
+
+    def backward(self, g):
+        from ..sparse._coo import make
+        idx = self.idx.ravel()
+        rows = g.reshape(-1, g.shape[-1])
+        if self.freq:
+            counts = xp(idx).bincount(idx, minlength=self.n)
+            rows = rows * Tensor._make((1.0 / counts[idx]).astype(g._data.dtype)).unsqueeze(-1)
+        if self.padding_idx is not None:
+            keep = xp(idx).nonzero(idx != self.padding_idx)[0]
+            idx, rows = idx[keep], rows[Tensor._make(keep)]
+        return make(idx.astype(np.int64).reshape(1, -1), rows, (self.n, g.shape[-1]), False), None
+
+
 class EmbeddingDenseBackward(Op):
     """zeros(n, dim) with the rows of g added at idx (the gradient of a lookup)."""
 
@@ -80,8 +100,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
                            f'{weight.device} and {input.device}!')
     if max_norm is not None:
         _renorm(weight, input, max_norm, norm_type)
-    return apply(EmbeddingBackward0, weight, input._data, padding_idx=padding_idx,
-                 scale_grad_by_freq=scale_grad_by_freq)
+    r = apply(EmbeddingSparseBackward if sparse else EmbeddingBackward0, weight, input._data,
+              padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)
+    if sparse and r._grad_fn is not None:          # the weight's accumulator takes sparse gradients
+        from ..sparse._autograd import sparse_edge
+        r._grad_fn._next = (sparse_edge(weight),) + r._grad_fn._next[1:]
+    return r
 
 
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode='mean',

@@ -249,7 +249,11 @@ def matmul(input, other, *, out=None):
     the graph (grad_fn chain) is the one PyTorch records for each path."""
     if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
         return _amp.call(matmul, input, other, out=out)
-    r = _matmul(input, other, out is not None)
+    try:
+        r = _matmul(input, other, out is not None)
+    except NotImplementedError:             # a sparse operand (no dense array): ember.sparse's matmul
+        from ..sparse import dispatch
+        return dispatch('matmul', input, other)
     if out is not None:
         from .arith import _check_out
         return _check_out(out, r, 'matmul')
@@ -259,7 +263,11 @@ def matmul(input, other, *, out=None):
 def mm(input, mat2, *, out=None):
     if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
         return _amp.call(mm, input, mat2, out=out)
-    r = apply(MmBackward0, input, mat2)
+    try:
+        r = apply(MmBackward0, input, mat2)
+    except NotImplementedError:             # a sparse operand (no dense array): ember.sparse's mm
+        from ..sparse import dispatch
+        return dispatch('mm', input, mat2)
     if out is not None:
         from .arith import _check_out
         return _check_out(out, r, 'mm')
@@ -275,7 +283,11 @@ def bmm(input, mat2, *, out=None):
 def mv(input, vec, *, out=None):
     if _amp.state.on and _amp.lower('mv', input):  # autocast hook (ember.amp): lower-precision inputs
         return _amp.call(mv, input, vec)
-    return apply(MvBackward0, input, vec)
+    try:
+        return apply(MvBackward0, input, vec)
+    except NotImplementedError:             # a sparse matrix: ember.sparse's matmul
+        from ..sparse import dispatch
+        return dispatch('matmul', input, vec)
 
 
 def dot(input, other, *, out=None):

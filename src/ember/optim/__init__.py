@@ -15,7 +15,8 @@ from .asgd import ASGD  # noqa: F401,E402
 from .rprop import Rprop  # noqa: F401,E402
 from .sparse_adam import SparseAdam  # noqa: F401,E402
 from .adafactor import Adafactor  # noqa: F401,E402
+from .muon import Muon  # noqa: F401,E402
 from . import swa_utils  # noqa: F401,E402
 
 __all__ = ['Optimizer', 'SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta', 'Adamax', 'NAdam', 'RAdam',
-           'LBFGS', 'ASGD', 'Rprop', 'SparseAdam', 'Adafactor', 'lr_scheduler', 'swa_utils']
+           'LBFGS', 'ASGD', 'Rprop', 'SparseAdam', 'Adafactor', 'Muon', 'lr_scheduler', 'swa_utils']

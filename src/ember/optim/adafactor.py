@@ -110,3 +110,5 @@ class Adafactor(Optimizer):
         r /= g.shape[dim]
         return r
 
+
+Adafactor.__module__ = 'ember.optim'          # torch prints <class 'torch.optim.Adafactor'>

@@ -63,6 +63,10 @@ class Adam(Optimizer):
         """One Adam update of every parameter that has a gradient; returns the closure's loss."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            for p in group['params']:
+                if p._grad is not None and p._grad.is_sparse:
+                    raise RuntimeError('Adam does not support sparse gradients, please consider SparseAdam instead')
+        for group in self.param_groups:
             beta1, beta2 = (to_float(b) for b in group['betas'])
             lr, wd, eps = to_float(group['lr']), to_float(group['weight_decay']), group['eps']
             amsgrad = group['amsgrad']

@@ -39,6 +39,9 @@ class SGD(Optimizer):
             for p in group['params']:
                 if p._grad is None:
                     continue
+                if p._grad.is_sparse:
+                    self._sparse_step(p, lr, wd, momentum, damp, nesterov, maximize)
+                    continue
                 x = p._data
                 g = p._grad._data
                 if type(x) is not np.ndarray and self._fused_step(p, x, g, lr, wd, momentum, damp, nesterov,
@@ -62,6 +65,22 @@ class SGD(Optimizer):
                 x -= lr * g
                 bump(p)
         return loss
+
+    def _sparse_step(self, p, lr, wd, momentum, damp, nesterov, maximize):
+        """The update with a sparse gradient (nn.Embedding(sparse=True)): momentum buffers stay sparse,
+        only the rows the gradient names change; weight decay is refused, as in PyTorch."""
+        from ..sparse._coo import scatter_dense
+        g = -p._grad if maximize else p._grad
+        if wd != 0:
+            raise RuntimeError('add(sparse, dense) is not supported. Use add(dense, sparse) instead.')
+        if momentum != 0:
+            state = self.state[p]
+            buf = state.get('momentum_buffer')
+            buf = g.clone() if buf is None else buf * momentum + (g if damp == 0 else g * (1 - damp))
+            state['momentum_buffer'] = buf
+            g = g + buf * momentum if nesterov else buf
+        p._data += scatter_dense(g._i, g._v.to(p.dtype), g._size)._data * -lr
+        bump(p)
 
     def _fused_step(self, p, x, g, lr, wd, momentum, damp, nesterov, maximize):
         """The whole update of a CUDA parameter in one kernel launch (``_backend/cuda_optim.py``);

@@ -40,3 +40,6 @@ from .more_layers import *  # noqa: F401,F403,E402
 from .lazy_more import *  # noqa: F401,F403,E402
 from .loss_ctc import *  # noqa: F401,F403,E402
 from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401
+from .lrn_cross_map import CrossMapLRN2d  # noqa: F401,E402
+from .loss_linear_ce import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: F401,E402
+from .container import Container  # noqa: F401,E402

@@ -1,6 +1,7 @@
 """Module containers: Sequential, ModuleList, ModuleDict. (ParameterList and ParameterDict are in
 parameter_containers.py and importable from here too, as in PyTorch.)"""
 import collections
+import warnings
 from collections import abc
 from itertools import chain, islice
 
@@ -234,3 +235,14 @@ class ModuleDict(Module):
             _pairs('ModuleDict', modules)
         for key, module in pairs:
             self[key] = module
+
+
+class Container(Module):
+    """The deprecated pre-``Module`` container: keyword arguments become child modules."""
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        warnings.warn('`nn.Container` is deprecated. All of its functionality is now implemented in '
+                      '`nn.Module`. Subclass that instead.', FutureWarning, stacklevel=2)
+        for key, value in kwargs.items():
+            self.add_module(key, value)

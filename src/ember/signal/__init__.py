@@ -1,0 +1,4 @@
+"""ember.signal: signal-processing helpers (``ember.signal.windows``), as ``torch.signal``."""
+from . import windows
+
+__all__ = ['windows']

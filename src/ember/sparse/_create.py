@@ -1,0 +1,92 @@
+"""Making sparse COO tensors: ``sparse_coo_tensor`` and ``dense.to_sparse()``."""
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor as _Dense, xp_of
+from ..autograd import grad_mode
+from ..autograd.grad_mode import no_grad
+from ._autograd import values_fn, record, mask_values
+from ._coo import make, _FromValuesBackward
+
+
+# ------------------------------------------------------------------ creation
+
+def _as_tensor(x, dtype=None):
+    from ..ops.creation import tensor
+    if isinstance(x, _Dense):
+        return x if dtype is None else x.to(dtype)
+    return tensor(x, dtype=dtype)
+
+
+def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pin_memory=False,
+                      requires_grad=False, check_invariants=None, is_coalesced=None):
+    """A sparse COO tensor with ``values`` at ``indices`` (sparse_dim x nnz)."""
+    idx = _as_tensor(indices)
+    if idx.is_sparse:
+        raise TypeError('sparse_coo_tensor(): indices must be a dense tensor')
+    v = _as_tensor(values, dtype)
+    if device is not None:
+        v = v.to(device)
+    if idx.dim() != 2:
+        raise RuntimeError(f'indices must be sparse_dim x nnz, but got: {list(idx.shape)}')
+    if idx.is_floating_point() or idx.is_complex() or idx.dtype == _dtype.bool_:
+        idx = idx.to(_dtype.int64)
+    i = idx.detach().to(dtype=_dtype.int64, device=v.device)._data
+    nsd, nnz = i.shape
+    if v.dim() == 0:
+        v = v.reshape(1)
+    if v.shape[0] != nnz:
+        raise RuntimeError(f'indices and values must have same nnz, but got nnz from indices: {nnz}, '
+                           f'nnz from values: {v.shape[0]}')
+    dense = tuple(v.shape[1:])
+    if size is None:
+        top = (i.max(axis=1) + 1).tolist() if nnz else [0] * nsd
+        size = tuple(int(n) for n in top) + dense
+    else:
+        size = tuple(int(n) for n in size)
+        if len(size) != nsd + len(dense):
+            raise RuntimeError(f"'len(size) == sparse_dim + dense_dim' is not satisfied: len(size) = "
+                               f'{len(size)}, sparse_dim = {nsd}, dense_dim = {len(dense)}')
+        if size[nsd:] != dense:
+            raise RuntimeError(f'values has incorrect size, expected {list((nnz,) + size[nsd:])}, got '
+                               f'{list(v.shape)}')
+        if check_invariants and nnz:
+            lo, hi = i.min(axis=1).tolist(), i.max(axis=1).tolist()
+            for d in range(nsd):
+                if lo[d] < 0:
+                    raise RuntimeError(f'found negative index {lo[d]} for dim {d}')
+                if hi[d] >= size[d]:
+                    raise RuntimeError(f'size is inconsistent with indices: for dim {d}, size is {size[d]} '
+                                       f'but found index {hi[d]}')
+    out = make(i, v, size, bool(is_coalesced))
+    if requires_grad:
+        out.requires_grad_(True)
+    if v.requires_grad and grad_mode.is_grad_enabled():
+        out = record(_FromValuesBackward, (v,), out, i=i, size=size)
+    return out
+
+
+def dense_to_sparse(x, sparse_dim=None, name='ToSparseBackward1'):
+    """``x.to_sparse(sparse_dim)``: the nonzero (sub)entries of dense ``x`` as a coalesced COO."""
+    if x.is_sparse:
+        return x.to_sparse(sparse_dim)
+    nd = x.dim()
+    sd = nd if sparse_dim is None else sparse_dim
+    if not 0 <= sd <= nd:
+        raise RuntimeError(f'sparse_dim argument must be in [0,{nd}] but got {sd}')
+    a = x._data
+    xp = xp_of(a)
+    nz = a != 0
+    if sd < nd:
+        nz = nz.reshape(a.shape[:sd] + (-1,)).any(axis=-1)
+    if sd == 0:
+        i = xp.zeros((0, 1), dtype=np.int64)
+    else:
+        i = xp.stack([k.astype(np.int64) for k in xp.nonzero(nz)]) if nz.ndim else xp.zeros((0, 1), np.int64)
+    i = i.reshape(sd, -1)
+    size = tuple(x.shape)
+    with no_grad():
+        v = mask_values(x.detach(), i, size)
+    out = make(i, v, size, True)
+    return values_fn(name, (x,), out, lambda xx: mask_values(xx, i, size), (x,), (None,), out_i=i,
+                     out_size=size)
