@@ -18,6 +18,14 @@ from ._collectives import (all_reduce, broadcast, reduce, all_gather, all_gather
                            all_to_all_single, barrier)
 from ._p2p import (send, recv, isend, irecv, broadcast_object_list, all_gather_object,
                    gather_object, scatter_object_list)
+from ._collectives_more import (all_to_all, all_reduce_coalesced, all_gather_coalesced,
+                                monitored_barrier, new_subgroups, new_subgroups_by_enumeration)
+from ._p2p_batch import P2POp, batch_isend_irecv, send_object_list, recv_object_list
+from ._info import (is_gloo_available, is_ucc_available, is_xccl_available, is_backend_available,
+                    is_torchelastic_launched, get_node_local_rank, get_pg_count,
+                    get_default_backend_for_device, DebugLevel, get_debug_level, set_debug_level,
+                    set_debug_level_from_env, reduce_op)
+from ._store import Store, HashStore, PrefixStore, QueueEmptyError
 
 __all__ = ['ReduceOp', 'Backend', 'DistError', 'DistBackendError', 'DistNetworkError',
            'DistStoreError', 'ProcessGroup', 'GroupMember', 'group', 'init_process_group',
@@ -27,4 +35,11 @@ __all__ = ['ReduceOp', 'Backend', 'DistError', 'DistBackendError', 'DistNetworkE
            'all_reduce', 'broadcast', 'reduce', 'all_gather', 'all_gather_into_tensor',
            'reduce_scatter', 'reduce_scatter_tensor', 'gather', 'scatter', 'all_to_all_single',
            'barrier', 'send', 'recv', 'isend', 'irecv', 'broadcast_object_list',
-           'all_gather_object', 'gather_object', 'scatter_object_list']
+           'all_gather_object', 'gather_object', 'scatter_object_list', 'all_to_all',
+           'all_reduce_coalesced', 'all_gather_coalesced', 'monitored_barrier', 'new_subgroups',
+           'new_subgroups_by_enumeration', 'P2POp', 'batch_isend_irecv', 'send_object_list',
+           'recv_object_list', 'is_gloo_available', 'is_ucc_available', 'is_xccl_available',
+           'is_backend_available', 'is_torchelastic_launched', 'get_node_local_rank',
+           'get_pg_count', 'get_default_backend_for_device', 'DebugLevel', 'get_debug_level',
+           'set_debug_level', 'set_debug_level_from_env', 'reduce_op', 'Store', 'HashStore',
+           'PrefixStore', 'QueueEmptyError']

@@ -160,6 +160,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     pg = ProcessGroup(comm, range(size), name, _make_backend(name, comm), timeout)
     _STATE['pg'] = pg
     _STATE['groups'] = [pg]
+    _STATE['pg_count'] = 1
     GroupMember.WORLD = group.WORLD = pg
     if size > 1:
         _abort_on_uncaught(MPI.COMM_WORLD)
@@ -187,6 +188,7 @@ def destroy_process_group(group=None):
         pg.comm.Free()
         _STATE['pg'] = None
         _STATE['groups'] = []
+        _STATE.pop('pg_count', None)
         GroupMember.WORLD = _world_holder.WORLD = None
         return
     pg = resolve(group)
@@ -230,6 +232,7 @@ def new_group(ranks=None, timeout=None, backend=None, pg_options=None, use_local
     me = pg.rank()
     color = 0 if me in ranks else MPI.UNDEFINED
     comm = pg.comm.Split(color, me)
+    _STATE['pg_count'] = _STATE.get('pg_count', 1) + 1      # non-members count it too, as torch
     if comm == MPI.COMM_NULL:
         return GroupMember.NON_GROUP_MEMBER
     name = Backend(backend) if backend is not None else pg.backend_name
