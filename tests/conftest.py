@@ -37,10 +37,11 @@ def pytest_collection_modifyitems(config, items):
     if DEVICE == 'cpu':
         return
     import fnmatch
+    suites = CUDA_SUITES if os.environ.get('EMBER_CUDA_SUITES') != 'all' else ('*',)   # 'all': every file
     keep, drop = [], []
     for item in items:
         name = os.path.basename(str(item.fspath))
-        (keep if any(fnmatch.fnmatch(name, p) for p in CUDA_SUITES) else drop).append(item)
+        (keep if any(fnmatch.fnmatch(name, p) for p in suites) else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

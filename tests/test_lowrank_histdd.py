@@ -30,21 +30,21 @@ def test_svd_lowrank(m, n, r, q, batch):
     U, S, V = ember.svd_lowrank(ember.tensor(A), q=q)
     for e, t in ((U, tU), (S, tS), (V, tV)):
         assert tuple(e.shape) == tuple(t.shape) and e.dtype == ember.float64
-    np.testing.assert_allclose(S.numpy()[..., :r], tS.numpy()[..., :r], atol=1e-10)
-    np.testing.assert_allclose(_rebuild(U, S, V).numpy(), A, atol=1e-10)
-    np.testing.assert_allclose(U.mH.matmul(U).numpy()[..., :r, :r], np.broadcast_to(np.eye(r), batch + (r, r)),
+    np.testing.assert_allclose(S.cpu().numpy()[..., :r], tS.cpu().numpy()[..., :r], atol=1e-10)
+    np.testing.assert_allclose(_rebuild(U, S, V).cpu().numpy(), A, atol=1e-10)
+    np.testing.assert_allclose(U.mH.matmul(U).cpu().numpy()[..., :r, :r], np.broadcast_to(np.eye(r), batch + (r, r)),
                                atol=1e-10)
 
 
 def test_svd_lowrank_complex_and_M():
     A = lowrank(6, 5, 2, cplx=True)
     U, S, V = ember.svd_lowrank(ember.tensor(A), q=3)
-    np.testing.assert_allclose(_rebuild(U, S, V).numpy(), A, atol=1e-10)
+    np.testing.assert_allclose(_rebuild(U, S, V).cpu().numpy(), A, atol=1e-10)
     B = lowrank(6, 5, 2, seed=1)
     M = np.linspace(0, 1, 5)
     U, S, V = ember.svd_lowrank(ember.tensor(B + M), q=3, M=ember.tensor(M))
-    np.testing.assert_allclose(_rebuild(U, S, V).numpy(), B, atol=1e-10)
-    np.testing.assert_allclose(S.numpy()[:2], torch.svd_lowrank(torch.tensor(B), q=3)[1].numpy()[:2], atol=1e-10)
+    np.testing.assert_allclose(_rebuild(U, S, V).cpu().numpy(), B, atol=1e-10)
+    np.testing.assert_allclose(S.cpu().numpy()[:2], torch.svd_lowrank(torch.tensor(B), q=3)[1].cpu().numpy()[:2], atol=1e-10)
 
 
 def test_repeatable_and_float32():
@@ -54,7 +54,7 @@ def test_repeatable_and_float32():
     ember.manual_seed(7)
     second = ember.svd_lowrank(A, q=2, niter=0)
     for a, b in zip(first, second):
-        assert a.dtype == ember.float32 and np.array_equal(a.numpy(), b.numpy())
+        assert a.dtype == ember.float32 and np.array_equal(a.cpu().numpy(), b.cpu().numpy())
 
 
 @pytest.mark.parametrize('kw', [{}, {'q': 2}, {'center': False}, {'q': 3, 'niter': 4}])
@@ -65,10 +65,10 @@ def test_pca_lowrank(kw):
     assert tuple(U.shape) == tuple(tU.shape) and tuple(V.shape) == tuple(tV.shape)
     k = 2 if kw.get('center', True) else 3
     k = min(k, S.shape[0])
-    np.testing.assert_allclose(S.numpy()[:k], tS.numpy()[:k], atol=1e-9)
+    np.testing.assert_allclose(S.cpu().numpy()[:k], tS.cpu().numpy()[:k], atol=1e-9)
     centred = A - A.mean(0) if kw.get('center', True) else A
     if S.shape[0] >= 3:
-        np.testing.assert_allclose(_rebuild(U, S, V).numpy(), centred, atol=1e-9)
+        np.testing.assert_allclose(_rebuild(U, S, V).cpu().numpy(), centred, atol=1e-9)
 
 
 def test_grad_fns_and_gradient():
@@ -86,7 +86,7 @@ def test_grad_fns_and_gradient():
     tx = torch.tensor(lowrank(5, 4, 4, seed=2)).requires_grad_()
     torch.svd_lowrank(tx, q=4)[1].sum().backward()
     top(x).sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), atol=1e-8)
+    np.testing.assert_allclose(x.grad.cpu().numpy(), tx.grad.cpu().numpy(), atol=1e-8)
 
 
 LOWRANK_ERRORS = [
@@ -268,24 +268,24 @@ def test_lobpcg_values(kw):
     E, X = ember.lobpcg(ember.tensor(A), **kw)
     tE, tX = torch.lobpcg(torch.tensor(A), **kw)
     assert tuple(E.shape) == tuple(tE.shape) and tuple(X.shape) == tuple(tX.shape) and E.dtype == ember.float64
-    np.testing.assert_allclose(E.numpy(), tE.numpy(), rtol=1e-6)
-    np.testing.assert_allclose(ember.tensor(A).matmul(X).numpy(), (X * E).numpy(), atol=1e-5 * E.abs().max().item())
+    np.testing.assert_allclose(E.cpu().numpy(), tE.cpu().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ember.tensor(A).matmul(X).cpu().numpy(), (X * E).cpu().numpy(), atol=1e-5 * E.abs().max().item())
 
 
 def test_lobpcg_generalised_start_batched():
     A, B = spd(12), spd(12, seed=1)
     E, X = ember.lobpcg(ember.tensor(A), k=2, B=ember.tensor(B))
-    np.testing.assert_allclose(E.numpy(), torch.lobpcg(torch.tensor(A), k=2, B=torch.tensor(B))[0].numpy(), rtol=1e-6)
+    np.testing.assert_allclose(E.cpu().numpy(), torch.lobpcg(torch.tensor(A), k=2, B=torch.tensor(B))[0].cpu().numpy(), rtol=1e-6)
     X0 = np.random.default_rng(2).standard_normal((12, 3))
     E, X = ember.lobpcg(ember.tensor(A), X=ember.tensor(X0), iK=ember.eye(12, dtype=ember.float64))
-    np.testing.assert_allclose(E.numpy(), np.linalg.eigvalsh(A)[::-1][:3], rtol=1e-6)
+    np.testing.assert_allclose(E.cpu().numpy(), np.linalg.eigvalsh(A)[::-1][:3], rtol=1e-6)
     Ab = spd(10, (2,), seed=3)
     E, X = ember.lobpcg(ember.tensor(Ab), k=1)
     assert tuple(E.shape) == (2, 1) and tuple(X.shape) == (2, 10, 1)
-    np.testing.assert_allclose(E.numpy()[:, 0], np.linalg.eigvalsh(Ab)[:, -1], rtol=1e-6)
+    np.testing.assert_allclose(E.cpu().numpy()[:, 0], np.linalg.eigvalsh(Ab)[:, -1], rtol=1e-6)
     E, X = ember.lobpcg(ember.tensor(A.astype(np.float32)), k=1)
     assert E.dtype == ember.float32
-    np.testing.assert_allclose(E.numpy(), np.linalg.eigvalsh(A)[-1:], rtol=1e-3)
+    np.testing.assert_allclose(E.cpu().numpy(), np.linalg.eigvalsh(A)[-1:], rtol=1e-3)
 
 
 def test_lobpcg_gradient():
@@ -300,7 +300,7 @@ def test_lobpcg_gradient():
     out = loss(ember, ea)
     assert ember.lobpcg(ea, k=2)[0].grad_fn.name() == 'LOBPCGAutogradFunctionBackward'
     out.backward()
-    np.testing.assert_allclose(ea.grad.numpy(), ta.grad.numpy(), atol=1e-6)
+    np.testing.assert_allclose(ea.grad.cpu().numpy(), ta.grad.cpu().numpy(), atol=1e-6)
     sym = ember.tensor(A, requires_grad=True)
     assert ember.autograd.gradcheck(lambda a: ember.lobpcg((a + a.mT) / 2, k=2, tol=1e-13)[0], [sym])
 

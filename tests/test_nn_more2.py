@@ -98,10 +98,10 @@ def test_linear_cross_entropy_matches_torch(kw, opts):
         warnings.simplefilter('ignore')          # options ignored with label smoothing (both warn)
         tout, tg = _run(torch, kw, opts)
         eout, eg = _run(ember, kw, opts)
-    np.testing.assert_allclose(eout.detach().numpy(), tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(eout.detach().cpu().numpy(), tout.detach().numpy(), rtol=1e-10, atol=1e-12)
     assert eout.grad_fn.name() == type(tout.grad_fn).__name__ or eout.grad_fn.name() == tout.grad_fn.name()
     for e, t in zip(eg, tg):
-        np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(e.cpu().numpy(), t.numpy(), rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize('case', ['unbatched', 'nobias', 'probs', 'unbatched-chunked', 'all-ignored'])
@@ -112,9 +112,9 @@ def test_linear_cross_entropy_shapes(case):
         kw['target'] = np.full(5, -100)
     tout, tg = _run(torch, {}, opts, **kw)
     eout, eg = _run(ember, {}, opts, **kw)
-    np.testing.assert_allclose(eout.detach().numpy(), tout.detach().numpy(), rtol=1e-10, equal_nan=True)
+    np.testing.assert_allclose(eout.detach().cpu().numpy(), tout.detach().numpy(), rtol=1e-10, equal_nan=True)
     for e, t in zip(eg, tg):
-        np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=1e-9, atol=1e-12, equal_nan=True)
+        np.testing.assert_allclose(e.cpu().numpy(), t.numpy(), rtol=1e-9, atol=1e-12, equal_nan=True)
 
 
 def test_linear_cross_entropy_gradcheck():

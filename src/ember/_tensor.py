@@ -196,7 +196,7 @@ class Tensor(PythonProtocols, TensorLayout):
     def requires_grad(self, flag):
         if flag.__class__ is not bool:
             raise RuntimeError('requires_grad must be a bool')
-        if flag and self.grad_fn is None and self._data.dtype.kind not in 'fVc':
+        if flag and self.grad_fn is None and not _dtype.differentiable(self.dtype):
             raise RuntimeError('only Tensors of floating point and complex dtype can require gradients')
         self.requires_grad_(flag)
 
@@ -211,7 +211,7 @@ class Tensor(PythonProtocols, TensorLayout):
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
-        if requires_grad and self._data.dtype.kind not in 'fVc':
+        if requires_grad and not _dtype.differentiable(self.dtype):
             raise RuntimeError('only Tensors of floating point dtype can require gradients')
         if requires_grad and self._inference:
             grad_mode.check_inference_requires_grad()

@@ -96,15 +96,8 @@ def wait(future):
     return future.wait()
 
 
-class ScriptFunction:
-    """A scripted or traced function: calls the original Python function."""
-
-    def __init__(self, fn):
-        functools.update_wrapper(self, fn)
-        self._fn = fn
-
-    def __call__(self, *args, **kwargs):
-        return self._fn(*args, **kwargs)
+class _NoIR:
+    """What needs TorchScript IR: refused with a clear reason."""
 
     @property
     def code(self):
@@ -118,10 +111,21 @@ class ScriptFunction:
         raise _no_ir('archive')
 
 
+class ScriptFunction(_NoIR):
+    """A scripted or traced function: calls the original Python function."""
+
+    def __init__(self, fn):
+        functools.update_wrapper(self, fn)
+        self._fn = fn
+
+    def __call__(self, *args, **kwargs):
+        return self._fn(*args, **kwargs)
+
+
 ScriptFunction.__module__ = 'ember.jit'
 
 
-class ScriptModule(Module):
+class ScriptModule(_NoIR, Module):
     """A scripted (or traced) module: shares the original's parameters, buffers and code; keeps its own
     training flags, as PyTorch's copy does."""
 
@@ -168,17 +172,6 @@ class ScriptModule(Module):
     def forward(self, *args, **kwargs):
         with self._modes():
             return self._orig(*args, **kwargs)
-
-    @property
-    def code(self):
-        raise _no_ir('code')
-
-    @property
-    def graph(self):
-        raise _no_ir('graph')
-
-    def save(self, *args, **kwargs):
-        raise _no_ir('archive')
 
 
 class RecursiveScriptModule(ScriptModule):

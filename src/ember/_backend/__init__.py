@@ -15,6 +15,25 @@ def array_module(arr):
     return np
 
 
+_CUPY_AT = frozenset(('add', 'subtract', 'maximum', 'minimum', 'bitwise_and', 'bitwise_or', 'bitwise_xor'))
+
+
+def ufunc_at(name, out, where, vals):
+    """``numpy.<name>.at(out, where, vals)`` on either device. CuPy's ``ufunc.at`` exists only for
+    the ufuncs in ``_CUPY_AT``; the others (``multiply``) reduce on the host and copy back."""
+    m = array_module(out)
+    if m is np or name in _CUPY_AT:
+        getattr(m, name).at(out, where, vals)
+        return
+
+    def host(a):
+        return a if isinstance(a, np.ndarray) or not hasattr(a, 'get') else a.get()
+    idx = tuple(host(w) for w in where) if isinstance(where, tuple) else host(where)
+    h = out.get()
+    getattr(np, name).at(h, idx, host(vals))
+    out[...] = m.asarray(h)
+
+
 def cuda_unavailable_reason():
     try:
         import cupy

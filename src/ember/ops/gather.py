@@ -3,7 +3,6 @@ scatter_add, scatter_reduce, take_along_dim. For dim 0, ``out[i][j] = self[index
 the index may be smaller than the input in the other dims. Writes go to a copy (a failed
 in-place call changes nothing); repeats accumulate (``ufunc.at``). Also helpers for index_ops."""
 import warnings
-
 import numpy as np
 
 from .._tensor import Tensor, _scalar_name
@@ -12,6 +11,7 @@ from .. import _dtype
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, NotImplementedNode as _NotImplemented, apply, apply_inplace
 from ._promote import xp
+from .._backend import ufunc_at
 from .shape import wrap_dim, reshape, expand
 from .arith import _check_out
 from .index import _c_contiguous
@@ -185,7 +185,7 @@ class _ScatterLegacy(_NotImplemented):
     forward = ScatterBackward0.forward
 
     def write(self, out, where, vals, reduce):
-        getattr(xp(out), 'add' if reduce == 'add' else 'multiply').at(out, where, vals)
+        ufunc_at('add' if reduce == 'add' else 'multiply', out, where, vals)
 
 
 class ScatterAddBackward0(ScatterBackward0):
@@ -270,7 +270,7 @@ def reduce_into(a, src, dim, index, reduce, include_self):
     where = _positions(i1, dim)
     if not include_self:
         o1[where] = _identity(reduce, a.dtype)
-    getattr(m, _UFUNC[reduce]).at(o1, where, _corner(src, i1.shape))
+    ufunc_at(_UFUNC[reduce], o1, where, _corner(src, i1.shape))
     if reduce == 'mean':
         count = (m.ones if include_self else m.zeros)(o1.shape, np.int64)
         m.add.at(count, where, 1)

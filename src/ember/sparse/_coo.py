@@ -154,32 +154,6 @@ class Tensor(_Dense):
                            't.shape) or t.to_dense() instead')
 
     # ------------------------------------------------------------- autograd fields
-    def requires_grad_(self, requires_grad=True):
-        if requires_grad.__class__ is not bool:
-            raise TypeError("requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
-                            f'{type(requires_grad).__name__}')
-        if self._grad_fn is not None:
-            if requires_grad:
-                return self
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use a "
-                "computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach().")
-        if requires_grad and not (self._v.is_floating_point() or self._v.is_complex()):
-            raise RuntimeError('only Tensors of floating point dtype can require gradients')
-        self._requires_grad = requires_grad
-        return self
-
-    @property
-    def requires_grad(self):
-        return self._requires_grad or self._grad_fn is not None
-
-    @requires_grad.setter
-    def requires_grad(self, flag):
-        if flag.__class__ is not bool:
-            raise RuntimeError('requires_grad must be a bool')
-        self.requires_grad_(flag)
-
     def detach(self):
         return make(self._i, self._v, self._size, self._coal)
 

@@ -4,6 +4,7 @@ import numpy
 from . import _array
 
 _CACHE = {}
+_AT = frozenset(('add', 'subtract', 'maximum', 'minimum', 'bitwise_and', 'bitwise_or', 'bitwise_xor'))
 
 
 class ufunc:
@@ -33,6 +34,8 @@ class ufunc:
         return _array.call(self._f.outer, args, kwargs)
 
     def at(self, a, indices, b=None):
+        if self.__name__ not in _AT:            # CuPy defines ``at`` only where it has a scatter kernel
+            raise NotImplementedError(f'{self.__name__}.at is not supported in CuPy')
         idx = _array._index(indices, _array.unwrap(a).shape)
         args = (_array.unwrap(a), idx) + (() if b is None else (_array.unwrap(b),))
         self._f.at(*args)
