@@ -6,9 +6,11 @@ members of a ``oneof`` are always written (presence is tracked for them). Each b
 already-encoded sub-messages as bytes.
 
 Messages (tensorboard/compat/proto): Event, SourceMetadata, SessionLog, Summary,
-Summary.Value, Summary.Image, HistogramProto, SummaryMetadata(.PluginData), TensorProto,
-TensorShapeProto; the hparams plugin's HParamsPluginData, Experiment, HParamInfo, MetricInfo,
-SessionStartInfo, SessionEndInfo; google.protobuf.Value / ListValue.
+Summary.Value, Summary.Image, Summary.Audio, HistogramProto, SummaryMetadata(.PluginData),
+TensorProto, TensorShapeProto; the hparams plugin's HParamsPluginData, Experiment, HParamInfo,
+MetricInfo, SessionStartInfo, SessionEndInfo; google.protobuf.Value / ListValue; the
+pr_curves, mesh and custom_scalars plugins' PrCurvePluginData, MeshPluginData, Layout,
+Category, Chart, MultilineChartContent, MarginChartContent(.Series).
 """
 import struct
 
@@ -83,6 +85,14 @@ def packed_doubles(number, values):
     return blob(number, struct.pack('<%dd' % len(values), *values))
 
 
+def packed_varints(number, values):
+    """A packed repeated int32/int64/uint32/bool field (negatives as ten-byte varints)."""
+    values = list(values)
+    if not values:
+        return b''
+    return blob(number, b''.join(_varint(v) for v in values))
+
+
 def packed_floats(number, values):
     values = [float(v) for v in values]
     if not values:
@@ -117,7 +127,8 @@ def summary(*values):
     return b''.join(blob(1, v, keep=True) for v in values)
 
 
-def summary_value(tag, simple_value=None, image=None, histo=None, tensor=None, metadata=None):
+def summary_value(tag, simple_value=None, image=None, histo=None, tensor=None, metadata=None,
+                  audio=None):
     out = blob(1, tag)
     if simple_value is not None:
         out += float32(2, simple_value, keep=True)
@@ -125,6 +136,8 @@ def summary_value(tag, simple_value=None, image=None, histo=None, tensor=None, m
         out += blob(4, image, keep=True)
     if histo is not None:
         out += blob(5, histo, keep=True)
+    if audio is not None:
+        out += blob(6, audio, keep=True)
     if tensor is not None:
         out += blob(8, tensor, keep=True)
     if metadata is not None:
@@ -138,6 +151,11 @@ def summary_metadata(plugin_name, content=b''):
 
 def image(height, width, colorspace, png):
     return varint(1, height) + varint(2, width) + varint(3, colorspace) + blob(4, png)
+
+
+def audio(sample_rate, num_channels, length_frames, wav, content_type):
+    return (float32(1, sample_rate) + varint(2, num_channels) + varint(3, length_frames)
+            + blob(4, wav) + blob(5, content_type))
 
 
 def histogram(vmin, vmax, num, total, sum_squares, bucket_limit, bucket):
@@ -160,6 +178,51 @@ def tensor(dtype, shape=None, float_val=None, double_val=None, string_val=None):
     if string_val is not None:
         out += b''.join(blob(8, s, keep=True) for s in string_val)
     return out
+
+
+# TensorProto value fields by wire kind: (field number, encoder of a flat list).
+TENSOR_FIELDS = {
+    'half_val': (13, packed_varints), 'float_val': (5, packed_floats),
+    'double_val': (6, packed_doubles), 'int_val': (7, packed_varints),
+    'scomplex_val': (9, packed_floats), 'int64_val': (10, packed_varints),
+    'bool_val': (11, packed_varints), 'dcomplex_val': (12, packed_doubles),
+    'uint32_val': (16, packed_varints),
+}
+
+
+def tensor_values(dtype, shape, field, values):
+    """TensorProto with ``values`` (a flat list) in the named repeated field."""
+    number, encode = TENSOR_FIELDS[field]
+    return varint(1, dtype) + blob(2, tensor_shape(shape), keep=True) + encode(number, values)
+
+
+# ---- pr_curves, mesh and custom_scalars plugins ------------------------------------------
+
+def pr_curve_plugin_data(num_thresholds):
+    """PrCurvePluginData with version 0 (left out)."""
+    return varint(2, num_thresholds)
+
+
+def mesh_plugin_data(name, content_type, json_config, shape, components):
+    """MeshPluginData with version 0 (left out)."""
+    return (blob(2, name) + varint(3, content_type) + blob(5, json_config)
+            + packed_varints(6, shape) + varint(7, components))
+
+
+def multiline_chart(title, tags):
+    return blob(1, title) + blob(2, b''.join(blob(1, t, keep=True) for t in tags), keep=True)
+
+
+def margin_chart(title, value, lower, upper):
+    series = blob(1, value) + blob(2, lower) + blob(3, upper)
+    return blob(1, title) + blob(3, blob(1, series, keep=True), keep=True)
+
+
+def layout(categories):
+    """Layout (version 0) from (title, [encoded Chart, ...]) pairs; ``closed`` is false."""
+    return b''.join(blob(2, blob(1, title) + b''.join(blob(2, c, keep=True) for c in charts),
+                         keep=True)
+                    for title, charts in categories)
 
 
 # ---- hparams plugin ---------------------------------------------------------------------

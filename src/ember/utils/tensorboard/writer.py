@@ -1,5 +1,6 @@
-"""``SummaryWriter``: logs scalars, histograms, images, text and hparams to TensorBoard event
-files, written by ember itself (no TensorFlow, no ``tensorboard`` package needed).
+"""``SummaryWriter``: logs scalars, histograms, images, text, hparams (and, via
+``_writer_more``, embeddings, PR curves, audio, ...) to TensorBoard event files, written by
+ember itself (no TensorFlow, no ``tensorboard`` package needed).
 
 Layout matches torch.utils.tensorboard: one ``events.out.tfevents.<time>.<host>.<pid>.<n>``
 file per directory, ``add_scalars`` sub-directories ``<log_dir>/<main_tag>_<tag>``, ``add_hparams``
@@ -16,6 +17,7 @@ from datetime import datetime
 from . import _proto as pb
 from . import _summary
 from ._records import frame
+from ._writer_more import MoreSummariesMixin
 
 __all__ = ['SummaryWriter', 'FileWriter']
 
@@ -140,9 +142,11 @@ def _flush_all_at_exit():
             pass
 
 
-class SummaryWriter:
+class SummaryWriter(MoreSummariesMixin):
     """Writes TensorBoard event files under ``log_dir`` (default
     ``runs/<Mon>DD_HH-MM-SS_<hostname><comment>``), as ``torch.utils.tensorboard.SummaryWriter``.
+    Besides the methods here, ``MoreSummariesMixin`` adds embeddings, PR curves, audio, custom
+    scalars, raw tensors, meshes, images with boxes and videos.
 
     ``purge_step``: TensorBoard drops events with step >= purge_step already in the directory
     (crash-and-resume). ``max_queue``: pending events before an add forces a flush.
