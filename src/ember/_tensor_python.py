@@ -18,8 +18,10 @@ class PythonProtocols:
                                 'Tensor.cpu() to copy the tensor to host memory first.')
             return self._data.get()
         if self.requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
-                               'tensor.detach().numpy() instead.')
+            from .autograd.forward_ad import _hidden_only      # forward AD's duals: allowed, as in torch
+            if not _hidden_only(self):
+                raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                                   'tensor.detach().numpy() instead.')
         if self._data.dtype.name == 'bfloat16' and not force:     # NumPy has no bfloat16 (ember keeps ml_dtypes')
             raise TypeError('Got unsupported ScalarType BFloat16')
         return self._data

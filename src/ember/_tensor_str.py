@@ -193,9 +193,13 @@ def tensor_str(t):
         fmt = (_ComplexFormatter(shown) if dtype.is_complex
                else _Formatter(shown, dtype.is_floating_point))
         body = _body(data, indent, summarize, fmt)
-    grad_fn = getattr(t, 'grad_fn', None)
+    from .autograd.forward_ad import _repr_info
+    hide, tangent = _repr_info(t)           # forward AD: its hidden graph, and the tangent= suffix
+    grad_fn = None if hide else getattr(t, 'grad_fn', None)
     if grad_fn is not None:
         suffixes.append(f"grad_fn=<{grad_fn.name().rpartition('::')[2]}>")
-    elif getattr(t, 'requires_grad', False):
+    elif getattr(t, 'requires_grad', False) and not hide:
         suffixes.append('requires_grad=True')
+    if tangent is not None:
+        suffixes.append(tangent)
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -8,7 +8,7 @@ from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
 from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
 from .anomaly import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,  # noqa: F401
                       is_anomaly_check_nan_enabled, set_anomaly_enabled)
-from . import functional, graph  # noqa: F401,E402
+from . import functional, graph, forward_ad  # noqa: F401,E402
 
 
 def _as_tuple(x):
