@@ -16,8 +16,8 @@ other value is a JSON object tagged by ``"$"``: ``tuple``, ``namedtuple`` (rebui
 with the same name and fields, never by importing a class), ``dict`` / ``OrderedDict`` / ``Counter``
 (items as ``[key, value]`` pairs, so keys may be ints or tuples; an OrderedDict's attributes such
 as a state_dict's ``_metadata`` are kept), ``set``, ``frozenset``, ``float`` (nan/inf), ``complex``,
-``bytes``, ``bytearray``, ``tensor`` (index into "tensors"), ``numpy_scalar``, ``Size``, ``dtype``,
-``device``, ``pickle`` (index into objects.pkl; loaded only with ``weights_only=False``).
+``bytes``, ``bytearray``, ``tensor`` (index into "tensors"), ``sparse_coo`` (indices and values
+tensors, size, coalesced flag), ``numpy_scalar``, ``Size``, ``dtype``, ``device``, ``pickle`` (index into objects.pkl; loaded only with ``weights_only=False``).
 
 Sharing. Tensors (and NumPy arrays) whose memory belongs to the same base array (on a GPU, the
 same allocation) -- views such as ``x``, ``x.t()``, ``x[1:, ::2]``, ``x.expand(...)`` -- are written once, as one storage
@@ -131,6 +131,9 @@ class _Encoder:
             return obj
         if t is float:
             return obj if math.isfinite(obj) else {'$': 'float', 'value': repr(obj)}
+        if getattr(obj, 'is_sparse', False) is True and isinstance(obj, Tensor):    # COO: its parts
+            return {'$': 'sparse_coo', 'indices': self.encode(obj._indices()), 'values': self.encode(obj._v),
+                    'size': list(obj._size), 'coalesced': obj._coal}  # (as PyTorch: no requires_grad)
         if isinstance(obj, (Tensor, np.ndarray)):
             return {'$': 'tensor', 'index': self._array(obj)}
         if isinstance(obj, np.generic):
@@ -319,6 +322,10 @@ class _Decoder:
             return data if tag == 'bytes' else bytearray(data)
         if tag == 'numpy_scalar':
             return _np_dtype(node['dtype']).type(self.decode(node['value']))
+        if tag == 'sparse_coo':
+            from ..sparse import sparse_coo_tensor
+            return sparse_coo_tensor(self.decode(node['indices']), self.decode(node['values']), node['size'],
+                                     is_coalesced=bool(node['coalesced']))
         if tag == 'Size':
             return Size(node['dims'])
         if tag == 'dtype':

@@ -130,6 +130,8 @@ class _TorchUnpickler(pickle.Unpickler):
             'torch._utils._rebuild_parameter': self._rebuild_parameter,
             'torch._utils._rebuild_parameter_with_state': self._rebuild_parameter_with_state,
             'torch._tensor._rebuild_from_type_v2': self._rebuild_from_type_v2,
+            'torch._utils._rebuild_sparse_tensor': self._rebuild_sparse_tensor,
+            'torch.serialization._get_layout': self._layout,
             'numpy.dtype': self._np_dtype,
             'numpy.core.multiarray.scalar': self._np_scalar,
             'numpy._core.multiarray.scalar': self._np_scalar,
@@ -206,6 +208,16 @@ class _TorchUnpickler(pickle.Unpickler):
             if not isinstance(t, Parameter):
                 t = Parameter(t, t.requires_grad)
         return t
+
+    def _layout(self, name):
+        return name            # a layout's name; only _rebuild_sparse_tensor takes it
+
+    def _rebuild_sparse_tensor(self, layout, data):
+        if layout != 'torch.sparse_coo':
+            raise _refused(f'torch._utils._rebuild_sparse_tensor({layout})', 'ember has only sparse COO tensors')
+        from ..sparse import sparse_coo_tensor
+        indices, values, size = data[:3]
+        return sparse_coo_tensor(indices, values, size, is_coalesced=bool(data[3]) if len(data) > 3 else None)
 
     def _np_dtype(self, spec, align=False, copy=False):
         d = np.dtype(spec, bool(align), True)

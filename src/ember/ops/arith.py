@@ -5,6 +5,7 @@ from .._tensor import Tensor
 from ._op import Op, NotImplementedNode, apply, apply_inplace
 from ._promote import promote, unbroadcast, as_array, same_arrays as _same_arrays
 from ._complex import conj, real_part, refuse_complex, no_complex  # noqa: F401 (shared by the op modules)
+from .arith_support import check_out as _check_out, sparse_op, scalar_tensor as _scalar_tensor  # noqa: F401
 
 
 _SCALARS = (int, float, bool, complex)
@@ -283,42 +284,25 @@ class RemainderScalarSelf(_NotImplemented):
         return as_array(np.remainder(a, b))
 
 
-def _check_out(out, result, name='add', exact=False):
-    """Write ``result`` into the ``out=`` tensor of function ``name``, with PyTorch's checks
-    (``exact``: the out dtype must equal the result's)."""
-    from ._op import write_into, cast_check
-    from ..autograd.grad_mode import is_grad_enabled
-    if is_grad_enabled() and result.requires_grad:
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
-    if exact and out.dtype != result.dtype:
-        from .._tensor import _scalar_name
-        raise RuntimeError(f'Found dtype {_scalar_name(out.dtype)} but expected {_scalar_name(result.dtype)}')
-    cast_check(result._data.dtype, out)
-    if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, out._data.dtype)
-    write_into(out, result._data)
-    return out
-
-
 def add(input, other, *, alpha=1, out=None):
-    if not isinstance(input, Tensor):
-        r = apply(AddBackward0, other, input) if alpha == 1 else apply(AddBackward0, _scalar_tensor(input, other), other, alpha=alpha)
-    else:
-        r = apply(AddBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(AddBackward0, input, other, alpha=alpha)
+    try:
+        if not isinstance(input, Tensor):
+            r = apply(AddBackward0, other, input) if alpha == 1 else apply(AddBackward0, _scalar_tensor(input, other), other, alpha=alpha)
+        else:
+            r = apply(AddBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(AddBackward0, input, other, alpha=alpha)
+    except NotImplementedError:             # a sparse COO operand
+        return sparse_op('add', input, other, alpha=alpha, out=out)
     return r if out is None else _check_out(out, r, 'add')
 
 
-def _scalar_tensor(v, like):
-    from .creation import scalar_tensor
-    return scalar_tensor(v, like)
-
-
 def sub(input, other, *, alpha=1, out=None):
-    if not isinstance(input, Tensor):
-        r = apply(RsubBackward1, other, b=input) if alpha == 1 else apply(SubBackward0, _scalar_tensor(input, other), other, alpha=alpha)
-    else:
-        r = apply(SubBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(SubBackward0, input, other, alpha=alpha)
+    try:
+        if not isinstance(input, Tensor):
+            r = apply(RsubBackward1, other, b=input) if alpha == 1 else apply(SubBackward0, _scalar_tensor(input, other), other, alpha=alpha)
+        else:
+            r = apply(SubBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(SubBackward0, input, other, alpha=alpha)
+    except NotImplementedError:             # a sparse COO operand
+        return sparse_op('sub', input, other, alpha=alpha, out=out)
     return r if out is None else _check_out(out, r, 'sub')
 
 
@@ -329,20 +313,26 @@ def rsub(input, other, alpha=1):
 
 
 def mul(input, other, *, out=None):
-    if not isinstance(input, Tensor):
-        input, other = other, input
-    r = apply(MulBackward0, input, other)
+    try:
+        if not isinstance(input, Tensor):
+            input, other = other, input
+        r = apply(MulBackward0, input, other)
+    except NotImplementedError:             # a sparse COO operand
+        return sparse_op('mul', input, other, out=out)
     return r if out is None else _check_out(out, r, 'mul')
 
 
 def div(input, other, *, rounding_mode=None, out=None):
-    if not isinstance(input, Tensor):
-        if rounding_mode is None:
-            r = mul(reciprocal(other), input)
-            return r if out is None else _check_out(out, r, 'div')
-        input = _scalar_tensor(input, other)
-    r = apply(DivBackward0 if rounding_mode is None else DivBackward2, input, other,
-              rounding_mode=rounding_mode)
+    try:
+        if not isinstance(input, Tensor):
+            if rounding_mode is None:
+                r = mul(reciprocal(other), input)
+                return r if out is None else _check_out(out, r, 'div')
+            input = _scalar_tensor(input, other)
+        r = apply(DivBackward0 if rounding_mode is None else DivBackward2, input, other,
+                  rounding_mode=rounding_mode)
+    except NotImplementedError:             # a sparse COO operand
+        return sparse_op('div', input, other, rounding_mode=rounding_mode, out=out)
     return r if out is None else _check_out(out, r, 'div')
 
 
@@ -374,11 +364,17 @@ def remainder(input, other, *, out=None):
 # in-place forms -------------------------------------------------------------------
 
 def add_(self, other, *, alpha=1):
-    return apply_inplace(AddBackward0, self, other, alpha=alpha)
+    try:
+        return apply_inplace(AddBackward0, self, other, alpha=alpha)
+    except NotImplementedError:             # a sparse COO operand
+        return sparse_op('add_', self, other, alpha=alpha)
 
 
 def sub_(self, other, *, alpha=1):
-    return apply_inplace(SubBackward0, self, other, alpha=alpha)
+    try:
+        return apply_inplace(SubBackward0, self, other, alpha=alpha)
+    except NotImplementedError:             # a sparse COO operand
+        return sparse_op('sub_', self, other, alpha=alpha)
 
 
 def mul_(self, other):

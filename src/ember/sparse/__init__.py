@@ -90,17 +90,33 @@ def _install():
     S.mv = m.mv
     S.sum = m.tensor_sum
     S.__len__ = lambda self: self._size[0]
+    from . import _inplace
+    S.add_, S.sub_, S.mul_, S.div_, S.zero_ = _inplace.add_, _inplace.sub_, _inplace.mul_, _inplace.div_, \
+        _inplace.zero_
 
 
 _install()
 
 
 def dispatch(name, a, b, **kw):
-    """Run dense function ``name`` (mm, matmul, add) for operands of which one is sparse; re-raise
-    the dense op's error when none is (called from the dense op's NotImplementedError handler)."""
+    """Run dense function ``name`` (mm, matmul, add, sub, mul, div, add_, sub_) for operands of which
+    one is sparse; re-raise the dense op's error when none is (called from the dense op's
+    NotImplementedError handler). ``kw``: the function's keywords (alpha, rounding_mode, out)."""
     import sys
     if not (getattr(a, 'is_sparse', False) or getattr(b, 'is_sparse', False)):
         raise sys.exc_info()[1]
-    if name == 'add':
-        return _math.add(a, b, kw.get('alpha', 1))
+    if kw.get('out') is not None:
+        raise RuntimeError(f'{name}(): out= is not supported with sparse COO arguments')
+    alpha = kw.get('alpha', 1)
+    if name in ('add_', 'sub_'):                          # dense self, sparse other
+        return getattr(a, name)(b.to_dense(), alpha=alpha)
+    if name in ('add', 'sub'):
+        return _math.add(a, b, alpha if name == 'add' else -alpha, 'AddBackward0' if name == 'add' else 'SubBackward0')
+    if name == 'mul':
+        return _math.mul(a, b)
+    if name == 'div':
+        if getattr(b, 'is_sparse', False):
+            raise RuntimeError('Sparse division requires a scalar or zero-dim dense tensor divisor (got shape '
+                               f'{list(b.shape)} for divisor)')
+        return _math.div(a, b, kw.get('rounding_mode'))
     return (_math.mm if name == 'mm' else _math.matmul)(a, b)

@@ -150,8 +150,8 @@ class Tensor(_Dense):
     __str__ = __repr__
 
     def __reduce_ex__(self, proto):
-        raise RuntimeError('ember.save of sparse tensors is not supported; save (t._indices(), t._values(), '
-                           't.shape) or t.to_dense() instead')
+        raise RuntimeError('pickling a sparse tensor is not supported; ember.save stores it (outside '
+                           'pickled objects such as modules), or save (t._indices(), t._values(), t.shape)')
 
     # ------------------------------------------------------------- autograd fields
     def detach(self):

@@ -58,7 +58,7 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
                 if hi[d] >= size[d]:
                     raise RuntimeError(f'size is inconsistent with indices: for dim {d}, size is {size[d]} '
                                        f'but found index {hi[d]}')
-    out = make(i, v, size, bool(is_coalesced))
+    out = make(i, v, size, nnz < 2 if is_coalesced is None else bool(is_coalesced))   # (as PyTorch)
     if requires_grad:
         out.requires_grad_(True)
     if v.requires_grad and grad_mode.is_grad_enabled():

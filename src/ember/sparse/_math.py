@@ -60,7 +60,8 @@ def sparse_add(a, b, alpha=1, name='AddBackward0'):
     def fn(va, vb):
         return apply_plan(plan, _cat(va.to(dt), vb.to(dt) * alpha if alpha != 1 else vb.to(dt)))
     out = make(plan[0], _run(fn, a._v, b._v), a._size, a._coal and b._coal)
-    return values_fn(name, (a, b), out, fn, (a._v, b._v), (_grad_as(a), _grad_as(b)), plan[0], a._size)
+    return record(node_class(name, _DenseAddNode), (a, b), out, alpha=alpha)     # (as PyTorch: the whole
+    # gradient, on the result's pattern, goes to both operands)
 
 
 def _cat(x, y):
@@ -163,7 +164,7 @@ def _sparse_mul(a, b):
     return values_fn('MulBackward0', (a, b), out, fn, (a._v, b._v), (_grad_as(a), _grad_as(b)), i, a._size)
 
 
-def div(a, b):
+def div(a, b, rounding_mode=None):
     if not isinstance(a, Tensor):
         raise NotImplementedError("Could not run 'aten::reciprocal' with arguments from the 'SparseCPU' "
                                   "backend. This could be because the operator doesn't exist for this "
@@ -172,6 +173,8 @@ def div(a, b):
     if isinstance(b, _Dense) and (b.is_sparse or b.dim() != 0):
         raise RuntimeError('Sparse division requires a scalar or zero-dim dense tensor divisor (got shape '
                            f'{list(b.shape)} for divisor)')
+    if rounding_mode is not None:           # (PyTorch coalesces first: duplicates sum before rounding)
+        return valuewise(a, 'DivBackward2', lambda v: v.div(b, rounding_mode=rounding_mode), coalesce=True)
     if isinstance(b, _Dense):
         out = make(a._i, _run(lambda v, c: v / c, a._v, b), a._size, a._coal)
         return values_fn('DivBackward0', (a, b), out, lambda v, c: v / c, (a._v, b),
