@@ -226,3 +226,21 @@ def test_jit_trace_needs_inputs_and_runs_them():
         ember.jit.trace(lambda x: x)
     with pytest.raises(RuntimeError):                 # the example call itself fails: shapes
         ember.jit.trace(ember.nn.Linear(2, 3), ember.ones(1, 5))
+
+
+VERSIONS = ['2.13.0+cpu', '0.1.0', '1.10.2', '2.0']
+OTHERS = ['2.1', '2.13.0', '2.13.0+cpu', (2, 13), (2, 13, 1), '0.1', (0, 1, 0), '1.9', '1.10', (1, 10, 2),
+          '0.1.0+cpu', '2', (2,)]
+
+
+@pytest.mark.parametrize('text', VERSIONS)
+def test_version_compares_like_torch_version(text):
+    from torch.torch_version import TorchVersion as TV
+    from ember.torch_version import TorchVersion as EV
+    for other in OTHERS:
+        t, e = TV(text), EV(text)
+        assert [e >= other, e < other, e == other, e > other, e <= other, e != other] == \
+            [t >= other, t < other, t == other, t > other, t <= other, t != other], other
+    with pytest.raises(TypeError, match="'>=' not supported between instances of 'TorchVersion' and 'int'"):
+        EV(text) >= 5
+    assert isinstance(ember.__version__, EV) and ember.__version__ == '0.1.0' and ember.__version__ < (2, 0)

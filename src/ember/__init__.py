@@ -93,7 +93,8 @@ short = int16
 int = int32  # noqa: A001
 long = int64
 
-__version__ = '0.1.0'
+from .torch_version import TorchVersion as _TorchVersion  # noqa: E402
+__version__ = _TorchVersion('0.1.0')
 
 
 def is_tensor(obj):
