@@ -59,7 +59,5 @@ class TorchVersion(str):
                 return mine == theirs
         return str.__eq__(self, other) if isinstance(other, str) else False
 
-    def __ne__(self, other):
-        return not self.__eq__(other)
-
+    __ne__ = str.__ne__          # (as torch's: != stays the plain string comparison)
     __hash__ = str.__hash__
