@@ -1,0 +1,1 @@
+"""The pieces of ``ember.utils.benchmark``: common (TaskSpec, Measurement), timer, compare."""
