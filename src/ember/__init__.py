@@ -118,6 +118,7 @@ from . import cuda, backends, cpu, accelerator  # noqa: E402,F401
 from .ops._devices import OutOfMemoryError  # noqa: E402,F401
 from .amp import GradScaler  # noqa: E402,F401
 from . import distributed  # noqa: F401,E402
+from . import multiprocessing  # noqa: F401,E402
 from . import testing  # noqa: F401,E402
 from . import compiler, jit, version, _dynamo, profiler, sparse  # noqa: F401,E402
 from .sparse import sparse_coo_tensor, spmm  # noqa: F401,E402

@@ -6,7 +6,6 @@ is_shared). Learners meet them checking that a view shares memory:
 A storage here is the whole allocation behind the tensor's array (strided.storage_of), so views
 of one tensor report the same storage and data_ptr; indexing a storage writes through to them."""
 import warnings
-import weakref
 
 import numpy as np
 
@@ -164,18 +163,15 @@ def storage(self):
 
 
 def share_memory_(self):
-    """Mark the tensor's allocation shared (CUDA tensors always are). ember's DataLoader workers are
-    threads, so no copy into shared memory is needed."""
-    if type(self._data) is np.ndarray:
-        arr = _owner(self._data)
-        if not _is_marked(arr):
-            key = id(arr)
-            _shared[key] = weakref.ref(arr, lambda _, key=key: _shared.pop(key, None))
-    return self
+    """Move the tensor's memory into shared memory, so processes it is sent to see its writes
+    (ember.multiprocessing.reductions; CUDA tensors are left as they are)."""
+    from ..multiprocessing.reductions import share_memory_ as share
+    return share(self)
 
 
 def is_shared(self):
-    return self.is_cuda or _is_marked(_owner(self._data))
+    from ..multiprocessing.reductions import is_shared as shared
+    return shared(self)
 
 
 def _is_marked(arr):

@@ -155,6 +155,6 @@ def register_module_full_backward_hook(hook):
 
 
 def share_memory(self):
-    """Move the module's tensors to shared memory: CPU arrays here are plain process memory
-    (ember has no shared storages), so this is a no-op that returns the module."""
+    """Move the module's tensors to shared memory (``Tensor.share_memory_``), so processes they are
+    sent to (``ember.multiprocessing``) update the same parameters; returns the module."""
     return self._apply(lambda t: t.share_memory_() if hasattr(t, 'share_memory_') else t)

@@ -9,6 +9,9 @@ wraps the mapping without copying: the memory is freed when the tensor is. Files
 reach the main process (a loader shut down mid-epoch, a worker killed) are removed by name
 prefix when the loader shuts its workers down. Where ``/dev/shm`` is missing or full,
 arrays travel inside the pickle.
+
+``create`` (a new shared-memory file, mapped) is also how ``ember.multiprocessing`` moves
+tensors into shared memory for ``share_memory_`` and ``mp.Queue``.
 """
 import errno
 import glob
@@ -62,21 +65,31 @@ def _eligible(arr):
             and arr.dtype.kind in 'biuf' and np.dtype(arr.dtype.str) == arr.dtype)
 
 
-def _write(arr):
-    """Copy ``arr`` into a new shared-memory file; its name, or None if there is no room."""
-    name = f'{_prefix}_{next(_counter)}'
-    path = os.path.join(_SHM_DIR, name)
+def create(path, nbytes):
+    """A new shared-memory file of ``nbytes`` at ``path``, mapped: ``(fd, mmap)``, or None when
+    there is no room (the file is then removed). The pages are reserved at once, so a full
+    ``/dev/shm`` shows up here (ENOSPC) rather than as a SIGBUS on first write."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.posix_fallocate(fd, 0, arr.nbytes)   # reserve the pages now: ENOSPC, not SIGBUS later
-        mm = mmap.mmap(fd, arr.nbytes)
+        os.posix_fallocate(fd, 0, nbytes)
+        mm = mmap.mmap(fd, nbytes)
     except OSError as e:
+        os.close(fd)
         os.unlink(path)
         if e.errno in (errno.ENOSPC, errno.ENOMEM, errno.EINVAL, errno.EOPNOTSUPP):
             return None
         raise
-    finally:
-        os.close(fd)
+    return fd, mm
+
+
+def _write(arr):
+    """Copy ``arr`` into a new shared-memory file; its name, or None if there is no room."""
+    name = f'{_prefix}_{next(_counter)}'
+    made = create(os.path.join(_SHM_DIR, name), arr.nbytes)
+    if made is None:
+        return None
+    fd, mm = made
+    os.close(fd)
     view = np.ndarray(arr.shape, arr.dtype, buffer=mm)
     np.copyto(view, arr)
     del view
