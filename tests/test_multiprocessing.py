@@ -191,3 +191,13 @@ def test_hogwild_trains_shared_model():
     after = ((model(x) - y) ** 2).mean().item()
     assert after < 1e-2 * before
     np.testing.assert_allclose(model.weight.detach().numpy(), [[1., -2., 0.5, 3.]], atol=0.1)
+
+
+def test_adagrad_share_memory_like_torch():
+    import torch
+    for T in (torch, ember):
+        p = T.nn.Parameter(T.ones(3))
+        opt = T.optim.Adagrad([p])
+        assert not opt.state[p]['sum'].is_shared()
+        opt.share_memory()
+        assert opt.state[p]['sum'].is_shared()

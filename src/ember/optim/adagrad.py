@@ -33,7 +33,12 @@ class Adagrad(Optimizer):
         state['sum'] = Tensor._make(acc)
 
     def share_memory(self):
-        pass                                      # NumPy arrays have no shared-memory mode to switch on
+        """Move each parameter's ``sum`` state into shared memory (for Hogwild-style training)."""
+        for group in self.param_groups:
+            for p in group['params']:
+                state = self.state.get(p)
+                if state and 'sum' in state:
+                    state['sum'].share_memory_()
 
     def step(self, closure=None):
         """One Adagrad update of every parameter that has a gradient; returns the closure's loss."""
