@@ -241,16 +241,7 @@ def _run_node(node, grads, run, keep_graph, create_graph, targets, captured, giv
     elif all(g is None for g in grads):
         results = (None,) * len(node._next)
     else:
-        if node._saved is _FREED:
-            raise RuntimeError(BACKWARD_TWICE)
-        if node.n_outputs > 1 and getattr(node, 'out_meta', None) is not None:
-            grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
-        results = node.backward(*grads)
-        if not isinstance(results, tuple):
-            results = (results,)
-        if len(results) != len(node._next):
-            raise RuntimeError(f'function {node.name()} returned an incorrect number of gradients '
-                               f'(expected {len(node._next)}, got {len(results)})')
+        results = call_backward(node, grads)
     if node._post_hooks:
         for fn in list(node._post_hooks):
             r = fn(results, tuple(grads))
@@ -258,6 +249,21 @@ def _run_node(node, grads, run, keep_graph, create_graph, targets, captured, giv
                 results = _hook_tuple(fn, r, results, True)
     if not keep_graph:
         node.release()
+    return results
+
+
+def call_backward(node, grads):
+    """``node.backward(*grads)`` as a tuple, one entry per edge (missing output grads as zeros)."""
+    if node._saved is _FREED:
+        raise RuntimeError(BACKWARD_TWICE)
+    if node.n_outputs > 1 and getattr(node, 'out_meta', None) is not None:
+        grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
+    results = node.backward(*grads)
+    if not isinstance(results, tuple):
+        results = (results,)
+    if len(results) != len(node._next):
+        raise RuntimeError(f'function {node.name()} returned an incorrect number of gradients '
+                           f'(expected {len(node._next)}, got {len(results)})')
     return results
 
 

@@ -309,8 +309,7 @@ def _jvp(y, sources, tangents, create):
 def _vjp_to_sources(y, u, sources):
     """J^T u for each source (None where nothing reaches it), recorded on the graph: the nodes on a
     path from ``y`` to a source run once each, in topological order, without hooks."""
-    from .engine import _zeros_for
-    from .node import _FREED, BACKWARD_TWICE
+    from .engine import call_backward
     wanted = set(sources)
     order, state = [], {}
     stack = [(y.grad_fn, False)]
@@ -341,13 +340,7 @@ def _vjp_to_sources(y, u, sources):
         if type(node) is _TangentSource:
             captured[node] = grads[0]
             continue
-        if node._saved is _FREED:
-            raise RuntimeError(BACKWARD_TWICE)
-        if node.n_outputs > 1 and getattr(node, 'out_meta', None) is not None:
-            grads = [g if g is not None else _zeros_for(node, i) for i, g in enumerate(grads)]
-        results = node.backward(*grads)
-        if not isinstance(results, tuple):
-            results = (results,)
+        results = call_backward(node, grads)
         for (nxt, nr), g in zip(node._next, results):
             if g is None or nxt is None or state.get(nxt) is not True:
                 continue
