@@ -280,24 +280,11 @@ class Histogram(_NotImplemented):
 
     @staticmethod
     def _edges(x, bins, range):
-        if range is not None:
-            if len(range) != 2:
-                raise RuntimeError('ember.histogramdd: for a 1-dimensional histogram range should have 2 '
-                                   f'elements, but got {len(range)}')
-            lo, hi = float(range[0]), float(range[1])
-        elif x.size:
-            lo, hi = float(x.min()), float(x.max())
-        else:
-            lo, hi = 0.0, 1.0
-        if not (np.isfinite(lo) and np.isfinite(hi)):
-            raise RuntimeError(f"ember.histogramdd: dimension 0's range [{_fmt(lo)}, {_fmt(hi)}] is not finite")
-        if lo > hi:
-            raise RuntimeError(f'ember.histogramdd: min should not exceed max, but got min {_fmt(lo)} max '
-                               f'{_fmt(hi)} for dimension 0')
-        if lo == hi:
-            lo, hi = lo - 0.5, hi + 0.5
-        _fits(lo, x.dtype)
-        _fits(hi, x.dtype)
+        if range is not None and len(range) != 2:
+            raise RuntimeError('ember.histogramdd: for a 1-dimensional histogram range should have 2 '
+                               f'elements, but got {len(range)}')
+        from .histogramdd import _range_of          # (the one-dimensional case of histogramdd's)
+        lo, hi = _range_of(x, range, 0)
         from .ranges import linspace
         return xp(x).asarray(linspace(lo, hi, bins + 1, dtype=_dtype._FROM_NP[x.dtype])._data)
 
