@@ -118,6 +118,7 @@ ERRORS = [
     case('inverse_square', lambda T, l: T.cholesky_inverse(l), [rand(3, 4)]),
     case('inverse_1d', lambda T, l: T.cholesky_inverse(l), [rand(3)]),
     case('inverse_int', lambda T, l: T.cholesky_inverse(l), [np.ones((3, 3), np.int64)]),
+    case('inverse_half', lambda T, l: T.cholesky_inverse(l.half()), [L3]),
     case('geqrf_1d', lambda T, a: T.geqrf(a), [rand(3)]),
     case('geqrf_int', lambda T, a: T.geqrf(a), [np.ones((3, 3), np.int64)]),
     case('geqrf_half', lambda T, a: T.geqrf(a.half()), [rand(3, 3)]),

@@ -44,15 +44,20 @@ def dtype_name(a):
     return _scalar_name(_dtype._FROM_NP[a.dtype])
 
 
-def check_matrix(a, fname, square=False, low=None, arg='A'):
+def check_matrix(a, fname, square=False, low=None, arg='A', kernel=None):
     """PyTorch's input checks, in its order: rank, squareness, dtype.
 
-    low: what half precision gets -- 'msg' (RuntimeError) or a kernel name (NotImplementedError)."""
+    low: what half precision gets -- 'msg' (RuntimeError) or a kernel name (NotImplementedError).
+    kernel: integer and half inputs both get that kernel's NotImplementedError instead."""
     if a.ndim < 2:
         raise RuntimeError(f'{fname}: The input tensor {arg} must have at least 2 dimensions.')
     if square and a.shape[-1] != a.shape[-2]:
         raise RuntimeError(f'{fname}: {arg} must be batches of square matrices, but they are '
                            f'{a.shape[-2]} by {a.shape[-1]} matrices')
+    if kernel is not None:
+        low = kernel if a.dtype.kind in 'fc' else None
+        if low is None:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{dtype_name(a)}\'')
     if a.dtype.kind in 'biu':
         raise RuntimeError(f'{fname}: Expected a floating point or complex tensor as input. Got {dtype_name(a)}')
     if low is not None and a.dtype.itemsize == 2:

@@ -12,7 +12,7 @@ import numpy as np
 from .._tensor import Tensor
 from ._op import Op, apply
 from ._promote import xp, unbroadcast
-from .linalg_ops import colmajor, dtype_name, broadcast_batch
+from .linalg_ops import colmajor, dtype_name, broadcast_batch, check_matrix
 from .linalg_tri import _solve
 from .matmul import adj
 from .return_types import _define, make_return
@@ -110,13 +110,7 @@ class CholeskyInverseBackward0(Op):
     saves_output = True
 
     def forward(self, f, upper=False):
-        fname = 'cholesky_inverse'
-        if f.ndim < 2:
-            raise RuntimeError(f'{fname}: The input tensor A must have at least 2 dimensions.')
-        if f.shape[-1] != f.shape[-2]:
-            raise RuntimeError(f'{fname}: A must be batches of square matrices, but they are {f.shape[-2]} by '
-                               f'{f.shape[-1]} matrices')
-        _kernel(f, 'cholesky_inverse_out_cpu')
+        check_matrix(f, 'cholesky_inverse', square=True, kernel='cholesky_inverse_out_cpu')
         self.upper = upper
         m = xp(f)
         n = f.shape[-1]
