@@ -5,14 +5,7 @@ import datetime
 import ember
 import ember.distributed as dist
 
-
-def raises(exc, text, fn):
-    try:
-        fn()
-    except exc as e:
-        assert text in str(e), (text, str(e))
-        return str(e)
-    raise AssertionError(f'expected {exc.__name__}: {text}')
+from _check import raises
 
 
 raises(ValueError, 'Default process group has not been initialized, please make sure to call '

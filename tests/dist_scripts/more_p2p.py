@@ -5,14 +5,7 @@ import warnings
 import ember
 import ember.distributed as dist
 
-
-def raises(exc, text, fn):
-    try:
-        fn()
-    except exc as e:
-        assert text in str(e), (text, str(e))
-        return str(e)
-    raise AssertionError(f'expected {exc.__name__}: {text}')
+from _check import raises
 
 
 dist.init_process_group()
