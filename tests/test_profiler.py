@@ -11,13 +11,19 @@ import ember.profiler as eprof
 from ember.profiler._events import build_table
 
 
-def _torch_events():
-    m = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2))
-    x = torch.randn(4, 8)
-    with tprof.profile(activities=[tprof.ProfilerActivity.CPU], record_shapes=True) as prof:
-        with tprof.record_function('model_inference'):
+def _profile(T, P, record_shapes=True):
+    """A small forward+backward under ``record_function``, profiled by library T's profiler P."""
+    T.manual_seed(0)
+    m = T.nn.Sequential(T.nn.Linear(8, 16), T.nn.ReLU(), T.nn.Linear(16, 2))
+    x = T.randn(4, 8)
+    with P.profile(activities=[P.ProfilerActivity.CPU], record_shapes=record_shapes) as prof:
+        with P.record_function('model_inference'):
             m(x).sum().backward()
     return prof
+
+
+def _torch_events():
+    return _profile(torch, tprof)
 
 
 TABLE_ARGS = [dict(), dict(sort_by='cpu_time_total', row_limit=5), dict(sort_by='self_cpu_time_total'),
@@ -47,13 +53,7 @@ def test_schedule_actions_match_torch(args):
 
 
 def _ember_profile(record_shapes=False):
-    ember.manual_seed(0)
-    m = ember.nn.Sequential(ember.nn.Linear(8, 16), ember.nn.ReLU(), ember.nn.Linear(16, 2))
-    x = ember.randn(4, 8)
-    with eprof.profile(activities=[eprof.ProfilerActivity.CPU], record_shapes=record_shapes) as prof:
-        with eprof.record_function('model_inference'):
-            m(x).sum().backward()
-    return prof
+    return _profile(ember, eprof, record_shapes)
 
 
 def test_op_names_are_torch_names():
