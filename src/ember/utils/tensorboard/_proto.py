@@ -100,6 +100,11 @@ def packed_floats(number, values):
     return blob(number, _f32_bytes(values))
 
 
+def messages(*fields):
+    """The given (number, encoded message) fields in order, leaving out those that are None."""
+    return b''.join(blob(n, m, keep=True) for n, m in fields if m is not None)
+
+
 # ---- tensorboard.Event and friends -----------------------------------------------------
 
 def event(wall_time, step=None, file_version=None, summary=None, session_log=None,
@@ -107,15 +112,8 @@ def event(wall_time, step=None, file_version=None, summary=None, session_log=Non
     out = double(1, wall_time)
     if step is not None:
         out += varint(2, step)
-    if file_version is not None:
-        out += blob(3, file_version, keep=True)
-    if summary is not None:
-        out += blob(5, summary, keep=True)
-    if session_log is not None:
-        out += blob(7, session_log, keep=True)
-    if source_writer is not None:
-        out += blob(10, blob(1, source_writer), keep=True)
-    return out
+    return out + messages((3, file_version), (5, summary), (7, session_log),
+                          (10, None if source_writer is None else blob(1, source_writer)))
 
 
 def session_log(status):
@@ -132,17 +130,7 @@ def summary_value(tag, simple_value=None, image=None, histo=None, tensor=None, m
     out = blob(1, tag)
     if simple_value is not None:
         out += float32(2, simple_value, keep=True)
-    if image is not None:
-        out += blob(4, image, keep=True)
-    if histo is not None:
-        out += blob(5, histo, keep=True)
-    if audio is not None:
-        out += blob(6, audio, keep=True)
-    if tensor is not None:
-        out += blob(8, tensor, keep=True)
-    if metadata is not None:
-        out += blob(9, metadata, keep=True)
-    return out
+    return out + messages((4, image), (5, histo), (6, audio), (8, tensor), (9, metadata))
 
 
 def summary_metadata(plugin_name, content=b''):
@@ -265,11 +253,4 @@ def session_end_info(status):
 
 def hparams_plugin_data(experiment=None, session_start_info=None, session_end_info=None):
     """HParamsPluginData with version 0 (left out, being the default)."""
-    out = b''
-    if experiment is not None:
-        out += blob(2, experiment, keep=True)
-    if session_start_info is not None:
-        out += blob(3, session_start_info, keep=True)
-    if session_end_info is not None:
-        out += blob(4, session_end_info, keep=True)
-    return out
+    return messages((2, experiment), (3, session_start_info), (4, session_end_info))
