@@ -164,3 +164,61 @@ def invert(img):
     _check(img)
     from PIL import ImageOps
     return ImageOps.invert(img)
+
+
+# ---------------------------------------------------------------- geometry by Pillow's own resampling
+
+def rotate(img, angle, interpolation=0, expand=False, center=None, fill=None):
+    """Counter-clockwise rotation by ``angle`` degrees with ``Image.rotate``."""
+    _check(img)
+    return img.rotate(angle, interpolation, expand, center, **_parse_fill(fill, img, 'fillcolor'))
+
+
+def affine(img, matrix, interpolation=0, fill=None):
+    """``matrix`` is the inverse map (output pixel -> input pixel) as 6 floats, like ``Image.transform``."""
+    _check(img)
+    return img.transform(img.size, _pil().Transform.AFFINE, matrix, interpolation,
+                         **_parse_fill(fill, img, 'fillcolor'))
+
+
+def perspective(img, perspective_coeffs, interpolation=3, fill=None):
+    _check(img)
+    return img.transform(img.size, _pil().Transform.PERSPECTIVE, perspective_coeffs, interpolation,
+                         **_parse_fill(fill, img, 'fillcolor'))
+
+
+# ---------------------------------------------------------------- point operations (ImageOps / ImageEnhance)
+
+def adjust_gamma(img, gamma, gain=1.0):
+    _check(img)
+    if gamma < 0:
+        raise ValueError('Gamma should be a non-negative real number')
+    mode = img.mode
+    table = [int((255 + 1 - 1e-3) * gain * pow(v / 255.0, gamma)) for v in range(256)] * 3
+    return img.convert('RGB').point(table).convert(mode)
+
+
+def adjust_sharpness(img, sharpness_factor):
+    return _enhance(img, 'Sharpness', sharpness_factor)
+
+
+def _imageops(name, img, *args):
+    _check(img)
+    from PIL import ImageOps
+    return getattr(ImageOps, name)(img, *args)
+
+
+def posterize(img, bits):
+    return _imageops('posterize', img, bits)
+
+
+def solarize(img, threshold):
+    return _imageops('solarize', img, threshold)
+
+
+def autocontrast(img):
+    return _imageops('autocontrast', img)
+
+
+def equalize(img):
+    return _imageops('equalize', img)

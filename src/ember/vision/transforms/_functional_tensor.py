@@ -314,5 +314,7 @@ def adjust_hue(img, hue_factor):
 
 def invert(img):
     _assert_image_tensor(img)
+    if img.ndim < 3:
+        raise TypeError(f'Input image tensor should have at least 3 dimensions, but found {img.ndim}')
     _assert_channels(img, [1, 3])
     return _max_value(img.dtype) - img

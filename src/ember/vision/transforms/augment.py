@@ -1,5 +1,7 @@
 """Colour and occlusion augmentations of ``torchvision.transforms``: ColorJitter, Grayscale,
-RandomGrayscale, RandomInvert, GaussianBlur, RandomErasing (random draws from ember's generator)."""
+RandomGrayscale, RandomInvert, RandomPosterize, RandomSolarize, RandomAdjustSharpness,
+RandomAutocontrast, RandomEqualize, GaussianBlur, RandomErasing (random draws from ember's
+generator)."""
 import math
 import numbers
 import warnings
@@ -10,12 +12,59 @@ from ember.nn import Module
 from . import functional as F
 from .transforms import _RandomP, _randint, _setup_size, _uniform
 
-__all__ = ['ColorJitter', 'Grayscale', 'RandomGrayscale', 'RandomInvert', 'GaussianBlur', 'RandomErasing']
+__all__ = ['ColorJitter', 'Grayscale', 'RandomGrayscale', 'RandomInvert', 'RandomPosterize', 'RandomSolarize',
+           'RandomAdjustSharpness', 'RandomAutocontrast', 'RandomEqualize', 'GaussianBlur', 'RandomErasing']
 
 
 class RandomInvert(_RandomP):
     def _apply_to(self, img):
         return F.invert(img)
+
+
+class RandomAutocontrast(_RandomP):
+    def _apply_to(self, img):
+        return F.autocontrast(img)
+
+
+class RandomEqualize(_RandomP):
+    def _apply_to(self, img):
+        return F.equalize(img)
+
+
+class _RandomWithArg(_RandomP):
+    """``F.<op>(img, <arg>)`` with probability ``p``; the repr is torchvision's ``Name(arg=v,p=p)``."""
+    _arg = _op = None
+
+    def __init__(self, value, p=0.5):
+        super().__init__(p)
+        setattr(self, self._arg, value)
+
+    def _apply_to(self, img):
+        return getattr(F, self._op)(img, getattr(self, self._arg))
+
+    def __repr__(self):
+        return f'{type(self).__name__}({self._arg}={getattr(self, self._arg)},p={self.p})'
+
+
+class RandomPosterize(_RandomWithArg):
+    _arg, _op = 'bits', 'posterize'
+
+    def __init__(self, bits, p=0.5):
+        super().__init__(bits, p)
+
+
+class RandomSolarize(_RandomWithArg):
+    _arg, _op = 'threshold', 'solarize'
+
+    def __init__(self, threshold, p=0.5):
+        super().__init__(threshold, p)
+
+
+class RandomAdjustSharpness(_RandomWithArg):
+    _arg, _op = 'sharpness_factor', 'adjust_sharpness'
+
+    def __init__(self, sharpness_factor, p=0.5):
+        super().__init__(sharpness_factor, p)
 
 
 class RandomGrayscale(_RandomP):

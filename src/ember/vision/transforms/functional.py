@@ -6,45 +6,14 @@ torchvision does. Conversions: ``to_tensor``, ``pil_to_tensor``, ``to_pil_image`
 ``convert_image_dtype``."""
 import numbers
 import warnings
-from enum import Enum
 
 import numpy as np
 
 import ember
 from . import _functional_pil as F_pil
 from . import _functional_tensor as F_t
-
-
-class InterpolationMode(Enum):
-    """Interpolation modes; the PIL-only ones (box, hamming, lanczos) are not available on tensors."""
-    NEAREST = 'nearest'
-    NEAREST_EXACT = 'nearest-exact'
-    BILINEAR = 'bilinear'
-    BICUBIC = 'bicubic'
-    BOX = 'box'
-    HAMMING = 'hamming'
-    LANCZOS = 'lanczos'
-
-
-_FROM_PIL_INT = {0: InterpolationMode.NEAREST, 2: InterpolationMode.BILINEAR, 3: InterpolationMode.BICUBIC,
-                 4: InterpolationMode.BOX, 5: InterpolationMode.HAMMING, 1: InterpolationMode.LANCZOS}
-pil_modes_mapping = {InterpolationMode.NEAREST: 0, InterpolationMode.BILINEAR: 2, InterpolationMode.BICUBIC: 3,
-                     InterpolationMode.NEAREST_EXACT: 0, InterpolationMode.BOX: 4,
-                     InterpolationMode.HAMMING: 5, InterpolationMode.LANCZOS: 1}
-
-
-def _interpolation_modes_from_int(i):
-    return _FROM_PIL_INT[i]
-
-
-def _interp(interpolation):
-    if isinstance(interpolation, InterpolationMode):
-        return interpolation
-    if isinstance(interpolation, int):
-        return _interpolation_modes_from_int(interpolation)
-    if isinstance(interpolation, str):
-        return InterpolationMode(interpolation)
-    raise TypeError('Argument interpolation should be a InterpolationMode or a corresponding Pillow integer constant')
+from ._interpolation import (InterpolationMode, _FROM_PIL_INT, _interp, _interpolation_modes_from_int,  # noqa: F401
+                             pil_modes_mapping)
 
 
 def _is_numpy(img):
@@ -347,3 +316,10 @@ def erase(img, i, j, h, w, v, inplace=False):
         img = img.clone()
     img[..., i:i + h, j:j + w] = v
     return img
+
+
+# ---------------------------------------------------------------- resampling and point operations (own modules)
+
+from ._geometry import (_get_inverse_affine_matrix, _get_perspective_coeffs,  # noqa: E402,F401
+                        affine, elastic_transform, perspective, rotate)
+from ._color import adjust_gamma, adjust_sharpness, autocontrast, equalize, posterize, solarize  # noqa: E402,F401
