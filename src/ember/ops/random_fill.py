@@ -93,13 +93,21 @@ def _multinomial(input, num_samples, replacement, generator):
         raise RuntimeError('prob_dist must be 1 or 2 dim')
     if num_samples <= 0:
         raise RuntimeError('cannot sample n_sample <= 0 samples')
-    rows = p.reshape(-1, p.shape[-1])
-    if not replacement and num_samples > rows.shape[1]:
+    k = p.shape[-1]
+    if not replacement and num_samples > k:
         raise RuntimeError('cannot sample n_sample > prob_dist.size(-1) samples without replacement')
-    if np.any(p < 0) or not np.all(np.isfinite(p)):
-        raise RuntimeError('probability tensor contains either `inf`, `nan` or element < 0')
+    rows = p.reshape(p.shape[0] if p.ndim == 2 else 1, k)
+    if rows.shape[0] == 0:
+        return xp_of(p).zeros((0, num_samples), dtype=np.int64)
     totals = rows.sum(1)
-    if np.any(totals <= 0):
+    if replacement and num_samples > 1:
+        _check_rows(rows, totals)
+    elif k == 0:                                # PyTorch's fast path checks the whole tensor
+        raise RuntimeError('aminmax(): cannot compute aminmax over an empty dimension as the operation '
+                           'has no identity.')
+    elif not (bool(p.max() < np.inf) and bool(p.min() >= 0)):
+        raise RuntimeError('probability tensor contains either `inf`, `nan` or element < 0')
+    elif bool((totals == 0).any()):
         raise RuntimeError('invalid multinomial distribution (sum of probabilities <= 0)')
     rng = _src(generator, input)
     if not host:
@@ -114,6 +122,21 @@ def _multinomial(input, num_samples, replacement, generator):
         arr = np.argsort(-q, axis=1, kind='stable')[:, :num_samples]
     arr = arr.astype(np.int64)
     return arr if p.ndim == 2 else arr[0]
+
+
+def _check_rows(rows, totals):
+    """PyTorch's sampling-with-replacement checks, row by row and entry by entry: the first
+    negative (or NaN), infinite entry or non-positive row sum decides the message."""
+    xp = xp_of(rows)
+    good = (rows >= 0) & xp.isfinite(rows)
+    row_ok = good.all(1) & (totals > 0)
+    if bool(row_ok.all()):
+        return
+    r = int(xp.argmin(row_ok))
+    v = 0.0 if bool(good[r].all()) else float(rows[r, int(xp.argmin(good[r]))])
+    why = ('sum of probabilities <= 0' if v == 0 else 'encountering probability entry < 0' if not v >= 0
+           else 'encountering probability entry = infinity or NaN')
+    raise RuntimeError(f'invalid multinomial distribution ({why})')
 
 
 def _multinomial_gpu(g, rows, totals, num_samples, replacement):

@@ -8,6 +8,8 @@ class Adadelta(Optimizer):
     """Adadelta (Zeiler 2012) with PyTorch's options: lr scaling, rho, eps, weight decay."""
 
     _tensor_scalars = ('step',)
+    _sparse_error = 'Adadelta does not support sparse gradients'
+    _capturable_devices = ['cuda', 'xpu', 'hpu', 'privateuseone']
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):

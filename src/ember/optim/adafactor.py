@@ -24,6 +24,7 @@ class Adafactor(Optimizer):
     eps1 None meaning the parameter dtype's machine epsilon."""
 
     _tensor_scalars = ('step',)
+    _sparse_error = 'Adafactor does not support sparse gradients'
 
     def __init__(self, params, lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0, *,
                  foreach=None, maximize=False):

@@ -8,6 +8,7 @@ class Adagrad(Optimizer):
     """Adagrad with learning-rate decay, weight decay and an initial accumulator value."""
 
     _tensor_scalars = ('step',)
+    _sparse_error = None              # sparse gradients take PyTorch's sparse update
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
@@ -45,12 +46,18 @@ class Adagrad(Optimizer):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, wd, lr_decay, eps = to_float(group['lr']), group['weight_decay'], group['lr_decay'], group['eps']
+            if wd != 0 and any(p._grad is not None and p._grad.is_sparse for p in group['params']):
+                raise RuntimeError('weight_decay option is not compatible with sparse gradients')
             for p, state, x, g in self._updates(group):
                 st, sum_t = state['step'], state['sum']
                 step = float(st._data)
+                clr = lr / (1 + (step - 1) * lr_decay)
+                if isinstance(g, Tensor):
+                    self._sparse_update(x, sum_t._data, g, clr, eps)
+                    bump(p, st, sum_t)
+                    continue
                 if wd != 0:
                     g = g + wd * x
-                clr = lr / (1 + (step - 1) * lr_decay)
                 s = sum_t._data
                 s += g * g
                 std = xp_of(x).sqrt(s)
@@ -60,3 +67,17 @@ class Adagrad(Optimizer):
                 x += t
                 bump(p, st, sum_t)
         return loss
+
+    @staticmethod
+    def _sparse_update(x, s, grad, clr, eps):
+        """PyTorch's sparse rule (nn.Embedding(sparse=True)): on the coalesced gradient's entries
+        only, sum += g^2 and x -= clr * g / (sqrt(sum) + eps); every other entry stays as it was."""
+        grad = grad.coalesce()
+        idx = tuple(grad._i)
+        vals = grad._v._data.astype(x.dtype, copy=False)
+        s[idx] += vals * vals
+        std = xp_of(x).sqrt(s[idx])
+        std += eps
+        t = vals / std
+        t *= -clr
+        x[idx] += t

@@ -15,6 +15,7 @@ class Adam(Optimizer):
     """Adam: moving averages of the gradient and its square, bias-corrected."""
 
     _tensor_scalars = ('step',)
+    _sparse_error = 'Adam does not support sparse gradients, please consider SparseAdam instead'
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
@@ -62,10 +63,6 @@ class Adam(Optimizer):
     def step(self, closure=None):
         """One Adam update of every parameter that has a gradient; returns the closure's loss."""
         loss = self._closure_loss(closure)
-        for group in self.param_groups:
-            for p in group['params']:
-                if p._grad is not None and p._grad.is_sparse:
-                    raise RuntimeError('Adam does not support sparse gradients, please consider SparseAdam instead')
         for group in self.param_groups:
             beta1, beta2 = (to_float(b) for b in group['betas'])
             lr, wd, eps = to_float(group['lr']), to_float(group['weight_decay']), group['eps']

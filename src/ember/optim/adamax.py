@@ -9,6 +9,7 @@ class Adamax(Optimizer):
     """Adamax (Kingma & Ba 2014, section 7)."""
 
     _tensor_scalars = ('step',)
+    _sparse_error = 'Adamax does not support sparse gradients'
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
                  maximize=False, differentiable=False, capturable=False):

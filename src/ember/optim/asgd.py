@@ -13,6 +13,8 @@ class ASGD(Optimizer):
     """Averaged SGD; the average of the iterates is in ``optimizer.state[p]['ax']``."""
 
     _tensor_scalars = ('step', 'eta', 'mu')
+    _sparse_error = 'ASGD does not support sparse gradients'
+    _capturable_what = 'params, mus, etas, and state_steps'
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
                  maximize=False, differentiable=False, capturable=False):

@@ -9,7 +9,7 @@ import math
 import ember
 from .._tensor import Tensor
 from .optimizer import Optimizer
-from ._update import bump, check_lr, to_float
+from ._update import bump, check_lr, real_pairs, to_float
 
 
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
@@ -115,20 +115,31 @@ class LBFGS(Optimizer):
         self._numel_cache = None
 
     def _numel(self):
-        if self._numel_cache is None:
-            self._numel_cache = sum(p.numel() for p in self._params)
+        if self._numel_cache is None:       # a complex parameter counts as its (real, imag) pairs
+            self._numel_cache = sum(2 * p.numel() if p.is_complex() else p.numel() for p in self._params)
         return self._numel_cache
 
     def _gather_flat_grad(self):
-        views = [ember.zeros(p.numel(), dtype=p.dtype, device=p.device) if p._grad is None
-                 else p._grad.reshape(-1) for p in self._params]
+        """All gradients as one flat real vector: missing ones as zeros, sparse ones densified,
+        complex ones as their (real, imag) pairs."""
+        views = []
+        for p in self._params:
+            g = p._grad
+            if g is None:
+                v = ember.zeros(p.numel(), dtype=p.dtype, device=p.device)
+            else:
+                v = (g.to_dense() if g.is_sparse else g).reshape(-1)
+            if v.is_complex():
+                v = ember.view_as_real(v).reshape(-1)
+            views.append(v)
         return ember.cat(views, 0)
 
     def _add_grad(self, step_size, update):
         alpha, flat, offset = float(step_size), update._data, 0
         for p in self._params:
-            n = p.numel()
-            p._data += alpha * flat[offset:offset + n].reshape(p._data.shape)
+            x = real_pairs(p._data) if p.is_complex() else p._data
+            n = x.size
+            x += alpha * flat[offset:offset + n].reshape(x.shape)
             bump(p)
             offset += n
         assert offset == self._numel()

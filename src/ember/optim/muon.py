@@ -129,6 +129,8 @@ class Muon(Optimizer):
         for p in with_grad:
             if p.is_complex():
                 raise RuntimeError('Muon does not support complex parameters')
+            if p._grad.is_sparse:
+                raise RuntimeError('Muon does not support sparse gradients')
         for p in with_grad:
             if p._grad.ndim != 2:
                 raise ValueError('Param gradient must be a 2D matrix')

@@ -9,6 +9,8 @@ class NAdam(Optimizer):
     """NAdam, optionally with decoupled (AdamW-style) weight decay."""
 
     _tensor_scalars = ('step', 'mu_product')
+    _sparse_error = 'NAdam does not support sparse gradients'
+    _capturable_what = 'params, mu_products and state_steps'
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,

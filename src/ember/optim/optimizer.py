@@ -199,16 +199,42 @@ class Optimizer:
         """Create a parameter's state on its first update (``step`` first, as PyTorch orders it)."""
         raise NotImplementedError
 
+    # PyTorch's refusal of a sparse gradient (None: the class handles sparse gradients itself)
+    _sparse_error = '{} does not support sparse gradients'
+    # what PyTorch's capturable device check names, and the devices it accepts
+    _capturable_what = 'params and state_steps'
+    _capturable_devices = ['cuda', 'xpu', 'hpu', 'privateuseone', 'xla']
+
+    def _check_updates(self, group, todo):
+        """The checks PyTorch makes before updating: sparse gradients refused, capturable only on
+        supported devices. Raised before any state is created, so a failed step changes nothing."""
+        if self._sparse_error is not None and any(p._grad.is_sparse for p in todo):
+            raise RuntimeError(self._sparse_error.format(type(self).__name__))
+        if group.get('capturable'):
+            ok = self._capturable_devices
+            for p in todo:
+                kind = p.device.type
+                step = self.state[p].get('step') if p in self.state else None
+                if kind not in ok or (isinstance(step, Tensor) and step.device.type != kind):
+                    raise AssertionError(f'If capturable=True, {self._capturable_what} must be on supported '
+                                         f'devices: {ok}.')
+
     def _updates(self, group):
         """(p, state, x, g) for each parameter of ``group`` that has a gradient, on raw arrays: new
-        state is filled by ``_fill_state``, the step counter advanced, g negated under maximize."""
-        for p in group['params']:
-            if p._grad is None:
-                continue
+        state is filled by ``_fill_state``, the step counter advanced, g negated under maximize.
+        A sparse gradient (only where ``_sparse_error`` is None) comes as a sparse Tensor."""
+        todo = [p for p in group['params'] if p._grad is not None]
+        self._check_updates(group, todo)
+        for p in todo:
             state = self.state[p]
             if len(state) == 0:
                 self._fill_state(p, state, group)
-            g = p._grad._data
+            grad = p._grad
+            if grad.is_sparse:
+                state['step']._data += 1
+                yield p, state, p._data, (-grad if group['maximize'] else grad)
+                continue
+            g = grad._data
             if group['maximize']:
                 g = -g
             state['step']._data += 1
@@ -217,6 +243,28 @@ class Optimizer:
                 yield p, PairState(state), real_pairs(x), real_pairs(g)
                 continue
             yield p, state, x, g
+
+    _grad_first_in_errors = False     # PyTorch's shape error names the gradient as tensor a
+
+    def _state_shape_error(self, err):
+        """PyTorch's RuntimeError for the NumPy broadcasting ValueError a step hits when a state
+        tensor's shape does not fit its parameter's gradient (state loaded from another model):
+        found, on the error path only, as the first such state tensor in update order."""
+        if 'broadcast' not in str(err):
+            return None
+        from ..ops._op import broadcast_mismatch
+        for group in self.param_groups:
+            for p in group['params']:
+                g = p._grad
+                if g is None or g.is_sparse or p not in self.state:
+                    continue
+                for v in self.state[p].values():
+                    if isinstance(v, Tensor) and not v.is_sparse and v.dim():
+                        pair = (g.shape, v.shape) if self._grad_first_in_errors else (v.shape, g.shape)
+                        e = broadcast_mismatch(pair)
+                        if e is not None:
+                            return e
+        return None
 
     def _closure_loss(self, closure):
         if closure is None:
@@ -336,6 +384,11 @@ def _with_step_hooks(step):
         _set_enabled(False)
         try:
             out = step(self, *args, **kwargs)
+        except ValueError as e:
+            err = self._state_shape_error(e)
+            if err is None:
+                raise
+            raise err from None
         finally:
             _set_enabled(prev)
         for hook in itertools.chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):

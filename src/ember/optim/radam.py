@@ -9,6 +9,7 @@ class RAdam(Optimizer):
     """RAdam; plain momentum SGD steps while the variance estimate is unreliable (rho_t <= 5)."""
 
     _tensor_scalars = ('step',)
+    _sparse_error = 'RAdam does not support sparse gradients'
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,

@@ -8,6 +8,7 @@ class RMSprop(Optimizer):
     """RMSprop with optional momentum, centering (variance instead of mean square) and weight decay."""
 
     _tensor_scalars = ('step',)
+    _sparse_error = 'RMSprop does not support sparse gradients'
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):

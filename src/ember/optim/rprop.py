@@ -13,6 +13,8 @@ class Rprop(Optimizer):
     """Rprop with per-entry adaptive step sizes (state ``prev`` and ``step_size``)."""
 
     _tensor_scalars = ('step',)
+    _sparse_error = 'Rprop does not support sparse gradients'
+    _grad_first_in_errors = True
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False,
                  foreach=None, maximize=False, differentiable=False):

@@ -4,7 +4,7 @@ import numpy as np
 from .._tensor import Tensor, xp_of
 from .._backend.cuda_optim import sgd_kernels
 from .optimizer import Optimizer
-from ._update import bump, check_lr, to_float
+from ._update import bump, to_float
 
 
 class SGD(Optimizer):
@@ -12,7 +12,10 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
-        check_lr(lr)
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError('Tensor lr must be 1-element')
+        if lr < 0.0:                 # as PyTorch's SGD compares (a NaN lr passes, a str says '<')
+            raise ValueError(f'Invalid learning rate: {lr}')
         if momentum < 0.0:
             raise ValueError(f'Invalid momentum value: {momentum}')
         if weight_decay < 0.0:
