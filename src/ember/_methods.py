@@ -7,11 +7,12 @@ import numpy as np
 
 from ._tensor import Tensor
 from .ops import argcheck, nn_ops, arith, power, minmax, select, extremes, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
+from .ops._promote import py_number
 
 
 def _operand(x):
-    if isinstance(x, np.generic):         # NumPy scalars act as Python numbers (np.float64 too)
-        return x.item()
+    if isinstance(x, np.generic):         # NumPy scalars act as Python numbers (np.bool_ as a float)
+        return py_number(x)
     if isinstance(x, (Tensor, int, float, bool, complex)):
         return x
     if isinstance(x, np.ndarray):

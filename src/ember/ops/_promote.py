@@ -23,6 +23,21 @@ def as_array(out):
     return np.asarray(out) if isinstance(out, _generic) else out
 
 
+_PLAIN = frozenset((np.ndarray, int, float, bool, complex))
+
+
+def py_number(x):
+    """A NumPy scalar as the Python number PyTorch reads it: integers as ``int``, complex128 as
+    ``complex``, every other one (``np.bool_`` and float32 included) as ``float`` (a complex64
+    loses its imaginary part, with NumPy's ComplexWarning, as in PyTorch). Anything else is
+    returned as it is."""
+    if isinstance(x, _generic):
+        if isinstance(x, np.integer):
+            return int(x)
+        return complex(x) if isinstance(x, complex) else float(x)
+    return x
+
+
 def result_dtype(a, b):
     """PyTorch's result dtype (ember dtype) for two raw operands (arrays or Python scalars)."""
     dim = zero = wrapped = None
@@ -54,6 +69,10 @@ def promote(a, b, float_result=False):
         return a, b, a.dtype
     if ta is _ndarray and tb is float and a.dtype.kind == 'f':
         return a, b, a.dtype
+    if ta not in _PLAIN:
+        a = py_number(a)
+    if tb not in _PLAIN:
+        b = py_number(b)
     rd = result_dtype(a, b)
     if float_result and rd.category < _FLOAT:
         rd = _dtype.get_default_dtype()

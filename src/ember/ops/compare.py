@@ -200,13 +200,25 @@ def _broadcast_error(shapes):
     return broadcast_mismatch(shapes) or ValueError(f'shapes {shapes} do not broadcast')
 
 
+def _int_fits(v, t):
+    """An integer number beside an integer tensor must fit its dtype (PyTorch's Scalar check)."""
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and isinstance(t, Tensor) and \
+            t._data.dtype.kind in 'iu':
+        from .creation import _fill_array
+        _fill_array(v, t.dtype)
+
+
 def where(condition, input=None, other=None, *, out=None):
     if input is None and other is None:
         from .index import nonzero
         return nonzero(condition, as_tuple=True)
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        from .creation import scalar_tensor
-        input = scalar_tensor(input, condition, result_dtype(input, other))
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:
+        if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+            from .creation import scalar_tensor
+            input = scalar_tensor(input, condition, result_dtype(input, other))
+        else:
+            _int_fits(input, other)
+            _int_fits(other, input)
     r = apply(WhereBackward0, condition, input, other)
     if out is not None:
         from .arith import _check_out

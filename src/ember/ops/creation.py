@@ -10,7 +10,7 @@ from .. import _dtype
 from .._backend import check_cuda, check_bf16
 from .._device import default_for
 from .._tensor import Tensor
-from .from_data import _infer_np, _cast_host, check_strides  # noqa: F401  (legacy.py and ranges.py import them here)
+from .from_data import _infer_np, _cast_host, check_strides, check_numpy  # noqa: F401  (legacy.py and ranges.py import them here)
 
 _HOST = contextlib.nullcontext()
 
@@ -105,6 +105,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor):
         return data.to(dtype=dtype, device=device) if (dtype or device) else data
+    if isinstance(data, np.ndarray):
+        check_numpy(data, shared=True)      # PyTorch warns for a read-only array even when it copies
     if isinstance(data, np.ndarray) and (dtype is None or _dtype.to_dtype(dtype).np == data.dtype):
         if getattr(default_for(device), 'type', 'cpu') == 'cpu':
             return from_numpy(data)
@@ -117,6 +119,7 @@ asarray = as_tensor
 def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f'expected np.ndarray (got {type(ndarray).__name__})')
+    check_numpy(ndarray, shared=True)
     _dtype.from_numpy_dtype(ndarray.dtype)
     check_strides(ndarray)
     return Tensor._make(ndarray)

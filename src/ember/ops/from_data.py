@@ -33,6 +33,8 @@ def _infer_dtype(data):
     if isinstance(data, Tensor):
         return data.dtype
     if isinstance(data, (np.ndarray, np.generic)):
+        if data.ndim:                   # an array inside the data (top-level arrays never come here)
+            _warn_once(_SLOW_LIST)
         return _dtype.from_numpy_dtype(data.dtype)
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
@@ -61,6 +63,8 @@ def _first_sizes(data):
             break
         if isinstance(seq, str):
             raise ValueError("too many dimensions 'str'")
+        if sizes and isinstance(seq, np.ndarray):
+            _warn_once(_SLOW_LIST)
         sizes.append(len(seq))
         if not len(seq):
             break
@@ -111,10 +115,26 @@ def _from_python(data, dtype):
         _refuse_complex(data, d)        # Python complex numbers don't go into real dtypes
     if arr.dtype.kind in 'OUSV' and arr.dtype != _dtype.bfloat16.np:
         if dtype is not None:
-            _infer_dtype(data)          # refuses None, strings and other objects
+            _refuse_leaf(data, d)       # None, strings and other objects, as PyTorch's casts say
         if sizes:
             _check_nested(data, sizes, d)
     return _checked_cast(arr, d)
+
+
+def _refuse_leaf(data, d):
+    """With a dtype given, the first element that is no number raises the error of PyTorch's cast."""
+    if isinstance(data, bytes):
+        raise TypeError("new(): invalid data type 'bytes'")
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(reversed(x))
+        elif not isinstance(x, (int, float, complex, np.generic, np.ndarray, Tensor)):
+            if d.category == _dtype._INT or d is _dtype.bool_:
+                raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+            raise TypeError(f'must be real number, not {type(x).__name__}')
+    _infer_dtype(data)
 
 
 def _refuse_complex(data, d):
@@ -186,6 +206,32 @@ def _checked_cast(arr, d):
     return _cast_host(arr, nd)
 
 
+_SLOW_LIST = ('Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider converting '
+              'the list to a single numpy.ndarray with numpy.array() before converting to a tensor.')
+_READ_ONLY = ('The given NumPy array is not writable, and PyTorch does not support non-writable tensors. This '
+              'means writing to this tensor will result in undefined behavior. You may want to copy the array '
+              'to protect its data or make it writable before converting it to a tensor. This type of warning '
+              'will be suppressed for the rest of this program.')
+_ONCE = set()
+
+
+def _warn_once(message, level=6):
+    """A UserWarning given once per process (PyTorch's TORCH_WARN_ONCE)."""
+    if message not in _ONCE:
+        _ONCE.add(message)
+        warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def check_numpy(arr, shared=False):
+    """PyTorch's checks on a NumPy array it reads: native byte order only; an array whose memory
+    the tensor will share (``shared``) warns once when it is not writable."""
+    if not arr.dtype.isnative:
+        raise ValueError('given numpy array has byte order different from the native byte order. '
+                         'Conversion between byte orders is currently not supported.')
+    if shared and not arr.flags.writeable:
+        _warn_once(_READ_ONLY, 4)
+
+
 def check_strides(arr):
     """PyTorch refuses NumPy arrays with negative strides (a reversed view) instead of copying them."""
     if any(st < 0 for st in arr.strides):
@@ -199,6 +245,7 @@ def _infer_np(data, dtype=None):
     if isinstance(data, Tensor):
         arr = data.detach().numpy(force=True).copy()
     elif isinstance(data, np.ndarray):
+        check_numpy(data)
         _dtype.from_numpy_dtype(data.dtype)
         check_strides(data)
         arr = data.copy()

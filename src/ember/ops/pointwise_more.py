@@ -10,15 +10,15 @@ from .. import _dtype
 from .._tensor import Tensor, _scalar_name, _TYPE_NAMES
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import apply, apply_inplace
-from ._promote import promote, as_array, xp
+from ._promote import promote, as_array, xp, py_number
 from .arith import Binary, _meta, _int_zero_check, conj
 from ._complex import value_fits as _value_fits, logaddexp as _logaddexp_complex
 from .unary_more import to_out
 
 _BF16 = _dtype.bfloat16.np
 _LOW = (np.float16, _BF16)
-_NUMBERS = (int, float, bool)
-_CNUMBERS = (int, float, bool, complex)
+_NUMBERS = (int, float, bool, np.number, np.bool_)       # NumPy scalars act as Python numbers
+_CNUMBERS = _NUMBERS + (complex,)
 
 
 def _is_float(nd, kinds='f'):
@@ -300,7 +300,7 @@ def _lerp_run(run_apply, input, end, weight):
                         'Tensor input, Tensor end, Number weight')
     if isinstance(weight, Tensor):
         return run_apply(LerpBackward1, input, end, weight)
-    return run_apply(LerpBackward0, input, end, weight=weight)
+    return run_apply(LerpBackward0, input, end, weight=py_number(weight))
 
 
 def lerp(input, end, weight, *, out=None):
@@ -373,12 +373,12 @@ def _addc(name, cls):
         if _amp.state.on and _amp.promote(name, (input, tensor1, tensor2)):  # autocast hook (ember.amp)
             return _amp.call_promote(fn, input, tensor1, tensor2, value=value, out=out)
         check(input, tensor1, tensor2, value)
-        r = apply(cls, input, tensor1, tensor2, value=value)
+        r = apply(cls, input, tensor1, tensor2, value=py_number(value))
         return r if out is None else to_out(name, out, r)
 
     def fn_(self, tensor1, tensor2, *, value=1):
         check(self, tensor1, tensor2, value)
-        return apply_inplace(cls, self, tensor1, tensor2, value=value)
+        return apply_inplace(cls, self, tensor1, tensor2, value=py_number(value))
     fn.__name__ = fn.__qualname__ = name
     return fn, fn_
 

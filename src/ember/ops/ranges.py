@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from .creation import _HOST, _build, _finish, _is_int, _cast_host, _xp_for
+from .creation import _HOST, _build, _finish, _is_int, _cast_host, _xp_for, _requiring
 
 
 def _number(v):
@@ -19,6 +19,9 @@ def _fmt(v):
 
 
 def arange(start=None, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    if out is not None:
+        return _into_out(out, dtype, requires_grad, 'arange', lambda d, dev: arange(
+            start, end, step, dtype=d, device=dev), warn=True)
     if start is None:                   # arange(end=5)
         if end is None:
             raise TypeError('arange() received an invalid combination of arguments - got (), but expected one of:')
@@ -48,6 +51,32 @@ def arange(start=None, end=None, step=1, *, out=None, dtype=None, layout=None, d
                       device, d.np, requires_grad)
     return _build(lambda xp: xp.arange(start, end, step, dtype=np.int64).astype(d.np, copy=False),
                   device, d.np, requires_grad)
+
+
+def _into_out(out, dtype, requires_grad, name, make, warn=False):
+    """A range factory with ``out=``: computed in out's dtype on out's device, then written into
+    out (kept as it is when the element counts agree, else resized to 1-D; arange warns then)."""
+    from ._op import write_into
+    from ..autograd.grad_mode import is_grad_enabled
+    if dtype is not None and _dtype.to_dtype(dtype) != out.dtype:
+        raise RuntimeError(f'dtype {_scalar_name(_dtype.to_dtype(dtype))} does not match dtype of out '
+                           f'parameter ({_scalar_name(out.dtype)})')
+    if out._requires_grad and is_grad_enabled():
+        raise RuntimeError(f"aten::{name}(): functions with out=... arguments don't support automatic "
+                           'differentiation, but one of the arguments requires grad.')
+    data = make(out.dtype, out.device)._data
+    if data.size != out._data.size:
+        if warn and out._data.size:
+            warnings.warn(f'The number of elements in the out tensor of shape {list(out.shape)} is '
+                          f'{out._data.size} which does not match the computed number of elements '
+                          f'{data.size}. Note that this may occur as a result of rounding error. The out '
+                          f'tensor will be resized to a tensor of shape ({data.size},).', UserWarning,
+                          stacklevel=3)
+        out._data = data.copy()
+        out._vc[0] += 1
+    else:
+        write_into(out, data.reshape(out._data.shape))
+    return _requiring(out) if requires_grad else out
 
 
 def _real_bound(v):
@@ -86,10 +115,17 @@ def _scalar_name(d):
     return _scalar_name(d)
 
 
-def range_(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
+def range_(start, end, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     warnings.warn('ember.range is deprecated and will be removed in a future release because its '
                   'behavior is inconsistent with Python\'s range builtin. Instead, use ember.arange, '
                   'which produces values in [start, end).', UserWarning, stacklevel=2)
+    if out is not None:
+        return _into_out(out, dtype, requires_grad, 'range',
+                         lambda d, dev: _range(start, end, step, d, dev, False))
+    return _range(start, end, step, dtype, device, requires_grad)
+
+
+def _range(start, end, step, dtype, device, requires_grad):
     d = _dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()
     n = int(math.floor((end - start) / step)) + 1
     return _build(lambda xp: (start + xp.arange(n) * step).astype(d.np), device, d.np, requires_grad)
@@ -129,6 +165,10 @@ def _spaced(start, end, steps, dtype, name, device):
 def _complex_spaced(start, end, steps, dtype, name, device):
     """linspace's points for complex ends or a complex dtype: the real and the imaginary parts
     are each spaced as real points in the matching real dtype. None when all is real."""
+    if getattr(start, 'ndim', 0) or getattr(end, 'ndim', 0):
+        raise RuntimeError(f'{name} only supports 0-dimensional start and end tensors, but got start with '
+                           f"{getattr(start, 'ndim', 0)} dimension(s) and end with {getattr(end, 'ndim', 0)} "
+                           'dimension(s).')
     start, end = _number(start), _number(end)
     d = None if dtype is None else _dtype.to_dtype(dtype)
     if not any(isinstance(v, complex) for v in (start, end)):
@@ -147,6 +187,9 @@ def _complex_spaced(start, end, steps, dtype, name, device):
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    if out is not None:
+        return _into_out(out, dtype, requires_grad, 'linspace',
+                         lambda d, dev: linspace(start, end, steps, dtype=d, device=dev))
     spaced = _complex_spaced(start, end, steps, dtype, 'linspace', device)
     arr, d, ctx = spaced or _spaced(start, end, steps, dtype, 'linspace', device)
     with ctx:
@@ -155,6 +198,9 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False):
+    if out is not None:
+        return _into_out(out, dtype, requires_grad, 'logspace',
+                         lambda d, dev: logspace(start, end, steps, base, dtype=d, device=dev))
     spaced = _complex_spaced(start, end, steps, dtype, 'logspace', device)
     if spaced is not None:          # base ** z as exp(z log(base)) in the complex dtype's precision
         arr, d, ctx = spaced

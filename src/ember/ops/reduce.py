@@ -96,7 +96,9 @@ class SumBackward1(Op):
         return _expand_back(g, self.in_shape, self.dims, self.keepdim)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        return _into_out(sum, 'sum', input, dim, keepdim, dtype, out)
     if _amp.state.on and _amp.fp32('sum', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(sum, input, dim, keepdim, dtype=dtype)
     if dim is None:
@@ -177,7 +179,9 @@ class MeanBackward1(Op):
         return _expand_back(g / self.n, self.in_shape, self.dims, self.keepdim)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        return _into_out(mean, 'mean', input, dim, keepdim, dtype, out)
     if dim is None:
         return apply(MeanBackward0, input, dtype=dtype)
     return apply(MeanBackward1, input, dim=dim, keepdim=keepdim, dtype=dtype)
@@ -246,12 +250,33 @@ def _prod_others(x, out, dim):
     return others.reshape(x.shape) if dim is None else others.transpose(dim, -1)
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        return _into_out(prod, 'prod', input, dim, keepdim, dtype, out)
     if _amp.state.on and _amp.fp32('prod', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(prod, input, dim, keepdim, dtype=dtype)
     if dim is None:
         return apply(ProdBackward0, input, dtype=dtype)
     return apply(ProdBackward1, input, dim=dim, keepdim=keepdim, dtype=dtype)
+
+
+def _into_out(fn, name, input, dim, keepdim, dtype, out):
+    """sum/mean/prod with ``out=``: computed in out's dtype (``dtype=``, when given, must be it; mean
+    first checks that its float result may be cast there), then written into out."""
+    from .arith_support import check_out
+    if dim is None and name != 'mean':
+        raise TypeError(f'{name}() received an invalid combination of arguments - got (Tensor, out=Tensor), '
+                        'but expected one of:')
+    if dtype is not None and _dtype.to_dtype(dtype) != out.dtype:
+        from .matmul import CPP_NAMES
+        want, got = (CPP_NAMES[_scalar_name(d)] for d in (_dtype.to_dtype(dtype), out.dtype))
+        raise RuntimeError(f'Expected out tensor to have dtype {want}, but got {got} instead')
+    if name == 'mean' and dtype is None:
+        from ._op import cast_check
+        _float_check(input._data, 'mean', None)
+        cast_check(input._data.dtype, out)
+    r = fn(input, dim, keepdim, dtype=out.dtype) if dim is not None else fn(input, dtype=out.dtype)
+    return check_out(out, r, name)
 
 
 class Logic(Op):
@@ -263,9 +288,19 @@ class Logic(Op):
         return r.astype(np.uint8) if a.dtype == np.uint8 else r     # uint8 in, uint8 out
 
 
-def any(input, dim=None, keepdim=False):
-    return apply(Logic, input, dim=dim, keepdim=keepdim, fn=np.any)
+def any(input, dim=None, keepdim=False, *, out=None):
+    r = apply(Logic, input, dim=dim, keepdim=keepdim, fn=np.any)
+    return r if out is None else _logic_out('any', r, out)
 
 
-def all(input, dim=None, keepdim=False):
-    return apply(Logic, input, dim=dim, keepdim=keepdim, fn=np.all)
+def all(input, dim=None, keepdim=False, *, out=None):
+    r = apply(Logic, input, dim=dim, keepdim=keepdim, fn=np.all)
+    return r if out is None else _logic_out('all', r, out)
+
+
+def _logic_out(name, r, out):
+    """any/all write a bool (or uint8) ``out=``."""
+    from .arith_support import check_out
+    if out.dtype not in (_dtype.bool_, _dtype.uint8):
+        raise RuntimeError(f'{name} only supports bool tensor for result, got: {_scalar_name(out.dtype)}')
+    return check_out(out, r.to(out.dtype), name)

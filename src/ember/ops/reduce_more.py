@@ -19,6 +19,7 @@ from .reduce import _dims, _expand_back, _acc_dtype, half_in_float32
 from .return_types import make_return
 from .scan import write_out, need_dim, accumulate, _MISSING
 from .shape import wrap_dim
+from .sort import order as sort_order
 
 
 __all__ = ['nansum', 'nanmean', 'logsumexp', 'count_nonzero', 'median', 'nanmedian', 'mode', 'aminmax']
@@ -44,6 +45,9 @@ class NansumBackward0(Op):
         acc = _acc_dtype(a, dtype)
         if not _is_float(a):
             return as_array(a.sum(axis=self.dims, keepdims=keepdim, dtype=acc))
+        if a.dtype.itemsize == 2 or acc.itemsize == 2:      # halves: NumPy's nansum misses bf16's NaN
+            r = xp(a).nansum(a.astype(np.float32), axis=self.dims, keepdims=keepdim, dtype=np.float32)
+            return as_array(r).astype(acc)
         return as_array(xp(a).nansum(a, axis=self.dims, keepdims=keepdim, dtype=acc))
 
     def backward(self, g):
@@ -175,7 +179,7 @@ class NanmedianBackward0(_EvenSpread):
         if n == 0:
             return _nan_of(a.dtype, xp(a))
         k = (n - 1) // 2
-        return xp(a).sort(flat)[k:k + 1].reshape(())
+        return flat[sort_order(flat, 0)[k:k + 1]].reshape(())
 
 
 class _DimPick(_DimExtreme):
@@ -201,7 +205,7 @@ class _DimPick(_DimExtreme):
 
 def _sorted_order(a, d):
     """Positions of each slice in ascending order, ties by position, NaN last."""
-    return xp(a).argsort(a, axis=d, kind='stable')
+    return sort_order(a, d)
 
 
 def _median_pick(a, d):
@@ -250,7 +254,8 @@ def _all_nan_index(n):
 
 
 def _mode_pick(a, d):
-    """The smallest of the most frequent values; its last position in the slice."""
+    """The smallest of the most frequent values; its last position in the slice (as PyTorch up to
+    16 elements without NaN; other slices are replayed below)."""
     m = xp(a)
     last = m.moveaxis(a, d, -1)
     order = m.argsort(last, axis=-1, kind='stable')
@@ -260,7 +265,34 @@ def _mode_pick(a, d):
     pos = m.arange(s.shape[-1])
     run = pos - accumulate(np.maximum, m.where(starts, pos, 0), axis=-1) + 1
     end = m.argmax(run == run.max(axis=-1, keepdims=True), axis=-1)[..., None]
-    return m.moveaxis(m.take_along_axis(order, end, axis=-1), -1, d)
+    idx = m.take_along_axis(order, end, axis=-1)
+    return m.moveaxis(_replay_mode(last, idx, m), -1, d)
+
+
+_REPLAY_LIMIT = 1 << 14
+
+
+def _replay_mode(last, idx, m):
+    """PyTorch's mode std::sort-s each slice: past 16 elements (unstable) the position it reports for
+    the mode among equal values, and with NaNs even the value, is where that sort leaves them. Those
+    slices are replayed exactly (stdsort.py) when they are few elements in all; else the stable
+    answer above stands (the same value when there is no NaN)."""
+    n = last.shape[-1]
+    rows = last.reshape(-1, n)
+    if n > 16:
+        pick = m.arange(rows.shape[0])
+    elif _is_float(last):
+        pick = m.flatnonzero(m.isnan(rows).any(axis=-1))
+    else:
+        return idx
+    if not pick.size or pick.size * n > _REPLAY_LIMIT:
+        return idx
+    from .stdsort import mode_index
+    host = rows[pick] if m is np else rows[pick].get()
+    found = [mode_index(r) for r in host.astype(np.float64 if host.dtype.kind in 'fV' else host.dtype).tolist()]
+    flat = idx.reshape(-1).copy()
+    flat[pick] = m.asarray(found, dtype=flat.dtype)
+    return flat.reshape(idx.shape)
 
 
 class MedianBackward1(_DimPick):

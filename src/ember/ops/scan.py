@@ -84,6 +84,12 @@ def _scan_dtype(a, dtype):
     return np.dtype(np.int64) if a.dtype.kind in 'biu' else a.dtype
 
 
+def _no_bool(out_dt, a, fname):
+    """PyTorch has no bool kernel for the running sum/product (an empty input skips the kernel)."""
+    if out_dt == np.bool_ and a.size:
+        raise NotImplementedError(f'"{fname}_out_cpu" not implemented for \'Bool\'')
+
+
 def _cast_grad(g, np_dtype):
     if g._data.dtype == np_dtype:
         return g
@@ -105,6 +111,7 @@ class CumsumBackward0(Op):
         src = a.astype(out_dt, copy=False)
         if a.ndim == 0:
             return src.copy()
+        _no_bool(out_dt, a, 'cumsum')
         acc = _acc(src)
         if reverse:
             r = _flip(xp(a).cumsum(_flip(src, d), axis=d, dtype=acc), d)
@@ -132,6 +139,7 @@ class CumprodBackward0(Op):
         src = a.astype(out_dt, copy=False)
         if a.ndim == 0:
             return src.copy()
+        _no_bool(out_dt, a, 'cumprod')
         return _contig(xp(a).cumprod(src, axis=d, dtype=_acc(src)).astype(out_dt, copy=False))
 
     def backward(self, g):

@@ -23,7 +23,8 @@ class VarBackward0(Op):
     @half_in_float32
     def forward(self, a, dim=None, correction=1, keepdim=False):
         if a.dtype.kind in 'biu':
-            raise RuntimeError('std and var only support floating point and complex dtypes')
+            name = self.fname if self.fname.endswith('_mean') else 'std and var'
+            raise RuntimeError(f'{name} only support floating point and complex dtypes')
         self.dims, self.c, self.keepdim = _dims(dim, a.ndim), correction, keepdim
         n = 1
         for d in self.dims:

@@ -9,6 +9,9 @@ from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, NotImplementedNode, apply, apply_inplace
 from ._promote import as_array
 from ._complex import complex_error as no_complex, CLAMP_COMPLEX
+from .clamp import (ClampBackward0, ClampBackward1, ClampMinBackward0, ClampMaxBackward0,  # noqa: F401
+                    ClampMinBackward1, ClampMaxBackward1, clamp, clamp_, clamp_min, clamp_max, clip, clip_,
+                    check_float_bounds)
 
 _BF16 = _dtype.bfloat16.np
 
@@ -197,7 +200,9 @@ def _sign(a):
 
 
 def _abs(a):
-    return np.abs(a) if a.dtype.kind != 'b' else a.copy()
+    if a.dtype.kind == 'b':
+        raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'')
+    return np.abs(a)
 
 
 def _abs_grad(g, x, out):
@@ -262,138 +267,3 @@ negative, absolute = neg, abs
 
 def square(input):
     return input ** 2
-
-
-# ------------------------------------------------------------------ clamp
-
-class ClampBackward1(Op):
-    """clamp with Python-number bounds."""
-    saves = (0,)
-
-    def forward(self, a, min=None, max=None):
-        self.lo, self.hi = min, max
-        if min is None and max is None:
-            raise RuntimeError("ember.clamp: At least one of 'min' or 'max' must not be None")
-        no_complex(a, CLAMP_COMPLEX)
-        if a.dtype.kind in 'iub' and (isinstance(min, float) or isinstance(max, float)):
-            a = a.astype(_dtype.get_default_dtype().np)
-        r = np.clip(a, min, max)
-        return as_array(r.astype(a.dtype) if a.dtype == _BF16 else r)     # bf16 with a float bound: f32
-
-    def backward(self, g):
-        x, = self.saved_tensors
-        mask = None
-        if self.lo is not None:
-            mask = x >= self.lo
-        if self.hi is not None:
-            m2 = x <= self.hi
-            mask = m2 if mask is None else mask & m2
-        return _threshold_grad(g, mask)
-
-
-class ClampBackward0(Op):
-    """clamp with tensor bounds."""
-    saves = (0, 1, 2)
-
-    def forward(self, a, lo, hi):
-        from ._promote import result_dtype
-        from .._dtype import promote_types
-        no_complex(a, CLAMP_COMPLEX)
-        rd = None
-        for b in (lo, hi):
-            if b is not None:
-                d = result_dtype(a, b)
-                rd = d if rd is None else promote_types(rd, d)
-        nd = rd.np
-        a, lo, hi = [None if x is None else x.astype(nd, copy=False) for x in (a, lo, hi)]
-        out = a
-        if lo is not None:
-            out = np.maximum(out, lo)
-        if hi is not None:
-            out = np.minimum(out, hi)
-        return as_array(out if out is not a else a.copy())
-
-    def backward(self, g):
-        # PyTorch's clamp_backward / clamp_backward_min_max: when min > max the result is max
-        from ._promote import unbroadcast
-        from .compare import where
-        x, lo, hi = self.saved_tensors
-        keep = glo = ghi = None
-        if lo is not None:
-            keep = x >= lo
-            below = x < lo if hi is None else (x < lo) & (lo < hi)
-            glo = unbroadcast(where(below, g, 0.0), lo.shape)
-        if hi is not None:
-            above = x > hi if lo is None else (x > hi) | (hi < lo)
-            ghi = unbroadcast(where(above, g, 0.0), hi.shape)
-            keep = x <= hi if keep is None else keep & (x <= hi)
-        return (where(keep, g, 0.0), glo, ghi)
-
-
-class ClampMinBackward0(ClampBackward1):
-    pass
-
-
-class ClampMaxBackward0(ClampBackward1):
-    pass
-
-
-class ClampMinBackward1(ClampBackward0):
-    pass
-
-
-class ClampMaxBackward1(ClampBackward0):
-    pass
-
-
-def _bounds_check(min, max):
-    """Tensor bounds and number bounds do not mix (PyTorch's overloads)."""
-    kinds = {isinstance(b, Tensor) for b in (min, max) if b is not None}
-    if len(kinds) > 1:
-        got = ', '.join('Tensor' if isinstance(b, Tensor) else type(b).__name__ for b in (min, max))
-        raise TypeError(f'clamp() received an invalid combination of arguments - got ({got}), but '
-                        'expected one of:')
-    return kinds == {True}
-
-
-def clamp(input, min=None, max=None, *, out=None):
-    if _bounds_check(min, max):
-        r = apply(ClampBackward0, input, min, max)
-    else:
-        r = apply(ClampBackward1, input, min=min, max=max)
-    if out is not None:
-        from .arith import _check_out
-        return _check_out(out, r, 'clamp')
-    return r
-
-
-def check_float_bounds(self, *bounds):
-    """clamp_'s kernel on an integer tensor refuses float bounds, naming the target as C++ does."""
-    if not self.is_floating_point() and any(isinstance(b, float) for b in bounds):
-        from .._tensor import _scalar_name
-        from .. import _dtype
-        from .matmul import CPP_NAMES
-        raise RuntimeError(f"result type {_scalar_name(_dtype.get_default_dtype())} can't be cast to the "
-                           f'desired output type {CPP_NAMES[_scalar_name(self.dtype)]}')
-
-
-def clamp_(self, min=None, max=None):
-    check_float_bounds(self, min, max)
-    if _bounds_check(min, max):
-        return apply_inplace(ClampBackward0, self, min, max)
-    return apply_inplace(ClampBackward1, self, min=min, max=max)
-
-
-def clamp_min(input, min):
-    if isinstance(min, Tensor):
-        return apply(ClampMinBackward1, input, min, None)
-    return apply(ClampMinBackward0, input, min=min)
-
-
-def clamp_max(input, max):
-    if isinstance(max, Tensor):
-        return apply(ClampMaxBackward1, input, None, max)
-    return apply(ClampMaxBackward0, input, max=max)
-
-
-clip, clip_ = clamp, clamp_

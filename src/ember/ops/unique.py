@@ -11,6 +11,10 @@ import numpy as np
 from ._op import Op, apply
 from ._promote import xp
 from .shape import wrap_dim
+from .sort import order as sort_order
+from .. import _dtype
+
+_BF16 = _dtype.bfloat16.np
 
 __all__ = ['unique', 'unique_consecutive']
 
@@ -70,7 +74,7 @@ class Unique2Backward0(_NoDerivative):
     def forward(self, a):
         m = xp(a)
         flat = a.reshape(-1)
-        order = m.argsort(flat, kind='stable')
+        order = sort_order(flat, 0)
         s = flat[order]
         out, group, counts = _groups(s, _starts(s, m), m)
         inverse = m.empty(flat.shape[0], np.int64)
@@ -85,7 +89,8 @@ class UniqueDimBackward0(_NoDerivative):
         m = xp(a)
         d, rest, rows = _as_rows(a, dim)
         if rows.shape[1]:
-            order = m.lexsort(rows.T[::-1])      # the first column is the primary key
+            keys = rows.astype(np.float32) if rows.dtype == _BF16 else rows     # ml_dtypes sorts NaN badly
+            order = m.lexsort(keys.T[::-1])      # the first column is the primary key
         else:
             order = m.arange(rows.shape[0])
         s = rows[order]

@@ -1,0 +1,165 @@
+"""clamp (clip), clamp_min and clamp_max: bounds that are numbers (ClampBackward1) or tensors
+(ClampBackward0); re-exported by unary.py."""
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from ._op import Op, apply, apply_inplace
+from ._promote import as_array, py_number
+from ._complex import complex_error as no_complex, CLAMP_COMPLEX
+
+_BF16 = _dtype.bfloat16.np
+_PLAIN = (int, float, type(None))
+
+
+def _threshold_grad(g, mask):
+    from .unary import _threshold_grad as grad
+    return grad(g, mask)
+
+
+# ------------------------------------------------------------------ clamp
+
+class ClampBackward1(Op):
+    """clamp with Python-number bounds."""
+    saves = (0,)
+
+    def forward(self, a, min=None, max=None):
+        self.lo, self.hi = min, max
+        if min is None and max is None:
+            raise RuntimeError("ember.clamp: At least one of 'min' or 'max' must not be None")
+        no_complex(a, CLAMP_COMPLEX)
+        if a.dtype.kind in 'iub' and (isinstance(min, float) or isinstance(max, float)):
+            a = a.astype(_dtype.get_default_dtype().np)
+        r = np.clip(a, min, max)
+        return as_array(r.astype(a.dtype) if a.dtype == _BF16 else r)     # bf16 with a float bound: f32
+
+    def backward(self, g):
+        x, = self.saved_tensors
+        mask = None
+        if self.lo is not None:
+            mask = x >= self.lo
+        if self.hi is not None:
+            m2 = x <= self.hi
+            mask = m2 if mask is None else mask & m2
+        return _threshold_grad(g, mask)
+
+
+class ClampBackward0(Op):
+    """clamp with tensor bounds."""
+    saves = (0, 1, 2)
+
+    def forward(self, a, lo, hi):
+        from ._promote import result_dtype
+        from .._dtype import promote_types
+        no_complex(a, CLAMP_COMPLEX)
+        rd = None
+        for b in (lo, hi):
+            if b is not None:
+                d = result_dtype(a, b)
+                rd = d if rd is None else promote_types(rd, d)
+        nd = rd.np
+        a, lo, hi = [None if x is None else x.astype(nd, copy=False) for x in (a, lo, hi)]
+        out = a
+        if lo is not None:
+            out = np.maximum(out, lo)
+        if hi is not None:
+            out = np.minimum(out, hi)
+        return as_array(out if out is not a else a.copy())
+
+    def backward(self, g):
+        # PyTorch's clamp_backward / clamp_backward_min_max: when min > max the result is max
+        from ._promote import unbroadcast
+        from .compare import where
+        x, lo, hi = self.saved_tensors
+        keep = glo = ghi = None
+        if lo is not None:
+            keep = x >= lo
+            below = x < lo if hi is None else (x < lo) & (lo < hi)
+            glo = unbroadcast(where(below, g, 0.0), lo.shape)
+        if hi is not None:
+            above = x > hi if lo is None else (x > hi) | (hi < lo)
+            ghi = unbroadcast(where(above, g, 0.0), hi.shape)
+            keep = x <= hi if keep is None else keep & (x <= hi)
+        return (where(keep, g, 0.0), glo, ghi)
+
+
+class ClampMinBackward0(ClampBackward1):
+    pass
+
+
+class ClampMaxBackward0(ClampBackward1):
+    pass
+
+
+class ClampMinBackward1(ClampBackward0):
+    pass
+
+
+class ClampMaxBackward1(ClampBackward0):
+    pass
+
+
+def _bounds_check(min, max):
+    """How PyTorch's overloads read the bounds: (tensor overload?, min, max). Tensor bounds and
+    number bounds do not mix, except that a 0-dim tensor that needs no grad, beside a number, is
+    read as that number; NumPy scalars count as Python numbers."""
+    a, b = isinstance(min, Tensor), isinstance(max, Tensor)
+    if a or b:
+        if a is b or min is None or max is None:
+            return True, min, max
+        t = min if a else max
+        if t._data.ndim or t.requires_grad:
+            got = ', '.join('Tensor' if isinstance(v, Tensor) else type(v).__name__ for v in (min, max))
+            raise TypeError(f'clamp() received an invalid combination of arguments - got ({got}), but '
+                            'expected one of:')
+        min, max = (t.item(), max) if a else (min, t.item())
+    if min.__class__ not in _PLAIN:
+        min = py_number(min)
+    if max.__class__ not in _PLAIN:
+        max = py_number(max)
+    return False, min, max
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    tensors, min, max = _bounds_check(min, max)
+    if tensors:
+        r = apply(ClampBackward0, input, min, max)
+    else:
+        r = apply(ClampBackward1, input, min=min, max=max)
+    if out is not None:
+        from .arith import _check_out
+        return _check_out(out, r, 'clamp')
+    return r
+
+
+def check_float_bounds(self, *bounds):
+    """clamp_'s kernel on an integer tensor refuses float bounds, naming the target as C++ does."""
+    if not self.is_floating_point() and any(isinstance(b, float) for b in bounds):
+        from .._tensor import _scalar_name
+        from .. import _dtype
+        from .matmul import CPP_NAMES
+        raise RuntimeError(f"result type {_scalar_name(_dtype.get_default_dtype())} can't be cast to the "
+                           f'desired output type {CPP_NAMES[_scalar_name(self.dtype)]}')
+
+
+def clamp_(self, min=None, max=None):
+    tensors, min, max = _bounds_check(min, max)
+    check_float_bounds(self, min, max)
+    if tensors:
+        return apply_inplace(ClampBackward0, self, min, max)
+    return apply_inplace(ClampBackward1, self, min=min, max=max)
+
+
+def clamp_min(input, min):
+    if isinstance(min, Tensor):
+        return apply(ClampMinBackward1, input, min, None)
+    return apply(ClampMinBackward0, input, min=py_number(min))
+
+
+def clamp_max(input, max):
+    if isinstance(max, Tensor):
+        return apply(ClampMaxBackward1, input, None, max)
+    return apply(ClampMaxBackward0, input, max=py_number(max))
+
+
+clip, clip_ = clamp, clamp_
