@@ -1,8 +1,9 @@
 """ember.autograd: backward, grad, grad modes, Variable, gradcheck."""
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: F401
-                        is_grad_enabled, is_inference_mode_enabled)
+                        is_grad_enabled, is_inference_mode_enabled, set_multithreading_enabled)
 from .node import Node  # noqa: F401
 from . import engine as _engine
+from .engine import is_checkpoint_valid as _is_checkpoint_valid  # noqa: F401
 from .variable import Variable  # noqa: F401
 from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
 from .function import Function, FunctionCtx, once_differentiable  # noqa: F401
@@ -33,13 +34,15 @@ def _roots(tensors):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
     """Accumulate d(tensors)/d(leaf) into each leaf's ``.grad``."""
+    if _engine.transform_depth[0]:
+        raise RuntimeError('backward() called inside a functorch transform. This is not supported, please use '
+                           'functorch.grad or functorch.vjp instead or call backward() outside of functorch '
+                           'transforms.')
     tensors = _as_tuple(tensors)
     grads = _as_tuple(grad_tensors if grad_tensors is not None else grad_variables)
     if grads is None:
         grads = (None,) * len(tensors)
-    if len(grads) != len(tensors):
-        raise RuntimeError('grad can be implicitly created only for scalar outputs' if not grads else
-                           f'got {len(grads)} gradients for {len(tensors)} tensors')
+    grads = _pair_grads(tensors, grads)
     if retain_graph is None:
         retain_graph = create_graph
     if create_graph and not _warned_cycle:
@@ -77,18 +80,51 @@ def _warn_cycle():
                   UserWarning, stacklevel=3)
 
 
+def _pair_grads(tensors, grads):
+    """One gradient per output (extra ones are ignored, as PyTorch), or PyTorch's count error."""
+    if len(grads) < len(tensors):
+        raise RuntimeError(f'got {len(tensors)} tensors and {len(grads)} gradients')
+    return grads[:len(tensors)]
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Return d(outputs)/d(inputs) without touching any ``.grad``."""
+    if materialize_grads and allow_unused is False:
+        raise ValueError('Expected allow_unused to be True or not passed when materialize_grads=True, '
+                         'but got: allow_unused=False.')
+    if allow_unused is None:
+        allow_unused = materialize_grads
     outputs = _as_tuple(outputs)
-    inputs_t = _as_tuple(inputs)
+    names = list(inputs) if type(inputs) is dict else None
+    inputs_t = tuple(inputs.values()) if names is not None else _as_tuple(inputs)
+    if not inputs_t:
+        raise RuntimeError('`inputs` argument to `grad()` cannot be empty.')
+    if not only_inputs:
+        import warnings
+        warnings.warn('only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate '
+                      'gradient for other parts of the graph, please use ember.autograd.backward.',
+                      FutureWarning, stacklevel=2)
     grads = _as_tuple(grad_outputs)
     if grads is None:
         grads = (None,) * len(outputs)
-    if allow_unused is None:
-        allow_unused = materialize_grads
     if retain_graph is None:
         retain_graph = create_graph
+    if is_grads_batched:
+        from ._batched import batched_grad
+        result = batched_grad(_grad_once, outputs, inputs_t, grads, retain_graph, create_graph, allow_unused)
+    else:
+        result = _grad_once(outputs, inputs_t, _pair_grads(outputs, grads), retain_graph, create_graph,
+                            allow_unused)
+    if materialize_grads:
+        from ..ops.creation import zeros_like
+        result = tuple(zeros_like(t, requires_grad=create_graph) if g is None else g
+                       for g, t in zip(result, inputs_t))
+    return dict(zip(names, result)) if names is not None else result
+
+
+def _grad_once(outputs, inputs_t, grads, retain_graph, create_graph, allow_unused):
+    """One vector-Jacobian product: the gradients reaching ``inputs_t`` (None where unused)."""
     roots = _roots(outputs)
     targets, slots = {}, []              # an input given twice shares one slot
     for t in inputs_t:
@@ -102,14 +138,13 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for i, t in enumerate(inputs_t):
         g = captured[slots[i]]
         if g is None:
-            if materialize_grads:
-                from ..ops.creation import zeros_like
-                g = zeros_like(t)
-            elif not allow_unused:
+            if not allow_unused:
                 raise RuntimeError(f'The differentiated Tensor at index {i} appears to not have been used in '
                                    'the graph. Set allow_unused=True if this is the desired behavior.')
         elif not create_graph:
             g = g.detach()
         result.append(g)
     return tuple(result)
+
+
 from . import profiler  # noqa: F401,E402

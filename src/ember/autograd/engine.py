@@ -59,6 +59,35 @@ def _owner(arr):
     return id(arr if arr.base is None else arr.base)
 
 
+transform_depth = [0]     # > 0 while a func.grad/vjp/jvp transform runs the user's function
+_tasks = []     # running backward passes, innermost last: (id, nodes reached, nodes run or None, grad())
+_task_ids = [0]
+
+
+def is_checkpoint_valid():
+    """Whether the running backward pass runs every node (no ``inputs=``, not autograd.grad), which
+    a reentrant checkpoint's inner backward needs."""
+    return _tasks[-1][2] is None if _tasks else True
+
+
+def current_task_id():
+    """An id of the innermost running backward pass (-1 outside backward)."""
+    return _tasks[-1][0] if _tasks else -1
+
+
+def will_execute(node):
+    """Whether the running backward pass runs ``node`` (a grad_fn or a leaf's AccumulateGrad)."""
+    if not _tasks:
+        return False
+    _, reached, needed, capture = _tasks[-1]
+    if node not in reached or (needed is not None and node not in needed):
+        return False
+    if capture and type(node) is AccumulateGrad:
+        raise RuntimeError('A leaf node was passed to _will_engine_execute_node but we are currently running '
+                           'autograd.grad(). This is currently not supported.')
+    return True
+
+
 def execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=False):
     """Run the graph backward (on the GPU of the gradients, when they live on one)."""
     for g in root_grads:
@@ -108,6 +137,8 @@ def _execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=
     grad_mode._set_enabled(create_graph)
     anomaly = _anomaly[0]
     outer, node = _anomaly_running[0], None
+    _task_ids[0] += 1
+    _tasks.append((_task_ids[0], seen, needed, capture))
     try:
         while ready:
             node = ready.pop()
@@ -136,6 +167,7 @@ def _execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=
             _anomaly_mode.report(node)     # warn with the forward traceback, then re-raise
         raise
     finally:
+        _tasks.pop()
         grad_mode._set_enabled(prev)
         _anomaly_running[0] = outer
     return captured
@@ -288,6 +320,15 @@ def _accumulate(var, g, create_graph, given):
     if g._data.shape != var._data.shape:
         g = g.sum_to_size(var.shape)
     if var._grad is None:
+        vd = var._data
+        if not vd.flags.c_contiguous and _dense(vd):     # the gradient takes the leaf's strides
+            out = Tensor._make(_strided_like(vd))
+            if create_graph and g.requires_grad:
+                var._grad = out.copy_(g)
+            else:
+                out._data[...] = g._data
+                var._grad = out
+            return
         if create_graph and g.requires_grad:     # a copy that stays in the graph, as PyTorch
             from ..ops.creation import empty_like
             var._grad = empty_like(g).copy_(g)
@@ -299,8 +340,26 @@ def _accumulate(var, g, create_graph, given):
         else:
             given.add(key)
         var._grad = Tensor._make(arr)
-    elif create_graph or var._grad.grad_fn is not None:
+    elif create_graph or not var._grad._data.flags.writeable:
         var._grad = var._grad + g
     else:
         var._grad._data += g._data
         var._grad._vc[0] += 1
+
+
+def _dense(arr):
+    """Whether ``arr``'s elements fill its memory exactly once (any order of dimensions)."""
+    step = arr.itemsize
+    for stride, size in sorted((st, sz) for sz, st in zip(arr.shape, arr.strides) if sz != 1):
+        if stride != step:
+            return False
+        step *= size
+    return True
+
+
+def _strided_like(arr):
+    """New memory with ``arr``'s shape and strides (``arr`` dense)."""
+    from .._tensor import xp_of
+    xp = xp_of(arr)
+    buf = xp.empty(arr.size, arr.dtype)
+    return xp.lib.stride_tricks.as_strided(buf, arr.shape, arr.strides)

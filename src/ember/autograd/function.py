@@ -20,6 +20,7 @@ import warnings
 from . import grad_mode, saved_hooks as _saved_hooks
 from .node import Node, _FREED, _SavedOutput
 from .. import _tensor
+from .forward_ad import _levels as _fw_levels
 
 
 class FunctionCtx:
@@ -125,6 +126,11 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
 
     vjp = backward
 
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError('You must implement the jvp function for custom autograd.Function to use it with '
+                                  'forward mode AD.')
+
     def __init__(self, *args, **kwargs):
         warnings.warn(f'{type(self)} should not be instantiated. Methods on autograd functions are all static, '
                       'so you should invoke them on the class itself. Instantiating an autograd function will '
@@ -145,6 +151,8 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
         from ..ops._op import edge
         node = cls._backward_cls()
         is_tensor = [isinstance(a, Tensor) for a in args]
+        if _fw_levels and cls.jvp is Function.jvp:
+            _no_jvp(args)
         node.needs_input_grad = tuple(t and a.requires_grad for t, a in zip(is_tensor, args))
         record = grad_mode.is_grad_enabled() and any(node.needs_input_grad)
         custom_setup = cls.setup_context is not Function.setup_context
@@ -159,7 +167,9 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
             node._in_meta = tuple((a.shape, a.dtype) if t else None for a, t in zip(args, is_tensor))
         single = not isinstance(out, tuple)
         outs = (out,) if single else out
-        dirty = {id(t) for t in node._dirty}     # their in-place op already bumped the version
+        if node._dirty:
+            _check_dirty(node._dirty, outs, record)
+        dirty = {id(t) for t in node._dirty}
         non_diff = {id(t) for t in node._non_diff}
         wrapped = []
         for i, o in enumerate(outs):
@@ -170,8 +180,13 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                 w = o                                   # modified in place: same tensor object
             elif any(o is a for a in args):
                 w = Tensor._make(o._data, None, o._vc)  # an input returned as-is: an alias
+                if record:
+                    _custom_view(w, o)
             else:
                 w = o
+                if record and o._base is not None and any(o._base is a or o._base is a._base for a in args
+                                                          if isinstance(a, Tensor)):
+                    _custom_view(w, o)
             if record and id(o) not in non_diff and o.is_floating_point():
                 w._grad_fn, w._output_nr = node, i
             wrapped.append(w)
@@ -180,10 +195,13 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                               for o in wrapped]
             node.n_outputs = len(outs)
             saved = []
-            for t in node._to_save:
+            for i, t in enumerate(node._to_save):
                 if t is None:
                     saved.append(None)
                     continue
+                if not isinstance(t, Tensor):
+                    raise TypeError(f'save_for_backward can only save variables, but argument {i} is of '
+                                    f'type {type(t).__name__}')
                 pos = next((j for j, w in enumerate(wrapped) if w is t or (isinstance(w, Tensor)
                             and w._data is t._data and w.grad_fn is node)), None)
                 if pos is not None and wrapped[pos].grad_fn is node:
@@ -191,7 +209,7 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
                 else:
                     saved.append((t, t._vc[0]))
         else:
-            saved = [(t, t._vc[0]) if t is not None else None for t in node._to_save]
+            saved = [(t, t._vc[0]) if isinstance(t, Tensor) else None for t in node._to_save]
         hooks = _saved_hooks.current()
         node._saved = tuple(saved if hooks is None else _saved_hooks.pack_entries(saved, node, hooks))
         node._to_save = ()
@@ -201,6 +219,34 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
 _NOT_OVERRIDDEN = object()
 
 
+def _no_jvp(args):
+    """A dual tensor (forward AD) reaching a Function without ``jvp``: PyTorch's error."""
+    from .forward_ad import _scan, _current
+    from .._tensor import Tensor
+    lvl = _current()
+    if any(isinstance(a, Tensor) and _scan(a, lvl)[0] for a in args):
+        Function.jvp(None)
+
+
+def _custom_view(w, o):
+    """Mark output ``w`` (``o``, an input or a view of one) as PyTorch's view made in a custom Function:
+    an in-place change of it (or of its base, seen through it) is refused."""
+    root = o._base if o._base is not None else o
+    w._base, w._view_chain = root, o._view_chain if o._base is not None else ()
+    w._graph_seen, w._nograd_view = root._graph_gen, 'custom'
+
+
+def _check_dirty(dirty, outs, record):
+    """Tensors passed to mark_dirty: a version bump each (as PyTorch), and PyTorch's refusals."""
+    for t in dirty:
+        t._vc[0] += 1
+    if record and any(t._grad_fn is None and t._requires_grad and any(t is o for o in outs) for t in dirty):
+        raise RuntimeError('a leaf Variable that requires grad has been used in an in-place operation.')
+    if any(not any(t is o for o in outs) for t in dirty):
+        raise RuntimeError('Some elements marked as dirty during the forward method were not returned as '
+                           'output. The inputs that are modified inplace must all be outputs of the Function.')
+
+
 def once_differentiable(fn):
     """Marks a backward that cannot itself be differentiated (runs without recording)."""
     @functools.wraps(fn)
@@ -208,3 +254,38 @@ def once_differentiable(fn):
         with grad_mode.no_grad():
             return fn(ctx, *args)
     return wrapper
+
+
+class InplaceFunction(Function):
+    """Legacy base kept for old code: a Function whose instances carry an ``inplace`` flag."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+
+class NestedIOFunction(Function):
+    """Legacy base kept for old code (nested inputs and outputs through ``forward_extended`` /
+    ``backward_extended``). As in PyTorch 2, calling an instance fails: the old-style engine entry
+    point it relies on no longer exists."""
+
+    def _do_forward(self, *input):
+        self._nested_input = input
+        return super()._do_forward(*input)      # AttributeError, as in PyTorch
+
+    __call__ = _do_forward
+
+    def save_for_backward(self, *args):
+        self.to_save = args
+
+    def mark_dirty(self, *args, **kwargs):
+        self.dirty_tensors = args + tuple(kwargs.values())
+
+    def mark_non_differentiable(self, *args, **kwargs):
+        self.non_differentiable = args + tuple(kwargs.values())
+
+    def forward_extended(self, *input):
+        raise NotImplementedError
+
+    def backward_extended(self, *grad_output):
+        raise NotImplementedError

@@ -9,11 +9,14 @@ _inference_entered = [0]     # inference_mode blocks open on any thread (a cheap
 
 
 def is_grad_enabled():
-    return getattr(_local, 'enabled', True)
+    return getattr(_local, 'enabled', True) or _local.__dict__.get('shown', False)
 
 
 def _set_enabled(mode):
-    _local.enabled = bool(mode)
+    if _local.__dict__.get('inference'):     # inference mode never records: grad mode is only shown
+        _local.shown, _local.enabled = bool(mode), False
+    else:
+        _local.enabled, _local.shown = bool(mode), False
 
 
 def is_inference_mode_enabled():
@@ -84,8 +87,11 @@ class set_grad_enabled(_Mode):
     """Sets grad mode now (as a function) or for a block (as a context manager)."""
 
     def __init__(self, mode):
+        if mode.__class__ is not bool:
+            raise TypeError("set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                            f'{type(mode).__name__}')
         self._prev = is_grad_enabled()
-        self.mode = bool(mode)
+        self.mode = mode
         _set_enabled(self.mode)
 
     def __enter__(self):
@@ -130,9 +136,14 @@ class inference_mode(_Mode):
     they track no version, and outside inference mode they may not be changed in place, require
     grad, or be saved for backward (views of them are inference tensors too)."""
 
+    def __new__(cls, mode=True):
+        self = super().__new__(cls)
+        if callable(mode):          # used as @inference_mode without parentheses
+            self.mode = True
+            return self(mode)
+        return self
+
     def __init__(self, mode=True):
-        if callable(mode):
-            raise TypeError('use @inference_mode() with parentheses')
         self.mode = bool(mode)
 
     def __enter__(self):
@@ -143,10 +154,33 @@ class inference_mode(_Mode):
         _set_enabled(False if self.mode else (True if self._prev_inf else self._prev))
 
     def __exit__(self, *exc):
-        _set_enabled(self._prev)
         _local.inference = self._prev_inf
+        _set_enabled(self._prev)
         _inference_entered[0] -= 1
         return False
 
     def clone(self):
         return inference_mode(self.mode)
+
+
+class set_multithreading_enabled(_Mode):
+    """Multithreaded backward on (default) or off, now or for a block. ember's engine always runs
+    backward on the calling thread, so the setting is only kept and reported."""
+
+    def __init__(self, mode):
+        self._prev = _multithreading[0]
+        self.mode = bool(mode)
+        _multithreading[0] = self.mode
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        _multithreading[0] = self._prev
+        return False
+
+    def clone(self):
+        return self.__class__(self.mode)
+
+
+_multithreading = [True]

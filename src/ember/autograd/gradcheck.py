@@ -11,6 +11,10 @@ class GradcheckError(RuntimeError):
     pass
 
 
+_NONE_REQUIRES_GRAD = ('gradcheck expects at least one input tensor to require gradient, but none of them have '
+                       'requires_grad=True.')
+
+
 def _host64(arr):
     """A float64 host copy of a (NumPy or CuPy) array, flattened; complex values as (re, im) pairs."""
     if type(arr) is not np.ndarray:
@@ -83,12 +87,14 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     from .._tensor import Tensor
     inputs = _tensors(inputs)
     diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not diff_idx:
+        raise ValueError(_NONE_REQUIRES_GRAD)
     for i in diff_idx:
         if inputs[i].dtype.name not in ('float64', 'complex128'):
             import warnings
-            warnings.warn(f'Input #{i} requires gradient and is not a double precision floating point. '
+            warnings.warn(f'Input #{i} requires gradient and is not a double precision floating point or complex. '
                           'This check will likely fail if all the inputs are not of double precision '
-                          'floating point. ', UserWarning, stacklevel=2)
+                          'floating point or complex. ', UserWarning, stacklevel=2)
     n_out = len(_outputs(func, inputs))
     for o in range(n_out):
         analytical = _analytical(func, inputs, diff_idx, o)
@@ -110,6 +116,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     from .._tensor import Tensor
     inputs = _tensors(inputs)
     diff = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    if not diff:
+        raise ValueError(_NONE_REQUIRES_GRAD)
     outs = [o for o in _outputs(func, inputs)]
     rng = np.random.default_rng(0)
     if grad_outputs is None:

@@ -23,7 +23,7 @@ from .node import Node  # noqa: F401
 from .saved_hooks import saved_tensors_hooks, save_on_cpu, disable_saved_tensors_hooks  # noqa: F401
 
 __all__ = ['Node', 'to_dot', 'draw', 'saved_tensors_hooks', 'save_on_cpu', 'disable_saved_tensors_hooks',
-           'increment_version']
+           'increment_version', 'register_multi_grad_hook', 'allow_mutation_on_saved_tensors']
 
 
 def increment_version(tensor):
@@ -161,3 +161,109 @@ def draw(tensor_or_tensors, path, format=None, **to_dot_options):
         raise RuntimeError(f"Graphviz 'dot' failed (exit code {proc.returncode}): "
                            f'{proc.stderr.decode(errors="replace").strip()}')
     return path
+
+
+# ------------------------------------------------------------------ hooks over several tensors
+
+class _MultiHandle:
+    """What register_multi_grad_hook returns: ``remove()`` takes out the hook of every tensor."""
+
+    def __init__(self, handles):
+        self.handles = handles
+
+    def remove(self):
+        for h in self.handles:
+            h.remove()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def register_multi_grad_hook(tensors, fn, *, mode='all'):
+    """mode 'all': ``fn(grads)`` once per backward pass, after the gradients of all the tensors that
+    pass computes are known (None for the others). mode 'any': ``fn(grad)`` with the first gradient
+    of one of the tensors that each backward pass computes."""
+    from . import engine
+    if mode not in ('all', 'any'):
+        raise ValueError(f"Expects mode to be one of ('all', 'any') but got {mode}")
+    tensors = list(tensors)
+    if mode == 'all':
+        nodes = [t.grad_fn if t.grad_fn is not None else t._grad_accumulator() for t in tensors]
+        pending = {}                  # backward pass id -> [gradients so far, calls still expected]
+
+        def inner(i):
+            def hook(grad):
+                task = engine.current_task_id()
+                state = pending.get(task)
+                if state is None:
+                    state = pending[task] = [[None] * len(tensors), sum(map(engine.will_execute, nodes))]
+                state[0][i] = grad
+                state[1] -= 1
+                if state[1] == 0:
+                    del pending[task]
+                    fn(state[0])
+            return hook
+        return _MultiHandle(tuple(t.register_hook(inner(i)) for i, t in enumerate(tensors)))
+
+    ran = set()
+
+    def first(grad):
+        task = engine.current_task_id()
+        if task in ran:
+            return
+        ran.add(task)
+        fn(grad)
+    return _MultiHandle(tuple(t.register_hook(first) for t in tensors))
+
+
+# ------------------------------------------------------------------ mutating saved tensors
+
+_mutation_ctx = [None]
+
+
+class _AllowMutationOnSavedContext:
+    """State of one allow_mutation_on_saved_tensors block: the copies kept for backward."""
+
+    def __init__(self):
+        self.saved = []
+
+    def clear(self):
+        self.saved.clear()
+
+
+class allow_mutation_on_saved_tensors:
+    """Inside, tensors saved for backward may be changed in place afterwards: backward sees the values
+    they had when saved. (ember keeps a copy of each saved tensor when it is saved; PyTorch copies it
+    when it is first changed. The gradients are the same.) Run forward and backward inside the block."""
+
+    def __enter__(self):
+        from .saved_hooks import saved_tensors_hooks
+        if _mutation_ctx[0] is not None:
+            raise RuntimeError('allow_mutation_on_saved_tensors contexts cannot be nested')
+        ctx = _mutation_ctx[0] = _AllowMutationOnSavedContext()
+
+        def pack(t):
+            from . import grad_mode
+            with grad_mode.no_grad():
+                copy = t.detach().clone()
+            ctx.saved.append(copy)
+            return ctx, copy
+
+        def unpack(packed):
+            owner, copy = packed
+            if _mutation_ctx[0] is not owner:
+                raise AssertionError("Trying to backward outside of the 'allow_mutation_on_saved_tensors' "
+                                     'contextin which the graph was originally recorded.')
+            return copy
+        self._hooks = saved_tensors_hooks(pack, unpack)
+        self._hooks.__enter__()
+        return ctx
+
+    def __exit__(self, *exc):
+        self._hooks.__exit__(*exc)
+        _mutation_ctx[0].clear()
+        _mutation_ctx[0] = None
+        return False

@@ -83,6 +83,15 @@ class Node:
     def __repr__(self):
         return f"<{self.name().rpartition('::')[2]} object at {id(self):#x}>"
 
+    def __call__(self, *grads):
+        """Run this node's backward on ``grads`` (one per output), in the current grad mode: the gradient
+        for each input edge (a single tensor when there is one edge)."""
+        if len(grads) != self.n_outputs:
+            raise TypeError(f'expected {self.n_outputs} arguments, got {len(grads)} instead')
+        from .engine import call_backward
+        result = call_backward(self, list(grads))
+        return result[0] if len(result) == 1 else result
+
     # ---- saving for backward
     def save(self, *tensors):
         """Keep input tensors for backward; a later in-place change to any is an error."""

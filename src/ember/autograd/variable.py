@@ -17,6 +17,12 @@ class Variable(metaclass=_VariableMeta):
             data = empty(0)
         if not isinstance(data, Tensor):
             raise TypeError(f'Variable data has to be a tensor, but got {type(data).__name__}')
+        if volatile:
+            import warnings
+            warnings.warn('volatile was removed and now has no effect. Use `with ember.no_grad():` instead.',
+                          UserWarning, stacklevel=2)
+            if requires_grad:
+                raise ValueError("Variable can't be volatile and require_grad at the same time!")
         t = data.detach()
         t.requires_grad_(bool(requires_grad))
         return t

@@ -127,3 +127,17 @@ def grads(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=N
 
 def outer_grad_enabled():
     return is_grad_enabled()
+
+
+class inside_transform:
+    """Marks the user function's run inside grad/vjp/jvp: ``backward()`` there is refused (as in
+    PyTorch); autograd.grad stays allowed."""
+
+    def __enter__(self):
+        from ..autograd import engine
+        engine.transform_depth[0] += 1
+
+    def __exit__(self, *exc):
+        from ..autograd import engine
+        engine.transform_depth[0] -= 1
+        return False

@@ -19,7 +19,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
 from . import _pytree
 from ._lift import (check_argnums, selected, replace, lift_tree, reaches_outside, release, grads,
-                    outer_grad_enabled)
+                    outer_grad_enabled, inside_transform)
 
 __all__ = ['grad', 'grad_and_value', 'vjp', 'jvp', 'linearize']
 
@@ -84,7 +84,8 @@ def _grad_and_value(func, argnums, has_aux, args, kwargs):
     outer = outer_grad_enabled()
     with enable_grad():
         lifted, private, spec = lift_tree(selected(args, nums), outer)
-        output = func(*replace(args, nums, lifted), **kwargs)
+        with inside_transform():
+            output = func(*replace(args, nums, lifted), **kwargs)
         output, aux = _split_aux(output, has_aux, where)
         if not isinstance(output, Tensor):
             raise RuntimeError(f'{where}: Expected f(*args) to return a Tensor, got {type(output)}')
@@ -112,7 +113,8 @@ def vjp(func, *primals, has_aux=False):
     outer = outer_grad_enabled()
     with enable_grad():
         lifted, private, in_spec = lift_tree(primals, outer)
-        output = func(*lifted)
+        with inside_transform():
+            output = func(*lifted)
         output, outs, out_spec, aux = _tensor_outputs(output, has_aux, where)
         for o in outs:
             if not o.is_floating_point() and not o.is_complex():
@@ -174,6 +176,8 @@ def _check_primals(primals, tangents):
                 raise RuntimeError(f'{where}: Expected {what} to only contain Tensors, got {type(x)}')
     for p, t in zip(p_leaves, t_leaves):
         _float_primal(p)
+        if not t.is_floating_point() and not t.is_complex():
+            raise ValueError(f'Expected tangent to be floating point or complex, but got: {t.dtype}')
         if p.shape != t.shape:
             raise RuntimeError('Trying to set a forward gradient that has a different size than that of the '
                                f'original Tensor, this is not supported. Tensor is of size {list(p.shape)} '
@@ -194,7 +198,8 @@ class _Linear:
         self.outer = outer
         with enable_grad():
             lifted, self.private, _ = lift_tree(primals, outer)
-            output = func(*lifted)
+            with inside_transform():
+                output = func(*lifted)
             output, aux = _split_aux(output, has_aux, where)
             outs, self.out_spec = _pytree.flatten(output)
             for o in outs:
@@ -231,11 +236,27 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
     t_leaves = _check_primals(primals, tangents)
     outer = outer_grad_enabled()
     lin = _Linear(func, primals, has_aux, 'jvp(f, primals, tangents)', outer)
-    jv = lin.apply(t_leaves, retain_graph=False)
+    jv = _tangent_dtypes(lin.apply(t_leaves, retain_graph=False), primals, tangents)
     out = release(lin.output, lin.private, outer)
     if has_aux:
         return out, jv, release(lin.aux, lin.private, outer)
     return out, jv
+
+
+def _tangent_dtypes(jv, primals, tangents):
+    """PyTorch's tangents keep their own dtype through the ops: a tangent wider than its primal
+    (float64 for a float32 primal) gives output tangents of that wider dtype."""
+    from .._dtype import promote_types
+    wide = {}
+    for p, t in zip(_pytree.flatten(primals)[0], _pytree.flatten(tangents)[0]):
+        if t.dtype != p.dtype and (t.is_floating_point() or t.is_complex()):
+            w = promote_types(p.dtype, t.dtype)
+            if w != p.dtype:
+                wide[p.dtype] = promote_types(wide.get(p.dtype, w), w)
+    if not wide:
+        return jv
+    leaves, spec = _pytree.flatten(jv)
+    return _pytree.unflatten([x.to(wide[x.dtype]) if x.dtype in wide else x for x in leaves], spec)
 
 
 def linearize(func, *primals):

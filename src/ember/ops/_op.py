@@ -25,10 +25,7 @@ from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_re
 from .. import _dtype
 from . import _devices
 
-_new = object.__new__
-_ndarray = np.ndarray
-_generic = np.generic
-_local = grad_mode._local
+_new, _ndarray, _generic, _local = object.__new__, np.ndarray, np.generic, grad_mode._local
 
 
 class Op(Node):
@@ -124,7 +121,7 @@ def apply(cls, *inputs, **kw):
             res._view_chain = _chain(base, cls, kw)
             res._graph_seen = root._graph_gen
             if base._nograd_view or not enabled:
-                res._nograd_view = True
+                res._nograd_view = base._nograd_view or True     # 'custom' (Function views) sticks
             if base._inference:
                 res._inference = True
         else:
@@ -145,7 +142,7 @@ def apply(cls, *inputs, **kw):
             r._view_chain = _chain(base, cls, dict(kw, _index=i))
             r._graph_seen = r._base._graph_gen
             if base._nograd_view or not enabled:
-                r._nograd_view = True
+                r._nograd_view = base._nograd_view or True
             r._inference = base._inference
     if record:
         node.out_meta = [(o.shape, o.dtype) for o in out]
@@ -270,11 +267,6 @@ def replay_view(base, chain):
 
 # ------------------------------------------------------------------ in-place
 
-def _scalar_type_name(d):
-    from .._tensor import _scalar_name
-    return _scalar_name(d)
-
-
 NOGRAD_VIEW_INPLACE = ("A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
                        "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
                        "code by moving both the view and the inplace either both inside the no_grad block (if you "
@@ -317,8 +309,9 @@ def cast_check(result_np_dtype, t):
     src = _dtype._FROM_NP[result_np_dtype]
     dst = t.dtype
     if not can_cast(src, dst):
-        raise RuntimeError(f"result type {_scalar_type_name(src)} can't be cast to the desired "
-                           f'output type {_scalar_type_name(dst)}')
+        from .._tensor import _scalar_name
+        raise RuntimeError(f"result type {_scalar_name(src)} can't be cast to the desired "
+                           f'output type {_scalar_name(dst)}')
 
 
 def write_into(t, arr):
@@ -339,7 +332,8 @@ def apply_inplace(cls, t, *others, **kw):
     record = cls.differentiable and getattr(_local, 'enabled', True) and (
         t._requires_grad or t._grad_fn is not None or any(requires_grad(x) for x in others))
     if t._nograd_view and getattr(_local, 'enabled', True) and (record or t._base.requires_grad):
-        raise RuntimeError(NOGRAD_VIEW_INPLACE)
+        from ._view_grad import view_inplace_error
+        view_inplace_error(t, record)
     check_inplace(t, record)
     if not record:
         node = _new(cls)
@@ -374,6 +368,9 @@ def apply_inplace(cls, t, *others, **kw):
         from ._view_grad import rebase_view
         rebase_view(t, node)
     else:
+        if t._retains_grad:                     # retain_grad follows the tensor to its new grad_fn
+            from ._view_grad import move_retain
+            move_retain(t, node, 0)
         t._grad_fn, t._output_nr = node, 0
         t._graph_gen += 1                       # its views re-derive their grad_fn when next used
     return t
