@@ -89,13 +89,16 @@ def will_execute(node):
 
 
 def execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=False):
-    """Run the graph backward (on the GPU of the gradients, when they live on one)."""
+    """Run the graph backward (on the GPU of the gradients, when they live on one). NumPy's
+    inf/nan warnings are off meanwhile: PyTorch's backward never gives them, whatever the
+    user's warning filters say."""
     for g in root_grads:
         if g is not None and type(g._data) is not _ndarray:
             from ..ops._devices import guard
             with guard(g._data):
                 return _execute(roots, root_grads, keep_graph, create_graph, targets, capture)
-    return _execute(roots, root_grads, keep_graph, create_graph, targets, capture)
+    with _np.errstate(all='ignore'):
+        return _execute(roots, root_grads, keep_graph, create_graph, targets, capture)
 
 
 def _execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=False):

@@ -24,6 +24,7 @@ from ..autograd import saved_hooks as _saved_hooks
 from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
 from .. import _dtype
 from . import _devices
+from .broadcast_errors import translate as _translate
 
 _new, _ndarray, _generic, _local = object.__new__, np.ndarray, np.generic, grad_mode._local
 
@@ -107,6 +108,9 @@ def apply(cls, *inputs, **kw):
             out = _devices.run_on_device(node, inputs, arrays, kw)
     except ValueError as e:
         raise _translate(e, arrays) from None
+    except RuntimeWarning:               # a user's filter made NumPy's inf/nan warning an error
+        with np.errstate(all='ignore'):
+            out = node.forward(*arrays, **kw)
     enabled = getattr(_local, 'enabled', True)
     record = wants and cls.differentiable and enabled
     if type(out) is not tuple:
@@ -149,32 +153,6 @@ def apply(cls, *inputs, **kw):
         node.xp = xp_of(out[0]) if out else np
         _record(node, inputs, res)
     return res
-
-
-def broadcast_mismatch(shapes):
-    """PyTorch's error for shapes that do not broadcast, found folding them left to right (None
-    when they do broadcast)."""
-    acc = tuple(shapes[0])
-    for sb in shapes[1:]:
-        n = max(len(acc), len(sb))
-        for i in range(n - 1, -1, -1):
-            x = acc[i - n + len(acc)] if i - n + len(acc) >= 0 else 1
-            y = sb[i - n + len(sb)] if i - n + len(sb) >= 0 else 1
-            if x != y and x != 1 and y != 1:
-                return RuntimeError(f'The size of tensor a ({x}) must match the size of tensor b ({y}) at '
-                                    f'non-singleton dimension {i}')
-        acc = np.broadcast_shapes(acc, tuple(sb))
-    return None
-
-
-def _translate(err, arrays):
-    """NumPy's broadcasting ValueError, said as PyTorch says it."""
-    if 'broadcast' not in str(err):
-        return err
-    shapes = [a.shape for a in arrays if hasattr(a, 'shape')]
-    if len(shapes) < 2:
-        return err
-    return broadcast_mismatch(shapes[:2]) or err
 
 
 def _record(node, inputs, outputs):
@@ -385,6 +363,9 @@ def _write_result(cls, node, t, arrays, kw):
         out = node.forward(t._data, *arrays, **kw)
     except ValueError as e:
         raise _translate(e, [t._data] + arrays) from None
+    except RuntimeWarning:               # as in apply: PyTorch never warns about inf/nan
+        with np.errstate(all='ignore'):
+            out = node.forward(t._data, *arrays, **kw)
     if not cls.any_cast:
         cast_check(out.dtype, t)
     if out.shape != t._data.shape:

@@ -2,7 +2,8 @@
 import numpy as np
 
 from .._tensor import Tensor
-from ._op import Op, apply, apply_inplace, broadcast_mismatch
+from ._op import Op, apply, apply_inplace
+from .broadcast_errors import broadcast_mismatch
 from ._promote import promote, as_array, unbroadcast, result_dtype, xp
 
 

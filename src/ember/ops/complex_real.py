@@ -145,7 +145,7 @@ def _setter(part):
                 warnings.warn('Casting complex values to real discards the imaginary part', UserWarning,
                               stacklevel=2)
                 value = real(value)
-            from ._op import broadcast_mismatch
+            from .broadcast_errors import broadcast_mismatch
             err = broadcast_mismatch([target.shape, value.shape])
             if err is not None and tuple(value.shape) != tuple(target.shape):
                 raise err

@@ -252,7 +252,7 @@ class Optimizer:
         found, on the error path only, as the first such state tensor in update order."""
         if 'broadcast' not in str(err):
             return None
-        from ..ops._op import broadcast_mismatch
+        from ..ops.broadcast_errors import broadcast_mismatch
         for group in self.param_groups:
             for p in group['params']:
                 g = p._grad
