@@ -6,6 +6,8 @@ from ._op import Op, NotImplementedNode, apply, apply_inplace
 from ._promote import promote, unbroadcast, as_array, same_arrays as _same_arrays
 from ._complex import conj, real_part, refuse_complex, no_complex  # noqa: F401 (shared by the op modules)
 from .arith_support import check_out as _check_out, sparse_op, scalar_tensor as _scalar_tensor  # noqa: F401
+from .arith_support import (int_zero_check as _int_zero_check, int_trunc_div as _int_trunc_div,
+                            remainder_values as _remainder)
 
 
 _SCALARS = (int, float, bool, complex)
@@ -180,7 +182,7 @@ class DivBackward0(Binary):
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
                                f"found '{rounding_mode}'")
         a, b, nd = promote(a, b)
-        no_complex(nd, f'div_{rounding_mode}_cpu')
+        _no_bool(nd, f'div_{rounding_mode}_cpu')
         if nd.kind in 'iu':
             _int_zero_check(b, nd, a)
             if rounding_mode == 'trunc':
@@ -209,29 +211,10 @@ class DivBackward2(DivBackward0):
         return self._fit((g * 0, g * 0))
 
 
-def _int_zero_check(b, nd, a=None):
-    """Integer division by zero raises, as in PyTorch: after the shapes are found to broadcast,
-    and only when the result has elements."""
-    if nd.kind not in 'iu':
-        return
-    if a is not None:
-        size = np.broadcast_shapes(np.shape(a), np.shape(b))      # broadcast errors come first
-        if 0 in size:
-            return
-    if bool((b == 0).any() if hasattr(b, 'any') else b == 0):
-        raise RuntimeError('ZeroDivisionError')
-
-
 def _no_bool(nd, kernel):
     no_complex(nd, kernel)
     if nd == np.bool_:
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
-
-
-def _int_trunc_div(a, b):
-    q = np.floor_divide(a, b)
-    r = np.remainder(a, b)
-    return q + ((r != 0) & ((a < 0) != (b < 0)))
 
 
 class RemainderBackward0(Binary):
@@ -241,7 +224,7 @@ class RemainderBackward0(Binary):
         a, b, nd = promote(a, b)
         _no_bool(nd, 'remainder_cpu')
         _int_zero_check(b, nd, a)
-        return as_array(np.remainder(a, b))
+        return as_array(_remainder(a, b, nd))
 
     def backward(self, g):
         return self._fit((g, None))
@@ -268,7 +251,7 @@ class FloorDivide(_NotImplemented):
 
     def forward(self, a, b):
         a, b, nd = promote(a, b)
-        no_complex(nd, 'div_floor_cpu')
+        _no_bool(nd, 'div_floor_cpu')
         _int_zero_check(b, nd, a)
         return as_array(np.floor_divide(a, b))
 
@@ -281,7 +264,7 @@ class RemainderScalarSelf(_NotImplemented):
         a, b, nd = promote(a, b)
         _no_bool(nd, 'remainder_cpu')
         _int_zero_check(b, nd, a)
-        return as_array(np.remainder(a, b))
+        return as_array(_remainder(a, b, nd))
 
 
 def add(input, other, *, alpha=1, out=None):

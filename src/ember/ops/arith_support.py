@@ -1,24 +1,87 @@
 """Helpers of the arithmetic functions in ``arith.py``: writing a result into ``out=`` with
-PyTorch's checks, and handing an op with a sparse COO operand to ``ember.sparse``."""
+PyTorch's checks (shared by every op with an ``out=`` argument), and handing an op with a sparse
+COO operand to ``ember.sparse``."""
+import warnings
+
 import numpy as np
 
+from ._promote import xp
 
-def check_out(out, result, name='add', exact=False):
-    """Write ``result`` into the ``out=`` tensor of function ``name``, with PyTorch's checks
-    (``exact``: the out dtype must equal the result's)."""
+
+def resize_out(out, shape, stacklevel=4):
+    """Give ``out`` a fresh buffer of ``shape`` (its dtype and device kept), warning as PyTorch does
+    when the old one held elements (``stacklevel`` 0: silently, as a few PyTorch ops do)."""
+    data = out._data
+    if data.size and stacklevel:
+        warnings.warn(f'An output with one or more elements was resized since it had shape {list(data.shape)}, '
+                      f'which does not match the required output shape {list(shape)}. This behavior is '
+                      'deprecated, and in a future PyTorch release outputs will not be resized unless they '
+                      'have zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, '
+                      'to zero elements with t.resize_(0).', UserWarning, stacklevel=stacklevel)
+    out._data = xp(data).empty(shape, data.dtype)
+
+
+def out_dtype_error(out, result):
+    """PyTorch's error when an op that needs the exact result dtype gets another ``out=`` dtype."""
+    from .._tensor import _TYPE_NAMES
+    return RuntimeError(f'Expected out tensor to have dtype {_TYPE_NAMES[result.dtype]}, but got '
+                        f'{_TYPE_NAMES[out.dtype]} instead')
+
+
+def check_out(out, result, name='add', exact=False, stacklevel=4):
+    """Write ``result`` into the ``out=`` tensor of function ``name``, with PyTorch's checks.
+    ``exact``: False (the result must cast to out's dtype), True (the dtypes must match: 'Found
+    dtype' message), 'structured' (they must match: 'Expected out tensor' message) or a function
+    ``(out, result) -> exception`` raised when they differ. ``stacklevel`` puts the resize
+    warning on the user's line (4: user -> op function -> _check_out -> here; 0: no warning)."""
     from ._op import write_into, cast_check
     from ..autograd.grad_mode import is_grad_enabled
     if is_grad_enabled() and result.requires_grad:
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
     if exact and out.dtype != result.dtype:
+        if exact == 'structured':
+            raise out_dtype_error(out, result)
+        if exact is not True:
+            raise exact(out, result)
         from .._tensor import _scalar_name
         raise RuntimeError(f'Found dtype {_scalar_name(out.dtype)} but expected {_scalar_name(result.dtype)}')
     cast_check(result._data.dtype, out)
     if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, out._data.dtype)
+        resize_out(out, result._data.shape, stacklevel)
     write_into(out, result._data)
     return out
+
+
+# ------------------------------------------------------------------ integer division, remainder
+
+def int_zero_check(b, nd, a=None):
+    """Integer division by zero raises, as in PyTorch: after the shapes are found to broadcast,
+    and only when the result has elements."""
+    if nd.kind not in 'iu':
+        return
+    if a is not None:
+        size = np.broadcast_shapes(np.shape(a), np.shape(b))      # broadcast errors come first
+        if 0 in size:
+            return
+    if bool((b == 0).any() if hasattr(b, 'any') else b == 0):
+        raise RuntimeError('ZeroDivisionError')
+
+
+def int_trunc_div(a, b):
+    q = np.floor_divide(a, b)
+    r = np.remainder(a, b)
+    return q + ((r != 0) & ((a < 0) != (b < 0)))
+
+
+def remainder_values(a, b, nd):
+    """a - floor(a / b) * b, with the sign of b. PyTorch computes fmod(a, b) and moves it by b when
+    it is nonzero and of the other sign, so a zero result keeps a's sign (-4. % 2 is -0.); NumPy
+    gives zeros b's sign: the zeros are given a's sign here."""
+    r = np.remainder(a, b)
+    if nd.kind in 'iu':
+        return r
+    return np.copysign(r, xp(r).where(r == 0, a, r))
 
 
 def scalar_tensor(v, like):

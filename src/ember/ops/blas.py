@@ -4,7 +4,8 @@ from .. import _dtype
 from ._op import Op, apply, apply_inplace
 from ._promote import xp, unbroadcast, result_dtype
 from .arith import _check_out
-from .matmul import DotBackward0, CPP_NAMES, adj, adj2, cj
+from .matmul import DotBackward0, CPP_NAMES, adj, adj2, cj, _write_out, _dot_dtype_error
+from .._tensor import _scalar_name
 from .linalg_ops import dtype_name
 from ..amp import autocast_mode as _amp  # autocast hook
 
@@ -26,7 +27,8 @@ class VdotBackward0(DotBackward0):
 
 
 def vdot(input, other, *, out=None):
-    return apply(VdotBackward0, input, other)
+    r = apply(VdotBackward0, input, other)
+    return r if out is None else _write_out(out, r, 'vdot', _dot_dtype_error)
 
 
 # ------------------------------------------------------------------ beta * input + alpha * product
@@ -221,12 +223,24 @@ class AddrBackward0(_Fused):
     grad_x = staticmethod(lambda g, v2: g.mv(cj(v2.to(g.dtype))))
     grad_y = staticmethod(lambda g, v1: g.t().mv(cj(v1.to(g.dtype))))
 
+def _addbmm_dtype_error(out, r):
+    return RuntimeError(f'self and mat2 must have the same dtype, but got {_scalar_name(out.dtype)} and '
+                        f'{_scalar_name(r.dtype)}')
+
+
+# out= dtype rule per op: the exact result dtype (PyTorch's structured kernels), or any it casts to (addr)
+_OUT_EXACT = {'addmm': 'structured', 'addmv': 'structured', 'baddbmm': 'structured', 'addbmm': _addbmm_dtype_error,
+              'addr': False}
+
+
 def _fused(cls, name):
     def fn(input, a, b, *, beta=1, alpha=1, out=None):
         if _amp.state.on and (name in _amp.FUSED or _amp.lower(name, input)):  # autocast hook (ember.amp)
             return _amp.call(fn, input, a, b, beta=beta, alpha=alpha, out=out)
         r = apply(cls, input, a, b, beta=beta, alpha=alpha)
-        return r if out is None else _check_out(out, r, name)
+        if out is None:
+            return r
+        return _check_out(out, r, name, exact=_OUT_EXACT[name], stacklevel=0 if name == 'addbmm' else 4)
 
     def fn_(self, a, b, *, beta=1, alpha=1):
         try:

@@ -1,12 +1,13 @@
 """Extremes: max/min (all elements, or values+indices along a dim), amax/amin, argmax/argmin."""
 import numpy as np
 
-from .._tensor import Tensor, xp_of
+from .._tensor import Tensor, xp_of, _scalar_name
 from ._op import Op, apply
 from ._promote import as_array
 from .shape import wrap_dim
 from .reduce import _dims
 from .return_types import make_return
+from . import return_types as _return_types
 from .arith import refuse_complex
 
 
@@ -124,24 +125,38 @@ class TakeAlong(Op):
 def _extreme(full_cls, dim_cls, binary, name):
     def f(input, dim=None, keepdim=False, *, out=None):
         if isinstance(dim, Tensor):
-            return binary(input, dim)
+            return binary(input, dim, out=out)
         if dim is None:
             refuse_complex(input, f'{name}_all')
-            return apply(full_cls, input)
+            r = apply(full_cls, input)
+            if out is not None:
+                from .arith_support import check_out
+                return check_out(out, r, name)
+            return r
         refuse_complex(input, message=f'{name}(): does not support complex input', exc=RuntimeError)
         values, indices = apply(dim_cls, input, dim=dim, keepdim=keepdim)
-        return make_return(name, values, indices)
+        if out is None:
+            return make_return(name, values, indices)
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise TypeError(f'expected tuple of 2 elements but got {len(out) if isinstance(out, (tuple, list)) else 1}')
+        from .sort import write_out
+        return make_return(name + '_out', *write_out(name, out, (values, indices)))
     return f
 
 
-def _maximum(a, b):
+def _maximum(a, b, out=None):
     from .minmax import maximum
-    return maximum(a, b)
+    return maximum(a, b, out=out)
 
 
-def _minimum(a, b):
+def _minimum(a, b, out=None):
     from .minmax import minimum
-    return minimum(a, b)
+    return minimum(a, b, out=out)
+
+
+for _n in ('max_out', 'min_out'):          # the named tuples max/min return when given out=
+    if _n not in _return_types._types:
+        _return_types._define(_n)
 
 
 max = _extreme(MaxBackward1, MaxBackward0, _maximum, 'max')
@@ -176,14 +191,16 @@ class AminBackward0(_AExtreme):
     fn, fname = staticmethod(np.min), 'amin'
 
 
-def amax(input, dim=(), keepdim=False):
+def amax(input, dim=(), keepdim=False, *, out=None):
     refuse_complex(input, 'max_values_cpu')
-    return apply(AmaxBackward0, input, dim=dim, keepdim=keepdim)
+    r = apply(AmaxBackward0, input, dim=dim, keepdim=keepdim)
+    return r if out is None else _write_out(out, r, 'amax', _same_as_input)
 
 
-def amin(input, dim=(), keepdim=False):
+def amin(input, dim=(), keepdim=False, *, out=None):
     refuse_complex(input, 'min_values_cpu')
-    return apply(AminBackward0, input, dim=dim, keepdim=keepdim)
+    r = apply(AminBackward0, input, dim=dim, keepdim=keepdim)
+    return r if out is None else _write_out(out, r, 'amin', _same_as_input)
 
 
 class ArgExtreme(Op):
@@ -205,13 +222,23 @@ class ArgExtreme(Op):
         return r.reshape(r.shape[:d] + (1,) + r.shape[d:]) if keepdim else r
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, out=None):
     refuse_complex(input, message='argmax(): does not support complex input', exc=RuntimeError)
-    return apply(ArgExtreme, input, dim=dim, keepdim=keepdim, fn=MaxBackward0.arg, fname='argmax')
+    r = apply(ArgExtreme, input, dim=dim, keepdim=keepdim, fn=MaxBackward0.arg, fname='argmax')
+    return r if out is None else _write_out(out, r, 'argmax', 'structured')
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, out=None):
     refuse_complex(input, message='argmin(): does not support complex input', exc=RuntimeError)
-    return apply(ArgExtreme, input, dim=dim, keepdim=keepdim, fn=MinBackward0.arg, fname='argmin')
+    r = apply(ArgExtreme, input, dim=dim, keepdim=keepdim, fn=MinBackward0.arg, fname='argmin')
+    return r if out is None else _write_out(out, r, 'argmin', 'structured')
 
 
+def _write_out(out, r, name, exact):
+    from .arith_support import check_out
+    return check_out(out, r, name, exact=exact, stacklevel=5)
+
+
+def _same_as_input(out, r):
+    return RuntimeError(f"Expected the dtype for input and out to match, but got {_scalar_name(r.dtype)} for "
+                        f"input's dtype and {_scalar_name(out.dtype)} for out's dtype.")

@@ -8,6 +8,7 @@ from ._promote import unbroadcast, xp
 from .shape import UnsqueezeBackward0
 from .select import SelectBackward0, SliceBackward0, AliasBackward0
 from .index_key import _is_basic, _as_key, _np_key, _key_rank, _translate, _int_tensor_as_int  # noqa: F401
+from .index_value import fit_number, setitem_value, masked_fill_key, check_put_dtype, check_overlap
 
 
 class IndexBackward0(Op):
@@ -72,8 +73,8 @@ def _select_first(t, key):
             if not isinstance(k, int):
                 rest.append(k if k is Ellipsis else slice(None))
             continue
-        if getattr(getattr(k, '_data', k), 'ndim', 1) == 0 and isinstance(k, (bool, Tensor)):
-            return t, key                       # a 0-dim mask (x[True]): NumPy's rule is PyTorch's here
+        if k.__class__ is bool or isinstance(k, Tensor) and k._data.ndim == 0:
+            return t, key                       # a 0-dim mask (x[True, 0]): NumPy's rule is PyTorch's here
         basic.extend([slice(None)] * _key_rank(k))
         rest.append(k)
     return _basic(t, tuple(basic)), tuple(rest)
@@ -172,8 +173,10 @@ def _can(a, b):
 
 
 def copy_(self, src, non_blocking=False):
-    if isinstance(src, Tensor) and src.device != self.device:
-        src = src.to(self.device)
+    if isinstance(src, Tensor):
+        if src.device != self.device:
+            src = src.to(self.device)
+        check_overlap(self._data, src._data)
     return apply_inplace(CopyBackwards, self, src)
 
 
@@ -237,11 +240,7 @@ class FillBackward3(Op):
 def fill_(self, value):
     if isinstance(value, Tensor):
         return apply_inplace(FillBackward3, self, value)
-    if value.__class__ is complex and self._data.dtype.kind != 'c':
-        from .creation import _fill_array
-        _fill_array(value, self.dtype)          # PyTorch's error for a complex value into a real dtype
-        value = value.real
-    return apply_inplace(FillBackward2, self, value=value)
+    return apply_inplace(FillBackward2, self, value=fit_number(value, self))
 
 
 def zero_(self):
@@ -276,7 +275,7 @@ class IndexPutBackward0(Op):
 
     def forward(self, a, value, key):
         self.key = key
-        self.vmeta = None if isinstance(value, (int, float, bool, complex)) else value.shape
+        self.vmeta = None if isinstance(value, (int, float, bool, complex)) else (value.shape, value.dtype)
         out = a.copy()
         try:
             out[key] = value if isinstance(value, (int, float, bool, complex)) else value.astype(a.dtype, copy=False)
@@ -293,18 +292,19 @@ class IndexPutBackward0(Op):
         ga = g * Tensor._make(keep)
         gv = None
         if self.vmeta is not None and self._next[1][0] is not None:
-            gv = unbroadcast(apply(IndexBackward0, g, key=self.key), self.vmeta)
+            gv = unbroadcast(apply(IndexBackward0, g, key=self.key), self.vmeta[0])
+            if gv._data.dtype != self.vmeta[1]:        # a one-element value of another dtype (a masked fill)
+                from .. import _dtype
+                gv = gv.to(_dtype._FROM_NP[self.vmeta[1]])
         return ga, gv
 
 
 def setitem(self, key, value):
-    if isinstance(value, (list, tuple)):
-        raise TypeError(f"can't assign a {type(value).__name__} to a {self.type()}")
-    if isinstance(value, np.ndarray):
-        from .creation import tensor
-        value = tensor(value, dtype=self.dtype, device=self.device)
-    elif isinstance(value, Tensor) and value.device != self.device:
-        value = value.to(self.device)
+    value = setitem_value(self, value)
+    if key.__class__ is bool:           # t[False] = v writes nothing; t[True] = v is t[None] = v
+        if not key:
+            return
+        key = None
     key = tuple(_int_tensor_as_int(k) for k in _as_key(key))
     if all(_is_basic(k) for k in key):
         if _whole(key, self._data.shape):      # PyTorch writes the tensor itself, not a view of it
@@ -314,29 +314,52 @@ def setitem(self, key, value):
             view = self
         else:
             view = _basic(self, key)
-        if isinstance(value, Tensor) and value._data.shape != view._data.shape:
-            _expand_check(value, view._data.shape)
+        if isinstance(value, Tensor) and value._data.ndim:         # (a 0-dim value is a fill)
+            shape = view._data.shape
+            if value._data.shape != shape:
+                value = _fit_value(value, shape)
+            check_overlap(view._data, value._data, expand_to=shape)
         apply_inplace(CopyBackwards, view, value)
         return
-    if len(key) == 1 and _byte_mask(key[0]) and (not isinstance(value, Tensor) or value._data.ndim == 0):
-        raise RuntimeError('masked_fill_ only supports boolean masks, but got mask with dtype unsigned char')
     view, key = _select_first(self, key)
-    apply_inplace(IndexPutBackward0, view, value, key=_np_key(key, view.shape, xp(view._data)))
+    mask = masked_fill_key(key)
+    one = not isinstance(value, Tensor) or value._data.size == 1
+    if one and _byte_mask(mask):
+        raise RuntimeError('masked_fill_ only supports boolean masks, but got mask with dtype unsigned char')
+    np_key = _np_key(key, view.shape, xp(view._data))
+    if isinstance(value, Tensor):
+        if value._data.ndim and value._data.shape[0] == 1:
+            value = _strip_ones(value)
+        masked = one and mask is not None
+        check_put_dtype(view, value, np_key, masked)
+        if not masked:
+            check_overlap(view._data, value._data, full_ok=False)
+    apply_inplace(IndexPutBackward0, view, value, key=np_key)
 
 
 def _byte_mask(k):
     return isinstance(k, Tensor) and k._data.dtype == np.uint8 and k._data.ndim > 0
 
 
-def _expand_check(value, shape):
-    """PyTorch's errors for a value that cannot fill ``t[key]`` (leading 1s are dropped first)."""
+def _strip_ones(value):
+    """``value`` without its leading size-1 dims (a view), as PyTorch reads an assigned value."""
     sizes = value._data.shape
-    while len(sizes) > len(shape) and sizes[0] == 1:
+    while sizes and sizes[0] == 1:
         sizes = sizes[1:]
-    from .shape import expand
-    from ..autograd import grad_mode
-    with grad_mode.no_grad():
-        expand(Tensor._make(value._data.reshape(sizes)), shape)
+    return value.view(sizes)
+
+
+def _fit_value(value, shape):
+    """``value`` ready to be copied into ``t[key]`` of ``shape``: leading 1s dropped, and PyTorch's
+    expand errors when it cannot fill it."""
+    if value._data.shape[0] == 1:
+        value = _strip_ones(value)
+    if value._data.shape != shape:
+        from .shape import expand
+        from ..autograd import grad_mode
+        with grad_mode.no_grad():
+            expand(Tensor._make(value._data), shape)
+    return value
 
 
 class NonZero(Op):

@@ -2,7 +2,6 @@
 masks (masked_select, masked_scatter), flat indices (take), argwhere. Writes go to a copy (a
 failed in-place call changes nothing); repeats accumulate (``add.at``). ``t[key]``: index.py."""
 import warnings
-
 import numpy as np
 
 from .._tensor import Tensor, _scalar_name
@@ -12,6 +11,7 @@ from ._promote import xp, unbroadcast
 from .shape import wrap_dim, reshape, expand
 from .join import cat
 from .index import IndexBackward0, IndexPutBackward0, _np_key, _translate, argwhere  # noqa: F401  (exported here)
+from .index_value import check_fill_value
 from .gather import (ScatterReduceBackward0, REDUCES, dtype_name as _name, first_bad as _first_bad,
                      as_1d as _as_1d, zeros_for as _zeros, wants as _wants, with_out as _out)
 
@@ -216,8 +216,8 @@ def _fill(self, dim, index, value, run):
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError('index_fill_ only supports a 0-dimensional value tensor, but got tensor with '
                            f'{value.ndim} dimension(s).')
-    cls = IndexFillBackward1 if isinstance(value, Tensor) else IndexFillBackward0
-    return run(cls, self, value, dim=d, index=idx)
+    value = check_fill_value(self, value, 'index_fill_')
+    return run(IndexFillBackward1 if isinstance(value, Tensor) else IndexFillBackward0, self, value, dim=d, index=idx)
 
 
 def index_fill(input, dim, index, value):

@@ -3,7 +3,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _scalar_name
 from .._dtype import _FROM_NP, promote_types
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
@@ -96,13 +96,19 @@ def cat(tensors, dim=0, *, out=None):
     if _amp.state.on and _amp.promote('cat', tensors):  # autocast hook (ember.amp)
         return _amp.call_promote(cat, tensors, dim, out=out)
     r = apply(CatBackward0, *_tensors(tensors, 'cat'), dim=dim)
-    if out is not None:
-        from .arith import _check_out
-        return _check_out(out, r, 'cat')
-    return r
+    return r if out is None else _write_out(out, r, 'cat')
 
 
 concat = concatenate = cat
+
+
+def _write_out(out, r, name):
+    """cat's and stack's out=: any dtype the result casts to, with PyTorch's cat error."""
+    from .arith_support import check_out
+    from ._op import can_cast
+    if not can_cast(r.dtype, out.dtype):
+        raise TypeError(f"ember.cat(): input types can't be cast to the desired output type {_scalar_name(out.dtype)}")
+    return check_out(out, r, name)
 
 
 _DTYPE = attrgetter('dtype')
@@ -151,10 +157,7 @@ def stack(tensors, dim=0, *, out=None):
     if _amp.state.on and _amp.promote('stack', tensors):  # autocast hook (ember.amp)
         return _amp.call_promote(stack, tensors, dim, out=out)
     r = apply(StackBackward0, *_tensors(tensors, 'stack'), dim=dim)
-    if out is not None:
-        from .arith import _check_out
-        return _check_out(out, r, 'stack')
-    return r
+    return r if out is None else _write_out(out, r, 'stack')
 
 
 class UnbindBackward0(Op):

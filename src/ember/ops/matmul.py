@@ -254,10 +254,11 @@ def matmul(input, other, *, out=None):
     except NotImplementedError:             # a sparse operand (no dense array): ember.sparse's matmul
         from ..sparse import dispatch
         return dispatch('matmul', input, other)
-    if out is not None:
-        from .arith import _check_out
-        return _check_out(out, r, 'matmul')
-    return r
+    if out is None:
+        return r
+    if input.ndim == 1 and other.ndim == 1:
+        return _write_out(out, r, 'dot', _dot_dtype_error)
+    return _write_out(out, r, 'matmul', _mv_dtype_error(input, other) if other.ndim == 1 else 'structured')
 
 
 def mm(input, mat2, *, out=None):
@@ -268,32 +269,48 @@ def mm(input, mat2, *, out=None):
     except NotImplementedError:             # a sparse operand (no dense array): ember.sparse's mm
         from ..sparse import dispatch
         return dispatch('mm', input, mat2)
-    if out is not None:
-        from .arith import _check_out
-        return _check_out(out, r, 'mm')
-    return r
+    return r if out is None else _write_out(out, r, 'mm', 'structured')
 
 
 def bmm(input, mat2, *, out=None):
     if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
         return _amp.call(bmm, input, mat2, out=out)
-    return apply(BmmBackward0, input, mat2)
+    r = apply(BmmBackward0, input, mat2)
+    return r if out is None else _write_out(out, r, 'bmm', 'structured')
 
 
 def mv(input, vec, *, out=None):
     if _amp.state.on and _amp.lower('mv', input):  # autocast hook (ember.amp): lower-precision inputs
         return _amp.call(mv, input, vec)
     try:
-        return apply(MvBackward0, input, vec)
+        r = apply(MvBackward0, input, vec)
     except NotImplementedError:             # a sparse matrix: ember.sparse's matmul
         from ..sparse import dispatch
         return dispatch('matmul', input, vec)
+    return r if out is None else _write_out(out, r, 'mv', _mv_dtype_error(input, vec))
 
 
 def dot(input, other, *, out=None):
     if _amp.state.on and _amp.promote('dot', (input, other)):  # autocast hook (ember.amp)
         return _amp.call_promote(dot, input, other, out=out)
-    return apply(DotBackward0, input, other)
+    r = apply(DotBackward0, input, other)
+    return r if out is None else _write_out(out, r, 'dot', _dot_dtype_error)
+
+
+def _write_out(out, r, name, exact):
+    """The product into ``out=``: its dtype must be the result's (PyTorch's message per kernel)."""
+    from .arith_support import check_out
+    return check_out(out, r, name, exact=exact, stacklevel=5)
+
+
+def _dot_dtype_error(out, r):
+    return RuntimeError(f'result dtype {_scalar_name(out.dtype)} does not match input dtype {_scalar_name(r.dtype)}')
+
+
+def _mv_dtype_error(mat, vec):
+    return lambda out, r: RuntimeError(
+        'addmv input tensors must have the same dtype, but got '
+        f'{_scalar_name(out.dtype)}, {_scalar_name(mat.dtype)}, and {_scalar_name(vec.dtype)}')
 
 
 def outer(input, vec2):
