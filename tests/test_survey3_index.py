@@ -280,3 +280,20 @@ def test_failed_writes_change_nothing():
     with pytest.raises(RuntimeError):
         ember.zeros(2, dtype=ember.uint8).fill_(300)
     assert x.tolist() == [[0, 0, 0], [0, 0, 0]] and y.tolist() == [0., 1., 2., 3., 4.]
+
+
+def _masked(dtype, value, inplace=False):
+    def f(T):
+        x = T.zeros(3, dtype=getattr(T, dtype))
+        m = T.tensor([True, False, True])
+        v = value(T) if callable(value) else value
+        return x.masked_fill_(m, v) if inplace else T.masked_fill(x, m, v)
+    return f
+
+
+@pytest.mark.parametrize('dtype,value', [('int8', 300), ('int8', float('nan')), ('int8', -1.0), ('uint8', -1),
+                                         ('uint8', -1.0), ('uint8', 1j), ('int8', lambda T: T.tensor(300)),
+                                         ('int8', lambda T: T.tensor(7)), ('float32', 1j), ('int64', 5)])
+@pytest.mark.parametrize('inplace', [False, True])
+def test_masked_fill_value_checks(dtype, value, inplace):
+    same(_masked(dtype, value, inplace))

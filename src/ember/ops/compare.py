@@ -4,6 +4,7 @@ import numpy as np
 from .._tensor import Tensor
 from ._op import Op, apply, apply_inplace
 from .broadcast_errors import broadcast_mismatch
+from .index_value import check_fill_value
 from ._promote import promote, as_array, unbroadcast, result_dtype, xp
 
 
@@ -273,10 +274,12 @@ class MaskedFillBackward1(MaskedFillBackward0):
 
 
 def masked_fill(input, mask, value):
+    value = check_fill_value(input, value)
     cls = MaskedFillBackward1 if isinstance(value, Tensor) else MaskedFillBackward0
     return apply(cls, input, mask, value)
 
 
 def masked_fill_(self, mask, value):
+    value = check_fill_value(self, value)
     cls = MaskedFillBackward1 if isinstance(value, Tensor) else MaskedFillBackward0
     return apply_inplace(cls, self, mask, value)

@@ -7,7 +7,6 @@ from ._promote import as_array
 from .shape import wrap_dim
 from .reduce import _dims
 from .return_types import make_return
-from . import return_types as _return_types
 from .arith import refuse_complex
 
 
@@ -152,11 +151,6 @@ def _maximum(a, b, out=None):
 def _minimum(a, b, out=None):
     from .minmax import minimum
     return minimum(a, b, out=out)
-
-
-for _n in ('max_out', 'min_out'):          # the named tuples max/min return when given out=
-    if _n not in _return_types._types:
-        _return_types._define(_n)
 
 
 max = _extreme(MaxBackward1, MaxBackward0, _maximum, 'max')

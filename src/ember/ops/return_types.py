@@ -25,7 +25,7 @@ _define('qr', ('Q', 'R'))
 _define('svd', ('U', 'S', 'V'))
 _define('eigh', ('eigenvalues', 'eigenvectors'))
 _define('unique', ('output', 'inverse_indices', 'counts'))
-for _n in ('nanmedian', 'sort_out', 'topk_out', 'kthvalue_out'):
+for _n in ('nanmedian', 'sort_out', 'topk_out', 'kthvalue_out', 'max_out', 'min_out'):
     _define(_n)
 for _n, _f in (('histogram', ('hist', 'bin_edges')), ('histogram_out', ('hist', 'bin_edges')),
                ('linalg_slogdet', ('sign', 'logabsdet')), ('linalg_qr', ('Q', 'R')),
