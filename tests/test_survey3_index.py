@@ -297,3 +297,23 @@ def _masked(dtype, value, inplace=False):
 @pytest.mark.parametrize('inplace', [False, True])
 def test_masked_fill_value_checks(dtype, value, inplace):
     same(_masked(dtype, value, inplace))
+
+
+@pytest.mark.parametrize('fn', [lambda T, a, b: T.stack([a, b]), lambda T, a, b: T.cat([a, b]),
+                                lambda T, a, b: T.cat([a, b], 1), lambda T, a, b: T.stack([a, b], 2),
+                                lambda T, a, b: T.cat([a, b.double()])])
+def test_cat_stack_results_are_contiguous(fn):
+    got = []
+    for T in (torch, ember):
+        a = T.arange(6.).reshape(2, 3).t()
+        out = fn(T, a, a + 10)
+        got.append((out.stride(), out.is_contiguous(), out.view(-1).tolist()))
+    assert got[0] == got[1]
+
+
+def test_collate_of_fortran_arrays_is_viewable():
+    imgs = [np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3))] * 4
+    got = [next(iter(T.utils.data.DataLoader(imgs, batch_size=4))).view(4, -1).tolist() for T in (torch, ember)]
+    assert got[0] == got[1]
+    with pytest.raises(TypeError, match='but got numpy.ndarray$'):
+        ember.stack([ember.ones(2), np.ones(2)])

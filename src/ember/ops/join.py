@@ -8,6 +8,7 @@ from .._dtype import _FROM_NP, promote_types
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import xp
+from .index_value import _type_name
 from .shape import wrap_dim, _fmt
 
 
@@ -48,7 +49,7 @@ class CatBackward0(Op):
             arrays = [a for a in arrays if a.ndim == ref.ndim]
         if not same:
             arrays = [a.astype(nd, copy=False) for a in arrays]
-        return xp(ref).concatenate(arrays, axis=d)
+        return _c(xp(ref).concatenate(arrays, axis=d))
 
     def backward(self, g):
         out, start = [], 0
@@ -82,13 +83,19 @@ def _common(arrays):
     return d.np
 
 
+def _c(out):
+    """cat/stack results are C-contiguous, as PyTorch's are, even from Fortran-ordered inputs
+    (for which NumPy would keep that order)."""
+    return out if out.flags.c_contiguous else out.copy(order='C')
+
+
 def _tensors(tensors, fname):
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f'{fname}(): argument \'tensors\' (position 1) must be tuple of Tensors, not '
                         f'{type(tensors).__name__}')
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f'expected Tensor as element {i} in argument 0, but got {type(t).__name__}')
+            raise TypeError(f'expected Tensor as element {i} in argument 0, but got {_type_name(t)}')
     return tensors
 
 
@@ -130,7 +137,7 @@ class StackBackward0(Op):
                 pass
             else:
                 self.dim = 0
-                return out.reshape((len(arrays),) + first.shape)
+                return _c(out).reshape((len(arrays),) + first.shape)
         if len({(a.shape, a.dtype) for a in arrays}) > 1:
             for i, a in enumerate(arrays[1:], 1):
                 if a.shape != first.shape:
@@ -142,8 +149,8 @@ class StackBackward0(Op):
         if self.dim == 0 and type(first) is np.ndarray:        # the DataLoader's collate case
             if first.ndim == 0:
                 return np.array(arrays, dtype=nd)
-            return np.concatenate(arrays, dtype=nd).reshape((len(arrays),) + first.shape)
-        return xp(first).stack([a.astype(nd, copy=False) for a in arrays], axis=self.dim)
+            return _c(np.concatenate(arrays, dtype=nd)).reshape((len(arrays),) + first.shape)
+        return _c(xp(first).stack([a.astype(nd, copy=False) for a in arrays], axis=self.dim))
 
     def backward(self, g):
         parts = g.unbind(self.dim)
