@@ -331,3 +331,18 @@ def test_mode_nan_and_ties():
         for d in range(x.ndim):
             same(lambda T: tuple(T.mode(T.from_numpy(x.copy()), d)))
     same(lambda T: tuple(T.mode(_bf(T, Y))))
+
+
+BIG_INTS = {
+    'mixed': lambda T: T.tensor([2 ** 63, 1]),
+    'nested': lambda T: T.tensor([[1, 2], [2 ** 63, 3]]),
+    'to_float': lambda T: T.tensor([2 ** 63, 1], dtype=T.float32),
+    'to_uint64': lambda T: T.tensor([2 ** 63, 1], dtype=T.uint64),
+    'with_float': lambda T: T.tensor([1.5, 2 ** 63]),
+    'collate': lambda T: T.utils.data.default_collate([2 ** 63, 1]),
+}
+
+
+@pytest.mark.parametrize('name', list(BIG_INTS))
+def test_ints_beyond_int64_in_lists(name):
+    same(BIG_INTS[name])

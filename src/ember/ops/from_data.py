@@ -111,6 +111,8 @@ def _from_python(data, dtype):
                           '\nConsider using tensor.detach() first.', UserWarning, stacklevel=4)
     if arr.ndim > len(sizes):                       # NumPy read tensors among the data as arrays
         arr = np.array(_tensor_leaves(data, len(sizes), dtype))
+    if dtype is None and arr.dtype.kind == 'f' and d.category == _dtype._INT:
+        raise ValueError('Overflow when unpacking long long')   # NumPy made floats of ints beyond int64
     if arr.dtype.kind == 'c' and dtype is not None and not d.is_complex:
         _refuse_complex(data, d)        # Python complex numbers don't go into real dtypes
     if arr.dtype.kind in 'OUSV' and arr.dtype != _dtype.bfloat16.np:
