@@ -352,6 +352,7 @@ def unsqueeze(self, dim):
 def flatten(self, start_dim=0, end_dim=-1):
     n = self.ndim
     if n == 0:
+        wrap_dim(start_dim, 0), wrap_dim(end_dim, 0)       # a 0-dim tensor still checks the dims
         return reshape(self, (1,))
     s, e = wrap_dim(start_dim, n), wrap_dim(end_dim, n)
     if s > e:

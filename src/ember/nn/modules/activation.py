@@ -51,23 +51,26 @@ class _Inplace(Module):
         return 'inplace=True' if self.inplace else ''
 
 
-def _simple(name, fn_name, doc, inplace):
-    """An activation layer whose only option is (at most) ``inplace``."""
+def _simple(name, fn_name, doc, inplace, show_inplace=True):
+    """An activation layer whose only option is (at most) ``inplace`` (left out of the repr where
+    PyTorch's is, ``show_inplace=False``)."""
     if inplace:
         def forward(self, input):
             return getattr(F, fn_name)(input, inplace=self.inplace)
     else:
         def forward(self, input):
             return getattr(F, fn_name)(input)
-    return type(name, (_Inplace if inplace else Module,), {'forward': forward, '__doc__': doc,
-                                                           '__module__': __name__})
+    body = {'forward': forward, '__doc__': doc, '__module__': __name__}
+    if not show_inplace:
+        body['extra_repr'] = Module.extra_repr
+    return type(name, (_Inplace if inplace else Module,), body)
 
 
 SELU = _simple('SELU', 'selu', 'scale * elu(x, alpha) with the self-normalising constants', True)
 SiLU = _simple('SiLU', 'silu', 'x * sigmoid(x)', True)
 Mish = _simple('Mish', 'mish', 'x * tanh(softplus(x))', True)
-Hardswish = _simple('Hardswish', 'hardswish', 'x * relu6(x + 3) / 6', True)
-Hardsigmoid = _simple('Hardsigmoid', 'hardsigmoid', 'relu6(x + 3) / 6', True)
+Hardswish = _simple('Hardswish', 'hardswish', 'x * relu6(x + 3) / 6', True, show_inplace=False)
+Hardsigmoid = _simple('Hardsigmoid', 'hardsigmoid', 'relu6(x + 3) / 6', True, show_inplace=False)
 LogSigmoid = _simple('LogSigmoid', 'logsigmoid', 'log(sigmoid(x))', False)
 Softsign = _simple('Softsign', 'softsign', 'x / (1 + |x|)', False)
 Tanhshrink = _simple('Tanhshrink', 'tanhshrink', 'x - tanh(x)', False)

@@ -118,21 +118,31 @@ class _ConvTranspose(_ConvNd):
     def forward(self, input, output_size=None):
         output_padding = self.output_padding
         if output_size is not None:
-            output_padding = self._output_padding(input, output_size)
+            output_padding = self._output_padding(input, output_size, self.stride, self.padding, self.kernel_size,
+                                                  self.nd, self.dilation)
         return getattr(F, f'conv_transpose{self.nd}d')(input, self.weight, self.bias, self.stride, self.padding,
                                                        output_padding, self.groups, self.dilation)
 
-    def _output_padding(self, input, output_size):
-        size = list(output_size)[-self.nd:]
-        sp = input.shape[-self.nd:]
-        res = []
-        for i in range(self.nd):
-            least = (sp[i] - 1) * self.stride[i] - 2 * self.padding[i] + self.dilation[i] * (self.kernel_size[i] - 1) + 1
-            if not least <= size[i] < least + self.stride[i]:
-                raise ValueError(f'requested an output size of {size}, but valid sizes range from {least} to '
-                                 f'{least + self.stride[i] - 1} (for an input of {list(sp)})')
-            res.append(size[i] - least)
-        return tuple(res)
+    def _output_padding(self, input, output_size, stride, padding, kernel_size, num_spatial_dims, dilation=None):
+        """The output_padding that makes the output ``output_size`` (spatial sizes, or with the batch
+        and channel sizes in front), with PyTorch's signature and messages."""
+        if output_size is None:
+            return self.output_padding
+        nd = num_spatial_dims
+        lead = 2 if input.dim() == nd + 2 else 1
+        if len(output_size) == lead + nd:
+            output_size = output_size[lead:]
+        if len(output_size) != nd:
+            raise ValueError(f'ConvTranspose{nd}D: for {input.dim()}D input, output_size must have {nd} or '
+                             f'{lead + nd} elements (got {len(output_size)})')
+        least = [(input.size(d + lead) - 1) * stride[d] - 2 * padding[d] +
+                 (dilation[d] if dilation is not None else 1) * (kernel_size[d] - 1) + 1 for d in range(nd)]
+        most = [least[d] + stride[d] - 1 for d in range(nd)]
+        for d in range(nd):
+            if not least[d] <= output_size[d] <= most[d]:
+                raise ValueError(f'requested an output size of {output_size}, but valid sizes range from {least} '
+                                 f'to {most} (for an input of {input.size()[2:]})')
+        return [output_size[d] - least[d] for d in range(nd)]
 
 
 class Conv1d(_Conv):

@@ -17,8 +17,14 @@ class Flatten(Module):
 class Unflatten(Module):
     def __init__(self, dim, unflattened_size):
         super().__init__()
-        self.dim = dim
-        self.unflattened_size = tuple(unflattened_size) if isinstance(unflattened_size, list) else unflattened_size
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError('unflattened_size must be a tuple of ints, but found type '
+                            f'{type(unflattened_size).__name__}')
+        for i, n in enumerate(unflattened_size):
+            if not isinstance(n, int):
+                raise TypeError(f'unflattened_size must be tuple of ints, but found element of type '
+                                f'{type(n).__name__} at pos {i}')
+        self.dim, self.unflattened_size = dim, unflattened_size     # kept as given (the repr shows it)
 
     def forward(self, input):
         return input.unflatten(self.dim, self.unflattened_size)

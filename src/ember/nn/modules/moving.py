@@ -28,13 +28,21 @@ class MovingMixin:
     def to(self, *args, **kwargs):
         from ...ops.convert import _parse_to
         dtype, device, _ = _parse_to(args, dict(kwargs))
-        if dtype is not None and not dtype.is_floating_point:
-            raise TypeError('nn.Module.to only accepts floating point or complex dtypes, but got desired '
-                            f'dtype={dtype}')
+        if dtype is not None:
+            if not (dtype.is_floating_point or dtype.is_complex):
+                raise TypeError('nn.Module.to only accepts floating point or complex dtypes, but got desired '
+                                f'dtype={dtype}')
+            if dtype.is_complex:
+                import warnings
+                warnings.warn('Complex modules are a new feature under active development whose design may change, '
+                              'and some modules might not work as expected when using complex tensors as '
+                              'parameters or buffers. Please file an issue at https://github.com/pytorch/pytorch/'
+                              'issues/new?template=bug-report.yml if a complex module does not work as expected.',
+                              stacklevel=2)
         fmt = kwargs.get('memory_format')
 
         def convert(t):
-            d = dtype if t.is_floating_point() else None
+            d = dtype if t.is_floating_point() or t.is_complex() else None
             if fmt is not None and t.dim() in (4, 5):       # conv weights take the layout, as in PyTorch
                 return t.to(device=device, dtype=d, memory_format=fmt)
             return t.to(device=device, dtype=d)

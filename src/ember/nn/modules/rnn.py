@@ -1,44 +1,18 @@
 """Recurrent layers: RNN, LSTM, GRU (layers, bidirectional, batch_first, dropout, proj_size,
-packed sequences) and their cells, written with ember ops: the input projection of all time
-steps is one matrix product, then a Python loop runs the recurrence."""
+packed sequences), with PyTorch's argument checks (``check_input``, ``check_forward_args``, ...)
+as overridable methods. The recurrence itself is in rnn_loop.py."""
 import math
+import numbers
+import warnings
 
 from ...ops.creation import empty, zeros
-from ...ops.join import stack, cat
-from ...ops.compare import where
-from ...ops.rnn_fused import lstm_layer
-from ..._dtype import float32
 from ...amp import autocast_mode as _amp
-from .. import functional as F, init
+from .. import init
 from ..parameter import Parameter
 from .module import Module
+from .rnn_loop import run_stack, _rnn_cell, _lstm_cell, _gru_cell  # noqa: F401  (the cells, for rnn_cell.py)
 
 _GATES = {'RNN_TANH': 1, 'RNN_RELU': 1, 'LSTM': 4, 'GRU': 3}
-
-
-def _rnn_cell(x_proj, h, w_hh, b_hh, relu):
-    pre = x_proj + F.linear(h, w_hh, b_hh)
-    return pre.relu() if relu else pre.tanh()
-
-
-def _lstm_cell(x_proj, h, c, w_hh, b_hh, w_hr=None):
-    gates = x_proj + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, -1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    h = o.sigmoid() * c.tanh()
-    if w_hr is not None:
-        h = F.linear(h, w_hr)
-    return h, c
-
-
-def _gru_cell(x_proj, h, w_hh, b_hh):
-    gh = F.linear(h, w_hh, b_hh)
-    xr, xz, xn = x_proj.chunk(3, -1)
-    hr, hz, hn = gh.chunk(3, -1)
-    r = (xr + hr).sigmoid()
-    z = (xz + hz).sigmoid()
-    n = (xn + r * hn).tanh()
-    return (1 - z) * n + z * h
 
 
 class RNNBase(Module):
@@ -49,21 +23,31 @@ class RNNBase(Module):
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
-        if not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
+        if not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
             raise ValueError('dropout should be a number in range [0, 1] representing the probability of an '
                              'element being zeroed')
         if dropout > 0 and num_layers == 1:
-            import warnings
             warnings.warn('dropout option adds dropout after all but last recurrent layer, so non-zero dropout '
-                          f'expects num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}')
+                          f'expects num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}',
+                          stacklevel=2)
+        for name, value, kind in (('bias', bias, bool), ('batch_first', batch_first, bool),
+                                  ('input_size', input_size, int), ('hidden_size', hidden_size, int)):
+            if not isinstance(value, kind):
+                raise TypeError(f'{name} should be of type {kind.__name__}, got: {type(value).__name__}')
+            if kind is int and value <= 0:
+                raise ValueError(f'{name} must be greater than zero')
+        if num_layers <= 0:
+            raise ValueError('num_layers must be greater than zero')
         if proj_size < 0:
             raise ValueError('proj_size should be a positive integer or zero to disable projections')
         if proj_size >= hidden_size:
             raise ValueError('proj_size has to be smaller than hidden_size')
+        if mode not in _GATES:
+            raise ValueError('Unrecognized RNN mode: ' + mode)
         gate = _GATES[mode] * hidden_size
         dirs = 2 if bidirectional else 1
         real_hidden = proj_size if proj_size > 0 else hidden_size
-        self._flat_weights_names = []
+        self._flat_weights_names, self._all_weights = [], []
         for layer in range(num_layers):
             for d in range(dirs):
                 sfx = f'_l{layer}' + ('_reverse' if d else '')
@@ -75,7 +59,8 @@ class RNNBase(Module):
                     names.append(('weight_hr' + sfx, (proj_size, hidden_size)))
                 for name, shape in names:
                     setattr(self, name, Parameter(empty(*shape, device=device, dtype=dtype)))
-                    self._flat_weights_names.append(name)
+                self._flat_weights_names.extend(n for n, _ in names)
+                self._all_weights.append([n for n, _ in names])
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -84,12 +69,52 @@ class RNNBase(Module):
             init.uniform_(w, -stdv, stdv)
 
     @property
+    def _flat_weights(self):
+        """The parameters in PyTorch's flat order (per layer and direction: w_ih, w_hh[, b_ih, b_hh][, w_hr]),
+        read from the module each time, so it follows ``.to()``, ``load_state_dict`` and reassignment."""
+        return [getattr(self, n, None) for n in self._flat_weights_names]
+
+    @property
     def all_weights(self):
         """One list of parameters per layer and direction, as PyTorch."""
-        groups = {}
-        for n in self._flat_weights_names:                 # weight_ih_l0, bias_hh_l1_reverse, ...
-            groups.setdefault(n.split('_', 2)[2], []).append(getattr(self, n))
-        return list(groups.values())
+        return [[getattr(self, n) for n in names] for names in self._all_weights]
+
+    def flatten_parameters(self):
+        """PyTorch packs the weights into one cuDNN buffer here; ember's recurrence reads the
+        parameters directly, so there is nothing to do (as PyTorch on the CPU)."""
+        return None
+
+    # ---- PyTorch's argument checks, called by forward (subclasses may override them)
+    def check_input(self, input, batch_sizes):
+        w = getattr(self, self._flat_weights_names[0])
+        if input.dtype != w.dtype and not _amp.state.on:       # (autocast casts for the products)
+            raise ValueError(f'RNN input dtype ({input.dtype}) does not match weight dtype ({w.dtype}). Convert '
+                             f'input: input.to({w.dtype}), or convert model: model.to({input.dtype})')
+        expected = 2 if batch_sizes is not None else 3
+        if input.dim() != expected:
+            raise RuntimeError(f'input must have {expected} dimensions, got {input.dim()}')
+        if self.input_size != input.size(-1):
+            raise RuntimeError(f'input.size(-1) must be equal to input_size. Expected {self.input_size}, '
+                               f'got {input.size(-1)}')
+
+    def get_expected_hidden_size(self, input, batch_sizes):
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
+        dirs = 2 if self.bidirectional else 1
+        return (self.num_layers * dirs, mini_batch, self.proj_size if self.proj_size > 0 else self.hidden_size)
+
+    def check_hidden_size(self, hx, expected_hidden_size, msg='Expected hidden size {}, got {}'):
+        if tuple(hx.size()) != tuple(expected_hidden_size):
+            raise RuntimeError(msg.format(expected_hidden_size, list(hx.size())))
+
+    def check_forward_args(self, input, hidden, batch_sizes):
+        self.check_input(input, batch_sizes)
+        self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
+
+    def permute_hidden(self, hx, permutation):
+        return hx if permutation is None else hx.index_select(1, permutation)
 
     def extra_repr(self):
         s = f'{self.input_size}, {self.hidden_size}'
@@ -112,58 +137,62 @@ class RNNBase(Module):
         g = lambda n: getattr(self, n + sfx, None)  # noqa: E731
         return g('weight_ih'), g('weight_hh'), g('bias_ih'), g('bias_hh'), g('weight_hr')
 
+    _run = run_stack            # (self, x, hx, lengths); ember.lstm & co. call it with their own record
+
+    def _zero_state(self, x, n):
+        dirs = 2 if self.bidirectional else 1
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        h = zeros(self.num_layers * dirs, n, real_hidden, dtype=x.dtype, device=x.device)
+        if self.mode != 'LSTM':
+            return h
+        return h, zeros(self.num_layers * dirs, n, self.hidden_size, dtype=x.dtype, device=x.device)
+
     def forward(self, input, hx=None):
-        from ..utils.rnn import PackedSequence, pad_packed_sequence, pack_padded_sequence
-        packed = isinstance(input, PackedSequence)
-        lengths = None
-        if packed:
-            sorted_idx, unsorted_idx = input.sorted_indices, input.unsorted_indices
-            x, lengths = pad_packed_sequence(input, batch_first=False)
-            lengths = lengths.to(x.device)          # the CPU lengths meet the data's masks
-            if sorted_idx is not None:     # work in the packed (sorted) order; hx is in user order
-                x = x.index_select(1, sorted_idx)
-                lengths = lengths.index_select(0, sorted_idx)
-                if hx is not None:
-                    hx = tuple(h.index_select(1, sorted_idx) for h in hx) if isinstance(hx, tuple) else \
-                        hx.index_select(1, sorted_idx)
-            batched = True
-        else:
-            x = input
-            if x.dim() not in (2, 3):
-                raise ValueError(f'{self.mode if self.mode in ("LSTM", "GRU") else "RNN"}: Expected input to be 2D '
-                                 f'or 3D, got {x.dim()}D tensor instead')
-            batched = x.dim() == 3
+        from ..utils.rnn import PackedSequence
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
+        if input.dim() not in (2, 3):
+            name, what = ('RNN', ' tensor') if self.mode.startswith('RNN') else (self.mode, '')
+            raise ValueError(f'{name}: Expected input to be 2D or 3D, got {input.dim()}D{what} instead')
+        batched = input.dim() == 3
+        x = input
+        if hx is not None:
+            hx = self._check_hx_dims(hx, batched)
+        if not batched:
+            x = x.unsqueeze(0 if self.batch_first else 1)
             if hx is not None:
-                hx = self._check_hx_dims(hx, batched)
-            if not batched:
-                x = x.unsqueeze(0 if self.batch_first else 1)
-                if hx is not None:
-                    hx = tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(1)
-            if self.batch_first:
-                x = x.transpose(0, 1)
-        w = getattr(self, self._flat_weights_names[0])
-        if x.dtype != w.dtype and not _amp.state.on:       # (autocast casts for the products)
-            raise ValueError(f'RNN input dtype ({x.dtype}) does not match weight dtype ({w.dtype}). Convert input: '
-                             f'input.to({w.dtype}), or convert model: model.to({x.dtype})')
-        if x.shape[-1] != self.input_size:
-            raise RuntimeError(f'input.size(-1) must be equal to input_size. Expected {self.input_size}, '
-                               f'got {x.shape[-1]}')
-        out, hidden = self._run(x, hx, lengths)
-        if packed:
-            if input.sorted_indices is not None:
-                hidden = tuple(h.index_select(1, unsorted_idx) for h in hidden) if isinstance(hidden, tuple) \
-                    else hidden.index_select(1, unsorted_idx)
-            out = pack_padded_sequence(out.index_select(1, unsorted_idx) if input.sorted_indices is not None
-                                       else out, lengths.index_select(0, unsorted_idx)
-                                       if input.sorted_indices is not None else lengths,
-                                       enforce_sorted=input.sorted_indices is None)
-            return out, hidden
+                hx = tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(1)
+        if hx is None:
+            hx = self._zero_state(x, x.shape[0 if self.batch_first else 1])
+        self.check_forward_args(x, hx, None)
+        if x.shape[1 if self.batch_first else 0] == 0:
+            raise RuntimeError('Expected sequence length to be larger than 0 in RNN')
+        out, hidden = self._run(x.transpose(0, 1) if self.batch_first else x, hx, None)
         if self.batch_first:        # PyTorch's RNN and GRU transpose their fresh output in place
             out = out.transpose(0, 1) if self.mode == 'LSTM' else out.transpose_(0, 1)
         if not batched:
             out = out.squeeze(0 if self.batch_first else 1)
             hidden = tuple(h.squeeze(1) for h in hidden) if isinstance(hidden, tuple) else hidden.squeeze(1)
         return out, hidden
+
+    def _forward_packed(self, input, hx):
+        """As PyTorch: the initial and final states are in the user's order (``permute_hidden``), the
+        rows run through the packed overload of ``ember.lstm``/``gru``/``rnn_*`` (whose own checks are
+        all a packed LSTM gets: PyTorch skips ``check_forward_args`` there)."""
+        from ..utils.rnn import PackedSequence
+        from ...ops import rnn_toplevel
+        data, batch_sizes, sorted_idx, unsorted_idx = input
+        if hx is None:
+            hx = self._zero_state(data, int(batch_sizes[0]))
+        else:
+            hx = self.permute_hidden(hx, sorted_idx)
+        if self.mode != 'LSTM':
+            self.check_forward_args(data, hx, batch_sizes)
+        run = getattr(rnn_toplevel, self.mode.lower())
+        out = run(data, batch_sizes, hx, self._flat_weights, self.bias, self.num_layers, self.dropout, self.training,
+                  self.bidirectional)
+        hidden = out[1:] if self.mode == 'LSTM' else out[1]
+        return PackedSequence(out[0], batch_sizes, sorted_idx, unsorted_idx), self.permute_hidden(hidden, unsorted_idx)
 
     def _check_hx_dims(self, hx, batched):
         """PyTorch's errors for a hidden state whose dims don't fit the input's, or for an LSTM state
@@ -186,97 +215,22 @@ class RNNBase(Module):
                                f'{c.dim()}-D) tensors')
         return tuple(hx)
 
-    def _run(self, x, hx, lengths):
-        seq, n = x.shape[0], x.shape[1]
-        dirs = 2 if self.bidirectional else 1
-        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
-        lstm = self.mode == 'LSTM'
-        want_h = (self.num_layers * dirs, n, real_hidden)
-        want_c = (self.num_layers * dirs, n, self.hidden_size)
-        if hx is None:
-            h0 = zeros(*want_h, dtype=x.dtype, device=x.device)
-            c0 = zeros(*want_c, dtype=x.dtype, device=x.device) if lstm else None
-        elif lstm:
-            h0, c0 = hx
-            _check_hidden(h0, want_h, 'Expected hidden[0] size')
-            _check_hidden(c0, want_c, 'Expected hidden[1] size')
-        else:
-            h0, c0 = hx, None
-            _check_hidden(h0, want_h, 'Expected hidden size')
-        mask = None
-        if lengths is not None:
-            from ...ops.ranges import arange
-            mask = (arange(seq, device=x.device).unsqueeze(1) < lengths.unsqueeze(0)).unsqueeze(-1)     # (L, N, 1)
-        hs, cs = [], []
-        layer_in = x
-        fused = lstm and lengths is None and self.proj_size == 0 and x.dtype == float32
-        for layer in range(self.num_layers):
-            outs = []
-            for d in range(dirs):
-                k = layer * dirs + d
-                w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, d)
-                if fused:           # the whole layer as one op, as PyTorch's CPU LSTM in float32
-                    out, h, c = lstm_layer(layer_in, w_ih, w_hh, b_ih, b_hh, h0[k], c0[k], reverse=d == 1)
-                    outs.append(out)
-                    hs.append(h)
-                    cs.append(c)
-                    continue
-                xs = layer_in if d == 0 else _reverse(layer_in, lengths)
-                proj = F.linear(xs, w_ih, b_ih)                         # every time step at once
-                m = mask                    # a reversed sequence still occupies its first `length` steps
-                h = h0[k]
-                c = c0[k] if lstm else None
-                steps = []
-                for t in range(seq):
-                    if lstm:
-                        h_new, c_new = _lstm_cell(proj[t], h, c, w_hh, b_hh, w_hr)
-                    elif self.mode == 'GRU':
-                        h_new, c_new = _gru_cell(proj[t], h, w_hh, b_hh), None
-                    else:
-                        h_new, c_new = _rnn_cell(proj[t], h, w_hh, b_hh, self.mode == 'RNN_RELU'), None
-                    if m is not None:
-                        h_new = where(m[t], h_new, h)
-                        if lstm:
-                            c_new = where(m[t], c_new, c)
-                        steps.append(where(m[t], h_new, h_new.new_zeros(())))
-                    else:
-                        steps.append(h_new)
-                    h, c = h_new, c_new
-                if d == 1 and lengths is None:      # the backward direction's steps, in time order
-                    outs.append(stack(steps[::-1]))
-                else:
-                    out = stack(steps)
-                    outs.append(out if d == 0 else _reverse(out, lengths))
-                hs.append(h)
-                if lstm:
-                    cs.append(c)
-            layer_in = outs[0] if dirs == 1 else cat(outs, -1)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                layer_in = F.dropout(layer_in, self.dropout, True)
-        h_n = stack(hs)
-        return layer_in, ((h_n, stack(cs)) if lstm else h_n)
+
+_NO_PROJ = 'proj_size argument is only supported for LSTM, not RNN or GRU'
 
 
-def _check_hidden(h, want, msg):
-    if tuple(h.shape) != tuple(want):
-        raise RuntimeError(f'{msg} {want}, got {list(h.shape)}')
-
-
-def _reverse(x, lengths):
-    """Reverse time (dim 0); with lengths, each sequence within its own length."""
-    if lengths is None:
-        return x.flip(0)
-    from ...ops.ranges import arange
-    seq = x.shape[0]
-    t = arange(seq, device=x.device).unsqueeze(1)
-    ln = lengths.unsqueeze(0)
-    idx = where(t < ln, ln - 1 - t, t)                               # (L, N)
-    return x.gather(0, idx.unsqueeze(-1).expand(x.shape))
+def _no_extra(kwargs, proj=True):
+    """PyTorch's RNN/GRU refuse ``proj_size`` by name; other unknown names fail in RNNBase."""
+    if proj and 'proj_size' in kwargs:
+        raise ValueError(_NO_PROJ)
+    if kwargs:
+        raise TypeError(f"RNNBase.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'")
 
 
 class RNN(RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+                 dropout=0.0, bidirectional=False, device=None, dtype=None, **kwargs):
+        _no_extra(kwargs)
         if nonlinearity not in ('tanh', 'relu'):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
         self.nonlinearity = nonlinearity
@@ -286,13 +240,34 @@ class RNN(RNNBase):
 
 class LSTM(RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, proj_size=0, device=None, dtype=None):
+                 bidirectional=False, proj_size=0, device=None, dtype=None, **kwargs):
+        _no_extra(kwargs, proj=False)
         super().__init__('LSTM', input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          proj_size, device, dtype)
+
+    def get_expected_cell_size(self, input, batch_sizes):
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
+        return (self.num_layers * (2 if self.bidirectional else 1), mini_batch, self.hidden_size)
+
+    def check_forward_args(self, input, hidden, batch_sizes):
+        self.check_input(input, batch_sizes)
+        self.check_hidden_size(hidden[0], self.get_expected_hidden_size(input, batch_sizes),
+                               'Expected hidden[0] size {}, got {}')
+        self.check_hidden_size(hidden[1], self.get_expected_cell_size(input, batch_sizes),
+                               'Expected hidden[1] size {}, got {}')
+
+    def permute_hidden(self, hx, permutation):
+        if permutation is None:
+            return hx
+        return hx[0].index_select(1, permutation), hx[1].index_select(1, permutation)
 
 
 class GRU(RNNBase):
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, device=None, dtype=None):
+                 bidirectional=False, device=None, dtype=None, **kwargs):
+        _no_extra(kwargs)
         super().__init__('GRU', input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          0, device, dtype)

@@ -73,13 +73,18 @@ class EmbeddingBag(Module):
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
         self.mode, self.sparse, self.include_last_offset = mode, sparse, include_last_offset
-        if padding_idx is not None and padding_idx < 0:
-            padding_idx = num_embeddings + padding_idx
+        if padding_idx is not None:
+            if padding_idx > 0 and padding_idx >= num_embeddings or padding_idx < -num_embeddings:
+                raise AssertionError('padding_idx must be within num_embeddings')
+            if padding_idx < 0:
+                padding_idx = num_embeddings + padding_idx
         self.padding_idx = padding_idx
         if _weight is None:
             self.weight = Parameter(empty(num_embeddings, embedding_dim, device=device, dtype=dtype))
             self.reset_parameters()
         else:
+            if list(_weight.shape) != [num_embeddings, embedding_dim]:
+                raise AssertionError('Shape of weight does not match num_embeddings and embedding_dim')
             self.weight = Parameter(_weight)
 
     reset_parameters = Embedding.reset_parameters
@@ -98,7 +103,19 @@ class EmbeddingBag(Module):
             s += f', norm_type={self.norm_type}'
         if self.scale_grad_by_freq is not False:
             s += f', scale_grad_by_freq={self.scale_grad_by_freq}'
-        s += f", mode='{self.mode}'"
+        s += f', mode={self.mode!r}'
         if self.padding_idx is not None:
             s += f', padding_idx={self.padding_idx}'
         return s
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                        mode='mean', sparse=False, include_last_offset=False, padding_idx=None):
+        """An EmbeddingBag whose weight is ``embeddings`` (shared, frozen unless ``freeze=False``)."""
+        if embeddings.dim() != 2:
+            raise AssertionError('Embeddings parameter is expected to be 2-dimensional')
+        rows, cols = embeddings.shape
+        bag = cls(rows, cols, max_norm, norm_type, scale_grad_by_freq, mode, sparse, _weight=embeddings,
+                  include_last_offset=include_last_offset, padding_idx=padding_idx)
+        bag.weight.requires_grad = not freeze
+        return bag

@@ -6,6 +6,7 @@ from ...ops.creation import tensor
 from ...ops.ranges import arange
 from ...ops.join import cat, stack
 from ..._tensor import Tensor
+from ..._dtype import float16, float32, float64, int8, int16, int32, int64, uint8
 
 
 class PackedSequence(namedtuple('PackedSequence', ['data', 'batch_sizes', 'sorted_indices', 'unsorted_indices'])):
@@ -13,21 +14,75 @@ class PackedSequence(namedtuple('PackedSequence', ['data', 'batch_sizes', 'sorte
     sequences (sorted by decreasing length) contribute one row each."""
 
     def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
-        if unsorted_indices is None and sorted_indices is not None:
+        if unsorted_indices is None:
             unsorted_indices = _invert(sorted_indices)
+        if batch_sizes is None:             # PackedSequence((data, batch_sizes)), as PyTorch accepts
+            if not (isinstance(data, (list, tuple)) and len(data) == 2):
+                raise AssertionError('Expected data to be a list or tuple of length 2')
+            data, batch_sizes = data
+        elif batch_sizes.device.type != 'cpu':
+            raise ValueError('batch_sizes should always be on CPU. Instances of PackedSequence should never be '
+                             'created manually. They should be instantiated by functions like pack_sequence and '
+                             'pack_padded_sequences in nn.utils.rnn. '
+                             'https://pytorch.org/docs/stable/nn.html#torch.nn.utils.rnn.pack_sequence')
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
     def to(self, *args, **kwargs):
+        """Convert ``data`` as ``Tensor.to``; the indices follow it to its device (batch_sizes stay
+        on the CPU). Returns ``self`` when nothing changes."""
         data = self.data.to(*args, **kwargs)
-        return self if data is self.data else type(self)(data, self.batch_sizes, self.sorted_indices,
-                                                          self.unsorted_indices)
+        if data is self.data:
+            return self
+        move = lambda t: None if t is None else t.to(data.device)  # noqa: E731
+        return type(self)(data, self.batch_sizes, move(self.sorted_indices), move(self.unsorted_indices))
+
+    def _to_device(self, kind, args, kwargs):
+        probe = tensor((), dtype=self.data.dtype, device=self.data.device).to(*args, **kwargs)
+        if probe.device.type != kind:
+            kwargs['device'] = kind
+        return self.to(*args, **kwargs)
+
+    def cuda(self, *args, **kwargs):
+        return self._to_device('cuda', args, kwargs)
+
+    def cpu(self, *args, **kwargs):
+        return self._to_device('cpu', args, kwargs)
+
+    def pin_memory(self):
+        pin = lambda t: None if t is None else t.pin_memory()  # noqa: E731
+        return type(self)(self.data.pin_memory(), self.batch_sizes, pin(self.sorted_indices),
+                          pin(self.unsorted_indices))
+
+    def double(self):
+        return self.to(dtype=float64)
+
+    def float(self):
+        return self.to(dtype=float32)
+
+    def half(self):
+        return self.to(dtype=float16)
+
+    def long(self):
+        return self.to(dtype=int64)
+
+    def int(self):
+        return self.to(dtype=int32)
+
+    def short(self):
+        return self.to(dtype=int16)
+
+    def char(self):
+        return self.to(dtype=int8)
+
+    def byte(self):
+        return self.to(dtype=uint8)
 
     @property
     def is_cuda(self):
         return self.data.is_cuda
 
     def is_pinned(self):
-        return False
+        return self.data.is_pinned()
 
 
 def invert_permutation(permutation):
@@ -103,18 +158,57 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
 
 
 def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side='right'):
+    """Stack sequences of different lengths (dim 0) into one tensor of the first one's dtype, filled
+    with ``padding_value`` on the ``padding_side``; (L, B, *), or (B, L, *) with ``batch_first``."""
+    if isinstance(sequences, Tensor):
+        sequences = sequences.unbind(0)
+    elif not hasattr(sequences, '__iter__'):
+        raise RuntimeError('pad_sequence: Expected iterable for input sequences, but got arg of type: '
+                           f'{type(sequences)}')
+    seqs = tuple(sequences)
+    for i, s in enumerate(seqs):
+        if not isinstance(s, Tensor):
+            raise TypeError(f'expected Tensor as element {i} in argument 0, but got {type(s).__name__}')
+    for name, pos, value, kinds, kind in (('padding_value', 3, padding_value, (int, float), 'float'),
+                                          ('padding_side', 4, padding_side, str, 'str')):
+        if not isinstance(value, kinds):
+            raise TypeError(f"pad_sequence(): argument '{name}' (position {pos}) must be {kind}, not "
+                            f'{type(value).__name__}')
+    if not seqs:
+        raise RuntimeError('received an empty list of sequences')
     if padding_side not in ('left', 'right'):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
-    longest = max(s.shape[0] for s in sequences)
-    rows = []
-    for s in sequences:
-        extra = longest - s.shape[0]
-        if extra:
-            fill = s.new_full((extra,) + tuple(s.shape[1:]), padding_value)
-            s = cat([s, fill]) if padding_side == 'right' else cat([fill, s])
-        rows.append(s)
-    out = stack(rows, 0)
-    return out if batch_first else out.transpose(0, 1)
+        raise RuntimeError(f'Expected padding_side to be one of left or right, but got {padding_side}.')
+    if seqs[0].dim() == 0:              # PyTorch's kernel slices the first one's trailing sizes
+        raise RuntimeError('ArrayRef: invalid slice, N = 1; size = 0')
+    for s in seqs:
+        if s.dim() == 0:
+            raise IndexError('Dimension specified as 0 but tensor has no dimensions')
+    longest = max(s.shape[0] for s in seqs)
+    trailing = tuple(seqs[0].shape[1:])
+    for s in seqs:
+        _check_copy((s.shape[0],) + trailing, tuple(s.shape))
+    n = len(seqs)
+    out = seqs[0].new_full((n, longest) + trailing if batch_first else (longest, n) + trailing, padding_value)
+    for i, s in enumerate(seqs):        # each sequence copied into its slot (CopySlices, as PyTorch)
+        steps = slice(0, s.shape[0]) if padding_side == 'right' else slice(longest - s.shape[0], longest)
+        if batch_first:
+            out[i, steps] = s
+        else:
+            out[steps, i] = s
+    return out
+
+
+def _check_copy(dst, src):
+    """PyTorch's copy_ errors for copying a tensor of shape ``src`` into one of shape ``dst``."""
+    nd = max(len(dst), len(src))
+    a, b = (1,) * (nd - len(dst)) + dst, (1,) * (nd - len(src)) + src
+    for k in range(nd):
+        if a[k] != b[k] and a[k] != 1 and b[k] != 1:
+            raise RuntimeError(f'The size of tensor a ({a[k]}) must match the size of tensor b ({b[k]}) at '
+                               f'non-singleton dimension {k}')
+    full = [max(x, y) if min(x, y) else 0 for x, y in zip(a, b)]
+    if tuple(full) != dst:
+        raise RuntimeError(f"output with shape {list(dst)} doesn't match the broadcast shape {full}")
 
 
 def pack_sequence(sequences, enforce_sorted=True):
@@ -123,9 +217,12 @@ def pack_sequence(sequences, enforce_sorted=True):
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
+    """The sequences of a padded batch, each cut to its length (by a mask: IndexBackward0, as PyTorch).
+    Unlike PyTorch, a time-major ``padded_sequences`` is not transposed in place."""
     if not batch_first:
         padded_sequences = padded_sequences.transpose(0, 1)
-    return [seq[:n] for seq, n in zip(padded_sequences, _lengths(lengths))]
+    steps = arange(padded_sequences.shape[1], device=padded_sequences.device)
+    return [seq[steps < n] for seq, n in zip(padded_sequences, _lengths(lengths))]
 
 
 def unpack_sequence(packed_sequences):
