@@ -355,6 +355,17 @@ def test_same_as_torch(fn):
     assert _run(ember, fn) == _run(torch, fn)
 
 
+def test_failed_load_leaves_module_unchanged():
+    m = _lin(ember)
+    before = {k: v.clone() for k, v in m.state_dict().items()}
+    for bad in ({'weight': ember.zeros(2, 3), 'bias': ember.zeros(3)}, {'weight': ember.zeros(2, 3)},
+                {'weight': ember.zeros(2, 3), 'bias': ember.zeros(2), 'extra': ember.ones(1)}):
+        with pytest.raises(RuntimeError):
+            m.load_state_dict(bad)
+        for k, v in m.state_dict().items():
+            assert ember.equal(v, before[k])
+
+
 class Pickled(ember.nn.Module):
     def __init__(self):
         super().__init__()

@@ -1,7 +1,7 @@
 """Survey-3 fixes in nn modules, each against PyTorch: RNNBase's public checks and helpers
 (flatten_parameters, check_input, check_forward_args, permute_hidden, _flat_weights, ...),
 RNN/GRU constructor errors, EmbeddingBag.from_pretrained, PackedSequence conversions,
-pad_sequence errors, Module.to(complex), partial load_state_dict, activation reprs,
+pad_sequence errors, Module.to(complex), load_state_dict messages, activation reprs,
 Unflatten checks and ConvTranspose output_size messages."""
 import warnings
 
@@ -276,9 +276,9 @@ def _load(sd, **kw):
         m = _linear(T)
         try:
             r = m.load_state_dict({k: T.tensor(v) for k, v in sd.items()}, **kw)
-        except RuntimeError as e:
-            r = str(e).replace('torch', 'ember')
-        return r if isinstance(r, str) else repr(r), m.weight, m.bias
+        except RuntimeError as e:      # torch keeps the keys that fit; ember's failed load changes
+            return str(e).replace('torch', 'ember')    # nothing (test_failed_load_changes_nothing)
+        return repr(r), m.weight, m.bias
     return run
 
 
@@ -289,7 +289,7 @@ MODULE_CASES = {
     'to-complex-keeps-int-buffers': lambda T: T.nn.BatchNorm1d(2).to(T.complex64).num_batches_tracked.dtype,
     'to-int': lambda T: T.nn.Linear(2, 2).to(T.int64),
     'to-bool': lambda T: T.nn.Linear(2, 2).to(T.bool),
-    # a failed load copies every key that fits, as PyTorch (then raises)
+    # a failed load raises torch's message (the module: see test_failed_load_changes_nothing)
     'load-bias-size': _load({'weight': np.zeros((2, 3), np.float32), 'bias': np.zeros(3, np.float32)}),
     'load-weight-size': _load({'weight': np.zeros((3, 3), np.float32), 'bias': np.zeros(2, np.float32)}),
     'load-missing': _load({'weight': np.zeros((2, 3), np.float32)}),
@@ -298,10 +298,8 @@ MODULE_CASES = {
     'load-non-strict-size': _load({'weight': np.zeros((2, 3), np.float32), 'bias': np.zeros(3, np.float32)},
                                   strict=False),
     'load-non-strict': _load({'weight': np.zeros((2, 3), np.float32), 'extra': np.ones(1)}, strict=False),
-    'load-nested': lambda T: (lambda m: (
-        _safe(lambda: m.load_state_dict({'0.weight': T.zeros(2, 3), '0.bias': T.zeros(5), '1.weight': T.ones(2, 3),
-                                         '1.bias': T.ones(2)})), [p for p in m.parameters()]))(
-        T.nn.Sequential(_linear(T), _linear(T))),
+    'load-nested': lambda T: _safe(lambda: T.nn.Sequential(_linear(T), _linear(T)).load_state_dict(
+        {'0.weight': T.zeros(2, 3), '0.bias': T.zeros(5), '1.weight': T.ones(2, 3), '1.bias': T.ones(2)})),
     'repr-hardsigmoid': lambda T: (repr(T.nn.Hardsigmoid(inplace=True)), repr(T.nn.Hardswish(True)),
                                    repr(T.nn.SiLU(True)), repr(T.nn.Mish(inplace=True))),
     'unflatten-named': lambda T: T.nn.Unflatten('features', (('C', 2), ('H', 2))),
@@ -329,6 +327,16 @@ def _safe(fn):
 @pytest.mark.parametrize('name', list(MODULE_CASES))
 def test_module_fixes(name):
     same(MODULE_CASES[name])
+
+
+def test_failed_load_changes_nothing():
+    # ember's rule: a failed call leaves the module as it was (torch would keep the keys that fit)
+    m = _linear(ember)
+    before = [p.detach().clone() for p in m.parameters()]
+    for sd in ({'weight': ember.zeros(2, 3), 'bias': ember.zeros(3)}, {'weight': ember.zeros(2, 3)}):
+        with pytest.raises(RuntimeError):
+            m.load_state_dict(sd)
+        assert all(ember.equal(p, b) for p, b in zip(m.parameters(), before))
 
 
 def test_load_post_hook_runs_even_when_the_load_fails():

@@ -1,13 +1,8 @@
 """The state-dict half of nn.Module: state_dict / load_state_dict with PyTorch's hooks,
-checks and messages.
-
-A load that fails is NOT all-or-nothing, by design, although ember's ops otherwise leave their
-inputs as they were on error: PyTorch copies every key that fits as it walks the modules and
-raises for the rest only at the end (a size mismatch, a missing or unexpected key under
-``strict``), and programs depend on that, e.g. ``try: model.load_state_dict(sd) except
-RuntimeError: ...`` to keep the matching part of a checkpoint whose classifier head has
-changed. ember does the same, so the module after a failed load is PyTorch's."""
+checks and messages. A load that fails leaves the module as it was: every copy is checked
+first and only carried out when the whole load succeeds."""
 import collections
+import threading
 from collections.abc import Mapping
 
 from ...autograd import grad_mode
@@ -24,6 +19,30 @@ class _IncompatibleKeys(collections.namedtuple('IncompatibleKeys', ['missing_key
         return super().__repr__()
 
     __str__ = __repr__
+
+
+class _Pending:
+    """The copies/assignments of one load_state_dict call, run only once no error was found."""
+    local = threading.local()
+
+    def __init__(self):
+        self.actions = []
+
+    def __enter__(self):
+        self.outer = getattr(_Pending.local, 'current', None)
+        _Pending.local.current = self
+        return self
+
+    def __exit__(self, *exc):
+        _Pending.local.current = self.outer
+
+
+def _run_or_defer(fn):
+    pending = getattr(_Pending.local, 'current', None)
+    if pending is not None:
+        pending.actions.append(fn)
+    else:
+        fn()
 
 
 class _WrappedHook:
@@ -138,23 +157,17 @@ class StateDictMixin:
                 error_msgs.append(f'size mismatch for {key}: copying a param with shape {src.shape} from '
                                   f'checkpoint, the shape in current model is {param.shape}.')
                 continue
-            try:
-                with grad_mode.no_grad():
-                    if assign:
-                        if isinstance(param, Parameter):
-                            src = Parameter(src, param.requires_grad) if not isinstance(src, Parameter) \
-                                else src.requires_grad_(param.requires_grad)
-                        setattr(self, name, src)
-                    else:
-                        param.copy_(src)
-            except Exception as ex:
-                error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
-                                  f'{param.size()} and whose dimensions in the checkpoint are {src.size()}, an '
-                                  f'exception occurred : {ex.args}.')
+            if assign:
+                if isinstance(param, Parameter):
+                    src = Parameter(src, param.requires_grad) if not isinstance(src, Parameter) \
+                        else src.requires_grad_(param.requires_grad)
+                _run_or_defer(lambda n=name, s=src: setattr(self, n, s))
+            else:
+                _run_or_defer(lambda p=param, s=src: p.copy_(s))
         extra_key = prefix + _EXTRA_STATE_KEY_SUFFIX
         if self._has_extra_state('set_extra_state'):
             if extra_key in state_dict:
-                self.set_extra_state(state_dict[extra_key])
+                _run_or_defer(lambda: self.set_extra_state(state_dict[extra_key]))
             elif strict:
                 missing_keys.append(extra_key)
         elif strict and extra_key in state_dict:
@@ -174,6 +187,7 @@ class StateDictMixin:
         state_dict = collections.OrderedDict(state_dict)
         if metadata is not None:
             state_dict._metadata = metadata
+        post_hooks = []
         incompatible = _IncompatibleKeys(missing, unexpected)
 
         def load(module, local_state, prefix=''):
@@ -185,20 +199,31 @@ class StateDictMixin:
                 if child is not None:
                     cp = prefix + name + '.'
                     load(child, {k: v for k, v in local_state.items() if k.startswith(cp)}, cp)
-            for hook in module._load_state_dict_post_hooks.values():    # they may edit the key lists
-                if hook(module, incompatible) is not None:
-                    raise AssertionError('Hooks registered with ``register_load_state_dict_post_hook`` are not '
-                                         'expected to return new values, if incompatible_keys need to be '
-                                         'modified, it should be done inplace.')
+            post_hooks.extend((module, h) for h in module._load_state_dict_post_hooks.values())
 
-        load(self, state_dict)
-        if strict:
-            if unexpected:
-                errors.insert(0, 'Unexpected key(s) in state_dict: ' + ', '.join(f'"{k}"' for k in unexpected) + '. ')
-            if missing:
-                errors.insert(0, 'Missing key(s) in state_dict: ' + ', '.join(f'"{k}"' for k in missing) + '. ')
-        if errors:
-            self._raise_load_errors(errors)
+        with _Pending() as pending:
+            load(self, state_dict)
+
+        def strict_errors():
+            out = []
+            if strict and missing:
+                out.append('Missing key(s) in state_dict: ' + ', '.join(f'"{k}"' for k in missing) + '. ')
+            if strict and unexpected:
+                out.append('Unexpected key(s) in state_dict: ' + ', '.join(f'"{k}"' for k in unexpected) + '. ')
+            return out
+        # post hooks may edit missing/unexpected in place, so with hooks the strict check comes after them
+        if errors or (not post_hooks and strict_errors()):
+            self._raise_load_errors(strict_errors() + errors)
+        with grad_mode.no_grad():
+            for action in pending.actions:
+                action()
+        for module, hook in post_hooks:
+            if hook(module, incompatible) is not None:
+                raise AssertionError('Hooks registered with ``register_load_state_dict_post_hook`` are not '
+                                     'expected to return new values, if incompatible_keys need to be '
+                                     'modified, it should be done inplace.')
+        if strict_errors():
+            self._raise_load_errors(strict_errors())
         return _IncompatibleKeys(missing, unexpected)
 
     def _raise_load_errors(self, msgs):
