@@ -4,10 +4,7 @@
 """
 import warnings as _warnings
 
-# NumPy warns about inf/nan results (log(0), 0/0); PyTorch never does. Silence those warnings
-# only where ember's own code calls NumPy, leaving the user's NumPy code alone.
-_warnings.filterwarnings('ignore', message=r'(divide by zero|invalid value|overflow) encountered',
-                         category=RuntimeWarning, module=r'ember\.')
+from . import _quiet_numpy  # noqa: E402,F401  (NumPy's inf/nan warnings: see there)
 
 from . import _dtype  # noqa: E402
 from ._dtype import (dtype, float32, float64, float16, bfloat16, uint8, int8, int16, int32, int64,  # noqa: F401

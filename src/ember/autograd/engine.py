@@ -2,6 +2,7 @@
 import numpy as _np
 
 from . import grad_mode
+from .. import _quiet_numpy
 from .node import AccumulateGrad, BACKWARD_TWICE, _FREED
 from . import anomaly as _anomaly_mode
 from .anomaly import _state as _anomaly, _running as _anomaly_running
@@ -97,6 +98,8 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=F
             from ..ops._devices import guard
             with guard(g._data):
                 return _execute(roots, root_grads, keep_graph, create_graph, targets, capture)
+    if _quiet_numpy.filter_first():
+        return _execute(roots, root_grads, keep_graph, create_graph, targets, capture)
     with _np.errstate(all='ignore'):
         return _execute(roots, root_grads, keep_graph, create_graph, targets, capture)
 
