@@ -94,6 +94,9 @@ def _to_channel_major(g):
 def conv(x, w, stride, pads, dil, groups, keep=None):
     """``keep``: a dict that receives x's padded layout when a path builds one (handed back to
     ``conv_weight`` as ``kept``, it saves rebuilding it)."""
+    if not x.size:                                  # an empty batch (or no channels): nothing to compute
+        out = out_size(x.shape[2:], w.shape[2:], stride, pads, dil)
+        return _xp(x).zeros((x.shape[0], w.shape[0]) + tuple(out), x.dtype)
     if type(x) is not np.ndarray:                   # a device array: cuDNN when it can serve it
         y = DNN.conv(x, w, out_size(x.shape[2:], w.shape[2:], stride, pads, dil), stride, pads, dil)
         if y is not None:
@@ -115,6 +118,8 @@ def conv(x, w, stride, pads, dil, groups, keep=None):
 
 def conv_weight(x, g, kshape, stride, pads, dil, groups, kept=None):
     """Gradient wrt the weight: g (O, N P) @ patches^T (N P, Cg K), per group, summed over blocks."""
+    if not x.size or not g.size:                    # an empty batch: no contribution
+        return _xp(x).zeros((g.shape[1], x.shape[1] // groups) + tuple(kshape), x.dtype)
     if type(x) is not np.ndarray:
         gw = DNN.conv_weight(x, g, kshape, stride, pads, dil, groups)
         if gw is not None:
@@ -136,6 +141,8 @@ def conv_weight(x, g, kshape, stride, pads, dil, groups, kept=None):
 
 def conv_input(g, w, xshape, stride, pads, dil, groups):
     """Gradient wrt the input (also the transposed convolution): scatter W^T g back to patches."""
+    if not g.size:                                  # an empty batch (or no channels)
+        return _xp(g).zeros(tuple(xshape), g.dtype)
     if type(g) is not np.ndarray:
         gx = DNN.conv_input(g, w, xshape, stride, pads, dil)
         if gx is not None:

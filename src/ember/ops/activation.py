@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace
 from . import unary as _u
@@ -152,38 +153,6 @@ class GluBackward0(Op):
         return cat([g * s, g * x1 * s * (1 - s)], self.dim)
 
 
-class PreluKernelBackward0(Op):
-    """x where positive, else w x; w arrives already shaped to broadcast against x."""
-    saves = (0, 1)
-
-    def forward(self, a, w):
-        return np.where(a > 0, a, a * w)
-
-    def backward(self, g):
-        x, w = self.saved_tensors
-        gx, gw = apply(PreluKernelBackwardBackward0, g, x, w)
-        return gx, gw.sum_to_size(w.shape)
-
-
-class PreluKernelBackwardBackward0(Op):
-    """prelu's gradients (g where x > 0 else g w; and w's, unreduced: 0 where x > 0 else g x), recorded
-    so create_graph differentiates them in g, x and w, as PyTorch."""
-    saves = (0, 1, 2)
-    n_outputs = 2
-
-    def forward(self, g, x, w):
-        pos = x > 0
-        return np.where(pos, g, g * w), np.where(pos, g.dtype.type(0), g * x)
-
-    def backward(self, ggx, ggw):
-        g, x, w = self.saved_tensors
-        pos = x > 0
-        dg = _where(pos, ggx, ggx * w + ggw * x)
-        dx = _where(pos, 0.0, ggw * g)
-        dw = _where(pos, 0.0, ggx * g).sum_to_size(w.shape)
-        return dg, dx, dw
-
-
 # in-place forms that PyTorch differentiates through the output ------------------------
 
 class LeakyReluBackward1(Op):
@@ -194,6 +163,8 @@ class LeakyReluBackward1(Op):
         return np.where(a > 0, a, a * a.dtype.type(negative_slope))
 
     def backward(self, g):
+        if self.negative_slope < 0:     # the output alone cannot tell which inputs were negative
+            raise RuntimeError('In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward function with a negative slope, please call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu backward calculation with negative slope')  # noqa: E501
         out, = self.saved_tensors
         return apply(_u.LeakyReluBackwardBackward0, g, out, negative_slope=self.negative_slope)
 
@@ -312,6 +283,12 @@ def _int_hardtanh(input, min_val, max_val, inplace):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:                       # F.hardtanh's check (hardtanh_ has none: _hardtanh)
+        raise ValueError('min_val cannot be greater than max_val')
+    return _hardtanh(input, min_val, max_val, inplace)
+
+
+def _hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if not input.dtype.is_floating_point:
         return _int_hardtanh(input, min_val, max_val, inplace)
     return (apply_inplace if inplace else apply)(HardtanhBackward0, input, min_val=min_val, max_val=max_val)
@@ -346,6 +323,11 @@ def tanhshrink(input):
 
 def softshrink(input, lambd=0.5):
     _float_only(input, 'softshrink_check')
+    top = float(_dtype.finfo(input.dtype).max)
+    if not 0 <= lambd <= top:
+        from .._tensor import _scalar_name
+        raise RuntimeError(f'lambda must be in range [0, {top:g}] for input dtype {_scalar_name(input.dtype)}, '
+                           f'but found {lambd:g}')
     return apply(SoftshrinkBackward0, input, lambd=lambd)
 
 
@@ -368,27 +350,6 @@ def glu(input, dim=-1):
     return apply(GluBackward0, input, dim=dim)
 
 
-def prelu(input, weight):
-    if _amp.state.on and _amp.lower('prelu', input):  # autocast hook (ember.amp): lower-precision inputs
-        return _amp.call(prelu, input, weight)
-    _real_only(input, 'prelu_cpu')
-    if input.dtype != weight.dtype:
-        from .._tensor import _scalar_name
-        raise RuntimeError(f'prelu: Type promoting not supported. Got {_scalar_name(input.dtype)} and '
-                           f'{_scalar_name(weight.dtype)}')
-    if weight.ndim > 1:
-        raise RuntimeError(f'prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}')
-    channels = input.shape[1] if input.ndim >= 2 else 1
-    if weight.numel() != 1 and weight.numel() != channels:
-        raise RuntimeError('Mismatch of parameter numbers and input channel size. Found parameter numbers = '
-                           f'{weight.numel()} and channel size = {channels}.')
-    if input.ndim >= 2:               # the weight viewed to broadcast along dim 1, as PyTorch
-        weight = weight.reshape((1, weight.numel()) + (1,) * (input.ndim - 2))
-    elif input.ndim == 0 or weight.ndim != 1:
-        weight = weight.reshape(() if input.ndim == 0 else (weight.numel(),))
-    return apply(PreluKernelBackward0, input, weight)
-
-
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if _amp.state.on and _amp.fp32('softmin', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(softmin, input, dim, _stacklevel, dtype=dtype)
@@ -396,3 +357,6 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _softmax_dim(input.ndim, 'softmin')
     return softmax(-input, dim, _stacklevel, dtype)
+
+
+from .prelu import prelu, PreluKernelBackward0, PreluKernelBackwardBackward0  # noqa: E402,F401

@@ -168,6 +168,12 @@ def _resolve_padding(padding, nd, k, dil, stride):
     return tuple((p, p) for p in padding)
 
 
+def _weight_groups(weight, groups):
+    if weight.shape[0] < groups:
+        raise RuntimeError(f'Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got '
+                           f'weight of size {_shape(weight)} instead')
+
+
 def _batched(input, nd):
     """Unbatched inputs get a batch dim of 1, removed from the result."""
     return (input, False) if input.ndim == nd + 2 else (input.unsqueeze(0), True)
@@ -182,6 +188,7 @@ def convolution(fname, nd, input, weight, bias, stride, padding, dilation, group
     _check_common(fname, input, weight, bias, nd, stride, padding, dilation, groups, weight.shape[0])
     x, unbatched = _batched(input, nd)
     c = x.shape[1]
+    _weight_groups(weight, groups)
     if weight.shape[0] % groups:
         raise RuntimeError('Given groups=%d, expected weight to be divisible by %d at dimension 0, but got '
                            'weight of size [%s] instead' % (groups, groups, _shape(weight)))   # sic: PyTorch's [[...]]
@@ -209,9 +216,14 @@ def conv_transpose(fname, nd, input, weight, bias, stride, padding, output_paddi
     _check_common(fname, input, weight, bias, nd, stride, padding, dilation, groups,
                   weight.shape[1] * groups if weight.ndim > 1 else 0)
     x, unbatched = _batched(input, nd)
+    _weight_groups(weight, groups)
     if x.shape[1] != weight.shape[0]:
         raise RuntimeError(f'Given transposed=1, weight of size {_shape(weight)}, expected input{_shape(x)} to '
                            f'have {weight.shape[0]} channels, but got {x.shape[1]} channels instead')
+    if not x.numel() and x.shape[0] and x.shape[1]:
+        shape = x.shape if nd > 1 else x.shape[:2] + (1,) + x.shape[2:]      # 1-d runs as 2-d in PyTorch
+        raise RuntimeError('Only zero batch or zero channel inputs are supported, but got input shape: '
+                           f"[{', '.join(map(str, shape))}]")
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
         names = ['height', 'width'] if nd == 2 else ['depth', 'height', 'width'][-nd:] if nd == 3 else ['']
         def part(label, vals):

@@ -35,7 +35,9 @@ def _feature_shape(input, batched_dims):
     return tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
 
 
-def _feature_dropout(input, p, training, inplace, batched_dims, name):
+def _feature_dropout(input, p, training, inplace, batched_dims, name, squeeze=False):
+    """``squeeze``: input without its batch dim runs with one of size 1, dropped again
+    (SqueezeBackward1, as PyTorch's dropout1d/dropout3d)."""
     _check(p)
     if input.ndim not in (batched_dims - 1, batched_dims):
         warnings.warn(f'{name}: Received a {input.ndim}-D input to {name}, which is deprecated and will result '
@@ -43,6 +45,12 @@ def _feature_dropout(input, p, training, inplace, batched_dims, name):
                       f'use dropout instead. Note that {name} exists to provide channel-wise dropout on inputs with '
                       f'{batched_dims - 2} spatial dimensions, a channel dimension, and an optional batch dimension '
                       f'(i.e. {batched_dims - 1}D or {batched_dims}D inputs).', stacklevel=3)
+    if squeeze and input.ndim != batched_dims:
+        return _feature_mask(input.unsqueeze(0), p, training, inplace, batched_dims).squeeze(0)
+    return _feature_mask(input, p, training, inplace, batched_dims)
+
+
+def _feature_mask(input, p, training, inplace, batched_dims):
     if not training or p == 0:
         return input
     if p == 1:
@@ -55,7 +63,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
         raise RuntimeError(f'dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that '
                            'dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a '
                            'channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).')
-    return _feature_dropout(input, p, training, inplace, 3, 'dropout1d')
+    return _feature_dropout(input, p, training, inplace, 3, 'dropout1d', squeeze=True)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -73,7 +81,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
-    return _feature_dropout(input, p, training, inplace, 5, 'dropout3d')
+    return _feature_dropout(input, p, training, inplace, 5, 'dropout3d', squeeze=True)
 
 
 def _alpha(input, shape, p, training, inplace):

@@ -110,43 +110,77 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode='mean',
                   sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    if weight.dtype.legacy == 'LongTensor' and input.dtype.is_floating_point:       # the old argument order
+        import warnings
+        warnings.warn('Argument order of nn.functional.embedding_bag was changed. Usage `embedding_bag(weight, '
+                      'input, ...)` is deprecated, and should now be `embedding_bag(input, weight, ...)`.',
+                      UserWarning, stacklevel=2)
+        weight, input = input, weight
+    if per_sample_weights is not None and input.shape != per_sample_weights.shape:
+        raise ValueError(f'embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then it '
+                         f'must have the same shape as the input ({input.shape})')
+    if weight.ndim != 2:
+        raise ValueError(f'weight has to be a 2D Tensor, but got Tensor of dimension {weight.ndim}')
+    if input.ndim == 2:
+        if offsets is not None:
+            raise ValueError('if input is 2D, then offsets has to be None, as input is treated is a mini-batch of '
+                             f'fixed length sequences. However, found offsets of type {type(offsets)}')
+    elif input.ndim == 1:
+        if offsets is None:
+            raise ValueError('offsets has to be a 1D Tensor but got None')
+        if offsets.ndim != 1:
+            raise ValueError('offsets has to be a 1D Tensor')
+    else:
+        raise ValueError(f'input has to be 1D or 2D Tensor, but got Tensor of dimension {input.ndim}')
     if mode not in ('sum', 'mean', 'max'):
         raise ValueError('mode has to be one of sum, mean or max')
+    if mode == 'max' and scale_grad_by_freq:
+        raise ValueError('max mode does not support scaling the gradient by the frequency')
+    if mode == 'max' and sparse:
+        raise ValueError('max mode does not support sparse weights')
     if per_sample_weights is not None and mode != 'sum':
         raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
                                   f"supported for mode='sum' (got mode='{mode}'). Please open a feature request "
                                   'on GitHub.')
+    for t in (input, offsets):
+        if t is not None and t.dtype.legacy not in ('LongTensor', 'IntTensor'):
+            raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                               f'Long, Int; but got ember.{t.dtype.legacy} instead (while checking arguments for '
+                               'embedding_bag)')
     if input.ndim == 2:
-        if offsets is not None:
-            raise ValueError('if input is 2D, then offsets has to be None, as input is treated is a mini-batch of '
-                             'fixed length sequences. However, found offsets of type Tensor')
         b, length = input.shape
         flat = input.reshape(-1)
         starts = np.arange(0, b * length, length)
         psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)
-    elif input.ndim == 1:
-        if offsets is None:
-            raise ValueError('offsets has to be a 1D Tensor but got None')
+    else:
         flat, psw = input, per_sample_weights
         starts = _host(offsets._data).astype(np.int64)
+        if starts.size and starts[0] != 0:
+            raise RuntimeError('offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from '
+                               f'position 0. However, got {starts[0]}')
+        if starts.size and starts[-1] > flat.shape[0]:
+            raise RuntimeError(f"offsets[-1] can not be greater than input's length {flat.shape[0]} but got "
+                               f'offsets[-1] of {starts[-1]}')
         if include_last_offset:
             starts = starts[:-1]
-    else:
-        raise ValueError(f'input has to be 1D or 2D Tensor, but got Tensor of dimension {input.ndim}')
+    ids = _host(flat._data)
+    bad = np.flatnonzero((ids < 0) | (ids >= weight.shape[0])) if ids.size else ()
+    if len(bad):
+        raise RuntimeError(f'Index {bad[0]} of input takes value {ids[bad[0]]} which is not in the valid range '
+                           f'[0, {weight.shape[0]})')
     rows = embedding(flat, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
     if psw is not None:
         rows = rows * psw.unsqueeze(-1)
     n = flat.shape[0]
     ends = np.append(starts[1:], n if not include_last_offset or input.ndim == 2 else
                      int(offsets._data[-1]))
-    ids = _host(flat._data)
     valid = np.ones(n, bool) if padding_idx is None else ids != (padding_idx % weight.shape[0])
     if mode == 'max':
         from .join import stack
         bags = []
         for s, e in zip(starts, ends):
             sel = [i for i in range(s, e) if valid[i]]
-            bags.append(rows[sel].amax(0) if sel else rows.new_zeros(weight.shape[1]))
+            bags.append(rows[sel].amax(0) if sel else rows[:0].sum(0))     # an empty bag: zeros, in the graph
         return _as_bag(stack(bags) if bags else rows.new_zeros((0, weight.shape[1])))
     seg = np.zeros((len(starts), n), rows._data.dtype)
     for k, (s, e) in enumerate(zip(starts, ends)):

@@ -48,21 +48,29 @@ class Col2ImBackward0(Op):
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    if input.ndim not in (3, 4):
+    if input.ndim < 3:
+        n = max(input.ndim, 1)
+        raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {input.ndim})')
+    if input.ndim != 4 and input.ndim != 3 or not all(input.shape[input.ndim - 3:]):
         raise RuntimeError('Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero '
                            f'dimensions for input, but got: {list(input.shape)}')
-    return apply(Im2ColBackward0, input, kernel=_pair(kernel_size, 'kernel_size'),
-                 dilation=_pair(dilation, 'dilation'), padding=_pair(padding, 'padding'), stride=_pair(stride, 'stride'))
+    kernel, dil, pad, st = (_pair(v, '') for v in (kernel_size, dilation, padding, stride))
+    blocks = K.out_size(input.shape[-2:], kernel, st, tuple((p, p) for p in pad), dil)
+    if any(b < 1 for b in blocks):
+        raise RuntimeError(f'Given input with spatial size {tuple(input.shape[-2:])}, kernel_size={kernel}, '
+                           f'dilation={dil}, padding={pad}, calculated shape of the array of sliding blocks as '
+                           f'{tuple(blocks)}, but its components must be at least one.')
+    return apply(Im2ColBackward0, input, kernel=kernel, dilation=dil, padding=pad, stride=st)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    if input.ndim not in (2, 3):
-        raise RuntimeError(f'Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported '
-                           f'(got {input.ndim}D)')
+    if input.ndim not in (2, 3) or not all(input.shape[input.ndim - 2:]):
+        raise RuntimeError('Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero '
+                           f'dimensions for input, but got: {list(input.shape)}')
     kernel = _pair(kernel_size, 'kernel_size')
     c = input.shape[-2]
     if c % (kernel[0] * kernel[1]):
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
-                           f'but got input.size(1)={c} and kernel_size={kernel}')
+                           f'but got input.size(1)={c} and kernel_size={kernel}.')
     return apply(Col2ImBackward0, input, output_size=_pair(output_size, 'output_size'), kernel=kernel,
                  dilation=_pair(dilation, 'dilation'), padding=_pair(padding, 'padding'), stride=_pair(stride, 'stride'))

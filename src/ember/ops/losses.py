@@ -1,6 +1,7 @@
 """Loss functions beyond nll/cross_entropy/mse (nn_ops.py), as PyTorch builds them: elementwise losses with their
 own nodes (SmoothL1LossBackward0, HuberLossBackward0, SoftMarginLossBackward0, BinaryCrossEntropy*), the rest
-composed of ember ops (grad_fn names as PyTorch's); margin/embedding losses are in pairwise.py. Reduction helpers."""
+composed of ember ops (grad_fn names as PyTorch's); margin/embedding losses are in pairwise.py. Shared reduction
+helpers come first."""
 import math
 import warnings
 
@@ -18,8 +19,6 @@ from .compare import where
 from .creation import ones_like
 from .shape_more import broadcast_tensors, broadcast_shapes
 
-
-# ------------------------------------------------------------------ shared helpers
 
 def legacy_reduction(size_average, reduce, reduction):
     """The deprecated size_average / reduce pair -> a reduction string, warning as PyTorch."""
@@ -353,7 +352,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_
         loss = target.xlogy(target) - target * input
     loss = reduce_loss(loss, enum)
     if reduction == 'batchmean' and input.ndim != 0:
-        loss = loss / input.shape[0]
+        with np.errstate(divide='ignore', invalid='ignore'):     # an empty batch: NaN, silently (as PyTorch)
+            loss = loss / input.shape[0]
     return loss
 
 

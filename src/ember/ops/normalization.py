@@ -1,6 +1,6 @@
 """Normalization: batch_norm, layer_norm, group_norm (one op each, PyTorch's Native*Backward0
-nodes) and the compositions instance_norm and rms_norm (normalize and local_response_norm are
-in normalization_more.py).
+nodes); the compositions instance_norm, rms_norm, normalize and local_response_norm are in
+normalization_more.py.
 
 All three ops normalise x over some axes, x_hat = (x - mean) * invstd, then scale and
 shift. Their input gradient is the same formula (``_grad_input``). Plain backward uses the
@@ -36,6 +36,10 @@ def _grad_input(gxhat, x, axes, mean, invstd):
 
 
 def _np_stats(x, axes, eps):
+    if not x.size:                      # NaN statistics (of empty groups), without NumPy's warnings
+        shape = tuple(1 if d in axes else s for d, s in enumerate(x.shape))
+        nan = xp(x).full(shape, np.nan, x.dtype)
+        return nan, nan
     mean = x.mean(axis=axes, keepdims=True, dtype=np.float64 if x.dtype != np.float64 else None)
     var = ((x - mean.astype(x.dtype)) ** 2).mean(axis=axes, keepdims=True)
     return mean.astype(x.dtype), var.astype(x.dtype)
@@ -226,6 +230,10 @@ class NativeLayerNormBackward0(_Norm):
         return gx, gw, gb
 
 
+def _group_size(x, groups):
+    return x.shape[1] // groups * int(np.prod(x.shape[2:]))
+
+
 class NativeGroupNormBackward0(_Norm):
 
     def forward(self, x, w, b, *, groups, eps):
@@ -233,7 +241,7 @@ class NativeGroupNormBackward0(_Norm):
         x, w, b = self._up(x, w, b)
         n, c = x.shape[:2]
         self.groups, self.eps = groups, eps
-        xg = x.reshape(n, groups, -1) if x.size else x.reshape(n, groups, 0)
+        xg = x.reshape(n, groups, _group_size(x, groups))
         mean, var = _np_stats(xg, (2,), eps)
         self.mean, self.invstd = mean, (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)   # bf16 + float: f32
         y = ((xg - mean) * self.invstd).reshape(x.shape)
@@ -249,6 +257,8 @@ class NativeGroupNormBackward0(_Norm):
     def _backward(self, g, x, w):
         n, c = x.shape[:2]
         shape = (1, c) + (1,) * (x.ndim - 2)
+        if not x.numel():
+            return self._empty_backward(g, x, n, c)
         xg = x.reshape(n, self.groups, -1)
         if grad_mode.is_grad_enabled():
             mean, invstd = _stats(xg, (2,), self.eps)
@@ -265,6 +275,16 @@ class NativeGroupNormBackward0(_Norm):
         if need_b:
             gb = g.sum(axes)
         return gx, gw, gb
+
+    def _empty_backward(self, g, x, n, c):
+        """Empty input: zero gradients, except NaN for the weight where a sample's groups are
+        empty (their statistics are NaN), as in PyTorch."""
+        need_x, need_w, need_b = (e[0] is not None for e in self._next)
+        zeros = g.new_zeros((c,))
+        gw = None
+        if need_w:
+            gw = zeros + float('nan') if n and not _group_size(x, self.groups) else zeros
+        return (g * 0 if need_x else None), gw, (zeros if need_b else None)
 
 
 def _float_input(input, kernel):
@@ -285,21 +305,35 @@ def _mixed(input, *params):
         raise RuntimeError('mixed dtype (CPU): expect parameter to have scalar type of Float')
 
 
+def _empty_norm(input, weight, bias):
+    """PyTorch's result for an empty input: a copy scaled and shifted by the first weight and
+    bias entries (keeps the graph connected to them)."""
+    out = input.clone()
+    if weight is not None:
+        out = out * weight.select(0, 0)
+    if bias is not None:
+        out = out + bias.select(0, 0)
+    return out
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
                eps=1e-05):
-    _float_input(input, 'batch_norm')
     c = input.shape[1] if input.ndim > 1 else 0
     if training:
-        n = input.numel() // c if c else 0
-        if n <= 1:
+        n = input.numel() // c if c else int(np.prod(input.shape[:1] + input.shape[2:]))
+        if n == 1:
             raise ValueError(f'Expected more than 1 value per channel when training, got input size {input.shape}')
+    if input.numel() == 0:
+        return _empty_norm(input, weight, bias)
     for name, t in (('running_mean', running_mean), ('running_var', running_var), ('weight', weight),
                     ('bias', bias)):
-        if t is not None and t.numel() != c:
-            raise RuntimeError(f'{name} should contain {c} elements not {t.numel()}')
+        if t is not None:
+            if t.numel() != c:
+                raise RuntimeError(f'{name} should contain {c} elements not {t.numel()}')
+        elif not training and name.startswith('running'):
+            raise RuntimeError(f'{name} must be defined in evaluation mode')
+    _float_input(input, 'batch_norm')
     _mixed(input, weight, bias)
-    if not training and (running_mean is None or running_var is None):
-        raise RuntimeError('running_mean and running_var must be defined in evaluation mode')
     rm = running_mean._data if running_mean is not None else None
     rv = running_var._data if running_var is not None else None
     if type(input._data) is not np.ndarray or type(rm) not in (np.ndarray, type(None)):
@@ -342,34 +376,4 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     return apply(NativeGroupNormBackward0, input, weight, bias, groups=num_groups, eps=eps)
 
 
-def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
-                  momentum=0.1, eps=1e-05):
-    """As PyTorch: batch norm of the input viewed as one batch of N*C channels."""
-    n, c = input.shape[:2]
-    x = input.reshape((1, n * c) + tuple(input.shape[2:]))
-    rep = (lambda t: None if t is None else t.repeat(n))
-    rm, rv = rep(running_mean), rep(running_var)
-    y = batch_norm(x, rm, rv, rep(weight), rep(bias), use_input_stats, momentum, eps)
-    if running_mean is not None and use_input_stats:
-        from ..autograd.grad_mode import no_grad
-        with no_grad():
-            running_mean.copy_(rm.view(n, c).mean(0))
-            running_var.copy_(rv.view(n, c).mean(0))
-    return y.view(input.shape)
-
-
-def rms_norm(input, normalized_shape, weight=None, eps=None):
-    _float_input(input, 'rms_norm')
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    k = len(shape)
-    if tuple(input.shape[input.ndim - k:]) != shape:
-        raise RuntimeError(f'Given normalized_shape={list(shape)}, expected input with shape '
-                           f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
-    if eps is None:
-        eps = float(np.finfo(input._data.dtype).eps) if input._data.dtype.kind == 'f' else 1.1920928955078125e-07
-    dims = tuple(range(input.ndim - k, input.ndim))
-    y = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
-    return y * weight if weight is not None else y
-
-
-from .normalization_more import normalize, local_response_norm  # noqa: E402,F401  (compositions)
+from .normalization_more import normalize, local_response_norm, instance_norm, rms_norm  # noqa: E402,F401

@@ -1,5 +1,8 @@
-"""Normalisations written as compositions of other ops: F.normalize (x / max(||x||_p, eps)) and
-local_response_norm (x / (k + alpha * mean of squares over nearby channels) ** beta)."""
+"""Normalisations written as compositions of other ops: F.normalize (x / max(||x||_p, eps)),
+local_response_norm (x / (k + alpha * mean of squares over nearby channels) ** beta),
+instance_norm (batch norm of the input seen as one batch of N*C channels) and rms_norm."""
+import numpy as np
+
 from ..amp import autocast_mode as _amp  # autocast hook
 
 
@@ -19,7 +22,8 @@ def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):
     from .pooling_api import avg_pool2d, avg_pool3d
     dim = input.ndim
     if dim < 3:
-        raise ValueError(f'Expected 3D or higher dimensionality input (got {dim} dimensions)')
+        raise ValueError('Expected 3D or higher dimensionality' + ' ' * 26 +     # sic: PyTorch's spacing
+                         f'input (got {dim} dimensions)')
     if input.numel() == 0:
         return input
     div = (input * input).unsqueeze(1)
@@ -34,3 +38,40 @@ def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):
         div = div.view(sizes)
     div = (div * alpha + k) ** beta
     return input / div
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-05):
+    """As PyTorch: batch norm of the input viewed as one batch of N*C channels."""
+    if use_input_stats:
+        if int(np.prod(input.shape[2:])) == 1:
+            raise ValueError(f'Expected more than 1 spatial element when training, got input size {input.shape}')
+    elif running_mean is None or running_var is None:
+        raise RuntimeError('Expected running_mean and running_var to be defined when use_input_stats is false')
+    n, c = input.shape[:2]
+    x = input.reshape((1, n * c) + tuple(input.shape[2:]))
+    rep = (lambda t: None if t is None else t.repeat(n))
+    rm, rv = rep(running_mean), rep(running_var)
+    from .normalization import batch_norm
+    y = batch_norm(x, rm, rv, rep(weight), rep(bias), use_input_stats, momentum, eps)
+    if running_mean is not None and use_input_stats:
+        from ..autograd.grad_mode import no_grad
+        with no_grad():
+            running_mean.copy_(rm.view(n, c).mean(0))
+            running_var.copy_(rv.view(n, c).mean(0))
+    return y.view(input.shape)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    from .normalization import _float_input
+    _float_input(input, 'rms_norm')
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.ndim - k:]) != shape:
+        raise RuntimeError(f'Given normalized_shape={list(shape)}, expected input with shape '
+                           f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps) if input._data.dtype.kind == 'f' else 1.1920928955078125e-07
+    dims = tuple(range(input.ndim - k, input.ndim))
+    y = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    return y * weight if weight is not None else y

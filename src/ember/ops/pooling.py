@@ -21,11 +21,14 @@ def _rows(a, nd):
 
 
 def _batched(x, nd, fn):
-    """Run ``fn`` on x with a batch dim (adding one to unbatched input) and drop it again."""
+    """Run ``fn`` on x with a batch dim (adding one to unbatched input) and drop it again from
+    the (N, C, *S) results; other results (a divisor broadcast over *S) pass unchanged."""
     if x.ndim == nd + 2:
         return fn(x)
     out = fn(x[None])
-    return tuple(o[0] for o in out) if isinstance(out, tuple) else out[0]
+    if isinstance(out, tuple):
+        return tuple(o[0] if getattr(o, 'ndim', 0) == nd + 2 else o for o in out)
+    return out[0]
 
 
 class GatherFlat(Op):
@@ -117,9 +120,24 @@ AvgPool2DBackward0 = type('AvgPool2DBackward0', (_AvgPool,), {'__module__': __na
 AvgPool3DBackward0 = type('AvgPool3DBackward0', (_AvgPool,), {'__module__': __name__})
 
 
+def _grad_nonempty(g, node):
+    """PyTorch's adaptive-pooling backward refuses a gradient with an empty non-batch dim."""
+    for i in range(1, g.ndim):
+        if g.shape[i] == 0:
+            raise RuntimeError(f'{node}_backward(): Expected grad_output to have non-zero size for non-batch '
+                               f"dimensions, but grad_output has sizes [{', '.join(map(str, g.shape))}] with dimension "
+                               f'{i} being empty')
+
+
+class _AdaptiveAvg(Separable):
+    def backward(self, g):
+        _grad_nonempty(g, f'adaptive_avg_pool{len(self.mats)}d')
+        return super().backward(g)
+
+
 # adaptive average pooling is linear and separable: y = A_1 x A_2^T with averaging matrices
-AdaptiveAvgPool2DBackward0 = type('AdaptiveAvgPool2DBackward0', (Separable,), {'__module__': __name__})
-AdaptiveAvgPool3DBackward0 = type('AdaptiveAvgPool3DBackward0', (Separable,), {'__module__': __name__})
+AdaptiveAvgPool2DBackward0 = type('AdaptiveAvgPool2DBackward0', (_AdaptiveAvg,), {'__module__': __name__})
+AdaptiveAvgPool3DBackward0 = type('AdaptiveAvgPool3DBackward0', (_AdaptiveAvg,), {'__module__': __name__})
 
 
 def _adaptive_max_class(k):
@@ -138,7 +156,7 @@ def _adaptive_max_class(k):
             region = tuple(slice(*bounds[d][pos[d]]) for d in range(nd))
             win = x[(slice(None), slice(None)) + region]
             sizes = win.shape[2:]
-            flat = win.reshape(n, c, -1)
+            flat = win.reshape(n, c, int(np.prod(sizes)))
             arg = flat.argmax(axis=-1)
             if x.dtype.kind == 'f':
                 isnan = xp.isnan(flat)
@@ -153,6 +171,7 @@ def _adaptive_max_class(k):
         return values, idx
 
     def backward(self, g, _):
+        _grad_nonempty(g, f'adaptive_max_pool{k}d')
         return apply(ScatterFlat, g, self.idx, shape=self.x_shape, nd=k)
 
     return type(f'AdaptiveMaxPool{k}DBackward0', (Op,), {

@@ -1,4 +1,5 @@
-"""Resampling: F.interpolate (nearest, nearest-exact, linear/bilinear/trilinear, bicubic, area)
+"""Resampling: F.interpolate (nearest, nearest-exact, linear/bilinear/trilinear, bicubic, area,
+antialiased lanczos)
 and pixel_shuffle / pixel_unshuffle.
 
 Every interpolation mode is linear and separable: along each spatial dim the output is a
@@ -58,7 +59,7 @@ _NAMES = {('nearest', 1): 'UpsampleNearest1DBackward0', ('nearest', 2): 'Upsampl
           ('nearest-exact', 3): 'UpsampleNearestExact3DBackward0', ('linear', 1): 'UpsampleLinear1DBackward0',
           ('bilinear', 2): 'UpsampleBilinear2DBackward0', ('trilinear', 3): 'UpsampleTrilinear3DBackward0',
           ('bicubic', 2): 'UpsampleBicubic2DBackward0', ('bilinear-aa', 2): 'UpsampleBilinear2DAaBackward0',
-          ('bicubic-aa', 2): 'UpsampleBicubic2DAaBackward0'}
+          ('bicubic-aa', 2): 'UpsampleBicubic2DAaBackward0', ('lanczos-aa', 2): 'UpsampleLanczos2DAaBackward0'}
 NODES = {key: _node(name) for key, name in _NAMES.items()}
 
 
@@ -113,15 +114,29 @@ def cubic_matrix(n_in, n_out, scale_factor, align_corners, a=-0.75):
     return m
 
 
-def antialias_matrix(n_in, n_out, scale_factor, align_corners, cubic):
-    """PyTorch's antialiased weights (PIL's filter): when shrinking, the triangle (bilinear) or
-    cubic (a = -0.5) filter is stretched by the scale so every input pixel contributes; each row is
-    normalised to sum to 1."""
+def _lanczos(x):
+    """PIL's Lanczos filter (a = 3)."""
+    return np.where(np.abs(x) < 3, np.sinc(x) * np.sinc(x / 3), 0.0)
+
+
+def _cubic_aa(x, a=-0.5):
+    x = np.abs(x)
+    return np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1, np.where(x < 2, (((x - 5) * x + 8) * x - 4) * a, 0.0))
+
+
+_AA_FILTERS = {'bilinear': (2, lambda x: np.maximum(1 - np.abs(x), 0.0)), 'bicubic': (4, _cubic_aa),
+               'lanczos': (6, _lanczos)}
+
+
+def antialias_matrix(n_in, n_out, scale_factor, align_corners, mode):
+    """PyTorch's antialiased weights (PIL's filters): when shrinking, the triangle (bilinear),
+    cubic (a = -0.5) or Lanczos (a = 3) filter is stretched by the scale so every input pixel
+    contributes; each row is normalised to sum to 1."""
     if align_corners:
         scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
     else:
         scale = _scale(n_in, n_out, scale_factor)
-    size = 4 if cubic else 2
+    size, filt = _AA_FILTERS[mode]
     support = size * 0.5 * scale if scale >= 1.0 else size * 0.5
     inv = 1.0 / scale if scale >= 1.0 else 1.0
     m = np.zeros((n_out, n_in))
@@ -129,13 +144,7 @@ def antialias_matrix(n_in, n_out, scale_factor, align_corners, cubic):
         center = scale * (i + 0.5)
         lo = max(int(center - support + 0.5), 0)
         hi = min(int(center + support + 0.5), n_in)
-        x = np.abs((np.arange(lo, hi) - center + 0.5) * inv)
-        if cubic:
-            a = -0.5
-            w = np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
-                         np.where(x < 2, (((x - 5) * x + 8) * x - 4) * a, 0.0))
-        else:
-            w = np.maximum(1 - x, 0.0)
+        w = filt((np.arange(lo, hi) - center + 0.5) * inv)
         total = w.sum()
         m[i, lo:hi] = w / total if total != 0 else w
     return m
@@ -143,80 +152,123 @@ def antialias_matrix(n_in, n_out, scale_factor, align_corners, cubic):
 
 # ------------------------------------------------------------------ F.interpolate
 
-_DIMS = {'linear': 1, 'bilinear': 2, 'trilinear': 3, 'bicubic': 2}
+# the modes each input rank serves (PyTorch's dispatch); anything else is refused
+_SERVES = {3: ('nearest', 'nearest-exact', 'area', 'linear'), 4: ('nearest', 'nearest-exact', 'area', 'bilinear',
+                                                                  'bicubic', 'lanczos'),
+           5: ('nearest', 'nearest-exact', 'area', 'trilinear')}
+_NEEDS = {'linear': 3, 'bilinear': 4, 'trilinear': 5}
+
+
+def _is_integer(v):
+    from .._tensor import Tensor
+    return isinstance(v, (int, np.integer)) or (isinstance(v, Tensor) and not v.dtype.is_floating_point)
+
+
+def _output_size(input, nd, size, scale_factor, mode, recompute_scale_factor):
+    """PyTorch's checks of size / scale_factor: the output size and the scales the kernels use."""
+    sp = list(input.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError('only one of size or scale_factor should be defined')
+    if size is not None:
+        if isinstance(size, (list, tuple)):
+            if len(size) != nd:
+                raise ValueError(f'Input and output must have the same number of spatial dimensions, but got input '
+                                 f'with spatial dimensions of {sp} and output size of {size}. Please provide input '
+                                 'tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.')
+            if not all(_is_integer(v) for v in size):
+                raise TypeError('expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, '
+                                f'int], but got size with types {[type(v) for v in size]}')
+            out = tuple(int(v) for v in size)
+        else:
+            out = (int(size),) * nd
+        scales = (None,) * nd
+    elif scale_factor is not None:
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != nd:
+                raise ValueError('Input and scale_factor must have the same number of spatial dimensions, but got '
+                                 f'input with spatial dimensions of {sp} and scale_factor of shape {scale_factor}. '
+                                 'Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in '
+                                 '(s1, s2, ...,sK) format.')
+            scales = tuple(scale_factor)
+        else:
+            scales = (scale_factor,) * nd
+        out = tuple(int(math.floor(float(s) * f)) for s, f in zip(sp, scales))
+    else:
+        raise ValueError('either size or scale_factor should be defined')
+    if recompute_scale_factor and size is not None:
+        raise ValueError('recompute_scale_factor is not meaningful with an explicit size.')
+    if recompute_scale_factor or mode == 'area':
+        scales = (None,) * nd
+    return out, scales
+
+
+def _check_sizes(sp, out):
+    if all(s > 0 for s in sp) and all(o > 0 for o in out):
+        return
+    names = ('D', 'H', 'W')[3 - len(sp):]
+    fmt = (lambda v: ', '.join(f'{n}: {x}' for n, x in zip(names, v)))
+    raise RuntimeError(f'Input and output sizes should be greater than 0, but got input ({fmt(sp)})'
+                       f"{' and' if len(sp) == 1 else ''} output ({fmt(out)})")
 
 
 def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corners=None,
                 recompute_scale_factor=None, antialias=False):
-    nd = input.ndim - 2
-    if antialias and (mode not in ('bilinear', 'bicubic') or nd != 2):
-        raise ValueError('Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a '
-                         '4-D tensor as input')
     if mode in ('nearest', 'area', 'nearest-exact'):
         if align_corners is not None:
             raise ValueError('align_corners option can only be set with the interpolating modes: '
                              'linear | bilinear | bicubic | trilinear')
     elif align_corners is None:
         align_corners = False
-    if mode in _DIMS and _DIMS[mode] != nd:
-        raise NotImplementedError(f'Got {input.ndim}D input, but {mode} mode needs {_DIMS[mode] + 2}D input')
-    if size is not None and scale_factor is not None:
-        raise ValueError('only one of size or scale_factor should be defined')
-    if size is None and scale_factor is None:
-        raise ValueError('either size or scale_factor should be defined')
-    sp = tuple(input.shape[2:])
-    if size is not None:
-        out = tuple(size) if isinstance(size, (tuple, list)) else (size,) * nd
-        if len(out) != nd:
-            raise ValueError(f'Input and output must have the same number of spatial dimensions, but got input with '
-                             f'spatial dimensions of {list(sp)} and output size of {list(out)}. Please provide '
-                             'input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) '
-                             'format.')
-        scales = (None,) * nd
-    else:
-        scales = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * nd
-        out = tuple(int(math.floor(float(s) * f)) for s, f in zip(sp, scales))
-        if recompute_scale_factor:
-            scales = (None,) * nd
+    nd = input.ndim - 2
+    out, scales = _output_size(input, nd, size, scale_factor, mode, recompute_scale_factor)
+    if antialias and not (mode in ('bilinear', 'bicubic', 'lanczos') and input.ndim == 4):
+        raise ValueError('Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a '
+                         '4-D tensor as input')
+    if mode not in _SERVES.get(input.ndim, ()):
+        if mode in _NEEDS and input.ndim in _SERVES:
+            raise NotImplementedError(f'Got {input.ndim}D input, but {mode} mode needs {_NEEDS[mode]}D input')
+        raise NotImplementedError(f'Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) '
+                                  'for the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | '
+                                  f'nearest-exact (got {mode})')
+    if mode == 'lanczos':
+        if align_corners:
+            raise ValueError('Lanczos mode does not support align_corners=True')
+        if not antialias:
+            raise ValueError('Lanczos mode requires antialias=True')
     if mode == 'area':
-        from .pooling_api import _adaptive_avg
-        if not input.dtype.is_floating_point:
-            from .._tensor import _scalar_name
-            name = _scalar_name(input.dtype)
-            if all(o == 1 for o in out):          # PyTorch reduces to one value per channel with mean()
-                raise RuntimeError('mean(): could not infer output dtype. Input dtype must be either a floating '
-                                   f'point or complex dtype. Got: {name}')
-            kernel = 'adaptive_avg_pool3d_cpu' if nd == 3 else 'adaptive_avg_pool2d'
-            raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
-        return _adaptive_avg(input, nd, out, f'adaptive_avg_pool{nd}d')
+        return _area(input, nd, out)
+    sp = tuple(input.shape[2:])
+    _check_sizes(sp, out)
     if not input.dtype.is_floating_point:
         _check_int_input(input, mode, nd, antialias)
     mats = []
     for n_in, n_out, s in zip(sp, out, scales):
         if antialias:
-            mats.append(antialias_matrix(n_in, n_out, s, align_corners, mode == 'bicubic'))
+            mats.append(antialias_matrix(n_in, n_out, s, align_corners, mode))
         elif mode in ('nearest', 'nearest-exact'):
             mats.append(nearest_matrix(n_in, n_out, s, mode == 'nearest-exact'))
         elif mode == 'bicubic':
             mats.append(cubic_matrix(n_in, n_out, s, align_corners))
-        elif mode in _DIMS:
-            mats.append(linear_matrix(n_in, n_out, s, align_corners))
         else:
-            raise NotImplementedError(f'Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) '
-                                      f'for the modes: nearest | linear | bilinear | bicubic | trilinear | area | '
-                                      f'nearest-exact (got {mode})')
-    if input.dtype == _dtype.uint8 and mode in ('bilinear', 'bicubic'):
+            mats.append(linear_matrix(n_in, n_out, s, align_corners))
+    if input.dtype == _dtype.uint8 and mode in ('bilinear', 'bicubic', 'lanczos'):
         return _uint8_separable(input, mats)
     xp = _xp(input._data)
     mats = tuple(xp.asarray(m) for m in mats)
     return apply(NODES[(mode + '-aa' if antialias else mode, nd)], input, mats=mats)
 
 
+def _area(input, nd, out):
+    """mode='area' is adaptive average pooling (through PyTorch's 1-, 2- or 3-d entry point)."""
+    from . import pooling_api
+    return getattr(pooling_api, f'adaptive_avg_pool{nd}d')(input, out)
+
+
 def _check_int_input(input, mode, nd, antialias):
     """PyTorch's CPU kernels take uint8 for the nearest modes and 2-D bilinear/bicubic only; any
     other integer or bool input raises NotImplementedError naming the kernel that refused it."""
     if input.dtype == _dtype.uint8 and (mode in ('nearest', 'nearest-exact') or
-                                        (nd == 2 and mode in ('bilinear', 'bicubic'))):
+                                        (nd == 2 and mode in ('bilinear', 'bicubic', 'lanczos'))):
         return
     if antialias:
         kernel = 'compute_index_ranges_weights'
@@ -297,9 +349,22 @@ class PixelUnshuffleBackward0(Op):
         return apply(PixelShuffleBackward0, g, r=self.r)
 
 
+def _shuffle_args(fname, input, factor, what):
+    if not isinstance(factor, int):
+        raise TypeError(f"{fname}(): argument '{what}' (position 2) must be int, not {type(factor).__name__}")
+    if input.ndim < 3:
+        raise RuntimeError(f'{fname} expects input to have at least 3 dimensions, but got input with {input.ndim} '
+                           'dimension(s)')
+    if factor <= 0:
+        raise RuntimeError(f'{fname} expects a positive {what}, but got {factor}')
+    return factor
+
+
 def pixel_shuffle(input, upscale_factor):
-    return apply(PixelShuffleBackward0, input, r=int(upscale_factor))
+    return apply(PixelShuffleBackward0, input, r=_shuffle_args('pixel_shuffle', input, upscale_factor,
+                                                               'upscale_factor'))
 
 
 def pixel_unshuffle(input, downscale_factor):
-    return apply(PixelUnshuffleBackward0, input, r=int(downscale_factor))
+    return apply(PixelUnshuffleBackward0, input, r=_shuffle_args('pixel_unshuffle', input, downscale_factor,
+                                                                 'downscale_factor'))

@@ -36,7 +36,7 @@ class MkldnnRnnLayerBackward0(Op):
         L, N = x.shape[0], x.shape[1]
         H = w_hh.shape[1]
         self.reverse = reverse
-        proj = (x.reshape(L * N, -1) @ w_ih.T).reshape(L, N, 4 * H)
+        proj = (x.reshape(L * N, x.shape[2]) @ w_ih.T).reshape(L, N, 4 * H)
         if b_ih is not None:
             proj += b_ih
             proj += b_hh
@@ -109,7 +109,7 @@ class MkldnnRnnLayerBackward0(Op):
             else:
                 m.multiply(acts[steps[k - 1]][:, 3 * H:], tcs[k - 1], out=hprev[t])
         gx = (dflat @ w_ih).reshape(x.shape) if need[0] else None
-        gw_ih = dflat.T @ x.reshape(L * N, -1) if need[1] else None
+        gw_ih = dflat.T @ x.reshape(L * N, x.shape[2]) if need[1] else None
         gw_hh = dflat.T @ hprev.reshape(L * N, H) if need[2] else None
         gb = dflat.sum(0) if has_bias and (need[3] or need[4]) else None
         return (gx, gw_ih, gw_hh, gb if need[3] else None, gb if need[4] else None,

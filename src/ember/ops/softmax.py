@@ -15,6 +15,8 @@ class _SoftmaxBase(Op):
     @half_in_float32
     def forward(self, a, dim):
         self.dim = wrap_dim(dim, a.ndim)
+        if not a.size:            # nothing to normalise (any dtype, as PyTorch; max has no identity)
+            return a.copy()
         if a.dtype.kind in 'biuc':
             from .._tensor import _scalar_name
             last = '_lastdim' if self.dim == a.ndim - 1 or a.ndim == 0 else ''

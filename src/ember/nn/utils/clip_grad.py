@@ -5,6 +5,8 @@ import functools
 import types
 import warnings
 
+import numpy as np
+
 from ...autograd.grad_mode import no_grad
 from ..._tensor import Tensor
 
@@ -12,9 +14,10 @@ __all__ = ['clip_grad_norm', 'clip_grad_norm_', 'clip_grad_value_', 'get_total_n
 
 
 def _no_grad(fn):
+    """No graph, and no NumPy warnings for non-finite norms (PyTorch computes them silently)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        with no_grad():
+        with no_grad(), np.errstate(divide='ignore', invalid='ignore', over='ignore'):
             return fn(*args, **kwargs)
     return wrapper
 
