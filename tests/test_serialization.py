@@ -113,7 +113,7 @@ def test_structures():
         'np_complex': np.array([1 + 2j, 3j]), 'nan': math.nan,
         'max': ember.tensor([3., 1.]).max(0),
     }
-    out = roundtrip(obj)
+    out = roundtrip(obj, weights_only=False)
     assert math.isnan(out.pop('nan')) and math.isnan(obj.pop('nan'))
     for k in ('none', 'bools', 'int', 'neg', 'float', 'specials', 'str', 'bytes', 'bytearray', 'complex',
               'tuple', 'empty', 'set', 'frozenset', 'counter', 'od', 7, (1, 2), 'size', 'dtypes', 'device',
@@ -274,7 +274,7 @@ def test_save_errors_match_torch(tmp_path):
         with pytest.raises(RuntimeError) as ee:
             fn(serialization)
         assert str(ee.value) == str(te.value)
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(RuntimeError, match='open file failed with strerror: Is a directory'):
         save(1, tmp_path)
 
 
@@ -288,7 +288,10 @@ def test_load_errors(tmp_path):
     save({'w': ember.arange(100.)}, good)
     data = good.read_bytes()
     cases = {'truncated': data[:len(data) // 2], 'garbage': b'this is not a checkpoint',
-             'empty': b'', 'tail_cut': data[:-10]}
+             'tail_cut': data[:-10]}
+    (tmp_path / 'empty.pt').write_bytes(b'')
+    with pytest.raises(EOFError):                          # as torch.load
+        load(tmp_path / 'empty.pt')
     flipped = bytearray(data)
     with zipfile.ZipFile(good) as z:
         info = z.getinfo('archive/data/0')
@@ -432,7 +435,7 @@ def test_torch_tensors_views_dtypes_and_values(tmp_path):
     }
     path = tmp_path / 'mix.pt'
     torch.save(obj, path)
-    out = load(path)
+    out = load(path, weights_only=False)
     v = out['views']
     for a, b in zip(obj['views'], v):
         same(b, a)
@@ -515,7 +518,7 @@ def test_malicious_pickles_run_nothing(tmp_path):
     evil = tmp_path / 'evil.pt'
     torch.save({'weights': torch.ones(2), 'x': _Payload(os.system, f'touch {marker}')}, evil)
     for kw in ({}, {'weights_only': False}, {'pickle_module': pickle}):
-        with pytest.raises(UnpicklingError, match=rf'Weights only load failed.*{os.system.__module__}\.system'):
+        with pytest.raises(UnpicklingError, match=rf'(?s)(Weights only load failed|ember cannot load this checkpoint).*{os.system.__module__}\.system'):
             load(evil, **kw)
     crafted = [
         pickle.dumps(_Payload(eval, f"open({str(marker)!r}, 'w')"), protocol=4),     # STACK_GLOBAL
@@ -529,7 +532,7 @@ def test_malicious_pickles_run_nothing(tmp_path):
         _torch_like_zip(p, pkl)
         with pytest.raises(UnpicklingError) as e:
             load(p)
-        assert 'refers to the global' in str(e.value)
+        assert 'Unsupported global' in str(e.value)
     assert issubclass(UnpicklingError, pickle.UnpicklingError)
     assert not marker.exists()
     # allowed objects cannot be rewired by BUILD: setting ember.float32.name is refused

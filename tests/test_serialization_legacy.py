@@ -284,7 +284,7 @@ def test_malicious_pickles_run_nothing(tmp_path):
     evil = _Payload(os.system, f'touch {marker}')
     p = write(tmp_path, legacy({'weights': torch.ones(2), 'x': evil}))
     for kw in ({}, {'weights_only': False}, {'pickle_module': pickle}):
-        with pytest.raises(UnpicklingError, match=rf'Weights only load failed.*{os.system.__module__}\.system'):
+        with pytest.raises(UnpicklingError, match=rf'(?s)(Weights only load failed|ember cannot load this checkpoint).*{os.system.__module__}\.system'):
             load(p, **kw)
     opener = _Payload(eval, f"open({str(marker)!r}, 'w')")
     crafted = [_stream({'a': opener}, [], {}),                        # in the object
@@ -297,7 +297,7 @@ def test_malicious_pickles_run_nothing(tmp_path):
     for i, data in enumerate(crafted):
         with pytest.raises((UnpicklingError, RuntimeError)) as e:
             load(write(tmp_path, data, f'c{i}.pth'))
-        assert 'refers to the global' in str(e.value) or 'not a valid checkpoint' in str(e.value), i
+        assert 'Unsupported global' in str(e.value) or 'refers to the global' in str(e.value) or 'not a valid checkpoint' in str(e.value), i
     assert not marker.exists()
     model = torch.nn.Linear(2, 2)                                      # a whole module: refused, named
     with pytest.raises(UnpicklingError, match='torch.nn.modules.linear.Linear'):

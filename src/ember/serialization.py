@@ -12,11 +12,13 @@ since 1.6), the legacy format before it (``_use_new_zipfile_serialization=False`
 format before 0.1.10 -- without importing torch, through a restricted unpickler that never runs
 code from the file.
 """
+import pickle
 import struct
+import warnings
 
 from ._serialization import _files, ember_format, torch_legacy, torch_legacy_tar, torch_reader
-from ._serialization.torch_reader import UnpicklingError
-from ._serialization.ember_pickle import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
+from ._serialization._weights_only import (UnpicklingError, add_safe_globals, clear_safe_globals,
+                                           get_safe_globals, safe_globals)
 
 __all__ = ['save', 'load', 'UnpicklingError', 'DEFAULT_PROTOCOL', 'add_safe_globals', 'clear_safe_globals',
            'get_safe_globals', 'safe_globals']
@@ -24,14 +26,16 @@ __all__ = ['save', 'load', 'UnpicklingError', 'DEFAULT_PROTOCOL', 'add_safe_glob
 DEFAULT_PROTOCOL = 2                 # PyTorch's name; ember's own format does not use pickle
 
 
-def save(obj, f, pickle_module=None, pickle_protocol=None, _use_new_zipfile_serialization=True,
+def save(obj, f, pickle_module=pickle, pickle_protocol=2, _use_new_zipfile_serialization=True,
          _disable_byteorder_record=False):
     """Save ``obj`` to ``f`` (a path, or a writable binary file object) in ember's format.
 
     ``obj`` may nest dicts (also OrderedDict, Counter), lists, tuples, namedtuples, sets, None,
     bools, ints, floats, complex numbers, strings, bytes, ember Tensors (every dtype, 0-dim,
     empty, non-contiguous, views), ``nn.Parameter`` (requires_grad kept), ``ember.Size``,
-    ``ember.dtype``, ``ember.device``, NumPy arrays and scalars; these are described in JSON. Any
+    ``ember.dtype``, ``ember.device``, storages (``x.untyped_storage()``, ``x.storage()``), NumPy
+    arrays and scalars; these are described in JSON. As with PyTorch, NumPy values, frozensets and
+    namedtuples load back only with ``load(..., weights_only=False)`` (or once allowlisted). Any
     other picklable object (a whole ``nn.Module``, an optimizer, a user class) is pickled into the
     archive, with its tensors stored as ordinary storages; it loads back only with
     ``load(..., weights_only=False)``. An object pickle cannot handle raises pickle's error before
@@ -50,16 +54,26 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     ``(storage, location) -> storage or None``. ``mmap=True`` maps the file (copy-on-write)
     instead of reading the storages into memory; ``f`` must then be a path to a zip checkpoint.
 
-    ``weights_only`` (default True, as in PyTorch >= 2.6, unless a ``pickle_module`` is given):
-    pickled objects in an ember checkpoint (whole modules, ...) load only with
-    ``weights_only=False``; otherwise their first global not allowed (see ``add_safe_globals``)
-    raises :class:`UnpicklingError` with PyTorch's message.
+    ``weights_only`` (default True, as in PyTorch >= 2.6, unless a ``pickle_module`` is given)
+    refuses what PyTorch's weights-only load refuses -- pickled objects in an ember checkpoint
+    (whole modules, ...), NumPy arrays and scalars, frozensets, namedtuples, ``slice``/``range`` --
+    unless allowlisted (see ``add_safe_globals``), raising :class:`UnpicklingError` with
+    PyTorch's message; ``weights_only=False`` loads them. ``pickle_load_args`` (``encoding``, ...)
+    are accepted and, as ember's own unpickling needs none, ignored (with PyTorch's warning when
+    ``weights_only`` is on).
 
     PyTorch checkpoints are unpickled with a fixed allowlist (tensors, parameters, storages,
-    dtypes, sizes, devices, plain containers, NumPy scalars, and with ``weights_only=False`` NumPy
-    arrays); any other global raises :class:`UnpicklingError` and nothing from the file is run.
+    dtypes, sizes, devices, plain containers; with ``weights_only=False`` or allowlisted, NumPy
+    arrays and scalars, frozensets, slices, ranges, ``return_types`` namedtuples); any other global
+    raises :class:`UnpicklingError` and nothing from the file is run. A storage saved on its own
+    (``x.untyped_storage()``, ``x.storage()``) loads as an ``ember.storage.TypedStorage``.
     """
     weights_only = pickle_module is None if weights_only is None else bool(weights_only)
+    if weights_only:
+        if pickle_module is not None:
+            raise RuntimeError('Can not safely load weights when explicit pickle_module is specified')
+        if pickle_load_args:
+            warnings.warn('pickle_load_args only works if `weights_only=False`.', UserWarning, stacklevel=2)
     fh, name, opened = _files.open_source(f)
     try:
         head = _files.peek(fh, 512)
@@ -71,8 +85,10 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         if legacy or torch_legacy_tar.is_tar(head):
             if mmap:
                 raise torch_legacy.mmap_refused(f)
-            return (torch_legacy if legacy else torch_legacy_tar).read(fh, name, map_location)
-        raise _not_zip(head, name)
+            if legacy:
+                return torch_legacy.read(fh, name, map_location, weights_only)
+            return torch_legacy_tar.read(fh, name, map_location, weights_only)
+        raise _not_zip(head, name, weights_only)
     finally:
         if opened:
             fh.close()
@@ -103,9 +119,9 @@ def _load_zip(zf, fh, f, name, map_location, mmap, weights_only):
                                         '(PyTorch)')
 
 
-def _not_zip(head, name):
-    if not head:
-        return _files.not_a_checkpoint(name, 'the file is empty')
+def _not_zip(head, name, weights_only):
+    if not head:        # an empty file: PyTorch's unpickler runs out of input
+        return EOFError('' if weights_only else 'Ran out of input')
     if head[:1] == b'\x80':
         return RuntimeError(
             f"'{name}' is a pickle file but not a PyTorch checkpoint (it does not start with the magic "

@@ -46,10 +46,12 @@ def atomic_write(path, write):
     if os.path.islink(path):                  # write through a symlink, as open(path, 'wb') does
         path = os.path.realpath(path)
     folder = os.path.dirname(path)
+    if path.endswith(('/', os.sep)):          # PyTorch's errors for a directory name
+        raise RuntimeError(f'invalid file name: {path}')
     if folder and not os.path.isdir(folder):
         raise RuntimeError(f'Parent directory {folder} does not exist.')
     if os.path.isdir(path):
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        raise RuntimeError(f'open file failed with strerror: {os.strerror(errno.EISDIR)}')
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)     # keep the permissions of the file replaced
     except FileNotFoundError:
@@ -150,9 +152,11 @@ def open_source(f):
     """(binary file, name, opened_here) for a path or a readable file object."""
     if is_path(f):
         return open(f, 'rb'), describe(f), True
-    if not hasattr(f, 'read'):
-        raise TypeError(f'expected a path (str or os.PathLike) or a readable binary file object, '
-                        f'got {type(f).__name__}')
+    if not hasattr(f, 'read'):          # None, a number, ...: PyTorch's error (it seeks first)
+        missing = next((a for a in ('seek', 'tell') if not hasattr(f, a)), 'read')
+        raise AttributeError(f"'{type(f).__name__}' object has no attribute '{missing}'. You can only ember.load "
+                             'from a file that is seekable. Please pre-load the data into a buffer like '
+                             'io.BytesIO and try to load from it instead.')
     try:
         seekable = f.seekable()
     except AttributeError:

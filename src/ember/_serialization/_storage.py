@@ -58,21 +58,19 @@ def _device_count():
 
 
 def check_device(loc):
-    """An ember.device for a location (str, ember.device, torch.device), checked to exist here."""
-    if isinstance(loc, _device):
-        dev = loc
-    elif isinstance(loc, str) or (hasattr(loc, 'type') and hasattr(loc, 'index')):
+    """An ember.device for a location (str, ember.device, torch.device), checked to exist here.
+
+    As in PyTorch: 'cpu' and 'cuda[:n]' (and 'meta') are known, any other tag is refused with
+    PyTorch's message, and a map_location of another type is taken for a callable (so an int,
+    which PyTorch does not read as a GPU index here, fails as PyTorch's does)."""
+    if isinstance(loc, (str, _device)) or (hasattr(loc, 'type') and hasattr(loc, 'index')):
         text = str(loc)
-        try:
-            dev = _device(text)
-            if dev.type not in ('cpu', 'cuda', 'meta'):     # a PyTorch device type ember has no backend for
-                raise RuntimeError(text)
-        except RuntimeError:
-            raise RuntimeError(f"don't know how to restore data location of a storage tagged with "
-                               f"'{text}'; pass map_location='cpu' to load it on the CPU") from None
+        if text != 'cpu' and not text.startswith(('cuda', 'meta')):
+            raise RuntimeError("don't know how to restore data location of ember.storage.UntypedStorage "
+                               f'(tagged with {text})')
+        dev = loc if isinstance(loc, _device) else _device(text)    # 'cuda:x': the device's own error
     else:
-        raise TypeError('map_location should be a str, an ember.device, a dict or a callable, '
-                        f'not {type(loc).__name__}')
+        raise TypeError(f"'{type(loc).__name__}' object is not callable")
     if dev.type == 'cuda':
         if _backend.cuda_unavailable_reason() is not None:
             raise RuntimeError(_NO_CUDA)
@@ -147,3 +145,21 @@ def make_tensor(arr, requires_grad=False, parameter=False):
         from ..nn.parameter import Parameter
         t = Parameter(t, bool(requires_grad))
     return t
+
+
+# The two places that know how ember.storage's classes hold their memory (ops/storage.py):
+# a storage is a flat array over the whole allocation (uint8 for UntypedStorage).
+
+def typed_storage(flat):
+    """An ``ember.storage.TypedStorage`` over the 1-D array ``flat`` (what a loaded storage is)."""
+    from ..ops.storage import TypedStorage
+    return TypedStorage(flat)
+
+
+def storage_parts(obj):
+    """(flat array, dtype name) of an ember storage object, or None for anything else."""
+    from ..ops.storage import TypedStorage, UntypedStorage
+    if isinstance(obj, (TypedStorage, UntypedStorage)):
+        flat = obj._flat
+        return flat, ('uint8' if isinstance(obj, UntypedStorage) else obj.dtype.name)
+    return None

@@ -16,8 +16,15 @@ other value is a JSON object tagged by ``"$"``: ``tuple``, ``namedtuple`` (rebui
 with the same name and fields, never by importing a class), ``dict`` / ``OrderedDict`` / ``Counter``
 (items as ``[key, value]`` pairs, so keys may be ints or tuples; an OrderedDict's attributes such
 as a state_dict's ``_metadata`` are kept), ``set``, ``frozenset``, ``float`` (nan/inf), ``complex``,
-``bytes``, ``bytearray``, ``tensor`` (index into "tensors"), ``sparse_coo`` (indices and values
-tensors, size, coalesced flag), ``numpy_scalar``, ``Size``, ``dtype``, ``device``, ``pickle`` (index into objects.pkl; loaded only with ``weights_only=False``).
+``bytes``, ``bytearray``, ``tensor`` (index into "tensors"), ``storage`` (index into "tensors", an
+entry of kind ``"storage"``: a storage saved on its own, loaded as ``ember.storage.TypedStorage``
+as PyTorch loads it), ``sparse_coo`` (indices and values tensors, size, coalesced flag),
+``numpy_scalar``, ``Size``, ``dtype``, ``device``, ``pickle`` (index into objects.pkl; loaded only
+with ``weights_only=False``).
+
+``weights_only=True`` (the default) refuses what PyTorch's weights-only load refuses for the same
+objects saved by ``torch.save`` -- NumPy arrays and scalars, frozensets, namedtuples (such as
+``ember.return_types.max``) -- with PyTorch's error, unless allowlisted with ``add_safe_globals``.
 
 Sharing. Tensors (and NumPy arrays) whose memory belongs to the same base array (on a GPU, the
 same allocation) -- views such as ``x``, ``x.t()``, ``x[1:, ::2]``, ``x.expand(...)`` -- are written once, as one storage
@@ -30,14 +37,11 @@ spans the saved views' bytes, so saving a small slice of a big tensor does not w
 tensor (PyTorch writes the whole storage).
 """
 import base64
-import collections
 import contextlib
-import functools
 import json
 import math
 import sys
 
-import ml_dtypes
 import numpy as np
 
 from .. import _backend, _dtype
@@ -46,13 +50,12 @@ from .._size import Size
 from .._tensor import Tensor
 from . import _files, ember_pickle
 from ._files import not_a_checkpoint
-from ._storage import Storage, place, tensor_array, make_tensor
+from ._storage import Storage, place, tensor_array, make_tensor, storage_parts, typed_storage
+from ._tree import MAPPINGS as _MAPPINGS, Decoder as _Decoder, np_dtype as _np_dtype
 
 FORMAT, VERSION = 'ember', 2          # version 2: may hold objects.pkl (see ember_pickle)
 PREFIX = 'archive/'
 _LITTLE = sys.byteorder == 'little'
-_MAPPINGS = {'dict': dict, 'OrderedDict': collections.OrderedDict, 'Counter': collections.Counter}
-_SETS = {'set': set, 'frozenset': frozenset}
 
 
 def _np_name(dt):
@@ -61,15 +64,6 @@ def _np_name(dt):
     if dt.kind not in 'biufc' or dt.fields is not None or dt.subdtype is not None:
         raise TypeError(f'ember.save cannot store NumPy data of dtype {dt}')
     return dt.name
-
-
-def _np_dtype(name):
-    if name == 'bfloat16':
-        return np.dtype(ml_dtypes.bfloat16)
-    dt = np.dtype(name)
-    if dt.kind not in 'biufc':
-        raise ValueError(f'unsupported dtype {name!r}')
-    return dt
 
 
 def _address(arr):
@@ -167,6 +161,8 @@ class _Encoder:
                 return node
         if t is set or t is frozenset:
             return {'$': t.__name__, 'items': [self.encode(x) for x in obj]}
+        if storage_parts(obj) is not None:
+            return {'$': 'storage', 'index': self._array(obj)}
         return {'$': 'pickle', 'index': self.pickles.add(obj)}   # modules, optimizers, any class
 
     def _array(self, obj):
@@ -178,6 +174,10 @@ class _Encoder:
             arr, location = obj._data, str(obj.device)
             entry = {'kind': 'tensor', 'dtype': obj.dtype.name, 'requires_grad': bool(obj.requires_grad),
                      'parameter': isinstance(obj, Parameter)}
+        elif not isinstance(obj, np.ndarray):                  # an ember storage
+            arr, name = storage_parts(obj)
+            location = str(obj.device)
+            entry = {'kind': 'storage', 'dtype': name}
         else:
             arr, location = obj, 'cpu'
             entry = {'kind': 'ndarray', 'dtype': _np_name(obj.dtype)}
@@ -269,75 +269,9 @@ def save(obj, f):
 
 # ---------------------------------------------------------------- loading
 
-@functools.lru_cache(maxsize=256)
-def _namedtuple(name, module, fields):
-    obj = None
-    if module.startswith('ember.'):         # ember's own namedtuples; looked up, never imported
-        obj = sys.modules.get(module)
-        if obj is None:
-            obj = sys.modules.get('ember')
-            for part in module.split('.')[1:]:
-                obj = getattr(obj, part, None)
-    cls = getattr(obj, name, None)
-    if isinstance(cls, type) and issubclass(cls, tuple) and getattr(cls, '_fields', None) == fields:
-        return cls
-    return collections.namedtuple(name, fields)
-
-
-class _Decoder:
-    def __init__(self, values, objects=()):
-        self.values, self.objects = values, objects
-
-    def decode(self, node):
-        t = type(node)
-        if node is None or t is bool or t is str or t is int or t is float:
-            return node
-        if t is list:
-            return [self.decode(x) for x in node]
-        tag = node['$']
-        if tag == 'tensor':
-            return self.values[node['index']]
-        if tag == 'pickle':
-            return self.objects[node['index']]
-        if tag == 'tuple':
-            return tuple(self.decode(x) for x in node['items'])
-        if tag in _MAPPINGS:
-            out = _MAPPINGS[tag]()
-            for k, v in node['items']:
-                out[self.decode(k)] = self.decode(v)
-            for k, v in node.get('attrs', ()):
-                setattr(out, str(k), self.decode(v))
-            return out
-        if tag in _SETS:
-            return _SETS[tag](self.decode(x) for x in node['items'])
-        if tag == 'namedtuple':
-            cls = _namedtuple(str(node['name']), str(node.get('module', '')), tuple(node['fields']))
-            return cls(*(self.decode(x) for x in node['items']))
-        if tag == 'float':
-            return float(node['value'])
-        if tag == 'complex':
-            return complex(self.decode(node['real']), self.decode(node['imag']))
-        if tag in ('bytes', 'bytearray'):
-            data = base64.b64decode(node['base64'], validate=True)
-            return data if tag == 'bytes' else bytearray(data)
-        if tag == 'numpy_scalar':
-            return _np_dtype(node['dtype']).type(self.decode(node['value']))
-        if tag == 'sparse_coo':
-            from ..sparse import sparse_coo_tensor
-            return sparse_coo_tensor(self.decode(node['indices']), self.decode(node['values']), node['size'],
-                                     is_coalesced=bool(node['coalesced']))
-        if tag == 'Size':
-            return Size(node['dims'])
-        if tag == 'dtype':
-            return _dtype._NAMES[node['name']]
-        if tag == 'device':
-            return _device(node['type'], node['index'])
-        raise ValueError(f'unknown tag {tag!r}')
-
-
 def _build(entry, storages, name):
     kind = entry['kind']
-    if kind == 'tensor':
+    if kind == 'tensor' or kind == 'storage':
         np_dtype = _dtype._NAMES[entry['dtype']].np
     elif kind == 'ndarray':
         np_dtype = _np_dtype(entry['dtype'])
@@ -349,6 +283,8 @@ def _build(entry, storages, name):
         arr = arr.byteswap()
     if kind == 'ndarray':
         return arr if isinstance(arr, np.ndarray) else _backend.move(arr, _cpu)
+    if kind == 'storage':
+        return typed_storage(arr)
     return make_tensor(arr, bool(entry['requires_grad']), bool(entry['parameter']))
 
 
@@ -385,6 +321,6 @@ def read(zf, prefix, fh, f, name, map_location, mmap, weights_only=True):
         data = _files.member_bytes(zf, prefix + ember_pickle.MEMBER, name)
         objects = ember_pickle.read(data, int(count), values, weights_only)
     try:
-        return _Decoder(values, objects).decode(tree)
+        return _Decoder(values, objects, weights_only).decode(tree)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
         raise not_a_checkpoint(name, f'data.json is damaged ({type(e).__name__}: {e})') from e

@@ -31,6 +31,7 @@ import numpy as np
 
 from ._files import not_a_checkpoint
 from ._storage import Storage, place, make_tensor
+from ._weights_only import py3_name
 from .torch_reader import (UnpicklingError, _StorageType, _TorchUnpickler, _Typed, _refused,
                            _swap_refs)
 
@@ -70,7 +71,7 @@ class PlainUnpickler(pickle.Unpickler):
         super().__init__(file, encoding='utf-8')
 
     def find_class(self, module, name):
-        raise _refused(f'{module}.{name}')
+        raise _refused('.'.join(py3_name(module, name)))
 
     def persistent_load(self, pid):
         raise UnpicklingError('a record of the legacy format holds a persistent id')
@@ -225,12 +226,12 @@ def _header(fh, name):
     return info.get('little_endian', True) is not False
 
 
-def read(fh, name, map_location):
+def read(fh, name, map_location, weights_only=True):
     """The object in the legacy checkpoint ``fh`` (a seekable binary file at its start)."""
     little = _header(fh, name)
     start = fh.tell()
     storages = _Storages(name)
-    unpickle(_ScanUnpickler(fh, storages), name, 'the pickled object')
+    unpickle(_ScanUnpickler(fh, storages, weights_only), name, 'the pickled object')
     stop = fh.tell()
     keys = unpickle(PlainUnpickler(fh), name, 'the list of storage keys')
     if not isinstance(keys, list):
@@ -248,5 +249,5 @@ def read(fh, name, map_location):
     fh.seek(start)
     data = fh.read(stop - start)
     storages.ready = True
-    obj = unpickle(_LegacyUnpickler(io.BytesIO(data), storages), name, 'the pickled object')
+    obj = unpickle(_LegacyUnpickler(io.BytesIO(data), storages, weights_only), name, 'the pickled object')
     return _swap_refs(obj, set())

@@ -55,8 +55,8 @@ class _RecordUnpickler(_LegacyUnpickler):
 
 
 class _ObjectUnpickler(_LegacyUnpickler):
-    def __init__(self, file, loader, objects):
-        super().__init__(file, loader)
+    def __init__(self, file, loader, objects, weights_only=True):
+        super().__init__(file, loader, weights_only)
         self._objects = objects
 
     def persistent_load(self, pid):
@@ -150,7 +150,7 @@ def _tensors(fh, name, storages):
     return out
 
 
-def read(fh, name, map_location):
+def read(fh, name, map_location, weights_only=True):
     """The object in a tar-format PyTorch checkpoint ``fh``."""
     try:
         tar = tarfile.open(fileobj=fh, mode='r:')
@@ -184,7 +184,7 @@ def read(fh, name, map_location):
                 objects = _tensors(f, name, storages)
             objects.update((k, v) for k, v in storages.items() if k not in objects)
             with member('pickle') as f:
-                obj = unpickle(_ObjectUnpickler(f, _Keys(name), objects), name, 'the pickled object')
+                obj = unpickle(_ObjectUnpickler(f, _Keys(name), objects, weights_only), name, 'the pickled object')
         except (tarfile.TarError, OSError, struct.error) + DAMAGE as e:
             if isinstance(e, (UnpicklingError, RuntimeError)):
                 raise

@@ -7,13 +7,17 @@ raw bytes) and ``<name>/byteorder``.
 The pickle is read by an unpickler whose ``find_class`` knows a fixed list of globals -- the
 ones state_dicts and optimizer states use: the tensor/parameter rebuild functions, storage
 types, dtypes, ``torch.Size``, ``torch.device``, ``OrderedDict``/``Counter``, ``set``/
-``frozenset``/``complex``/``bytearray``, the ``_codecs.encode`` protocol 2 uses for bytes, and
-NumPy scalars. Each maps to an ember replacement; any other global is refused with
-:class:`UnpicklingError` naming it, before anything is called, so a malicious pickle runs no
-code. Callables are handed out as methods of the unpickler and markers are immutable, so a
-pickle cannot rewire them for later loads either.
+``complex``/``bytearray``, the ``_codecs.encode`` protocol 2 uses for bytes; and, as PyTorch,
+only with ``weights_only=False`` or once allowlisted (``add_safe_globals``): ``frozenset``,
+``slice``, ``range``, NumPy arrays and scalars, ``torch.return_types`` namedtuples. Each maps to
+an ember replacement; any other global is refused with :class:`UnpicklingError` naming it,
+before anything is called, so a malicious pickle runs no code (also with ``weights_only=False``).
+Callables are handed out as methods of the unpickler and markers are immutable, so a pickle
+cannot rewire them for later loads either. A storage saved on its own loads as an
+``ember.storage.TypedStorage``, as PyTorch loads it.
 """
 import collections
+import functools
 import io
 import pickle
 
@@ -23,15 +27,10 @@ from .. import _dtype
 from .._device import device as _device
 from .._size import Size
 from .._tensor import Tensor
-from . import _files
+from . import _files, _weights_only
 from ._files import not_a_checkpoint
-from ._storage import Storage, place, tensor_array, make_tensor
-
-
-class UnpicklingError(pickle.UnpicklingError):
-    """A PyTorch checkpoint names a global that ember will not load."""
-
-    __module__ = 'ember.serialization'
+from ._storage import Storage, place, tensor_array, make_tensor, typed_storage
+from ._weights_only import UnpicklingError, py3_name, weights_only_error
 
 
 class _Frozen:
@@ -77,33 +76,56 @@ _DTYPES = {'float32': _D.float32, 'float': _D.float32, 'float64': _D.float64, 'd
            'float16': _D.float16, 'half': _D.float16, 'bfloat16': _D.bfloat16, 'int64': _D.int64,
            'long': _D.int64, 'int32': _D.int32, 'int': _D.int32, 'int16': _D.int16, 'short': _D.int16,
            'int8': _D.int8, 'uint8': _D.uint8, 'bool': _D.bool_, 'complex64': _D.complex64,
-           'cfloat': _D.complex64, 'complex128': _D.complex128, 'cdouble': _D.complex128}
+           'cfloat': _D.complex64, 'complex128': _D.complex128, 'cdouble': _D.complex128,
+           'uint16': _D.uint16, 'uint32': _D.uint32, 'uint64': _D.uint64}
 _STORAGES = {'FloatStorage': _D.float32, 'DoubleStorage': _D.float64, 'HalfStorage': _D.float16,
              'BFloat16Storage': _D.bfloat16, 'LongStorage': _D.int64, 'IntStorage': _D.int32,
              'ShortStorage': _D.int16, 'CharStorage': _D.int8, 'ByteStorage': _D.uint8,
              'BoolStorage': _D.bool_, 'UntypedStorage': _D.uint8, 'ComplexFloatStorage': _D.complex64,
              'ComplexDoubleStorage': _D.complex128}
-_UNSUPPORTED_DTYPES = ('complex', 'chalf', 'uint16', 'uint32', 'uint64', 'float8',
+_UNSUPPORTED_DTYPES = ('complex', 'chalf', 'float8',
                        'qint', 'quint', 'bits', 'int1', 'int2', 'int3', 'int4', 'int5', 'int6', 'int7',
                        'uint1', 'uint2', 'uint3', 'uint4', 'uint5', 'uint6', 'uint7', 'float4')
 _TENSOR, _PARAMETER = _TypeMarker(False), _TypeMarker(True)
 _NDARRAY = _Frozen()
-_NP_ARRAY = ('numpy._core.multiarray._reconstruct', 'numpy.core.multiarray._reconstruct', 'numpy.ndarray')
-_PY2_MODULES = {'__builtin__': 'builtins', 'copy_reg': 'copyreg'}
 _IMMUTABLE = {'collections.OrderedDict': collections.OrderedDict, 'builtins.set': set,
-              'builtins.frozenset': frozenset, 'builtins.complex': complex, 'builtins.bytearray': bytearray,
+              'builtins.complex': complex, 'builtins.bytearray': bytearray,
               'torch.Tensor': _TENSOR, 'torch._tensor.Tensor': _TENSOR,
               'torch.nn.parameter.Parameter': _PARAMETER, 'torch.nn.Parameter': _PARAMETER}
 
 
-def _refused(full, why=None):
+_ALLOW_NEEDED = {'builtins.frozenset': frozenset, 'builtins.slice': slice, 'builtins.range': range}
+_TORCH_KINDS = ('torch._utils._rebuild', 'torch._tensor._rebuild', 'torch.nested', 'torch.distributed')
+
+
+def _refused(full, why=None, weights_only=False):
+    """The error for a global ember will not load. With ``weights_only`` a global PyTorch's
+    weights-only unpickler refuses too gets PyTorch's message; a tensor kind or dtype PyTorch
+    reads but ember lacks, or any global when ``weights_only=False``, gets ember's own."""
+    if weights_only and why is None and not full.startswith(_TORCH_KINDS):
+        return weights_only_error(full)
     why = why or ('ember never unpickles other globals: it reads tensors, storages, dtypes, '
                   'sizes, devices and plain containers from PyTorch checkpoints and runs no code '
                   'from them (also with weights_only=False)')
     return UnpicklingError(
-        f'Weights only load failed: the checkpoint refers to the global {full}, which ember does '
+        f'ember cannot load this checkpoint: it refers to the global {full}, which ember does '
         f'not allow. {why}. Re-save the checkpoint holding only such data (for example '
         'model.state_dict()).')
+
+
+def _return_type(module, name):
+    """ember's namedtuple for ``torch.return_types.<name>`` (values, indices, ...), or None."""
+    if module != 'torch.return_types':
+        return None
+    from ..ops import return_types
+    cls = getattr(return_types, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, tuple) and hasattr(cls, '_fields')):
+        return None
+    return functools.partial(_structseq, cls)
+
+
+def _structseq(cls, seq=(), fields=None):
+    return cls(*seq)
 
 
 class _Typed:
@@ -118,7 +140,7 @@ class _TorchUnpickler(pickle.Unpickler):
     def __init__(self, file, loader, weights_only=True):
         super().__init__(file, encoding='utf-8')
         self._loader = loader
-        self._arrays = not weights_only          # NumPy arrays, as torch reads them then
+        self._weights_only = weights_only
         self._name = loader.name
         self._calls = {
             'collections.Counter': self._counter,
@@ -127,19 +149,25 @@ class _TorchUnpickler(pickle.Unpickler):
             'torch.device': self._device,
             'torch._utils._rebuild_tensor': self._rebuild_tensor,
             'torch._utils._rebuild_tensor_v2': self._rebuild_tensor_v2,
+            'torch._utils._rebuild_tensor_v3': self._rebuild_tensor_v3,
             'torch._utils._rebuild_parameter': self._rebuild_parameter,
             'torch._utils._rebuild_parameter_with_state': self._rebuild_parameter_with_state,
             'torch._tensor._rebuild_from_type_v2': self._rebuild_from_type_v2,
             'torch._utils._rebuild_sparse_tensor': self._rebuild_sparse_tensor,
             'torch.serialization._get_layout': self._layout,
+        }
+        self._needs_allow = {     # what PyTorch reads only with weights_only=False or allowlisted
             'numpy.dtype': self._np_dtype,
             'numpy.core.multiarray.scalar': self._np_scalar,
             'numpy._core.multiarray.scalar': self._np_scalar,
+            'numpy.core.multiarray._reconstruct': self._np_reconstruct,
+            'numpy._core.multiarray._reconstruct': self._np_reconstruct,
+            'numpy.ndarray': _NDARRAY,
         }
 
     # ------------------------------------------------------------ globals
     def find_class(self, module, name):
-        module = _PY2_MODULES.get(module, module)
+        module, name = py3_name(module, name)
         full = f'{module}.{name}'
         found = _IMMUTABLE.get(full) or self._calls.get(full)
         if found is not None:
@@ -150,12 +178,17 @@ class _TorchUnpickler(pickle.Unpickler):
             if name in _STORAGES:
                 return _StorageType(_STORAGES[name])
             if name.endswith('Storage') or name.startswith(_UNSUPPORTED_DTYPES):
-                raise _refused(full, 'ember has no dtype for it')
+                raise UnpicklingError(
+                    f'ember cannot load this checkpoint: it holds data of type {full}, and ember has no dtype '
+                    'for it. Convert such tensors to a dtype ember has (for example tensor.float()) before saving.')
         if full == 'torch.storage.UntypedStorage':
             return _StorageType(_dtype.uint8)
-        if self._arrays and full in _NP_ARRAY:
-            return self._np_reconstruct if full != 'numpy.ndarray' else _NDARRAY
-        raise _refused(full)
+        found = self._needs_allow.get(full) or _ALLOW_NEEDED.get(full) or _return_type(module, name)
+        if found is not None:
+            if self._weights_only:
+                _weights_only.require(full)
+            return found
+        raise _refused(full, None, self._weights_only)
 
     def persistent_load(self, pid):
         return self._loader.storage(pid)
@@ -189,6 +222,15 @@ class _TorchUnpickler(pickle.Unpickler):
             t.requires_grad_(True)
         return t
 
+    def _rebuild_tensor_v3(self, storage, storage_offset, size, stride, requires_grad, backward_hooks,
+                           dtype, metadata=None):
+        """PyTorch's rebuild for the dtypes it saves as untyped bytes (uint16/32/64, ...)."""
+        if not isinstance(storage, _Typed) or not isinstance(dtype, _DtypeRef):
+            raise UnpicklingError('a tensor was rebuilt from something that is not a storage')
+        d = dtype.dtype
+        typed = _Typed(storage.data, d, storage.nbytes // d.itemsize)
+        return self._rebuild_tensor_v2(typed, storage_offset, size, stride, requires_grad)
+
     def _rebuild_parameter(self, data, requires_grad, backward_hooks=None):
         from ..nn.parameter import Parameter
         if not isinstance(data, Tensor):
@@ -199,8 +241,8 @@ class _TorchUnpickler(pickle.Unpickler):
         return self._rebuild_parameter(data, requires_grad)
 
     def _rebuild_from_type_v2(self, func, new_type, args, state=None):
-        if func not in (self._rebuild_tensor, self._rebuild_tensor_v2, self._rebuild_parameter,
-                        self._rebuild_parameter_with_state) or not isinstance(new_type, _TypeMarker):
+        if func not in (self._rebuild_tensor, self._rebuild_tensor_v2, self._rebuild_tensor_v3,
+                        self._rebuild_parameter, self._rebuild_parameter_with_state) or not isinstance(new_type, _TypeMarker):
             raise UnpicklingError('unsupported tensor subclass in the checkpoint')
         t = func(*args)
         if new_type.parameter:
@@ -244,6 +286,7 @@ class _Loader:
         self.zf, self.prefix, self.reader, self.name = zf, prefix, reader, name
         self.map_location, self.big = map_location, byteorder == 'big'
         self.raw = {}
+        self.error = None
 
     def storage(self, pid):
         if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == 'storage'
@@ -264,7 +307,12 @@ class _Loader:
             if item > 1:
                 usable = data.nbytes // item * item
                 data = data[:usable].view(f'>u{item}').astype(f'<u{item}').view(np.uint8)
-            placed = self.raw[(key, item)] = place(Storage(data), str(location), self.map_location)
+            try:
+                placed = place(Storage(data), str(location), self.map_location)
+            except Exception as e:          # map_location's own error: raised as it is, never "damaged"
+                self.error = e
+                raise
+            self.raw[(key, item)] = placed
         if placed.nbytes() < numel * d.itemsize:
             raise not_a_checkpoint(self.name, f'storage record data/{key} is shorter than recorded')
         return _Typed(placed._data, d, numel)
@@ -275,9 +323,9 @@ def _swap_refs(obj, seen):
     t = type(obj)
     if t is _DtypeRef:
         return obj.dtype
-    if t is _Typed:         # a storage saved on its own: ember has no storages, so a 1-D tensor
+    if t is _Typed:         # a storage saved on its own: a TypedStorage, as PyTorch loads it
         n = obj.nbytes // obj.dtype.itemsize
-        return make_tensor(tensor_array(obj.data, obj.dtype.np, (n,), (1,), 0, obj.nbytes, ''))
+        return typed_storage(tensor_array(obj.data, obj.dtype.np, (n,), (1,), 0, obj.nbytes, ''))
     if t not in (list, tuple, dict, set, frozenset, collections.OrderedDict, collections.Counter):
         return obj
     if id(obj) in seen:
@@ -317,5 +365,7 @@ def read(zf, prefix, fh, f, name, map_location, mmap, weights_only=True):
         raise
     except (pickle.UnpicklingError, EOFError, TypeError, ValueError, KeyError, IndexError,
             AttributeError, OverflowError, MemoryError) as e:
+        if e is loader.error:
+            raise
         raise not_a_checkpoint(name, f'data.pkl is damaged ({type(e).__name__}: {e})') from e
     return _swap_refs(obj, set())

@@ -93,6 +93,8 @@ def _from_python(data, dtype):
     NumPy scalars. As in PyTorch, the walk over every element only happens without ``dtype``."""
     sizes = _first_sizes(data)
     d = _infer_dtype(data) if dtype is None else _dtype.to_dtype(dtype)
+    if d is _dtype.uint64 and dtype is not None:
+        return _exact_uint64(data, sizes, d)
     try:
         arr = np.array(data)
     except ValueError:
@@ -113,6 +115,9 @@ def _from_python(data, dtype):
         arr = np.array(_tensor_leaves(data, len(sizes), dtype))
     if dtype is None and arr.dtype.kind == 'f' and d.category == _dtype._INT:
         raise ValueError('Overflow when unpacking long long')   # NumPy made floats of ints beyond int64
+    if (dtype is not None and d.category == _dtype._INT and arr.dtype.kind in 'fc' and arr.size
+            and np.abs(arr).max() >= 2.0 ** 63 and _beyond_int64(data, d)):
+        raise ValueError('Overflow when unpacking long long')     # PyTorch reads each int as int64 first
     if arr.dtype.kind == 'c' and dtype is not None and not d.is_complex:
         _refuse_complex(data, d)        # Python complex numbers don't go into real dtypes
     if arr.dtype.kind in 'OUSV' and arr.dtype != _dtype.bfloat16.np:
@@ -121,6 +126,46 @@ def _from_python(data, dtype):
         if sizes:
             _check_nested(data, sizes, d)
     return _checked_cast(arr, d)
+
+
+def _beyond_int64(data, d):
+    """Whether, reading ``data`` in order into the integer dtype ``d``, a Python int outside int64
+    comes before any other bad element (PyTorch reads each int as int64 first and raises there;
+    NumPy made floats of such ints)."""
+    info = np.iinfo(d.np)
+    lo = -info.max if d.np.kind == 'u' else info.min
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(reversed(x))
+        elif type(x) is int:
+            if not -2 ** 63 <= x < 2 ** 63:
+                return True
+            if not lo <= x <= info.max:
+                return False
+        elif type(x) is complex or (type(x) is float and not lo <= x <= info.max):
+            return False
+    return False
+
+
+def _exact_uint64(data, sizes, d):
+    """Python data read into uint64 exactly, as PyTorch reads it: each element must be a Python int
+    (or bool) in [0, 2**64); NumPy alone would go through float64 and lose the large values."""
+    if sizes:
+        _check_nested(data, sizes, d)
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple, range)):
+            stack.extend(reversed(x))
+        elif not isinstance(x, int):
+            raise TypeError('an integer is required')
+        elif x < 0:
+            raise OverflowError("can't convert negative int to unsigned")
+        elif x >= 2 ** 64:
+            raise OverflowError('int too big to convert')
+    return np.array(data, dtype=np.uint64)
 
 
 def _refuse_leaf(data, d):
@@ -193,7 +238,7 @@ def _checked_cast(arr, d):
     nd = d.np
     if arr.dtype == nd:
         return arr
-    if arr.dtype == object or arr.dtype == np.uint64:      # a Python int beyond int64
+    if arr.dtype == object or (arr.dtype == np.uint64 and arr.size and arr.max() >= 2 ** 63):  # int beyond int64
         if d.category == _dtype._INT:
             raise ValueError('Overflow when unpacking long long')
         return arr.astype(np.float64).astype(nd) if d.is_floating_point else arr.astype(nd)
