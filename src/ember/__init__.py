@@ -176,3 +176,12 @@ def get_float32_matmul_precision():
 
 # PyTorch's native ops take NumPy's axis=/keepdims= for dim=/keepdim= (ember.sum(x, axis=1)).
 _methods.alias_axis(globals(), _methods.NO_AXIS_FUNCTIONS)
+
+# PyTorch's import paths and legacy names (see each module)
+from .storage import is_storage, LEGACY as _LEGACY_STORAGES  # noqa: E402
+globals().update(_LEGACY_STORAGES)
+from . import functional  # noqa: E402,F401
+from .nn import common_types as _common_types  # noqa: E402,F401
+from .autograd import anomaly_mode as _anomaly_mode  # noqa: E402,F401
+from .profiler import profiler as _profiler_profiler  # noqa: E402,F401
+from .utils import model_zoo as _model_zoo  # noqa: E402,F401

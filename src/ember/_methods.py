@@ -211,7 +211,8 @@ EXTRA_MODULES = tuple(importlib.import_module('.ops.' + _m, __package__) for _m 
     'triangular', 'gather', 'index_ops', 'put', 'sort', 'bins', 'blas', 'einsum', 'linalg_ops', 'linalg_decomp',
     'views_more', 'build_more', 'gamma', 'numeric_more', 'stats_more', 'nn_toplevel', 'linalg_tri', 'linalg_lu',
     'ctc', 'linalg_householder', 'storage', 'toplevel_more', 'complex_real', 'complex_views', 'fft', 'stft',
-    'linalg_solve_more', 'lowrank', 'histogramdd', 'copies', 'segment', 'rnn_toplevel', 'linear_ce'))
+    'linalg_solve_more', 'lowrank', 'histogramdd', 'copies', 'segment', 'rnn_toplevel', 'linear_ce',
+    'sparse_api_dense', 'creation_layout'))
 for _m in EXTRA_MODULES:
     METHODS.update(getattr(_m, 'METHODS', {}))
 

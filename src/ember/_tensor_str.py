@@ -21,6 +21,30 @@ _PROFILES = {
 _opts = dict(_PROFILES['default'], sci_mode=None)
 
 
+class _PrinterOptions:
+    """``PRINT_OPTS``: the live print options as attributes (precision, threshold, edgeitems,
+    linewidth, sci_mode); reading or assigning one reads or changes what printing uses."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return _opts[name]
+        except KeyError:
+            raise AttributeError(f"'_PrinterOptions' object has no attribute '{name}'") from None
+
+    def __setattr__(self, name, value):
+        if name not in _opts:
+            raise AttributeError(f"'_PrinterOptions' object has no attribute '{name}'")
+        _opts[name] = value
+
+    def __repr__(self):
+        return f'PRINT_OPTS({", ".join(f"{k}={v!r}" for k, v in _opts.items())})'
+
+
+PRINT_OPTS = _PrinterOptions()
+
+
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
                      profile=None, sci_mode=None):
     """Set printing options, as ``torch.set_printoptions``.

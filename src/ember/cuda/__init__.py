@@ -95,47 +95,6 @@ def initial_seed():
     return cuda_generator(current_device()).initial_seed()
 
 
-def memory_allocated(device=None):
-    if not is_available():
-        return 0
-    import cupy
-    return cupy.get_default_memory_pool().used_bytes()
-
-
-def max_memory_allocated(device=None):
-    if not is_available():
-        return 0
-    import cupy
-    return cupy.get_default_memory_pool().total_bytes()
-
-
-def memory_reserved(device=None):
-    return max_memory_allocated(device)
-
-
-def empty_cache():
-    if is_available():
-        import cupy
-        cupy.get_default_memory_pool().free_all_blocks()
-
-
-def max_memory_reserved(device=None):
-    return memory_reserved(device)
-
-
-def reset_peak_memory_stats(device=None):
-    """CuPy's pool keeps no peak of its own: nothing to reset."""
-
-
-def memory_stats(device=None):
-    """PyTorch's counters where CuPy's pool has them (empty without a GPU, as PyTorch's CPU build)."""
-    import collections
-    if not is_available():
-        return collections.OrderedDict()
-    return collections.OrderedDict([('allocated_bytes.all.current', memory_allocated()),
-                                    ('reserved_bytes.all.current', memory_reserved())])
-
-
 from .streams import (Stream, Event, stream, current_stream, default_stream, device,  # noqa: E402,F401
                       get_rng_state, set_rng_state, get_rng_state_all, set_rng_state_all,
                       get_device_properties)
@@ -143,3 +102,56 @@ from ..amp import cuda_amp as amp  # noqa: E402,F401  (ember.cuda.amp: the depre
 from ..ops.legacy import CUDA_LEGACY as _CUDA_LEGACY  # noqa: E402
 globals().update(_CUDA_LEGACY)      # ember.cuda.FloatTensor, ...: the legacy CUDA tensor types
 from ..ops._devices import OutOfMemoryError  # noqa: E402,F401  (also ember.OutOfMemoryError)
+from .memory import (memory_allocated, max_memory_allocated, memory_reserved, max_memory_reserved,  # noqa: E402,F401
+                     memory_cached, max_memory_cached, empty_cache, reset_peak_memory_stats,
+                     reset_accumulated_memory_stats, reset_max_memory_allocated, reset_max_memory_cached,
+                     reset_peak_host_memory_stats, memory_stats, memory_stats_as_nested_dict, host_memory_stats,
+                     memory_summary, mem_get_info, set_per_process_memory_fraction,
+                     get_per_process_memory_fraction, list_gpu_processes, utilization)
+from . import memory, random, nvtx, graphs  # noqa: E402,F401  (PyTorch's submodule paths)
+from .graphs import (CUDAGraph, graph, make_graphed_callables, is_current_stream_capturing,  # noqa: E402,F401
+                     graph_pool_handle)
+
+
+def init():
+    """Initialises CUDA (CuPy does so on first use); raises without a GPU, as PyTorch's CPU build."""
+    check_cuda()
+
+
+def ipc_collect():
+    """Frees memory other processes no longer share (CuPy keeps no such IPC cache: a no-op)."""
+    check_cuda()
+
+
+def get_arch_list():
+    """The GPU architectures kernels are built for: CuPy compiles for the device at hand, so this is
+    the current device's ``sm_XY`` ([] without a GPU, as PyTorch's CPU build)."""
+    if not is_available():
+        return []
+    major, minor = get_device_capability()
+    return [f'sm_{major}{minor}']
+
+
+def get_gencode_flags():
+    return ' '.join(f'-gencode compute=compute_{a[3:]},code={a}' for a in get_arch_list())
+
+
+def set_stream(stream):
+    """Makes ``stream`` the current stream (None: does nothing)."""
+    if stream is None:
+        return
+    stream._stream.use()
+
+
+class device_of(device):
+    """``device`` context of a tensor's GPU (a CPU tensor: a no-op context)."""
+
+    def __init__(self, obj):
+        super().__init__(obj.device.index or 0 if obj.is_cuda else -1)
+
+
+def __getattr__(name):
+    if name == 'default_generators':      # one generator per visible GPU (() without one)
+        from ..ops.random import cuda_generator
+        return tuple(cuda_generator(i) for i in range(device_count()))
+    raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")

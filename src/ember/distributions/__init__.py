@@ -45,3 +45,6 @@ __all__ += ['AbsTransform', 'AffineTransform', 'CatTransform', 'ComposeTransform
             'Transform', 'identity_transform', 'kl_more']
 __all__ += ['FisherSnedecor', 'GeneralizedPareto', 'InverseGamma', 'Kumaraswamy', 'LKJCholesky',
             'OneHotCategoricalStraightThrough', 'VonMises', 'Wishart']
+
+from . import _submodules as _paths  # noqa: E402
+_paths.install(__import__('sys').modules[__name__])   # torch.distributions.normal, ... import paths

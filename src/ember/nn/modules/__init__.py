@@ -43,3 +43,6 @@ from .adaptive import AdaptiveLogSoftmaxWithLoss  # noqa: F401
 from .lrn_cross_map import CrossMapLRN2d  # noqa: F401,E402
 from .loss_linear_ce import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: F401,E402
 from .container import Container  # noqa: F401,E402
+from . import utils  # noqa: F401,E402
+from . import _paths  # noqa: E402
+_paths.install(__import__('sys').modules[__name__])   # torch.nn.modules.upsampling, ... import paths
