@@ -289,11 +289,11 @@ def test_assert_close(a, e, kw):
 
 
 def test_make_tensor_complex():
-    t = ember.testing.make_tensor(2000, dtype=ember.cfloat, low=-2, high=3)
+    t = ember.testing.make_tensor(2000, device='cpu', dtype=ember.cfloat, low=-2, high=3)
     a = t.numpy()
     assert t.dtype is ember.complex64
     for part in (a.real, a.imag):
         assert part.min() >= -2 and part.max() < 3 and abs(part.mean() - 0.5) < 0.2
-    z = ember.testing.make_tensor(4, dtype=ember.cdouble, exclude_zero=True, requires_grad=True)
+    z = ember.testing.make_tensor(4, device='cpu', dtype=ember.cdouble, exclude_zero=True, requires_grad=True)
     assert z.dtype is ember.complex128 and z.requires_grad and bool((z != 0).all())
 

@@ -213,13 +213,13 @@ def test_assert_close(k):
 
 
 def test_make_tensor():
-    t = ember.testing.make_tensor(3, 4, dtype=ember.float32, low=-1, high=1)
+    t = ember.testing.make_tensor(3, 4, device='cpu', dtype=ember.float32, low=-1, high=1)
     assert t.shape == (3, 4) and t.dtype == ember.float32 and bool((t >= -1).all() & (t < 1).all())
-    n = ember.testing.make_tensor((2, 3), dtype=ember.int64, noncontiguous=True, exclude_zero=True)
+    n = ember.testing.make_tensor((2, 3), device='cpu', dtype=ember.int64, noncontiguous=True, exclude_zero=True)
     assert not n.is_contiguous() and bool((n != 0).all()) and bool((n >= -9).all() & (n < 10).all())
-    b = ember.testing.make_tensor(5, dtype=ember.bool, requires_grad=False)
+    b = ember.testing.make_tensor(5, device='cpu', dtype=ember.bool, requires_grad=False)
     assert b.dtype == ember.bool
-    g = ember.testing.make_tensor(2, dtype=ember.float64, requires_grad=True)
+    g = ember.testing.make_tensor(2, device='cpu', dtype=ember.float64, requires_grad=True)
     assert g.requires_grad and g.is_leaf
 
 

@@ -139,36 +139,36 @@ def set_default_dtype(d):
 
 # ---------------------------------------------------------------- promotion
 
-def promote_types(a, b):
+def promote_types(type1, type2):
     """PyTorch's promote_types for two dtypes."""
-    if a is b:
-        return a
+    if type1 is type2:
+        return type1
     try:
-        ca, cb = a.category, b.category
+        ca, cb = type1.category, type2.category
     except AttributeError:          # Python types (float, int, bool) stand for their dtypes
-        return promote_types(to_dtype(a), to_dtype(b))
+        return promote_types(to_dtype(type1), to_dtype(type2))
     if ca != cb:
-        hi, lo = (a, b) if ca > cb else (b, a)
+        hi, lo = (type1, type2) if ca > cb else (type2, type1)
         if hi.category == _COMPLEX:             # complex with a float: complex of the wider one
             return complex128 if lo is float64 else hi
-        if hi.category != _FLOAT and (a._rank == 9 or b._rank == 9):
-            _no_promotion(a, b)
+        if hi.category != _FLOAT and (type1._rank == 9 or type2._rank == 9):
+            _no_promotion(type1, type2)
         return hi
     if ca == _COMPLEX:
-        return a if a._rank > b._rank else b
+        return type1 if type1._rank > type2._rank else type2
     if ca == _FLOAT:
-        if a._rank == b._rank:      # float16 with bfloat16
+        if type1._rank == type2._rank:      # float16 with bfloat16
             return float32
-        return a if a._rank > b._rank else b
+        return type1 if type1._rank > type2._rank else type2
     if ca == _BOOL:
-        return a
-    if a._rank == 9 or b._rank == 9:
-        _no_promotion(a, b)
-    # integers: uint8 against a signed type needs the next wider signed type
-    if a is uint8 or b is uint8:
-        other = b if a is uint8 else a
+        return type1
+    if type1._rank == 9 or type2._rank == 9:
+        _no_promotion(type1, type2)
+    # integers: uint8 against type1 signed type needs the next wider signed type
+    if type1 is uint8 or type2 is uint8:
+        other = type2 if type1 is uint8 else type1
         return int16 if other is int8 else other
-    return a if a._rank > b._rank else b
+    return type1 if type1._rank > type2._rank else type2
 
 
 _SCALAR = {'bool': 'Bool', 'uint8': 'Byte', 'int8': 'Char', 'int16': 'Short', 'int32': 'Int', 'int64': 'Long',

@@ -201,18 +201,18 @@ def _no_repositories(what, repo):
         'ember.hub.load_state_dict_from_url or ember.load.')
 
 
-def load(repo_or_dir, model, *args, source='github', trust_repo=None, force_reload=False, verbose=True,
+def load(repo_or_dir, model, *args, source='github', trust_repo='check', force_reload=False, verbose=True,
          skip_validation=False, **kwargs):
     """Refused: ember cannot load hub repositories (it neither downloads nor runs their code)."""
     raise _no_repositories('load', repo_or_dir)
 
 
-def list(github, force_reload=False, skip_validation=False, trust_repo=None, verbose=True):  # noqa: A001
+def list(github, force_reload=False, skip_validation=False, trust_repo='check', verbose=True):  # noqa: A001
     """Refused: ember cannot read hub repositories."""
     raise _no_repositories('list', github)
 
 
-def help(github, model, force_reload=False, skip_validation=False, trust_repo=None):  # noqa: A001
+def help(github, model, force_reload=False, skip_validation=False, trust_repo='check'):  # noqa: A001
     """Refused: ember cannot read hub repositories."""
     raise _no_repositories('help', github)
 

@@ -17,7 +17,7 @@ from .ops.linalg_tri import solve_triangular, cholesky_ex  # noqa: F401
 from .ops.stats import vector_norm as _vector_norm, _norm_input_check
 from .ops.extremes import amax, amin
 from .ops.shape import wrap_dim
-from .ops.linalg_ops import (LinAlgError, inv, det, linalg_slogdet as slogdet, solve, matrix_power,
+from .ops.linalg_ops import (LinAlgError, inv, linalg_det as det, linalg_slogdet as slogdet, solve, matrix_power,
                              check_matrix, colmajor, dtype_name, broadcast_batch, named_tuple)
 from .ops.linalg_decomp import (linalg_qr as qr, linalg_svd as svd, svdvals, eigh, eigvalsh,
                                 linalg_cholesky as cholesky, real_dtype)
@@ -87,8 +87,14 @@ def _norm_dtype_check(x, dtype, fname):
         raise RuntimeError(f'{fname}: dtype should be {want} inputs, but got {_dtype_label(dtype)}')
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
-    """The ord-norm of the vectors along ``dim`` (all elements when None); real for complex input."""
+def vector_norm(input=None, ord=2, dim=None, keepdim=False, *, dtype=None, out=None, x=None):
+    """The ord-norm of the vectors along ``dim`` (all elements when None); real for complex input.
+    PyTorch names the tensor ``input`` and also takes it as ``x`` (its documented name)."""
+    if input is None:
+        if x is None:
+            raise TypeError('linalg_vector_norm() missing 1 required positional arguments: "input"')
+        input = x
+    x = input
     if dtype is not None:
         _norm_input_check(x._data)
         _norm_dtype_check(x, dtype, 'linalg.vector_norm')
@@ -97,9 +103,10 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     return _vector_norm(x, ord, dim, keepdim, dtype=dtype)
 
 
-def matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+def matrix_norm(input, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """Frobenius, nuclear, max-column-sum (1), max-row-sum (inf) or spectral (2) norm, and the
     min forms for negative ord, of the matrices in dims ``dim``."""
+    A = input
     if not (ord in ('fro', 'nuc') if isinstance(ord, str) else ord in (1, -1, 2, -2, _INF, -_INF)):
         raise RuntimeError(f'linalg.matrix_norm: Order {_ord_text(ord)} not supported.')
     check_matrix(A._data, 'linalg.matrix_norm')
@@ -130,8 +137,9 @@ def _dtype_label(d):
     return _scalar_name(d if isinstance(d, _dtype.dtype) else d.dtype)
 
 
-def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     """vector_norm or matrix_norm, chosen from ord and dim as PyTorch does."""
+    A = input
     if isinstance(ord, str):
         return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     if dim is not None:
@@ -152,8 +160,9 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
 
 # ------------------------------------------------------------------ matrix_rank / lstsq
 
-def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
+def matrix_rank(input, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
     """Number of singular values above the tolerance (int64, never differentiable)."""
+    A = input
     if _amp.state.on and _amp.fp32('matrix_rank', A):  # autocast hook (ember.amp)
         return _amp.call_fp32(matrix_rank, A, tol, hermitian, atol=atol, rtol=rtol, out=out)
     a = A._data
@@ -198,8 +207,10 @@ class LinalgLstsqBackward0(Op):
         return gA, (gB.squeeze(-1) if self.vector else gB)
 
 
-def lstsq(A, B, rcond=None, *, driver=None):
-    """Named tuple (solution, residuals, rank, singular_values), as PyTorch's default CPU driver."""
+def lstsq(input, b, rcond=None, *, driver=None):
+    """Named tuple (solution, residuals, rank, singular_values), as PyTorch's default CPU driver.
+    (PyTorch documents the arguments as A, B but takes them as ``input``, ``b``.)"""
+    A, B = input, b
     if _amp.state.on and _amp.fp32('lstsq', (A, B)):  # autocast hook (ember.amp)
         return _amp.call_fp32(lstsq, A, B, rcond, driver=driver)
     from .ops.creation import tensor

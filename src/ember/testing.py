@@ -141,7 +141,7 @@ def assert_close(actual, expected, *, allow_subclasses=True, rtol=None, atol=Non
             raise AssertionError(f'{err}\n\nThe failure occurred for item {where}') from None
 
 
-def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad=False, noncontiguous=False,
+def make_tensor(*shape, dtype, device, low=None, high=None, requires_grad=False, noncontiguous=False,
                 exclude_zero=False, memory_format=None):
     """A tensor of random values in [low, high) (defaults: -9 to 9; integers -9 to 10, 0 up for
     unsigned; bools 0/1); ``noncontiguous`` gives it strides, ``exclude_zero`` replaces zeros."""
@@ -173,3 +173,26 @@ def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad=F
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+_ALLCLOSE_TOLERANCES = {'float16': (1e-3, 1e-3), 'float32': (1e-4, 1e-5), 'float64': (1e-5, 1e-8)}
+
+
+def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=''):
+    """Deprecated (PyTorch 1.12): assert_close with this function's older tolerances, NaNs equal by
+    default, and dtypes/strides not compared."""
+    import warnings
+    from ._tensor import Tensor
+    from .ops.creation import tensor
+    warnings.warn('`torch.testing.assert_allclose()` is deprecated since 1.12 and will be removed in a future '
+                  'release. Please use `torch.testing.assert_close()` instead. You can find detailed upgrade '
+                  'instructions in https://github.com/pytorch/pytorch/issues/61844.', FutureWarning, stacklevel=2)
+    if not isinstance(actual, Tensor):
+        actual = tensor(actual)
+    if not isinstance(expected, Tensor):
+        expected = tensor(expected, dtype=actual.dtype)
+    if rtol is None and atol is None:
+        pairs = [_ALLCLOSE_TOLERANCES.get(t.dtype.name, (0.0, 0.0)) for t in (actual, expected)]
+        rtol, atol = max(p[0] for p in pairs), max(p[1] for p in pairs)
+    assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_device=True,
+                 check_dtype=False, check_stride=False, msg=msg or None)

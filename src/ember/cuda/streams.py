@@ -77,21 +77,27 @@ class Event:
         return cupy.cuda.get_elapsed_time(self._event, end_event._event)
 
 
-class stream:
-    """Context manager making ``s`` the current stream; ``stream(None)`` does nothing."""
+class StreamContext:
+    """Context manager making ``stream`` the current stream; ``StreamContext(None)`` does nothing."""
+    __module__ = 'ember.cuda'
 
-    def __init__(self, s):
-        self.s = s
+    def __init__(self, stream):
+        self.stream = stream
 
     def __enter__(self):
-        if self.s is not None:
-            self.s._stream.__enter__()
-        return self.s
+        if self.stream is not None:
+            self.stream._stream.__enter__()
+        return self.stream
 
     def __exit__(self, *exc):
-        if self.s is not None:
-            self.s._stream.__exit__(*exc)
+        if self.stream is not None:
+            self.stream._stream.__exit__(*exc)
         return False
+
+
+def stream(stream):
+    """``with ember.cuda.stream(s):`` runs the block on stream ``s`` (None: on the current one)."""
+    return StreamContext(stream)
 
 
 def current_stream(device=None):

@@ -58,8 +58,11 @@ def relu_(input):
     return _relu_(input)
 
 
-def threshold_(input, threshold_value, value):
-    return threshold(input, threshold_value, value, True)
+from ..ops.activation import threshold as _threshold  # noqa: E402  (threshold_'s parameter shadows the name)
+
+
+def threshold_(input, threshold, value):
+    return _threshold(input, threshold, value, True)
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):

@@ -75,7 +75,9 @@ def check(spec, name, method, args, kw):
         raise _mixed(name, shown, kw)
     for k in kw:
         if k not in _KEYWORDS and not (k == 'dtype' and name in _DTYPE_KW) and not (
-                k in _STD_KW and name in _FLAGS) and k not in ('axis', 'keepdims'):
+                k in _STD_KW and name in _FLAGS) and k not in ('axis', 'keepdims') and not (
+                k == 'input' and not method) and not (
+                k == 'other' and name in ('max', 'min') and len(args) < 2 and 'dim' not in kw):
             if single:
                 raise TypeError(f"{name}() got an unexpected keyword argument '{k}'")
             raise _mixed(name, shown, kw)

@@ -233,34 +233,81 @@ _OUT_EXACT = {'addmm': 'structured', 'addmv': 'structured', 'baddbmm': 'structur
               'addr': False}
 
 
-def _fused(cls, name):
-    def fn(input, a, b, *, beta=1, alpha=1, out=None):
-        if _amp.state.on and (name in _amp.FUSED or _amp.lower(name, input)):  # autocast hook (ember.amp)
-            return _amp.call(fn, input, a, b, beta=beta, alpha=alpha, out=out)
-        r = apply(cls, input, a, b, beta=beta, alpha=alpha)
-        if out is None:
-            return r
-        return _check_out(out, r, name, exact=_OUT_EXACT[name], stacklevel=0 if name == 'addbmm' else 4)
-
-    def fn_(self, a, b, *, beta=1, alpha=1):
-        try:
-            want = tuple(cls.out_shape(a, b))
-        except IndexError:                 # malformed operands: forward says why
-            want = tuple(self.shape)
-        if tuple(self.shape) != want:
-            raise RuntimeError(f'Bad in-place call: input tensor size {list(self.shape)} and output tensor '
-                               f'size {list(want)} should match')
-        return apply_inplace(cls, self, a, b, beta=beta, alpha=alpha)
-    fn.__name__, fn_.__name__ = name, name + '_'
-    return fn, fn_
+def _amp_wants(name, input):
+    return name in _amp.FUSED or _amp.lower(name, input)  # autocast hook (ember.amp)
 
 
-addmm, addmm_ = _fused(AddmmBackward0, 'addmm')
-addmv, addmv_ = _fused(AddmvBackward0, 'addmv')
-addr, addr_ = _fused(AddrBackward0, 'addr')
-baddbmm, baddbmm_ = _fused(BaddbmmBackward0, 'baddbmm')
-addbmm, addbmm_ = _fused(AddbmmBackward0, 'addbmm')
+def _out(out, r, name):
+    """The result written into ``out=`` (its dtype rule per op)."""
+    return _check_out(out, r, name, exact=_OUT_EXACT[name], stacklevel=0 if name == 'addbmm' else 5)
 
+
+def _run_(cls, self, a, b, beta, alpha):
+    """The in-place form: the product must have ``self``'s shape."""
+    try:
+        want = tuple(cls.out_shape(a, b))
+    except IndexError:                 # malformed operands: forward says why
+        want = tuple(self.shape)
+    if tuple(self.shape) != want:
+        raise RuntimeError(f'Bad in-place call: input tensor size {list(self.shape)} and output tensor '
+                           f'size {list(want)} should match')
+    return apply_inplace(cls, self, a, b, beta=beta, alpha=alpha)
+
+
+# PyTorch's own argument names, so each op takes its keywords (``addmm(x, mat1=a, mat2=b)``)
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    if _amp.state.on and _amp_wants('addmm', input):
+        return _amp.call(addmm, input, mat1, mat2, beta=beta, alpha=alpha, out=out)
+    r = apply(AddmmBackward0, input, mat1, mat2, beta=beta, alpha=alpha)
+    return r if out is None else _out(out, r, 'addmm')
+
+
+def addmm_(self, mat1, mat2, *, beta=1, alpha=1):
+    return _run_(AddmmBackward0, self, mat1, mat2, beta, alpha)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    if _amp.state.on and _amp_wants('addmv', input):
+        return _amp.call(addmv, input, mat, vec, beta=beta, alpha=alpha, out=out)
+    r = apply(AddmvBackward0, input, mat, vec, beta=beta, alpha=alpha)
+    return r if out is None else _out(out, r, 'addmv')
+
+
+def addmv_(input, mat, vec, *, beta=1, alpha=1):
+    return _run_(AddmvBackward0, input, mat, vec, beta, alpha)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    if _amp.state.on and _amp_wants('addr', input):
+        return _amp.call(addr, input, vec1, vec2, beta=beta, alpha=alpha, out=out)
+    r = apply(AddrBackward0, input, vec1, vec2, beta=beta, alpha=alpha)
+    return r if out is None else _out(out, r, 'addr')
+
+
+def addr_(self, vec1, vec2, *, beta=1, alpha=1):
+    return _run_(AddrBackward0, self, vec1, vec2, beta, alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    if _amp.state.on and _amp_wants('baddbmm', input):
+        return _amp.call(baddbmm, input, batch1, batch2, beta=beta, alpha=alpha, out=out)
+    r = apply(BaddbmmBackward0, input, batch1, batch2, beta=beta, alpha=alpha)
+    return r if out is None else _out(out, r, 'baddbmm')
+
+
+def baddbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+    return _run_(BaddbmmBackward0, self, batch1, batch2, beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    if _amp.state.on and _amp_wants('addbmm', input):
+        return _amp.call(addbmm, input, batch1, batch2, beta=beta, alpha=alpha, out=out)
+    r = apply(AddbmmBackward0, input, batch1, batch2, beta=beta, alpha=alpha)
+    return r if out is None else _out(out, r, 'addbmm')
+
+
+def addbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+    return _run_(AddbmmBackward0, self, batch1, batch2, beta, alpha)
 
 METHODS = {'vdot': vdot, 'addmm': addmm, 'addmm_': addmm_, 'addmv': addmv, 'addmv_': addmv_, 'addr': addr,
            'addr_': addr_, 'baddbmm': baddbmm, 'baddbmm_': baddbmm_, 'addbmm': addbmm, 'addbmm_': addbmm_}

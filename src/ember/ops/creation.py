@@ -113,9 +113,6 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype=dtype, device=device)
 
 
-asarray = as_tensor
-
-
 def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f'expected np.ndarray (got {type(ndarray).__name__})')
@@ -125,15 +122,15 @@ def from_numpy(ndarray):
     return Tensor._make(ndarray)
 
 
-def scalar_tensor(value, like=None, dtype=None, *, device=None, requires_grad=False, layout=None,
+def scalar_tensor(s, like=None, dtype=None, *, device=None, requires_grad=False, layout=None,
                   pin_memory=False):
     """``ember.scalar_tensor(s)``: a 0-dim tensor of the default dtype, as in PyTorch. Ops pass ``like``
     to wrap a Python number: it keeps the number's own promotion dtype and goes to ``like``'s device."""
     if like is None:
         d = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
-        return _finish(_fill_array(value, d), device, requires_grad)
-    d = dtype or _dtype.scalar_dtype(value)
-    arr = np.array(value, dtype=d.np)
+        return _finish(_fill_array(s, d), device, requires_grad)
+    d = dtype or _dtype.scalar_dtype(s)
+    arr = np.array(s, dtype=d.np)
     return Tensor._make(_place(arr, like.device))
 
 
@@ -232,11 +229,11 @@ def _full(size, fill_value, dtype, device, requires_grad, name):
     return _build(lambda xp: xp.full(shape, fv if xp is np else fv.item(), d.np), device, d.np, requires_grad)
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     return _full(size, fill_value, dtype, device, requires_grad, 'full')
 
 
-def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     if not _is_int(n):
         raise TypeError(f"eye(): argument 'n' (position 1) must be int, not {type(n).__name__}")
     if m is not None and not _is_int(m):
@@ -283,7 +280,7 @@ def laid_out(t, memory_format, like=None):
 
 
 def _like(fn, name):
-    def like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    def like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None, pin_memory=False):
         _check_tensor(input, name)
         out = fn(input.shape, dtype=input.dtype if dtype is None else dtype,
                  device=input.device if device is None else device, requires_grad=requires_grad)
@@ -300,7 +297,7 @@ empty_like = _like(empty, 'empty_like')
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None):
+              memory_format=None, pin_memory=False):
     _check_tensor(input, 'full_like')
     out = full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype,
                device=input.device if device is None else device, requires_grad=requires_grad)
@@ -332,3 +329,6 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+from .asarray import asarray  # noqa: E402,F401  (ember.asarray: built on the functions above)

@@ -122,16 +122,21 @@ class TakeAlong(Op):
 
 
 def _extreme(full_cls, dim_cls, binary, name):
-    def f(input, dim=None, keepdim=False, *, out=None):
+    def f(input, dim=None, keepdim=False, *, other=None, out=None):
         if isinstance(dim, Tensor):
             return binary(input, dim, out=out)
         if dim is None:
+            if other is not None:            # max(x, other=y): the elementwise form
+                return binary(input, other, out=out)
             refuse_complex(input, f'{name}_all')
             r = apply(full_cls, input)
             if out is not None:
                 from .arith_support import check_out
                 return check_out(out, r, name)
             return r
+        if other is not None:
+            from .argcheck import _mixed
+            raise _mixed(name, (input,), {'other': other, 'dim': dim})
         refuse_complex(input, message=f'{name}(): does not support complex input', exc=RuntimeError)
         values, indices = apply(dim_cls, input, dim=dim, keepdim=keepdim)
         if out is None:

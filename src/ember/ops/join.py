@@ -183,8 +183,8 @@ class UnbindBackward0(Op):
         return _stack(list(grads), self.dim)
 
 
-def unbind(self, dim=0):
-    return apply(UnbindBackward0, self, dim=dim)
+def unbind(input, dim=0):
+    return apply(UnbindBackward0, input, dim=dim)
 
 
 class SplitBackward0(Op):
@@ -217,27 +217,27 @@ def split_method(self, split_size, dim=0):
 split_method.__name__, split_method.__qualname__ = 'split', 'Tensor.split'
 
 
-def split(self, split_size_or_sections, dim=0):
-    d = wrap_dim(dim, self.ndim)
-    size = self.shape[d]
+def split(tensor, split_size_or_sections, dim=0):
+    d = wrap_dim(dim, tensor.ndim)
+    size = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0 and size:
             raise RuntimeError(f'split_size can only be 0 if dimension size is 0, but got dimension size of {size}')
         sizes = [min(step, size - i) for i in range(0, size, step)] if size else [0]
-        return apply(SplitBackward0, self, sizes=sizes, dim=d)
+        return apply(SplitBackward0, tensor, sizes=sizes, dim=d)
     sizes = [int(s) for s in split_size_or_sections]
     if sum(sizes) != size:
         raise RuntimeError(f'split_with_sizes expects split_sizes to sum exactly to {size} (input tensor\'s '
                            f'size at dimension {d}), but got split_sizes={_fmt(sizes)}')
-    return apply(SplitWithSizesBackward0, self, sizes=sizes, dim=d)
+    return apply(SplitWithSizesBackward0, tensor, sizes=sizes, dim=d)
 
 
-def chunk(self, chunks, dim=0):
+def chunk(input, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError('chunk expects `chunks` to be greater than 0, got: ' + str(chunks))
-    d = wrap_dim(dim, self.ndim)
-    size = self.shape[d]
+    d = wrap_dim(dim, input.ndim)
+    size = input.shape[d]
     if size == 0:           # as PyTorch: `chunks` empty pieces
-        return apply(SplitWithSizesBackward0, self, sizes=[0] * chunks, dim=d)
-    return split(self, -(-size // chunks), d)
+        return apply(SplitWithSizesBackward0, input, sizes=[0] * chunks, dim=d)
+    return split(input, -(-size // chunks), d)

@@ -288,19 +288,19 @@ class _Eigvalsh(Op):
         return xp(a).linalg.eigvalsh(a, UPLO=UPLO)
 
 
-def eigh(A, UPLO='L', *, out=None):
+def eigh(input, UPLO='L', *, out=None):
     """Named tuple (eigenvalues ascending, eigenvectors as columns) of a symmetric matrix."""
-    if _amp.state.on and _amp.fp32('eigh', A):  # autocast hook (ember.amp)
-        return _amp.call_fp32(eigh, A, UPLO, out=out)
-    return _LinalgEigh(*_keep_outputs(apply(LinalgEighBackward0, A, UPLO=UPLO)))
+    if _amp.state.on and _amp.fp32('eigh', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(eigh, input, UPLO, out=out)
+    return _LinalgEigh(*_keep_outputs(apply(LinalgEighBackward0, input, UPLO=UPLO)))
 
 
-def eigvalsh(A, UPLO='L', *, out=None):
-    if _amp.state.on and _amp.fp32('eigvalsh', A):  # autocast hook (ember.amp)
-        return _amp.call_fp32(eigvalsh, A, UPLO, out=out)
-    if _recording(A):
-        return eigh(A, UPLO)[0]
-    return apply(_Eigvalsh, A, UPLO=UPLO)
+def eigvalsh(input, UPLO='L', *, out=None):
+    if _amp.state.on and _amp.fp32('eigvalsh', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(eigvalsh, input, UPLO, out=out)
+    if _recording(input):
+        return eigh(input, UPLO)[0]
+    return apply(_Eigvalsh, input, UPLO=UPLO)
 
 
 # ------------------------------------------------------------------ cholesky
@@ -349,10 +349,10 @@ class CholeskyBackward0(LinalgCholeskyExBackward0):
     fname = 'cholesky'
 
 
-def linalg_cholesky(A, *, upper=False, out=None):
-    if _amp.state.on and _amp.fp32('cholesky', A):  # autocast hook (ember.amp)
-        return _amp.call_fp32(linalg_cholesky, A, upper=upper, out=out)
-    return apply(LinalgCholeskyExBackward0, A, upper=bool(upper))
+def linalg_cholesky(input, *, upper=False, out=None):
+    if _amp.state.on and _amp.fp32('cholesky', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(linalg_cholesky, input, upper=upper, out=out)
+    return apply(LinalgCholeskyExBackward0, input, upper=bool(upper))
 
 
 def cholesky(input, upper=False, *, out=None):

@@ -103,19 +103,19 @@ def _eig(A, vectors):
     return out
 
 
-def eig(A, *, out=None):
+def eig(input, *, out=None):
     """Named tuple (eigenvalues, eigenvectors) of each square matrix, both complex."""
-    return _LinalgEig(*_eig(A, True))
+    return _LinalgEig(*_eig(input, True))
 
 
-def eigvals(A, *, out=None):
+def eigvals(input, *, out=None):
     """The eigenvalues of each square matrix (complex); through eig when a gradient is wanted, since
     the gradient needs the eigenvectors."""
     from ._op import requires_grad
     from ..autograd import grad_mode
-    if requires_grad(A) and grad_mode.is_grad_enabled():
-        return _eig(A, True)[0]
-    return _eig(A, False)[0]
+    if requires_grad(input) and grad_mode.is_grad_enabled():
+        return _eig(input, True)[0]
+    return _eig(input, False)[0]
 
 
 METHODS = {}

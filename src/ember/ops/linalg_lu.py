@@ -391,10 +391,10 @@ def lu(A, pivot=True, get_infos=False, out=None):
     return make_return('_lu_with_info', *res) if get_infos else (res[0], res[1])
 
 
-def lu_solve(b, LU_data, LU_pivots, *, out=None):
+def lu_solve(input, LU_data, LU_pivots, *, out=None):
     """Legacy ember.lu_solve(B, LU, pivots) = linalg.lu_solve(LU, pivots, B)."""
     warnings.warn(_LU_SOLVE_WARNING, UserWarning, stacklevel=2)
-    return linalg_lu_solve(LU_data, LU_pivots, b)
+    return linalg_lu_solve(LU_data, LU_pivots, input)
 
 __all__ = ['lu_unpack', 'lu', 'lu_solve', 'matrix_exp']
 METHODS = {'lu': lu, 'lu_solve': lu_solve, 'matrix_exp': matrix_exp}

@@ -64,9 +64,9 @@ class LinalgMatrixExpBackward0(Op):
         return matrix_exp(big)[..., :n, n:]
 
 
-def matrix_exp(A):
+def matrix_exp(input):
     """The matrix exponential exp(A) = sum A^k / k! of each square matrix."""
-    return apply(LinalgMatrixExpBackward0, A)
+    return apply(LinalgMatrixExpBackward0, input)
 
 
 # ------------------------------------------------------------------ pinv
@@ -129,11 +129,11 @@ class LinalgPinvBackward0(Op):
         return _pinv_grad(A, P, g)
 
 
-def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None, rcond=None):
+def pinv(input, *, atol=None, rtol=None, hermitian=False, out=None, rcond=None):
     """Moore-Penrose pseudo-inverse through the SVD (eigh when hermitian)."""
     if rcond is not None:
         rtol = rcond
-    return apply(LinalgPinvBackward0, A, atol=_raw(atol), rtol=_raw(rtol), hermitian=bool(hermitian))
+    return apply(LinalgPinvBackward0, input, atol=_raw(atol), rtol=_raw(rtol), hermitian=bool(hermitian))
 
 
 def pinverse(input, rcond=1e-15):
@@ -155,7 +155,7 @@ def _ord_label(p):
     return str(int(p))
 
 
-def cond(A, p=None, *, out=None):
+def cond(input, p=None, *, out=None):
     """Condition number of each matrix in the norm ``p``: the ratio of extreme singular values
     for p None/2/-2, else ||A||_p ||A^-1||_p (inf for singular matrices)."""
     from ..linalg import matrix_norm, svdvals
@@ -163,65 +163,65 @@ def cond(A, p=None, *, out=None):
     valid = p in ('fro', 'nuc') if isinstance(p, str) else p is None or p in (2, -2, 1, -1, _INF, -_INF)
     if not valid:
         raise RuntimeError(f'linalg.cond got an invalid norm type: {p}')
-    if A.ndim < 2:
+    if input.ndim < 2:
         raise RuntimeError('linalg.cond: The input tensor must have at least 2 dimensions.')
     square = not (p is None or (not isinstance(p, str) and abs(p) == 2))
-    if square and A.shape[-1] != A.shape[-2]:
+    if square and input.shape[-1] != input.shape[-2]:
         raise RuntimeError(f'linalg.cond(ord={_ord_label(p)}): A must be batches of square matrices, but they are '
-                           f'{A.shape[-2]} by {A.shape[-1]} matrices')
-    if A.numel() == 0:
+                           f'{input.shape[-2]} by {input.shape[-1]} matrices')
+    if input.numel() == 0:
         from .creation import zeros
-        dt = A.dtype if A.dtype.is_floating_point else None
-        return zeros(A.shape[:-2], dtype=dt, device=A.device)
+        dt = input.dtype if input.dtype.is_floating_point else None
+        return zeros(input.shape[:-2], dtype=dt, device=input.device)
     if not square:
-        S = svdvals(A)
+        S = svdvals(input)
         hi, lo = S.narrow(-1, 0, 1), S.narrow(-1, S.shape[-1] - 1, 1)
         return (lo / hi if p == -2 else hi / lo).squeeze(-1)
     if p == 'nuc':
-        S = svdvals(A)
+        S = svdvals(input)
         return S.sum(-1) * S.reciprocal().sum(-1)
-    check_matrix(A._data, 'linalg.inv', square=True, low='msg')
-    info = lu_factor_ex(A.detach()).info
+    check_matrix(input._data, 'linalg.inv', square=True, low='msg')
+    info = lu_factor_ex(input.detach()).info
     if bool((info._data != 0).any()):              # singular: an inverse of infinities, as PyTorch
         from .compare import where
         bad = (info != 0).unsqueeze(-1).unsqueeze(-1)
         from .creation import eye
-        Ainv = where(bad, _INF, inv(where(bad, eye(A.shape[-1], dtype=A.dtype, device=A.device), A)))
+        Ainv = where(bad, _INF, inv(where(bad, eye(input.shape[-1], dtype=input.dtype, device=input.device), input)))
     else:
-        Ainv = inv(A)
-    return (matrix_norm(A, p) * matrix_norm(Ainv, p)).nan_to_num_(_INF, _INF, -_INF)
+        Ainv = inv(input)
+    return (matrix_norm(input, p) * matrix_norm(Ainv, p)).nan_to_num_(_INF, _INF, -_INF)
 
 
 # ------------------------------------------------------------------ tensorinv / tensorsolve
 
-def tensorinv(A, ind=2, *, out=None):
+def tensorinv(input, ind=2, *, out=None):
     """The tensor X with tensordot(X, A, ind) the identity: inv of A flattened to a square matrix."""
     if ind <= 0:
         raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
-    lead, rest = list(A.shape[:ind]), list(A.shape[ind:])
+    lead, rest = list(input.shape[:ind]), list(input.shape[ind:])
     p, q = math.prod(rest), math.prod(lead)
     if p != q:
         raise RuntimeError(f'Expected self to satisfy the requirement prod(self.shape[ind:]) == '
                            f'prod(self.shape[:ind]), but got {p} != {q}')
     try:
-        Ainv = inv(A.reshape(q, p))
+        Ainv = inv(input.reshape(q, p))
     except _LinAlgError as e:
         raise _LinAlgError(str(e).replace('linalg.inv:', 'inv:', 1)) from None
     return Ainv.reshape(rest + lead)
 
 
-def tensorsolve(A, B, dims=None, *, out=None):
+def tensorsolve(input, other, dims=None, *, out=None):
     """X with tensordot(A, X, X.ndim) = B (the ``dims`` of A moved last first)."""
     if dims is not None:
         from .shape_more import movedim
         dims = [dims] if isinstance(dims, int) else list(dims)
-        A = movedim(A, dims, list(range(A.ndim - len(dims), A.ndim)))
-    rest = list(A.shape[B.ndim:])
+        input = movedim(input, dims, list(range(input.ndim - len(dims), input.ndim)))
+    rest = list(input.shape[other.ndim:])
     p = math.prod(rest)
-    if p != B.numel():
+    if p != other.numel():
         raise RuntimeError(f'Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == '
-                           f'prod(self.shape[:other.ndim]), but got {p} != {B.numel()}')
-    return solve(A.reshape(p, p), B.reshape(p)).view(rest)
+                           f'prod(self.shape[:other.ndim]), but got {p} != {other.numel()}')
+    return solve(input.reshape(p, p), other.reshape(p)).view(rest)
 
 
 # ------------------------------------------------------------------ vander

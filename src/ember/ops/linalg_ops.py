@@ -143,7 +143,8 @@ def inv(A, *, out=None):
     return apply(LinalgInvExBackward0, A)
 
 
-inverse = inv
+def inverse(input, *, out=None):
+    return inv(input, out=out)
 
 
 # ------------------------------------------------------------------ det / slogdet / logdet
@@ -170,7 +171,11 @@ class LinalgDetBackward0(Op):
         return (g * cj(d)).unsqueeze(-1).unsqueeze(-1) * adj(_inv_or_zero(A, d))
 
 
-def det(A, *, out=None):
+def det(input, *, out=None):
+    return apply(LinalgDetBackward0, input)
+
+
+def linalg_det(A, *, out=None):
     return apply(LinalgDetBackward0, A)
 
 
@@ -206,9 +211,9 @@ def _slogdet(A, fname='linalg.slogdet'):
     return sign, logabs
 
 
-def slogdet(A, *, out=None):
+def slogdet(input, *, out=None):
     """Named tuple (sign, logabsdet) of the determinant."""
-    return _Slogdet(*_slogdet(A))
+    return _Slogdet(*_slogdet(input))
 
 
 def linalg_slogdet(A, *, out=None):
@@ -299,9 +304,10 @@ def solve(A, B, *, left=True, out=None):
 
 # ------------------------------------------------------------------ matrix_power
 
-def matrix_power(A, n):
+def matrix_power(input, n):
     """A @ A @ ... (n times); n = 0 gives the identity, negative n powers of the inverse."""
     from .matmul import matmul
+    A = input
     if A.ndim < 2:
         raise RuntimeError('linalg.matrix_power: The input tensor A must have at least 2 dimensions.')
     if A.shape[-1] != A.shape[-2]:

@@ -93,14 +93,14 @@ class LinalgSolveTriangularBackward0(Op):
 _REQUIRED = object()
 
 
-def solve_triangular(A, B, *, upper=_REQUIRED, left=True, unitriangular=False, out=None):
+def solve_triangular(input, B, *, upper=_REQUIRED, left=True, unitriangular=False, out=None):
     """X with A X = B (``left``) or X A = B, reading only A's upper or lower triangle; B is
     taken in A's dtype (as PyTorch does)."""
     if upper is _REQUIRED:
         raise TypeError('linalg_solve_triangular() missing 1 required positional arguments: "upper"')
-    if B.dtype != A.dtype and A.dtype.is_floating_point:
-        B = B.to(A.dtype)
-    return apply(LinalgSolveTriangularBackward0, A, B, upper=bool(upper), left=bool(left),
+    if B.dtype != input.dtype and input.dtype.is_floating_point:
+        B = B.to(input.dtype)
+    return apply(LinalgSolveTriangularBackward0, input, B, upper=bool(upper), left=bool(left),
                  unitriangular=bool(unitriangular))
 
 
@@ -146,15 +146,15 @@ class TriangularSolveBackward0(Op):
 _warned = []
 
 
-def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
+def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     """Legacy torch.triangular_solve: (solution of op(A) X = b, a copy of A); deprecated."""
     if _amp.state.on and _amp.fp32('triangular_solve', A):  # autocast hook (ember.amp)
-        return _amp.call_fp32(triangular_solve, b, A, upper, transpose, unitriangular, out=out)
+        return _amp.call_fp32(triangular_solve, input, A, upper, transpose, unitriangular, out=out)
     if not _warned:
         _warned.append(True)
         warnings.warn('ember.triangular_solve is deprecated in favor of ember.linalg.solve_triangular and will '
                       'be removed in a future release.', UserWarning, stacklevel=2)
-    x, a = apply(TriangularSolveBackward0, b, A, upper=bool(upper), transpose=bool(transpose),
+    x, a = apply(TriangularSolveBackward0, input, A, upper=bool(upper), transpose=bool(transpose),
                  unitriangular=bool(unitriangular))
     return make_return('triangular_solve', x, a)
 
@@ -203,14 +203,14 @@ class _CholeskyEx(LinalgCholeskyExBackward0):
 _CholeskyEx.__name__ = _CholeskyEx.__qualname__ = 'LinalgCholeskyExBackward0'
 
 
-def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
+def cholesky_ex(input, *, upper=False, check_errors=False, out=None):
     """(L, info): info is 0 where A is positive-definite, else the order of the first leading
     minor that is not (L is then only partly factored); raises only with ``check_errors``."""
-    if _amp.state.on and _amp.fp32('cholesky_ex', A):  # autocast hook (ember.amp)
-        return _amp.call_fp32(cholesky_ex, A, upper=upper, check_errors=check_errors, out=out)
+    if _amp.state.on and _amp.fp32('cholesky_ex', input):  # autocast hook (ember.amp)
+        return _amp.call_fp32(cholesky_ex, input, upper=upper, check_errors=check_errors, out=out)
     from .._tensor import Tensor
     box = []
-    L = apply(_CholeskyEx, A, upper=bool(upper), check_errors=bool(check_errors), box=box)
+    L = apply(_CholeskyEx, input, upper=bool(upper), check_errors=bool(check_errors), box=box)
     return make_return('linalg_cholesky_ex', L, Tensor._make(xp(L._data).asarray(box[0])))
 
 

@@ -290,10 +290,10 @@ def mv(input, vec, *, out=None):
     return r if out is None else _write_out(out, r, 'mv', _mv_dtype_error(input, vec))
 
 
-def dot(input, other, *, out=None):
-    if _amp.state.on and _amp.promote('dot', (input, other)):  # autocast hook (ember.amp)
-        return _amp.call_promote(dot, input, other, out=out)
-    r = apply(DotBackward0, input, other)
+def dot(input, tensor, *, out=None):
+    if _amp.state.on and _amp.promote('dot', (input, tensor)):  # autocast hook (ember.amp)
+        return _amp.call_promote(dot, input, tensor, out=out)
+    r = apply(DotBackward0, input, tensor)
     return r if out is None else _write_out(out, r, 'dot', _dot_dtype_error)
 
 

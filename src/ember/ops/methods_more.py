@@ -91,18 +91,20 @@ def _operator(fn, reflected=False):
 
 # ------------------------------------------------------------------ in-place and alias method names
 
-def _clamp_bound_(cls_scalar, cls_tensor, name):
-    def f_(self, bound):
-        if isinstance(bound, Tensor):
-            lo, hi = (bound, None) if name == 'min' else (None, bound)
-            return apply_inplace(cls_tensor, self, lo, hi)
-        unary.check_float_bounds(self, bound)
-        return apply_inplace(cls_scalar, self, **{name: bound})
-    return f_
+def _clamp_bound_(cls_scalar, cls_tensor, name, self, bound):
+    if isinstance(bound, Tensor):
+        lo, hi = (bound, None) if name == 'min' else (None, bound)
+        return apply_inplace(cls_tensor, self, lo, hi)
+    unary.check_float_bounds(self, bound)
+    return apply_inplace(cls_scalar, self, **{name: bound})
 
 
-clamp_min_ = _clamp_bound_(unary.ClampMinBackward0, unary.ClampMinBackward1, 'min')
-clamp_max_ = _clamp_bound_(unary.ClampMaxBackward0, unary.ClampMaxBackward1, 'max')
+def clamp_min_(input, min):
+    return _clamp_bound_(unary.ClampMinBackward0, unary.ClampMinBackward1, 'min', input, min)
+
+
+def clamp_max_(input, max):
+    return _clamp_bound_(unary.ClampMaxBackward0, unary.ClampMaxBackward1, 'max', input, max)
 
 
 class _LogicalAnd(compare.Logical):

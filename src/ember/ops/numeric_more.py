@@ -41,11 +41,11 @@ def _forms(name, cls, arg='other', inplace_check=None):
         _tensors(name, self, other, 1, arg)
         return apply(cls, self, other)
 
-    def fn_(self, other):
-        _tensors(name, self, other, 1, arg)
+    def fn_(input, other):
+        _tensors(name, input, other, 1, arg)
         if inplace_check is not None:
-            inplace_check(self, other)
-        return apply_inplace(cls, self, other)
+            inplace_check(input, other)
+        return apply_inplace(cls, input, other)
     fn.__name__, method.__name__, fn_.__name__ = name, name, name + '_'
     return fn, method, fn_
 
@@ -171,7 +171,25 @@ class HeavisideBackward0(NotImplementedNode):
 
 
 nextafter, _nextafter_m, nextafter_ = _forms('nextafter', NextafterBackward0)
-heaviside, _heaviside_m, heaviside_ = _forms('heaviside', HeavisideBackward0, arg='values')
+
+
+def heaviside(input, values, *, out=None):
+    _tensors('heaviside', input, values, 0, 'values')
+    r = apply(HeavisideBackward0, input, values)
+    return r if out is None else to_out('heaviside', out, r)
+
+
+def _heaviside_m(self, values):
+    _tensors('heaviside', self, values, 1, 'values')
+    return apply(HeavisideBackward0, self, values)
+
+
+def heaviside_(self, values):
+    _tensors('heaviside', self, values, 1, 'values')
+    return apply_inplace(HeavisideBackward0, self, values)
+
+
+_heaviside_m.__name__ = 'heaviside'
 
 
 # ------------------------------------------------------------------ fmax, fmin

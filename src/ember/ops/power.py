@@ -105,16 +105,29 @@ class PowBackward2(Binary):
         return self._fit((g * out * np.nan, None))
 
 
-def pow(input, exponent, *, out=None):
+def pow(input=None, exponent=None, *, out=None, self=None):
+    """input ** exponent; PyTorch names the base ``self`` when it is a number: pow(self=2, exponent=x)."""
     if _amp.state.on and _amp.fp32('pow', (input, exponent)):  # autocast hook (ember.amp)
         return _amp.call_fp32(pow, input, exponent, out=out)
     if not isinstance(input, Tensor):
+        if input is None and self is not None and not isinstance(self, Tensor):
+            input, self = self, None
+        if input is None or self is not None or not isinstance(exponent, Tensor):
+            _bad_args(input, exponent, self)
         r = apply(PowBackward2, exponent, base=input)
     elif isinstance(exponent, Tensor):
         r = apply(PowBackward1, input, exponent)
+    elif exponent is None:
+        _bad_args(input, exponent, self)
     else:
         r = apply(PowBackward0, input, e=exponent)
     return r if out is None else _check_out(out, r, 'pow')
+
+
+def _bad_args(input, exponent, self):
+    """PyTorch's TypeError when no form of pow fits the arguments given."""
+    from .argcheck import _mixed
+    raise _mixed('pow', tuple(v for v in (input, exponent) if v is not None), {} if self is None else {'self': self})
 
 
 def pow_(self, exponent):

@@ -203,8 +203,8 @@ def get_rng_state():
     return default_generator.get_state()
 
 
-def set_rng_state(state):
-    default_generator.set_state(state)
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
 
 
 def _float_dtype(dtype, fname):
@@ -263,7 +263,8 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     return _finish(arr.astype(d.np, copy=False), device, requires_grad)
 
 
-def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+             pin_memory=False):
     d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
     if d is _dtype.bool_ or d.is_complex:
         raise NotImplementedError(f'"randperm" not implemented for \'{_name(d)}\'')
@@ -322,8 +323,8 @@ class NormalBackward3(_Normal):     # normal(Tensor mean, Tensor std)
     pass
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
-           requires_grad=False):
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False, pin_memory=False):
     tm, ts = isinstance(mean, Tensor), isinstance(std, Tensor)
     if tm or ts:
         if size is not None:
@@ -359,7 +360,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 
 def _like(fn):
     def like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
-             generator=None):
+             generator=None, pin_memory=False):
         return fn(input.shape, dtype=input.dtype if dtype is None else dtype,
                   device=input.device if device is None else device, requires_grad=requires_grad,
                   generator=generator)
@@ -371,7 +372,7 @@ randn_like = _like(randn)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
-                 memory_format=None, generator=None):
+                 memory_format=None, generator=None, pin_memory=False):
     if high is None:
         low, high = 0, low
     from .random_int import randint

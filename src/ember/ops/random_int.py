@@ -13,7 +13,7 @@ _CPP_NAMES = {'bool': 'bool', 'uint8': 'unsigned char', 'int8': 'signed char', '
 
 
 def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
-            device=None, requires_grad=False):
+            device=None, requires_grad=False, pin_memory=False):
     size_pos = 3
     if size is None and (high is None or isinstance(high, (tuple, list))):
         low, high, size, size_pos = 0, low, high, 2

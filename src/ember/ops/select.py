@@ -80,15 +80,15 @@ class SelectLike(Op):
         return apply(ViewEmbed, g, shape=self.in_shape, key=self.key)
 
 
-def select(self, dim, index):
-    return apply(SelectBackward0, self, dim=dim, index=int(index))
+def select(input, dim, index):
+    return apply(SelectBackward0, input, dim=dim, index=int(index))
 
 
-def narrow(self, dim, start, length):
-    if self.ndim == 0:
+def narrow(input, dim, start, length):
+    if input.ndim == 0:
         raise RuntimeError('narrow() cannot be applied to a 0-dim tensor.')
-    d = wrap_dim(dim, self.ndim)
-    size = self.shape[d]
+    d = wrap_dim(dim, input.ndim)
+    size = input.shape[d]
     start, length = int(start), int(length)
     if length < 0:
         raise RuntimeError('narrow(): length must be non-negative.')
@@ -98,7 +98,7 @@ def narrow(self, dim, start, length):
         start += size
     if start + length > size:
         raise RuntimeError(f'start ({start}) + length ({length}) exceeds dimension size ({size}).')
-    return apply(SliceBackward0, self, dim=d, start=start, stop=start + length)
+    return apply(SliceBackward0, input, dim=d, start=start, stop=start + length)
 
 
 class DiagonalBackward0(Op):
@@ -143,5 +143,5 @@ class DiagEmbedBack(Op):
         return 'DiagonalBackwardBackward0'
 
 
-def diagonal(self, offset=0, dim1=0, dim2=1):
-    return apply(DiagonalBackward0, self, offset=offset, dim1=dim1, dim2=dim2)
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    return apply(DiagonalBackward0, input, offset=offset, dim1=dim1, dim2=dim2)

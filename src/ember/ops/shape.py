@@ -116,16 +116,16 @@ def view_dtype(self, d):
     return Tensor._make(self._data.view(d.np), None, self._vc)
 
 
-def reshape(self, *sizes, shape=None):
+def reshape(input, *sizes, shape=None):
     if shape is not None:
         sizes = _keyword('reshape', sizes, ('shape', shape))
-    shape = infer_shape(_sizes(sizes), self._data.size)
+    shape = infer_shape(_sizes(sizes), input._data.size)
     try:
-        self._data.reshape(shape, copy=False)
+        input._data.reshape(shape, copy=False)
     except ValueError:
         from .convert import clone
-        return apply(UnsafeViewBackward0, clone(self), shape=shape)
-    return apply(ViewBackward0 if self.is_contiguous() else ReshapeAliasBackward0, self, shape=shape)
+        return apply(UnsafeViewBackward0, clone(input), shape=shape)
+    return apply(ViewBackward0 if input.is_contiguous() else ReshapeAliasBackward0, input, shape=shape)
 
 
 def view_as(self, other):
@@ -179,18 +179,26 @@ class PermuteBackward0(Op):
         return g.permute(self.inv)
 
 
-def transpose(self, dim0, dim1):
-    return apply(TransposeBackward0, self, dim0=dim0, dim1=dim1)
+def transpose(input, dim0, dim1):
+    return apply(TransposeBackward0, input, dim0=dim0, dim1=dim1)
 
 
-def t(self):
-    return apply(TBackward0, self)
+def swapaxes(input, axis0, axis1):
+    return apply(TransposeBackward0, input, dim0=axis0, dim1=axis1)
 
 
-def permute(self, *dims_, dims=None):
+def swapdims(input, dim0, dim1):
+    return apply(TransposeBackward0, input, dim0=dim0, dim1=dim1)
+
+
+def t(input):
+    return apply(TBackward0, input)
+
+
+def permute(input, *dims_, dims=None):
     if dims is not None:
         dims_ = _keyword('permute', dims_, ('dims', dims))
-    return apply(PermuteBackward0, self, dims=_sizes(dims_))
+    return apply(PermuteBackward0, input, dims=_sizes(dims_))
 
 
 _warned = set()
@@ -321,12 +329,12 @@ class SqueezeBackward2(SqueezeBackward0):
     pass
 
 
-def squeeze(self, dim=None):
+def squeeze(input, dim=None):
     if dim is None:
-        return apply(SqueezeBackward0, self)
+        return apply(SqueezeBackward0, input)
     if isinstance(dim, (tuple, list)):
-        return apply(SqueezeBackward2, self, dims=tuple(dim))
-    return apply(SqueezeBackward1, self, dims=(dim,))
+        return apply(SqueezeBackward2, input, dims=tuple(dim))
+    return apply(SqueezeBackward1, input, dims=(dim,))
 
 
 class UnsqueezeBackward0(Op):
@@ -345,30 +353,30 @@ class UnsqueezeBackward0(Op):
         return g.squeeze(self.dim)
 
 
-def unsqueeze(self, dim):
-    return apply(UnsqueezeBackward0, self, dim=dim)
+def unsqueeze(input, dim):
+    return apply(UnsqueezeBackward0, input, dim=dim)
 
 
-def flatten(self, start_dim=0, end_dim=-1):
-    n = self.ndim
+def flatten(input, start_dim=0, end_dim=-1):
+    n = input.ndim
     if n == 0:
         wrap_dim(start_dim, 0), wrap_dim(end_dim, 0)       # a 0-dim tensor still checks the dims
-        return reshape(self, (1,))
+        return reshape(input, (1,))
     s, e = wrap_dim(start_dim, n), wrap_dim(end_dim, n)
     if s > e:
         raise RuntimeError('flatten() has invalid args: start_dim cannot come after end_dim')
     if s == e:
-        return self
-    shape = self.shape
+        return input
+    shape = input.shape
     mid = 1
     for x in shape[s:e + 1]:
         mid *= x
-    return reshape(self, tuple(shape[:s]) + (mid,) + tuple(shape[e + 1:]))
+    return reshape(input, tuple(shape[:s]) + (mid,) + tuple(shape[e + 1:]))
 
 
-def unflatten(self, dim, sizes):
-    d = wrap_dim(dim, self.ndim)
-    shape = self.shape
+def unflatten(input, dim, sizes):
+    d = wrap_dim(dim, input.ndim)
+    shape = input.shape
     sizes = list(sizes)
     if -1 in sizes:
         sizes = list(infer_shape(sizes, shape[d]))
@@ -379,4 +387,4 @@ def unflatten(self, dim, sizes):
         if n != shape[d]:
             raise RuntimeError(f'unflatten: Provided sizes {_fmt(sizes)} don\'t multiply up to the size of '
                                f'dim {dim} ({shape[d]}) in the input tensor')
-    return view(self, tuple(shape[:d]) + tuple(sizes) + tuple(shape[d + 1:]))
+    return view(input, tuple(shape[:d]) + tuple(sizes) + tuple(shape[d + 1:]))

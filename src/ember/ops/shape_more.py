@@ -7,7 +7,7 @@ from .._size import Size
 from .._tensor import Tensor, _scalar_name
 from ._op import Op, apply
 from ._promote import xp
-from .shape import wrap_dim, _sizes, _fmt, permute, expand, reshape, flatten, unsqueeze
+from .shape import wrap_dim, _sizes, _fmt, _keyword, permute, expand, reshape, flatten, unsqueeze, swapaxes, swapdims
 from .join import cat, _tensors
 from .select import SliceBackward0, AliasBackward0
 from .convert import clone, copy_like as _like
@@ -15,7 +15,7 @@ from .convert import clone, copy_like as _like
 __all__ = ['repeat_interleave', 'tile', 'flip', 'fliplr', 'flipud', 'roll', 'rot90', 'movedim', 'moveaxis',
            'hstack', 'vstack', 'row_stack', 'dstack', 'column_stack', 'tensor_split', 'hsplit', 'vsplit',
            'dsplit', 'meshgrid', 'broadcast_to', 'broadcast_tensors', 'broadcast_shapes', 'atleast_1d',
-           'atleast_2d', 'atleast_3d']
+           'atleast_2d', 'atleast_3d', 'swapaxes', 'swapdims']
 
 
 def _int_tuple(args, fname, argname):
@@ -58,10 +58,12 @@ def repeat(self, *repeats, **kw):
     return apply(RepeatBackward0, self, repeats=_int_tuple(repeats, 'repeat', 'repeats'))
 
 
-def tile(input, *dims):
-    if not dims:
+def tile(input, *reps, dims=None):
+    if dims is not None:
+        reps = _keyword('tile', reps, ('dims', dims))
+    if not reps:
         raise TypeError('tile() missing 1 required positional arguments: "dims"')
-    dims = _int_tuple(dims, 'tile', 'dims')
+    dims = _int_tuple(reps, 'tile', 'dims')
     return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
 
 
@@ -395,4 +397,4 @@ atleast_1d, atleast_2d, atleast_3d = _atleast(1), _atleast(2), _atleast(3)
 METHODS = {'repeat': repeat, 'repeat_interleave': repeat_interleave, 'tile': tile, 'flip': flip, 'fliplr': fliplr,
            'flipud': flipud, 'roll': roll, 'rot90': rot90, 'movedim': movedim, 'moveaxis': moveaxis,
            'tensor_split': tensor_split, 'hsplit': hsplit, 'vsplit': vsplit, 'dsplit': dsplit,
-           'broadcast_to': broadcast_to}
+           'broadcast_to': broadcast_to, 'swapaxes': swapaxes, 'swapdims': swapdims}

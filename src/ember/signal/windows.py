@@ -53,7 +53,7 @@ def _span(M, sym):
     return M - 1 if sym else M
 
 
-def general_cosine(M, *, a, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+def general_cosine(M, *, a, sym=True, dtype=None, layout=_dtype.strided, device=None, requires_grad=False):
     """sum_i (-1)^i a_i cos(2 pi i n / (M - 1)) for n = 0 .. M - 1 (M in place of M - 1 if not sym)."""
     from ..ops.creation import tensor
     from ..ops.ranges import arange
@@ -70,37 +70,37 @@ def general_cosine(M, *, a, sym=True, dtype=None, layout=None, device=None, requ
     return (coeffs.unsqueeze(-1) * (i.unsqueeze(-1) * k).cos()).sum(0)
 
 
-def general_hamming(M, *, alpha=0.54, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+def general_hamming(M, *, alpha=0.54, sym=True, dtype=None, layout=_dtype.strided, device=None, requires_grad=False):
     """alpha - (1 - alpha) cos(2 pi n / (M - 1)): general_cosine with a = [alpha, 1 - alpha]."""
     return general_cosine(M, a=[alpha, 1.0 - alpha], sym=sym, dtype=dtype, layout=layout, device=device,
                           requires_grad=requires_grad)
 
 
-def hann(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+def hann(M, *, sym=True, dtype=None, layout=_dtype.strided, device=None, requires_grad=False):
     """0.5 - 0.5 cos(2 pi n / (M - 1))"""
     return general_hamming(M, alpha=0.5, sym=sym, dtype=dtype, layout=layout, device=device,
                            requires_grad=requires_grad)
 
 
-def hamming(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+def hamming(M, *, sym=True, dtype=None, layout=_dtype.strided, device=None, requires_grad=False):
     """0.54 - 0.46 cos(2 pi n / (M - 1))"""
     return general_hamming(M, sym=sym, dtype=dtype, layout=layout, device=device, requires_grad=requires_grad)
 
 
-def blackman(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+def blackman(M, *, sym=True, dtype=None, layout=_dtype.strided, device=None, requires_grad=False):
     """0.42 - 0.5 cos(2 pi n / (M - 1)) + 0.08 cos(4 pi n / (M - 1))"""
     _check('blackman', M, dtype, layout)
     return general_cosine(M, a=[0.42, 0.50, 0.08], sym=sym, dtype=dtype, layout=layout, device=device,
                           requires_grad=requires_grad)
 
 
-def nuttall(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+def nuttall(M, *, sym=True, dtype=None, layout=_dtype.strided, device=None, requires_grad=False):
     """The four-term minimum Blackman-Harris (Nuttall) cosine sum."""
     return general_cosine(M, a=[0.3635819, 0.4891775, 0.1365995, 0.0106411], sym=sym, dtype=dtype, layout=layout,
                           device=device, requires_grad=requires_grad)
 
 
-def bartlett(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+def bartlett(M, *, sym=True, dtype=None, layout=_dtype.strided, device=None, requires_grad=False):
     """The triangle 1 - |2n / (M - 1) - 1|"""
     d = _check('bartlett', M, dtype, layout)
     if M in (0, 1) and not isinstance(M, float):
@@ -109,7 +109,7 @@ def bartlett(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad
     return 1 - k.abs()
 
 
-def cosine(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+def cosine(M, *, sym=True, dtype=None, layout=_dtype.strided, device=None, requires_grad=False):
     """sin(pi (n + 1/2) / M) (the sine window); M + 1 in place of M if not sym."""
     d = _check('cosine', M, dtype, layout)
     if M == 0 and not isinstance(M, float):
@@ -118,7 +118,8 @@ def cosine(M, *, sym=True, dtype=None, layout=None, device=None, requires_grad=F
     return _positions(0.5 * step, step, M, d, device, requires_grad).sin()
 
 
-def exponential(M, *, center=None, tau=1.0, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+def exponential(M, *, center=None, tau=1.0, sym=True, dtype=None, layout=_dtype.strided, device=None,
+                requires_grad=False):
     """exp(-|n - center| / tau); center defaults to the middle, (M - 1) / 2 (M / 2 if not sym)."""
     d = _check('exponential', M, dtype, layout)
     if tau <= 0:
@@ -133,7 +134,7 @@ def exponential(M, *, center=None, tau=1.0, sym=True, dtype=None, layout=None, d
     return (-k.abs()).exp()
 
 
-def gaussian(M, *, std=1.0, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+def gaussian(M, *, std=1.0, sym=True, dtype=None, layout=_dtype.strided, device=None, requires_grad=False):
     """exp(-((n - (M - 1) / 2) / std)^2 / 2); M / 2 for the middle if not sym."""
     d = _check('gaussian', M, dtype, layout)
     if std <= 0:
@@ -146,7 +147,7 @@ def gaussian(M, *, std=1.0, sym=True, dtype=None, layout=None, device=None, requ
     return (-k.pow(2)).exp()
 
 
-def kaiser(M, *, beta=12.0, sym=True, dtype=None, layout=None, device=None, requires_grad=False):
+def kaiser(M, *, beta=12.0, sym=True, dtype=None, layout=_dtype.strided, device=None, requires_grad=False):
     """I0(beta sqrt(1 - (2n / (M - 1) - 1)^2)) / I0(beta) (M in place of M - 1 if not sym)."""
     from ..ops.creation import full
     d = _check('kaiser', M, dtype, layout)

@@ -129,11 +129,22 @@ class Softplus(Module):
         return f'beta={self.beta}, threshold={self.threshold}'
 
 
+def _renamed(old, new):
+    import warnings
+    warnings.warn(f'keyword argument `{old}` is deprecated and renamed to `{new}`', FutureWarning, stacklevel=3)
+
+
 class Hardtanh(Module):
-    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False, min_value=None, max_value=None):
         super().__init__()
-        if min_val >= max_val:
-            raise ValueError('min_val cannot be greater than or equal to max_val')
+        if min_value is not None:           # the old spellings still work, with PyTorch's FutureWarning
+            _renamed('min_value', 'min_val')
+            min_val = min_value
+        if max_value is not None:
+            _renamed('max_value', 'max_val')
+            max_val = max_value
+        if max_val <= min_val:
+            raise AssertionError(f'max_val ({max_val}) must be greater than min_val ({min_val})')
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, input):
