@@ -332,3 +332,11 @@ def test_legacy_storage_classes():
                 with pytest.raises(kind) as info:
                     lib.FloatStorage(*args)
             assert str(info.value).split('\n')[0].startswith(("new(): invalid data type 'str'", "<class 'ember.Float"))
+
+
+def test_nn_utils_is_not_shadowed_by_nn_modules_utils():
+    # a fresh interpreter: nn.utils must be the package even before anything imports it by name
+    code = ('import ember; import ember.nn.modules.utils as mu; '
+            'assert ember.nn.utils.__name__ == "ember.nn.utils", ember.nn.utils; '
+            'assert callable(ember.nn.utils.clip_grad_norm_) and callable(mu._pair)')
+    subprocess.run([sys.executable, '-c', code], check=True)

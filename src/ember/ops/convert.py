@@ -52,9 +52,9 @@ class CloneBackward0(Op):
         return g
 
 
-def clone(self, *, memory_format=None):
+def clone(input, *, memory_format=None):
     name = _format_name(memory_format)
-    return apply(CloneBackward0, self, memory_format=None if name == 'preserve_format' else name)
+    return apply(CloneBackward0, input, memory_format=None if name == 'preserve_format' else name)
 
 
 def contiguous(self, memory_format=None):

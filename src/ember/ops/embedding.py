@@ -210,15 +210,15 @@ def _host(arr):
     return arr if type(arr) is np.ndarray else arr.get()
 
 
-def one_hot(tensor, num_classes=-1):
-    a = tensor._data
+def one_hot(input, num_classes=-1):
+    a = input._data
     if a.dtype != np.int64:
         raise RuntimeError('one_hot is only applicable to index tensor of type LongTensor.')
     if a.size and a.min() < 0:
         raise RuntimeError('Class values must be non-negative.')
     if num_classes == -1:
         if not a.size:
-            raise RuntimeError('Can not infer total number of classes from empty tensor.')
+            raise RuntimeError('Can not infer total number of classes from empty input.')
         num_classes = int(a.max()) + 1
     elif a.size and a.max() >= num_classes:
         raise RuntimeError('Class values must be smaller than num_classes.')

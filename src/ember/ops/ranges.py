@@ -18,7 +18,8 @@ def _fmt(v):
     return '%g' % v if isinstance(v, float) else str(v)
 
 
-def arange(start=None, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def arange(start=None, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+           pin_memory=False):
     if out is not None:
         return _into_out(out, dtype, requires_grad, 'arange', lambda d, dev: arange(
             start, end, step, dtype=d, device=dev), warn=True)
@@ -100,13 +101,22 @@ def _tri_indices(name, row, col, offset, dtype, device):
                   device, d.np, False)
 
 
-def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+def _no_grad_ints(requires_grad):
+    if requires_grad:           # the indices are int64
+        raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False,
+                 requires_grad=False):
     """Row and column indices (a 2 x N tensor) of the lower triangle of a row x col matrix."""
+    _no_grad_ints(requires_grad)
     return _tri_indices('tril_indices', row, col, offset, dtype, device)
 
 
-def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False,
+                 requires_grad=False):
     """Row and column indices (a 2 x N tensor) of the upper triangle of a row x col matrix."""
+    _no_grad_ints(requires_grad)
     return _tri_indices('triu_indices', row, col, offset, dtype, device)
 
 
@@ -186,7 +196,8 @@ def _complex_spaced(start, end, steps, dtype, name, device):
         return re.astype(d.np) + 1j * im.astype(d.np), d, ctx
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+             pin_memory=False):
     if out is not None:
         return _into_out(out, dtype, requires_grad, 'linspace',
                          lambda d, dev: linspace(start, end, steps, dtype=d, device=dev))
@@ -197,7 +208,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False):
+             requires_grad=False, pin_memory=False):
     if out is not None:
         return _into_out(out, dtype, requires_grad, 'logspace',
                          lambda d, dev: logspace(start, end, steps, base, dtype=d, device=dev))

@@ -99,8 +99,8 @@ def _int_list(value, fname, arg, pos=1):
     return [int(v) for v in value]
 
 
-def split_with_sizes(self, split_sizes, dim=0):
-    return _split(self, _int_list(split_sizes, 'split_with_sizes', 'split_sizes'), dim)
+def split_with_sizes(input, split_sizes, dim=0):
+    return _split(input, _int_list(split_sizes, 'split_with_sizes', 'split_sizes'), dim)
 
 
 class UnsafeSplitBackward0(SplitBackward0):
@@ -117,22 +117,22 @@ def _unsafe(cls, self, pieces, dim):
     return apply(cls, self, sizes=[p.shape[d] for p in pieces], dim=d)
 
 
-def unsafe_split(self, split_size, dim=0):
+def unsafe_split(input, split_size, dim=0):
     if isinstance(split_size, (tuple, list)):
         raise TypeError(f"unsafe_split(): argument 'split_size' (position 1) must be int, not "
                         f'{type(split_size).__name__}')
-    return _unsafe(UnsafeSplitBackward0, self, _split(self.detach(), split_size, dim), dim)
+    return _unsafe(UnsafeSplitBackward0, input, _split(input.detach(), split_size, dim), dim)
 
 
-def unsafe_chunk(self, chunks, dim=0):
-    pieces = _chunk(self.detach(), chunks, dim)
-    empty = self.shape[wrap_dim(dim, self.ndim)] == 0        # chunks of an empty dim: split_with_sizes
-    return _unsafe(UnsafeSplitWithSizesBackward0 if empty else UnsafeSplitBackward0, self, pieces, dim)
+def unsafe_chunk(input, chunks, dim=0):
+    pieces = _chunk(input.detach(), chunks, dim)
+    empty = input.shape[wrap_dim(dim, input.ndim)] == 0      # chunks of an empty dim: split_with_sizes
+    return _unsafe(UnsafeSplitWithSizesBackward0 if empty else UnsafeSplitBackward0, input, pieces, dim)
 
 
-def unsafe_split_with_sizes(self, split_sizes, dim=0):
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
     sizes = _int_list(split_sizes, 'unsafe_split_with_sizes', 'split_sizes')
-    return _unsafe(UnsafeSplitWithSizesBackward0, self, _split(self.detach(), sizes, dim), dim)
+    return _unsafe(UnsafeSplitWithSizesBackward0, input, _split(input.detach(), sizes, dim), dim)
 
 
 # ------------------------------------------------------------------ select/slice/diagonal_scatter
