@@ -12,8 +12,11 @@ from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace
 from . import unary as _u
 from .unary import _to_float, _sigmoid
+from .reduce import _HALF, _F32, half_in_float32, half_backward_in_float32
 
 _SQRT_2_PI = math.sqrt(2 / math.pi)
+_SQRT1_2 = math.sqrt(0.5)
+_GELU_BETA = 2 / math.sqrt(math.pi) * _SQRT1_2 * 0.5      # 1 / sqrt(2 pi)
 
 
 def _float(a):
@@ -21,20 +24,27 @@ def _float(a):
 
 
 class _Act(Op):
-    """``fn`` forward; the gradient g * grad(x), or for piecewise-linear ops the recorded gradient node
-    ``step`` (PyTorch's *BackwardBackward0, so create_graph reaches x) with the forward's options ``kw``."""
+    """``fn`` forward; the gradient ``grad(g, x)``, or for piecewise-linear ops the recorded gradient node
+    ``step`` (PyTorch's *BackwardBackward0, so create_graph reaches x) with the forward's options ``kw``.
+    float16/bfloat16 compute in float32 and round once, forward and backward (as PyTorch's kernels)."""
     saves = (0,)
     step = None
+    dt = None       # a float16/bfloat16 input's dtype
 
     def forward(self, a, **kw):
         self.__dict__.update(kw)
         self.kw = kw
+        if a.dtype in _HALF:
+            self.dt = a.dtype
+            if 'lambd' in kw:        # PyTorch's shrink gradients compare with lambd in the input's dtype
+                self.kw = dict(kw, lambd=float(a.dtype.type(kw['lambd'])))
+            return self.fn(a.astype(_F32)).astype(a.dtype)
         return self.fn(_float(a))
 
-    def backward(self, g):
-        x, = self.saved_tensors
+    @half_backward_in_float32
+    def backward(self, g, x):
         if self.step is None:
-            return g * self.grad(x)
+            return self.grad(g, x)
         return apply(self.step, g, x, **self.kw)
 
 
@@ -47,79 +57,111 @@ def _where(c, a, b):
     return where(c, a, b)
 
 
+def _elu(a, alpha, scale, input_scale):
+    """PyTorch's ELU kernel: x * scale above 0, else expm1(x * input_scale) * (alpha * scale), its
+    coefficients in a's precision."""
+    t = a.dtype.type
+    with np.errstate(over='ignore'):
+        return np.where(a > 0, a * t(scale), np.expm1(a * t(input_scale)) * (t(alpha) * t(scale)))
+
+
+def _elu_grad(g, x, alpha, scale, input_scale):
+    """PyTorch's elu_backward on the input: g * input_scale * (alpha * scale) * exp(x * input_scale) at
+    or below 0, else g * scale."""
+    t = np.float64 if x._data.dtype == np.float64 else np.float32
+    neg = float(t(alpha) * t(scale))
+    return _where(x > 0, g * scale, g * input_scale * neg * (x * input_scale).exp())
+
+
 LeakyReluBackward0 = _act('LeakyReluBackward0',
                           lambda self, a: np.where(a > 0, a, a * a.dtype.type(self.negative_slope)),
                           None, step=_u.LeakyReluBackwardBackward0)
-EluBackward0 = _act('EluBackward0',
-                    lambda self, a: (np.where(a > 0, a * self.scale, np.expm1(a * self.input_scale) * self.alpha
-                                              * self.scale)).astype(a.dtype, copy=False),
-                    lambda self, x: _where(x > 0, self.scale,
-                                           (x * self.input_scale).exp() * (self.alpha * self.scale * self.input_scale)))
-CeluBackward0 = _act('CeluBackward0',
-                     lambda self, a: np.where(a > 0, a, np.expm1(a / self.alpha) * self.alpha).astype(a.dtype,
-                                                                                                      copy=False),
-                     lambda self, x: _where(x > 0, 1.0, (x / self.alpha).exp()))
+EluBackward0 = _act('EluBackward0', lambda self, a: _elu(a, self.alpha, self.scale, self.input_scale),
+                    lambda self, g, x: _elu_grad(g, x, self.alpha, self.scale, self.input_scale))
+CeluBackward0 = _act('CeluBackward0', lambda self, a: _elu(a, self.alpha, 1.0, 1.0 / self.alpha),
+                     lambda self, g, x: _elu_grad(g, x, self.alpha, 1.0, 1.0 / self.alpha))
 SiluBackward0 = _act('SiluBackward0', lambda self, a: a * _sigmoid(a),
-                     lambda self, x: x.sigmoid() * (1 + x * (1 - x.sigmoid())))
-MishBackward0 = _act('MishBackward0', lambda self, a: a * np.tanh(np.logaddexp(0, a)),
-                     lambda self, x: _mish_grad(x))
+                     lambda self, g, x: _silu_grad(g, x))
+MishBackward0 = _act('MishBackward0', lambda self, a: a * np.tanh(np.log1p(np.exp(a))),
+                     lambda self, g, x: _mish_grad(g, x))
 HardtanhBackward0 = _act('HardtanhBackward0', lambda self, a: np.clip(a, self.min_val, self.max_val), None,
                          step=_u.HardtanhBackwardBackward0)
 HardswishBackward0 = _act('HardswishBackward0', lambda self, a: a * np.clip(a + 3, 0, 6) / 6, None,
                           step=_u.HardswishBackwardBackward0)
-HardsigmoidBackward0 = _act('HardsigmoidBackward0', lambda self, a: np.clip(a / 6 + 0.5, 0, 1).astype(a.dtype),
+HardsigmoidBackward0 = _act('HardsigmoidBackward0', lambda self, a: (np.clip(a + 3, 0, 6) / 6).astype(a.dtype),
                             None, step=_u.HardsigmoidBackwardGrad)
 LogSigmoidBackward0 = _act('LogSigmoidBackward0', lambda self, a: -np.logaddexp(0, -a).astype(a.dtype),
-                           lambda self, x: (-x).sigmoid())
+                           lambda self, g, x: _logsigmoid_grad(g, x, self.dt))
 SoftshrinkBackward0 = _act('SoftshrinkBackward0',
                            lambda self, a: np.where(a > self.lambd, a - self.lambd,
                                                     np.where(a < -self.lambd, a + self.lambd, 0)).astype(a.dtype),
                            None, step=_u.SoftshrinkBackwardBackward0)
-HardshrinkBackward0 = _act('HardshrinkBackward0', lambda self, a: np.where(np.abs(a) > self.lambd, a, 0).astype(a.dtype),
+HardshrinkBackward0 = _act('HardshrinkBackward0', lambda self, a: np.where(np.abs(a) > self.kw['lambd'], a, 0).astype(a.dtype),
                            None, step=_u.HardshrinkBackwardBackward0)
 
 
-def _mish_grad(x):
-    sp = x.exp().log1p()
-    t = sp.tanh()
-    return t + x * x.sigmoid() * (1 - t * t)
+def _silu_grad(g, x):
+    s = x.sigmoid()
+    return g * s * (1 + x * (1 - s))
+
+
+def _mish_grad(g, x):
+    t = x.exp().log1p().tanh()
+    return g * (t + x * x.sigmoid() * (1 - t * t))
+
+
+def _logsigmoid_grad(g, x, dt):
+    """PyTorch's log_sigmoid_backward: (1 if x < 0 else 0) - sign * z / (1 + z), z = exp(-|x|) as kept
+    by the forward (in x's dtype)."""
+    z = (-x.abs()).exp()
+    if dt is not None:
+        z = z.to(_dtype._FROM_NP[dt]).float()
+    r = z / (z + 1)
+    return g * _where(x < 0, 1 - r, r)
 
 
 class GeluBackward0(Op):
+    """gelu, in PyTorch's kernel order: x * 0.5 * (1 + erf(x / sqrt 2)), or with tanh."""
     saves = (0,)
 
+    @half_in_float32
     def forward(self, a, approximate='none'):
         self.approximate = approximate
         a = _float(a)
+        t = a.dtype.type
         if approximate == 'tanh':
-            return (0.5 * a * (1 + np.tanh(_SQRT_2_PI * (a + 0.044715 * a ** 3)))).astype(a.dtype, copy=False)
+            inner = t(_SQRT_2_PI) * (a + t(0.044715) * (a * a * a))
+            return (t(0.5) * a * (1 + np.tanh(inner))).astype(a.dtype, copy=False)
         from .special_fns import erf_kernel
-        return (0.5 * a * (1 + erf_kernel(a / math.sqrt(2)))).astype(a.dtype, copy=False)
+        return (a * t(0.5) * (1 + erf_kernel(a * t(_SQRT1_2)))).astype(a.dtype, copy=False)
 
-    def backward(self, g):
-        x, = self.saved_tensors
+    @half_backward_in_float32
+    def backward(self, g, x):
         if self.approximate == 'tanh':
-            inner = (x + x ** 3 * 0.044715) * _SQRT_2_PI
-            t = inner.tanh()
-            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_PI * (1 + x * x * (3 * 0.044715)))
-        cdf = 0.5 * (1 + (x / math.sqrt(2)).erf())
-        pdf = (x * x * -0.5).exp() / math.sqrt(2 * math.pi)
+            x2 = x * x
+            t = ((x + x2 * x * 0.044715) * _SQRT_2_PI).tanh()
+            left = x * 0.5
+            right = left * (1 - t * t) * ((1 + x2 * (3 * 0.044715)) * _SQRT_2_PI)
+            return g * ((1 + t) * 0.5 + right)
+        cdf = ((x * _SQRT1_2).erf() + 1) * 0.5
+        pdf = (x * x * -0.5).exp() * _GELU_BETA
         return g * (cdf + x * pdf)
 
 
 class SoftplusBackward0(Op):
     saves = (0,)
 
+    @half_in_float32
     def forward(self, a, beta=1.0, threshold=20.0):
         self.beta, self.threshold = beta, threshold
         a = _float(a)
         z = a * beta
         return np.where(z > threshold, a, np.logaddexp(0, z) / beta).astype(a.dtype, copy=False)
 
-    def backward(self, g):
-        x, = self.saved_tensors
-        z = x * self.beta
-        return g * _where(z > self.threshold, 1.0, z.sigmoid())
+    @half_backward_in_float32
+    def backward(self, g, x):
+        z = (x * self.beta).exp()          # PyTorch's softplus_backward: g * z / (z + 1) below the threshold
+        return _where(x * self.beta > self.threshold, g, g * z / (z + 1))
 
 
 class ThresholdBackward0(Op):
@@ -134,51 +176,35 @@ class ThresholdBackward0(Op):
         return apply(_u.ThresholdBackwardBackward0, g, x, threshold=self.threshold)
 
 
-class GluBackward0(Op):
-    saves = (0,)
-
-    def forward(self, a, dim=-1):
-        from .shape import wrap_dim
-        self.dim = d = wrap_dim(dim, a.ndim)
-        if a.shape[d] % 2:
-            raise RuntimeError(f'Halving dimension must be even, but dimension {d} is size {a.shape[d]}')
-        x1, x2 = np.split(a, 2, axis=d)
-        return x1 * _sigmoid(x2)
-
-    def backward(self, g):
-        x, = self.saved_tensors
-        x1, x2 = x.chunk(2, self.dim)
-        s = x2.sigmoid()
-        from .join import cat
-        return cat([g * s, g * x1 * s * (1 - s)], self.dim)
-
-
 # in-place forms that PyTorch differentiates through the output ------------------------
 
 class LeakyReluBackward1(Op):
     saves_output = True
 
+    @half_in_float32
     def forward(self, a, negative_slope):
         self.negative_slope = negative_slope
         return np.where(a > 0, a, a * a.dtype.type(negative_slope))
 
-    def backward(self, g):
+    @half_backward_in_float32
+    def backward(self, g, out):
         if self.negative_slope < 0:     # the output alone cannot tell which inputs were negative
             raise RuntimeError('In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward function with a negative slope, please call out-of-place version instead. File an issue at https://github.com/pytorch/pytorch if you do require supporting in-place leakRelu backward calculation with negative slope')  # noqa: E501
-        out, = self.saved_tensors
         return apply(_u.LeakyReluBackwardBackward0, g, out, negative_slope=self.negative_slope)
 
 
 class EluBackward1(Op):
     saves_output = True
 
+    @half_in_float32
     def forward(self, a, alpha, scale, input_scale):
         self.alpha, self.scale, self.input_scale = alpha, scale, input_scale
-        return np.where(a > 0, a * scale, np.expm1(a * input_scale) * alpha * scale).astype(a.dtype, copy=False)
+        return _elu(a, alpha, scale, input_scale)
 
-    def backward(self, g):
-        out, = self.saved_tensors
-        return g * _where(out > 0, self.scale, (out + self.alpha * self.scale) * self.input_scale)
+    @half_backward_in_float32
+    def backward(self, g, out):       # PyTorch: g * input_scale * (out + alpha * scale) at or below 0
+        t = np.float64 if out._data.dtype == np.float64 else np.float32
+        return _where(out > 0, g * self.scale, g * self.input_scale * (out + float(t(self.alpha) * t(self.scale))))
 
 
 class ThresholdBackward1(ThresholdBackward0):
@@ -343,13 +369,6 @@ def threshold(input, threshold, value, inplace=False):
     return apply(ThresholdBackward0, input, threshold=threshold, value=value)
 
 
-def glu(input, dim=-1):
-    if input.ndim == 0:
-        raise RuntimeError('glu does not support scalars because halving size must be even')
-    _float_only(input, 'glu_cpu')
-    return apply(GluBackward0, input, dim=dim)
-
-
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if _amp.state.on and _amp.fp32('softmin', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(softmin, input, dim, _stacklevel, dtype=dtype)
@@ -359,4 +378,4 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     return softmax(-input, dim, _stacklevel, dtype)
 
 
-from .prelu import prelu, PreluKernelBackward0, PreluKernelBackwardBackward0  # noqa: E402,F401
+from .prelu import prelu, PreluKernelBackward0, PreluKernelBackwardBackward0, glu, GluBackward0  # noqa: E402,F401

@@ -200,7 +200,7 @@ class DivBackward0(Binary):
         need_a, need_b = self._next[0][0] is not None, self._next[1][0] is not None
         if need_a or need_b:
             a, b = conj(a), conj(b)
-        return self._fit((g / b if need_a else None, -g * a / (b * b) if need_b else None))
+        return self._fit((g / b if need_a else None, -g * (a / b / b) if need_b else None))   # PyTorch's order
 
 
 class DivBackward2(DivBackward0):

@@ -16,12 +16,12 @@ from ._op import Op, apply
 from . import _devices
 from ._promote import xp
 
-_LOWP = (np.dtype(np.float16), _dtype.bfloat16.np)
+_BF16, _F32 = _dtype.bfloat16.np, np.dtype(np.float32)
+_LOWP = (np.dtype(np.float16), _BF16)
 from .._backend import cuda_bn
 
 
-def _const(a):
-    return Tensor._make(a)
+_const = Tensor._make
 
 
 def _stats(x, axes, eps):
@@ -59,6 +59,14 @@ def _channel_stats(x):
     return mean.astype(x.dtype).reshape(shape), var.astype(x.dtype).reshape(shape)
 
 
+def _half_stats(x, axes, dt, n):
+    """PyTorch's batch-norm mean and variance of a bfloat16 ``x`` (upcast) with bfloat16 parameters:
+    the mean, the centred sum of squares and the variance each rounded to bfloat16."""
+    r = (lambda a: a.astype(dt).astype(_F32))
+    mean = r(x.mean(axis=axes, keepdims=True))
+    return mean, r(r(((x - mean) ** 2).sum(axis=axes, keepdims=True)) / np.float32(max(n, 1)))
+
+
 class _Norm(Op):
     """A normalisation: float16/bfloat16 inputs are computed in float32 and rounded once (as
     PyTorch's kernels do); gradients come back in each input's own dtype."""
@@ -71,6 +79,14 @@ class _Norm(Op):
         return tuple(None if a is None else a.astype(np.float32) for a in (x, w, b))
 
     dts = (None,)
+
+    def _keep(self, mean, invstd):
+        """The statistics backward reads: in a float16/bfloat16 input's dtype unless its parameters are
+        float32 (as PyTorch)."""
+        dt = self.dts[0]
+        if dt in _LOWP and _F32 not in self.dts[1:]:
+            mean, invstd = (a.astype(dt).astype(_F32) for a in (mean, invstd))
+        self.mean, self.invstd = mean, invstd
 
     def backward(self, g):
         x, w = self.saved_tensors
@@ -98,6 +114,8 @@ class NativeBatchNormBackward0(_Norm):
             mean, var = _channel_stats(x) if x.size and x.dtype.kind == 'f' and x.dtype.itemsize >= 4 \
                 else _np_stats(x, axes, eps)
             n = x.size // c if c else 0
+            if self.dts[0] == _BF16 and _F32 not in self.dts[1:]:
+                mean, var = _half_stats(x, axes, self.dts[0], n)
             if running_mean is not None:
                 running_mean *= 1 - momentum
                 running_mean += momentum * mean.reshape(c).astype(running_mean.dtype)
@@ -107,7 +125,8 @@ class NativeBatchNormBackward0(_Norm):
         else:
             mean, var = running_mean.reshape(shape).astype(x.dtype), running_var.reshape(shape).astype(x.dtype)
         invstd = 1 / np.sqrt(var + eps)
-        self.mean, self.invstd = mean, invstd
+        self._keep(mean, invstd)
+        mean, invstd = self.mean, self.invstd          # (PyTorch normalises with the kept statistics)
         scale = invstd if w is None else invstd * w.reshape(shape)       # y = x * scale + shift
         shift = -mean * scale
         if b is not None:
@@ -202,8 +221,9 @@ class NativeLayerNormBackward0(_Norm):
         axes = tuple(range(x.ndim - k, x.ndim))
         self.axes, self.eps = axes, eps
         mean, var = _np_stats(x, axes, eps)
-        self.mean, self.invstd = mean, (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)   # bf16 + float: f32
-        y = (x - mean) * self.invstd
+        invstd = (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)   # bf16 + float: f32
+        y = (x - mean) * invstd
+        self._keep(mean, invstd)
         if w is not None:
             y *= w
         if b is not None:
@@ -243,8 +263,9 @@ class NativeGroupNormBackward0(_Norm):
         self.groups, self.eps = groups, eps
         xg = x.reshape(n, groups, _group_size(x, groups))
         mean, var = _np_stats(xg, (2,), eps)
-        self.mean, self.invstd = mean, (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)   # bf16 + float: f32
-        y = ((xg - mean) * self.invstd).reshape(x.shape)
+        invstd = (1 / np.sqrt(var + eps)).astype(x.dtype, copy=False)   # bf16 + float: f32
+        y = ((xg - mean) * invstd).reshape(x.shape)
+        self._keep(mean, invstd)
         shape = (1, c) + (1,) * (x.ndim - 2)
         if w is not None:
             y *= w.reshape(shape)

@@ -3,6 +3,7 @@ local_response_norm (x / (k + alpha * mean of squares over nearby channels) ** b
 instance_norm (batch norm of the input seen as one batch of N*C channels) and rms_norm."""
 import numpy as np
 
+from .. import _dtype
 from ..amp import autocast_mode as _amp  # autocast hook
 
 
@@ -70,8 +71,12 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if tuple(input.shape[input.ndim - k:]) != shape:
         raise RuntimeError(f'Given normalized_shape={list(shape)}, expected input with shape '
                            f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    half = input.dtype in (_dtype.float16, _dtype.bfloat16)
+    x = input.float() if half else input          # as PyTorch: float16/bfloat16 computed in float32
     if eps is None:
-        eps = float(np.finfo(input._data.dtype).eps) if input._data.dtype.kind == 'f' else 1.1920928955078125e-07
+        eps = float(np.finfo(x._data.dtype).eps) if x._data.dtype.kind == 'f' else 1.1920928955078125e-07
     dims = tuple(range(input.ndim - k, input.ndim))
-    y = input * (input.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
-    return y * weight if weight is not None else y
+    y = x * (x.pow(2).mean(dims, keepdim=True) + eps).rsqrt()
+    if weight is not None:
+        y = y * weight
+    return y.to(input.dtype) if half else y

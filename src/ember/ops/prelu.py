@@ -1,10 +1,13 @@
-"""prelu (PreluKernelBackward0) and its recorded gradient node, so create_graph differentiates
-prelu's gradients in the upstream gradient, the input and the weight."""
+"""The activations of two operands: prelu (PreluKernelBackward0, input and weight) with its recorded
+gradient node, so create_graph differentiates prelu's gradients in the upstream gradient, the input and
+the weight; and glu (GluBackward0, the two halves of the input)."""
 import numpy as np
 
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
-from .activation import _real_only, _where
+from .activation import _real_only, _where, _float_only, _HALF
+from .reduce import half_in_float32
+from .unary import _sigmoid
 
 
 class PreluKernelBackward0(Op):
@@ -58,3 +61,34 @@ def prelu(input, weight):
     elif input.ndim == 0 or weight.ndim != 1:
         weight = weight.reshape(() if input.ndim == 0 else (weight.numel(),))
     return apply(PreluKernelBackward0, input, weight)
+
+
+class GluBackward0(Op):
+    saves = (0,)
+
+    @half_in_float32
+    def forward(self, a, dim=-1):
+        from .shape import wrap_dim
+        self.dim = d = wrap_dim(dim, a.ndim)
+        if a.shape[d] % 2:
+            raise RuntimeError(f'Halving dimension must be even, but dimension {d} is size {a.shape[d]}')
+        x1, x2 = np.split(a, 2, axis=d)
+        return x1 * _sigmoid(x2)
+
+    def backward(self, g):
+        """As PyTorch: s = sigmoid(x2) in x's dtype; g * s, and (1 - s) s x1 g rounded once."""
+        x, = self.saved_tensors
+        x1, x2 = x.chunk(2, self.dim)
+        s = x2.sigmoid()
+        from .join import cat
+        if g._data.dtype in _HALF:
+            s32 = s.float()
+            return cat([g * s, ((1 - s32) * s32 * x1.float() * g.float()).to(g.dtype)], self.dim)
+        return cat([g * s, (1 - s) * s * x1 * g], self.dim)
+
+
+def glu(input, dim=-1):
+    if input.ndim == 0:
+        raise RuntimeError('glu does not support scalars because halving size must be even')
+    _float_only(input, 'glu_cpu')
+    return apply(GluBackward0, input, dim=dim)

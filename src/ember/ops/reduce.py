@@ -73,6 +73,26 @@ def half_in_float32(forward):
     return wrapped
 
 
+def half_backward_in_float32(backward, dtypes=_HALF):
+    """Decorate an op's ``backward(self, g, *saved)`` (the upstream gradient, then the saved tensors):
+    for a float16/bfloat16 ``g`` the gradient and the half saved tensors arrive as float32 and every
+    gradient returned is rounded once to g's dtype, as PyTorch's fused backward kernels compute. The
+    casts are Tensor ops, so create_graph still differentiates through them; other dtypes (or the half
+    dtypes not in ``dtypes``, where PyTorch's kernel computes in the half type) pass straight through."""
+    def wrapped(self, g):
+        saved = self.saved_tensors
+        if g._data.dtype not in dtypes:
+            return backward(self, g, *saved)
+        dt = g.dtype
+        r = backward(self, g.float(), *(t.float() if getattr(t, '_data', None) is not None
+                                        and t._data.dtype in _HALF else t for t in saved))
+        if type(r) is tuple:
+            return tuple(None if t is None else t.to(dt) for t in r)
+        return r.to(dt)
+    wrapped.__name__, wrapped.__doc__ = backward.__name__, backward.__doc__
+    return wrapped
+
+
 class SumBackward0(Op):
     """sum of all elements"""
 

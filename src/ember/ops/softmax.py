@@ -5,15 +5,21 @@ import numpy as np
 from .. import _dtype
 from ._op import Op, apply
 from .shape import wrap_dim
-from .reduce import half_in_float32
+from .reduce import _HALF, _F32, half_backward_in_float32
 from ..amp import autocast_mode as _amp  # autocast hook
 
 
 class _SoftmaxBase(Op):
+    """float16/bfloat16 are computed in float32 and rounded once, forward and backward (as PyTorch's CPU
+    kernels; its last-dim log_softmax keeps the sum and its log in the input's dtype)."""
     saves_output = True
 
-    @half_in_float32
     def forward(self, a, dim):
+        if a.dtype in _HALF:
+            return self._forward(a.astype(_F32), dim, a.dtype).astype(a.dtype)
+        return self._forward(a, dim, None)
+
+    def _forward(self, a, dim, half):
         self.dim = wrap_dim(dim, a.ndim)
         if not a.size:            # nothing to normalise (any dtype, as PyTorch; max has no identity)
             return a.copy()
@@ -26,7 +32,7 @@ class _SoftmaxBase(Op):
             return self.zero_dim(a)
         with np.errstate(invalid='ignore'):        # rows of -inf give NaN, silently (as PyTorch)
             shifted = a - a.max(axis=self.dim, keepdims=True)
-            return self.compute(shifted)
+            return self.compute(shifted, half)
 
 
 class SoftmaxBackward0(_SoftmaxBase):
@@ -35,15 +41,14 @@ class SoftmaxBackward0(_SoftmaxBase):
     def zero_dim(self, a):
         return np.ones_like(a)
 
-    def compute(self, z):          # z is a fresh array: work in place
+    def compute(self, z, half):    # z is a fresh array: work in place
         e = np.exp(z, out=z)
         e /= e.sum(axis=self.dim, keepdims=True)
         return e
 
-    def backward(self, g):
-        y, = self.saved_tensors
-        gy = g * y
-        return gy - y * gy.sum(self.dim, keepdim=True)
+    @half_backward_in_float32
+    def backward(self, g, y):      # PyTorch's kernel: (g - sum(g * y)) * y
+        return (g - (g * y).sum(self.dim, keepdim=True)) * y
 
 
 class LogSoftmaxBackward0(_SoftmaxBase):
@@ -52,12 +57,17 @@ class LogSoftmaxBackward0(_SoftmaxBase):
     def zero_dim(self, a):
         return np.zeros_like(a)
 
-    def compute(self, z):          # z is a fresh array: work in place
-        z -= np.log(np.exp(z).sum(axis=self.dim, keepdims=True))
+    def compute(self, z, half):    # z is a fresh array: work in place
+        s = np.exp(z).sum(axis=self.dim, keepdims=True)
+        if half is not None and self.dim == z.ndim - 1:     # PyTorch rounds the sum and its log there
+            s = np.log(s.astype(half).astype(z.dtype)).astype(half)
+            z -= s.astype(z.dtype)
+        else:
+            z -= np.log(s)
         return z
 
-    def backward(self, g):
-        y, = self.saved_tensors
+    @half_backward_in_float32
+    def backward(self, g, y):
         return g - y.exp() * g.sum(self.dim, keepdim=True)
 
 

@@ -7,7 +7,7 @@ from .._tensor import xp_of
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import as_array
-from .reduce import _dims, half_in_float32, upcast_half
+from .reduce import _dims, _HALF, half_in_float32, upcast_half
 
 
 def _correction(unbiased, correction):
@@ -40,9 +40,16 @@ class VarBackward0(Op):
 
     def backward(self, g):
         x, = self.saved_tensors
+        return self._var_grad(g, x)
+
+    def _var_grad(self, g, x):
+        """PyTorch's var_backward: (2 / (n - correction)) * g * (x - mean), each step rounded to x's dtype
+        (the scalar product in float32 for float16/bfloat16, as PyTorch's scalar ops)."""
         if not self.keepdim:
             g = _unsqueeze_dims(g, x.ndim, self.dims)
-        return g * (2.0 / (self.n - self.c)) * (x - x.mean(self.dims, keepdim=True))
+        s = 2.0 / (self.n - self.c)
+        g = (g.float() * s).to(g.dtype) if g._data.dtype in _HALF else g * s
+        return g * (x - x.mean(self.dims, keepdim=True))
 
 
 class StdBackward0(VarBackward0):
@@ -56,11 +63,8 @@ class StdBackward0(VarBackward0):
 
     def backward(self, g):
         x, out = self.saved_tensors
-        if not self.keepdim:
-            g, out = _unsqueeze_dims(g, x.ndim, self.dims), _unsqueeze_dims(out, x.ndim, self.dims)
         from .compare import where
-        g = where(out == 0, 0.0, g / (out * (self.n - self.c)))     # PyTorch: 0 where std is 0
-        return g * (x - x.mean(self.dims, keepdim=True))
+        return self._var_grad(where(out == 0, 0.0, g / (out * 2)), x)     # PyTorch: 0 where std is 0
 
 
 class VarMeanBackward0(VarBackward0):

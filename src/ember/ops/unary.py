@@ -14,6 +14,7 @@ from .clamp import (ClampBackward0, ClampBackward1, ClampMinBackward0, ClampMaxB
                     check_float_bounds)
 
 _BF16 = _dtype.bfloat16.np
+_HALF = (np.dtype(np.float16), _BF16)
 
 
 def _to_float(a):
@@ -31,11 +32,13 @@ class Unary(Op):
         return as_array(self.ufunc(_to_float(a) if self.float_only else a))
 
 
-def _define(name, ufunc, grad, *, saves=(0,), saves_output=False, float_only=True, holomorphic=True):
+def _define(name, ufunc, grad, *, saves=(0,), saves_output=False, float_only=True, holomorphic=True,
+            opmath=()):
     """One unary op: ``grad(g, x, out)`` = g * f'(x) in Tensor ops. Complex gradients are g * conj(f'(x)):
-    ``grad`` on conjugated x and out (real Taylor coefficients); ``holomorphic=False``: grad does it."""
-    def backward(self, g):
-        saved = self.saved_tensors
+    ``grad`` on conjugated x and out (real Taylor coefficients); ``holomorphic=False``: grad does it.
+    ``opmath``: PyTorch's backward is one fused kernel computing these dtypes (float16, bfloat16) in
+    float32, so their gradients are computed so and rounded once."""
+    def backward(self, g, *saved):
         x = saved[0] if saves else None
         out = saved[-1] if saves_output else None
         if holomorphic and (x is not None or out is not None) and (
@@ -43,7 +46,13 @@ def _define(name, ufunc, grad, *, saves=(0,), saves_output=False, float_only=Tru
             x = None if x is None else x.conj()
             out = None if out is None else out.conj()
         return grad(g, x, out)
-    cls = type(name, (Unary,), {'ufunc': staticmethod(ufunc), 'backward': backward,
+    if opmath:
+        from .reduce import half_backward_in_float32
+        run = half_backward_in_float32(backward, frozenset(opmath))
+    else:
+        def run(self, g):
+            return backward(self, g, *self.saved_tensors)
+    cls = type(name, (Unary,), {'ufunc': staticmethod(ufunc), 'backward': run,
                                 'saves': saves, 'saves_output': saves_output,
                                 'float_only': float_only, '__module__': __name__})
     return cls
@@ -186,6 +195,8 @@ def _sigmoid(a):
 
 
 def _rsqrt(a):
+    if a.dtype in (np.float16, _BF16):          # computed in float32 and rounded once, as PyTorch
+        return (1 / np.sqrt(a.astype(np.float32))).astype(a.dtype)
     return 1 / np.sqrt(a)
 
 
@@ -223,14 +234,14 @@ def _zero_grad(g, x, out):
 ExpBackward0 = _define('ExpBackward0', np.exp, lambda g, x, o: g * o, saves=(), saves_output=True)
 LogBackward0 = _define('LogBackward0', np.log, lambda g, x, o: g / x)
 SqrtBackward0 = _define('SqrtBackward0', np.sqrt, lambda g, x, o: g / (o * 2), saves=(), saves_output=True)
-RsqrtBackward0 = _define('RsqrtBackward0', _rsqrt, lambda g, x, o: g * o ** 3 * -0.5, saves=(),
+RsqrtBackward0 = _define('RsqrtBackward0', _rsqrt, lambda g, x, o: g * -0.5 * o ** 3, saves=(),
                          saves_output=True)
 SinBackward0 = _define('SinBackward0', np.sin, lambda g, x, o: g * x.cos())
 CosBackward0 = _define('CosBackward0', np.cos, lambda g, x, o: g * -x.sin())
 TanhBackward0 = _define('TanhBackward0', np.tanh, lambda g, x, o: g * (1 - o * o), saves=(),
-                        saves_output=True)
-SigmoidBackward0 = _define('SigmoidBackward0', _sigmoid, lambda g, x, o: g * o * (1 - o), saves=(),
-                           saves_output=True)
+                        saves_output=True, opmath=_HALF)
+SigmoidBackward0 = _define('SigmoidBackward0', _sigmoid, lambda g, x, o: g * (1 - o) * o, saves=(),
+                           saves_output=True, opmath=(_BF16,))   # float16: computed in float16
 ReluBackward0 = _define('ReluBackward0', _relu, lambda g, x, o: _threshold_grad(g, o), saves=(),
                         saves_output=True, float_only=False)
 AbsBackward0 = _define('AbsBackward0', _abs, _abs_grad, float_only=False, holomorphic=False)
