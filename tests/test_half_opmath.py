@@ -149,3 +149,21 @@ def test_half_rsqrt_forward(dt):
     t = torch.tensor(XP).to(getattr(torch, dt)).rsqrt()
     e = ember.tensor(XP).to(getattr(ember, dt)).rsqrt()
     _check('rsqrt', t, e, .995, dt)
+
+
+SCALAR_OPS = {
+    'mul': lambda v: v * 0.1, 'rmul': lambda v: 0.1 * v, 'div': lambda v: v / 3.3, 'rdiv': lambda v: 3.3 / v,
+    'mul_int': lambda v: v * 3, 'add': lambda v: v + 0.1, 'mul_': lambda v: v.clone().mul_(0.1),
+    'div_': lambda v: v.clone().div_(3.3),
+}
+
+
+@pytest.mark.parametrize('dt', ['bfloat16', 'float16'])
+@pytest.mark.parametrize('name', list(SCALAR_OPS))
+def test_half_tensor_with_python_number(dt, name):
+    x = np.random.default_rng(0).standard_normal(4000).astype(np.float32)
+    fn = SCALAR_OPS[name]
+    want = fn(torch.tensor(x).to(getattr(torch, dt))).float().numpy()
+    got = fn(ember.tensor(x).to(getattr(ember, dt)))
+    assert got.dtype == getattr(ember, dt)
+    np.testing.assert_array_equal(got.float().numpy(), want)

@@ -3,7 +3,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._op import Op, NotImplementedNode, apply, apply_inplace
-from ._promote import promote, unbroadcast, as_array, same_arrays as _same_arrays
+from ._promote import promote, unbroadcast, as_array, same_arrays as _same_arrays, HALF
 from ._complex import conj, real_part, refuse_complex, no_complex  # noqa: F401 (shared by the op modules)
 from .arith_support import check_out as _check_out, sparse_op, scalar_tensor as _scalar_tensor  # noqa: F401
 from .arith_support import (int_zero_check as _int_zero_check, int_trunc_div as _int_trunc_div,
@@ -22,6 +22,7 @@ class Binary(Op):
     """Shared forward for elementwise binary ops: promote, then one ufunc."""
     ufunc = None
     float_result = False
+    half_opmath = False     # a half tensor and a Python number: computed in float32, rounded once
     metas = None        # None: every input has the output's shape and dtype (nothing to fit)
 
     def forward(self, a, b):
@@ -29,7 +30,10 @@ class Binary(Op):
             return self.ufunc(a, b)
         self.metas = (None if a.__class__ in _SCALARS else (a.shape, a.dtype),
                       None if b.__class__ in _SCALARS else (b.shape, b.dtype))
-        a, b, _ = promote(a, b, self.float_result)
+        a0, b0 = a, b
+        a, b, nd = promote(a, b, self.float_result)
+        if self.half_opmath and nd in HALF:
+            return _half_scalar(self.ufunc, a, b, a0, b0, nd)
         r = self.ufunc(a, b)
         return r if r.__class__ is np.ndarray else as_array(r)
 
@@ -49,6 +53,17 @@ class Binary(Op):
                 g = g.to(Tensor._make(np.empty(0, meta[1])).dtype)
             out.append(g)
         return tuple(out)
+
+
+def _half_scalar(ufunc, a, b, a0, b0, nd):
+    """PyTorch's mul/div of a float16/bfloat16 tensor and a Python number: the number's float32
+    value meets the tensor in float32 and the result is rounded once (NumPy would round the
+    number to the half dtype first)."""
+    if b0.__class__ in _REAL_SCALARS and b0.__class__ is not bool:
+        a, b = a.astype(np.float32), np.float32(b0)
+    elif a0.__class__ in _REAL_SCALARS and a0.__class__ is not bool:
+        a, b = np.float32(a0), b.astype(np.float32)
+    return as_array(ufunc(a, b).astype(nd, copy=False))
 
 
 def _same_float(a, b):
@@ -154,9 +169,10 @@ class MulBackward0(Binary):
     saves = (0, 1)
     save_needs = {0: (1,), 1: (0,)}
     ufunc = np.multiply
+    half_opmath = True
 
-    def forward_inplace(self, a, b):
-        return _same_float(a, b) and _ufunc_into(np.multiply, a, b)
+    def forward_inplace(self, a, b):       # (not for half dtypes: see _half_scalar)
+        return a.dtype.itemsize > 2 and _same_float(a, b) and _ufunc_into(np.multiply, a, b)
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -176,7 +192,10 @@ class DivBackward0(Binary):
             return np.true_divide(a, b)
         self.metas = (_meta(a), _meta(b))
         if rounding_mode is None:
-            a, b, _ = promote(a, b, True)
+            a0, b0 = a, b
+            a, b, nd = promote(a, b, True)
+            if nd in HALF:
+                return _half_scalar(np.true_divide, a, b, a0, b0, nd)
             return as_array(np.true_divide(a, b))
         if rounding_mode not in ('trunc', 'floor'):
             raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
