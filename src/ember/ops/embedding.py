@@ -218,7 +218,7 @@ def one_hot(input, num_classes=-1):
         raise RuntimeError('Class values must be non-negative.')
     if num_classes == -1:
         if not a.size:
-            raise RuntimeError('Can not infer total number of classes from empty input.')
+            raise RuntimeError('Can not infer total number of classes from empty tensor.')
         num_classes = int(a.max()) + 1
     elif a.size and a.max() >= num_classes:
         raise RuntimeError('Class values must be smaller than num_classes.')
