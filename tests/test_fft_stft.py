@@ -113,7 +113,9 @@ def test_stft_errors(fn, specs, kw):
 
 
 def test_warnings():
+    import ember.ops.from_data as fd
     for T in (ember,):         # torch warns once per process
+        fd._ONCE.clear()
         x = T.ones(40)
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter('always')

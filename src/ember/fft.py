@@ -332,34 +332,36 @@ def _freq_dtype(name, dtype):
     return d
 
 
-def _freqs(name, n, k, d, dtype, device, requires_grad):
+def _freqs(name, n, count, d, dtype, device, requires_grad, negative=False):
+    """arange(count) (its upper half moved down by n when ``negative``) times 1 / (n d), in float64
+    as PyTorch (d = 0 gives inf and nan, not an error)."""
     if not isinstance(n, int) or isinstance(n, bool):
         raise TypeError(f"fft_{name}(): argument 'n' (position 1) must be int, not {type(n).__name__}")
     dt = _freq_dtype(name, dtype)
     if dt.is_complex:
         raise NotImplementedError(f'"arange_cpu" not implemented for \'{_scalar_name(dt)}\'')
-    if n < 0:
-        raise RuntimeError(f'Trying to create tensor with negative dimension {n}: [{n}]')
-    k = k.astype(dt.np)
-    if n:
-        k = k * dt.np.type(1.0 / (n * d))
+    if count < 0:
+        raise RuntimeError(f'Trying to create tensor with negative dimension {count}: [{count}]')
+    k = np.arange(count)
+    if negative:
+        k[(n + 1) // 2:] -= n
+    with np.errstate(divide='ignore', invalid='ignore'):
+        k = k.astype(dt.np) * dt.np.type(np.float64(1.0) / np.float64(n * d))
     from .ops.creation import tensor as _tensor
     return _tensor(k, dtype=dt, device=device, requires_grad=requires_grad)
 
 
 def fftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
     """Sample frequencies of an n-point transform: 0, 1, ..., then the negative ones, over n*d."""
-    k = np.arange(n if isinstance(n, int) and n > 0 else 0)
-    if isinstance(n, int) and n > 0:
-        k[(n + 1) // 2:] -= n
-    res = _freqs('fftfreq', n, k, d, dtype, device, requires_grad)
+    res = _freqs('fftfreq', n, n, d, dtype, device, requires_grad, negative=True)
     return res if out is None else _write('fftfreq', out, res, out.dtype.is_complex)
 
 
 def rfftfreq(n, d=1.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
-    """Sample frequencies of the one-sided transform: 0, 1, ..., n // 2, over n*d."""
-    k = np.arange(n // 2 + 1 if isinstance(n, int) and n >= 0 else 0)
-    res = _freqs('rfftfreq', n, k, d, dtype, device, requires_grad)
+    """Sample frequencies of the one-sided transform: 0, 1, ..., n // 2, over n*d (n / 2 rounded
+    toward zero, as PyTorch's C++: rfftfreq(-1) is [-0.])."""
+    half = (abs(n) // 2) * (1 if n >= 0 else -1) if isinstance(n, int) else 0
+    res = _freqs('rfftfreq', n, half + 1, d, dtype, device, requires_grad)
     return res if out is None else _write('rfftfreq', out, res, out.dtype.is_complex)
 
 

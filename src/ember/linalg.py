@@ -3,7 +3,7 @@
 The ops with their own nodes live in ember/ops (linalg_ops, linalg_decomp, blas); this module
 names them as torch.linalg does and adds what is built on them: the norms (vector_norm,
 matrix_norm and norm, which picks one of the two as PyTorch does), multi_dot, vecdot,
-matrix_rank, the *_ex variants, cross and lstsq.
+matrix_rank, the *_ex variants and cross (lstsq: ops/linalg_lstsq.py).
 """
 import numpy as np
 
@@ -17,16 +17,19 @@ from .ops.linalg_tri import solve_triangular, cholesky_ex  # noqa: F401
 from .ops.stats import vector_norm as _vector_norm, _norm_input_check
 from .ops.extremes import amax, amin
 from .ops.shape import wrap_dim
-from .ops.linalg_ops import (LinAlgError, inv, linalg_det as det, linalg_slogdet as slogdet, solve, matrix_power,
-                             check_matrix, colmajor, dtype_name, broadcast_batch, named_tuple)
+from .ops.arith_support import out_arg
+from .ops.linalg_ops import (LinAlgError, LinalgInvExBackward0, LinalgSolveExBackward0, inv, linalg_det as det,
+                             linalg_slogdet as slogdet, solve, linalg_matrix_power as matrix_power,
+                             check_matrix, dtype_name, broadcast_batch, named_tuple)
 from .ops.linalg_decomp import (linalg_qr as qr, linalg_svd as svd, svdvals, eigh, eigvalsh,
-                                linalg_cholesky as cholesky, real_dtype)
-from .ops.linalg_more import pinv, LinalgPinvBackward0, _cutoff, _raw, _pinv_grad
-from .ops.matmul import adj, cj
+                                linalg_cholesky as cholesky, svd_error)
+from .ops.linalg_more import pinv, _cutoff, _raw
+from .ops.matmul import cj
 from .ops.linalg_eig import eig, eigvals
 from .ops.linalg_lu import lu_factor, lu_factor_ex, linalg_lu as lu, linalg_lu_solve as lu_solve
 from .ops.linalg_more import matrix_exp, cond, tensorinv, tensorsolve, vander
 from .ops.linalg_householder import householder_product  # noqa: F401
+from .ops.linalg_lstsq import lstsq
 
 __all__ = ['LinAlgError', 'householder_product',
            'cholesky', 'cholesky_ex', 'cross', 'det', 'diagonal', 'eig', 'eigh', 'eigvals', 'eigvalsh', 'inv', 'inv_ex',
@@ -36,7 +39,6 @@ __all__ = ['LinAlgError', 'householder_product',
 
 _InvEx = named_tuple('linalg_inv_ex', ('inverse', 'info'))
 _SolveEx = named_tuple('linalg_solve_ex', ('result', 'info'))
-_Lstsq = named_tuple('linalg_lstsq', ('solution', 'residuals', 'rank', 'singular_values'))
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
@@ -44,25 +46,47 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     return A.diagonal(offset, dim1, dim2)
 
 
-def _info(A):
-    from .ops.creation import zeros
-    return zeros(A.shape[:-2], dtype=_dtype.int32, device=A.device)
-
-
+@out_arg('linalg_inv_ex', tuple_name='linalg_inv_ex_out')
 def inv_ex(A, *, check_errors=False, out=None):
-    """(inverse, info); ember raises LinAlgError where PyTorch would report a non-zero info."""
-    return _InvEx(inv(A), _info(A))
+    """(inverse, info): info is 0 per invertible matrix, else the 1-based index of the first zero
+    pivot of its LU (the inverse then holds the inf/nan LAPACK leaves); raises only with
+    ``check_errors``."""
+    if _amp.state.on and _amp.fp32('inv_ex', A):  # autocast hook (ember.amp)
+        return _amp.call_fp32(inv_ex, A, check_errors=check_errors)
+    box = None if check_errors else []
+    inverse = apply(LinalgInvExBackward0, A, fname='linalg.inv_ex', box=box)
+    if box is None:
+        box = [xp(A._data).zeros(A.shape[:-2], np.int32)]
+    return _InvEx(inverse, Tensor._make(box[0]))
 
 
+@out_arg('linalg_solve_ex', tuple_name='linalg_solve_ex_out')
 def solve_ex(A, B, *, left=True, check_errors=False, out=None):
-    return _SolveEx(solve(A, B, left=left), _info(A))
-
-
+    """(result, info) of solve, info as in inv_ex; raises only with ``check_errors``."""
+    box = []
+    result = apply(LinalgSolveExBackward0, A, B, left=left, fname='linalg.solve_ex', box=box,
+                   check=bool(check_errors))
+    return _SolveEx(result, Tensor._make(box[0]))
 
 
 # ------------------------------------------------------------------ norms
 
 _INF = float('inf')
+
+
+def _norm_out_error(fname):
+    return lambda out, r: RuntimeError(f'{fname} expected out tensor dtype {_dtype_label(r)} but got: '
+                                       f'{_dtype_label(out)}')
+
+
+def multi_dot_out_error(out, r):
+    from ._tensor import _TYPE_NAMES
+    return RuntimeError(f'multi_dot(): expected out tensor to have dtype {_TYPE_NAMES[r.dtype]} but got '
+                        f'{_TYPE_NAMES[out.dtype]}')
+
+
+def _vecdot_out_error(out, r):
+    return RuntimeError(f'linalg.vecdot: Expected out of dtype{_dtype_label(r)} but found {_dtype_label(out)}')
 
 
 def _ord_text(o):
@@ -85,8 +109,12 @@ def _norm_dtype_check(x, dtype, fname):
     if x.is_complex() != dtype.is_complex:
         want = 'complex for complex' if x.is_complex() else 'real for real'
         raise RuntimeError(f'{fname}: dtype should be {want} inputs, but got {_dtype_label(dtype)}')
+    if _dtype.promote_types(x.dtype, dtype) != dtype:
+        raise RuntimeError(f'{fname}: the dtype of the input ({_dtype_label(x)}) should be convertible without '
+                           f'narrowing to the specified dtype ({_dtype_label(dtype)})')
 
 
+@out_arg('linalg_vector_norm')
 def vector_norm(input=None, ord=2, dim=None, keepdim=False, *, dtype=None, out=None, x=None):
     """The ord-norm of the vectors along ``dim`` (all elements when None); real for complex input.
     PyTorch names the tensor ``input`` and also takes it as ``x`` (its documented name)."""
@@ -103,6 +131,7 @@ def vector_norm(input=None, ord=2, dim=None, keepdim=False, *, dtype=None, out=N
     return _vector_norm(x, ord, dim, keepdim, dtype=dtype)
 
 
+@out_arg('linalg_matrix_norm', _norm_out_error('linalg.matrix_norm'))
 def matrix_norm(input, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """Frobenius, nuclear, max-column-sum (1), max-row-sum (inf) or spectral (2) norm, and the
     min forms for negative ord, of the matrices in dims ``dim``."""
@@ -121,6 +150,10 @@ def matrix_norm(input, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, ou
     if ord == 'fro':
         return vector_norm(A, 2, (d0, d1), keepdim, dtype=dtype)
     if ord == 'nuc' or abs(ord) == 2:             # from the singular values: move the dims last
+        if A.dtype.itemsize == 2:
+            raise RuntimeError(f'linalg.matrix_norm: Low precision dtypes not supported. Got {_dtype_label(A)}')
+        if not bool(xp(A._data).isfinite(A._data).all()):       # (svdvals alone would give nan)
+            raise svd_error()
         perm = [i for i in range(A.ndim) if i not in (d0, d1)] + [d0, d1]
         S = svdvals((A if dtype is None else A.to(dtype)).permute(perm))
         r = S.sum(-1, keepdim=keepdim) if ord == 'nuc' else _max_min(S, -1, ord, keepdim)
@@ -137,11 +170,12 @@ def _dtype_label(d):
     return _scalar_name(d if isinstance(d, _dtype.dtype) else d.dtype)
 
 
+@out_arg('linalg_norm', _norm_out_error('linalg.norm'))
 def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     """vector_norm or matrix_norm, chosen from ord and dim as PyTorch does."""
     A = input
-    if isinstance(ord, str):
-        return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+    if isinstance(ord, str) and dim is not None:
+        return matrix_norm(A, ord, dim, keepdim, dtype=dtype)
     if dim is not None:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
         if len(dims) == 1:
@@ -153,13 +187,14 @@ def norm(input, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
         if A.ndim not in (1, 2):
             raise RuntimeError(f'linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. '
                                f'Got {A.ndim}D.')
-        if A.ndim == 2:
+        if A.ndim == 2 or isinstance(ord, str):
             return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
     return vector_norm(A, 2 if ord is None else ord, None, keepdim, dtype=dtype)
 
 
-# ------------------------------------------------------------------ matrix_rank / lstsq
+# ------------------------------------------------------------------ matrix_rank
 
+@out_arg('linalg_matrix_rank', False)
 def matrix_rank(input, tol=None, hermitian=False, *, atol=None, rtol=None, out=None):
     """Number of singular values above the tolerance (int64, never differentiable)."""
     A = input
@@ -171,51 +206,21 @@ def matrix_rank(input, tol=None, hermitian=False, *, atol=None, rtol=None, out=N
     if a.dtype not in (np.float32, np.float64, np.complex64, np.complex128):
         raise RuntimeError("This function doesn't handle types other than float and double")
     if tol is not None:
+        if atol is not None or rtol is not None:
+            given = sorted({'tol': tol, 'atol': atol, 'rtol': rtol}.items())
+            got = ', '.join(f'{k}={type(v).__name__}' for k, v in given if v is not None)
+            raise TypeError(f'linalg_matrix_rank() received an invalid combination of arguments - got (Tensor, {got}), '
+                            'but expected one of:')
         atol, rtol = tol, 0.0
     m = xp(a)
     if a.size == 0:
         return Tensor._make(m.zeros(a.shape[:-2], np.int64))
-    s = m.abs(m.linalg.eigvalsh(a)) if hermitian else m.linalg.svd(a, compute_uv=False)
+    try:
+        s = m.abs(m.linalg.eigvalsh(a)) if hermitian else m.linalg.svd(a, compute_uv=False)
+    except np.linalg.LinAlgError:
+        raise svd_error() from None
     return Tensor._make(m.asarray((s > _cutoff(s, _raw(atol), _raw(rtol), a.shape)).sum(-1),
                                   dtype=np.int64))
-
-
-class LinalgLstsqBackward0(Op):
-    """The least-squares solution pinv(A) B, laid out as LAPACK's gelsy leaves it (the first n
-    rows of a column-major max(m, n)-row buffer)."""
-    saves = (0, 1)
-    n_outputs = 2
-
-    def forward(self, a, b, rcond=None):
-        check_matrix(a, 'linalg.lstsq')
-        m = xp(a)
-        self.vector = b.ndim == a.ndim - 1
-        bm = b[..., None] if self.vector else b
-        rows, cols = a.shape[-2:]
-        x = LinalgPinvBackward0.forward(self, a, None, rcond) @ bm
-        buf = colmajor(m.zeros(x.shape[:-2] + (max(rows, cols), x.shape[-1]), a.dtype))
-        buf[..., :cols, :] = x
-        x = buf[..., :cols, :]
-        return (x[..., 0] if self.vector else x), m.empty((0,), real_dtype(a.dtype))
-
-    def backward(self, gx, gres):
-        A, B = self.saved_tensors
-        Bm, g = (B.unsqueeze(-1), gx.unsqueeze(-1)) if self.vector else (B, gx)
-        P = pinv(A)
-        gA = _pinv_grad(A, P, g.matmul(adj(Bm))) if self._next[0][0] is not None else None
-        gB = adj(P).matmul(g)
-        return gA, (gB.squeeze(-1) if self.vector else gB)
-
-
-def lstsq(input, b, rcond=None, *, driver=None):
-    """Named tuple (solution, residuals, rank, singular_values), as PyTorch's default CPU driver.
-    (PyTorch documents the arguments as A, B but takes them as ``input``, ``b``.)"""
-    A, B = input, b
-    if _amp.state.on and _amp.fp32('lstsq', (A, B)):  # autocast hook (ember.amp)
-        return _amp.call_fp32(lstsq, A, B, rcond, driver=driver)
-    from .ops.creation import tensor
-    x, res = apply(LinalgLstsqBackward0, A, B, rcond=rcond)
-    return _Lstsq(x, res, matrix_rank(A), tensor([], dtype=res.dtype))
 
 
 # ------------------------------------------------------------------ cross
@@ -234,17 +239,20 @@ class LinalgCrossBackward0(Op):
             raise RuntimeError(f'linalg.cross: inputs dimension {dim} must have length 3. Got {a.shape[d]} and '
                                f'{b.shape[d]}')
         broadcast_batch(a.shape, b.shape)
+        if a.dtype.kind == 'b':
+            raise NotImplementedError('"cross" not implemented for \'Bool\'')
         self.dim, self.shapes = d, (a.shape, b.shape)
         return xp(a).ascontiguousarray(xp(a).cross(a, b, axis=d))
 
     def backward(self, g):
         a, b = self.saved_tensors
         sa, sb = self.shapes
-        ga = unbroadcast(cross(b, g, dim=self.dim), sa) if self._next[0][0] is not None else None
-        gb = unbroadcast(cross(g, a, dim=self.dim), sb) if self._next[1][0] is not None else None
+        ga = unbroadcast(cross(cj(b), g, dim=self.dim), sa) if self._next[0][0] is not None else None
+        gb = unbroadcast(cross(g, cj(a), dim=self.dim), sb) if self._next[1][0] is not None else None
         return ga, gb
 
 
+@out_arg('linalg_cross')
 def cross(input, other, *, dim=-1, out=None):
     """Cross product of 3-vectors along ``dim`` (the inputs broadcast)."""
     return apply(LinalgCrossBackward0, input, other, dim=dim)
@@ -252,6 +260,7 @@ def cross(input, other, *, dim=-1, out=None):
 
 # ------------------------------------------------------------------ multi_dot / vecdot
 
+@out_arg('linalg_multi_dot', multi_dot_out_error)
 def multi_dot(tensors, *, out=None):
     """Product of a chain of matrices (first/last may be vectors) in the cheapest order."""
     n = len(tensors)
@@ -315,6 +324,7 @@ def _chain(mats, split, i, j):
     return mm(_chain(mats, split, i, k), _chain(mats, split, k + 1, j))
 
 
+@out_arg('linalg_vecdot', _vecdot_out_error)
 def vecdot(x, y, *, dim=-1, out=None):
     """Dot product of vectors along ``dim`` (broadcasting the others)."""
     if _amp.state.on and _amp.lower('vecdot', x):  # autocast hook (ember.amp): lower-precision inputs

@@ -7,7 +7,8 @@ from .ops.special_fns import erf, erfc, erfinv, entr, xlogy as _xlogy
 from .ops.unary import sigmoid, expm1, log1p
 from .ops.unary_more import exp2, logit, sinc, round as _round, to_out as _to_out
 from .ops.gamma import (digamma, polygamma, i0, i0e, i1, i1e, ndtr, ndtri, log_ndtr, lgamma as gammaln,
-                        mvlgamma as _mvlgamma, igamma as gammainc, igammac as gammaincc)
+                        mvlgamma as _mvlgamma)
+from .ops.gamma_igamma import special_gammainc as gammainc, special_gammaincc as gammaincc
 from .ops.reduce_more import logsumexp
 from .ops.special_bessel import (airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1, modified_bessel_i0,
                                  modified_bessel_i1, modified_bessel_k0, modified_bessel_k1,

@@ -239,8 +239,9 @@ class _LowerCholesky(Constraint):
     event_dim = 2
 
     def check(self, value):
+        value_tril = value.tril()                 # (first: PyTorch's error for fewer than 2 dims)
         positive_diag = (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
-        return _flat_all(value.tril() == value, value) & positive_diag
+        return _flat_all(value_tril == value, value) & positive_diag
 
 
 class _CorrCholesky(Constraint):

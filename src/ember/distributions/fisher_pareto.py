@@ -40,7 +40,9 @@ class FisherSnedecor(Distribution):
     @property
     def mode(self):
         df1, df2 = self.df1, self.df2
-        return _nan_where(df1 <= 2, (df1 - 2) / df1 * df2 / (df2 + 2))
+        mode = (df1 - 2) / df1 * df2 / (df2 + 2)
+        mode[df1 <= 2] = math.nan                   # (masked assignment, as PyTorch: IndexPutBackward0)
+        return mode
 
     @property
     def variance(self):

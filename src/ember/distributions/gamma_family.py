@@ -97,10 +97,9 @@ class Dirichlet(ExponentialFamily):
     def mode(self):
         cm1 = (self.concentration - 1).clamp(min=0.0)
         mode = cm1 / cm1.sum(-1, True)
-        flat = (self.concentration < 1).all(dim=-1, keepdim=True)      # every alpha < 1: a vertex
-        vertex = ember.nn.functional.one_hot(ember.nan_to_num(mode, nan=-1.0).argmax(dim=-1),
-                                             cm1.shape[-1]).to(mode)
-        return ember.where(flat, vertex, mode)
+        flat = (self.concentration < 1).all(dim=-1)                    # every alpha < 1: a vertex
+        mode[flat] = ember.nn.functional.one_hot(mode[flat].argmax(dim=-1), cm1.shape[-1]).to(mode)
+        return mode
 
     @property
     def variance(self):

@@ -96,8 +96,10 @@ class StudentT(Distribution):
         return self._expand_to(StudentT, batch_shape, _instance, expand=('df', 'loc', 'scale', '_chi2'))
 
     @property
-    def mean(self):
-        return ember.where(self.df <= 1, math.nan, self.loc)
+    def mean(self):                                 # (masked assignment, as PyTorch: IndexPutBackward0)
+        m = self.loc.clone(memory_format=ember.contiguous_format)
+        m[self.df <= 1] = math.nan
+        return m
 
     @property
     def mode(self):
@@ -106,10 +108,12 @@ class StudentT(Distribution):
     @property
     def variance(self):
         df = self.df
-        finite = df > 2
-        safe = ember.where(finite, df, 3.0)         # keeps the unused branch's gradient finite
-        v = self.scale.pow(2) * safe / (safe - 2)
-        return ember.where(finite, v, ember.where(df > 1, math.inf, math.nan))
+        m = df.clone(memory_format=ember.contiguous_format)
+        big = df > 2
+        m[big] = self.scale[big].pow(2) * df[big] / (df[big] - 2)
+        m[(df <= 2) & (df > 1)] = math.inf
+        m[df <= 1] = math.nan
+        return m
 
     def rsample(self, sample_shape=ember.Size()):
         shape = self._extended_shape(sample_shape)

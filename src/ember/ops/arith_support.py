@@ -1,6 +1,7 @@
 """Helpers of the arithmetic functions in ``arith.py``: writing a result into ``out=`` with
 PyTorch's checks (shared by every op with an ``out=`` argument), and handing an op with a sparse
 COO operand to ``ember.sparse``."""
+import functools
 import warnings
 
 import numpy as np
@@ -32,8 +33,9 @@ def check_out(out, result, name='add', exact=False, stacklevel=4):
     """Write ``result`` into the ``out=`` tensor of function ``name``, with PyTorch's checks.
     ``exact``: False (the result must cast to out's dtype), True (the dtypes must match: 'Found
     dtype' message), 'structured' (they must match: 'Expected out tensor' message) or a function
-    ``(out, result) -> exception`` raised when they differ. ``stacklevel`` puts the resize
-    warning on the user's line (4: user -> op function -> _check_out -> here; 0: no warning)."""
+    ``(out, result) -> exception`` raised when they differ (or None: cast as usual). ``stacklevel``
+    puts the resize warning on the user's line (4: user -> op function -> _check_out -> here; 0: no
+    warning)."""
     from ._op import write_into, cast_check
     from ..autograd.grad_mode import is_grad_enabled
     if is_grad_enabled() and result.requires_grad:
@@ -42,15 +44,50 @@ def check_out(out, result, name='add', exact=False, stacklevel=4):
     if exact and out.dtype != result.dtype:
         if exact == 'structured':
             raise out_dtype_error(out, result)
-        if exact is not True:
-            raise exact(out, result)
-        from .._tensor import _scalar_name
-        raise RuntimeError(f'Found dtype {_scalar_name(out.dtype)} but expected {_scalar_name(result.dtype)}')
+        err = True if exact is True else exact(out, result)   # (None: the dtype is taken, cast as usual)
+        if err is True:
+            from .._tensor import _scalar_name
+            raise RuntimeError(f'Found dtype {_scalar_name(out.dtype)} but expected {_scalar_name(result.dtype)}')
+        if err is not None:
+            raise err
     cast_check(result._data.dtype, out)
     if out._data.shape != result._data.shape:
         resize_out(out, result._data.shape, stacklevel)
     write_into(out, result._data)
     return out
+
+
+def out_arg(name, exact='structured', tuple_name=None):
+    """Decorator giving a function PyTorch's ``out=`` keyword: the function computes its result as
+    usual and the wrapper writes it into ``out`` with ``check_out``'s checks (``name``: PyTorch's
+    function name in its messages; ``exact``: check_out's dtype rule, one per element for a tuple
+    result). ``tuple_name``: the result is a tuple; ``out`` must be a tuple of tensors and comes back
+    as ``ember.return_types.<tuple_name>``."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def f(*args, out=None, **kw):
+            if out is None:
+                return fn(*args, **kw)
+            return write_outs(out, fn(*args, **kw), name, exact, tuple_name)
+        return f
+    return wrap
+
+
+def write_outs(out, r, name, exact='structured', tuple_name=None):
+    """``r`` written into ``out`` (a tensor, or for a tuple result a tuple of tensors: every one is
+    checked before any is written)."""
+    if tuple_name is None:
+        return check_out(out, r, name, exact, stacklevel=5)
+    if not isinstance(out, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'out' must be tuple of Tensors, not {type(out).__name__}")
+    rules = exact if isinstance(exact, tuple) else (exact,) * len(r)
+    from .return_types import _types
+    from ..autograd.grad_mode import is_grad_enabled
+    for o, x, e in zip(out, r, rules):          # the checks first: a failing call writes nothing
+        if (x.requires_grad and is_grad_enabled() or e and o.dtype != x.dtype
+                and (e in (True, 'structured') or e(o, x) is not None)):
+            check_out(o, x, name, e, stacklevel=0)          # (raises)
+    return _types[tuple_name](*(check_out(o, x, name, e, stacklevel=6) for o, x, e in zip(out, r, rules)))
 
 
 # ------------------------------------------------------------------ integer division, remainder

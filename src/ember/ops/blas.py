@@ -49,11 +49,13 @@ def _expand_check(inp, target):
 
 
 class _Fused(Op):
-    """beta * input + alpha * product(x, y); beta = 0 ignores input (nan and inf included).
+    """beta * input + alpha * product(x, y); beta = 0 ignores input, alpha = 0 the product (nan and
+    inf included) where PyTorch does.
 
     Subclasses give ``check`` (PyTorch's messages), ``out_shape``, ``product`` and ``grads``."""
     saves = (1, 2)
     save_needs = {1: (2,), 2: (1,)}
+    drops_product = True         # alpha = 0 skips the product (baddbmm and addr compute it: nan stays)
 
     def forward(self, inp, x, y, beta=1, alpha=1):
         self.check(inp, x, y)
@@ -63,12 +65,15 @@ class _Fused(Op):
         if inp.dtype.kind in 'iu':                 # integral tensors take integral scalars
             beta, alpha = int(beta), int(alpha)
         self.beta, self.alpha, self.in_shape = beta, alpha, inp.shape
-        prod = self.product(x, y)
-        out = prod if alpha == 1 else prod * alpha
+        m = xp(x)
+        if alpha == 0 and self.drops_product:      # alpha = 0 ignores the product (nan and inf included)
+            out = m.zeros(shape, x.dtype)
+        else:
+            prod = self.product(x, y)
+            out = prod if alpha == 1 else prod * alpha
         if beta != 0:
             out = out + (inp if beta == 1 else inp * beta)
         if out.shape != tuple(shape):             # (a copy: broadcast_to's view is read-only)
-            m = xp(prod)
             out = m.broadcast_to(out, shape).copy()
         return out.astype(x.dtype, copy=False)
 
@@ -110,6 +115,9 @@ def _mm_checks(inp, m1, m2):
 
 
 def _bmm_checks(b1, b2):
+    if b1.ndim == 3 and 0 < b2.ndim < 3:      # PyTorch reads batch2's size(2) before checking its rank
+        raise IndexError(f'Dimension out of range (expected to be in range of [{-b2.ndim}, {b2.ndim - 1}], but '
+                         'got 2)')
     for name, t in (('batch1', b1), ('batch2', b2)):
         if t.ndim != 3:
             raise RuntimeError(f'{name} must be a 3D tensor')
@@ -151,6 +159,7 @@ class AddmvBackward0(_Fused):
     grad_y = staticmethod(lambda g, mat: adj2(mat).mv(g))
 
 class BaddbmmBackward0(_Fused):
+    drops_product = False
     out_shape = staticmethod(lambda b1, b2: (b1.shape[0], b1.shape[1], b2.shape[2]))
 
     def check(self, inp, b1, b2):
@@ -190,6 +199,7 @@ class AddbmmBackward0(_Fused):
 
 class AddrBackward0(_Fused):
     """beta * input + alpha * outer(vec1, vec2): unlike its siblings, addr promotes dtypes."""
+    drops_product = False
 
     out_shape = staticmethod(lambda v1, v2: (v1.shape[0], v2.shape[0]))
 

@@ -167,6 +167,9 @@ def pdist(input, p=2):
         raise RuntimeError('pdist only supports floating-point dtypes')
     if p < 0:
         raise RuntimeError('pdist only supports non-negative p values')
+    if input.dtype.itemsize == 2:
+        from .._tensor import _scalar_name
+        raise NotImplementedError(f'"pdist" not implemented for \'{_scalar_name(input.dtype)}\'')
     return apply(PdistBackward0, input, p=float(p))
 
 

@@ -15,6 +15,7 @@ from ._complex import real_kernel
 from .unary_more import to_out
 from .arith_scalar import MulBackward1, AddBackward1
 from . import gamma_kernels as K
+from .. import _dtype
 
 
 def _unary(name, kernel, grad, saves=(0,), saves_output=False):
@@ -29,8 +30,8 @@ def _where(c, a, b):
 LgammaBackward0 = _unary('LgammaBackward0', real_kernel(K.lgamma_kernel, 'lgamma_vml_cpu'), lambda g, x, o: g * digamma(x))
 DigammaBackward0 = _unary('DigammaBackward0', real_kernel(K.digamma_kernel, 'digamma'), lambda g, x, o: g * polygamma(1, x))
 I0Backward0 = _unary('I0Backward0', real_kernel(K.i0_kernel, 'i0_vml_cpu'), lambda g, x, o: g * i1(x))
-SpecialI0EBackward0 = _unary('SpecialI0EBackward0', K.i0e_kernel, lambda g, x, o: g * (i1e(x) - x.sgn() * o),
-                             saves_output=True)
+SpecialI0EBackward0 = _unary('SpecialI0EBackward0', real_kernel(K.i0e_kernel, 'i0e_cpu'),
+                             lambda g, x, o: g * (i1e(x) - x.sgn() * o), saves_output=True)
 def _i1_grad(g, x, o):
     z = x == 0
     safe = _where(z, 1.0, x)            # keeps the unused branch finite at 0 (for double backward)
@@ -43,8 +44,8 @@ def _i1e_grad(g, x, o):
     return g * _where(z, 0.5, i0e(x) - o * (x.sgn() + safe.reciprocal()))
 
 
-SpecialI1Backward0 = _unary('SpecialI1Backward0', K.i1_kernel, _i1_grad, saves_output=True)
-SpecialI1EBackward0 = _unary('SpecialI1EBackward0', K.i1e_kernel, _i1e_grad, saves_output=True)
+SpecialI1Backward0 = _unary('SpecialI1Backward0', real_kernel(K.i1_kernel, 'i1_cpu'), _i1_grad, saves_output=True)
+SpecialI1EBackward0 = _unary('SpecialI1EBackward0', real_kernel(K.i1e_kernel, 'i1e_cpu'), _i1e_grad, saves_output=True)
 
 def _function(cls, name, out_name=None):
     def f(input, *, out=None):
@@ -90,24 +91,28 @@ def _check_int(fname, arg, v, pos):
 
 
 def _check_n(n, pos):
+    """n as an int (PyTorch also takes a 0-dim integer tensor), with PyTorch's errors."""
+    if getattr(n, 'ndim', None) == 0 and n.dtype.category == _dtype._INT:
+        n = int(n.item())
     _check_int('polygamma', 'n', n, pos)
     if n < 0:
         raise RuntimeError('polygamma(n, x) does not support negative n.')
+    return n
 
 
 def polygamma(n, input, *, out=None):
-    _check_n(n, 1)
+    n = _check_n(n, 1)
     r = apply(PolygammaBackward0, input, n=n)
     return r if out is None else to_out('polygamma', out, r)
 
 
 def _polygamma_method(self, n):
-    _check_n(n, 1)
+    n = _check_n(n, 1)
     return apply(PolygammaBackward0, self, n=n)
 
 
 def polygamma_(self, n):
-    _check_n(n, 1)
+    n = _check_n(n, 1)
     return apply_inplace(PolygammaBackward1, self, n=n)
 
 
@@ -201,8 +206,14 @@ def _ndtri(p):
         return m.where((p < 0) | (p > 1) | np.isnan(p), m.nan, x)
 
 
-def _f64(fn):
+def _f64(fn, kernel):
+    """fn on float64 (rounded back to the input's float dtype); complex and 16-bit float inputs get
+    PyTorch's not-implemented error for ``kernel``."""
     def run(a):
+        if a.dtype.kind == 'c' or a.dtype.kind in 'fV' and a.dtype.itemsize == 2:
+            from .._tensor import _scalar_name
+            from .. import _dtype as D
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_name(D._FROM_NP[a.dtype])}\'')
         a = _to_float(a)
         return as_array(fn(a.astype(np.float64))).astype(a.dtype)
     return run
@@ -223,9 +234,9 @@ def _log_ndtr(x):
         return m.where(x < -20, far, mid)
 
 
-SpecialNdtriBackward0 = _define('SpecialNdtriBackward0', _f64(_ndtri),
+SpecialNdtriBackward0 = _define('SpecialNdtriBackward0', _f64(_ndtri, 'ndtri_cpu'),
                                 lambda g, x, o: g * _SQRT_2PI * (o * o / 2).exp(), saves=(), saves_output=True)
-SpecialLogNdtrBackward0 = _define('SpecialLogNdtrBackward0', _f64(_log_ndtr),
+SpecialLogNdtrBackward0 = _define('SpecialLogNdtrBackward0', _f64(_log_ndtr, 'log_ndtr_cpu'),
                                   lambda g, x, o: g / _SQRT_2PI * (-(o + x * x / 2)).exp(), saves_output=True)
 ndtri, _ = _function(SpecialNdtriBackward0, 'ndtri', 'special_ndtri')
 log_ndtr, _ = _function(SpecialLogNdtrBackward0, 'log_ndtr', 'special_log_ndtr')

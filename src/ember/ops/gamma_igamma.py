@@ -77,7 +77,8 @@ def igamma_kernel(a, x, upper):
         r = m.where(x == 0, lo, r)
         r = m.where(np.isinf(x) | (a == 0), hi, r)
         r = m.where(np.isinf(a) & np.isfinite(x), lo, r)
-        bad = (a < 0) | (x < 0) | np.isnan(a) | np.isnan(x) | ((a == 0) & (x == 0)) | (np.isinf(a) & np.isinf(x))
+        bad = ((a < 0) | (x < 0) | (np.isnan(a) & (x != 0)) | np.isnan(x) | ((a == 0) & (x == 0))  # x = 0 wins
+               | (np.isinf(a) & np.isinf(x)))                                                       # over nan a
         return m.where(bad, m.nan, r)
 
 
@@ -134,3 +135,5 @@ def _forms(cls, name):
 
 igamma, igamma_method, igamma_ = _forms(IgammaBackward0, 'igamma')
 igammac, igammac_method, igammac_ = _forms(IgammacBackward0, 'igammac')
+special_gammainc = _forms(IgammaBackward0, 'special_gammainc')[0]      # ember.special's names (in messages)
+special_gammaincc = _forms(IgammacBackward0, 'special_gammaincc')[0]

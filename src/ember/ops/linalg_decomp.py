@@ -1,4 +1,5 @@
-"""Decompositions: cholesky, qr, svd (and svdvals), eigh (and eigvalsh); pinv is in linalg_more.
+"""Decompositions: qr, svd (and svdvals), eigh (and eigvalsh); pinv is in linalg_more, cholesky in
+linalg_tri.
 
 Backward formulas are the standard matrix-calculus ones, written in ember ops so they
 differentiate again; for complex matrices transposes become conjugate transposes (``adj``),
@@ -12,11 +13,13 @@ from ..autograd import grad_mode
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, requires_grad, save_output
 from ._promote import xp
-from .linalg_ops import (check_matrix, colmajor, dtype_name, eye_like, named_tuple, solve, host_batch, batch_prefix,
-                         _LinAlgError)
+from .linalg_ops import check_matrix, colmajor, dtype_name, eye_like, named_tuple, solve, _LinAlgError
 from .matmul import adj
 from .triangular import tril, diag_embed
+from .arith_support import out_arg
+from .from_data import _warn_once
 from .linalg_more import pinv, pinverse, _h  # noqa: F401  (ember.pinverse, Tensor.pinverse)
+from .linalg_tri import linalg_cholesky, cholesky  # noqa: F401  (ember.cholesky: defined with the triangular ops)
 
 __all__ = ['svd', 'qr', 'pinverse', 'cholesky']
 
@@ -101,16 +104,22 @@ def _qr_tall_grad(gQ, gR, Q, R):
     return solve(adj(R), gQ + Q.matmul(M), left=False)
 
 
+@out_arg('linalg_qr', tuple_name='linalg_qr_out')
 def linalg_qr(A, mode='reduced', *, out=None):
     if _amp.state.on and _amp.fp32('qr', A):  # autocast hook (ember.amp)
         return _amp.call_fp32(linalg_qr, A, mode, out=out)
     return _LinalgQr(*_keep_outputs(apply(LinalgQrBackward0, A, mode=mode)))
 
 
+@out_arg('qr', tuple_name='qr_out')
 def qr(input, some=True, *, out=None):
     """Legacy torch.qr: ``some`` picks the reduced (True) or complete (False) factorization."""
     if _amp.state.on and _amp.fp32('qr', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(qr, input, some, out=out)
+    _warn_once("ember.qr is deprecated in favor of ember.linalg.qr and will be removed in a future PyTorch "
+               "release.\nThe boolean parameter 'some' has been replaced with a string parameter 'mode'.\nQ, R = "
+               "ember.qr(A, some)\nshould be replaced with\nQ, R = ember.linalg.qr(A, 'reduced' if some else "
+               "'complete')", 4)
     return _Qr(*_keep_outputs(apply(LinalgQrBackward0, input, mode='reduced' if some else 'complete')))
 
 
@@ -125,7 +134,10 @@ class LinalgSvdBackward0(Op):
         m = xp(a)
         if a.size == 0:
             return _empty_svd(m, a, full_matrices)
-        u, s, vh = m.linalg.svd(a, full_matrices=full_matrices)
+        try:
+            u, s, vh = m.linalg.svd(a, full_matrices=full_matrices)
+        except np.linalg.LinAlgError:
+            raise svd_error() from None
         return colmajor(u), s, colmajor(vh)
 
     def backward(self, gU, gS, gVh):
@@ -137,6 +149,17 @@ class LinalgSvdBackward0(Op):
         if U.is_complex() and (gU is not None or gVh is not None):
             _check_phase(U, gU, Vh, gVh)
         return _svd_grad(U, S, Vh, gU, gS, gVh)
+
+
+def svd_error():
+    return _LinAlgError('linalg.svd: The algorithm failed to converge because the input matrix contained '
+                        'non-finite values.')
+
+
+def _driver_check(A, driver):
+    if driver is not None and A.device.type != 'cuda':
+        raise RuntimeError('ember.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with '
+                           'cuSOLVER backend.')
 
 
 def _empty_svd(m, a, full):
@@ -202,12 +225,15 @@ def _svd_grad(U, S, Vh, gU, gS, gVh):
     return U.matmul(core).matmul(Vh) + gA
 
 
+@out_arg('linalg_svd', tuple_name='linalg_svd_out')
 def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
     if _amp.state.on and _amp.fp32('svd', A):  # autocast hook (ember.amp)
         return _amp.call_fp32(linalg_svd, A, full_matrices, driver=driver, out=out)
+    _driver_check(A, driver)
     return _LinalgSvd(*_keep_outputs(apply(LinalgSvdBackward0, A, full_matrices=bool(full_matrices))))
 
 
+@out_arg('svd', tuple_name='svd_out')
 def svd(input, some=True, compute_uv=True, *, out=None):
     """Legacy torch.svd: (U, S, V) with V = Vh^T (a view), or zero U, V when compute_uv=False."""
     if _amp.state.on and _amp.fp32('svd', input):  # autocast hook (ember.amp)
@@ -233,13 +259,20 @@ class _Svdvals(Op):
         m = xp(a)
         if a.size == 0:
             return m.zeros(a.shape[:-2] + (min(a.shape[-2:]),), real_dtype(a.dtype))
-        return m.linalg.svd(a, compute_uv=False)
+        try:
+            return m.linalg.svd(a, compute_uv=False)
+        except np.linalg.LinAlgError:          # infinite input: nan values as PyTorch's LAPACK leaves them; nan
+            if bool(m.isnan(a).any()):          # input: its error
+                raise svd_error() from None
+            return m.full(a.shape[:-2] + (min(a.shape[-2:]),), np.nan, real_dtype(a.dtype))
 
 
+@out_arg('linalg_svdvals')
 def svdvals(A, *, driver=None, out=None):
     """Singular values, in descending order (through the full svd when a gradient is wanted)."""
     if _amp.state.on and _amp.fp32('svdvals', A):  # autocast hook (ember.amp)
         return _amp.call_fp32(svdvals, A, driver=driver, out=out)
+    _driver_check(A, driver)
     if _recording(A):
         return linalg_svd(A, full_matrices=False)[1]
     return apply(_Svdvals, A)
@@ -288,6 +321,7 @@ class _Eigvalsh(Op):
         return xp(a).linalg.eigvalsh(a, UPLO=UPLO)
 
 
+@out_arg('linalg_eigh', tuple_name='linalg_eigh_out')
 def eigh(input, UPLO='L', *, out=None):
     """Named tuple (eigenvalues ascending, eigenvectors as columns) of a symmetric matrix."""
     if _amp.state.on and _amp.fp32('eigh', input):  # autocast hook (ember.amp)
@@ -295,74 +329,13 @@ def eigh(input, UPLO='L', *, out=None):
     return _LinalgEigh(*_keep_outputs(apply(LinalgEighBackward0, input, UPLO=UPLO)))
 
 
+@out_arg('linalg_eigvalsh')
 def eigvalsh(input, UPLO='L', *, out=None):
     if _amp.state.on and _amp.fp32('eigvalsh', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(eigvalsh, input, UPLO, out=out)
     if _recording(input):
         return eigh(input, UPLO)[0]
     return apply(_Eigvalsh, input, UPLO=UPLO)
-
-
-# ------------------------------------------------------------------ cholesky
-
-def _cholesky_error(a, fname):
-    """Which matrix of the batch, and the order of its first leading minor that is not positive-definite."""
-    for i, m in enumerate(host_batch(a)):
-        k = next((k for k in range(1, m.shape[0] + 1) if not _is_pd(m[:k, :k])), 0)
-        if k:
-            break
-    return _LinAlgError(f'{fname}: {batch_prefix(a, i)}The factorization could not be completed because the '
-                        f'input is not positive-definite (the leading minor of order {k} is not positive-definite).')
-
-
-def _is_pd(m):
-    try:
-        np.linalg.cholesky(m)
-    except np.linalg.LinAlgError:
-        return False
-    return True
-
-
-class LinalgCholeskyExBackward0(Op):
-    saves_output = True
-    fname = 'linalg.cholesky'
-
-    def forward(self, a, upper=False):
-        check_matrix(a, self.fname, square=True, low='cholesky_cpu')
-        try:
-            low = xp(a).linalg.cholesky(a)
-        except np.linalg.LinAlgError:
-            raise _cholesky_error(a, self.fname) from None
-        self.upper = upper
-        return colmajor(_h(low) if upper else low)
-
-    def backward(self, g):
-        out, = self.saved_tensors
-        L, gL = (adj(out), adj(g)) if self.upper else (out, g)
-        P = tril(adj(L).matmul(gL))
-        P = P - 0.5 * diag_embed(P.diagonal(0, -2, -1))
-        gA = solve(L, solve(adj(L), P), left=False)      # L^-H P L^-1
-        return 0.5 * (gA + adj(gA))
-
-
-class CholeskyBackward0(LinalgCholeskyExBackward0):
-    fname = 'cholesky'
-
-
-def linalg_cholesky(input, *, upper=False, out=None):
-    if _amp.state.on and _amp.fp32('cholesky', input):  # autocast hook (ember.amp)
-        return _amp.call_fp32(linalg_cholesky, input, upper=upper, out=out)
-    return apply(LinalgCholeskyExBackward0, input, upper=bool(upper))
-
-
-def cholesky(input, upper=False, *, out=None):
-    """Legacy torch.cholesky (deprecated in PyTorch in favour of linalg.cholesky)."""
-    if _amp.state.on and _amp.fp32('cholesky', input):  # autocast hook (ember.amp)
-        return _amp.call_fp32(cholesky, input, upper, out=out)
-    import warnings
-    warnings.warn('torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a '
-                  'future PyTorch release.'.replace('torch.', 'ember.'), UserWarning, stacklevel=2)
-    return apply(CholeskyBackward0, input, upper=bool(upper))
 
 
 METHODS = {'svd': svd, 'qr': qr, 'pinverse': pinverse, 'cholesky': cholesky}

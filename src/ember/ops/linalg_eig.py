@@ -16,6 +16,7 @@ import numpy as np
 from ._op import Op, apply, save_output
 from ._promote import xp
 from .linalg_ops import colmajor, dtype_name, eye_like, solve
+from .arith_support import out_arg
 from .return_types import _define
 from .matmul import adj
 from .triangular import diag_embed
@@ -93,6 +94,17 @@ class LinalgEigBackward0(Op):
         return gA.real if real_input else gA
 
 
+def _castable(fname, what):
+    """out= rule: any complex dtype takes the (complex) result, a real one gets PyTorch's error."""
+    def rule(out, r):
+        if out.dtype.is_complex:
+            return None
+        from .._tensor import _scalar_name
+        return RuntimeError(f'ember.{fname}: Expected {what} to be safely castable from {_scalar_name(r.dtype)} '
+                            f'dtype, but got {what} with dtype {_scalar_name(out.dtype)}')
+    return rule
+
+
 def _eig(A, vectors):
     out = apply(LinalgEigBackward0, A, vectors=vectors)
     node = out[0].grad_fn
@@ -103,11 +115,14 @@ def _eig(A, vectors):
     return out
 
 
+@out_arg('linalg_eig', (_castable('linalg.eig', 'eigenvalues'), _castable('linalg.eig', 'eigenvectors')),
+         'linalg_eig_out')
 def eig(input, *, out=None):
     """Named tuple (eigenvalues, eigenvectors) of each square matrix, both complex."""
     return _LinalgEig(*_eig(input, True))
 
 
+@out_arg('linalg_eigvals', _castable('linalg.eigvals', 'eigenvalues'))
 def eigvals(input, *, out=None):
     """The eigenvalues of each square matrix (complex); through eig when a gradient is wanted, since
     the gradient needs the eigenvectors."""

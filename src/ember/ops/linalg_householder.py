@@ -5,10 +5,11 @@ Column i of ``A`` (below the diagonal) holds reflector v_i with an implicit 1 on
 zeros above it; H_i = I - tau_i v_i v_i^T and Q = H_0 H_1 ... H_{k-1}. Applying one reflector to a
 matrix X is the rank-one update X - tau_i v_i (v_i^T X): the forward runs that loop over the k
 reflectors on raw arrays (vectorised over the batch); the backward runs its reverse in ember Tensor
-ops, so it differentiates again. Real (float32/float64) matrices.
+ops, so it differentiates again. Real and complex matrices (H_i = I - tau_i v_i v_i^H).
 """
 from .._tensor import Tensor
 from ._op import Op, apply
+from .arith_support import out_arg
 from ._promote import xp
 from .linalg_ops import colmajor, dtype_name
 
@@ -35,8 +36,8 @@ def _check_tau(a, tau, fname):
                            f'{list(tau.shape[:-1])}')
 
 
-def _check_kernel(a, kernel):
-    if a.dtype.kind != 'f' or a.dtype.itemsize == 2:
+def _check_kernel(a, kernel, kinds='fc'):
+    if a.dtype.kind not in kinds or a.dtype.itemsize == 2:
         raise NotImplementedError(f'"{kernel}" not implemented for \'{dtype_name(a)}\'')
 
 
@@ -55,7 +56,7 @@ def _reflect(a, tau, x, order):
     V = m.tril(a[..., :, :k], -1) + m.eye(rows, k, dtype=a.dtype)
     for i in order:
         v = V[..., :, i:i + 1]
-        x = x - tau[..., i, None, None] * v * (v.swapaxes(-1, -2) @ x)
+        x = x - tau[..., i, None, None] * v * (v.swapaxes(-1, -2).conj() @ x)
     return x
 
 
@@ -74,15 +75,16 @@ def _reflect_grad(A, tau, C, G, order):
     xs = [C]                                    # the matrix before each step
     for i in order[:-1]:
         v = V[..., :, i:i + 1]
-        xs.append(xs[-1] - taus[i] * v.matmul(v.mT.matmul(xs[-1])))
+        xs.append(xs[-1] - taus[i] * v.matmul(v.mH.matmul(xs[-1])))
     dv, dtau = [None] * k, [None] * k
-    for s in range(len(order) - 1, -1, -1):
+    for s in range(len(order) - 1, -1, -1):     # Y = X - t v (v^H X); complex: conjugate-Wirtinger grads
         i = order[s]
         v, t, X = V[..., :, i:i + 1], taus[i], xs[s]
-        w, u = v.mT.matmul(X), v.mT.matmul(G)
-        dtau[i] = -(u * w).sum((-2, -1)).unsqueeze(-1)
-        dv[i] = -t * (G.matmul(w.mT) + X.matmul(u.mT))
-        G = G - t * v.matmul(u)
+        w, u = v.mH.matmul(X), v.mH.matmul(G)
+        tc = t.conj() if t.is_complex() else t
+        dtau[i] = -(u * (w.conj() if w.is_complex() else w)).sum((-2, -1)).unsqueeze(-1)
+        dv[i] = -(tc * G.matmul(w.mH) + t * X.matmul(u.mH))
+        G = G - tc * v.matmul(u)
     dA = cat(dv, -1).tril(-1)
     if cols > k:
         dA = cat([dA, A.new_zeros(A.shape[:-2] + (rows, cols - k))], -1)
@@ -119,23 +121,21 @@ class LinalgHouseholderProductBackward0(Op):
         return dA, dtau
 
 
+@out_arg('linalg_householder_product', False)
 def householder_product(input, tau, *, out=None):
     """The first n columns of the product of the k Householder reflectors stored in ``input``
     (m x n, m >= n, as geqrf leaves them) with scalars ``tau`` (k <= n); batched."""
     _check_tensor(input, 'linalg_householder_product', 'input', 1)
     _check_tensor(tau, 'linalg_householder_product', 'tau', 2)
-    res = apply(LinalgHouseholderProductBackward0, input, tau)
-    if out is not None:
-        out.copy_(res)
-        return out
-    return res
+    return apply(LinalgHouseholderProductBackward0, input, tau)
 
 
+@out_arg('orgqr', False)
 def orgqr(input, input2, *, out=None):
     """Same as ``linalg.householder_product(input, input2)`` (LAPACK's name)."""
     _check_tensor(input, 'orgqr', 'input', 1)
     _check_tensor(input2, 'orgqr', 'input2', 2)
-    return householder_product(input, input2, out=out)
+    return householder_product(input, input2)
 
 
 # ------------------------------------------------------------------ ormqr
@@ -169,7 +169,7 @@ class OrmqrBackward0(Op):
             if x.dtype != a.dtype:
                 raise RuntimeError(f'{fname}: Expected input and {name} to have the same dtype, but input has '
                                    f'dtype{dtype_name(a)} and {name} has dtype {dtype_name(x)}')
-        _check_kernel(a, 'ormqr_cpu')
+        _check_kernel(a, 'ormqr_cpu', 'f')         # (complex ormqr not done yet: PyTorch has it)
         self.left, self.transpose = left, transpose
         x = c if left else c.swapaxes(-1, -2)
         y = _reflect(a, tau, x, self._steps(tau.shape[-1]))
@@ -187,16 +187,13 @@ class OrmqrBackward0(Op):
         return dA, dtau, (dC if self.left else dC.mT)
 
 
+@out_arg('ormqr', False)
 def ormqr(input, input2, input3, left=True, transpose=False, *, out=None):
     """Multiply ``input3`` by the product Q of the Householder reflectors in (``input``, ``input2``):
     Q C (left) or C Q (right), with Q^T instead of Q when ``transpose``."""
     for i, (name, x) in enumerate((('input', input), ('input2', input2), ('input3', input3)), 1):
         _check_tensor(x, 'ormqr', name, i)
-    res = apply(OrmqrBackward0, input, input2, input3, left=left, transpose=transpose)
-    if out is not None:
-        out.copy_(res)
-        return out
-    return res
+    return apply(OrmqrBackward0, input, input2, input3, left=left, transpose=transpose)
 
 
 METHODS = {'orgqr': orgqr, 'ormqr': ormqr}

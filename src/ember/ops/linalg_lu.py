@@ -11,16 +11,18 @@ again; gL and gU are first restricted to the free entries of L and U:
     wide:    gA = P L^-T [tril(L^T gL - gU U^T, -1) U1^-T + gU1 | gU2]
     tall:    gA = P [L1^-T triu(gU U^T - L^T gL) + gL1 ; gL2] U^-T
 """
-import warnings
 import numpy as np
 
 from .._tensor import Tensor
 from ._op import Op, apply, save_output
 from ._promote import xp, unbroadcast
 from .linalg_ops import dtype_name, colmajor as _colmajor, host_batch
-from .linalg_tri import solve_triangular, _solve as _tri_solve  # noqa: I001
+from .linalg_tri import solve_triangular
+from .linalg_lu_kernels import _lu_raw, _p_raw, _unpack_raw, _lu_solve_raw
 from .matmul import adj
 from .linalg_more import _h, matrix_exp  # _h: conjugate transpose of raw arrays
+from .arith_support import out_arg
+from .from_data import _warn_once
 from .return_types import _define, make_return
 from .triangular import tril, triu
 
@@ -28,73 +30,6 @@ for _n, _f in (('linalg_lu_factor', ('LU', 'pivots')), ('linalg_lu_factor_ex', (
                ('linalg_lu', ('P', 'L', 'U')), ('lu_unpack', ('P', 'L', 'U')),
                ('_lu_with_info', ('LU', 'pivots', 'info'))):
     _define(_n, _f)
-
-
-# ------------------------------------------------------------------ raw kernels (xp arrays)
-
-def _lu_raw(a):
-    """(packed LU, 1-based int32 pivots, int32 info) of every matrix of a batch."""
-    m = xp(a)
-    rows, cols = a.shape[-2:]
-    k = min(rows, cols)
-    batch = a.shape[:-2]
-    w = m.array(a.reshape((-1, rows, cols)), copy=True)
-    b = w.shape[0]
-    ar = m.arange(b)
-    piv = m.empty((b, k), np.int32)
-    info = m.zeros(b, np.int32)
-    for j in range(k):
-        col = w[:, j:, j]                 # complex: |re| + |im|, as LAPACK's izamax
-        p = m.argmax(m.abs(col.real) + m.abs(col.imag) if col.dtype.kind == 'c' else m.abs(col), axis=1) + j
-        piv[:, j] = p + 1
-        row = w[ar, j].copy()
-        w[ar, j] = w[ar, p]
-        w[ar, p] = row
-        d = w[:, j, j]
-        zero = d == 0
-        info = m.where((info == 0) & zero, j + 1, info).astype(np.int32)
-        if j + 1 < rows:
-            w[:, j + 1:, j] /= m.where(zero, 1, d)[:, None]
-            if j + 1 < cols:
-                w[:, j + 1:, j + 1:] -= w[:, j + 1:, j, None] * w[:, j, None, j + 1:]
-    return (w.reshape(batch + (rows, cols)), piv.reshape(batch + (k,)), info.reshape(batch))
-
-
-def _perm_raw(piv, rows):
-    """The row order the pivots' swaps produce: P^T A has row i = A[perm[i]]."""
-    m = xp(piv)
-    batch = piv.shape[:-1]
-    perm = m.array(m.broadcast_to(m.arange(rows), batch + (rows,)), copy=True).reshape(-1, rows)
-    p = piv.reshape(-1, piv.shape[-1]).astype(np.int64) - 1
-    ar = m.arange(perm.shape[0])
-    for j in range(p.shape[1]):
-        here = perm[:, j].copy()
-        perm[:, j] = perm[ar, p[:, j]]
-        perm[ar, p[:, j]] = here
-    return perm.reshape(batch + (rows,))
-
-
-def _p_raw(piv, rows, dtype):
-    """The permutation matrix P (A = P L U) of pivots, in ``dtype``."""
-    m = xp(piv)
-    perm = _perm_raw(piv, rows)
-    return (perm[..., :, None] == m.arange(rows)).swapaxes(-1, -2).astype(dtype)
-
-
-def _unpack_raw(lu, k):
-    """Unit lower L (m x k) and upper U (k x n) of a packed LU, both row-major."""
-    m = xp(lu)
-    rows, cols = lu.shape[-2:]
-    low = m.tril(lu[..., :, :k], -1)
-    low[..., m.arange(k), m.arange(k)] = 1
-    return m.ascontiguousarray(low), m.ascontiguousarray(m.triu(lu[..., :k, :]))
-
-
-def _apply_rows(perm, b):
-    """Rows of b taken in the order perm (batch dims broadcast)."""
-    m = xp(b)
-    idx = m.broadcast_to(perm[..., :, None], b.shape[:-2] + (perm.shape[-1], b.shape[-1]))
-    return m.take_along_axis(b, idx, axis=-2)
 
 
 # ------------------------------------------------------------------ checks
@@ -188,12 +123,14 @@ def _factor(A, pivot, check):
     return out
 
 
+@out_arg('linalg_lu_factor_ex', tuple_name='linalg_lu_factor_ex_out')
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     """(LU, pivots, info): the packed factors, 1-based int32 row swaps, and per matrix the
     1-based index of the first zero pivot (0 when there is none)."""
     return make_return('linalg_lu_factor_ex', *_factor(A, pivot, 'lu_factor_ex' if check_errors else ''))
 
 
+@out_arg('linalg_lu_factor', tuple_name='linalg_lu_factor_out')
 def lu_factor(A, *, pivot=True, out=None):
     """(LU, pivots) of A = P L U; raises when U has a zero on its diagonal."""
     return make_return('linalg_lu_factor', *_factor(A, pivot, 'lu_factor')[:2])
@@ -216,6 +153,7 @@ class LinalgLuBackward0(Op):
         return _lu_grad(P, L, U, gL, gU)
 
 
+@out_arg('linalg_lu', tuple_name='linalg_lu_out')
 def linalg_lu(A, *, pivot=True, out=None):
     """(P, L, U) with A = P L U: P a permutation, L unit lower (m x k), U upper (k x n)."""
     out = apply(LinalgLuBackward0, A, pivot=bool(pivot))
@@ -267,6 +205,7 @@ class LuUnpackBackward0(Op):
         return gLU, None
 
 
+@out_arg('lu_unpack', tuple_name='lu_unpack_out')
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
     """(P, L, U) from a packed LU and its pivots (empty tensors for the parts not asked for)."""
     return make_return('lu_unpack', *apply(LuUnpackBackward0, LU_data, LU_pivots, unpack_data=bool(unpack_data),
@@ -311,27 +250,6 @@ def _solve_checks(lu, piv, b, left):
                                'properly pass the result of lu_factor?')
 
 
-def _lu_solve_raw(lu, piv, b, adjoint):
-    """X with A X = B (or A^H X = B when ``adjoint``), A = P L U given packed."""
-    m = xp(lu)
-    n = lu.shape[-1]
-    batch = np.broadcast_shapes(lu.shape[:-2], b.shape[:-2])
-    lu = m.broadcast_to(lu, batch + lu.shape[-2:])
-    b = m.broadcast_to(b, batch + b.shape[-2:])
-    perm = m.broadcast_to(_perm_raw(piv, n), batch + (n,))
-    if n == 0 or b.size == 0:
-        return m.zeros(b.shape, b.dtype)
-    if not adjoint:                       # U^-1 L^-1 P^T B
-        y = _tri_solve(lu, _apply_rows(perm, b), False, True, True)
-        return _tri_solve(lu, y, True, True, False)
-    lt = lu.swapaxes(-1, -2)              # P L^-H U^-H B
-    if lt.dtype.kind == 'c':
-        lt = lt.conj()
-    y = _tri_solve(lt, b, False, True, False)
-    y = _tri_solve(lt, y, True, True, True)
-    return _apply_rows(m.argsort(perm, axis=-1), y)
-
-
 class LinalgLuSolveBackward0(Op):
     saves = (0,)
     saves_output = True
@@ -365,6 +283,7 @@ class LinalgLuSolveBackward0(Op):
         return gLU, None, (unbroadcast(gB, self.shapes[1]) if need_b else None)
 
 
+@out_arg('linalg_lu_solve')
 def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """X with A X = B (``left``) or X A = B, A given by ``lu_factor``; ``adjoint`` solves with A^H."""
     return apply(LinalgLuSolveBackward0, LU, pivots, B, left=bool(left), adjoint=bool(adjoint))
@@ -386,14 +305,14 @@ _LU_SOLVE_WARNING = (
 
 def lu(A, pivot=True, get_infos=False, out=None):
     """Legacy ember.lu / Tensor.lu: (LU, pivots), plus info when ``get_infos`` (else it raises)."""
-    warnings.warn(_LU_WARNING, UserWarning, stacklevel=2)
+    _warn_once(_LU_WARNING, 3)
     res = _factor(A, pivot, '')
     return make_return('_lu_with_info', *res) if get_infos else (res[0], res[1])
 
 
 def lu_solve(input, LU_data, LU_pivots, *, out=None):
     """Legacy ember.lu_solve(B, LU, pivots) = linalg.lu_solve(LU, pivots, B)."""
-    warnings.warn(_LU_SOLVE_WARNING, UserWarning, stacklevel=2)
+    _warn_once(_LU_SOLVE_WARNING, 3)
     return linalg_lu_solve(LU_data, LU_pivots, input)
 
 __all__ = ['lu_unpack', 'lu', 'lu_solve', 'matrix_exp']

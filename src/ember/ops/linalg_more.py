@@ -14,6 +14,7 @@ import numpy as np
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import xp
+from .arith_support import out_arg
 from .matmul import adj
 from .linalg_ops import check_matrix, dtype_name, inv, solve, eye_like, _LinAlgError
 
@@ -119,7 +120,11 @@ class LinalgPinvBackward0(Op):
             keep = m.abs(w) > _cutoff(m.abs(w), atol, rtol, a.shape)
             winv = m.where(keep, 1 / m.where(keep, w, 1), 0)
             return m.ascontiguousarray((v * winv[..., None, :]) @ _h(v))
-        u, s, vh = m.linalg.svd(a, full_matrices=False)
+        try:
+            u, s, vh = m.linalg.svd(a, full_matrices=False)
+        except np.linalg.LinAlgError:
+            from .linalg_decomp import svd_error
+            raise svd_error() from None
         keep = s > _cutoff(s, atol, rtol, a.shape)
         sinv = m.where(keep, 1 / m.where(keep, s, 1), 0)
         return m.ascontiguousarray((_h(vh) * sinv[..., None, :]) @ _h(u))
@@ -129,6 +134,7 @@ class LinalgPinvBackward0(Op):
         return _pinv_grad(A, P, g)
 
 
+@out_arg('linalg_pinv', False)
 def pinv(input, *, atol=None, rtol=None, hermitian=False, out=None, rcond=None):
     """Moore-Penrose pseudo-inverse through the SVD (eigh when hermitian)."""
     if rcond is not None:
@@ -155,6 +161,7 @@ def _ord_label(p):
     return str(int(p))
 
 
+@out_arg('linalg_cond', False)
 def cond(input, p=None, *, out=None):
     """Condition number of each matrix in the norm ``p``: the ratio of extreme singular values
     for p None/2/-2, else ||A||_p ||A^-1||_p (inf for singular matrices)."""
@@ -194,6 +201,7 @@ def cond(input, p=None, *, out=None):
 
 # ------------------------------------------------------------------ tensorinv / tensorsolve
 
+@out_arg('linalg_tensorinv', False)
 def tensorinv(input, ind=2, *, out=None):
     """The tensor X with tensordot(X, A, ind) the identity: inv of A flattened to a square matrix."""
     if ind <= 0:
@@ -210,6 +218,7 @@ def tensorinv(input, ind=2, *, out=None):
     return Ainv.reshape(rest + lead)
 
 
+@out_arg('linalg_tensorsolve', False)
 def tensorsolve(input, other, dims=None, *, out=None):
     """X with tensordot(A, X, X.ndim) = B (the ``dims`` of A moved last first)."""
     if dims is not None:
@@ -242,7 +251,7 @@ def vander(x, N=None):
     n = x.shape[-1] if N is None else N
     if n <= 1:
         raise RuntimeError('N must be greater than 1.')
-    if not d.is_floating_point:
+    if not (d.is_floating_point or d.is_complex):
         x = x.to(_dtype.int64)
     col = x.unsqueeze(-1)
     return cat([col.new_ones(col.shape), cumprod(col.expand(*x.shape, n - 1), -1)], -1)

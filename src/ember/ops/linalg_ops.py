@@ -5,8 +5,6 @@ column-major per matrix, as PyTorch returns them. Errors follow PyTorch: the sha
 dtype checks raise RuntimeError, a singular or indefinite matrix raises ``LinAlgError`` (a
 RuntimeError) naming the failing pivot or leading minor.
 """
-import warnings
-
 import numpy as np
 
 from .. import _dtype
@@ -15,7 +13,9 @@ from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, save_output
 from ._promote import xp, unbroadcast
 from .matmul import adj, cj
-from .einsum import tensordot, kron  # noqa: F401  (ember.tensordot / ember.kron; defined with einsum)
+from .einsum import tensordot, kron as _kron  # noqa: F401  (ember.tensordot / ember.kron; defined with einsum)
+from .arith_support import out_arg
+from .linalg_legacy import cross, chain_matmul  # noqa: F401  (ember.cross, ember.chain_matmul)
 from . import return_types as _rt
 
 __all__ = ['inverse', 'det', 'slogdet', 'logdet', 'matrix_power', 'tensordot', 'kron', 'cross', 'chain_matmul']
@@ -33,6 +33,8 @@ def named_tuple(name, fields=None):
     """The return type ``ember.return_types.<name>`` (defined in return_types.py)."""
     return _rt._types[name]
 
+
+kron = out_arg('kron', False)(_kron)
 
 _Slogdet = named_tuple('slogdet', ('sign', 'logabsdet'))
 _LinalgSlogdet = named_tuple('linalg_slogdet', ('sign', 'logabsdet'))
@@ -112,23 +114,49 @@ def host_batch(a):
     return np.asarray(a.get() if hasattr(a, 'get') else a).reshape((-1,) + a.shape[-2:])
 
 
-def _inv_error(a):
+def _inv_error(a, fname='linalg.inv'):
     i, k = next(((i, k) for i, m in enumerate(host_batch(a)) for k in [_first_zero_pivot(m)] if k), (0, 1))
-    return _LinAlgError(f'linalg.inv: {batch_prefix(a, i)}The diagonal element {k} is zero, the inversion '
+    return _LinAlgError(f'{fname}: {batch_prefix(a, i)}The diagonal element {k} is zero, the inversion '
                         'could not be completed because the input matrix is singular.')
+
+
+def _lu_solve_singular(a, b):
+    """(X, info) of A X = B through LU with partial pivoting and substitution, for a batch with a
+    singular matrix: the zero pivots give inf/nan as LAPACK's getrf + getrs leave them; info is the
+    1-based index of each matrix's first zero pivot (0 when none)."""
+    from .linalg_lu import _lu_raw, _lu_solve_raw
+    lu, piv, info = _lu_raw(a)
+    return _lu_solve_raw(lu, piv, b, False), info
+
+
+def _solve_error(info, fname):
+    """PyTorch's error for a singular matrix in (a batch of) solve(s), from the LU info."""
+    flat = host_batch(info[..., None, None]).reshape(-1)
+    i = int(np.flatnonzero(flat)[0]) if flat.any() else 0
+    prefix = f'(Batch element {i}): ' if info.ndim else ''
+    return _LinAlgError(f'ember.{fname}: {prefix}The solver failed because the input matrix is singular.')
 
 
 # ------------------------------------------------------------------ inv
 
 class LinalgInvExBackward0(Op):
+    """inv (raising on a singular matrix) and inv_ex (``box`` gets the int32 info per matrix)."""
     saves_output = True
 
-    def forward(self, a):
+    def forward(self, a, fname='linalg.inv', box=None):
         check_matrix(a, 'linalg.inv', square=True, low='msg')
+        m = xp(a)
         try:
-            out = xp(a).linalg.inv(a)
+            out = m.linalg.inv(a)
         except np.linalg.LinAlgError:
-            raise _inv_error(a) from None
+            if box is None:
+                raise _inv_error(a, fname) from None
+            eye = m.broadcast_to(m.eye(a.shape[-1], dtype=a.dtype), a.shape)
+            out, info = _lu_solve_singular(a, eye)
+            box.append(info)
+        else:
+            if box is not None:
+                box.append(m.zeros(a.shape[:-2], np.int32))
         return colmajor(out)
 
     def backward(self, g):
@@ -137,12 +165,14 @@ class LinalgInvExBackward0(Op):
         return -(ia_t.matmul(g).matmul(ia_t))
 
 
+@out_arg('linalg_inv_ex')
 def inv(A, *, out=None):
     if _amp.state.on and _amp.fp32('inv', A):  # autocast hook (ember.amp)
         return _amp.call_fp32(inv, A, out=out)
     return apply(LinalgInvExBackward0, A)
 
 
+@out_arg('inverse')
 def inverse(input, *, out=None):
     return inv(input, out=out)
 
@@ -175,6 +205,7 @@ def det(input, *, out=None):
     return apply(LinalgDetBackward0, input)
 
 
+@out_arg('linalg_det')
 def linalg_det(A, *, out=None):
     return apply(LinalgDetBackward0, A)
 
@@ -211,11 +242,13 @@ def _slogdet(A, fname='linalg.slogdet'):
     return sign, logabs
 
 
+@out_arg('slogdet', tuple_name='slogdet_out')
 def slogdet(input, *, out=None):
     """Named tuple (sign, logabsdet) of the determinant."""
     return _Slogdet(*_slogdet(input))
 
 
+@out_arg('linalg_slogdet', tuple_name='linalg_slogdet_out')
 def linalg_slogdet(A, *, out=None):
     return _LinalgSlogdet(*_slogdet(A))
 
@@ -260,7 +293,7 @@ class LinalgSolveExBackward0(Op):
     saves = (0,)
     saves_output = True
 
-    def forward(self, a, b, left=True):
+    def forward(self, a, b, left=True, fname='linalg.solve', box=None, check=False):
         vector, bm = _solve_checks(a, b, left)
         self.left, self.vector, self.shapes = left, vector, (a.shape, b.shape)
         m = xp(a)
@@ -271,9 +304,13 @@ class LinalgSolveExBackward0(Op):
         bm = m.broadcast_to(bm, batch + bm.shape[-2:])
         try:
             x = m.linalg.solve(a, bm)
+            if box is not None:
+                box.append(m.zeros(batch, np.int32))
         except np.linalg.LinAlgError:
-            raise _LinAlgError('torch.linalg.solve: The solver failed because the input matrix is '
-                               'singular.'.replace('torch.', 'ember.')) from None
+            x, info = _lu_solve_singular(a, bm)
+            if box is None or check:
+                raise _solve_error(info, fname) from None
+            box.append(info)
         if not left:
             return colmajor(x).swapaxes(-1, -2)
         if vector:                         # PyTorch lays a batch of solutions out column-major too
@@ -295,6 +332,7 @@ class LinalgSolveExBackward0(Op):
         return ga, (unbroadcast(gb, sb) if self._next[1][0] is not None else None)
 
 
+@out_arg('linalg_solve')
 def solve(A, B, *, left=True, out=None):
     """X with A X = B (left=True) or X A = B; B may be a (batch of) vector(s)."""
     if _amp.state.on and _amp.fp32('solve', A):  # autocast hook (ember.amp)
@@ -304,10 +342,33 @@ def solve(A, B, *, left=True, out=None):
 
 # ------------------------------------------------------------------ matrix_power
 
-def matrix_power(input, n):
+def _int_arg(n, fname, pos):
+    """PyTorch's TypeError for an ``n`` that is not an int (a 0-dim integer tensor is taken)."""
+    if hasattr(n, '_data') and n.ndim == 0 and n._data.dtype.kind in 'iu':
+        return int(n._data)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"{fname}(): argument 'n' (position {pos}) must be int, not {type(n).__name__}")
+    return n
+
+
+@out_arg('linalg_matrix_power')
+def linalg_matrix_power(input, n, *, out=None):
     """A @ A @ ... (n times); n = 0 gives the identity, negative n powers of the inverse."""
+    return _matrix_power(input, _int_arg(n, 'linalg_matrix_power', 2))
+
+
+@out_arg('matrix_power')
+def matrix_power(input, n, *, out=None):
+    """ember.matrix_power / Tensor.matrix_power: linalg.matrix_power."""
+    return _matrix_power(input, _int_arg(n, 'matrix_power', 2))
+
+
+def _matrix_power_method(self, n):
+    return _matrix_power(self, _int_arg(n, 'matrix_power', 1))
+
+
+def _matrix_power(A, n):
     from .matmul import matmul
-    A = input
     if A.ndim < 2:
         raise RuntimeError('linalg.matrix_power: The input tensor A must have at least 2 dimensions.')
     if A.shape[-1] != A.shape[-2]:
@@ -334,33 +395,5 @@ def matrix_power(input, n):
     return result
 
 
-# ------------------------------------------------------------------ legacy forms of linalg functions
-
-def cross(input, other, dim=None, *, out=None):
-    """linalg.cross along ``dim``; without ``dim`` (deprecated) the first dim of size 3."""
-    if _amp.state.on and _amp.promote('cross', (input, other)):  # autocast hook (ember.amp)
-        return _amp.call_promote(cross, input, other, dim, out=out)
-    from ..linalg import cross as linalg_cross
-    if dim is None:
-        warnings.warn('Using torch.cross without specifying the dim arg is deprecated.'.replace('torch.', 'ember.'),
-                      UserWarning, stacklevel=2)
-        dim = next((i for i, s in enumerate(input.shape) if s == 3), None)
-        if dim is None:
-            raise RuntimeError('no dimension of size 3 in input')
-    return linalg_cross(input, other, dim=dim)
-
-
-def chain_matmul(*matrices, out=None):
-    """Deprecated form of linalg.multi_dot taking the matrices as arguments."""
-    warnings.warn('torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use '
-                  'torch.linalg.multi_dot instead.'.replace('torch.', 'ember.'), UserWarning, stacklevel=2)
-    if not matrices:
-        raise RuntimeError('chain_matmul(): Expected one or more matrices')
-    if len(matrices) == 1:
-        return matrices[0].clone()
-    from ..linalg import multi_dot
-    return multi_dot(list(matrices))
-
-
-METHODS = {'inverse': inverse, 'det': det, 'slogdet': slogdet, 'logdet': logdet, 'matrix_power': matrix_power,
+METHODS = {'inverse': inverse, 'det': det, 'slogdet': slogdet, 'logdet': logdet, 'matrix_power': _matrix_power_method,
            'kron': kron, 'cross': cross}

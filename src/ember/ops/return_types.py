@@ -34,6 +34,17 @@ for _n, _f in (('histogram', ('hist', 'bin_edges')), ('histogram_out', ('hist', 
                ('linalg_solve_ex', ('result', 'info')),
                ('linalg_lstsq', ('solution', 'residuals', 'rank', 'singular_values'))):
     _define(_n, _f)
+# the types of the results written into out= tuples (PyTorch names them <op>_out)
+for _n, _f in (('linalg_qr_out', ('Q', 'R')), ('qr_out', ('Q', 'R')), ('linalg_svd_out', ('U', 'S', 'Vh')),
+               ('svd_out', ('U', 'S', 'V')), ('linalg_eigh_out', ('eigenvalues', 'eigenvectors')),
+               ('linalg_eig_out', ('eigenvalues', 'eigenvectors')), ('linalg_lu_out', ('P', 'L', 'U')),
+               ('lu_unpack_out', ('P', 'L', 'U')), ('linalg_lu_factor_out', ('LU', 'pivots')),
+               ('linalg_lu_factor_ex_out', ('LU', 'pivots', 'info')), ('linalg_inv_ex_out', ('inverse', 'info')),
+               ('linalg_solve_ex_out', ('result', 'info')), ('linalg_cholesky_ex_out', ('L', 'info')),
+               ('linalg_slogdet_out', ('sign', 'logabsdet')), ('slogdet_out', ('sign', 'logabsdet')),
+               ('linalg_lstsq_out', ('solution', 'residuals', 'rank', 'singular_values')),
+               ('triangular_solve_out', ('solution', 'cloned_coefficient'))):
+    _define(_n, _f)
 
 
 def make_return(name, *values):

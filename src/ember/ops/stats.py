@@ -221,6 +221,11 @@ def norm(input, p='fro', dim=None, keepdim=False, dtype=None):
         return _amp.call_fp32(norm, input, p, dim, keepdim, dtype=dtype)
     if p == 'fro' or p is None:
         p = 2
-    if p == 'nuc':
-        raise NotImplementedError('nuclear norm is in ember.linalg.matrix_norm')
+    if dtype is not None:                  # linalg.vector_norm's checks of dtype=
+        from ..linalg import _norm_dtype_check
+        _norm_input_check(input._data)
+        _norm_dtype_check(input, dtype, 'linalg.vector_norm')
+    if p == 'nuc':                         # the nuclear norm of the matrices in dims (all dims when None)
+        from ..linalg import matrix_norm
+        return matrix_norm(input, 'nuc', tuple(range(input.ndim)) if dim is None else dim, keepdim, dtype=dtype)
     return vector_norm(input, p, dim, keepdim, dtype=dtype)

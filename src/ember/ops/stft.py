@@ -8,7 +8,7 @@ istft: one inverse FFT per frame -> times the window -> overlap-add (UnfoldBackw
        whose gradient is ``unfold``) -> trim the centre padding -> divided by the overlap-added
        squared window (DivBackward0).
 """
-import warnings
+from .from_data import _warn_once
 
 from .._tensor import xp_of
 from ._op import Op, apply
@@ -96,10 +96,10 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
         if return_complex is None:
             raise RuntimeError('stft requires the return_complex parameter be given for real inputs, and will '
                                'further require that return_complex=True in a future PyTorch release.')
-        warnings.warn('stft with return_complex=False is deprecated. In a future pytorch release, stft will '
-                      'return complex tensors for all inputs, and return_complex=False will raise an error.\n'
-                      'Note: you can still call ember.view_as_real on the complex output to recover the old '
-                      'return format.', UserWarning, stacklevel=2)
+        _warn_once('stft with return_complex=False is deprecated. In a future pytorch release, stft will '
+                   'return complex tensors for all inputs, and return_complex=False will raise an error.\n'
+                   'Note: you can still call ember.view_as_real on the complex output to recover the old '
+                   'return format.', 3)
     if not (input.dtype.is_floating_point or input.dtype.is_complex):
         raise RuntimeError(f'{repr_()} : expected a tensor of floating point or complex values')
     if input.dim() not in (1, 2):
@@ -115,11 +115,11 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
     if window is not None and (window.dim() != 1 or window.shape[0] != win):
         raise RuntimeError(f'{repr_()} : expected a 1D window tensor of size equal to win_length={win}, but got '
                            f'window with size {list(window.shape)}')
-    if window is None:
-        warnings.warn('A window was not provided. A rectangular window will be applied,which is known to cause '
-                      'spectral leakage. Other windows such as ember.hann_window or ember.hamming_window are '
-                      'recommended to reduce spectral leakage.To suppress this warning and use a rectangular '
-                      'window, explicitly set `window=ember.ones(n_fft, device=<device>)`.', UserWarning, stacklevel=2)
+    if window is None:                    # (once per process, as PyTorch)
+        _warn_once('A window was not provided. A rectangular window will be applied,which is known to cause '
+                   'spectral leakage. Other windows such as ember.hann_window or ember.hamming_window are '
+                   'recommended to reduce spectral leakage.To suppress this warning and use a rectangular '
+                   'window, explicitly set `window=ember.ones(n_fft, device=<device>)`.', 3)
     w = _window_or_none(window, n_fft, win, x)
     n_frames = 1 + (length - n_fft) // hop
     s0, s1 = x.stride()
@@ -183,10 +183,9 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     if window is not None and (window.dim() != 1 or window.shape[0] != win):
         raise RuntimeError(f'{repr_()} : Invalid window shape. window has to be 1D and length of `win_length`')
     if window is None:
-        warnings.warn('A window was not provided. A rectangular window will be applied.Please provide the same '
-                      'window used by stft to make the inversion lossless.To suppress this warning and use a '
-                      'rectangular window, explicitly set `window=ember.ones(n_fft, device=<device>)`.',
-                      UserWarning, stacklevel=2)
+        _warn_once('A window was not provided. A rectangular window will be applied.Please provide the same '
+                   'window used by stft to make the inversion lossless.To suppress this warning and use a '
+                   'rectangular window, explicitly set `window=ember.ones(n_fft, device=<device>)`.', 3)
         from .creation import ones
         w = ones(win, dtype=input.dtype.to_real(), device=input.device)
     else:
@@ -221,8 +220,8 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     if input.dim() == 2:
         y = y.squeeze(0)
     if end > expected:
-        warnings.warn('The length of signal is shorter than the length parameter. Result is being padded with '
-                      'zeros in the tail. Please check your center and hop_length settings.', UserWarning, stacklevel=2)
+        _warn_once('The length of signal is shorter than the length parameter. Result is being padded with '
+                   'zeros in the tail. Please check your center and hop_length settings.', 3)
         from .padding import pad as _pad
         y = _pad(y, (0, end - expected))
     return y
