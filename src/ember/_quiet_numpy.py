@@ -1,16 +1,31 @@
-"""NumPy warns about inf/nan results (log(0), 0/0); PyTorch never does. ember silences those
-warnings only where its own code calls NumPy (a warnings filter on ember's modules), leaving the
-user's NumPy code alone. A filter the user adds later (``warnings.simplefilter('error')``) sits in
-front of ember's; code paths that must stay quiet then use ``np.errstate`` (see
-``autograd.engine.execute`` and ``ops._op.apply``)."""
+"""NumPy warns about inf/nan results (log(0), 0/0, casts of nan to int); PyTorch never does. ember
+silences those warnings only where its own code calls NumPy (a warnings filter on ember's
+modules), leaving the user's NumPy code alone. A filter the user adds later
+(``warnings.simplefilter('error')``) sits in front of ember's; code paths that must stay quiet
+then use ``np.errstate`` (``autograd.engine.execute``, ``ops._op.apply``, the casts of
+``ops.convert``), asking ``ours_first()`` whether they need to."""
 import warnings
 
 warnings.filterwarnings('ignore', message=r'(divide by zero|invalid value|overflow) encountered',
                         category=RuntimeWarning, module=r'ember\.')
 _OURS = warnings.filters[0]
+_seen = [None, -1, False]      # warnings.filters[0] and len(filters) when last asked, the answer
+_SAMPLES = ('invalid value encountered in cast', 'divide by zero encountered in log',
+            'overflow encountered in multiply')
 
 
-def filter_first():
-    """Whether ember's filter still comes first (no user filter can then catch these warnings)."""
+def ours_first():
+    """Whether NumPy's inf/nan warnings raised in ember's modules meet ember's 'ignore' filter
+    before any other filter (cached until the filter list changes: a few attribute reads)."""
     filters = warnings.filters
-    return bool(filters) and filters[0] is _OURS
+    if filters and filters[0] is _seen[0] and len(filters) == _seen[1]:
+        return _seen[2]
+    ours = False
+    for f in filters:
+        action, msg, cat, mod, line = f
+        if issubclass(RuntimeWarning, cat) and (mod is None or mod.match('ember.ops')) and (
+                msg is None or any(msg.match(s) for s in _SAMPLES)):
+            ours = f is _OURS
+            break
+    _seen[:] = [filters[0] if filters else None, len(filters), ours]
+    return ours

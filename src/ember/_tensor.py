@@ -14,6 +14,7 @@ from .autograd import grad_mode
 from .autograd.grad_mode import _local, _inference_entered
 from .autograd.node import AccumulateGrad, _Handle
 from ._tensor_python import PythonProtocols
+from ._tensor_subclass import TensorConstruction, _disabled_torch_function_impl  # noqa: F401
 from ._tensor_layout import TensorLayout, _address, _contiguous_strides  # noqa: F401  (ops import them here)
 
 _new = object.__new__
@@ -45,7 +46,7 @@ _NONLEAF_GRAD_WARNING = (
     "instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
 
 
-class Tensor(PythonProtocols, TensorLayout):
+class Tensor(TensorConstruction, PythonProtocols, TensorLayout):
     """A multi-dimensional array that can record the ops applied to it for autograd."""
 
     __module__ = 'ember'
@@ -66,16 +67,7 @@ class Tensor(PythonProtocols, TensorLayout):
     _leaf_hooks = None
     _post_acc_hooks = None
 
-    # ------------------------------------------------------------- construction
-    def __init__(self, *args, dtype=None, device=None):
-        """Legacy constructor: ``Tensor(5, 3)`` (shape), ``Tensor([1, 2])`` (data)."""
-        from .ops.legacy import legacy_new
-        if dtype is None and len(args) == 1 and isinstance(args[0], Tensor):
-            dtype = args[0].dtype                 # Tensor(t) returns t's data unchanged
-        t = legacy_new(_dtype.get_default_dtype() if dtype is None else dtype, args, device)
-        self._data = t._data
-        self._vc = t._vc
-
+    # ------------------------------------------------------------- construction (see _tensor_subclass.py)
     @staticmethod
     def _make(data, grad_fn=None, vc=None, nr=0):
         t = _new(Tensor)
@@ -196,7 +188,11 @@ class Tensor(PythonProtocols, TensorLayout):
     def requires_grad(self, flag):
         if flag.__class__ is not bool:
             raise RuntimeError('requires_grad must be a bool')
-        if flag and self.grad_fn is None and not _dtype.differentiable(self.dtype):
+        if self.grad_fn is not None:
+            raise RuntimeError('you can only change requires_grad flags of leaf variables.' + (
+                '' if flag else " If you want to use a computed variable in a subgraph that doesn't require "
+                'differentiation use var_no_grad = var.detach().'))
+        if flag and not _dtype.differentiable(self.dtype):
             raise RuntimeError('only Tensors of floating point and complex dtype can require gradients')
         self.requires_grad_(flag)
 
@@ -224,7 +220,7 @@ class Tensor(PythonProtocols, TensorLayout):
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self._retains_grad:
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
             warnings.warn(_NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -234,6 +230,8 @@ class Tensor(PythonProtocols, TensorLayout):
             if not isinstance(value, Tensor):
                 raise TypeError(f'assigned grad expected to be a Tensor or None but got grad of '
                                 f'type {type(value).__name__}')
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
                     f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
@@ -321,6 +319,8 @@ class Tensor(PythonProtocols, TensorLayout):
         t = Tensor._make(self._data, vc=self._vc)
         if self._inference:
             t._inference = True
+        if self.__class__ is not Tensor and self._propagates:
+            t.__class__ = self.__class__
         return t
 
     def detach_(self):
@@ -336,12 +336,17 @@ class Tensor(PythonProtocols, TensorLayout):
 
     @property
     def data(self):
-        return Tensor._make(self._data)
+        t = Tensor._make(self._data)
+        if self.__class__ is not Tensor and self._propagates:
+            t.__class__ = self.__class__
+        return t
 
     @data.setter
     def data(self, value):
         if not isinstance(value, Tensor):
             raise TypeError(f'Variable data has to be a tensor, but got {type(value).__name__}')
+        if self.requires_grad and not _dtype.differentiable(value.dtype):
+            raise RuntimeError('data set to a tensor that requires gradients must be floating point or complex dtype')
         self._data = value._data
 
     __hash__ = object.__hash__

@@ -10,6 +10,78 @@ _COMPLEX_NAMES = {'complex64': 'ComplexFloatTensor', 'complex128': 'ComplexDoubl
 _COMPLEX_TYPES = {'ComplexFloatTensor': _dtype.complex64, 'ComplexDoubleTensor': _dtype.complex128}
 
 
+def _writable_view(arr):
+    """A writable view of a read-only NumPy view whose memory is writable (NumPy won't flip the flag)."""
+    owner = arr
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    if not owner.flags.writeable:
+        return arr
+    iface = dict(arr.__array_interface__)
+    iface['data'] = (iface['data'][0], False)
+    from .ops.strided import _Holder
+    return np.asarray(_Holder(iface, arr)).view(arr.dtype)
+
+
+def _user_state(t):
+    """The attributes a user set on ``t`` (ember's own fields are class attributes of Tensor), and
+    its conjugate/negative bits."""
+    d = t.__dict__
+    if len(d) <= 2:             # _data and _vc only: the usual case
+        return {}
+    from ._tensor import Tensor
+    state = {k: v for k, v in d.items() if k not in ('_data', '_vc') and not hasattr(Tensor, k)}
+    for flag in ('_conj', '_neg'):       # the conjugate and negative bits travel with the values
+        if d.get(flag):
+            state[flag] = True
+    return state
+
+
+def _rebuild_shared(arr, requires_grad, cls):
+    from ._tensor import Tensor
+    t = Tensor._make(arr)
+    if cls is not Tensor:
+        t.__class__ = cls
+    t._requires_grad = requires_grad
+    return t
+
+
+def _rebuild_strided(flat, offset, shape, strides, requires_grad, device=None, cls=None, state=None):
+    """Unpickles a tensor: ``flat`` is its whole storage, the rest its geometry (in elements)."""
+    from ._tensor import Tensor
+    from ._backend import move
+    from ._device import device as _device
+    if device is not None:
+        flat = move(flat, _device(device))
+    if shape and flat.size:
+        arr = _strided(flat, offset, shape, strides)
+    else:
+        arr = flat[offset:offset + int(np.prod(shape))].reshape(shape) if flat.size else flat.reshape(shape)
+    t = _rebuild_shared(arr, requires_grad, Tensor if cls is None else cls)
+    if state:
+        t.__dict__.update(state)
+    return t
+
+
+def _strided(flat, offset, shape, strides):
+    from .ops.strided import strided_view
+    return strided_view(flat, tuple(shape), tuple(strides), offset)
+
+
+def _copied_storage_view(arr, memo):
+    """``arr``'s geometry on a copy of its storage; one copy per storage within one deepcopy (memo)."""
+    from .ops.strided import storage_of
+    if not arr.size:
+        return arr.copy()
+    flat, off = storage_of(arr)
+    start = flat.__array_interface__['data'][0] if type(flat) is np.ndarray else flat.data.ptr
+    key = ('ember.storage', start, flat.nbytes, arr.dtype.str)
+    entry = memo.get(key)
+    if entry is None:
+        entry = memo[key] = (flat, flat.copy())     # (the memo keeps the original alive: its address stays its)
+    return _strided(entry[1], off, arr.shape, tuple(s // arr.itemsize for s in arr.strides))
+
+
 class PythonProtocols:
     def numpy(self, *, force=False):
         if self.is_cuda:
@@ -17,14 +89,43 @@ class PythonProtocols:
                 raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
                                 'Tensor.cpu() to copy the tensor to host memory first.')
             return self._data.get()
-        if self.requires_grad and not force:
-            from .autograd.forward_ad import _hidden_only      # forward AD's duals: allowed, as in torch
-            if not _hidden_only(self):
-                raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
-                                   'tensor.detach().numpy() instead.')
-        if self._data.dtype.name == 'bfloat16' and not force:     # NumPy has no bfloat16 (ember keeps ml_dtypes')
-            raise TypeError('Got unsupported ScalarType BFloat16')
-        return self._data
+        if not force:
+            if self.requires_grad:
+                from .autograd.forward_ad import _hidden_only      # forward AD's duals: allowed, as in torch
+                if not _hidden_only(self):
+                    raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                                       'tensor.detach().numpy() instead.')
+            if self._conj:      # ember's conj() result holds its values already: refused as PyTorch does
+                raise RuntimeError("Can't call numpy() on Tensor that has conjugate bit set. Use "
+                                   'tensor.resolve_conj().numpy() instead.')
+            if self._neg:
+                raise RuntimeError("Can't call numpy() on Tensor that has negative bit set. Use "
+                                   'tensor.resolve_neg().numpy() instead.')
+            if self._data.dtype.name == 'bfloat16':     # NumPy has no bfloat16 (ember keeps ml_dtypes')
+                raise TypeError('Got unsupported ScalarType BFloat16')
+        arr = self._data
+        if not arr.flags.writeable:          # an expanded tensor: PyTorch's array is a writable view
+            arr = _writable_view(arr)
+        return arr
+
+    def __array_wrap__(self, array):
+        """NumPy ufuncs on a tensor (``np.sin(t)``) return a tensor, as in PyTorch (bool as uint8)."""
+        from .ops.creation import from_numpy
+        if array.dtype == bool:
+            array = array.astype(np.uint8)
+        return from_numpy(array)
+
+    __array_wrap__.__qualname__ = 'Tensor.__array_wrap__'
+
+    def __contains__(self, element, /):
+        from numbers import Number
+        from ._tensor import Tensor
+        if isinstance(element, (Tensor, Number)):
+            return bool((element == self).any().item())
+        raise RuntimeError(f'Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}.')
+
+    def __reversed__(self):
+        return self if self._data.ndim == 0 else self.flip(0)
 
     def __array__(self, dtype=None, copy=None):
         arr = self.numpy()        # as torch: refuses tensors that require grad or live on a GPU
@@ -118,12 +219,27 @@ class PythonProtocols:
         return repr(self)
 
     def __reduce_ex__(self, proto):
-        from ._tensor import _rebuild
-        if self.is_cuda:       # unpickles onto the same GPU, as in PyTorch
-            return (_rebuild, (self._data.get(), self._requires_grad, str(self.device)))
-        return (_rebuild, (np.asarray(self.detach().numpy(force=True)), self._requires_grad))
+        """Pickles the whole storage with this tensor's geometry (sizes, strides, offset), its class,
+        requires_grad (a non-leaf comes back as a leaf that requires grad) and its own attributes."""
+        from .ops.strided import storage_of
+        if self.is_cuda and not self._data.size:
+            return (_rebuild_strided, (self._data.get(), 0, (), (), self.requires_grad, str(self.device),
+                                       type(self), _user_state(self)))
+        flat, off = storage_of(self._data)
+        flat = flat.get() if self.is_cuda else flat.copy()     # unpickles onto the same GPU, as in PyTorch
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return (_rebuild_strided, (flat, off, self._data.shape, st, self.requires_grad,
+                                   str(self.device) if self.is_cuda else None, type(self), _user_state(self)))
+
+    def __copy__(self):
+        """A new tensor object on the same memory (PyTorch's shallow copy); a leaf."""
+        t = _rebuild_shared(self._data, self.requires_grad, type(self))
+        t.__dict__.update(_user_state(self))
+        return t
 
     def __deepcopy__(self, memo):
+        """A leaf with its own copy of the storage (shared with the other tensors of the same storage
+        copied in this deepcopy), the same geometry, requires_grad, grad and attributes."""
         if not self.is_leaf:
             raise RuntimeError('Only Tensors created explicitly by the user (graph leaves) support '
                                'the deepcopy protocol at the moment.  If you were attempting to '
@@ -131,16 +247,13 @@ class PythonProtocols:
                                'weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001')
         if id(self) in memo:
             return memo[id(self)]
-        from .autograd.grad_mode import no_grad
-        with no_grad():
-            new = self.clone()
-        new.__class__ = self.__class__
-        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in new.__dict__
-                             and k not in ('_acc', '_grad')})
-        if self._grad is not None:
-            new._grad = self._grad.clone()
-        new._requires_grad = self._requires_grad
+        import copy
+        new = _rebuild_shared(_copied_storage_view(self._data, memo), self._requires_grad, type(self))
         memo[id(self)] = new
+        if self._grad is not None:
+            new._grad = copy.deepcopy(self._grad, memo)
+        for k, v in _user_state(self).items():
+            setattr(new, k, copy.deepcopy(v, memo))
         return new
 
     def type(self, dtype=None, non_blocking=False, **kwargs):

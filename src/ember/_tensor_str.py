@@ -188,7 +188,8 @@ def _add_suffixes(text, suffixes, indent):
 
 def tensor_str(t):
     """The repr of tensor ``t``, identical to PyTorch's with ``ember.`` for ``torch.``."""
-    prefix = 'tensor('
+    cls = type(t)
+    prefix = 'tensor(' if cls._ember_own else cls.__name__ + '('     # a user's subclass prints its name
     indent = len(prefix)
     data = _host(t._data)
     dtype = t.dtype

@@ -98,7 +98,7 @@ def execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=F
             from ..ops._devices import guard
             with guard(g._data):
                 return _execute(roots, root_grads, keep_graph, create_graph, targets, capture)
-    if _quiet_numpy.filter_first():
+    if _quiet_numpy.ours_first():
         return _execute(roots, root_grads, keep_graph, create_graph, targets, capture)
     with _np.errstate(all='ignore'):
         return _execute(roots, root_grads, keep_graph, create_graph, targets, capture)

@@ -18,6 +18,7 @@ tensor, with PyTorch's checks, and records CopySlices when that tensor is a view
 import numpy as np
 
 from .._tensor import Tensor, xp_of
+from .._tensor_subclass import subclass_of as _subclass_of
 from ..autograd import grad_mode
 from ..autograd.node import Node, save_output, resave_output, _FREED
 from ..autograd import saved_hooks as _saved_hooks
@@ -88,8 +89,11 @@ def apply(cls, *inputs, **kw):
     arrays = []
     wants = False
     host = True
+    sub = None               # a user's Tensor subclass among the inputs: the results take it
     for x in inputs:
         if isinstance(x, Tensor):
+            if x.__class__ is not Tensor and x._propagates:
+                sub = x.__class__
             d = x._data
             arrays.append(d)
             if type(d) is not _ndarray:
@@ -135,6 +139,8 @@ def apply(cls, *inputs, **kw):
         if record and out.dtype.kind in 'fVc':          # integer and bool results are constants
             res._grad_fn = node
             _record(node, inputs, (res,))
+        if sub is not None:
+            res.__class__ = _subclass_of(inputs)
         return res
     nd = cls.nondiff_outputs
     res = tuple(Tensor._make(o, node if record and i not in nd else None, None, i)
@@ -152,6 +158,10 @@ def apply(cls, *inputs, **kw):
         node.out_meta = [(o.shape, o.dtype) for o in out]
         node.xp = xp_of(out[0]) if out else np
         _record(node, inputs, res)
+    if sub is not None:
+        sub = _subclass_of(inputs)
+        for r in res:
+            r.__class__ = sub
     return res
 
 

@@ -1,7 +1,9 @@
 """Copies and conversions: clone, contiguous, to(dtype/device), float()/long()/..."""
+import warnings
+
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _quiet_numpy as _quiet
 from .._device import device as _device, as_device
 from .._tensor import Tensor
 from ._op import Op, apply
@@ -44,9 +46,13 @@ class CloneBackward0(Op):
     def forward(self, a, memory_format=None):
         if memory_format in ('channels_last', 'channels_last_3d'):
             return _channels_last(a, memory_format)
-        # PyTorch's preserve_format keeps the layout's dim order, unless dims overlap (expanded)
-        overlap = any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape))
-        return a.copy(order='C' if memory_format in ('contiguous', 'contiguous_format') or overlap else 'K')
+        if memory_format in ('contiguous', 'contiguous_format'):
+            return a.copy(order='C')
+        # PyTorch's preserve_format keeps the strides of a dense layout (size-1 dims too), else the
+        # layout's dim order; dims that overlap (expanded) get a row-major copy
+        if any(st == 0 and n > 1 for st, n in zip(a.strides, a.shape)):
+            return a.copy(order='C')
+        return copy_like(a, a)
 
     def backward(self, g):
         return g
@@ -60,9 +66,7 @@ def clone(input, *, memory_format=None):
 def contiguous(self, memory_format=None):
     name = _format_name(memory_format)
     if name in ('channels_last', 'channels_last_3d'):
-        a = self._data
-        want = _channels_last(xp(a).empty(a.shape, a.dtype), name).strides if a.ndim in (4, 5) else None
-        if want is not None and a.strides == want:
+        if self.is_contiguous(memory_format=memory_format):
             return self
         return apply(CloneBackward0, self, memory_format=name)
     if self._data.flags.c_contiguous:
@@ -81,7 +85,12 @@ class ToCopyBackward0(Op):
         if device is not None and device.type == 'cpu':
             out = move(out, device)                  # to the host first, then cast there
         if dtype is not None and out.dtype != dtype:
-            out = drop_imag(out, np.dtype(dtype), warn=not quiet).astype(dtype)
+            out = drop_imag(out, np.dtype(dtype), warn=not quiet)
+            if out.dtype.kind in 'fcV' and not _quiet.ours_first() and _may_overflow(out.dtype, np.dtype(dtype)):
+                with np.errstate(invalid='ignore', over='ignore'):     # nan/inf to int, 1e300 to float32
+                    out = out.astype(dtype)    # (a user's warnings filter comes before ember's)
+            else:
+                out = out.astype(dtype)
         if device is not None and device.type != 'cpu':
             out = move(out, device)                  # cast on the host, then copy to the GPU
         if memory_format in ('channels_last', 'channels_last_3d'):
@@ -98,7 +107,15 @@ class ToCopyBackward0(Op):
                     dtype=_dtype._FROM_NP[dt])
 
 
+def _may_overflow(src, dst):
+    """Whether casting floats of ``src`` into ``dst`` can meet NumPy's invalid/overflow warnings."""
+    return dst.kind in 'iub' or dst.itemsize < src.itemsize or dst.kind == 'V'
+
+
 def _parse_to(args, kwargs):
+    """PyTorch's three positional forms: ``to(device=None, dtype=None, non_blocking=False, copy=False)``,
+    ``to(dtype, non_blocking=False, copy=False)``, ``to(tensor, non_blocking=False, copy=False)``;
+    a None in place of the device or dtype changes nothing."""
     dtype = kwargs.pop('dtype', None)
     dev = kwargs.pop('device', None)
     copy = kwargs.pop('copy', False)
@@ -106,22 +123,37 @@ def _parse_to(args, kwargs):
     kwargs.pop('memory_format', None)
     if kwargs:
         raise TypeError(f'to() got an unexpected keyword argument \'{next(iter(kwargs))}\'')
-    for a in args:
+    if args:
+        a, rest = args[0], args[1:]
         if isinstance(a, Tensor):
             dtype, dev = a.dtype, a.device
         elif isinstance(a, _dtype.dtype):
             dtype = a
-        elif isinstance(a, str):
-            dev = as_device(a)            # PyTorch's parsing and messages (ember.device)
-        elif isinstance(a, (_device, int)):
-            dev = as_device(a) if not isinstance(a, int) else _device('cuda', a)
-        elif isinstance(a, bool):
-            continue
+        elif a is None or isinstance(a, (str, _device)) or (isinstance(a, int) and a.__class__ is not bool):
+            if a is not None:
+                dev = as_device(a) if not isinstance(a, int) else _device('cuda', a)
+            if rest and (rest[0] is None or isinstance(rest[0], _dtype.dtype)):
+                dtype = rest[0] if rest[0] is not None else dtype
+                rest = rest[1:]
         else:
             dtype = _dtype.to_dtype(a)
+        if rest:
+            if len(rest) > 2 or any(r.__class__ is not bool for r in rest):
+                _bad_to_args(args, rest)
+            if len(rest) == 2:
+                copy = rest[1]
     if dev is not None:
         dev = as_device(dev)
     return dtype, dev, copy
+
+
+def _bad_to_args(args, rest):
+    def name(v):
+        if isinstance(v, (_dtype.dtype, _device)):
+            return 'ember.' + type(v).__name__
+        return 'NoneType' if v is None else type(v).__name__
+    raise TypeError(f"to() received an invalid combination of arguments - got ({', '.join(map(name, args))}), "
+                    'but expected one of:')
 
 
 def to(self, *args, **kwargs):
@@ -135,7 +167,7 @@ def to(self, *args, **kwargs):
         rank = {'channels_last': 4, 'channels_last_3d': 5}.get(fmt)
         if rank is not None and self._data.ndim != rank:
             raise RuntimeError(f'required rank {rank} tensor to use {fmt} format')
-        if self.is_contiguous(memory_format=kwargs['memory_format']):
+        if _laid_out(self._data, fmt, rank):
             fmt = None                           # already laid out so
     if same_dtype and same_dev and not copy and fmt is None:
         return self
@@ -146,6 +178,13 @@ def to(self, *args, **kwargs):
                  device=None if same_dev else dev, memory_format=fmt)
 
 
+def _laid_out(a, fmt, rank):
+    """Whether ``a`` has the strides a fresh copy in memory format ``fmt`` would get."""
+    if rank is None:
+        return a.flags.c_contiguous
+    return a.strides == _channels_last(xp(a).empty(a.shape, a.dtype), fmt).strides
+
+
 def _same_device(want, have):
     if want.type != have.type:
         return False
@@ -153,7 +192,7 @@ def _same_device(want, have):
 
 
 def cpu(self, memory_format=None):
-    return to(self, 'cpu')
+    return to(self, 'cpu') if memory_format is None else to(self, 'cpu', memory_format=memory_format)
 
 
 def cuda(self, device=None, non_blocking=False, memory_format=None):
@@ -199,7 +238,9 @@ class PinMemoryBackward0(Op):
 
 def _caster(d):
     def f(self, memory_format=None):
-        return to(self, d)
+        if memory_format is None:
+            return to(self, d)
+        return to(self, d, memory_format=memory_format)
     f.__name__ = d.name
     return f
 
@@ -228,13 +269,11 @@ def to_dense(self, dtype=None, *, masked_grad=None):
 
 
 def _volatile_get(self):
-    import warnings
     warnings.warn('volatile was removed (Variable.volatile is always False)', UserWarning, stacklevel=2)
     return False
 
 
 def _volatile_set(self, value):
-    import warnings
     warnings.warn('volatile was removed and now has no effect. Use `with ember.no_grad():` instead.',
                   UserWarning, stacklevel=2)
 

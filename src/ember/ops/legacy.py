@@ -5,6 +5,7 @@ import numpy as np
 from .. import _dtype
 from .._size import Size
 from .._tensor import Tensor
+from .._device import device as _device
 from .creation import _place, _size, _infer_np, _is_int
 
 
@@ -26,6 +27,21 @@ def legacy_new(dtype, args, device=None):
     return Tensor._make(_place(np.zeros(_size(args, 'new'), d.np), device))
 
 
+def _arg_name(v):
+    if isinstance(v, Tensor):
+        return 'Tensor'
+    if isinstance(v, (_dtype.dtype, _device)):
+        return 'ember.' + type(v).__name__
+    return type(v).__name__
+
+
+def bad_new_args(args, kwargs):
+    """PyTorch's refusal of keywords other than ``device`` in the legacy constructors."""
+    got = ', '.join([_arg_name(a) for a in args] + [f'{k}={_arg_name(v)}' for k, v in kwargs.items()])
+    raise TypeError(f"new() received an invalid combination of arguments - got ({got}{', ' if not args else ''}), "
+                    'but expected one of:')
+
+
 class _LegacyMeta(type):
     """``ember.FloatTensor`` / ``ember.cuda.FloatTensor``: isinstance checks dtype and device type."""
     def __instancecheck__(cls, obj):
@@ -36,7 +52,9 @@ class _LegacyMeta(type):
 
 
 def _legacy_type(d, cuda):
-    def __new__(cls, *args, device=None):
+    def __new__(cls, *args, device=None, **kwargs):
+        if kwargs:
+            bad_new_args(args, dict(kwargs, device=device) if device is not None else kwargs)
         if cuda:
             from .._backend import cuda_reason
             if cuda_reason() is not None:

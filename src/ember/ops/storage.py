@@ -29,6 +29,31 @@ def _owner(arr):
     return arr
 
 
+def _is_array(x):
+    return hasattr(x, '__array_interface__') or hasattr(x, '__cuda_array_interface__')
+
+
+def _new_flat(cls_name, args, np_dtype, device):
+    """The memory of ``UntypedStorage(n)`` / ``TypedStorage([1, 2], dtype=...)``: zeros (PyTorch leaves
+    it uninitialised) or the sequence's values."""
+    from .creation import _place
+    if len(args) > 1:
+        raise TypeError(f'{cls_name}(): too many positional arguments')
+    if not args:
+        flat = np.zeros(0, np_dtype)
+    elif isinstance(args[0], (int, np.integer)) and not isinstance(args[0], bool):
+        n = int(args[0])
+        if n < 0:
+            raise RuntimeError('[enforce fail at alloc_cpu.cpp:98] ((ptrdiff_t)nbytes) >= 0. alloc_cpu() seems to '
+                               f'have been called with negative number: {2 ** 64 + n * np.dtype(np_dtype).itemsize}')
+        flat = np.zeros(n, np_dtype)
+    elif isinstance(args[0], (str, bytes)) or not hasattr(args[0], '__len__'):
+        raise RuntimeError(f'ember.{cls_name}(): Expected a sequence type, but got {type(args[0]).__name__}')
+    else:
+        flat = np.array(list(args[0]), dtype=np_dtype).reshape(-1)
+    return _place(flat, device)
+
+
 class _Storage:
     """Common part: a flat array over the whole allocation."""
     __module__ = 'ember.storage'
@@ -36,6 +61,70 @@ class _Storage:
     def __init__(self, flat, owner=None):
         self._flat = flat
         self._owner = flat if owner is None else owner
+
+    def clone(self):
+        """A copy in new memory."""
+        return type(self)(self._flat.copy())
+
+    def resize_(self, size):
+        """Grow or shrink to ``size`` (bytes, or elements of a typed storage), keeping the leading data.
+        ember: tensors already looking at the storage keep the old memory."""
+        size = int(size)
+        if size < 0:
+            raise RuntimeError('[enforce fail at alloc_cpu.cpp:98] ((ptrdiff_t)nbytes) >= 0. alloc_cpu() seems to '
+                               f'have been called with negative number: {2 ** 64 + size * self._flat.itemsize}')
+        flat = self._flat
+        new = (np if type(flat) is np.ndarray else __import__('cupy')).zeros(size, flat.dtype)
+        n = min(size, flat.size)
+        new[:n] = flat[:n]
+        self._flat = self._owner = new
+        return self
+
+    def copy_(self, source, non_blocking=None):
+        """Copy ``source``'s bytes into this storage (the byte sizes must match)."""
+        dst, src = self._flat.view(np.uint8), source._flat.view(np.uint8)
+        if dst.size != src.size:
+            raise RuntimeError(f'size does not match, self was {dst.size} bytes but src was {src.size} bytes')
+        if type(dst) is not type(src):
+            from .._backend import move
+            src = move(src, self.device)
+        dst[...] = src
+        return self
+
+    def _cast(self, d):
+        if isinstance(self, TypedStorage) and self.dtype is d:
+            return self
+        return TypedStorage(self._flat.astype(d.np))
+
+    def double(self):
+        return self._cast(_dtype.float64)
+
+    def float(self):
+        return self._cast(_dtype.float32)
+
+    def half(self):
+        return self._cast(_dtype.float16)
+
+    def bfloat16(self):
+        return self._cast(_dtype.bfloat16)
+
+    def long(self):
+        return self._cast(_dtype.int64)
+
+    def int(self):
+        return self._cast(_dtype.int32)
+
+    def short(self):
+        return self._cast(_dtype.int16)
+
+    def char(self):
+        return self._cast(_dtype.int8)
+
+    def byte(self):
+        return self._cast(_dtype.uint8)
+
+    def bool(self):
+        return self._cast(_dtype.bool_)
 
     @property
     def device(self):
@@ -84,10 +173,14 @@ class _Storage:
 
 
 class UntypedStorage(_Storage):
-    """The allocation as bytes."""
+    """The allocation as bytes: ``UntypedStorage(8)``, ``UntypedStorage([1, 2])``, ``UntypedStorage()``."""
     __module__ = 'ember.storage'
 
-    def __init__(self, flat, owner=None):
+    def __init__(self, *args, device=None):
+        if args and _is_array(args[0]):           # ember's own: (flat array, owner)
+            flat, owner = args[0], args[1] if len(args) > 1 else None
+        else:
+            flat, owner = _new_flat('UntypedStorage', args, np.uint8, device), None
         super().__init__(flat.view(np.uint8) if flat.dtype != np.uint8 else flat, owner)
 
     def size(self):
@@ -109,8 +202,25 @@ class UntypedStorage(_Storage):
 
 
 class TypedStorage(_Storage):
-    """The allocation as elements of one dtype (deprecated in PyTorch in favour of UntypedStorage)."""
+    """The allocation as elements of one dtype (deprecated in PyTorch in favour of UntypedStorage):
+    ``TypedStorage(3, dtype=ember.float32)``, ``TypedStorage([1, 2], dtype=...)``,
+    ``TypedStorage(wrap_storage=untyped, dtype=...)``."""
     __module__ = 'ember.storage'
+
+    def __init__(self, *args, dtype=None, device=None, wrap_storage=None):
+        if args and _is_array(args[0]):           # ember's own: (flat array, owner)
+            super().__init__(*args)
+            return
+        if not _warned[0]:
+            _warned[0] = True
+            warnings.warn(_TYPED_WARNING, UserWarning, stacklevel=2)
+        nd = (_dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)).np
+        if wrap_storage is not None:
+            flat = wrap_storage._flat
+            size = flat.size - flat.size % np.dtype(nd).itemsize
+            super().__init__(flat[:size].view(nd), wrap_storage._owner)
+            return
+        super().__init__(_new_flat('TypedStorage', args, nd, device))
 
     def size(self):
         return self._flat.size
@@ -131,6 +241,10 @@ class TypedStorage(_Storage):
     def untyped(self):
         return UntypedStorage(self._flat, self._owner)
 
+    def resize_(self, size):
+        """Resize to ``size`` elements; returns None (as PyTorch's TypedStorage.resize_)."""
+        super().resize_(size)
+
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             raise RuntimeError('slices are only supported in UntypedStorage.__getitem__')
@@ -147,8 +261,20 @@ class TypedStorage(_Storage):
         self._flat[...] = value
         return self
 
-    def clone(self):
-        return TypedStorage(self._flat.copy())
+
+
+def tensor_values(storage, dtype=None):
+    """The host array ``ember.tensor(storage)`` holds: a typed storage's values, which must be of the
+    tensor's dtype (default: the default dtype), as PyTorch requires."""
+    from .._tensor import _scalar_name
+    d = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
+    if isinstance(storage, TypedStorage) and storage.dtype is not d:
+        raise RuntimeError(f'Expected a Storage of type {_scalar_name(d)} or an UntypedStorage, but got '
+                           f'{_scalar_name(storage.dtype)}')
+    flat = storage._flat if type(storage._flat) is np.ndarray else storage._flat.get()
+    if isinstance(storage, UntypedStorage):
+        flat = flat[:flat.size - flat.size % np.dtype(d.np).itemsize].view(d.np)
+    return flat.copy()
 
 
 def untyped_storage(self):
@@ -221,9 +347,5 @@ def _view(flat, offset, size, stride):
     return xp.lib.stride_tricks.as_strided(flat[offset:], size, tuple(int(s) * item for s in stride))
 
 
-def resize_as_(self, the_template, memory_format=None):
-    return self.resize_(the_template.shape)
-
-
 METHODS = {'storage': storage, 'untyped_storage': untyped_storage, 'share_memory_': share_memory_,
-           'is_shared': is_shared, 'set_': set_, 'resize_as_': resize_as_}
+           'is_shared': is_shared, 'set_': set_}

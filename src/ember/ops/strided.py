@@ -305,24 +305,38 @@ def new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=Non
 
 
 def resize_(self, *sizes, memory_format=None):
-    """Give the tensor ``sizes`` (packed strides) over its storage from its storage offset: the data
-    there is kept, a larger size grows the storage (new elements: zeros in ember)."""
+    """Give the tensor ``sizes`` over its storage from its storage offset: the data there is kept, a
+    larger size grows the storage (new elements: zeros in ember). The same sizes keep the strides;
+    other sizes get packed strides (row-major, or channels-last with that ``memory_format``)."""
     if self.requires_grad:
         raise RuntimeError('cannot resize variables that require grad')
     if not sizes:
         raise TypeError('resize_() missing 1 required positional arguments: "size"')
     shape = _resize_sizes(sizes)
+    fmt = getattr(memory_format, 'name', memory_format)
+    if fmt == 'preserve_format':
+        raise RuntimeError('Unsupported memory formatPreserve')
+    order = {'channels_last': (4, (1, 3, 2, 0)), 'channels_last_3d': (5, (1, 4, 3, 2, 0))}.get(fmt)
+    if order is not None and len(shape) != order[0]:
+        raise RuntimeError(f'required rank {order[0]} tensor to use {fmt} format')
+    if fmt is None and shape == self._data.shape:
+        return self
     n = 1
     for s in shape:
         n *= s
     flat, off = storage_of(self._data)
-    if off + n <= flat.size:
-        data = flat[off:off + n].reshape(shape)
+    if order is None:
+        stride, need = None, off + n
     else:
-        buf = _xp(flat).zeros((off + n,), flat.dtype)
+        stride, acc = [0] * len(shape), 1
+        for d in order[1]:
+            stride[d], acc = acc, acc * shape[d]
+        need = span(shape, stride, off)[1]
+    if need > flat.size:
+        buf = _xp(flat).zeros((need,), flat.dtype)
         buf[:flat.size] = flat
-        data = buf[off:].reshape(shape)
-    self._data = data
+        flat = buf
+    self._data = flat[off:off + n].reshape(shape) if stride is None else strided_view(flat, shape, tuple(stride), off)
     self._vc[0] += 1
     return self
 
@@ -343,8 +357,27 @@ def _resize_sizes(sizes):
 
 
 def resize_as_(self, the_template, *, memory_format=None):
-    return resize_(self, the_template.shape)
+    return resize_(self, the_template.shape, memory_format=memory_format)
+
+
+def dim_order(self, *, ambiguity_check=False):
+    """The dimensions from outermost to innermost in memory (largest stride first); with
+    ``ambiguity_check`` (True, or a list of memory formats) refuses layouts that don't say one order."""
+    if not isinstance(ambiguity_check, (bool, list)):
+        raise TypeError('The ambiguity_check argument must be a bool or a list of memory formats.')
+    strides = self.stride()
+    if ambiguity_check is True:
+        ambiguous = any(a == b for a, b in zip(strides, strides[1:])) or 1 in self.shape
+    elif ambiguity_check:
+        ambiguous = sum(1 for f in ambiguity_check if self.is_contiguous(memory_format=f)) != 1
+    else:
+        ambiguous = False
+    if ambiguous:
+        raise RuntimeError('The tensor does not have unique dim order, or cannot map to exact one of the given '
+                           'memory formats.')
+    return tuple(sorted(range(self.dim()), key=lambda d: (-strides[d], d)))
 
 
 METHODS = {'as_strided': as_strided, 'as_strided_': as_strided_, 'as_strided_scatter': as_strided_scatter,
-           'new_empty_strided': new_empty_strided, 'resize_': resize_, 'resize_as_': resize_as_}
+           'new_empty_strided': new_empty_strided, 'resize_': resize_, 'resize_as_': resize_as_,
+           'dim_order': dim_order}
