@@ -2,6 +2,7 @@
 Each case runs on torch and on ember (see test_survey3_tensorobj.py for the harness)."""
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -196,3 +197,15 @@ def test_legacy_storages_still_build():
     assert ember.LongStorage([1, 2]).tolist() == [1, 2]
     assert isinstance(ember.arange(2.).storage(), ember.FloatStorage)
     assert np.asarray(ember.arange(3.)).tolist() == [0., 1., 2.]
+
+
+def test_unary_plus_bool_and_tensor_of_storage():
+    for T in (torch, ember):
+        with pytest.raises(RuntimeError, match='The `\\+` operator, on a bool tensor is not supported.'):
+            +T.tensor([True])
+        assert (+T.tensor([2.])).tolist() == [2.]
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        got = ember.tensor(ember.arange(3.).storage())
+        want = torch.tensor(torch.arange(3.).storage())
+    assert got.tolist() == want.tolist() and str(got.dtype).split('.')[1] == str(want.dtype).split('.')[1]

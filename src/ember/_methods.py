@@ -8,6 +8,7 @@ import numpy as np
 from ._tensor import Tensor
 from .ops import argcheck, nn_ops, arith, power, minmax, select, extremes, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
 from .ops._promote import py_number
+from .ops.unary_more import positive as _positive
 
 
 def _operand(x):
@@ -89,7 +90,7 @@ OPERATORS = {
     '__eq__': _eq(compare.eq), '__ne__': _eq(compare.ne),
     '__lt__': _binop(compare.lt), '__le__': _binop(compare.le),
     '__gt__': _binop(compare.gt), '__ge__': _binop(compare.ge),
-    '__neg__': unary.neg, '__pos__': lambda self: self, '__abs__': unary.abs,
+    '__neg__': unary.neg, '__pos__': _positive, '__abs__': unary.abs,
     '__invert__': _invert,
     '__getitem__': index.getitem, '__setitem__': index.setitem,
 }

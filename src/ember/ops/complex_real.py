@@ -7,7 +7,7 @@ lazy conjugation: ``conj()`` computes the values into new memory and marks the r
 so that ``is_conj()``, ``resolve_conj()`` and ``view_as_real`` answer as PyTorch's do; ``imag`` of
 such a tensor is marked negative (``is_neg()``). Writes to a conj() result do not reach its input.
 
-Also small Tensor facts PyTorch has (dim_order, const_data_ptr, nonzero_static, the other device
+Also small Tensor facts PyTorch has (const_data_ptr, nonzero_static, the other device
 flags) and the messages of the linear-algebra methods PyTorch removed (eig, symeig, solve, lstsq)."""
 import math
 import numbers
@@ -213,12 +213,6 @@ def nonzero_static(input, *, size, fill_value=-1):
     return cat([idx, full((size - n, input.dim()), fill_value, dtype=idx.dtype, device=idx.device)])
 
 
-def dim_order(self):
-    """The dimensions from outermost to innermost in memory (largest stride first)."""
-    strides = self.stride()
-    return tuple(sorted(range(self.dim()), key=lambda d: (-strides[d], d)))
-
-
 def const_data_ptr(self):
     return self.data_ptr()
 
@@ -276,7 +270,7 @@ __all__ += ['eig', 'symeig', 'solve', 'lstsq', 'matrix_rank']
 
 METHODS = {'conj': conj, 'isreal': isreal, 'conj_physical': conj_physical, 'conj_physical_': conj_physical_,
            'resolve_conj': resolve_conj, 'resolve_neg': resolve_neg, 'is_conj': is_conj, 'is_neg': is_neg,
-           'angle': angle, 'nonzero_static': nonzero_static, 'dim_order': dim_order,
+           'angle': angle, 'nonzero_static': nonzero_static, 
            'const_data_ptr': const_data_ptr, 'storage_type': storage_type, 'is_set_to': is_set_to,
            'as_subclass': as_subclass, **{n: _removed(n) for n in _REMOVED}}
 # the device kinds ember never has (PyTorch answers False for them on CPU and CUDA tensors)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from .storage import _Storage, tensor_values
 
 _PY_NUMBERS = frozenset((int, float, bool, complex))
 
@@ -289,6 +290,8 @@ def check_strides(arr):
 
 def _infer_np(data, dtype=None):
     """Host array of ``data`` in ``dtype``, or in the dtype PyTorch infers for it."""
+    if isinstance(data, _Storage):
+        return tensor_values(data, dtype)
     if isinstance(data, Tensor):
         arr = data.detach().numpy(force=True).copy()
     elif isinstance(data, np.ndarray):
