@@ -249,7 +249,7 @@ def _amp_wants(name, input):
 
 def _out(out, r, name):
     """The result written into ``out=`` (its dtype rule per op)."""
-    return _check_out(out, r, name, exact=_OUT_EXACT[name], stacklevel=0 if name == 'addbmm' else 5)
+    return _check_out(out, r, name, exact=_OUT_EXACT[name], stacklevel=0 if name == 'addbmm' else 6)
 
 
 def _run_(cls, self, a, b, beta, alpha):
@@ -264,12 +264,18 @@ def _run_(cls, self, a, b, beta, alpha):
     return apply_inplace(cls, self, a, b, beta=beta, alpha=alpha)
 
 
+def _fused(fn, cls, input, a, b, beta, alpha, out):
+    """The out-of-place fused product ``fn`` (autocast first, then the op, then ``out=``)."""
+    name = fn.__name__
+    if _amp.state.on and _amp_wants(name, input):
+        return _amp.call(fn, input, a, b, beta=beta, alpha=alpha, out=out)
+    r = apply(cls, input, a, b, beta=beta, alpha=alpha)
+    return r if out is None else _out(out, r, name)
+
+
 # PyTorch's own argument names, so each op takes its keywords (``addmm(x, mat1=a, mat2=b)``)
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
-    if _amp.state.on and _amp_wants('addmm', input):
-        return _amp.call(addmm, input, mat1, mat2, beta=beta, alpha=alpha, out=out)
-    r = apply(AddmmBackward0, input, mat1, mat2, beta=beta, alpha=alpha)
-    return r if out is None else _out(out, r, 'addmm')
+    return _fused(addmm, AddmmBackward0, input, mat1, mat2, beta, alpha, out)
 
 
 def addmm_(self, mat1, mat2, *, beta=1, alpha=1):
@@ -277,10 +283,7 @@ def addmm_(self, mat1, mat2, *, beta=1, alpha=1):
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
-    if _amp.state.on and _amp_wants('addmv', input):
-        return _amp.call(addmv, input, mat, vec, beta=beta, alpha=alpha, out=out)
-    r = apply(AddmvBackward0, input, mat, vec, beta=beta, alpha=alpha)
-    return r if out is None else _out(out, r, 'addmv')
+    return _fused(addmv, AddmvBackward0, input, mat, vec, beta, alpha, out)
 
 
 def addmv_(input, mat, vec, *, beta=1, alpha=1):
@@ -288,10 +291,7 @@ def addmv_(input, mat, vec, *, beta=1, alpha=1):
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
-    if _amp.state.on and _amp_wants('addr', input):
-        return _amp.call(addr, input, vec1, vec2, beta=beta, alpha=alpha, out=out)
-    r = apply(AddrBackward0, input, vec1, vec2, beta=beta, alpha=alpha)
-    return r if out is None else _out(out, r, 'addr')
+    return _fused(addr, AddrBackward0, input, vec1, vec2, beta, alpha, out)
 
 
 def addr_(self, vec1, vec2, *, beta=1, alpha=1):
@@ -299,10 +299,7 @@ def addr_(self, vec1, vec2, *, beta=1, alpha=1):
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
-    if _amp.state.on and _amp_wants('baddbmm', input):
-        return _amp.call(baddbmm, input, batch1, batch2, beta=beta, alpha=alpha, out=out)
-    r = apply(BaddbmmBackward0, input, batch1, batch2, beta=beta, alpha=alpha)
-    return r if out is None else _out(out, r, 'baddbmm')
+    return _fused(baddbmm, BaddbmmBackward0, input, batch1, batch2, beta, alpha, out)
 
 
 def baddbmm_(self, batch1, batch2, *, beta=1, alpha=1):
@@ -310,10 +307,7 @@ def baddbmm_(self, batch1, batch2, *, beta=1, alpha=1):
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
-    if _amp.state.on and _amp_wants('addbmm', input):
-        return _amp.call(addbmm, input, batch1, batch2, beta=beta, alpha=alpha, out=out)
-    r = apply(AddbmmBackward0, input, batch1, batch2, beta=beta, alpha=alpha)
-    return r if out is None else _out(out, r, 'addbmm')
+    return _fused(addbmm, AddbmmBackward0, input, batch1, batch2, beta, alpha, out)
 
 
 def addbmm_(self, batch1, batch2, *, beta=1, alpha=1):
