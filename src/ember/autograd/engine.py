@@ -327,7 +327,7 @@ def _accumulate(var, g, create_graph, given):
         g = g.sum_to_size(var.shape)
     if var._grad is None:
         vd = var._data
-        if not vd.flags.c_contiguous and _dense(vd):     # the gradient takes the leaf's strides
+        if not vd.flags.c_contiguous and _dense_layout(vd):     # the gradient takes the leaf's strides
             out = Tensor._make(_strided_like(vd))
             if create_graph and g.requires_grad:
                 var._grad = out.copy_(g)
@@ -353,14 +353,9 @@ def _accumulate(var, g, create_graph, given):
         var._grad._vc[0] += 1
 
 
-def _dense(arr):
-    """Whether ``arr``'s elements fill its memory exactly once (any order of dimensions)."""
-    step = arr.itemsize
-    for stride, size in sorted((st, sz) for sz, st in zip(arr.shape, arr.strides) if sz != 1):
-        if stride != step:
-            return False
-        step *= size
-    return True
+def _dense_layout(arr):
+    from ..ops.index_value import dense
+    return dense(arr)
 
 
 def _strided_like(arr):

@@ -120,7 +120,7 @@ _OVERLAP = ('unsupported operation: some elements of the input tensor and the wr
             'single memory location. Please clone() the tensor before performing the operation.')
 
 
-def _dense(a):
+def dense(a):
     """PyTorch's non-overlapping-and-dense: the elements fill one block of memory, no gaps, no repeats."""
     flags = a.flags
     if flags.c_contiguous or flags.f_contiguous:
@@ -148,7 +148,7 @@ def check_overlap(dst, src, full_ok=True, expand_to=None):
     if expand_to is not None and src.shape != expand_to:
         from ._promote import xp
         src = xp(src).broadcast_to(src, expand_to)
-    if not (_dense(dst) and _dense(src)):
+    if not (dense(dst) and dense(src)):
         return
     a, b = _start(dst), _start(src)
     if a == b and dst.nbytes == src.nbytes and full_ok and dst.strides == src.strides:

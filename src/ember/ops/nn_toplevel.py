@@ -57,33 +57,8 @@ def _one(v):
     return v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v
 
 
-def _max_pool1d_check(input, k, s, pad, dil, ceil_mode):
-    """ATen's max_pool1d checks (its messages differ from the with-indices kernel's)."""
-    if input.ndim not in (2, 3):
-        return                                   # the pooling kernel says it
-    k, pad, dil = _one(k), _one(pad), _one(dil)
-    s = k if s is None else _one(s)
-    for name, v in (('kernel_size', k), ('stride', s)):
-        if v <= 0:
-            raise RuntimeError(f'max_pool1d() {name} must be greater than zero, but got {v}')
-    if pad < 0:
-        raise RuntimeError(f'max_pool1d() padding must be non-negative, but got {pad}')
-    if pad > k // 2:
-        raise RuntimeError(f'max_pool1d() padding should be at most half of kernel size, but got padding={pad} '
-                           f'and kernel_size={k}')
-    if dil <= 0:
-        raise RuntimeError(f'max_pool1d() dilation must be greater than zero, but got {dil}')
-    span = input.shape[-1] + 2 * pad - dil * (k - 1) - 1
-    out = (span + (s - 1 if ceil_mode else 0)) // s + 1
-    if ceil_mode and (out - 1) * s >= input.shape[-1] + pad:
-        out -= 1
-    if out < 1:
-        raise RuntimeError(f'max_pool1d() Invalid computed output size: {out}')
-
-
 def max_pool1d(input, kernel_size=_NEED, stride=(), padding=0, dilation=1, ceil_mode=False):
     _need('max_pool1d', kernel_size=kernel_size)
-    _max_pool1d_check(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
     return _pool.max_pool1d(input, kernel_size, _stride(stride), padding, dilation, ceil_mode)
 
 
