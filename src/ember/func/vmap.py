@@ -140,8 +140,57 @@ def _vmap_call(func, in_dims, out_dims, randomness, args, kwargs):
                          f'sizes {sizes} for the mapped dimension')
     batch = sizes[0]
     dims = [None if d is None else d % x.dim() for x, d in zip(leaves, dims)]
-    results = _run(func, leaves, dims, spec, kwargs, batch, randomness)
+    locked = _lock(leaves, dims)
+    try:
+        results = _run(func, leaves, dims, spec, kwargs, batch, randomness)
+    except RuntimeError as e:
+        if locked and _wrote_locked(e, locked):
+            raise RuntimeError(_INPLACE) from None
+        raise
+    finally:
+        for a in locked:
+            a.flags.writeable = True
     return _stack_outputs(results, out_dims, name, batch)
+
+
+# ---------------------------------------------------------------- in-place writes to unmapped inputs
+
+_INPLACE = ('vmap: inplace arithmetic(self, *extra_args) is not possible because there exists a Tensor '
+            '`other` in extra_args that has more elements than `self`. This happened due to `other` being '
+            'vmapped over but `self` not being vmapped over in a vmap. Please try to use out-of-place '
+            'operators instead of inplace arithmetic. If said operator is being called inside the PyTorch '
+            'framework, please file a bug report instead.')
+
+
+def _lock(leaves, dims):
+    """Make the NumPy arrays of the unmapped tensor inputs read-only while the function runs once per
+    index: an in-place op on one of them (or on a view of one) would otherwise be applied once per
+    index to the caller's tensor. ember's in-place check then refuses the write before anything
+    changes (PyTorch refuses it too, as the write would need a batched ``self``). Returns the arrays
+    locked here, to be made writeable again."""
+    import numpy as np
+    locked = []
+    for x, d in zip(leaves, dims):
+        if d is None and isinstance(x, Tensor) and not x.is_sparse:
+            a = x._data
+            if type(a) is np.ndarray and a.flags.writeable:
+                a.flags.writeable = False
+                locked.append(a)
+    return locked
+
+
+def _wrote_locked(err, locked):
+    """Whether ``err`` is the in-place check refusing a write to (memory of) a locked array."""
+    import numpy as np
+    tb = err.__traceback__
+    while tb is not None:
+        f = tb.tb_frame
+        if f.f_code.co_name == 'check_inplace':
+            t = f.f_locals.get('t')
+            a = getattr(t, '_data', None)
+            return isinstance(a, np.ndarray) and any(np.may_share_memory(a, b) for b in locked)
+        tb = tb.tb_next
+    return False
 
 
 def _sample(x, d, i):
@@ -201,9 +250,23 @@ def _stack_outputs(results, out_dims, name, batch):
             if not isinstance(v, Tensor):
                 raise ValueError(f'vmap({name}, ...): `{name}` must only return Tensors, got type {type(v)}. '
                                  'Did you mean to set out_dims= to None for output?')
-        stacked = stack(column, d)
+        try:
+            stacked = stack(column, d)
+        except RuntimeError:
+            _dynamic_shape(column, name)
+            raise
         out.append(stacked if batch else stacked.narrow(d, 0, 0))
     return _pytree.unflatten(out, spec)
+
+
+def _dynamic_shape(column, name):
+    """PyTorch refuses ops whose output shape depends on the values (nonzero, masked_select, ...) as it
+    meets them; ember sees it when the outputs for different indices differ in shape."""
+    for i, v in enumerate(column):
+        if v.shape != column[0].shape:
+            raise RuntimeError(f'vmap: We do not support batching operators that can output dynamic shape. '
+                               f'Attempted to vmap over `{name}`, whose output has shape '
+                               f'{list(column[0].shape)} at index 0 but {list(v.shape)} at index {i}.')
 
 
 def _unbatched(column, name):

@@ -25,6 +25,8 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
             data = empty(0)
         if not isinstance(data, Tensor):
             raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
+        if data.is_sparse:
+            return _sparse_parameter(data, requires_grad)
         if requires_grad and data._data.dtype.kind not in 'fVc':
             raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
         if requires_grad and data._inference:
@@ -56,6 +58,37 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
     def __reduce_ex__(self, proto):
         state = {k: v for k, v in self.__dict__.items() if k not in _TENSOR_FIELDS}
         return (_rebuild_parameter, (self.detach(), self._requires_grad, state))
+
+
+_SPARSE_PARAMETER = []
+
+
+def _sparse_parameter(data, requires_grad):
+    """A Parameter with a sparse COO layout: an instance of a subclass of both the sparse tensor and
+    Parameter (named Parameter, as PyTorch's), sharing data's indices and values."""
+    if not _SPARSE_PARAMETER:
+        from ..sparse import SparseTensor
+
+        class SparseParameter(SparseTensor, Parameter):
+            __new__ = object.__new__
+
+            def __repr__(self):
+                return 'Parameter containing:\n' + SparseTensor.__repr__(self)
+            __str__ = __repr__
+
+            def __deepcopy__(self, memo):       # (PyTorch's copy clones with preserve_format)
+                raise RuntimeError('unsupported memory format option Preserve')
+
+            def __reduce_ex__(self, proto):
+                return SparseTensor.__reduce_ex__(self, proto)
+        SparseParameter.__name__ = SparseParameter.__qualname__ = 'Parameter'
+        _SPARSE_PARAMETER.append(SparseParameter)
+    if requires_grad and not (data.dtype.is_floating_point or data.dtype.is_complex):
+        raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
+    p = object.__new__(_SPARSE_PARAMETER[0])
+    p._i, p._v, p._size, p._coal, p._vc = data._i, data._v, data._size, data._coal, data._vc
+    p._requires_grad = bool(requires_grad)
+    return p
 
 
 _TENSOR_FIELDS = {'_data', '_vc', '_requires_grad', 'grad_fn', '_grad_fn', '_output_nr', '_grad', '_base',

@@ -18,6 +18,11 @@ class NanToNumBackward0(Op):
 
     def forward(self, a, nan=None, posinf=None, neginf=None):
         if not _is_float(a.dtype):
+            if a.dtype.kind == 'c':          # real and imaginary parts separately (as PyTorch)
+                out = a.copy()
+                out.real = self.forward(a.real, nan, posinf, neginf)
+                out.imag = self.forward(a.imag, nan, posinf, neginf)
+                return out
             return a.copy()
         info, m = _dtype.finfo(_dtype._FROM_NP[a.dtype]), xp(a)
 
@@ -39,15 +44,36 @@ def _nan_args(nan, posinf, neginf):
     return dict(nan=nan, posinf=posinf, neginf=neginf)
 
 
+def _no_complex_grad(t):
+    if t.requires_grad and t.is_complex():
+        from ..autograd.grad_mode import is_grad_enabled
+        if is_grad_enabled():
+            raise RuntimeError('nan_to_num does not support automatic differentiation for outputs with '
+                               'complex dtype.')
+
+
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
-    """nan -> ``nan``; +-inf -> ``posinf``/``neginf`` (default: the dtype's largest/lowest)."""
+    """nan -> ``nan``; +-inf -> ``posinf``/``neginf`` (default: the dtype's largest/lowest); complex
+    tensors: each part on its own."""
     _need_tensor('nan_to_num', 'input', input, 1)
-    r = apply(NanToNumBackward0, input, **_nan_args(nan, posinf, neginf))
+    _no_complex_grad(input)
+    kw = _nan_args(nan, posinf, neginf)
+    try:
+        r = apply(NanToNumBackward0, input, **kw)
+    except NotImplementedError:                 # a sparse tensor: ember.sparse's form of the op
+        from ..sparse._unary import dense_fallback
+        return dense_fallback('nan_to_num', input, **kw)
     return r if out is None else to_out('nan_to_num', out, r)
 
 
 def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
-    return apply_inplace(NanToNumBackward0, self, **_nan_args(nan, posinf, neginf))
+    _no_complex_grad(self)
+    kw = _nan_args(nan, posinf, neginf)
+    try:
+        return apply_inplace(NanToNumBackward0, self, **kw)
+    except NotImplementedError:
+        from ..sparse._unary import dense_fallback
+        return dense_fallback('nan_to_num', self, inplace=True, **kw)
 
 
 # ------------------------------------------------------------------ tests (bool results)
@@ -127,7 +153,12 @@ def _inf_test(name, cls):
         _need_tensor(name, 'input', input, 1)
         if out is not None and out.dtype is not _dtype.bool_:
             raise RuntimeError(f'{name} does not support non-boolean outputs.')
-        if input._data.dtype.kind == 'c':
+        try:
+            kind = input._data.dtype.kind
+        except NotImplementedError:             # a sparse tensor: ember.sparse's form of the op
+            from ..sparse._unary import dense_fallback
+            return dense_fallback(name, input)
+        if kind == 'c':
             raise RuntimeError(f'{name} does not support complex inputs.')
         r = apply(cls, input)
         return r if out is None else to_out(name, out, r)

@@ -22,6 +22,8 @@ class PowBackward0(Binary):
             return a.copy() if e2 else np.ones_like(a)
         if e == 2:
             return as_array(np.multiply(a, a))
+        if nd.kind == 'c':
+            return as_array(_complex_pow(a, e2))
         return as_array(np.power(a, e2))
 
     def backward(self, g):
@@ -70,7 +72,38 @@ def _int_pow(a, b, nd):
             odd = (np.abs(b) % 2) == 1
             special = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0)).astype(nd)
             return as_array(np.where(neg, special, out).astype(nd))
+    if nd.kind == 'c':
+        return as_array(_complex_pow(a, b))
     return as_array(np.power(a, b))
+
+
+def _complex_pow(a, b):
+    """Complex a ** b with PyTorch's values where a is 0 or b is 0: a tensor exponent is
+    exp(b * log(a)), so 0 ** 0 and inf ** 0 are nan+nanj; a negative (real part of the) exponent
+    makes 0 ** b inf+nanj (NumPy: nan+nanj); ** -1, ** 0.5 and ** -0.5 are 1 / a, sqrt(a) and
+    1 / sqrt(a), as in PyTorch."""
+    with np.errstate(all='ignore'):
+        if not hasattr(b, 'shape'):               # a Python (or NumPy) scalar exponent
+            if b == -1:
+                return np.divide(1, a)
+            if b == 0.5 or b == -0.5:              # sqrt / rsqrt, as PyTorch
+                r = np.sqrt(a)
+                return r if b == 0.5 else np.divide(1, r)
+            out = np.power(a, b)
+            if b.real < 0:
+                zero = a == 0
+                if zero.any():
+                    out = np.where(zero, np.array(complex(np.inf, np.nan), out.dtype), out)
+            return out
+        out = np.power(a, b)
+        zero_b = b == 0
+        fix = zero_b & ((a == 0) | ~np.isfinite(a))
+        inf = (a == 0) & (b.real < 0)
+        if fix.any() or inf.any():
+            dt = out.dtype
+            out = np.where(fix, np.array(complex(np.nan, np.nan), dt),
+                           np.where(inf, np.array(complex(np.inf, np.nan), dt), out))
+        return out
 
 
 def _safe_log(a, b):

@@ -39,6 +39,13 @@ _F16 = np.dtype(np.float16)
 _HALF = frozenset((np.dtype(np.float16), _dtype.bfloat16.np))     # accumulated in float32
 
 
+def _real_part(a, nd):
+    """A complex ``a`` reduced into a real dtype ``nd``: its real part, with PyTorch's one-time
+    UserWarning (NumPy would warn ComplexWarning on every call)."""
+    from .from_data import drop_imag
+    return drop_imag(a, nd)
+
+
 def _acc_dtype(a, dtype):
     """Result dtype of sum/prod: ``dtype`` if given, int64 for integers, else a's dtype."""
     if dtype is not None:
@@ -51,6 +58,8 @@ def _acc_dtype(a, dtype):
 def _sum(a, axis, keepdim, dtype):
     """float16/bfloat16 accumulate in float32 and are rounded once at the end, as in PyTorch."""
     out = _acc_dtype(a, dtype)
+    if dtype is not None and a.dtype.kind == 'c':
+        a = _real_part(a, out)
     acc = _F32 if out in _HALF else out
     r = a.sum(axis=axis, keepdims=keepdim, dtype=acc)
     return as_array(r if acc is out else r.astype(out))
@@ -164,6 +173,8 @@ def _float_check(a, fname, dtype):
 def _mean(a, axis, keepdim, dtype):
     """NumPy's mean, without its warning for empty slices (PyTorch just gives nan)."""
     out = a.dtype if dtype is None else dtype.np
+    if dtype is not None and a.dtype.kind == 'c':
+        a = _real_part(a, out)
     acc = _F32 if out in _HALF else out
     if a.size:
         r = a.mean(axis=axis, keepdims=keepdim, dtype=acc)
@@ -242,6 +253,8 @@ def _conj(*ts):
 def _prod(a, axis, keepdim, nd):
     """PyTorch multiplies float16 one element after another, rounding each step (NumPy's float16
     product does not, its bfloat16 one does)."""
+    if a.dtype.kind == 'c':
+        a = _real_part(a, nd)
     if nd != _F16 or a.size == 0:
         return as_array(a.prod(axis=axis, keepdims=keepdim, dtype=nd))
     x = a.astype(nd, copy=False)

@@ -64,7 +64,11 @@ def _fn(cls):
     def f(input, *, out=None):
         if _amp.state.on and _amp.fp32(name, input):  # autocast hook (ember.amp)
             return _amp.call_fp32(f, input, out=out)
-        r = apply(cls, input)
+        try:
+            r = apply(cls, input)
+        except NotImplementedError:             # a sparse tensor: ember.sparse's form of the op
+            from ..sparse._unary import dense_fallback
+            return dense_fallback(name, input)
         if out is not None:
             from .arith import _check_out
             return _check_out(out, r, cls.__name__[:-len('Backward0')].lower())
@@ -73,7 +77,11 @@ def _fn(cls):
     def f_(self):
         if cls is AbsBackward0 and self._data.dtype.kind == 'c':
             raise RuntimeError('In-place abs is not supported for complex tensors.')
-        return apply_inplace(cls, self)
+        try:
+            return apply_inplace(cls, self)
+        except NotImplementedError:
+            from ..sparse._unary import dense_fallback
+            return dense_fallback(name, self, inplace=True)
     f.__name__ = f.__qualname__ = name                  # ember.sin.__name__ == 'sin', as torch.sin's
     f_.__name__ = f_.__qualname__ = name + '_'
     return f, f_
@@ -200,6 +208,34 @@ def _rsqrt(a):
     return 1 / np.sqrt(a)
 
 
+def _reciprocal(a):
+    if a.dtype.kind == 'c':         # 1 / z as PyTorch: 1/0 is inf+nanj, 1/inf is 0 (np.reciprocal: nan)
+        with np.errstate(all='ignore'):
+            return np.divide(1, a)
+    return np.reciprocal(a)
+
+
+def _log1p(a):
+    if a.dtype.kind != 'c':
+        return np.log1p(a)
+    # log|1+z| without cancellation near 0 (NumPy's complex log1p is log(1 + z)); a NaN part
+    # gives nan+nanj, as PyTorch
+    from ._promote import xp
+    m = xp(a)
+    x, y = a.real, a.imag
+    with np.errstate(all='ignore'):
+        r = x * (x + 2) + y * y
+        small = np.hypot(x, y) < 0.5
+        re = m.where(small, m.where(r == 0, x, 0.5 * np.log1p(r)), np.log(np.hypot(x + 1, y)))
+        out = m.empty_like(a)
+        out.real = re
+        out.imag = np.arctan2(y, x + 1)
+    bad = np.isnan(x) | np.isnan(y)
+    if bad.any():
+        out[bad] = complex(np.nan, np.nan)
+    return out
+
+
 def _sign(a):
     no_complex(a, 'Unlike NumPy, ember.sign is not intended to support complex numbers. Please use '
                   'ember.sgn instead.')
@@ -246,12 +282,12 @@ ReluBackward0 = _define('ReluBackward0', _relu, lambda g, x, o: _threshold_grad(
                         saves_output=True, float_only=False)
 AbsBackward0 = _define('AbsBackward0', _abs, _abs_grad, float_only=False, holomorphic=False)
 NegBackward0 = _define('NegBackward0', _neg, lambda g, x, o: -g, saves=(), float_only=False)
-ReciprocalBackward0 = _define('ReciprocalBackward0', np.reciprocal, lambda g, x, o: g * -(o * o),
+ReciprocalBackward0 = _define('ReciprocalBackward0', _reciprocal, lambda g, x, o: g * -(o * o),
                               saves=(), saves_output=True)
 SignBackward0 = _define('SignBackward0', _sign, _zero_grad, saves=(), float_only=False, holomorphic=False)
 Log2Backward0 = _define('Log2Backward0', np.log2, lambda g, x, o: g / (x * float(np.log(2))))
 Log10Backward0 = _define('Log10Backward0', np.log10, lambda g, x, o: g / (x * float(np.log(10))))
-Log1pBackward0 = _define('Log1PBackward0', np.log1p, lambda g, x, o: g / (x + 1))
+Log1pBackward0 = _define('Log1PBackward0', _log1p, lambda g, x, o: g / (x + 1))
 Expm1Backward0 = _define('Expm1Backward0', np.expm1, lambda g, x, o: g * (o + 1), saves=(),
                          saves_output=True)
 SquareBackward0 = None  # square is pow(x, 2) as in PyTorch

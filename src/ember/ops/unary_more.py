@@ -42,11 +42,19 @@ def _function(cls, name, exact=False, inplace_cls=None):
     def f(input, *, out=None):
         if _amp.state.on and _amp.fp32(name, input):  # autocast hook (ember.amp)
             return _amp.call_fp32(f, input, out=out)
-        r = apply(cls, input)
+        try:
+            r = apply(cls, input)
+        except NotImplementedError:             # a sparse tensor: ember.sparse's form of the op
+            from ..sparse._unary import dense_fallback
+            return dense_fallback(name, input)
         return r if out is None else to_out(name, out, r, exact)
 
     def f_(self):
-        return apply_inplace(inplace_cls or cls, self)
+        try:
+            return apply_inplace(inplace_cls or cls, self)
+        except NotImplementedError:
+            from ..sparse._unary import dense_fallback
+            return dense_fallback(name, self, inplace=True)
     f.__name__, f_.__name__ = name, name + '_'
     return f, f_
 
@@ -263,10 +271,14 @@ fix, fix_ = trunc, trunc_
 
 def round(input, *, decimals=None, out=None):  # noqa: A001
     """Round half to even; ``decimals`` rounds to that many decimal places (negative: tens...)."""
-    if decimals is None:
-        r = apply(RoundBackward0, input)
-    else:
-        r = apply(RoundBackward1, input, decimals=decimals)
+    try:
+        if decimals is None:
+            r = apply(RoundBackward0, input)
+        else:
+            r = apply(RoundBackward1, input, decimals=decimals)
+    except NotImplementedError:             # a sparse tensor: ember.sparse's form of the op
+        from ..sparse._unary import dense_fallback
+        return dense_fallback('round', input, **({} if decimals is None else {'decimals': decimals}))
     return r if out is None else to_out('round', out, r, exact=True)
 
 
@@ -318,7 +330,11 @@ class Signbit(Op):
 
 
 def signbit(input, *, out=None):
-    r = apply(Signbit, input)
+    try:
+        r = apply(Signbit, input)
+    except NotImplementedError:             # a sparse tensor: ember.sparse's form of the op
+        from ..sparse._unary import dense_fallback
+        return dense_fallback('signbit', input)
     if out is None:
         return r
     if out.dtype != _dtype.bool_:

@@ -121,8 +121,15 @@ def _result(outs, return_inverse, return_counts):
     return (output,) + ((inverse,) if return_inverse else ()) + ((counts,) if return_counts else ())
 
 
+def _no_complex(input, kernel):
+    if input.is_complex():               # (PyTorch's CPU kernels have no complex order)
+        from .._tensor import _scalar_name
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_name(input.dtype)}\'')
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct elements (or slices along ``dim``) of input, in ascending order."""
+    _no_complex(input, 'unique' if dim is None else 'unique_dim')
     if dim is None:
         outs = apply(Unique2Backward0, input)
     else:
@@ -132,6 +139,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """Input with each run of equal consecutive elements (or slices along ``dim``) kept once."""
+    _no_complex(input, 'unique')
     return _result(apply(UniqueConsecutiveBackward0, input, dim=dim), return_inverse, return_counts)
 
 

@@ -12,11 +12,14 @@ from . import _math
 __all__ = ['mm', 'addmm', 'sum', 'softmax', 'log_softmax', 'spdiags']
 
 
-def mm(mat1, mat2, reduce='sum'):
+def mm(mat1, mat2, reduce=None):
     """sparse @ dense -> dense (or sparse @ sparse -> sparse); the sparse gradient of ``mat1`` keeps
-    its pattern (grad_fn ``SparseAddmmBackward0``)."""
-    if reduce != 'sum':
-        raise RuntimeError(f'sparse.mm: reduce={reduce!r} is not supported for COO tensors')
+    its pattern (grad_fn ``SparseAddmmBackward0``). ``reduce`` (PyTorch: CSR only) is refused."""
+    if reduce is not None:
+        raise NotImplementedError(
+            "Could not run 'aten::_sparse_mm_reduce_impl' with arguments from the 'SparseCPU' backend. This could "
+            "be because the operator doesn't exist for this backend, or was omitted during the selective/custom "
+            'build process (if using custom build).')
     if not mat1.is_sparse:
         return mat1 @ mat2
     return _math.sparse_mm(mat1, mat2)
@@ -36,12 +39,23 @@ def sum(input, dim=None, dtype=None):
     return _math.sparse_sum(input, dim, dtype)
 
 
+def _dense_refused(op, input):
+    if not input.is_sparse:
+        backend = 'CPU' if input.is_cpu else 'CUDA'
+        raise NotImplementedError(
+            f"Could not run 'aten::{op}' with arguments from the '{backend}' backend. This could be because the "
+            "operator doesn't exist for this backend, or was omitted during the selective/custom build process "
+            '(if using custom build).')
+
+
 def softmax(input, dim, *, dtype=None):
     """Softmax over the specified entries only (unspecified ones act as -inf)."""
+    _dense_refused('_sparse_softmax', input)
     return _math.softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(input, dim, *, dtype=None):
+    _dense_refused('_sparse_log_softmax', input)
     return _math.log_softmax(input, dim, dtype=dtype)
 
 
@@ -90,7 +104,11 @@ def _install():
     S.mv = m.mv
     S.sum = m.tensor_sum
     S.__len__ = lambda self: self._size[0]
-    from . import _inplace
+    from . import _inplace, _unary, _shape
+    _unary.install(S)
+    _shape.install(S)
+    from ._create import copy_
+    S.copy_ = copy_
     S.add_, S.sub_, S.mul_, S.div_, S.zero_ = _inplace.add_, _inplace.sub_, _inplace.mul_, _inplace.div_, \
         _inplace.zero_
 

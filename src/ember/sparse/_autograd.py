@@ -146,16 +146,32 @@ sparse_edge = edge
 # ------------------------------------------------------------------ dense-only ops on sparse tensors
 
 _CAMEL = re.compile(r'(?<!^)(?=[A-Z])')
+_COMPARE = frozenset(('eq', 'ne', 'lt', 'le', 'gt', 'ge'))
+# ember's helper (or op) names that a dense-only op reaches first -> the aten op PyTorch names
+_HELPERS = frozenset(('refuse_complex', 'check_inplace', 'fit_number', 'no_complex'))
+_ATEN = {'fill_': 'fill_.Scalar', 'mean': 'mean.dim'}
 
 
 def unsupported(t, depth=2):
     """PyTorch's error for a dense-only op reached with a sparse tensor (op named from the caller)."""
     f = sys._getframe(depth)
-    cls = f.f_locals.get('cls') if f.f_code.co_name in ('apply', 'apply_inplace') else None
+    while f.f_back is not None and f.f_code.co_name in _HELPERS:
+        f = f.f_back
+    where = f.f_code.co_name
+    cls = f.f_locals.get('cls') if where in ('apply', 'apply_inplace') else None
     if cls is not None:
         name = _CAMEL.sub('_', re.sub(r'Backward\d*$', '', cls.__name__)).lower()
+        if where == 'apply_inplace':
+            name += '_'
+        if name.rstrip('_') in _COMPARE:     # PyTorch names the overload
+            ins = f.f_locals.get('inputs') or ()
+            other = f.f_locals.get('others', ()) if where == 'apply_inplace' else ins[1:]
+            name += '.Tensor' if other and isinstance(other[0], _Dense) else '.Scalar'
+    elif where == 'f' and isinstance(f.f_locals.get('name'), str):      # a generated function (max, min)
+        name = f.f_locals['name'] + ('.dim' if f.f_locals.get('dim') is not None else '')
     else:
-        name = f.f_code.co_name.strip('_')
+        name = where.strip('_') if where != 'fill_' else where
+    name = _ATEN.get(name, name)
     backend = 'SparseCPU' if t._v.is_cpu else 'SparseCUDA'
     return NotImplementedError(
         f"Could not run 'aten::{name}' with arguments from the '{backend}' backend. This could be "

@@ -122,7 +122,51 @@ class Tensor(_Dense):
         return record(_ValuesBackward0, (self,), out, i=self._i, size=self._size)
 
     def is_contiguous(self, memory_format=None):
-        raise RuntimeError('is_contiguous is not implemented for sparse tensors')   # torch's message
+        return False
+
+    def stride(self, dim=None):
+        """PyTorch reports a sparse tensor's strides as zeros."""
+        if dim is None:
+            return (0,) * len(self._size)
+        self._wrap_dim(dim)
+        return 0
+
+    def storage(self):
+        raise NotImplementedError('Cannot access storage of SparseTensorImpl')
+
+    untyped_storage = storage
+
+    def narrow(self, dim, start, length):
+        from ._shape import _as_strided_error
+        raise _as_strided_error(self)
+
+    def sparse_resize_(self, size, sparse_dim, dense_dim):
+        """New size (same sparse/dense dim counts; sparse dims may only grow while there are entries)."""
+        size = tuple(int(n) for n in size)
+        if sparse_dim != self.sparse_dim() or dense_dim != self.dense_dim() or len(size) != sparse_dim + dense_dim:
+            if self._i.shape[1]:
+                raise RuntimeError(f'sparse_resize_: changing the number of sparse dimensions (from '
+                                   f'{self.sparse_dim()} to {sparse_dim}) or dense dimensions (from '
+                                   f'{self.dense_dim()} to {dense_dim}) on a non-empty sparse tensor is not '
+                                   'supported.')
+            return self.sparse_resize_and_clear_(size, sparse_dim, dense_dim)
+        if self._i.shape[1] and any(n < o for n, o in zip(size[:sparse_dim], self._size[:sparse_dim])):
+            raise RuntimeError(f'shrinking the size of sparse dimensions (from {list(self._size[:sparse_dim])} '
+                               f'to {list(size[:sparse_dim])}) on a non-empty sparse tensor is not supported.')
+        if size[sparse_dim:] != self._size[sparse_dim:]:
+            raise RuntimeError('sparse_resize_: resizing dense dimensions of a non-empty sparse tensor is not '
+                               'supported.')
+        self._size = size
+        return self
+
+    def sparse_resize_and_clear_(self, size, sparse_dim, dense_dim):
+        from ..ops.creation import zeros
+        size = tuple(int(n) for n in size)
+        xp = xp_of(self._i)
+        self._i = xp.zeros((sparse_dim, 0), dtype=self._i.dtype)
+        self._v = zeros((0,) + size[sparse_dim:], dtype=self._v.dtype, device=self._v.device)
+        self._size, self._coal = size, True
+        return self
 
     def numpy(self, *, force=False):
         raise TypeError("can't convert Sparse layout tensor to numpy. Use Tensor.to_dense() first.")
@@ -168,7 +212,9 @@ class Tensor(_Dense):
 
     # ------------------------------------------------------------- conversions
     def to_dense(self, dtype=None, *, masked_grad=None):
-        v = self._v if dtype is None else self._v.to(dtype)
+        if dtype is not None:
+            raise RuntimeError('dtype argument is not supported by sparse_to_dense')
+        v = self._v
         from ._math import _grad_as
         return values_fn('ToDenseBackward0', (self,), scatter_dense(self._i, v, self._size),
                          lambda vv: scatter_dense(self._i, vv, self._size), (v,), (_grad_as(self),))

@@ -18,9 +18,17 @@ def _as_tensor(x, dtype=None):
     return tensor(x, dtype=dtype)
 
 
-def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pin_memory=False,
+def sparse_coo_tensor(indices=None, values=None, size=None, *, dtype=None, device=None, pin_memory=False,
                       requires_grad=False, check_invariants=None, is_coalesced=None):
-    """A sparse COO tensor with ``values`` at ``indices`` (sparse_dim x nnz)."""
+    """A sparse COO tensor with ``values`` at ``indices`` (sparse_dim x nnz); ``size`` alone gives an
+    empty one."""
+    if values is None:
+        if indices is not None and size is None and not isinstance(indices, _Dense):
+            indices, size = None, indices
+        if indices is not None or size is None:
+            raise TypeError('sparse_coo_tensor() received an invalid combination of arguments - got (), but '
+                            'expected one of:')
+        return _empty(tuple(int(n) for n in size), dtype, device, requires_grad)
     idx = _as_tensor(indices)
     if idx.is_sparse:
         raise TypeError('sparse_coo_tensor(): indices must be a dense tensor')
@@ -28,6 +36,9 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
     if device is not None:
         v = v.to(device)
     if idx.dim() != 2:
+        if idx.dim() == 1 and size is not None and len(size) != idx.shape[0] + max(v.dim() - 1, 0):
+            raise RuntimeError(f"'len(size) == sparse_dim + dense_dim' is not satisfied: len(size) = "
+                               f'{len(size)}, sparse_dim = {idx.shape[0]}, dense_dim = {max(v.dim() - 1, 0)}')
         raise RuntimeError(f'indices must be sparse_dim x nnz, but got: {list(idx.shape)}')
     if idx.is_floating_point() or idx.is_complex() or idx.dtype == _dtype.bool_:
         idx = idx.to(_dtype.int64)
@@ -64,6 +75,30 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
     if v.requires_grad and grad_mode.is_grad_enabled():
         out = record(_FromValuesBackward, (v,), out, i=i, size=size)
     return out
+
+
+def _empty(size, dtype, device, requires_grad):
+    from ..ops.creation import zeros
+    v = zeros((0,), dtype=dtype, device=device)
+    i = zeros((len(size), 0), dtype=_dtype.int64, device=v.device)._data
+    out = make(i, v, size, True)
+    if requires_grad:
+        out.requires_grad_(True)
+    return out
+
+
+def copy_(self, src, non_blocking=False):
+    """``sparse.copy_(sparse_src)``: self takes src's size, indices and values (in self's dtype)."""
+    if not getattr(src, 'is_sparse', False):
+        raise RuntimeError('copy_() between dense and sparse Tensors is not implemented! Found self type = '
+                           f'{self.type()} and src type = {src.type()}')
+    from ._inplace import _alias, _assume, _ADD
+    from ._autograd import record, node_class
+    from ._coo import _PassNode
+    old = _alias(self)
+    r = make(src._i.copy(), src._v.to(self.dtype).clone(), src._size, src._coal)
+    r = record(node_class('CopyBackwards', _PassNode), (old, src), r) if src.requires_grad else r
+    return _assume(self, r, _ADD)
 
 
 def dense_to_sparse(x, sparse_dim=None, name='ToSparseBackward1'):

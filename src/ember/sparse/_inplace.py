@@ -5,6 +5,7 @@ graph sees the old pattern and values), checks that the result fits the tensor's
 tensor takes on the result's pattern, values and grad_fn and its version counter moves on.
 """
 from .. import _dtype
+from ..autograd import grad_mode
 from .._tensor import _scalar_name
 from ._autograd import record, node_class, SparseNode
 from ._coo import make
@@ -15,7 +16,7 @@ def _alias(s):
     """The tensor as it is now: same pattern, values and autograd history, in a new object."""
     a = make(s._i, s._v, s._size, s._coal)
     a._grad_fn, a._output_nr, a._requires_grad = s._grad_fn, s._output_nr, False
-    if s._grad_fn is None and s._requires_grad:
+    if s._grad_fn is None and s._requires_grad and grad_mode.is_grad_enabled():
         raise RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.')
     return a
 

@@ -1,5 +1,5 @@
-"""Math on sparse COO tensors: add/sub/mul/div, zero-preserving unary ops, sums, softmax and
-sparse x dense matrix products. Index work is done once on raw arrays; values are computed with
+"""Math on sparse COO tensors: add/sub/mul/div, sums and softmax (matrix products: ._products;
+zero-preserving elementwise ops: ._unary). Index work is done once on raw arrays; values are computed with
 ember ops so :class:`ValuesFnNode` can differentiate the same function in backward."""
 from .. import _dtype
 from .._tensor import Tensor as _Dense, xp_of
@@ -55,11 +55,18 @@ def sparse_add(a, b, alpha=1, name='AddBackward0'):
     xp = xp_of(a._i)
     dt = _dtype.promote_types(a.dtype, b.dtype)
     i = xp.concatenate([a._i, b._i], axis=1)
-    plan = _plan(make(i, a._v, a._size, False))
+    if a._coal and b._coal:
+        plan = _plan(make(i, a._v, a._size, False))
+        i = plan[0]
+    else:                                     # PyTorch's merge of two uncoalesced tensors
+        from ._merge import merge_plan
+        plan = merge_plan(a, b)
+        i = plan[0]
 
     def fn(va, vb):
-        return apply_plan(plan, _cat(va.to(dt), vb.to(dt) * alpha if alpha != 1 else vb.to(dt)))
-    out = make(plan[0], _run(fn, a._v, b._v), a._size, a._coal and b._coal)
+        v = _cat(va.to(dt), vb.to(dt) * alpha if alpha != 1 else vb.to(dt))
+        return apply_plan(plan, v)
+    out = make(i, _run(fn, a._v, b._v), a._size, a._coal and b._coal)
     return record(node_class(name, _DenseAddNode), (a, b), out, alpha=alpha)     # (as PyTorch: the whole
     # gradient, on the result's pattern, goes to both operands)
 
@@ -131,7 +138,9 @@ def mul(a, b):
                              (_grad_as(a), None), a._i, a._size)
         return valuewise(a, 'MulBackward0', lambda v: v * b)
     if not b.is_sparse:
-        _same_size(a, make(a._i, a._v, tuple(b.shape), False), 'mul')
+        if tuple(b.shape) != a._size:
+            _broadcast_into(tuple(b.shape), a)
+            b = b.expand(a._size)
         i, size = a._i, a._size
 
         def fn(v, d):
@@ -142,10 +151,24 @@ def mul(a, b):
     return _sparse_mul(a, b)
 
 
+def _broadcast_into(shape, s):
+    """A dense operand of ``shape`` must broadcast to sparse ``s``'s size (PyTorch's messages)."""
+    n = max(len(shape), len(s._size))
+    ds, ss = (1,) * (n - len(shape)) + shape, (1,) * (n - len(s._size)) + s._size
+    for k, (x, y) in enumerate(zip(ds, ss)):
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f'The size of tensor a ({x}) must match the size of tensor b ({y}) at '
+                               f'non-singleton dimension {k}')
+    if len(shape) > len(s._size) or any(x != y and y == 1 for x, y in zip(ds, ss)):
+        _same_size(s, make(s._i, s._v, shape, False), 'mul')
+
+
 def _sparse_mul(a, b):
     if a._size != b._size:
         raise RuntimeError('sparse_binary_op_intersection_cpu(): expects sparse inputs with equal '
                            'dimensionality, number of sparse dimensions, and shape of sparse dimensions')
+    if not (a._coal and b._coal) and a._i.shape[1] and b._i.shape[1]:
+        return _mul_uncoalesced(a, b)
     xp = xp_of(a._i)
     pa, pb = _plan(a), _plan(b)
     nsd = a._i.shape[0]
@@ -160,7 +183,33 @@ def _sparse_mul(a, b):
     def fn(va, vb):
         return apply_plan(pa, va)[_t(ia)] * apply_plan(pb, vb)[_t(ib)]
     i = xp.ascontiguousarray(pa[0][:, ia])
-    out = make(i, _run(fn, a._v, b._v), a._size, a._coal and b._coal)
+    out = make(i, _run(fn, a._v, b._v), a._size, (a._coal and b._coal) or not i.shape[1])
+    return values_fn('MulBackward0', (a, b), out, fn, (a._v, b._v), (_grad_as(a), _grad_as(b)), i, a._size)
+
+
+def _mul_uncoalesced(a, b):
+    """sparse * sparse with an uncoalesced operand (as PyTorch): every entry of the uncoalesced one
+    (when both are: a's if it has fewer entries, else b's), times the other's (summed) value there (0 where it has none)."""
+    swap = a._coal or (not b._coal and b._i.shape[1] <= a._i.shape[1])
+    u, o = (b, a) if swap else (a, b)
+    xp = xp_of(u._i)
+    po = _plan(o)
+    nsd = u._i.shape[0]
+    ko, ku = linear_keys(po[0], u._size[:nsd]), linear_keys(u._i, u._size[:nsd])
+    if ko.shape[0]:
+        pos = xp.clip(xp.searchsorted(ko, ku), 0, ko.shape[0] - 1)
+        found = (ko[pos] == ku).reshape((-1,) + (1,) * (u._v.dim() - 1))
+    else:
+        pos = found = None
+
+    def fn(va, vb):
+        vu, vo = (vb, va) if swap else (va, vb)
+        if pos is None:
+            return vu * 0
+        y = apply_plan(po, vo)[_t(pos)] * _t(found)
+        return y * vu if swap else vu * y
+    i = u._i
+    out = make(i, _run(fn, a._v, b._v), a._size, False)
     return values_fn('MulBackward0', (a, b), out, fn, (a._v, b._v), (_grad_as(a), _grad_as(b)), i, a._size)
 
 
@@ -191,8 +240,14 @@ def abs(s):
 
 
 def pow(s, exponent):
-    if not isinstance(exponent, _SCALARS) or exponent <= 0:
-        raise RuntimeError('pow: sparse tensors only support a positive scalar exponent (zeros must stay zero)')
+    if isinstance(exponent, _SCALARS) and exponent == 0:
+        raise RuntimeError('pow: cannot raise to zeroth power on sparse tensor; it would make the result tensor '
+                           'dense')
+    if not isinstance(exponent, _SCALARS):
+        raise NotImplementedError(
+            "Could not run 'aten::pow.Tensor_Tensor' with arguments from the 'SparseCPU' backend. This could be "
+            "because the operator doesn't exist for this backend, or was omitted during the selective/custom "
+            'build process (if using custom build).')
     return valuewise(s, 'PowBackward0', lambda v: v.pow(exponent), coalesce=True)
 
 
@@ -220,7 +275,11 @@ def sparse_sum(s, dim=None, dtype=None):
     if dim is None:
         return values_fn('SumBackward0', (s,), _run(lambda v: v.sum(), s._v), lambda v: v.sum(), (s._v,),
                          (_grad_as(s),))
-    dims = sorted({s._wrap_dim(d) for d in ((dim,) if isinstance(dim, int) else dim)})
+    listed = [s._wrap_dim(d) for d in ((dim,) if isinstance(dim, int) else dim)]
+    for k, d in enumerate(listed):
+        if d in listed[:k]:
+            raise RuntimeError(f'dim {d} appears multiple times in the list of dims')
+    dims = sorted(set(listed))
     nsd = s.sparse_dim()
     dense_axes = tuple(d - nsd + 1 for d in dims if d >= nsd)
     keep = [d for d in range(nsd) if d not in dims]
@@ -286,111 +345,4 @@ def log_softmax(input, dim, *, dtype=None):
     return _softmax(input, dim, True, dtype)
 
 
-# ------------------------------------------------------------------ matrix products
-
-def _spmm(i, v, d, m):
-    """(sparse 2-D with indices i, values v, m rows) @ dense d, with ember ops."""
-    from ..ops.creation import zeros
-    rows, cols = _t(i[0]), _t(i[1])
-    out = zeros((m, d.shape[1]), dtype=_dtype.promote_types(v.dtype, d.dtype), device=d.device)
-    return out.index_add(0, rows, v.unsqueeze(1) * d[cols])
-
-
-def _check_mm(s, d):
-    if s.sparse_dim() != 2 or s.dense_dim() != 0:
-        raise RuntimeError(f'addmm: matrices expected, got {s.sparse_dim()}D sparse tensor')
-    if not isinstance(d, _Dense) or d.dim() != 2:
-        raise RuntimeError(f'addmm: matrices expected, got {d.dim()}D tensor')
-    if d.shape[0] != s._size[1]:
-        raise RuntimeError(f'addmm: Argument #3 (dense): Expected dim 0 size {s._size[1]}, got {d.shape[0]}')
-
-
-def sparse_mm(s, d):
-    """torch.sparse.mm: sparse @ dense -> dense (SparseAddmmBackward0: a sparse gradient for s)."""
-    if isinstance(d, Tensor):
-        return _sparse_sparse_mm(s, d, 'SparseAddmmBackward0')
-    _check_mm(s, d)
-    m, i = s._size[0], s._i
-    fn = lambda v, dd: _spmm(i, v, dd, m)      # noqa: E731
-    return values_fn('SparseAddmmBackward0', (s, d), _run(fn, s._v, d), fn, (s._v, d), (_grad_as(s), None))
-
-
-def addmm(input, mat1, mat2, *, beta=1.0, alpha=1.0):
-    _check_mm(mat1, mat2)
-    m, i = mat1._size[0], mat1._i
-
-    def fn(inp, v, dd):
-        return inp * beta + _spmm(i, v, dd, m) * alpha
-    return values_fn('SparseAddmmBackward0', (input, mat1, mat2), _run(fn, input, mat1._v, mat2), fn,
-                     (input, mat1._v, mat2), (None, _grad_as(mat1), None))
-
-
-def _sparse_sparse_mm(a, b, name):
-    if a._size[1] != b._size[0]:
-        raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({a._size[0]}x{a._size[1]} and '
-                           f'{b._size[0]}x{b._size[1]})')
-    size = (a._size[0], b._size[1])
-    with no_grad():
-        prod = scatter_dense(a._i, a._v, a._size) @ scatter_dense(b._i, b._v, b._size)
-        shape = scatter_dense(a._i, a._v.abs() + 1, a._size) @ scatter_dense(b._i, b._v.abs() + 1, b._size)
-    i = xp_of(a._i).stack([k.astype('int64') for k in xp_of(a._i).nonzero(shape._data)]).reshape(2, -1)
-
-    def fn(va, vb):
-        return mask_values(scatter_dense(a._i, va, a._size) @ scatter_dense(b._i, vb, b._size), i, size)
-    out = make(i, mask_values(prod, i, size), size, True)
-    return values_fn(name, (a, b), out, fn, (a._v, b._v), (_grad_as(a), _grad_as(b)), i, size)
-
-
-class _MmNode(SparseNode):
-    """torch.mm with a sparse operand (MmBackward0): dense gradients for both operands."""
-
-    def backward(self, g):
-        a, b = self.a, self.b
-        ga = g @ (b.t() if not b.is_sparse else b.t()) if self._next[0][0] is not None else None
-        gb = (a.t() @ g) if self._next[1][0] is not None else None
-        if ga is not None and ga.is_sparse:
-            ga = ga.to_dense()
-        if gb is not None and gb.is_sparse:
-            gb = gb.to_dense()
-        return ga, gb
-
-
-_MmBackward0 = node_class('MmBackward0', _MmNode)
-
-
-def mm(a, b):
-    """torch.mm / matmul / @ with a sparse operand (MmBackward0)."""
-    if a.is_sparse and b.is_sparse:
-        return _sparse_sparse_mm(a, b, 'MmBackward0')
-    if a.is_sparse:
-        _check_mm(a, b)
-        out = _run(lambda v, d: _spmm(a._i, v, d, a._size[0]), a._v, b)
-    else:
-        bt = b.t()
-        _check_mm(bt, a.t() if a.dim() == 2 else a)
-        out = _run(lambda v, d: _spmm(bt._i, v, d, bt._size[0]), bt._v, a.t()).t()
-    return record(_MmBackward0, (a, b), out, a=a.detach(), b=b.detach())
-
-
-class _MvNode(SparseNode):
-    def backward(self, g):
-        gs = g.unsqueeze(1) * self.vec.unsqueeze(0) if self._next[0][0] is not None else None
-        gv = mm(self.s.t(), g.unsqueeze(1)).squeeze(1) if self._next[1][0] is not None else None
-        return gs, gv
-
-
-def mv(s, vec):
-    if vec.dim() != 1 or vec.shape[0] != s._size[1]:
-        raise RuntimeError(f'size mismatch, got input ({s._size[0]}), mat ({s._size[0]}x{s._size[1]}), '
-                           f'vec ({vec.shape[0] if vec.dim() else 1})')
-    out = _run(lambda v, d: _spmm(s._i, v, d, s._size[0]), s._v, vec.unsqueeze(1)).squeeze(1)
-    return record(node_class('MvBackward0', _MvNode), (s, vec), out, s=s.detach(), vec=vec.detach())
-
-
-def matmul(a, b):
-    if a.is_sparse and not b.is_sparse and b.dim() == 1:
-        return mv(a, b)
-    if a.dim() != 2 or b.dim() != 2:
-        raise RuntimeError('matmul with a sparse tensor supports 2-D sparse x dense (or 1-D) operands only')
-    return mm(a, b)
-
+from ._products import sparse_mm, addmm, mm, mv, matmul  # noqa: E402,F401  (their own module)
