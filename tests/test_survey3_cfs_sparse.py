@@ -206,3 +206,19 @@ def test_sparse_cat_stack():
         for bad in ([S(ember), ember.ones(2, 3)], [S(ember), ember.sparse_coo_tensor(size=(2, 2))]):
             with pytest.raises(RuntimeError):
                 _shape.cat(bad)
+
+
+def test_dense_entry_points_take_sparse_operands():
+    import warnings
+    got = []
+    for T in (torch, ember):
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            s = T.sparse_coo_tensor([[0, 1], [1, 0]], [1., 2.], (2, 2))
+            r = T.addmm(T.ones(2, 2), s.clone().requires_grad_(), T.ones(2, 2))
+            p = T.nn.Parameter(s.clone())
+            p.grad = s.clone()
+            T.optim.SGD([p], lr=0.5).step()
+            got.append((r.tolist(), r.grad_fn.name(), T.cat([s, s]).to_dense().tolist(),
+                        T.stack([s, s], 1).to_dense().tolist(), p.to_dense().tolist()))
+    assert got[0] == got[1]

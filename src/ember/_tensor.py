@@ -232,12 +232,12 @@ class Tensor(TensorConstruction, PythonProtocols, TensorLayout):
                                 f'type {type(value).__name__}')
             if value is self:
                 raise RuntimeError("can't assign Variable as its own grad")
-            if value._data.shape != self._data.shape:
+            if tuple(value.shape) != tuple(self.shape):
                 raise RuntimeError(
                     f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
                     f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor "
                     'are the same size')
-            if value._data.dtype != self._data.dtype:
+            if value.dtype != self.dtype:
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype '{_TYPE_NAMES[value.dtype]}' to a "
                     f"tensor with grad_dtype '{_scalar_name(self.dtype)}'. "

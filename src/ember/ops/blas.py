@@ -269,7 +269,13 @@ def _fused(fn, cls, input, a, b, beta, alpha, out):
     name = fn.__name__
     if _amp.state.on and _amp_wants(name, input):
         return _amp.call(fn, input, a, b, beta=beta, alpha=alpha, out=out)
-    r = apply(cls, input, a, b, beta=beta, alpha=alpha)
+    try:
+        r = apply(cls, input, a, b, beta=beta, alpha=alpha)
+    except NotImplementedError:
+        if name != 'addmm' or not getattr(a, 'is_sparse', False):
+            raise
+        from ..sparse._products import addmm as sparse_addmm     # dense + sparse @ dense
+        r = sparse_addmm(input, a, b, beta=beta, alpha=alpha, _node='AddmmBackward0')
     return r if out is None else _out(out, r, name)
 
 

@@ -102,11 +102,23 @@ def _tensors(tensors, fname):
 def cat(tensors, dim=0, *, out=None):
     if _amp.state.on and _amp.promote('cat', tensors):  # autocast hook (ember.amp)
         return _amp.call_promote(cat, tensors, dim, out=out)
-    r = apply(CatBackward0, *_tensors(tensors, 'cat'), dim=dim)
+    try:
+        r = apply(CatBackward0, *_tensors(tensors, 'cat'), dim=dim)
+    except NotImplementedError:
+        return _sparse_join('cat', tensors, dim)
     return r if out is None else _write_out(out, r, 'cat')
 
 
 concat = concatenate = cat
+
+
+def _sparse_join(name, tensors, dim):
+    """cat/stack of sparse COO tensors (ember.sparse), from the dense op's NotImplementedError."""
+    import sys
+    if not any(getattr(t, 'is_sparse', False) for t in tensors):
+        raise sys.exc_info()[1]
+    from ..sparse import _shape
+    return getattr(_shape, name)(tensors, dim)
 
 
 def _write_out(out, r, name):
@@ -163,7 +175,10 @@ class StackBackward0(Op):
 def stack(tensors, dim=0, *, out=None):
     if _amp.state.on and _amp.promote('stack', tensors):  # autocast hook (ember.amp)
         return _amp.call_promote(stack, tensors, dim, out=out)
-    r = apply(StackBackward0, *_tensors(tensors, 'stack'), dim=dim)
+    try:
+        r = apply(StackBackward0, *_tensors(tensors, 'stack'), dim=dim)
+    except NotImplementedError:
+        return _sparse_join('stack', tensors, dim)
     return r if out is None else _write_out(out, r, 'stack')
 
 

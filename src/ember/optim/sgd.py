@@ -4,6 +4,7 @@ import numpy as np
 from .._tensor import Tensor, xp_of
 from .._backend.cuda_optim import sgd_kernels
 from .optimizer import Optimizer
+from ..autograd.grad_mode import no_grad
 from ._update import bump, to_float
 
 
@@ -82,7 +83,11 @@ class SGD(Optimizer):
             buf = g.clone() if buf is None else buf * momentum + (g if damp == 0 else g * (1 - damp))
             state['momentum_buffer'] = buf
             g = g + buf * momentum if nesterov else buf
-        p._data += scatter_dense(g._i, g._v.to(p.dtype), g._size)._data * -lr
+        if p.is_sparse:                         # a sparse Parameter: a sparse update
+            with no_grad():
+                p.add_(g, alpha=-lr)
+        else:
+            p._data += scatter_dense(g._i, g._v.to(p.dtype), g._size)._data * -lr
         bump(p)
 
     def _fused_step(self, p, x, g, lr, wd, momentum, damp, nesterov, maximize):

@@ -38,13 +38,13 @@ def sparse_mm(s, d):
     return values_fn('SparseAddmmBackward0', (s, d), _run(fn, s._v, d), fn, (s._v, d), (_grad_as(s), None))
 
 
-def addmm(input, mat1, mat2, *, beta=1.0, alpha=1.0):
+def addmm(input, mat1, mat2, *, beta=1.0, alpha=1.0, _node='SparseAddmmBackward0'):
     _check_mm(mat1, mat2)
     m, i = mat1._size[0], mat1._i
 
     def fn(inp, v, dd):
         return inp * beta + _spmm(i, v, dd, m) * alpha
-    return values_fn('SparseAddmmBackward0', (input, mat1, mat2), _run(fn, input, mat1._v, mat2), fn,
+    return values_fn(_node, (input, mat1, mat2), _run(fn, input, mat1._v, mat2), fn,
                      (input, mat1._v, mat2), (None, _grad_as(mat1), None))
 
 
