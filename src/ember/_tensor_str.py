@@ -189,7 +189,7 @@ def _add_suffixes(text, suffixes, indent):
 def tensor_str(t):
     """The repr of tensor ``t``, identical to PyTorch's with ``ember.`` for ``torch.``."""
     cls = type(t)
-    prefix = 'tensor(' if cls._ember_own else cls.__name__ + '('     # a user's subclass prints its name
+    prefix = 'tensor(' if getattr(cls, '_ember_own', True) else cls.__name__ + '('   # a user's subclass: its name
     indent = len(prefix)
     data = _host(t._data)
     dtype = t.dtype
