@@ -209,3 +209,27 @@ def test_unary_plus_bool_and_tensor_of_storage():
         got = ember.tensor(ember.arange(3.).storage())
         want = torch.tensor(torch.arange(3.).storage())
     assert got.tolist() == want.tolist() and str(got.dtype).split('.')[1] == str(want.dtype).split('.')[1]
+
+
+def test_parameter_subclass_results_are_plain_and_bf16_self_copy():
+    got = []
+    for T in (torch, ember):
+        class MyP(T.nn.Parameter):
+            pass
+        p = MyP(T.ones(2))
+        x = T.ones(3, dtype=T.bfloat16)
+        x.copy_(x)
+        x[0] = x[1]
+        got.append((type(p * 2).__name__, type(p).__name__, x.float().tolist()))
+    assert got[0] == got[1]
+
+
+def test_failed_step_changes_no_group():
+    a = ember.nn.Parameter(ember.ones(2))
+    e = ember.nn.Embedding(3, 2, sparse=True)
+    o = ember.optim.Adam([{'params': [a]}, {'params': e.parameters()}])
+    a.grad = ember.ones(2)
+    e(ember.tensor([1])).sum().backward()
+    with pytest.raises(RuntimeError, match='Adam does not support sparse gradients'):
+        o.step()
+    assert a.tolist() == [1., 1.] and len(o.state) == 0

@@ -208,13 +208,13 @@ def register_multi_grad_hook(tensors, fn, *, mode='all'):
             return hook
         return _MultiHandle(tuple(t.register_hook(inner(i)) for i, t in enumerate(tensors)))
 
-    ran = set()
+    last = [None]           # the backward pass that already called fn (task ids only grow)
 
     def first(grad):
         task = engine.current_task_id()
-        if task in ran:
+        if last[0] == task:
             return
-        ran.add(task)
+        last[0] = task
         fn(grad)
     return _MultiHandle(tuple(t.register_hook(first) for t in tensors))
 

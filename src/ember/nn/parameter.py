@@ -1,5 +1,5 @@
 """nn.Parameter, nn.Buffer and the uninitialised (lazy) parameter of LazyLinear & co."""
-from .._tensor import Tensor
+from .._tensor import Tensor, _disabled_torch_function_impl
 
 __all__ = ['Parameter', 'UninitializedParameter', 'is_lazy', 'Buffer', 'UninitializedBuffer',
            'UninitializedTensorMixin']
@@ -18,6 +18,7 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
 
     It shares memory with ``data``, requires grad by default and prints as
     ``Parameter containing:`` followed by the tensor."""
+    __torch_function__ = _disabled_torch_function_impl      # results of ops on it are plain Tensors
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
@@ -201,6 +202,7 @@ class Buffer(Tensor, metaclass=_BufferMeta):
     """Marks a tensor to be registered as a buffer when assigned to a Module attribute.
 
     Like PyTorch, ``Buffer(t)`` returns a plain detached tensor that carries the flag."""
+    __torch_function__ = _disabled_torch_function_impl
 
     def __new__(cls, data=None, *, persistent=True):
         if data is None:

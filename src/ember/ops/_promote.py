@@ -99,21 +99,6 @@ def _cast(x, nd):
 
 
 HALF = frozenset((np.dtype(np.float16), _BF16))
-_F32 = np.dtype(np.float32)
-
-
-def half_opmath(a, b):
-    """PyTorch's mul and div of a float16/bfloat16 tensor ``a`` by a scalar second operand ``b``
-    (a Python number or a 0-dim tensor) run in float32, from the scalar's float32 value, and
-    round the result once (add, sub and pow round the scalar to the half dtype first, as
-    ``promote`` does). Returns (a, b) to compute with in float32 (the caller casts the result
-    back to the half dtype), or None when ``b`` is not such a scalar. For callers whose
-    promoted result dtype is in ``HALF``."""
-    if b.__class__ is float or b.__class__ is int:
-        return a.astype(_F32), b
-    if getattr(b, 'ndim', 1) == 0 and b.dtype.kind in 'fV':
-        return a.astype(_F32), b.astype(_F32)
-    return None
 
 
 def unbroadcast(g, shape):

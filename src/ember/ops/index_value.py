@@ -4,6 +4,7 @@ conversion errors, shared with ``full``), the dtype rule of advanced-index write
 whose source overlaps the memory they write."""
 import numpy as np
 
+from .._tensor_layout import _address as _start
 from .._tensor import Tensor, _scalar_name
 
 _NUMBERS = (bool, int, float, complex)
@@ -131,11 +132,6 @@ def dense(a):
             return False
         step *= n
     return True
-
-
-def _start(a):
-    data = a.data
-    return data.ptr if hasattr(data, 'ptr') else a.__array_interface__['data'][0]
 
 
 def check_overlap(dst, src, full_ok=True, expand_to=None):

@@ -93,7 +93,7 @@ def _complex_pow(a, b):
             if b.real < 0:
                 zero = a == 0
                 if zero.any():
-                    out = np.where(zero, np.array(complex(np.inf, np.nan), out.dtype), out)
+                    out = np.where(zero, out.dtype.type(complex(np.inf, np.nan)), out)
             return out
         out = np.power(a, b)
         zero_b = b == 0
@@ -101,8 +101,8 @@ def _complex_pow(a, b):
         inf = (a == 0) & (b.real < 0)
         if fix.any() or inf.any():
             dt = out.dtype
-            out = np.where(fix, np.array(complex(np.nan, np.nan), dt),
-                           np.where(inf, np.array(complex(np.inf, np.nan), dt), out))
+            out = np.where(fix, dt.type(complex(np.nan, np.nan)),
+                           np.where(inf, dt.type(complex(np.inf, np.nan)), out))
         return out
 
 

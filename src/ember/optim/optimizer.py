@@ -220,11 +220,11 @@ class Optimizer:
                                          f'devices: {ok}.')
 
     def _updates(self, group):
-        """(p, state, x, g) for each parameter of ``group`` that has a gradient, on raw arrays: new
-        state is filled by ``_fill_state``, the step counter advanced, g negated under maximize.
-        A sparse gradient (only where ``_sparse_error`` is None) comes as a sparse Tensor."""
+        """(p, state, x, g) for each parameter of ``group`` with a gradient, on raw arrays: new state
+        by ``_fill_state``, step counter advanced, g negated under maximize (a sparse g: a Tensor)."""
         todo = [p for p in group['params'] if p._grad is not None]
-        self._check_updates(group, todo)
+        for g in (self.param_groups if group is self.param_groups[0] else ()):   # all, before any changes
+            self._check_updates(g, [p for p in g['params'] if p._grad is not None])
         for p in todo:
             state = self.state[p]
             if len(state) == 0:
