@@ -169,3 +169,16 @@ def test_vmap_inplace_in_pytree_and_mapped_ok():
 def test_vmap_other_errors_unchanged():
     with pytest.raises(RuntimeError, match='^unsupported operation: more than one element'):
         ember.func.vmap(lambda x, y: x.expand(2, 3).add_(1), in_dims=(0, None))(ember.ones(2, 3), ember.ones(3))
+
+
+def test_unmapped_inputs_writable_again_after_vmap():
+    y = ember.ones(3)
+    kept = []
+
+    def f(x, y):
+        kept.append(y[:2])                   # a view of an unmapped input, kept past the call
+        return x * 2
+    ember.func.vmap(f, in_dims=(0, None))(ember.arange(6.).reshape(2, 3), y)
+    kept[0].add_(1)
+    y.add_(1)
+    assert y.tolist() == [3., 3., 2.]

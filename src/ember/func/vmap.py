@@ -140,16 +140,12 @@ def _vmap_call(func, in_dims, out_dims, randomness, args, kwargs):
                          f'sizes {sizes} for the mapped dimension')
     batch = sizes[0]
     dims = [None if d is None else d % x.dim() for x, d in zip(leaves, dims)]
-    locked = _lock(leaves, dims)
+    from ..ops import _op
+    _op.VMAP_LOCKED.append((_lock(leaves, dims), _INPLACE))
     try:
         results = _run(func, leaves, dims, spec, kwargs, batch, randomness)
-    except RuntimeError as e:
-        if locked and _wrote_locked(e, locked):
-            raise RuntimeError(_INPLACE) from None
-        raise
     finally:
-        for a in locked:
-            a.flags.writeable = True
+        _op.VMAP_LOCKED.pop()
     return _stack_outputs(results, out_dims, name, batch)
 
 
@@ -163,34 +159,16 @@ _INPLACE = ('vmap: inplace arithmetic(self, *extra_args) is not possible because
 
 
 def _lock(leaves, dims):
-    """Make the NumPy arrays of the unmapped tensor inputs read-only while the function runs once per
-    index: an in-place op on one of them (or on a view of one) would otherwise be applied once per
-    index to the caller's tensor. ember's in-place check then refuses the write before anything
-    changes (PyTorch refuses it too, as the write would need a batched ``self``). Returns the arrays
-    locked here, to be made writeable again."""
-    import numpy as np
-    locked = []
+    """The memory owners of the unmapped tensor inputs, refused to in-place ops while the function
+    runs once per index (ember's in-place check reads ``_op.VMAP_LOCKED``): such a write would
+    otherwise reach the caller's tensor once per index. PyTorch refuses it too, as the write would
+    need a batched ``self``."""
+    owners = set()
     for x, d in zip(leaves, dims):
         if d is None and isinstance(x, Tensor) and not x.is_sparse:
             a = x._data
-            if type(a) is np.ndarray and a.flags.writeable:
-                a.flags.writeable = False
-                locked.append(a)
-    return locked
-
-
-def _wrote_locked(err, locked):
-    """Whether ``err`` is the in-place check refusing a write to (memory of) a locked array."""
-    import numpy as np
-    tb = err.__traceback__
-    while tb is not None:
-        f = tb.tb_frame
-        if f.f_code.co_name == 'check_inplace':
-            t = f.f_locals.get('t')
-            a = getattr(t, '_data', None)
-            return isinstance(a, np.ndarray) and any(np.may_share_memory(a, b) for b in locked)
-        tb = tb.tb_next
-    return False
+            owners.add(id(a if a.base is None else a.base))
+    return owners
 
 
 def _sample(x, d, i):

@@ -265,10 +265,17 @@ NOGRAD_VIEW_INPLACE = ("A view was created in no_grad mode and is being modified
 _MULTI_VIEW = ('UnbindBackward0', 'SplitBackward0', 'SplitWithSizesBackward0')
 
 
+VMAP_LOCKED = []     # func.vmap: (ids of the memory owners of the unmapped inputs, message), innermost last
+
+
 def check_inplace(t, record):
     """PyTorch's refusals for in-place ops on tensors autograd needs intact."""
     if t._inference:
         _inference_write(t)
+    if VMAP_LOCKED:
+        a = t._data
+        if id(a if a.base is None else a.base) in VMAP_LOCKED[-1][0]:
+            raise RuntimeError(VMAP_LOCKED[-1][1])
     if not t._data.flags.writeable:
         raise RuntimeError('unsupported operation: more than one element of the written-to tensor refers '
                            'to a single memory location. Please clone() the tensor before performing the '
