@@ -167,3 +167,17 @@ def test_half_tensor_with_python_number(dt, name):
     got = fn(ember.tensor(x).to(getattr(ember, dt)))
     assert got.dtype == getattr(ember, dt)
     np.testing.assert_array_equal(got.float().numpy(), want)
+
+
+@pytest.mark.parametrize('dt', ['bfloat16', 'float16'])
+@pytest.mark.parametrize('sdt', ['float32', 'float64', 'bfloat16'])
+@pytest.mark.parametrize('op', ['mul', 'div', 'rmul', 'rdiv'])
+def test_half_tensor_with_0dim_tensor(dt, sdt, op):
+    x = np.random.default_rng(1).standard_normal(2000).astype(np.float32)
+    res = []
+    for T in (torch, ember):
+        v, s = T.tensor(x).to(getattr(T, dt)), T.tensor(0.1, dtype=getattr(T, sdt))
+        r = {'mul': lambda: v * s, 'div': lambda: v / s, 'rmul': lambda: s * v, 'rdiv': lambda: s / v}[op]()
+        res.append((str(r.dtype).split('.')[1], r.float().numpy()))
+    assert res[0][0] == res[1][0]
+    np.testing.assert_array_equal(res[1][1], res[0][1])

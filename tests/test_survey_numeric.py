@@ -127,14 +127,6 @@ def test_half_scalar(fn, specs, kw, dt):
     check(fn, specs, forward_only=True, tols={'float16': (0, 0), 'bfloat16': (0, 0), 'float32': (0, 0)})
 
 
-def test_half_opmath_helper():
-    from ember.ops._promote import half_opmath, HALF
-    x = ember.tensor([3.], dtype=ember.float16)._data
-    a, b = half_opmath(x, 1.1)
-    assert (a * b).astype(np.float16)[0] == torch.tensor([3.], dtype=torch.float16).mul(1.1).item()
-    assert half_opmath(x, x) is None and x.dtype in HALF
-
-
 # ------------------------------------------------------------------ 4. pow gradient at base 0
 
 POW = [

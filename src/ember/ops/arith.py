@@ -56,11 +56,13 @@ class Binary(Op):
 
 
 def _half_scalar(ufunc, a, b, a0, b0, nd):
-    """PyTorch's mul/div of a float16/bfloat16 tensor and a Python number: the number's float32
-    value meets the tensor in float32 and the result is rounded once (NumPy would round the
-    number to the half dtype first)."""
+    """PyTorch's mul/div of a float16/bfloat16 tensor and a scalar: a Python number (either side) or
+    a 0-dim float tensor as the second operand meets the tensor in float32 and the result is rounded
+    once. (NumPy, and PyTorch for a 0-dim tensor first, round the scalar to the half dtype first.)"""
     if b0.__class__ in _REAL_SCALARS and b0.__class__ is not bool:
         a, b = a.astype(np.float32), np.float32(b0)
+    elif getattr(b0, 'ndim', 1) == 0 and b0.dtype.kind in 'fV' and getattr(a0, 'ndim', 0):
+        a, b = a.astype(np.float32), b0.astype(np.float32)
     elif a0.__class__ in _REAL_SCALARS and a0.__class__ is not bool:
         a, b = np.float32(a0), b.astype(np.float32)
     return as_array(ufunc(a, b).astype(nd, copy=False))
