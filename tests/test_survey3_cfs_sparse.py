@@ -222,3 +222,17 @@ def test_dense_entry_points_take_sparse_operands():
             got.append((r.tolist(), r.grad_fn.name(), T.cat([s, s]).to_dense().tolist(),
                         T.stack([s, s], 1).to_dense().tolist(), p.to_dense().tolist()))
     assert got[0] == got[1]
+
+
+@pytest.mark.parametrize('op', ['cat', 'stack'])
+def test_sparse_join_refuses_a_dense_member(op):
+    import warnings
+    msgs = []
+    for T in (torch, ember):
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            s = T.sparse_coo_tensor([[0, 1]], [1., 2.], (2,))
+        with pytest.raises(RuntimeError) as e:
+            getattr(T, op)([s, T.ones(2)])
+        msgs.append(str(e.value))
+    assert msgs[0] == msgs[1] == 'Concatenating sparse tensors, but a dense tensor was found at position 1.'

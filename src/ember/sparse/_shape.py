@@ -153,15 +153,19 @@ def unsqueeze(s, dim):
     return _derive(s, 'UnsqueezeBackward0', i, size, lambda v: v, False)
 
 
+def _all_sparse(tensors):
+    for k, t in enumerate(tensors):
+        if not getattr(t, 'is_sparse', False):
+            raise RuntimeError(f'Concatenating sparse tensors, but a dense tensor was found at position {k}.')
+
+
 def cat(tensors, dim=0, _name='CatBackward0'):
     """ember.cat of sparse tensors (along a sparse or a dense dim): a sparse tensor holding every
     input's entries, in order."""
     tensors = list(tensors)
     if not tensors:
         raise ValueError('torch.cat(): expected a non-empty list of Tensors')
-    for k, t in enumerate(tensors):
-        if not getattr(t, 'is_sparse', False):
-            raise RuntimeError(f'Concatenating sparse tensors, but a dense tensor was found at position {k}.')
+    _all_sparse(tensors)
     first = tensors[0]
     d = first._wrap_dim(dim)
     for k, t in enumerate(tensors):
@@ -219,9 +223,7 @@ def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError('stack expects a non-empty TensorList')
-    for k, t in enumerate(tensors):
-        if not getattr(t, 'is_sparse', False):
-            raise RuntimeError(f'Concatenating sparse tensors, but a dense tensor was found at position {k}.')
+    _all_sparse(tensors)
     n = tensors[0].dim() + 1
     if not -n <= dim < n:
         raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})')
