@@ -34,7 +34,7 @@ def _roots(tensors):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
     """Accumulate d(tensors)/d(leaf) into each leaf's ``.grad``."""
-    if _engine.transform_depth[0]:
+    if _engine.transform_depth():
         raise RuntimeError('backward() called inside a functorch transform. This is not supported, please use '
                            'functorch.grad or functorch.vjp instead or call backward() outside of functorch '
                            'transforms.')

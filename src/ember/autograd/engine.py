@@ -1,4 +1,6 @@
 """The backward pass: count dependencies, then run nodes once all their gradients arrived."""
+import threading
+
 import numpy as _np
 
 from . import grad_mode
@@ -60,27 +62,48 @@ def _owner(arr):
     return id(arr if arr.base is None else arr.base)
 
 
-transform_depth = [0]     # > 0 while a func.grad/vjp/jvp transform runs the user's function
-_tasks = []     # running backward passes, innermost last: (id, nodes reached, nodes run or None, grad())
 _task_ids = [0]
+_per_thread = threading.local()     # each thread runs its own backward passes and transforms
+
+
+def running_tasks():
+    """This thread's running backward passes, innermost last: (id, nodes reached, nodes run or
+    None, grad())."""
+    try:
+        return _per_thread.tasks
+    except AttributeError:
+        _per_thread.tasks = []
+        return _per_thread.tasks
+
+
+def transform_depth():
+    """How many func.grad/vjp/jvp transforms are running the user's function in this thread."""
+    return getattr(_per_thread, 'depth', 0)
+
+
+def enter_transform(step):
+    _per_thread.depth = getattr(_per_thread, 'depth', 0) + step
 
 
 def is_checkpoint_valid():
     """Whether the running backward pass runs every node (no ``inputs=``, not autograd.grad), which
     a reentrant checkpoint's inner backward needs."""
-    return _tasks[-1][2] is None if _tasks else True
+    tasks = running_tasks()
+    return tasks[-1][2] is None if tasks else True
 
 
 def current_task_id():
     """An id of the innermost running backward pass (-1 outside backward)."""
-    return _tasks[-1][0] if _tasks else -1
+    tasks = running_tasks()
+    return tasks[-1][0] if tasks else -1
 
 
 def will_execute(node):
     """Whether the running backward pass runs ``node`` (a grad_fn or a leaf's AccumulateGrad)."""
-    if not _tasks:
+    tasks = running_tasks()
+    if not tasks:
         return False
-    _, reached, needed, capture = _tasks[-1]
+    _, reached, needed, capture = tasks[-1]
     if node not in reached or (needed is not None and node not in needed):
         return False
     if capture and type(node) is AccumulateGrad:
@@ -144,7 +167,8 @@ def _execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=
     anomaly = _anomaly[0]
     outer, node = _anomaly_running[0], None
     _task_ids[0] += 1
-    _tasks.append((_task_ids[0], seen, needed, capture))
+    tasks = running_tasks()
+    tasks.append((_task_ids[0], seen, needed, capture))
     try:
         while ready:
             node = ready.pop()
@@ -173,7 +197,7 @@ def _execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=
             _anomaly_mode.report(node)     # warn with the forward traceback, then re-raise
         raise
     finally:
-        _tasks.pop()
+        tasks.pop()
         grad_mode._set_enabled(prev)
         _anomaly_running[0] = outer
     return captured

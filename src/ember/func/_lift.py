@@ -135,9 +135,9 @@ class inside_transform:
 
     def __enter__(self):
         from ..autograd import engine
-        engine.transform_depth[0] += 1
+        engine.enter_transform(1)
 
     def __exit__(self, *exc):
         from ..autograd import engine
-        engine.transform_depth[0] -= 1
+        engine.enter_transform(-1)
         return False
