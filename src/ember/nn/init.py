@@ -154,7 +154,8 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
     if 0 in tensor.shape:
         warnings.warn('Initializing zero-element tensors is a no-op', stacklevel=3)
         return None
-    return calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
+    fan = _calculate_correct_fan(tensor, mode)      # the mode is checked before the nonlinearity
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
 def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None):

@@ -52,7 +52,10 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
         return result
 
     def __repr__(self):
-        return 'Parameter containing:\n' + super().__repr__()
+        text = super().__repr__()
+        if type(self) is not Parameter:      # a subclass: PyTorch wraps its own repr once more
+            text = f'Parameter({text})'
+        return 'Parameter containing:\n' + text
 
     __str__ = __repr__
 

@@ -57,6 +57,23 @@ class BackwardHookFunction(Function):
         return grads
 
 
+def _check_values(new, tensors, indices):
+    """PyTorch's checks on the gradients a module backward (pre-)hook hands back: each one (or None)
+    must keep the dtype, device and size of the tensor ``tensors[i]`` it stands for."""
+    for i in indices:
+        value, like = new[i], tensors[i]
+        if value is None:
+            continue
+        if not isinstance(value, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(value).__name__}'")
+        if value.dtype != like.dtype:
+            raise RuntimeError(f"hook 'hook' has changed the type of value (was {like.type()} got {value.type()})")
+        if value.device != like.device:
+            raise RuntimeError(f"hook 'hook' has changed the device of value (was {like.device} got {value.device})")
+        if value.shape != like.shape:
+            raise RuntimeError("hook 'hook' has changed the size of value")
+
+
 class BackwardHook:
     """Full backward (pre-)hooks of one module call: identity nodes wrap the inputs and the
     outputs; the output node records grad_output (and runs pre-hooks, which may replace it),
@@ -103,6 +120,7 @@ class BackwardHook:
                 if len(out) != len(res):
                     raise RuntimeError('Backward hook returned an invalid number of grad_input, '
                                        f'got {len(out)}, but expected {len(res)}')
+                _check_values(out, args, self.input_tensors_index)
                 res = out
             self.grad_outputs = None
             return tuple(None if g is None else res[i] for g, i in zip(given, self.input_tensors_index))
@@ -121,6 +139,7 @@ class BackwardHook:
                 if len(new) != len(self.grad_outputs):
                     raise RuntimeError('Backward pre hook returned an invalid number of grad_output, '
                                        f'got {len(new)}, but expected {len(self.grad_outputs)}')
+                _check_values(new, args, self.output_tensors_index)
                 self.grad_outputs = new
             local = self.grad_outputs
             if self.input_tensors_index is None:      # no input needs grad: hooks fire here

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from ...autograd import grad_mode
 
 _EXTRA_STATE_KEY_SUFFIX = '_extra_state'
+_FILE_ISSUE = ('Please file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml '
+               'to report this bug.')
 
 
 class _IncompatibleKeys(collections.namedtuple('IncompatibleKeys', ['missing_keys', 'unexpected_keys'])):
@@ -57,10 +59,12 @@ class StateDictMixin:
     """state_dict, load_state_dict, extra state and the state-dict hooks of nn.Module."""
 
     def get_extra_state(self):
-        raise RuntimeError('Reached a code path in Module.get_extra_state() that should never be called.')
+        raise RuntimeError('Reached a code path in Module.get_extra_state() that should never be called. '
+                           + _FILE_ISSUE)
 
     def set_extra_state(self, state):
-        raise RuntimeError('Reached a code path in Module.set_extra_state() that should never be called.')
+        raise RuntimeError('Reached a code path in Module.set_extra_state() that should never be called. '
+                           + _FILE_ISSUE)
 
     def _has_extra_state(self, name):
         return getattr(type(self), name) is not getattr(StateDictMixin, name)

@@ -48,6 +48,9 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
         return
+    if not isinstance(total_norm, Tensor):      # PyTorch clamps max_norm / (total_norm + 1e-6) with ember.clamp
+        raise TypeError(f'clamp() received an invalid combination of arguments - got '
+                        f'({type(max_norm / (total_norm + 1e-6)).__name__}, max=float), but expected one of:')
     coef = (float(max_norm) / (total_norm + 1e-6)).clamp(max=1.0)
     for g in grads:
         g.mul_(coef.to(g.device))

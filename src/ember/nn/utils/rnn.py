@@ -1,12 +1,14 @@
 """Padded and packed sequences: pad_sequence, pack_padded_sequence, pad_packed_sequence,
 pack_sequence, unpad_sequence, unpack_sequence and the PackedSequence record."""
+import numbers
+import operator
 from collections import namedtuple
 
-from ...ops.creation import tensor
+from ...ops.creation import as_tensor, tensor
 from ...ops.ranges import arange
 from ...ops.join import cat, stack
 from ..._tensor import Tensor
-from ..._dtype import float16, float32, float64, int8, int16, int32, int64, uint8
+from ..._dtype import dtype as _DType, float16, float32, float64, int8, int16, int32, int64, uint8
 
 
 class PackedSequence(namedtuple('PackedSequence', ['data', 'batch_sizes', 'sorted_indices', 'unsorted_indices'])):
@@ -29,7 +31,10 @@ class PackedSequence(namedtuple('PackedSequence', ['data', 'batch_sizes', 'sorte
 
     def to(self, *args, **kwargs):
         """Convert ``data`` as ``Tensor.to``; the indices follow it to its device (batch_sizes stay
-        on the CPU). Returns ``self`` when nothing changes."""
+        on the CPU). Returns ``self`` when nothing changes; no ``copy`` argument, as in PyTorch."""
+        copy_pos = 2 if args and isinstance(args[0], (Tensor, _DType)) else 3
+        if 'copy' in kwargs or len(args) > copy_pos:
+            raise RuntimeError('.to() does not accept copy argument')
         data = self.data.to(*args, **kwargs)
         if data is self.data:
             return self
@@ -96,36 +101,65 @@ def invert_permutation(permutation):
 _invert = invert_permutation
 
 
-def _lengths(lengths):
-    if isinstance(lengths, Tensor):
-        return [int(v) for v in lengths.tolist()]
-    return [int(v) for v in lengths]
-
-
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
-    lens = _lengths(lengths)
-    if enforce_sorted:
-        if any(a < b for a, b in zip(lens, lens[1:])):
-            raise RuntimeError('`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. '
-                               'You can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence '
-                               'to sidestep this requirement if you do not need ONNX exportability.')
-        sorted_indices = None
-        order = list(range(len(lens)))
-    else:
-        order = sorted(range(len(lens)), key=lambda i: -lens[i])
-        sorted_indices = tensor(order, device=input.device)
+    lengths = lengths.to(dtype=int64) if isinstance(lengths, Tensor) else \
+        as_tensor(lengths, dtype=int64, device='cpu')
+    sorted_indices = None
+    if not enforce_sorted:          # sort the batch by decreasing length first (stable on ties)
+        lengths, sorted_indices = lengths.sort(descending=True, stable=True)
+        sorted_indices = sorted_indices.to(input.device)
+        input = input.index_select(0 if batch_first else 1, sorted_indices)
+    data, batch_sizes = _pack(input, lengths, batch_first)
+    return PackedSequence(data, batch_sizes, sorted_indices, None)
+
+
+def _pack(input, lengths, batch_first):
+    """The packed data and batch sizes of a batch sorted by decreasing length, checked in PyTorch's order."""
     if batch_first:
         input = input.transpose(0, 1)
-    if sorted_indices is not None:
-        input = input.index_select(1, sorted_indices)
-    slens = [lens[i] for i in order]
-    if slens and slens[-1] <= 0:
+    if input.numel() == 0:
+        raise RuntimeError('Cannot pack empty tensors.')
+    if lengths.dim() != 1 or lengths.device.type != 'cpu':
+        raise RuntimeError("'lengths' argument should be a 1D CPU int64 tensor, but got "
+                           f'{lengths.dim()}D {lengths.device} Long tensor')
+    batch = input.size(1)
+    lens = [int(v) for v in lengths.tolist()]
+    if len(lens) != batch:
+        raise RuntimeError(f'Expected `len(lengths)` to be equal to batch_size, but got {len(lens)} '
+                           f'(batch_size={batch})')
+    if lens[-1] <= 0:
         raise RuntimeError('Length of all samples has to be greater than 0, but found an element in '
                            "'lengths' that is <= 0")
-    batch_sizes = [sum(1 for n in slens if n > t) for t in range(slens[0] if slens else 0)]
+    if any(a < b for a, b in zip(lens, lens[1:])):
+        raise RuntimeError('`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. '
+                           'You can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence '
+                           'to sidestep this requirement if you do not need ONNX exportability.')
+    batch_sizes = [sum(1 for n in lens if n > t) for t in range(lens[0])]
     data = cat([input[t, :b] for t, b in enumerate(batch_sizes)])
     # batch_sizes live on the CPU whatever the data's device, as in PyTorch
-    return PackedSequence(data, tensor(batch_sizes, device='cpu'), sorted_indices, None)
+    return data, tensor(batch_sizes, device='cpu')
+
+
+def _number(fn, name, pos, value, kind):
+    """``value`` parsed as PyTorch parses a ``kind`` ('float', 'Number' or 'int') argument of ``fn``:
+    Python / NumPy numbers, or (for 'float' / 'Number') a 0-dim Tensor that needs no grad."""
+    if kind == 'int':
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    elif isinstance(value, Tensor):
+        if value.dim() == 0 and not (kind == 'float' and value.requires_grad):
+            value = value.item()
+            if isinstance(value, complex):
+                if value.imag:
+                    raise RuntimeError(f'value cannot be converted to type {"double" if kind == "float" else "float"} '
+                                       'without overflow')
+                value = value.real
+            return value
+    elif isinstance(value, numbers.Real if kind == 'float' else numbers.Number):
+        return value
+    raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be {kind}, not {type(value).__name__}")
 
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
@@ -136,7 +170,9 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         if total_length < steps:
             raise ValueError('Expected total_length to be at least the length of the longest sequence in input, '
                              f'but got total_length={total_length} and max sequence length being {steps}')
-        steps = total_length
+    padding_value = _number('_pad_packed_sequence', 'padding_value', 4, padding_value, 'Number')
+    if total_length is not None:
+        steps = _number('_pad_packed_sequence', 'total_length', 5, total_length, 'int')
     rows, off = [], 0
     for b in batch_sizes:
         piece = data[off:off + b]
@@ -169,11 +205,10 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side='
     for i, s in enumerate(seqs):
         if not isinstance(s, Tensor):
             raise TypeError(f'expected Tensor as element {i} in argument 0, but got {type(s).__name__}')
-    for name, pos, value, kinds, kind in (('padding_value', 3, padding_value, (int, float), 'float'),
-                                          ('padding_side', 4, padding_side, str, 'str')):
-        if not isinstance(value, kinds):
-            raise TypeError(f"pad_sequence(): argument '{name}' (position {pos}) must be {kind}, not "
-                            f'{type(value).__name__}')
+    padding_value = _number('pad_sequence', 'padding_value', 3, padding_value, 'float')
+    if not isinstance(padding_side, str):
+        raise TypeError("pad_sequence(): argument 'padding_side' (position 4) must be str, not "
+                        f'{type(padding_side).__name__}')
     if not seqs:
         raise RuntimeError('received an empty list of sequences')
     if padding_side not in ('left', 'right'):
@@ -221,8 +256,10 @@ def unpad_sequence(padded_sequences, lengths, batch_first=False):
     Unlike PyTorch, a time-major ``padded_sequences`` is not transposed in place."""
     if not batch_first:
         padded_sequences = padded_sequences.transpose(0, 1)
+    if not isinstance(lengths, Tensor):         # PyTorch moves ``lengths`` to the data's device
+        raise AttributeError(f"'{type(lengths).__name__}' object has no attribute 'device'")
     steps = arange(padded_sequences.shape[1], device=padded_sequences.device)
-    return [seq[steps < n] for seq, n in zip(padded_sequences, _lengths(lengths))]
+    return [seq[steps < n] for seq, n in zip(padded_sequences, lengths.tolist())]
 
 
 def unpack_sequence(packed_sequences):

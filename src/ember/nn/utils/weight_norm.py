@@ -22,8 +22,11 @@ def norm_except_dim(v, pow=2, dim=0):
     if dim == -1:
         return v.norm(pow)
     nd = v.dim()
-    if not -nd <= dim < nd:
-        raise IndexError(f'Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})')
+    if nd == 0 and dim == 0:
+        raise IndexError('Dimension specified as 0 but tensor has no dimensions')
+    if not -max(nd, 1) <= dim < max(nd, 1):
+        raise IndexError(f'Dimension out of range (expected to be in range of [{-max(nd, 1)}, {max(nd, 1) - 1}], '
+                         f'but got {dim})')
     dim = dim % nd
     if dim == 0:
         return v.contiguous().view(v.size(0), -1).norm(pow, 1).view([v.size(0)] + [1] * (nd - 1))
@@ -58,6 +61,8 @@ def _weight_norm(v, g, dim=0):
     if v.device != g.device:
         raise RuntimeError('Expected all tensors to be on the same device, but found at least two devices, '
                            f'{v.device} and {g.device}!')
+    if v.dim() == 0 and dim in (0, -1):
+        raise IndexError(f'Dimension specified as {dim} but tensor has no dimensions')
     if v.dtype != g.dtype and v.dim() > 0 and dim in (0, v.dim() - 1):
         raise RuntimeError(f'expected scalar type {_SCALAR_NAMES.get(v.dtype.name, v.dtype.name)} but found '
                            f'{_SCALAR_NAMES.get(g.dtype.name, g.dtype.name)}')
