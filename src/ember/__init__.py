@@ -53,6 +53,8 @@ from .ops.index import nonzero  # noqa: F401
 from .ops.matmul import matmul, mm, bmm, mv, dot, outer, ger  # noqa: F401
 from .ops import return_types  # noqa: F401
 from . import nn, optim  # noqa: F401,E402
+from .nn.utils.weight_norm import norm_except_dim, _weight_norm, _weight_norm_interface  # noqa: F401,E402
+from . import __future__  # noqa: F401,E402
 from ._dtype import finfo, iinfo, can_cast  # noqa: F401,E402
 from .ops.ranges import arange, linspace, logspace, tril_indices, triu_indices  # noqa: F401,E402
 from .ops.random import poisson, binomial  # noqa: F401,E402

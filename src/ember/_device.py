@@ -20,6 +20,9 @@ class device:
             self.type, self.index = type.type, type.index
             return
         if isinstance(type, int) and not isinstance(type, bool):
+            from ._backend import cuda_reason       # an index means the current accelerator
+            if cuda_reason() is not None:
+                raise RuntimeError('Cannot access accelerator device when none is available.')
             type, index = 'cuda', type
         if not isinstance(type, str):
             name = type.__class__.__name__

@@ -7,6 +7,7 @@ import numpy as np
 
 from ._tensor import Tensor
 from .ops import argcheck, nn_ops, arith, power, minmax, select, extremes, unary, compare, reduce, stats, shape, join, convert, index, matmul, creation
+from .ops import other_devices
 from .ops._promote import py_number
 from .ops.unary_more import positive as _positive
 
@@ -133,7 +134,8 @@ METHODS = {
     'chunk': join.chunk,
     # copies and conversions
     'clone': convert.clone, 'contiguous': convert.contiguous, 'to': convert.to, 'cpu': convert.cpu,
-    'cuda': convert.cuda, 'pin_memory': convert.pin_memory, 'is_pinned': convert.is_pinned,
+    'cuda': convert.cuda, 'xpu': other_devices.xpu, 'ipu': other_devices.ipu, 'mtia': other_devices.mtia,
+    'pin_memory': convert.pin_memory, 'is_pinned': convert.is_pinned,
     'float': convert.float_, 'double': convert.double, 'half': convert.half,
     'bfloat16': convert.bfloat16, 'long': convert.long, 'int': convert.int_, 'short': convert.short,
     'char': convert.char, 'byte': convert.byte, 'bool': convert.bool_, 'type_as': convert.type_as,

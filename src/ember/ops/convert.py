@@ -131,7 +131,7 @@ def _parse_to(args, kwargs):
             dtype = a
         elif a is None or isinstance(a, (str, _device)) or (isinstance(a, int) and a.__class__ is not bool):
             if a is not None:
-                dev = as_device(a) if not isinstance(a, int) else _device('cuda', a)
+                dev = as_device(a)
             if rest and (rest[0] is None or isinstance(rest[0], _dtype.dtype)):
                 dtype = rest[0] if rest[0] is not None else dtype
                 rest = rest[1:]

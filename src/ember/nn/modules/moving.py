@@ -4,6 +4,14 @@ their data (and their grads' data) are replaced, as PyTorch's ``param.data = ...
 from ...autograd import grad_mode
 
 
+def _renewed(p, fn):
+    with grad_mode.no_grad():
+        new = p.__class__(fn(p), p.requires_grad)
+        if p._grad is not None:
+            new.grad = fn(p._grad).requires_grad_(p._grad.requires_grad)
+    return new
+
+
 class MovingMixin:
     def _apply(self, fn, recurse=True):
         """Replace every parameter's and buffer's data by fn(data); parameters (and their
@@ -11,8 +19,13 @@ class MovingMixin:
         if recurse:
             for m in self.children():
                 m._apply(fn)
-        for p in self._parameters.values():
+        from ... import __future__ as future
+        renew = future._overwrite_module_params_on_conversion and not future._swap_module_params_on_conversion
+        for key, p in self._parameters.items():
             if p is None:
+                continue
+            if renew:                   # ember.__future__: new Parameter (and grad) objects
+                self._parameters[key] = _renewed(p, fn)
                 continue
             with grad_mode.no_grad():
                 p._data = fn(p)._data
@@ -58,7 +71,22 @@ class MovingMixin:
     def cpu(self):
         return self._apply(lambda t: t.cpu())
 
+    def xpu(self, device=None):
+        return self._apply(lambda t: t.xpu(device))
+
+    def ipu(self, device=None):
+        return self._apply(lambda t: t.ipu(device))
+
+    def mtia(self, device=None):
+        return self._apply(lambda t: t.mtia(device))
+
     def type(self, dst_type):
+        from ... import _dtype
+        from ...ops.legacy import parse_type_name
+        dt = parse_type_name(dst_type)[0] if isinstance(dst_type, str) else getattr(dst_type, '_legacy_dtype', dst_type)
+        if isinstance(dt, _dtype.dtype) and not (dt.is_floating_point or dt.is_complex) and any(
+                p is not None and p.requires_grad for p in self.parameters()):
+            raise RuntimeError('data set to a tensor that requires gradients must be floating point or complex dtype')
         return self._apply(lambda t: t.type(dst_type))
 
     def float(self):

@@ -71,6 +71,11 @@ def _weight_norm(v, g, dim=0):
     return v * (g / norm_except_dim(v, 2, dim))
 
 
+def _weight_norm_interface(v, g, dim=0):
+    """PyTorch's fused weight-norm primitive: the weight and the norm it divided by."""
+    return _weight_norm(v, g, dim), norm_except_dim(v, 2, dim)
+
+
 class WeightNorm:
     """The forward pre-hook of the old ``weight_norm``: recomputes ``name`` from ``name_g``, ``name_v``."""
 

@@ -1,0 +1,78 @@
+"""Survey 4 (module API leftovers): Module.type to an integer dtype, other-device methods, integer
+device indices without an accelerator, ember.__future__ conversion switches, top-level weight-norm
+primitives. Each is compared with torch."""
+import pytest
+import torch
+
+import ember
+
+
+def _outcome(f):
+    try:
+        r = f()
+    except Exception as e:       # noqa: BLE001 — the comparison is the point
+        return type(e).__name__, str(e).split('\n')[0].replace('torch', 'ember')
+    return repr(r).replace('torch', 'ember')
+
+
+CASES = {
+    'type-int64': lambda T: (lambda m: (_outcome(lambda: m.type(T.int64)), str(m.weight.dtype)))(T.nn.Linear(1, 1)),
+    'type-str': lambda T: (lambda m: (_outcome(lambda: m.type('torch.LongTensor')), str(m.weight.dtype)))(
+        T.nn.Linear(1, 1)),
+    'type-legacy': lambda T: (lambda m: (_outcome(lambda: m.type(T.LongTensor)), str(m.weight.dtype)))(
+        T.nn.Linear(1, 1)),
+    'type-int-no-grad': lambda T: str(T.nn.Linear(1, 1).requires_grad_(False).type(T.int64).weight.dtype),
+    'type-double': lambda T: str(T.nn.Linear(1, 1).type(T.float64).weight.dtype),
+    'tensor-xpu': lambda T: T.ones(1).xpu(),
+    'tensor-ipu': lambda T: T.ones(1).ipu(),
+    'tensor-mtia': lambda T: T.ones(1).mtia(),
+    'module-xpu': lambda T: T.nn.Linear(1, 1).xpu(),
+    'module-ipu': lambda T: T.nn.Linear(1, 1).ipu(),
+    'module-mtia': lambda T: T.nn.Linear(1, 1).mtia(),
+    'module-to-int': lambda T: T.nn.Linear(1, 1).to(3),
+    'device-int': lambda T: T.device(0),
+    'tensor-to-int': lambda T: T.ones(1).to(1),
+    'factory-int': lambda T: T.zeros(1, device=2),
+}
+
+
+@pytest.mark.cpu_only
+@pytest.mark.parametrize('name', sorted(CASES))
+def test_matches_torch(name):
+    f = CASES[name]
+    assert _outcome(lambda: f(ember)) == _outcome(lambda: f(torch))
+
+
+def _convert(T, overwrite, swap):
+    T.__future__.set_overwrite_module_params_on_conversion(overwrite)
+    T.__future__.set_swap_module_params_on_conversion(swap)
+    try:
+        m = T.nn.Linear(1, 1)
+        w = m.weight
+        m.weight.grad = T.ones(1, 1)
+        g = m.weight.grad
+        m.double()
+        return (m.weight is w, m.weight.grad is g, str(m.weight.grad.dtype).split('.')[1],
+                type(m.weight).__name__, m.weight.requires_grad,
+                T.__future__.get_overwrite_module_params_on_conversion(),
+                T.__future__.get_swap_module_params_on_conversion())
+    finally:
+        T.__future__.set_overwrite_module_params_on_conversion(False)
+        T.__future__.set_swap_module_params_on_conversion(False)
+
+
+@pytest.mark.parametrize('overwrite,swap', [(False, False), (True, False), (False, True), (True, True)])
+def test_future_conversion_switches(overwrite, swap):
+    assert _convert(ember, overwrite, swap) == _convert(torch, overwrite, swap)
+
+
+def test_weight_norm_primitives_at_top_level():
+    v = [[1., 2., 3.], [4., 5., 6.]]
+    g = [[2.], [3.]]
+    for name, args in [('norm_except_dim', (2, 0)), ('_weight_norm', (0,))]:
+        a = getattr(ember, name)(ember.tensor(v), *((ember.tensor(g),) if name != 'norm_except_dim' else ()), *args)
+        b = getattr(torch, name)(torch.tensor(v), *((torch.tensor(g),) if name != 'norm_except_dim' else ()), *args)
+        assert abs(a.numpy() - b.numpy()).max() < 1e-6
+    wa, na = ember._weight_norm_interface(ember.tensor(v), ember.tensor(g), 0)
+    wb, nb = torch._weight_norm_interface(torch.tensor(v), torch.tensor(g), 0)
+    assert abs(wa.numpy() - wb.numpy()).max() < 1e-6 and abs(na.numpy() - nb.numpy()).max() < 1e-6
