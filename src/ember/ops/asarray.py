@@ -29,6 +29,8 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=None):
         return _asarray_tensor(obj, dtype, device, copy, requires_grad)
     if isinstance(obj, np.generic) and copy is False:
         raise RuntimeError("can't alias NumPy scalars. Either remove copy=False or transform it in a ndarray. ")
+    if isinstance(obj, np.generic):
+        obj = np.array(obj)             # read as a 0-dim array (no per-element checks)
     if isinstance(obj, (bytes, bytearray, memoryview)):
         t = _from_buffer(obj, dtype, device, copy)
     elif isinstance(obj, np.ndarray):

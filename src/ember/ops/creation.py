@@ -11,6 +11,7 @@ from .._backend import check_cuda, check_bf16
 from .._device import default_for
 from .._tensor import Tensor
 from .from_data import _infer_np, _cast_host, check_strides, check_numpy  # noqa: F401  (legacy.py and ranges.py import them here)
+from .creation_args import _requiring, _is_int, _size, _size_kw, _into_out  # noqa: F401  (random*.py, legacy.py, ranges.py)
 
 _HOST = contextlib.nullcontext()
 
@@ -52,53 +53,21 @@ def _finish(arr, device, requires_grad):
     return _requiring(t) if requires_grad else t
 
 
-def _requiring(t):
-    if t._data.dtype.kind not in 'fVc':
-        raise RuntimeError('Only Tensors of floating point and complex dtype can require gradients')
-    t._requires_grad = True
-    return t
-
-
 def _np(dtype):
     return (_dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)).np
 
 
-def _is_int(s):
-    """Accepted as one dimension of a size: Python/NumPy ints (bools too) and 0-dim integer tensors."""
-    return isinstance(s, (int, np.integer)) or (isinstance(s, Tensor) and s.dim() == 0
-                                                and not s.is_floating_point())
-
-
-def _size(size, name='zeros', pos=1):
-    """The shape tuple from ``f(2, 3)`` or ``f((2, 3))``, checked with PyTorch's messages."""
-    if len(size) == 1 and not _is_int(size[0]):
-        if not isinstance(size[0], (tuple, list)):
-            raise TypeError(f"{name}(): argument 'size' (position {pos}) must be tuple of ints, "
-                            f'not {type(size[0]).__name__}')
-        size = size[0]
-    elif not size:
-        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
-    out = []
-    for s in size:
-        if not _is_int(s):
-            raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos {len(out) + 1} "
-                            f'with error "type must be tuple of ints,but got {type(s).__name__}"')
-        out.append(int(s))
-    for s in out:
-        if s < 0:
-            if name == 'zeros':
-                raise RuntimeError('zeros: Dimension size must be non-negative.')
-            raise RuntimeError(f'Trying to create tensor with negative dimension {s}: {out}')
-    return tuple(out)
-
-
 # ------------------------------------------------------------------ from data (read by from_data.py)
 
-def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+def _copy_warning(data, how):
     if isinstance(data, Tensor):
         warnings.warn('To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() '
                       'or sourceTensor.detach().clone().requires_grad_(True), rather than '
-                      'ember.tensor(sourceTensor).', UserWarning, stacklevel=2)
+                      f'{how}(sourceTensor).', UserWarning, stacklevel=3)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    _copy_warning(data, 'ember.tensor')
     return _finish(_infer_np(data, dtype), device, requires_grad)
 
 
@@ -127,6 +96,8 @@ def scalar_tensor(s, like=None, dtype=None, *, device=None, requires_grad=False,
     """``ember.scalar_tensor(s)``: a 0-dim tensor of the default dtype, as in PyTorch. Ops pass ``like``
     to wrap a Python number: it keeps the number's own promotion dtype and goes to ``like``'s device."""
     if like is None:
+        if not isinstance(s, (int, float, complex, np.generic, Tensor)):
+            raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not {type(s).__name__}")
         d = _dtype.get_default_dtype() if dtype is None else _dtype.to_dtype(dtype)
         return _finish(_fill_array(s, d), device, requires_grad)
     d = dtype or _dtype.scalar_dtype(s)
@@ -180,20 +151,14 @@ def _fill_array(value, d):
     return _cast_host(np.array(value), nd)
 
 
-def _size_kw(name, args, size):
-    """The ``size=`` keyword form (``zeros(size=(2, 3))``), with PyTorch's errors."""
-    if args:
-        raise TypeError(f"{name}() got multiple values for argument 'size'")
-    if not isinstance(size, (tuple, list)):
-        raise TypeError(f"{name}(): argument 'size' must be tuple of ints, not {type(size).__name__}")
-    return (size,)
-
-
 def zeros(*args, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     if size is not None:
         args = _size_kw('zeros', args, size)
-    shape, nd = _size(args, 'zeros'), _np(dtype)
+    shape = _size(args, 'zeros')
+    if out is not None:
+        return _into_out(out, 'zeros', dtype, requires_grad, lambda d, dev: zeros(shape, dtype=d, device=dev))
+    nd = _np(dtype)
     return _build(lambda xp: xp.zeros(shape, nd), device, nd, requires_grad)
 
 
@@ -201,7 +166,10 @@ def ones(*args, size=None, out=None, dtype=None, layout=None, device=None, requi
          pin_memory=False):
     if size is not None:
         args = _size_kw('ones', args, size)
-    shape, nd = _size(args, 'ones'), _np(dtype)
+    shape = _size(args, 'ones')
+    if out is not None:
+        return _into_out(out, 'ones', dtype, requires_grad, lambda d, dev: ones(shape, dtype=d, device=dev))
+    nd = _np(dtype)
     return _build(lambda xp: xp.ones(shape, nd), device, nd, requires_grad)
 
 
@@ -209,7 +177,15 @@ def empty(*args, size=None, out=None, dtype=None, layout=None, device=None, requ
           pin_memory=False, memory_format=None):
     if size is not None:
         args = _size_kw('empty', args, size)
-    shape, nd = _size(args, 'empty'), _np(dtype)
+    shape = _size(args, 'empty')
+    if memory_format is not None and memory_format.name == 'preserve_format':
+        raise RuntimeError('unsupported memory format Preserve')
+    if out is not None:
+        if memory_format is not None:
+            raise RuntimeError("'memory_format' argument is incompatible with 'out' tensor argument")
+        return _into_out(out, 'empty', dtype, requires_grad, lambda d, dev: empty(shape, dtype=d, device=dev),
+                         fill=False)
+    nd = _np(dtype)
     t = _build(lambda xp: xp.empty(shape, nd), device, nd, requires_grad)
     return t if memory_format is None else laid_out(t, memory_format)
 
@@ -220,16 +196,22 @@ def _full(size, fill_value, dtype, device, requires_grad, name):
                         f'{type(size).__name__}')
     if isinstance(fill_value, Tensor) and fill_value.dim() != 0:
         raise TypeError(f"{name}(): argument 'fill_value' (position 2) must be Number, not Tensor")
+    if isinstance(fill_value, (str, bytes, type(None), list, tuple)):
+        raise TypeError(f"{name}(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}")
     if dtype is None:
         if isinstance(fill_value, np.complexfloating):   # read as a float (NumPy warns), as in PyTorch
             fill_value = float(fill_value)
-        dtype = _dtype.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+        dtype = (_dtype.get_default_dtype() if isinstance(fill_value, np.bool_)   # no Python bool: a float
+                 else _dtype.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value))
     d = _dtype.to_dtype(dtype)
     shape, fv = _size((size,), name), _fill_array(fill_value, d)
     return _build(lambda xp: xp.full(shape, fv if xp is np else fv.item(), d.np), device, d.np, requires_grad)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    if out is not None:
+        return _into_out(out, 'full', dtype, requires_grad,
+                         lambda d, dev: _full(size, fill_value, d, dev, False, 'full'))
     return _full(size, fill_value, dtype, device, requires_grad, 'full')
 
 
@@ -242,6 +224,8 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
         raise RuntimeError(f'n must be greater or equal to 0, got {n}')
     if m is not None and m < 0:
         raise RuntimeError(f'm must be greater or equal to 0, got {m}')
+    if out is not None:
+        return _into_out(out, 'eye', dtype, requires_grad, lambda d, dev: eye(n, m, dtype=d, device=dev))
     nd = _np(dtype)
     return _build(lambda xp: xp.eye(int(n), int(n if m is None else m), dtype=nd), device, nd, requires_grad)
 
@@ -328,7 +312,8 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+    _copy_warning(data, 'tensor.new_tensor')
+    return _finish(_infer_np(data, dtype or self.dtype), device or self.device, requires_grad)
 
 
 from .asarray import asarray  # noqa: E402,F401  (ember.asarray: built on the functions above)

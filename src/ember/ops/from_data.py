@@ -9,8 +9,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from .storage import _Storage, tensor_values
-
-_PY_NUMBERS = frozenset((int, float, bool, complex))
+from .from_data_checks import _PY_NUMBERS, _refuse_int_leaves, _beyond_int64, _refuse_leaf, _refuse_complex
 
 
 def _is_seq(x):
@@ -37,8 +36,8 @@ def _infer_dtype(data):
         if data.ndim:                   # an array inside the data (top-level arrays never come here)
             _warn_once(_SLOW_LIST)
         return _dtype.from_numpy_dtype(data.dtype)
-    if isinstance(data, str):
-        raise TypeError("new(): invalid data type 'str'")
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if isinstance(data, (list, tuple, range)):
         if not len(data):
             return _dtype.get_default_dtype()
@@ -70,6 +69,8 @@ def _first_sizes(data):
         if not len(seq):
             break
         seq = seq[0]
+    if sizes and isinstance(seq, np.ndarray):       # a 0-dim array is no sequence PyTorch can measure
+        raise TypeError('len() of unsized object')
     return sizes
 
 
@@ -80,6 +81,8 @@ def _check_nested(seq, sizes, d, dim=0):
     last = dim + 1 == len(sizes)
     for x in seq:
         if last and _is_seq(x):
+            if d is _dtype.uint64:
+                raise TypeError('an integer is required')
             if d.is_floating_point:
                 raise TypeError(f'must be real number, not {type(x).__name__}')
             raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
@@ -94,8 +97,10 @@ def _from_python(data, dtype):
     NumPy scalars. As in PyTorch, the walk over every element only happens without ``dtype``."""
     sizes = _first_sizes(data)
     d = _infer_dtype(data) if dtype is None else _dtype.to_dtype(dtype)
-    if d is _dtype.uint64 and dtype is not None:
+    if d is _dtype.uint64:
         return _exact_uint64(data, sizes, d)
+    checked = (d is _dtype.bool_ or d.category == _dtype._INT) and _refuse_int_leaves(
+        data, len(sizes), d, dtype is not None)
     try:
         arr = np.array(data)
     except ValueError:
@@ -126,28 +131,7 @@ def _from_python(data, dtype):
             _refuse_leaf(data, d)       # None, strings and other objects, as PyTorch's casts say
         if sizes:
             _check_nested(data, sizes, d)
-    return _checked_cast(arr, d)
-
-
-def _beyond_int64(data, d):
-    """Whether, reading ``data`` in order into the integer dtype ``d``, a Python int outside int64
-    comes before any other bad element (PyTorch reads each int as int64 first and raises there;
-    NumPy made floats of such ints)."""
-    info = np.iinfo(d.np)
-    lo = -info.max if d.np.kind == 'u' else info.min
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(reversed(x))
-        elif type(x) is int:
-            if not -2 ** 63 <= x < 2 ** 63:
-                return True
-            if not lo <= x <= info.max:
-                return False
-        elif type(x) is complex or (type(x) is float and not lo <= x <= info.max):
-            return False
-    return False
+    return _checked_cast(arr, d, checked)
 
 
 def _exact_uint64(data, sizes, d):
@@ -167,44 +151,6 @@ def _exact_uint64(data, sizes, d):
         elif x >= 2 ** 64:
             raise OverflowError('int too big to convert')
     return np.array(data, dtype=np.uint64)
-
-
-def _refuse_leaf(data, d):
-    """With a dtype given, the first element that is no number raises the error of PyTorch's cast."""
-    if isinstance(data, bytes):
-        raise TypeError("new(): invalid data type 'bytes'")
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(reversed(x))
-        elif not isinstance(x, (int, float, complex, np.generic, np.ndarray, Tensor)):
-            if d.category == _dtype._INT or d is _dtype.bool_:
-                raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
-            raise TypeError(f'must be real number, not {type(x).__name__}')
-    _infer_dtype(data)
-
-
-def _refuse_complex(data, d):
-    """PyTorch's errors for complex elements of Python data read into a real dtype ``d``: Python
-    complex numbers are refused, complex tensors only with a nonzero imaginary part."""
-    if isinstance(data, (list, tuple)):
-        for x in data:
-            _refuse_complex(x, d)
-    elif isinstance(data, np.complexfloating):
-        if not d.is_floating_point:
-            raise TypeError(f"'numpy.{type(data).__name__}' object cannot be interpreted as an integer")
-        float(data)                 # NumPy's ComplexWarning, as PyTorch reads the number so
-    elif isinstance(data, complex):
-        if d.is_floating_point:
-            raise TypeError('must be real number, not complex')
-        if d is not _dtype.bool_:
-            raise TypeError("'complex' object cannot be interpreted as an integer")
-    elif isinstance(data, Tensor) and data.is_complex():
-        if not d.is_floating_point:
-            raise TypeError('only integer tensors of a single element can be converted to an index')
-        if bool((data.detach().numpy(force=True).imag != 0).any()):
-            raise RuntimeError('value cannot be converted to type double without overflow')
 
 
 def _has_tensor(data):
@@ -234,8 +180,9 @@ def _host_leaves(data, grads):
     return [_host_leaves(x, grads) for x in data] if isinstance(data, (list, tuple)) else data
 
 
-def _checked_cast(arr, d):
-    """Cast numbers read from Python into ``d``, refusing integers the dtype can't hold."""
+def _checked_cast(arr, d, checked=False):
+    """Cast numbers read from Python into ``d``, refusing integers the dtype can't hold (``checked``:
+    every element was checked already, one by one; negative ones are integers that wrap)."""
     nd = d.np
     if arr.dtype == nd:
         return arr
@@ -245,7 +192,9 @@ def _checked_cast(arr, d):
         return arr.astype(np.float64).astype(nd) if d.is_floating_point else arr.astype(nd)
     if arr.dtype.kind == 'c' and nd.kind not in 'cb':      # checked by _refuse_complex: no warning
         arr = arr.real
-    if nd.kind in 'iu' and arr.dtype.kind in 'iuf':
+    if checked and nd.kind == 'u' and arr.dtype.kind == 'f':
+        return np.asarray(np.trunc(arr)).astype(np.int64).astype(nd)
+    if nd.kind in 'iu' and arr.dtype.kind in 'iuf' and not checked:
         info = np.iinfo(nd)
         # (integers wrap into unsigned types from down to -max, as in PyTorch)
         lo = (0 if arr.dtype.kind == 'f' else -info.max) if nd.kind == 'u' else info.min
@@ -299,8 +248,10 @@ def _infer_np(data, dtype=None):
         _dtype.from_numpy_dtype(data.dtype)
         check_strides(data)
         arr = data.copy()
-    elif isinstance(data, str):
-        raise TypeError("new(): invalid data type 'str'")
+    elif isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    elif isinstance(data, bytearray):       # a sequence of ints
+        return _from_python(list(data), dtype)
     else:
         return _from_python(data, dtype)
     if dtype is not None:
@@ -328,4 +279,7 @@ def _cast_host(arr, np_dtype):
     arr = drop_imag(arr, np_dtype)
     if np_dtype.kind in 'iu' and arr.dtype.kind == 'f':
         return np.asarray(np.trunc(arr)).astype(np_dtype)      # trunc of a 0-d array is a NumPy scalar
-    return arr.astype(np_dtype)
+    with np.errstate(over='ignore', invalid='ignore'):         # out-of-range floats become inf silently
+        if np_dtype == np.float16 and arr.dtype.itemsize > 4 and arr.dtype.kind == 'f':
+            arr = arr.astype(np.float32)       # PyTorch rounds double -> half through float
+        return arr.astype(np_dtype)
