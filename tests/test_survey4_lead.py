@@ -76,3 +76,30 @@ def test_weight_norm_primitives_at_top_level():
     wa, na = ember._weight_norm_interface(ember.tensor(v), ember.tensor(g), 0)
     wb, nb = torch._weight_norm_interface(torch.tensor(v), torch.tensor(g), 0)
     assert abs(wa.numpy() - wb.numpy()).max() < 1e-6 and abs(na.numpy() - nb.numpy()).max() < 1e-6
+
+
+INFO = {
+    'finfo-eq': lambda T: T.finfo(T.float32) == T.finfo(T.float32),
+    'finfo-ne-dtype': lambda T: T.finfo(T.float32) == T.finfo(T.float64),
+    'iinfo-eq': lambda T: T.iinfo(T.int8) == T.iinfo(T.int8),
+    'finfo-neq': lambda T: T.finfo(T.float32) != T.finfo(T.float32),
+    'finfo-float': lambda T: T.finfo(float), 'iinfo-int': lambda T: T.iinfo(int),
+    'finfo-complex': lambda T: T.finfo(complex), 'finfo-int': lambda T: T.finfo(int),
+    'iinfo-float': lambda T: T.iinfo(float), 'finfo-bool': lambda T: T.finfo(bool),
+    'iinfo-bool': lambda T: T.iinfo(bool),
+}
+
+
+@pytest.mark.parametrize('name', sorted(INFO))
+def test_finfo_iinfo_match_torch(name):
+    assert _outcome(lambda: INFO[name](ember)) == _outcome(lambda: INFO[name](torch))
+
+
+def test_return_types_pickle_and_field_counts():
+    import pickle
+    for T in (ember, torch):
+        r = T.max(T.tensor([[1., 3.], [2., 0.]]), 1)
+        back = pickle.loads(pickle.dumps(r))
+        assert type(back) is type(r) and back.values.tolist() == [3., 2.] and back.indices.tolist() == [1, 0]
+        assert (r.n_fields, r.n_sequence_fields, r.n_unnamed_fields) == (2, 2, 0)
+        assert type(r).__module__.endswith('return_types')

@@ -253,7 +253,7 @@ class finfo:
     """Machine limits of a floating dtype: ``ember.finfo(ember.float32).eps``."""
 
     def __init__(self, type=None):
-        d = get_default_dtype() if type is None else type
+        d = get_default_dtype() if type is None else _PY_TYPES.get(type, type)
         if isinstance(d, dtype):
             d = d.to_real()             # a complex dtype's limits are its parts'
         if not isinstance(d, dtype) or not d.is_floating_point:
@@ -278,6 +278,7 @@ class iinfo:
     """Limits of an integer dtype: ``ember.iinfo(ember.int8).max``."""
 
     def __init__(self, type):
+        type = _PY_TYPES.get(type, type)
         if type is bool_:
             raise TypeError('ember.bool is not supported by ember.iinfo')
         if not isinstance(type, dtype) or type.category != _INT:
@@ -291,6 +292,15 @@ class iinfo:
 
     def __repr__(self):
         return f'iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})'
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.dtype == self.dtype
+
+    __hash__ = None
+
+
+finfo.__eq__, finfo.__hash__ = iinfo.__eq__, None      # equal when they describe the same dtype
+_PY_TYPES = {float: float64, complex: complex128, int: int64, bool: bool_}   # Python's types, as PyTorch reads them
 
 
 # ---------------------------------------------------------------- layouts and memory formats

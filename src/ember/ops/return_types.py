@@ -1,5 +1,6 @@
 """Named tuples returned by max(dim), min(dim), sort, topk, ...: ``ember.return_types.max``."""
 import collections
+import sys
 
 _types = {}
 
@@ -10,7 +11,9 @@ def _define(name, fields=('values', 'indices')):
     def __repr__(self):
         body = ',\n'.join(f'{f}={v!r}' for f, v in zip(self._fields, self))
         return f'ember.return_types.{name}(\n{body})'
-    cls = type(name, (base,), {'__repr__': __repr__, '__slots__': (), '__module__': 'ember.return_types'})
+    n = len(fields)
+    cls = type(name, (base,), {'__repr__': __repr__, '__slots__': (), '__module__': 'ember.return_types',
+                               'n_fields': n, 'n_sequence_fields': n, 'n_unnamed_fields': 0})
     _types[name] = cls
     return cls
 
@@ -52,3 +55,4 @@ def make_return(name, *values):
 
 
 globals().update(_types)
+sys.modules.setdefault('ember.return_types', sys.modules[__name__])    # pickle finds the types by that name
