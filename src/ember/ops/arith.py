@@ -7,7 +7,8 @@ from ._promote import promote, unbroadcast, as_array, same_arrays as _same_array
 from ._complex import conj, real_part, refuse_complex, no_complex  # noqa: F401 (shared by the op modules)
 from .arith_support import check_out as _check_out, sparse_op, scalar_tensor as _scalar_tensor  # noqa: F401
 from .arith_support import (int_zero_check as _int_zero_check, int_trunc_div as _int_trunc_div,
-                            remainder_values as _remainder)
+                            remainder_values as _remainder, half_scalar as _half_scalar,
+                            sub_check as _sub_check, int_scalar)
 
 
 _SCALARS = (int, float, bool, complex)
@@ -55,19 +56,6 @@ class Binary(Op):
         return tuple(out)
 
 
-def _half_scalar(ufunc, a, b, a0, b0, nd):
-    """PyTorch's mul/div of a float16/bfloat16 tensor and a scalar: a Python number (either side) or
-    a 0-dim float tensor as the second operand meets the tensor in float32 and the result is rounded
-    once. (NumPy, and PyTorch for a 0-dim tensor first, round the scalar to the half dtype first.)"""
-    if b0.__class__ in _REAL_SCALARS and b0.__class__ is not bool:
-        a, b = a.astype(np.float32), np.float32(b0)
-    elif getattr(b0, 'ndim', 1) == 0 and b0.dtype.kind in 'fV' and getattr(a0, 'ndim', 0):
-        a, b = a.astype(np.float32), b0.astype(np.float32)
-    elif a0.__class__ in _REAL_SCALARS and a0.__class__ is not bool:
-        a, b = np.float32(a0), b.astype(np.float32)
-    return as_array(ufunc(a, b).astype(nd, copy=False))
-
-
 def _same_float(a, b):
     """In-place fast path applies: float target, and b a Python number or same-dtype array."""
     if a.dtype.kind != 'f':
@@ -97,21 +85,9 @@ def _scaled(b, alpha, nd):
         return b
     if nd == np.bool_:
         return np.logical_and(b, bool(alpha))
+    if nd.kind in 'iu' and alpha.__class__ is int:
+        alpha = int_scalar(alpha, nd)      # wrapped to the dtype, as C++ (uint8 and -1: 255)
     return np.multiply(b, alpha, dtype=nd)
-
-
-def _sub_check(a, b):
-    """PyTorch refuses subtraction with bool operands."""
-    if a.dtype != np.bool_ and b.__class__ is not bool and (b.__class__ in _SCALARS or b.dtype != np.bool_):
-        return
-    na = isinstance(a, bool) or getattr(a, 'dtype', None) == np.bool_
-    nb = isinstance(b, bool) or getattr(b, 'dtype', None) == np.bool_
-    if na and nb:
-        raise RuntimeError('Subtraction, the `-` operator, with two bool tensors is not supported. '
-                           'Use the `^` or `logical_xor()` operator instead.')
-    if na or nb:
-        raise RuntimeError('Subtraction, the `-` operator, with a bool tensor is not supported. If you are '
-                           'trying to invert a mask, use the `~` or `logical_not()` operator instead.')
 
 
 class AddBackward0(Binary):
@@ -193,8 +169,8 @@ class DivBackward0(Binary):
         if rounding_mode is None and _same_arrays(self, a, b, floats=True):
             return np.true_divide(a, b)
         self.metas = (_meta(a), _meta(b))
+        a0, b0 = a, b
         if rounding_mode is None:
-            a0, b0 = a, b
             a, b, nd = promote(a, b, True)
             if nd in HALF:
                 return _half_scalar(np.true_divide, a, b, a0, b0, nd)
@@ -210,11 +186,11 @@ class DivBackward0(Binary):
                 q = np.trunc(np.true_divide(a, b)).astype(nd) if nd.itemsize < 8 else _int_trunc_div(a, b)
                 return as_array(q)
             return as_array(np.floor_divide(a, b))
-        q = np.true_divide(a, b)
+        if nd in HALF:
+            return _half_scalar(_TRUNC_DIV if rounding_mode == 'trunc' else np.floor_divide, a, b, a0, b0, nd)
         if rounding_mode == 'trunc':
-            return as_array(np.trunc(q))
-        if rounding_mode == 'floor':
-            return as_array(np.floor_divide(a, b))
+            return as_array(np.trunc(np.true_divide(a, b)))
+        return as_array(np.floor_divide(a, b))
 
     def backward(self, g):
         a, b = self.saved_tensors
@@ -229,7 +205,18 @@ class DivBackward2(DivBackward0):
     saves = ()
 
     def backward(self, g):
-        return self._fit((g * 0, g * 0))
+        from .creation import zeros_like
+        z = zeros_like(g)       # zeros, not g * 0: an inf or nan upstream gradient gives 0, as PyTorch
+        return self._fit((z, z))
+
+
+# div with rounding_mode=None given explicitly: PyTorch's div.Tensor_mode node, true-division gradient
+DivTrueMode = type('DivBackward2', (DivBackward0,), {'__module__': __name__, '__qualname__': 'DivBackward2'})
+_UNSET = object()
+
+
+def _TRUNC_DIV(a, b):
+    return np.trunc(np.true_divide(a, b))
 
 
 def _no_bool(nd, kernel):
@@ -271,9 +258,12 @@ class FloorDivide(_NotImplemented):
     aten = 'floor_divide'
 
     def forward(self, a, b):
+        a0, b0 = a, b
         a, b, nd = promote(a, b)
         _no_bool(nd, 'div_floor_cpu')
         _int_zero_check(b, nd, a)
+        if nd in HALF:
+            return _half_scalar(np.floor_divide, a, b, a0, b0, nd)
         return as_array(np.floor_divide(a, b))
 
 
@@ -326,15 +316,19 @@ def mul(input, other, *, out=None):
     return r if out is None else _check_out(out, r, 'mul')
 
 
-def div(input, other, *, rounding_mode=None, out=None):
+def div(input, other, *, rounding_mode=_UNSET, out=None):
+    op = DivBackward2
+    if rounding_mode is _UNSET:
+        op, rounding_mode = DivBackward0, None
+    elif rounding_mode is None:
+        op = DivTrueMode
     try:
         if not isinstance(input, Tensor):
             if rounding_mode is None:
                 r = mul(reciprocal(other), input)
                 return r if out is None else _check_out(out, r, 'div')
             input = _scalar_tensor(input, other)
-        r = apply(DivBackward0 if rounding_mode is None else DivBackward2, input, other,
-                  rounding_mode=rounding_mode)
+        r = apply(op, input, other, rounding_mode=rounding_mode)
     except NotImplementedError:             # a sparse COO operand
         return sparse_op('div', input, other, rounding_mode=rounding_mode, out=out)
     return r if out is None else _check_out(out, r, 'div')
@@ -350,9 +344,7 @@ def true_divide(input, other, *, out=None):
 
 
 def floor_divide(input, other, *, out=None):
-    if not isinstance(input, Tensor):
-        input = _scalar_tensor(input, other)
-    r = apply(FloorDivide, input, other)
+    r = apply(FloorDivide, input, other)        # a number ``input`` promotes as a wrapped number
     return r if out is None else _check_out(out, r, 'floor_divide')
 
 
@@ -385,9 +377,10 @@ def mul_(self, other):
     return apply_inplace(MulBackward0, self, other)
 
 
-def div_(self, other, *, rounding_mode=None):
-    return apply_inplace(DivBackward0 if rounding_mode is None else DivBackward2, self, other,
-                         rounding_mode=rounding_mode)
+def div_(self, other, *, rounding_mode=_UNSET):
+    if rounding_mode is _UNSET:
+        return apply_inplace(DivBackward0, self, other)
+    return apply_inplace(DivBackward2 if rounding_mode else DivTrueMode, self, other, rounding_mode=rounding_mode)
 
 
 def remainder_(self, other):

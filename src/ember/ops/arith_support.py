@@ -6,7 +6,10 @@ import warnings
 
 import numpy as np
 
-from ._promote import xp
+from ._promote import xp, as_array
+
+_REAL = (int, float, bool)
+_NUMBERS = (int, float, bool, complex)
 
 
 def resize_out(out, shape, stacklevel=4):
@@ -131,3 +134,40 @@ def sparse_op(name, a, b, **kw):
     operand is sparse, else the dense op's own error is raised again."""
     from ..sparse import dispatch
     return dispatch(name, a, b, **kw)
+
+
+def half_scalar(ufunc, a, b, a0, b0, nd):
+    """PyTorch's mul/div of a float16/bfloat16 tensor and a scalar: a Python number (either side) or
+    a 0-dim float tensor as the second operand meets the tensor in float32 and the result is rounded
+    once. (NumPy, and PyTorch for a 0-dim tensor first, round the scalar to the half dtype first.)"""
+    if b0.__class__ in _REAL and b0.__class__ is not bool:
+        a, b = a.astype(np.float32), np.float32(b0)
+    elif getattr(b0, 'ndim', 1) == 0 and b0.dtype.kind in 'fV' and getattr(a0, 'ndim', 0):
+        a, b = a.astype(np.float32), b0.astype(np.float32)
+    elif a0.__class__ in _REAL and a0.__class__ is not bool:
+        a, b = np.float32(a0), b.astype(np.float32)
+    return as_array(ufunc(a, b).astype(nd, copy=False))
+
+
+def sub_check(a, b):
+    """PyTorch refuses subtraction with bool operands."""
+    if a.dtype != np.bool_ and b.__class__ is not bool and (b.__class__ in _NUMBERS or b.dtype != np.bool_):
+        return
+    na = isinstance(a, bool) or getattr(a, 'dtype', None) == np.bool_
+    nb = isinstance(b, bool) or getattr(b, 'dtype', None) == np.bool_
+    if na and nb:
+        raise RuntimeError('Subtraction, the `-` operator, with two bool tensors is not supported. '
+                           'Use the `^` or `logical_xor()` operator instead.')
+    if na or nb:
+        raise RuntimeError('Subtraction, the `-` operator, with a bool tensor is not supported. If you are '
+                           'trying to invert a mask, use the `~` or `logical_not()` operator instead.')
+
+
+def int_scalar(v, nd):
+    """A Python int as a scalar of integer dtype ``nd``, as c10's checked conversion: wrapped (uint8
+    and -1: 255) when it lies in [min, max] ([-max, max] for unsigned types), else PyTorch's error."""
+    info = np.iinfo(nd)
+    if not (-info.max if nd.kind == 'u' else info.min) <= v <= info.max:
+        from .creation import _overflow
+        raise _overflow(nd)
+    return np.array(v).astype(nd)

@@ -28,8 +28,15 @@ class ClampBackward1(Op):
         if min is None and max is None:
             raise RuntimeError("ember.clamp: At least one of 'min' or 'max' must not be None")
         no_complex(a, CLAMP_COMPLEX)
+        if isinstance(min, complex) or isinstance(max, complex):    # PyTorch: clamp reads a float bound
+            if type(self) is ClampBackward1 and (a.dtype.kind == 'f' or a.dtype == _BF16):   # as a double
+                raise RuntimeError('value cannot be converted to type double without overflow')
+            raise NotImplementedError(CLAMP_COMPLEX)
         if a.dtype.kind in 'iub' and (isinstance(min, float) or isinstance(max, float)):
             a = a.astype(_dtype.get_default_dtype().np)
+        elif a.dtype.kind in 'iu':      # int bounds wrap to the dtype, as C++ (uint8 and -1: 255)
+            from .arith_support import int_scalar
+            min, max = [b if b is None else int_scalar(b, a.dtype) for b in (min, max)]
         r = np.clip(a, min, max)
         return as_array(r.astype(a.dtype) if a.dtype == _BF16 else r)     # bf16 with a float bound: f32
 
@@ -57,6 +64,10 @@ class ClampBackward0(Op):
             if b is not None:
                 d = result_dtype(a, b)
                 rd = d if rd is None else promote_types(rd, d)
+        if rd.is_complex:
+            from .._tensor import _scalar_name
+            kernel = 'clamp' if lo is not None and hi is not None else 'maximum' if lo is not None else 'minimum'
+            raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{_scalar_name(rd)}\'')
         nd = rd.np
         a, lo, hi = [None if x is None else x.astype(nd, copy=False) for x in (a, lo, hi)]
         out = a
@@ -80,7 +91,7 @@ class ClampBackward0(Op):
             above = x > hi if lo is None else (x > hi) | (hi < lo)
             ghi = unbroadcast(where(above, g, 0.0), hi.shape)
             keep = x <= hi if keep is None else keep & (x <= hi)
-        return (where(keep, g, 0.0), glo, ghi)
+        return (unbroadcast(where(keep, g, 0.0), x.shape), glo, ghi)
 
 
 class ClampMinBackward0(ClampBackward1):
@@ -146,17 +157,38 @@ def clamp_(self, min=None, max=None):
     tensors, min, max = _bounds_check(min, max)
     check_float_bounds(self, min, max)
     if tensors:
+        _complex_bound_cast(self, min, max)
         return apply_inplace(ClampBackward0, self, min, max)
     return apply_inplace(ClampBackward1, self, min=min, max=max)
 
 
+def _complex_bound_cast(self, *bounds):
+    """An in-place clamp of a real tensor with a complex tensor bound: PyTorch's cast error first."""
+    for b in bounds:
+        if isinstance(b, Tensor) and b.is_complex() and not self.is_complex():
+            from ._op import cast_check
+            cast_check(b._data.dtype, self)
+
+
+def _need_tensor(name, input, bound):
+    if bound is None:
+        raise TypeError(f'{name}() received an invalid combination of arguments - got (Tensor, NoneType), '
+                        'but expected one of:')
+    if not isinstance(input, Tensor):
+        got = ', '.join('Tensor' if isinstance(v, Tensor) else type(v).__name__ for v in (input, bound))
+        raise TypeError(f'{name}() received an invalid combination of arguments - got ({got}), but '
+                        'expected one of:')
+
+
 def clamp_min(input, min):
+    _need_tensor('clamp_min', input, min)
     if isinstance(min, Tensor):
         return apply(ClampMinBackward1, input, min, None)
     return apply(ClampMinBackward0, input, min=py_number(min))
 
 
 def clamp_max(input, max):
+    _need_tensor('clamp_max', input, max)
     if isinstance(max, Tensor):
         return apply(ClampMaxBackward1, input, None, max)
     return apply(ClampMaxBackward0, input, max=py_number(max))

@@ -172,12 +172,13 @@ class AngleBackward0(Op):
         if a.dtype.kind not in 'f' and a.dtype.name != 'bfloat16':
             a = a.astype(_dtype.get_default_dtype().np)
         out = xp.where(a < 0, a.dtype.type(math.pi), a.dtype.type(0))
-        return xp.where(xp.isnan(a), a, out) if a.dtype.kind == 'f' else out
+        return xp.where(xp.isnan(a), a, out)           # (bfloat16 too)
 
     def backward(self, grad):
         z, = self.saved_tensors
-        if not z.is_complex():
-            return (grad * 0,)
+        if not z.is_complex():          # zeros, not grad * 0 (an inf grad gives 0, as PyTorch)
+            from .creation import zeros_like
+            return (zeros_like(grad),)
         from .complex_views import complex
         from .compare import where
         pair = apply(ViewAsRealBackward0, z)

@@ -37,7 +37,7 @@ def _pnorm(d, p, axis):
         r = a.min(axis)
     else:
         r = m.power(m.power(a, p).sum(axis), 1.0 / p)
-    return m.asarray(r, dtype=d.dtype)
+    return m.asarray(r, dtype=a.dtype)
 
 
 def _pair_grad(diff, dist, g, p):
@@ -180,10 +180,12 @@ class DistBackward0(Binary):
     saves_output = True
 
     def forward(self, a, b, p):
+        from .arith_support import sub_check
         m = xp(a)
+        sub_check(a, b)                                # input - other is PyTorch's first step
         np.broadcast_shapes(a.shape, b.shape)          # a broadcast error first, as PyTorch
         nd = result_dtype(a, b)
-        if not nd.is_floating_point:
+        if not (nd.is_floating_point or nd.is_complex):
             raise RuntimeError(f'norm(): input dtype should be either floating point or complex. Got '
                                f'{_scalar_name(nd)} instead.')
         self.p = p
@@ -192,6 +194,8 @@ class DistBackward0(Binary):
         if diff.size == 0 and (p < 0 or p == _INF):
             from .stats import _no_identity
             _no_identity(diff, p, None)
+        if diff.size == 1 and p != 0:                  # PyTorch's norm of one element: |x|, no power taken
+            return m.abs(diff).reshape(())
         return _pnorm(diff, p, None)
 
     def backward(self, g):
@@ -200,17 +204,18 @@ class DistBackward0(Binary):
         x, p = a - b, self.p
         if p == 0:
             return None, None
+        sign = x.sgn if x.is_complex() else x.sign      # complex: z / |z|
         if p == 1:
-            gx = x.sign() * g
+            gx = sign() * g
         elif p == 2:
             gx = g * where(out == 0, 0.0, x / out)
         elif p in (_INF, -_INF):
             mask = (x.abs() == out) | x.isnan()
-            gx = x.sign() * ((g / mask.sum()) * mask)
+            gx = sign() * ((g / mask.sum()) * mask)        # a mask product, as PyTorch (inf g: nan)
         elif p < 1:
-            gx = x.sign() * where(x == 0, 0.0, x.abs() ** (p - 1)) * g * out ** (1 - p)
+            gx = sign() * where(x == 0, 0.0, x.abs() ** (p - 1)) * g * out ** (1 - p)
         elif p < 2:
-            gx = x.sign() * x.abs() ** (p - 1) * where(out == 0, 0.0, g / out ** (p - 1))
+            gx = sign() * x.abs() ** (p - 1) * where(out == 0, 0.0, g / out ** (p - 1))
         else:
             gx = x * x.abs() ** (p - 2) * where(out == 0, 0.0, g / out ** (p - 1))
         return self._fit((gx, -gx))

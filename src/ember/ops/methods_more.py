@@ -93,6 +93,8 @@ def _operator(fn, reflected=False):
 
 def _clamp_bound_(cls_scalar, cls_tensor, name, self, bound):
     if isinstance(bound, Tensor):
+        from .clamp import _complex_bound_cast
+        _complex_bound_cast(self, bound)
         lo, hi = (bound, None) if name == 'min' else (None, bound)
         return apply_inplace(cls_tensor, self, lo, hi)
     unary.check_float_bounds(self, bound)

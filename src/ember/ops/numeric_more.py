@@ -85,25 +85,33 @@ lcm, _lcm_m, lcm_ = _forms('lcm', Lcm, inplace_check=_cast_first)
 # ------------------------------------------------------------------ ldexp, frexp
 
 class LdexpBackward0(Binary):
-    """input * 2 ** other, in the promoted float dtype."""
+    """input * 2 ** other, in the promoted float dtype. An integer exponent is taken as a C int (its
+    low 32 bits); a float one gives 2 ** other in its own dtype first, as PyTorch's pow(2, other)."""
     saves = (0, 1)
 
     def forward(self, a, b):
         self.metas = (_meta(a), _meta(b))
+        kind = b.dtype.kind
+        if kind == 'b':
+            raise NotImplementedError('"ldexp_cpu_exp" not implemented for \'Bool\'')
+        e = b
         a, b, nd = promote(a, b, True)
-        if nd in _LOW:
-            return as_array(a.astype(np.float32) * np.exp2(b.astype(np.float32))).astype(nd)
-        return as_array(a * np.exp2(b))
+        wide = np.float32 if nd in _LOW else nd
+        if kind in 'iu':
+            return as_array(xp(a).ldexp(a.astype(wide), e.astype(np.int64).astype(np.int32)).astype(nd))
+        scale = np.exp2(e.astype(np.float32)).astype(e.dtype) if e.dtype in _LOW else np.exp2(e)
+        return as_array(a.astype(wide) * scale.astype(wide)).astype(nd, copy=False)
 
     def backward(self, g):
         from .unary_more import exp2
         x, e = self.saved_tensors
-        scale = exp2(e.to(g.dtype))
-        if not e.dtype.is_floating_point:       # PyTorch's backward takes 2 ** e in integers: 0 for e < 0
+        if e.dtype.is_floating_point:
+            scale = exp2(e)
+        else:       # PyTorch's backward takes 2 ** e in integers: 0 for e < 0
             from .compare import where
-            scale = where(e < 0, 0.0, scale)
+            scale = where(e < 0, 0.0, exp2(e.to(g.dtype)))
         need_x, need_e = self._next[0][0] is not None, self._next[1][0] is not None
-        return self._fit((g * scale if need_x else None, g * x * scale * math.log(2) if need_e else None))
+        return self._fit((g * scale if need_x else None, g * (x * scale) * math.log(2) if need_e else None))
 
 
 def _ldexp_inplace_check(self, other):
@@ -127,9 +135,9 @@ class FrexpBackward0(Op):
         self.exponent = e
         return as_array(m).astype(a.dtype, copy=False), as_array(e).astype(np.int32, copy=False)
 
-    def backward(self, g, _ge=None):
-        scale = np.exp2(-self.exponent.astype(g._data.dtype)).astype(g._data.dtype)
-        return g * Tensor._make(scale)
+    def backward(self, g, _ge=None):       # PyTorch: grad / exponent.exp2()
+        from .unary_more import exp2
+        return g / exp2(Tensor._make(as_array(self.exponent)).to(g.dtype))
 
 
 def frexp(input, *, out=None):

@@ -6,7 +6,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import _scalar_name
 from ..amp import autocast_mode as _amp  # autocast hook
-from ._op import Op, apply
+from ._op import Op, apply, requires_grad, _local
 from ._promote import as_array
 from .shape import wrap_dim
 
@@ -125,14 +125,31 @@ class SumBackward1(Op):
         return _expand_back(g, self.in_shape, self.dims, self.keepdim)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+_UNSET = object()      # dim not given: the all-elements node (SumBackward0); dim=None: the dims one
+
+
+def grad_dtype_check(input, dtype):
+    """PyTorch's set_history check: a grad-requiring input cannot give an integer or bool result."""
+    if dtype is not None and dtype.np.kind in 'biu' and _local.enabled and requires_grad(input):
+        raise RuntimeError(f'Autograd not support dtype: {_scalar_name(dtype)}')
+
+
+def sum(input, dim=_UNSET, keepdim=False, *, dtype=None, out=None):
     if out is not None:
-        return _into_out(sum, 'sum', input, dim, keepdim, dtype, out)
+        return _into_out(_sum_node, 'sum', input, dim, keepdim, dtype, out)
+    if dtype is not None:
+        grad_dtype_check(input, dtype)
+    elif dim is _UNSET and not keepdim and not _amp.state.on:      # the common x.sum(): straight to its node
+        return apply(SumBackward0, input)
+    return _sum_node(input, dim, keepdim, dtype)
+
+
+def _sum_node(input, dim, keepdim, dtype):
     if _amp.state.on and _amp.fp32('sum', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(sum, input, dim, keepdim, dtype=dtype)
-    if dim is None:
+    if dim is _UNSET and not keepdim:
         return apply(SumBackward0, input, dtype=dtype)
-    return apply(SumBackward1, input, dim=dim, keepdim=keepdim, dtype=dtype)
+    return apply(SumBackward1, input, dim=None if dim is _UNSET else dim, keepdim=keepdim, dtype=dtype)
 
 
 def sum_to_size(self, *size):
@@ -210,12 +227,16 @@ class MeanBackward1(Op):
         return _expand_back(g / self.n, self.in_shape, self.dims, self.keepdim)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def mean(input, dim=_UNSET, keepdim=False, *, dtype=None, out=None):
     if out is not None:
-        return _into_out(mean, 'mean', input, dim, keepdim, dtype, out)
-    if dim is None:
+        return _into_out(_mean_node, 'mean', input, dim, keepdim, dtype, out)
+    return _mean_node(input, dim, keepdim, dtype)
+
+
+def _mean_node(input, dim, keepdim, dtype):
+    if dim is _UNSET and not keepdim:
         return apply(MeanBackward0, input, dtype=dtype)
-    return apply(MeanBackward1, input, dim=dim, keepdim=keepdim, dtype=dtype)
+    return apply(MeanBackward1, input, dim=None if dim is _UNSET else dim, keepdim=keepdim, dtype=dtype)
 
 
 class ProdBackward0(Op):
@@ -255,7 +276,7 @@ def _prod(a, axis, keepdim, nd):
     product does not, its bfloat16 one does)."""
     if a.dtype.kind == 'c':
         a = _real_part(a, nd)
-    if nd != _F16 or a.size == 0:
+    if nd != _F16 or a.size == 0 or a.ndim == 0:
         return as_array(a.prod(axis=axis, keepdims=keepdim, dtype=nd))
     x = a.astype(nd, copy=False)
     if axis is None:
@@ -285,10 +306,15 @@ def _prod_others(x, out, dim):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if out is not None:
-        return _into_out(prod, 'prod', input, dim, keepdim, dtype, out)
+        return _into_out(_prod_node, 'prod', input, dim, keepdim, dtype, out)
+    grad_dtype_check(input, dtype)
+    return _prod_node(input, dim, keepdim, dtype)
+
+
+def _prod_node(input, dim, keepdim, dtype):
     if _amp.state.on and _amp.fp32('prod', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(prod, input, dim, keepdim, dtype=dtype)
-    if dim is None:
+    if dim is None or dim is _UNSET:
         return apply(ProdBackward0, input, dtype=dtype)
     return apply(ProdBackward1, input, dim=dim, keepdim=keepdim, dtype=dtype)
 
@@ -297,7 +323,7 @@ def _into_out(fn, name, input, dim, keepdim, dtype, out):
     """sum/mean/prod with ``out=``: computed in out's dtype (``dtype=``, when given, must be it; mean
     first checks that its float result may be cast there), then written into out."""
     from .arith_support import check_out
-    if dim is None and name != 'mean':
+    if (dim is _UNSET or (dim is None and name == 'prod')) and name != 'mean':
         raise TypeError(f'{name}() received an invalid combination of arguments - got (Tensor, out=Tensor), '
                         'but expected one of:')
     if dtype is not None and _dtype.to_dtype(dtype) != out.dtype:
@@ -308,8 +334,10 @@ def _into_out(fn, name, input, dim, keepdim, dtype, out):
         from ._op import cast_check
         _float_check(input._data, 'mean', None)
         cast_check(input._data.dtype, out)
-    r = fn(input, dim, keepdim, dtype=out.dtype) if dim is not None else fn(input, dtype=out.dtype)
-    return check_out(out, r, name)
+    if out.dtype.np.kind in 'biu' and _local.enabled and requires_grad(input):    # no graph for an int result
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    return check_out(out, fn(input, dim, keepdim, out.dtype), name)
 
 
 class Logic(Op):

@@ -15,7 +15,7 @@ from .arith import refuse_complex
 from ._op import Op, apply
 from ._promote import xp, as_array
 from .extremes import _DimExtreme, _empty_check
-from .reduce import _dims, _expand_back, _acc_dtype, half_in_float32
+from .reduce import _dims, _expand_back, _acc_dtype, half_in_float32, grad_dtype_check, _float_check
 from .return_types import make_return
 from .scan import write_out, need_dim, accumulate, _MISSING
 from .shape import wrap_dim
@@ -61,6 +61,7 @@ class NansumBackward0(Op):
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Sum of the elements that are not NaN."""
     refuse_complex(input, message='nansum on CPU does not support complex inputs', exc=RuntimeError)
+    grad_dtype_check(input, dtype)
     r = apply(NansumBackward0, input, dim=dim, keepdim=keepdim, dtype=dtype)
     return r if out is None else write_out(out, r, 'nansum')
 
@@ -71,6 +72,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if not input.is_floating_point():
         raise RuntimeError('nanmean(): expected input to have floating point or complex dtype but got '
                            f'{_name(input._data)}')
+    _float_check(input._data, 'nanmean', dtype)         # (the input is floating point here)
     dims = () if dim is None else dim
     count = input.isnan().logical_not().sum(dims, keepdim=keepdim)
     r = nansum(input, dims, keepdim, dtype=dtype) / count
@@ -149,15 +151,20 @@ class _EvenSpread(Op):
     saves_output = True
 
     def backward(self, g):
-        from .compare import where
         x, out = self.saved_tensors
-        mask = where(out.isnan(), x.isnan(), x == out)
-        return mask * (g / mask.sum())
+        return even_spread(g, x, out)
+
+
+def even_spread(g, x, out):
+    """PyTorch's evenly_distribute_backward: g / count where x is the picked value (or NaN), else 0."""
+    from .compare import where
+    mask = where(out.isnan(), x.isnan(), x == out)
+    return where(mask, g / mask.sum(), 0.0)
 
 
 def _nan_of(dtype, m):
-    if dtype.kind in 'iu':
-        return m.asarray(np.iinfo(dtype).min, dtype)    # what PyTorch gives for an empty input
+    if dtype.kind in 'iu':      # PyTorch's NaN cast to the int type: INT_MIN, whose low bits are 0 below 32 bits
+        return m.asarray(np.iinfo(dtype).min if dtype.itemsize >= 4 else 0, dtype)
     return m.asarray(np.nan, dtype)
 
 

@@ -38,8 +38,9 @@ class _SoftmaxBase(Op):
 class SoftmaxBackward0(_SoftmaxBase):
     kernel = 'softmax{}_kernel_impl'
 
-    def zero_dim(self, a):
-        return np.ones_like(a)
+    def zero_dim(self, a):         # exp(a - a): 1, or nan for an infinite or nan a (as PyTorch)
+        with np.errstate(invalid='ignore'):
+            return np.exp(a - a)
 
     def compute(self, z, half):    # z is a fresh array: work in place
         e = np.exp(z, out=z)
@@ -54,8 +55,9 @@ class SoftmaxBackward0(_SoftmaxBase):
 class LogSoftmaxBackward0(_SoftmaxBase):
     kernel = 'log_softmax{}_kernel_impl'
 
-    def zero_dim(self, a):
-        return np.zeros_like(a)
+    def zero_dim(self, a):         # a - a: 0, or nan for an infinite or nan a (as PyTorch)
+        with np.errstate(invalid='ignore'):
+            return a - a
 
     def compute(self, z, half):    # z is a fresh array: work in place
         s = np.exp(z).sum(axis=self.dim, keepdims=True)

@@ -239,11 +239,11 @@ class XlogyBackward2(XlogyBackward0):
 
 
 def _meta(x):
-    return None if isinstance(x, (int, float, bool)) else (x.shape, x.dtype)
+    return None if isinstance(x, (int, float, bool, complex)) else (x.shape, x.dtype)
 
 
 def _xlogy_apply(fn, input, other):
-    number = (int, float, bool)
+    number = (int, float, bool, complex)
     if isinstance(input, number) and isinstance(other, number):
         raise TypeError(f'xlogy() received an invalid combination of arguments - got ({type(input).__name__}, '
                         f'{type(other).__name__}), but expected one of:')
@@ -260,6 +260,10 @@ def xlogy(input, other, *, out=None):
 
 
 def xlogy_(self, other):
+    if not self.is_complex() and (isinstance(other, complex) or (hasattr(other, '_data') and other.is_complex())):
+        from ._op import cast_check        # a real self and a complex other: PyTorch's cast error first
+        from ._promote import result_dtype
+        cast_check(result_dtype(self._data, getattr(other, '_data', other)).np, self)
     return _xlogy_apply(apply_inplace, self, other)
 
 

@@ -26,6 +26,7 @@ class VarBackward0(Op):
             name = self.fname if self.fname.endswith('_mean') else 'std and var'
             raise RuntimeError(f'{name} only support floating point and complex dtypes')
         self.dims, self.c, self.keepdim = _dims(dim, a.ndim), correction, keepdim
+        self.whole = dim is None or a.ndim == 0
         n = 1
         for d in self.dims:
             n *= a.shape[d]
@@ -34,9 +35,10 @@ class VarBackward0(Op):
             warnings.warn(f'{self.fname}(): degrees of freedom is <= 0. Correction should be strictly less '
                           'than the reduction factor (input numel divided by output numel).', UserWarning,
                           stacklevel=4)
-        with np.errstate(divide='ignore', invalid='ignore'), warnings.catch_warnings():
-            warnings.simplefilter('ignore', RuntimeWarning)
-            return as_array(a.var(axis=self.dims, ddof=correction, keepdims=keepdim))
+        return self._finish(_wide_var(a, self.dims, correction, keepdim), a)
+
+    def _finish(self, var, a):
+        return as_array(var.astype(_real(a.dtype), copy=False))
 
     def backward(self, g):
         x, = self.saved_tensors
@@ -47,7 +49,11 @@ class VarBackward0(Op):
         (the scalar product in float32 for float16/bfloat16, as PyTorch's scalar ops)."""
         if not self.keepdim:
             g = _unsqueeze_dims(g, x.ndim, self.dims)
-        s = 2.0 / (self.n - self.c)
+        dof = self.n - self.c
+        if dof <= 0 and self.whole:     # PyTorch: inf, or nan where x is its mean (inf * 0)
+            from .compare import where
+            return g * where(x == x.mean(self.dims, keepdim=True), float('nan'), float('inf'))
+        s = 2.0 / dof if dof else float('inf')
         g = (g.float() * s).to(g.dtype) if g._data.dtype in _HALF else g * s
         return g * (x - x.mean(self.dims, keepdim=True))
 
@@ -56,10 +62,8 @@ class StdBackward0(VarBackward0):
     saves_output = True
     fname = 'std'
 
-    @half_in_float32
-    def forward(self, a, dim=None, correction=1, keepdim=False):
-        var = super().forward(a, dim, correction, keepdim)
-        return as_array(xp_of(var).sqrt(var))
+    def _finish(self, var, a):
+        return as_array(xp_of(var).sqrt(var).astype(_real(a.dtype), copy=False))
 
     def backward(self, g):
         x, out = self.saved_tensors
@@ -91,6 +95,22 @@ class StdMeanBackward0(StdBackward0):
 
     def backward(self, gs, gm):
         return StdBackward0.backward(self, gs) + _mean_grad(self, gm)
+
+
+def _real(dt):
+    return dt if dt.kind != 'c' else (np.dtype(np.float32) if dt.itemsize == 8 else np.dtype(np.float64))
+
+
+def _wide_var(a, dims, correction, keepdim):
+    """The variance, float32/complex64 data taken in double precision (PyTorch's CPU kernel
+    accumulates in double, so the std of values near 1e30 does not overflow)."""
+    if a.dtype == np.float32:
+        a = a.astype(np.float64)
+    elif a.dtype == np.complex64:
+        a = a.astype(np.complex128)
+    with np.errstate(divide='ignore', invalid='ignore'), warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)
+        return a.var(axis=dims, ddof=correction, keepdims=keepdim)
 
 
 def _mean_grad(node, gm):
@@ -146,6 +166,9 @@ class LinalgVectorNormBackward0(Op):
         xp = xp_of(a)
         x = xp.abs(a)
         axis = self.dims
+        if ord != 0 and all(a.shape[d] == 1 for d in axis):     # one element per result: |x| itself,
+            keep = x.shape if keepdim else [n for d, n in enumerate(x.shape) if d not in axis]  # as PyTorch
+            return x.reshape(keep)
         if ord == 2:
             r = xp.sqrt(xp.sum(x * x, axis=axis, keepdims=keepdim))
         elif ord == float('inf'):

@@ -264,7 +264,8 @@ def _neg(a):
 
 
 def _zero_grad(g, x, out):
-    return g * 0
+    from .creation import zeros_like
+    return zeros_like(g)        # not g * 0: an inf upstream gradient gives 0, as PyTorch
 
 
 ExpBackward0 = _define('ExpBackward0', np.exp, lambda g, x, o: g * o, saves=(), saves_output=True)
