@@ -5,6 +5,8 @@ names them as torch.linalg does and adds what is built on them: the norms (vecto
 matrix_norm and norm, which picks one of the two as PyTorch does), multi_dot, vecdot,
 matrix_rank, the *_ex variants and cross (lstsq: ops/linalg_lstsq.py).
 """
+import numbers
+
 import numpy as np
 
 from . import _dtype
@@ -123,6 +125,11 @@ def vector_norm(input=None, ord=2, dim=None, keepdim=False, *, dtype=None, out=N
             raise TypeError('linalg_vector_norm() missing 1 required positional arguments: "input"')
         input = x
     x = input
+    if type(ord) is not int and type(ord) is not float:
+        if isinstance(ord, complex):
+            raise RuntimeError('linalg.vector_norm: Expected a non-complex scalar as the order of norm.')
+        if not isinstance(ord, (numbers.Real, Tensor)):
+            raise TypeError(f"linalg_vector_norm(): argument 'ord' must be Number, not {type(ord).__name__}")
     if dtype is not None:
         _norm_input_check(x._data)
         _norm_dtype_check(x, dtype, 'linalg.vector_norm')

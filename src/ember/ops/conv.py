@@ -172,6 +172,9 @@ def _weight_groups(weight, groups):
     if weight.shape[0] < groups:
         raise RuntimeError(f'Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got '
                            f'weight of size {_shape(weight)} instead')
+    if weight.shape[0] % groups:
+        raise RuntimeError('Given groups=%d, expected weight to be divisible by %d at dimension 0, but got '
+                           'weight of size [%s] instead' % (groups, groups, _shape(weight)))   # sic: PyTorch's [[...]]
 
 
 def _batched(input, nd):
@@ -189,9 +192,6 @@ def convolution(fname, nd, input, weight, bias, stride, padding, dilation, group
     x, unbatched = _batched(input, nd)
     c = x.shape[1]
     _weight_groups(weight, groups)
-    if weight.shape[0] % groups:
-        raise RuntimeError('Given groups=%d, expected weight to be divisible by %d at dimension 0, but got '
-                           'weight of size [%s] instead' % (groups, groups, _shape(weight)))   # sic: PyTorch's [[...]]
     if c != weight.shape[1] * groups:
         raise RuntimeError(f'Given groups={groups}, weight of size {_shape(weight)}, expected input{_shape(x)} '
                            f'to have {weight.shape[1] * groups} channels, but got {c} channels instead')

@@ -75,6 +75,8 @@ _REPLICATE = {k: _gather_class('replicate', 'ReplicationPad', k) for k in (1, 2,
 
 
 def _circular(x, pad):
+    if any(x.shape[d] + lo + hi < 0 for d, lo, hi in _pairs(pad, x.ndim)):
+        raise RuntimeError('Negative padding value is resulting in an empty dimension')
     out = x
     for d, lo, hi in _pairs(pad, x.ndim):
         n = out.shape[d]
@@ -109,6 +111,12 @@ def pad(input, pad, mode='constant', value=None):
         raise RuntimeError('Padding length should be less than or equal to two times the input dimension '
                            f'but got padding length {len(pad)} and input of dimension {input.ndim}')
     if mode == 'constant':
+        for d, lo, hi in _pairs(pad, input.ndim):      # negative pads crop (narrow) first
+            n = input.shape[d]
+            for p in (lo, hi):
+                n += min(p, 0)
+                if n < 0:
+                    raise RuntimeError('narrow(): length must be non-negative.')
         return apply(ConstantPadNdBackward0, input, pad=pad, value=value)
     if mode not in ('reflect', 'replicate', 'circular'):
         raise NotImplementedError(f'Unrecognised padding mode {mode}')
@@ -125,6 +133,26 @@ def pad(input, pad, mode='constant', value=None):
                 raise RuntimeError(f'Argument #4: Padding size should be less than the corresponding input '
                                    f'dimension, but got: padding ({lo}, {hi}) at dimension {d} of input '
                                    f'{list(input.shape)}')
+    _check_out_size(mode, input, pad, k)
     cls = (_REFLECT if mode == 'reflect' else _REPLICATE)[k]
     return apply(cls, input, pad=pad)
+
+
+def _check_out_size(mode, x, pad, k):
+    """reflect / replicate with negative pads: PyTorch's errors for an empty or negative output."""
+    pairs = sorted(_pairs(pad, x.ndim))
+    ins = [x.shape[d] for d, _, _ in pairs]
+    outs = [x.shape[d] + lo + hi for d, lo, hi in pairs]
+    if max(outs) < 1:
+        names = 'DHW'[3 - k:]
+        sizes = ' '.join(f'{c}: {n}' for c, n in zip(names, ins)).replace(' W', ', W' if k > 1 else ' W')
+        if mode == 'replicate' and k == 2:
+            sizes += ' '
+        got = ' '.join(f'{c}: {n}' for c, n in zip(names, outs))
+        raise RuntimeError(f'input ({sizes}) is too small. Calculated output {got}')
+    if min(outs) < 0:
+        if mode == 'reflect' and k == 2:
+            raise RuntimeError('numel: integer multiplication overflow')
+        shape = list(x.shape[:x.ndim - k]) + outs
+        raise RuntimeError(f'Trying to create tensor with negative dimension {min(outs)}: {shape}')
 

@@ -1,5 +1,7 @@
 """nn.functional pooling entry points: argument handling and PyTorch's checks; the ops are
 in pooling.py. As in PyTorch, 1-d pooling runs as 2-d pooling over an unsqueezed dim."""
+import numpy as np
+
 from .. import _dtype
 from .._backend import pool as P
 from ..amp import autocast_mode as _amp  # autocast hook
@@ -190,14 +192,30 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):
     return _adaptive_max(input, 3, size, return_indices, 'adaptive_max_pool3d')
 
 
-def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size):
+def _max_unpool(input, indices, nd, kernel_size, stride, padding, output_size, plane=None):
     k = _tuple(kernel_size, nd)
     stride = k if stride is None else _tuple(stride, nd)
     pad = _tuple(padding, nd)
     size = _unpool_size(input, k, stride, pad, output_size)
     shape = tuple(input.shape[:input.ndim - nd]) + tuple(int(s) for s in size)
+    _unpool_indices(indices, nd, shape[len(shape) - nd:], plane)
     cls = ops.MaxUnpool2DBackward0 if nd == 2 else ops.MaxUnpool3DBackward0
     return apply(cls, input, indices._data, shape=shape, nd=nd)
+
+
+def _unpool_indices(indices, nd, size, plane):
+    """PyTorch's checks of max_unpool's indices: int64, each within the output plane (named ``plane``,
+    e.g. '4x4')."""
+    if indices.dtype is not _dtype.int64:
+        from .._tensor import _scalar_name
+        raise RuntimeError('elements in indices should be type int64' +
+                           ('' if nd == 3 else f' but got: {_scalar_name(indices.dtype)}'))
+    idx, n = indices._data, int(np.prod(size))
+    bad = (idx < 0) | (idx >= n)
+    if idx.size and bool(bad.any()):
+        v = int(idx.reshape(-1)[int(bad.reshape(-1).argmax())])
+        raise RuntimeError(f"Found an invalid max index: {v} (output volumes are of size "
+                           f"{plane or 'x'.join(map(str, size))})")
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -206,7 +224,7 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     k, st, p = _tuple(kernel_size, 1), _tuple(stride if stride is not None else kernel_size, 1), _tuple(padding, 1)
     size = _unpool_size(input, k, st, p, output_size)
     return _max_unpool(input.unsqueeze(-2), indices.unsqueeze(-2), 2, (1,) + k, (1,) + st, (0,) + p,
-                       (1,) + tuple(size)).squeeze(-2)
+                       (1,) + tuple(size), f'{int(size[-1])}x1').squeeze(-2)
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):

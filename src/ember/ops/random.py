@@ -234,6 +234,7 @@ def _name(d):
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, **kw):
+    check_generator(generator, 'rand', size)
     if kw:
         size = _size_keyword('rand', size, kw)
     d = _float_dtype(dtype, 'check_uniform_bounds')
@@ -249,6 +250,7 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, **kw):
+    check_generator(generator, 'randn', size)
     if kw:
         size = _size_keyword('randn', size, kw)
     d = _float_dtype(dtype, 'normal_kernel_cpu')
@@ -265,6 +267,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
+    check_generator(generator, 'randperm', (n,))
     d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
     if d is _dtype.bool_ or d.is_complex:
         raise NotImplementedError(f'"randperm" not implemented for \'{_name(d)}\'')
@@ -278,7 +281,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
 
 
 def _check_std(std):
-    if std < 0:
+    if not std >= 0:
         raise RuntimeError(f'normal expects std >= 0.0, but found std {_fmt(float(std))}')
 
 
@@ -311,20 +314,13 @@ class _Normal(_RandomOp):
         return (mean + std * 0.5 ** 0.5 * z[..., 0]).astype(ref.dtype)     # each part: std / sqrt(2)
 
 
-class NormalBackward1(_Normal):     # normal(Tensor mean, float std)
-    pass
-
-
-class NormalBackward2(_Normal):     # normal(float mean, Tensor std)
-    pass
-
-
-class NormalBackward3(_Normal):     # normal(Tensor mean, Tensor std)
-    pass
+# normal(Tensor mean, float std), normal(float mean, Tensor std), normal(Tensor mean, Tensor std)
+NormalBackward1, NormalBackward2, NormalBackward3 = (type(f'NormalBackward{i}', (_Normal,), {}) for i in (1, 2, 3))
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
            requires_grad=False, pin_memory=False):
+    check_generator(generator, 'normal', (mean, std) if size is None else (mean, std, size))
     tm, ts = isinstance(mean, Tensor), isinstance(std, Tensor)
     if tm or ts:
         if size is not None:
@@ -336,7 +332,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         _float_dtype((mean if tm else std).dtype, 'normal_kernel_cpu')
         if ts:
             with _on(std._data):
-                bad = bool(np.any(std._data < 0))
+                bad = not bool(np.all(std._data >= 0))
             if bad:
                 raise RuntimeError('normal expects all elements of std >= 0.0')
         else:
@@ -361,6 +357,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
 def _like(fn):
     def like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
              generator=None, pin_memory=False):
+        check_generator(generator, fn.__name__ + '_like', (input,))
         return fn(input.shape, dtype=input.dtype if dtype is None else dtype,
                   device=input.device if device is None else device, requires_grad=requires_grad,
                   generator=generator)
@@ -371,14 +368,16 @@ rand_like = _like(rand)
 randn_like = _like(randn)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
-                 memory_format=None, generator=None, pin_memory=False):
-    if high is None:
-        low, high = 0, low
-    from .random_int import randint
-    return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype,
-                   device=input.device if device is None else device, generator=generator,
-                   requires_grad=requires_grad)
+def check_generator(generator, fname, args=None):
+    """A generator= that is no Generator: PyTorch's TypeError (the parser's 'invalid combination'
+    form where the function is overloaded; ``args``: the positional arguments it got)."""
+    if generator is None or isinstance(generator, Generator):
+        return
+    t = type(generator).__name__
+    if args is None:
+        raise TypeError(f"{fname}(): argument 'generator' must be ember.Generator, not {t}")
+    got = ', '.join([type(a).__name__ for a in args] + [f'generator={t}']) if args else f'generator={t}, '
+    raise TypeError(f'{fname}() received an invalid combination of arguments - got ({got}), but expected one of:')
 
 
 def _check_p(p):
@@ -387,9 +386,9 @@ def _check_p(p):
 
 
 def __getattr__(name):      # the samplers shaped by a tensor live with the in-place fillers
-    if name == 'randint':
-        from .random_int import randint
-        return randint
+    if name in ('randint', 'randint_like'):
+        from . import random_int
+        return getattr(random_int, name)
     if name in ('bernoulli', 'multinomial', 'poisson', 'binomial', 'BernoulliBackward0', 'PoissonBackward0'):
         from . import random_fill
         return getattr(random_fill, name)

@@ -2,14 +2,16 @@
 uniform_, normal_, bernoulli_, random_, exponential_, geometric_, log_normal_, cauchy_ (Tensor
 methods, installed from ``FILLERS``). GPU tensors are filled by draws made on their
 GPU. Complex tensors (uniform_, normal_) get their real and imaginary parts drawn as real pairs."""
+import numbers
+
 import numpy as np
 
 from .._tensor import Tensor, xp_of
 from . import _devices
 from ._op import Op, apply, apply_inplace, check_inplace, write_into, NotImplementedNode
 from ..autograd.grad_mode import is_grad_enabled
-from .random import _RandomOp, _rng, _src, _fdt, _on, _check_float, _check_std, _check_p, _name
-from .random_int import _check_bounds
+from .random import _RandomOp, _rng, _src, _fdt, _on, _check_float, _check_std, _check_p, _name, check_generator
+from .random_int import random_range, check_uniform_bounds
 from .ranges import _fmt
 
 
@@ -31,6 +33,7 @@ class PoissonBackward0(_RandomOp):
 
 def poisson(input, generator=None):
     """Samples from Poisson distributions with the rates in ``input`` (same shape and dtype)."""
+    check_generator(generator, 'poisson')
     _check_float(input.dtype, 'poisson_cpu')
     with _on(input._data):
         bad = bool(np.any(input._data < 0))
@@ -59,6 +62,7 @@ def binomial(count, prob, generator=None):
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
+    check_generator(generator, 'bernoulli', (input,) if p is None else (input, p))
     if p is not None:
         _no_complex(input, 'bernoulli_scalar_cpu_')
         _check_p(p)
@@ -67,18 +71,24 @@ def bernoulli(input, p=None, *, generator=None, out=None):
             return Tensor._make((rng.random(input.shape) < p).astype(nd))
         with _devices.guard(input._data):
             return Tensor._make((rng._draw('random_sample', input.shape, _fdt(nd)) < p).astype(nd))
-    _check_float(input.dtype, 'bernoulli_tensor_cpu_self_' if input.is_complex() else 'bernoulli_tensor_cpu_p_')
-    probs = input._data
-    with _on(probs):
-        bad = bool(np.any((probs < 0) | (probs > 1)))
+    _no_complex(input, 'bernoulli_tensor_cpu_self_')
+    _check_probs(input)
+    return apply(BernoulliBackward0, input, rng=_src(generator, input))
+
+
+def _check_probs(p):
+    """A tensor of probabilities: floating, every entry in [0, 1] (NaN fails)."""
+    _check_float(p.dtype, 'bernoulli_tensor_cpu_p_')
+    with _on(p._data):
+        bad = not bool(np.all((p._data >= 0) & (p._data <= 1)))
     if bad:
         raise RuntimeError('Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this '
                            'error message be improved?  If so, please report an enhancement request '
                            'to PyTorch.)')
-    return apply(BernoulliBackward0, input, rng=_src(generator, input))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    check_generator(generator, 'multinomial')
     if not input.is_floating_point():
         raise RuntimeError('multinomial only supports floating-point dtypes for input, got: '
                            f'{_name(input.dtype)}')
@@ -203,48 +213,17 @@ class _RandomFill(Op):
         return z, zeros(shape, dtype=_dtype._FROM_NP[dt], device=g.device)
 
 
-class UniformBackward0(_RandomFill):
-    pass
-
-
-class NormalBackward0(_RandomFill):
-    pass
-
-
-class BernoulliBackward1(_RandomFill):      # bernoulli_(p tensor)
-    pass
-
-
-class BernoulliBackward2(_RandomFill):      # bernoulli_(p float)
-    pass
-
-
-class RandomBackward0(_RandomFill):         # random_(from, to)
-    pass
-
-
-class RandomBackward1(_RandomFill):         # random_(to)
-    pass
-
-
-class RandomBackward2(_RandomFill):         # random_()
-    pass
-
-
-class ExponentialBackward0(_RandomFill):
-    pass
-
-
-class GeometricBackward0(_RandomFill):
-    pass
-
-
-class LogNormalBackward0(_RandomFill):
-    pass
-
-
-class CauchyBackward0(_RandomFill):
-    pass
+# the fills' autograd nodes (bernoulli_: 1 with a tensor p, 2 with a float; random_: 0 (from, to),
+# 1 (to), 2 ())
+_FILL_NODES = ('UniformBackward0 NormalBackward0 BernoulliBackward1 BernoulliBackward2 RandomBackward0 '
+               'RandomBackward1 RandomBackward2 ExponentialBackward0 GeometricBackward0 LogNormalBackward0 '
+               'CauchyBackward0').split()
+(UniformBackward0, NormalBackward0, BernoulliBackward1, BernoulliBackward2, RandomBackward0, RandomBackward1,
+ RandomBackward2, ExponentialBackward0, GeometricBackward0, LogNormalBackward0, CauchyBackward0) = (
+    type(n, (_RandomFill,), {}) for n in _FILL_NODES)
+_FILL_NAMES = {n: ''.join('_' + c.lower() if c.isupper() else c for c in n[:n.index('Back')])[1:] + '_'
+               for n in _FILL_NODES}        # LogNormalBackward0 -> log_normal_
+_RANDOM_NODES = (RandomBackward0, RandomBackward1, RandomBackward2)
 
 
 def _recording(t):
@@ -255,6 +234,7 @@ def _fill(self, generator, cpu, gpu, node, p=()):
     """self <- ``cpu(rng)`` (a NumPy Generator) on the CPU, or ``gpu(g, dtype)`` drawn on self's
     GPU with CUDA generator ``g`` (``dtype``: the float dtype CuPy draws in for self). On a
     tensor autograd tracks, the fill is recorded as op ``node`` (gradient zero)."""
+    check_generator(generator, _FILL_NAMES[node.__name__])
     rec = _recording(self)
     check_inplace(self, rec)
     d = self._data
@@ -294,19 +274,28 @@ def _fill_affine(self, draw, scale, shift, node):
     return self
 
 
-def _real_arg(v, fname, arg, pos):
-    if isinstance(v, complex):
-        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be float, not complex")
+def _num(v, fname, arg, pos):
+    """A float argument of a filler as PyTorch's parser takes it (a real number or a one-element
+    real tensor); anything else is its TypeError."""
+    if type(v) is float or type(v) is int:
+        return v
+    if isinstance(v, Tensor) and v.numel() == 1 and not v.is_complex():
+        return v.item()
+    if isinstance(v, numbers.Real):
+        return v
+    raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be float, not {type(v).__name__}")
+
+
+def _positive(v, fname, what):
+    if not v > 0:
+        raise RuntimeError(f'{fname} expects {what} > 0.0, but found {what}={_fmt(float(v))}')
 
 
 def uniform_(self, a=0.0, b=1.0, *, generator=None):
     """Uniform in [a, b); a complex tensor gets both parts so."""
-    _real_arg(a, 'uniform_', 'from', 1), _real_arg(b, 'uniform_', 'to', 2)
-    if not self.is_complex():
-        _check_float(self.dtype, 'check_uniform_bounds')
-    if a > b:
-        raise RuntimeError(f'uniform_ expects to return a [from, to) range, but found from={_fmt(a)} > '
-                           f'to={_fmt(b)}')
+    check_generator(generator, 'uniform_')
+    a, b = _num(a, 'uniform_', 'from', 1), _num(b, 'uniform_', 'to', 2)
+    check_uniform_bounds(self.dtype, a, b)
     if _drawable(self):         # straight into the tensor's memory, in its own precision
         return _fill_affine(self, _rng(generator).random, b - a, a, UniformBackward0)
     c = self.is_complex()
@@ -318,10 +307,11 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None):
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Normal(mean, std); a complex tensor gets both parts with mean ``mean`` and std ``std/sqrt(2)``
     (so that E|z - mean(1+1j)|^2 = std^2), as PyTorch."""
-    _real_arg(mean, 'normal_', 'mean', 1), _real_arg(std, 'normal_', 'std', 2)
+    check_generator(generator, 'normal_')
+    mean, std = _num(mean, 'normal_', 'mean', 1), _num(std, 'normal_', 'std', 2)
+    _check_std(std)
     if not self.is_complex():
         _check_float(self.dtype, 'normal_kernel_cpu')
-    _check_std(std)
     if _drawable(self):
         return _fill_affine(self, _rng(generator).standard_normal, std, mean, NormalBackward0)
     c = self.is_complex()
@@ -331,42 +321,43 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
-    _no_complex(self, 'bernoulli_tensor_cpu_self_' if isinstance(p, Tensor) else 'bernoulli_scalar_cpu_')
+    check_generator(generator, 'bernoulli_', (p,))
     node, pt = BernoulliBackward2, ()
     if isinstance(p, Tensor):
+        _no_complex(self, 'bernoulli_tensor_cpu_self_')
+        _check_probs(p)
         node, pt = BernoulliBackward1, (p,)
+        p = p.detach().expand(self.shape)
         if type(self._data) is np.ndarray:
-            p = np.asarray(p.detach().numpy(force=True), dtype=np.float64)
+            p = np.asarray(p.numpy(force=True), dtype=np.float64)
         else:
-            p = p.detach().to(self.device)._data
+            p = p.to(self.device)._data
     else:
+        if p is None or isinstance(p, (str, complex)):
+            raise TypeError('bernoulli_() received an invalid combination of arguments - got '
+                            f'({type(p).__name__}), but expected one of:')
         _check_p(p)
+        _no_complex(self, 'bernoulli_scalar_cpu_')
     return _fill(self, generator, lambda r: r.random(self.shape) < p,
                  lambda g, f: g._draw('random_sample', self.shape, f) < p, node, pt)
 
 
-# random_()'s exclusive upper bound: every integer the dtype holds exactly (floats), or its max
-_RANDOM_TO = {'float64': 2 ** 53 + 1, 'float32': 2 ** 24 + 1, 'float16': 2 ** 11 + 1, 'bfloat16': 2 ** 8 + 1,
-              'bool': 2}
-
-
-def random_(self, from_=None, to=None, *, generator=None):
-    """``random_(to)``: integers in [0, to); ``random_(from, to)``; ``random_()``: [0, 2**mantissa]."""
-    node = RandomBackward0
-    if from_ is None:
-        _no_complex(self, 'random_kernel_cpu')
-    _check_bounds(self.dtype)
-    if to is None and from_ is not None:
-        from_, to, node = 0, from_, RandomBackward1
-    if from_ is None:
-        from_, node = 0, RandomBackward2
-    if to is None:
-        to = _RANDOM_TO.get(self.dtype.name) or int(np.iinfo(self._data.dtype).max) + 1
-    return _fill(self, generator, lambda r: r.integers(from_, to, self.shape),
-                 lambda g, f: g._draw('randint', from_, to, self.shape, np.int64), node)
+def random_(self, *args, generator=None, **kw):
+    """``random_(to)``: integers in [0, to); ``random_(from, to)`` (``to=None``: up to the dtype's top);
+    ``random_()``: [0, 2**mantissa] (floats) or [0, max] (integers)."""
+    if kw:
+        args = args + tuple(kw.pop(k) for k in ('from', 'to') if k in kw)
+        if kw:
+            raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kw))}'")
+    check_generator(generator, 'random_', args if len(args) < 2 else None)
+    low, high, form = random_range(self.dtype, args)
+    return _fill(self, generator, lambda r: r.integers(low, high, self.shape),
+                 lambda g, f: g._draw('randint', low, high, self.shape, np.int64), _RANDOM_NODES[form])
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
+    lambd = _num(lambd, 'exponential_', 'lambd', 1)
+    _positive(lambd, 'exponential_', 'lambda')
     if not self.is_floating_point():
         raise RuntimeError('Exponential distribution is a continuous probability distribution. dtype must '
                            f'be a floating point but you specified {_name(self.dtype)}')
@@ -375,19 +366,27 @@ def exponential_(self, lambd=1.0, *, generator=None):
 
 
 def geometric_(self, p, *, generator=None):
-    _no_complex(self, 'geometric_cpu')
+    p = _num(p, 'geometric_', 'p', 1)
+    if not 0 < p < 1:
+        raise RuntimeError(f'geometric_ expects p to be in (0, 1), but got p={_fmt(float(p))}')
+    if self.is_complex() or self.dtype.name == 'bool':
+        raise NotImplementedError(f'"geometric_cpu" not implemented for \'{_name(self.dtype)}\'')
     return _fill(self, generator, lambda r: r.geometric(p, self.shape),
                  lambda g, f: g._draw('geometric', p, self.shape), GeometricBackward0)
 
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
-    _no_complex(self, 'log_normal_cpu')
+    mean, std = _num(mean, 'log_normal_', 'mean', 1), _num(std, 'log_normal_', 'std', 2)
+    _positive(std, 'log_normal_', 'std')
+    _check_float(self.dtype, 'log_normal_cpu')
     return _fill(self, generator, lambda r: r.lognormal(mean, std, self.shape),
                  lambda g, f: g._draw('lognormal', mean, std, self.shape, f), LogNormalBackward0)
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
-    if self.is_complex():
+    median, sigma = _num(median, 'cauchy_', 'median', 1), _num(sigma, 'cauchy_', 'sigma', 2)
+    _positive(sigma, 'cauchy_', 'sigma')
+    if not self.is_floating_point():
         from .._tensor import _TYPE_NAMES
         raise RuntimeError('Cauchy distribution is a continuous probability distribution. dtype must be a '
                            f'floating point but you specified {_TYPE_NAMES[self.dtype]}')

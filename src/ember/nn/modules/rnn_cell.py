@@ -39,24 +39,37 @@ class RNNCellBase(Module):
             s += f', nonlinearity={self.nonlinearity}'
         return s
 
-    def _prepare(self, input, hx):
+    def _check_input(self, input):
         if input.dim() not in (1, 2):
             raise ValueError(f'{type(self).__name__}: Expected input to be 1D or 2D, got {input.dim()}D instead')
+
+    def _check_sizes(self, input, hs):
+        # input is 2-D here; mirrors the checks of torch's *_cell kernels (input first, then each hidden)
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f'input has inconsistent input_size: got {input.shape[-1]} expected {self.input_size}')
+        n = input.shape[0]
+        for i, h in enumerate(hs):
+            if h.shape[0] != n:
+                raise RuntimeError(f"Input batch size {n} doesn't match hidden{i} batch size {h.shape[0]}")
+            if h.dim() < 2:
+                raise IndexError('Dimension out of range (expected to be in range of [-1, 0], but got 1)')
+            if h.shape[1] != self.hidden_size:
+                raise RuntimeError(f'hidden{i} has inconsistent hidden_size: got {h.shape[1]}, '
+                                   f'expected {self.hidden_size}')
+
+    def _prepare(self, input, hx):
+        """Single-hidden cells (RNNCell, GRUCell): returns (2-D input, 2-D hx, batched)."""
+        self._check_input(input)
+        if hx is not None and hx.dim() not in (1, 2):
+            raise ValueError(f'{type(self).__name__}: Expected hidden to be 1D or 2D, got {hx.dim()}D instead')
         batched = input.dim() == 2
         if not batched:
             input = input.unsqueeze(0)
-        n = input.shape[0]
         if hx is None:
-            hx = zeros(n, self.hidden_size, dtype=input.dtype, device=input.device)
-        else:
-            hs = hx if isinstance(hx, tuple) else (hx,)
-            hs = tuple(h if batched else h.unsqueeze(0) for h in hs)
-            for h in hs:
-                if h.shape[0] != n:
-                    raise RuntimeError(f"Input batch size {n} doesn't match hidden0 batch size {h.shape[0]}")
-            hx = hs if isinstance(hx, tuple) else hs[0]
+            hx = zeros(input.shape[0], self.hidden_size, dtype=input.dtype, device=input.device)
+        elif not batched:
+            hx = hx.unsqueeze(0)
+        self._check_sizes(input, (hx,))
         return input, hx, batched
 
 
@@ -78,9 +91,26 @@ class LSTMCell(RNNCellBase):
     gates = 4
 
     def forward(self, input, hx=None):
-        x, hc, batched = self._prepare(input, hx)
-        if not isinstance(hc, tuple):
-            hc = (hc, hc)
+        self._check_input(input)
+        if hx is not None:
+            for i, v in enumerate(hx):
+                if v.dim() not in (1, 2):
+                    raise ValueError(f'LSTMCell: Expected hx[{i}] to be 1D or 2D, got {v.dim()}D instead')
+        batched = input.dim() == 2
+        x = input if batched else input.unsqueeze(0)
+        if hx is None:
+            z = zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device)
+            hc = (z, z)
+        elif not batched:
+            hc = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
+        elif not isinstance(hx, (tuple, list)):
+            raise TypeError(f"lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, "
+                            f"not {type(hx).__name__}")
+        else:
+            hc = hx
+        if len(hc) != 2:
+            raise RuntimeError('lstm_cell expects two hidden states')
+        self._check_sizes(x, hc)
         h, c = _lstm_cell(F.linear(x, self.weight_ih, self.bias_ih), hc[0], hc[1], self.weight_hh, self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
