@@ -182,6 +182,8 @@ class Tensor(TensorConstruction, PythonProtocols, TensorLayout):
 
     @property
     def requires_grad(self):
+        if self._base is not None and self._graph_seen != self._base._graph_gen:
+            return self._requires_grad or self._current_grad_fn() is not None      # a view of a changed base
         return self._requires_grad or self._grad_fn is not None
 
     @requires_grad.setter
@@ -324,7 +326,7 @@ class Tensor(TensorConstruction, PythonProtocols, TensorLayout):
         return t
 
     def detach_(self):
-        if self._base is not None and self.grad_fn is not None:
+        if self._base is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using "
                                'DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as '
                                'True, gradients are views of DDP buckets, and hence detach_() cannot be called on '

@@ -20,7 +20,14 @@ BACKWARD_TWICE = (
 
 
 def _modified_error(t, found, expected):
-    desc = f'[ember.{t.dtype.legacy} [{", ".join(str(s) for s in t.shape)}]]'
+    cuda = t.device.type == 'cuda'
+    legacy = t.dtype.legacy
+    if legacy is None or legacy in ('BFloat16Tensor', 'BoolTensor'):     # PyTorch's CPUBFloat16Type, ...
+        from .._tensor import _scalar_name
+        kind = f'{"CUDA" if cuda else "CPU"}{_scalar_name(t.dtype)}Type'
+    else:
+        kind = f'ember.{"cuda." if cuda else ""}{legacy}'
+    desc = f'[{kind} [{", ".join(str(s) for s in t.shape)}]]'
     if t.grad_fn is not None:
         desc += f', which is output {t._output_nr} of {_short_name(t.grad_fn.name())},'
     return RuntimeError(

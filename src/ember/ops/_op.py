@@ -10,11 +10,10 @@
 
     exp = lambda x: apply(ExpBackward0, x)
 
-``apply`` runs forward, and when grad mode is on and an input requires grad it records
-the node: edges to the inputs' nodes, saved tensors with their versions. Views share the
-input's memory and version counter; ``apply_inplace`` writes a result into an existing
-tensor, with PyTorch's checks, and records CopySlices when that tensor is a view.
-"""
+``apply`` runs forward, and when grad mode is on and an input requires grad it records the node: edges
+to the inputs' nodes, saved tensors with their versions. Views share the input's memory and version
+counter; ``apply_inplace`` writes a result into an existing tensor, with PyTorch's checks (records
+CopySlices when that tensor is a view)."""
 import numpy as np
 
 from .._tensor import Tensor, xp_of
@@ -26,6 +25,7 @@ from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_re
 from .. import _dtype
 from . import _devices
 from .broadcast_errors import translate as _translate
+from .index_value import input_overlap
 
 _new, _ndarray, _generic, _local = object.__new__, np.ndarray, np.generic, grad_mode._local
 
@@ -37,6 +37,7 @@ class Op(Node):
     is_view = False          # output shares memory with input 0
     differentiable = True
     any_cast = False         # in-place form may write any dtype into its target (copy_, fill_)
+    records_int_target = True  # in-place into an int/bool tensor from a grad-requiring operand is recorded
     forward_inplace = None   # optional fast path writing straight into the target array
     nondiff_outputs = ()     # output indices that never require grad (e.g. argmax indices)
     n_outputs = 1
@@ -242,49 +243,29 @@ def _chain(base, cls, kw):
     return prev + ((cls, kw),)
 
 
-def replay_view(base, chain):
-    """Re-apply a view's chain of view ops to ``base`` (a tensor of the base's shape)."""
-    x = base
-    for cls, kw in chain:
-        if '_index' in kw:
-            kw = dict(kw)
-            i = kw.pop('_index')
-            x = apply(cls, x, **kw)[i]
-        else:
-            x = apply(cls, x, **kw)
-    return x
-
-
 # ------------------------------------------------------------------ in-place
 
-NOGRAD_VIEW_INPLACE = ("A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
-                       "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
-                       "code by moving both the view and the inplace either both inside the no_grad block (if you "
-                       "don't want the inplace to be tracked) or both outside (if you want the inplace to be "
-                       "tracked).")
 _MULTI_VIEW = ('UnbindBackward0', 'SplitBackward0', 'SplitWithSizesBackward0')
 
 
 VMAP_LOCKED = []     # func.vmap: (ids of the memory owners of the unmapped inputs, message), innermost last
 
 
-def check_inplace(t, record):
-    """PyTorch's refusals for in-place ops on tensors autograd needs intact."""
+def check_inplace(t, record, op=None):
+    """PyTorch's refusals for in-place ops on tensors autograd needs intact (``op``: the op's class or
+    name, for the writes PyTorch allows into an expanded tensor)."""
     if t._inference:
         _inference_write(t)
     if VMAP_LOCKED:
         a = t._data
         if id(a if a.base is None else a.base) in VMAP_LOCKED[-1][0]:
             raise RuntimeError(VMAP_LOCKED[-1][1])
-    if not t._data.flags.writeable:
-        raise RuntimeError('unsupported operation: more than one element of the written-to tensor refers '
-                           'to a single memory location. Please clone() the tensor before performing the '
-                           'operation.')
+    if not t._data.flags.writeable:             # an expanded tensor, or a view of one
+        from .index_value import shared_target
+        shared_target(t, op)
     if record and t._view_chain and t._view_chain[-1][0].__name__ in _MULTI_VIEW and t._grad_fn is not None:
-        raise RuntimeError(f'Output {t._output_nr} of {t._view_chain[-1][0].__name__[:-9]} is a view and is '
-                           'being modified inplace. This view is the output of a function that returns '
-                           'multiple views. Such functions do not allow the output views to be modified '
-                           'inplace. You should replace the inplace operation by an out-of-place one.')
+        from ._view_grad import multi_view_error
+        raise multi_view_error(t, 'is being modified inplace.')
     if record and t._grad_fn is None and t._requires_grad:
         raise RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.')
     if record and t._base is not None and t._base._requires_grad and t._base._grad_fn is None:
@@ -317,10 +298,16 @@ def write_into(t, arr):
         _inference_write(t)
     if arr is not t._data:
         dst = t._data
-        if dst.ndim == 0 and type(dst) is np.ndarray:
-            dst[()] = arr
-        else:
-            xp_of(dst).copyto(dst, arr, casting='unsafe')
+        try:
+            if dst.ndim == 0 and type(dst) is np.ndarray:
+                dst[()] = arr
+            else:
+                xp_of(dst).copyto(dst, arr, casting='unsafe')
+        except ValueError:
+            if dst.flags.writeable:
+                raise
+            from .index_value import write_shared     # read-only: a view of an expanded tensor
+            write_shared(dst, arr)
     t._vc[0] += 1
 
 
@@ -331,13 +318,17 @@ def apply_inplace(cls, t, *others, **kw):
     if t._nograd_view and getattr(_local, 'enabled', True) and (record or t._base.requires_grad):
         from ._view_grad import view_inplace_error
         view_inplace_error(t, record)
-    check_inplace(t, record)
+    check_inplace(t, record, cls)
     if not record:
+        if t._grad_fn is not None:     # as PyTorch, views re-derive their grad_fn after any in-place change
+            (t if t._base is None else t._base)._graph_gen += 1
         node = _new(cls)
         host = type(t._data) is _ndarray
         arrays = []
         for x in others:
             if isinstance(x, Tensor):
+                if x._vc is t._vc:          # an input sharing t's memory (a view of the same base)
+                    input_overlap(cls, t, x)
                 x = x._data
                 if type(x) is not _ndarray:
                     host = False
@@ -347,6 +338,9 @@ def apply_inplace(cls, t, *others, **kw):
         arrays = _devices.same_device((t,) + others, [t._data] + arrays, inplace=True)[1:]
         with _devices.guard(t._data):
             return _write_result(cls, node, t, arrays, kw)
+    for x in others:
+        if isinstance(x, Tensor) and x._vc is t._vc:
+            input_overlap(cls, t, x)
     src = t
     if 0 in cls.saves:          # backward needs the old value of t: keep a copy of it
         src = Tensor._make(t._data.copy(), t.grad_fn, None, t._output_nr)
@@ -357,8 +351,13 @@ def apply_inplace(cls, t, *others, **kw):
         cast_check(res._data.dtype, t)
     if res._data.shape != t._data.shape:
         _shape_error(res._data.shape, t._data.shape)
-    write_into(t, res._data)
     node = res._grad_fn
+    if node is None and cls.records_int_target:     # an int/bool target: PyTorch records it (not copy_)
+        from ._view_grad import record_int
+        node = record_int(cls, (src,) + others, res, kw)
+    write_into(t, res._data)
+    if node is None:
+        return t
     if cls.saves_output:        # the saved output is t itself, checked at its version after the write
         resave_output(node, t)
     if t._base is not None and t._view_chain is not None:
@@ -375,9 +374,13 @@ def apply_inplace(cls, t, *others, **kw):
 
 def _write_result(cls, node, t, arrays, kw):
     """In-place op without autograd: compute and write into ``t``."""
-    if cls.forward_inplace is not None and node.forward_inplace(t._data, *arrays, **kw):
-        t._vc[0] += 1
-        return t
+    try:
+        if cls.forward_inplace is not None and node.forward_inplace(t._data, *arrays, **kw):
+            t._vc[0] += 1
+            return t
+    except ValueError:
+        if t._data.flags.writeable:     # (read-only: a view of an expanded tensor, written by write_into)
+            raise
     try:
         out = node.forward(t._data, *arrays, **kw)
     except ValueError as e:

@@ -6,7 +6,7 @@ import re
 from ..autograd import grad_mode
 from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
 from .._tensor import Tensor
-from ._op import Op, apply, edge, replay_view
+from ._op import Op, apply, edge, _new, _record, _MULTI_VIEW
 
 
 class CopySlices(Op):
@@ -56,6 +56,22 @@ def rebase_view(view, fn):
     view._graph_seen = base._graph_gen
 
 
+NOGRAD_VIEW_INPLACE = ("A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+                       "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+                       "code by moving both the view and the inplace either both inside the no_grad block (if you "
+                       "don't want the inplace to be tracked) or both outside (if you want the inplace to be "
+                       "tracked).")
+
+
+def multi_view_error(t, what, name=None):
+    """PyTorch's error for a change to an output of unbind/split/chunk (or to its base, ``what``)."""
+    name = name or t._view_chain[-1][0].__name__[:-9]
+    return RuntimeError(f'Output {t._output_nr} of {name} is a view and {what} '
+                        'This view is the output of a function that returns multiple views. Such functions do '
+                        'not allow the output views to be modified inplace. You should replace the inplace '
+                        'operation by an out-of-place one.')
+
+
 _CUSTOM_VIEW = ('This view was created inside a custom Function (or because an input was returned as-is) and '
                 'the autograd logic to handle view+inplace would override the custom backward associated with '
                 'the custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix '
@@ -69,7 +85,6 @@ def _view_name(t):
 def view_inplace_error(t, record):
     """In-place change (grad mode on) of a view made in no_grad mode, or of an output of a custom Function
     that is (a view of) one of its inputs (``_nograd_view == 'custom'``): PyTorch refuses both."""
-    from ._op import NOGRAD_VIEW_INPLACE
     if t._nograd_view != 'custom':
         raise RuntimeError(NOGRAD_VIEW_INPLACE)
     if record and t.grad_fn is not None:
@@ -83,9 +98,13 @@ def refresh_view(view):
     if view._nograd_view == 'custom' and view._grad_fn is not None and base.grad_fn is not None:
         raise RuntimeError(f'Output {view._output_nr} of {_view_name(view)} is a view and its base or another '
                            'view of its base has been modified inplace. ' + _CUSTOM_VIEW)
-    view._graph_seen = base._graph_gen
     if base.grad_fn is None or view._view_chain is None:
+        view._graph_seen = base._graph_gen
         return
+    if view._grad_fn is not None and any(cls.__name__ in _MULTI_VIEW for cls, _ in view._view_chain):
+        raise multi_view_error(view, 'its base or another view of its base has been modified inplace.',
+                               _view_name(view))
+    view._graph_seen = base._graph_gen
     regen = _regen(view, Tensor._make(base._data, base.grad_fn, base._vc, base._output_nr))
     if view._retains_grad:
         move_retain(view, regen._grad_fn, regen._output_nr)
@@ -111,5 +130,32 @@ def _regen(view, base):
         if view._data.dtype != base._data.dtype:
             return replay_view(base, view._view_chain)
         from .strided import AsStridedBackward0
-        return apply(AsStridedBackward0, base, size=tuple(view.shape), stride=tuple(view.stride()),
-                     storage_offset=view.storage_offset())
+        kw = dict(size=tuple(view.shape), stride=tuple(view.stride()), storage_offset=view.storage_offset())
+        res = apply(AsStridedBackward0, base, **kw)
+        if res._grad_fn is None and base._grad_fn is not None:      # an integer view of a tracked base
+            record_int(AsStridedBackward0, (base,), res, kw)
+        return res
+
+
+def replay_view(base, chain):
+    """Re-apply a view's chain of view ops to ``base`` (a tensor of the base's shape)."""
+    x = base
+    for cls, kw in chain:
+        if '_index' in kw:
+            kw = dict(kw)
+            i = kw.pop('_index')
+            x = apply(cls, x, **kw)[i]
+        else:
+            x = apply(cls, x, **kw)
+    return x
+
+
+def record_int(cls, inputs, res, kw):
+    """Record op ``cls`` for ``res``, an integer or bool result that ``apply`` left untracked (an
+    in-place write from a grad-requiring operand, or a view of such a tensor, as PyTorch records
+    them): a fresh node (its forward run again for its state) linked to ``inputs``."""
+    node = _new(cls)
+    node.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], **kw)
+    res._grad_fn, res._output_nr = node, 0
+    _record(node, inputs, (res,))
+    return node

@@ -7,7 +7,8 @@ from ._op import Op, apply, apply_inplace
 from ._promote import unbroadcast, xp
 from .shape import UnsqueezeBackward0
 from .select import SelectBackward0, SliceBackward0, AliasBackward0
-from .index_key import _is_basic, _as_key, _np_key, _key_rank, _translate, _int_tensor_as_int  # noqa: F401
+from .index_key import (_is_basic, _as_key, _np_key, _key_rank, _translate, _int_tensor_as_int,  # noqa: F401
+                        whole_key, bool_scalars)
 from .index_value import fit_number, setitem_value, masked_fill_key, check_put_dtype, check_overlap
 
 
@@ -135,6 +136,7 @@ def _basic(t, key):
 class CopyBackwards(Op):
     """dst.copy_(src): src broadcast and cast into dst's shape and dtype."""
     any_cast = True
+    records_int_target = False      # PyTorch's copy_ tracks only float and complex targets
 
     def name(self):
         return 'ember::autograd::CopyBackwards'
@@ -143,7 +145,10 @@ class CopyBackwards(Op):
         self.src_meta = None if isinstance(src, (int, float, bool, complex)) else (src.shape, src.dtype)
         m = xp(dst)
         if isinstance(src, (int, float, bool, complex)):
-            return m.full(dst.shape, src, dst.dtype)
+            try:
+                return m.full(dst.shape, src, dst.dtype)
+            except OverflowError:           # an int out of the dtype's range wraps, as in PyTorch
+                return m.full(dst.shape, np.array(src).astype(dst.dtype), dst.dtype)
         src = src if src.dtype == dst.dtype else src.astype(dst.dtype)
         if src.shape == dst.shape:
             return src.copy() if src is dst else src
@@ -161,7 +166,8 @@ class CopyBackwards(Op):
             if gs._data.dtype != self.src_meta[1]:
                 from .. import _dtype
                 gs = gs.to(_dtype._FROM_NP[self.src_meta[1]])
-        return g * 0, gs
+        from .creation import zeros_like
+        return zeros_like(g), gs
 
 
 def _can(a, b):
@@ -173,6 +179,8 @@ def _can(a, b):
 
 
 def copy_(self, src, non_blocking=False):
+    if src is self and not self._data.flags.writeable:     # PyTorch skips copying a tensor onto itself
+        return self
     if isinstance(src, Tensor):
         if src.device != self.device:
             src = src.to(self.device)
@@ -247,29 +255,6 @@ def zero_(self):
     return apply_inplace(ZeroBackward0, self)
 
 
-def _whole(key, shape):
-    """True when basic ``key`` selects all of a tensor of ``shape`` without making a view
-    (only ``...`` and full slices ``:``, ``0:n``, ``::1``), as PyTorch skips such slices."""
-    dim, n = 0, len(shape)
-    consuming = 0
-    for k in key:
-        if k is None or isinstance(k, int):
-            return False
-        if k is not Ellipsis:
-            consuming += 1
-    if consuming > n:
-        return False
-    for k in key:
-        if k is Ellipsis:
-            dim += n - consuming
-            continue
-        if k != slice(None):
-            if k.step == 0 or k.indices(shape[dim]) != (0, shape[dim], 1):
-                return False
-        dim += 1
-    return True
-
-
 class IndexPutBackward0(Op):
     any_cast = True
 
@@ -287,9 +272,10 @@ class IndexPutBackward0(Op):
         return out
 
     def backward(self, g):
+        from .compare import where
         keep = xp(g._data).ones(g.shape, bool)
         keep[self.key] = False
-        ga = g * Tensor._make(keep)
+        ga = where(Tensor._make(keep), g, 0.0)         # zeros written, not g * mask (inf * 0 is nan)
         gv = None
         if self.vmeta is not None and self._next[1][0] is not None:
             gv = unbroadcast(apply(IndexBackward0, g, key=self.key), self.vmeta[0])
@@ -306,19 +292,27 @@ def setitem(self, key, value):
             return
         key = None
     key = tuple(_int_tensor_as_int(k) for k in _as_key(key))
-    if all(_is_basic(k) for k in key):
-        if _whole(key, self._data.shape):      # PyTorch writes the tensor itself, not a view of it
+    basic, empty = all(_is_basic(k) for k in key), None
+    if not basic and not (isinstance(value, Tensor) and value._data.dtype != self._data.dtype):
+        key, basic, empty = bool_scalars(key, self._data.ndim)      # (else index_put's dtype error)
+    if basic:
+        if whole_key(key, self._data.shape):      # PyTorch writes the tensor itself, not a view of it
             if not isinstance(value, Tensor) or value._data.ndim == 0:
                 apply_inplace(FillBackward3, self, value)
                 return
             view = self
         else:
             view = _basic(self, key)
+            if empty is not None:               # a False 0-dim bool tensor: a new dim of size 0
+                view = apply(SliceBackward0, view, dim=empty, start=0, stop=0, step=1)
         if isinstance(value, Tensor) and value._data.ndim:         # (a 0-dim value is a fill)
             shape = view._data.shape
             if value._data.shape != shape:
                 value = _fit_value(value, shape)
             check_overlap(view._data, value._data, expand_to=shape)
+        elif isinstance(value, Tensor) and view._data.ndim:       # PyTorch fills (copies only same shapes)
+            apply_inplace(FillBackward3, view, value)
+            return
         apply_inplace(CopyBackwards, view, value)
         return
     view, key = _select_first(self, key)

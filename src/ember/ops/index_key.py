@@ -143,3 +143,45 @@ def _int_tensor_as_int(k):
     if isinstance(k, Tensor) and k._data.ndim == 0 and k._data.dtype.kind in 'iu':
         return int(k._data)
     return k
+
+
+def whole_key(key, shape):
+    """True when basic ``key`` selects all of a tensor of ``shape`` without making a view
+    (only ``...`` and full slices ``:``, ``0:n``, ``::1``), as PyTorch skips such slices."""
+    dim, n = 0, len(shape)
+    consuming = 0
+    for k in key:
+        if k is None or isinstance(k, int):
+            return False
+        if k is not Ellipsis:
+            consuming += 1
+    if consuming > n:
+        return False
+    for k in key:
+        if k is Ellipsis:
+            dim += n - consuming
+            continue
+        if k != slice(None):
+            if k.step == 0 or k.indices(shape[dim]) != (0, shape[dim], 1):
+                return False
+        dim += 1
+    return True
+
+
+def bool_scalars(key, ndim):
+    """(key, all basic?, dim made empty or None): PyTorch writes through a 0-dim bool tensor in a key as
+    a view, a new dim (made empty for False) as None would add; other keys come back as they are."""
+    out, empty, dim = [], None, 0
+    for k in key:
+        if isinstance(k, Tensor) and k._data.ndim == 0 and k._data.dtype == np.bool_:
+            if not k.item() and empty is None:
+                empty = dim
+            k = None
+        elif k is Ellipsis or not _is_basic(k):
+            return key, False, None
+        if not isinstance(k, int):
+            dim += 1
+        out.append(k)
+    if sum(isinstance(k, (int, slice)) for k in out) > ndim:
+        return key, False, None                 # (too many indices: the advanced path says so)
+    return tuple(out), True, empty

@@ -1,5 +1,5 @@
 """Whole slices along one dim by a 1-D index (index_select/add/copy/fill/reduce), index_put,
-masks (masked_select, masked_scatter), flat indices (take), argwhere. Writes go to a copy (a
+masks (masked_select, masked_scatter), argwhere (flat indices, take and put: put.py). Writes go to a copy (a
 failed in-place call changes nothing); repeats accumulate (``add.at``). ``t[key]``: index.py."""
 import warnings
 import numpy as np
@@ -8,7 +8,7 @@ from .._tensor import Tensor, _scalar_name
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace, _translate as _op_translate
 from ._promote import xp, unbroadcast
-from .shape import wrap_dim, reshape, expand
+from .shape import wrap_dim, expand
 from .join import cat
 from .index import IndexBackward0, IndexPutBackward0, _np_key, _translate, argwhere  # noqa: F401  (exported here)
 from .index_value import check_fill_value
@@ -16,7 +16,7 @@ from .gather import (ScatterReduceBackward0, REDUCES, dtype_name as _name, first
                      as_1d as _as_1d, zeros_for as _zeros, wants as _wants, with_out as _out)
 
 __all__ = ['index_select', 'index_add', 'index_copy', 'index_fill', 'index_put', 'index_reduce',
-           'masked_select', 'masked_scatter', 'take', 'argwhere']
+           'masked_select', 'masked_scatter', 'argwhere']     # (take: put.py)
 
 
 class _SliceOp(Op):
@@ -88,6 +88,10 @@ class IndexAddBackward0(_SliceOp):
     def forward(self, a, src, dim, index, alpha=1):
         (out, o1, where, bad, n), self.alpha = self.prepare(a, src, dim, index), alpha
         if bad is not None:
+            if a.ndim <= 1:
+                raise IndexError('index out of range in self')
+            if not a.size:              # an empty self of 2+ dims: PyTorch checks and writes nothing
+                return out
             raise RuntimeError(f'index {bad} is out of bounds for dimension {dim} with size {n}')
         m = xp(a)
         m.add.at(o1, where, _as_1d(src) if alpha == 1 else _as_1d(src) * m.asarray(np.asarray(alpha).astype(a.dtype)))
@@ -144,9 +148,10 @@ def index_reduce_(self, dim, index, source, reduce, *, include_self=True):
 class IndexCopyBackward0(_SliceOp):
     def forward(self, a, src, dim, index):
         out, o1, where, bad, n = self.prepare(a, src, dim, index)
-        if bad is not None:
+        if bad is not None and src.size:            # (nothing to copy: PyTorch reads no index)
             raise IndexError(f'index_copy_(): index {bad} is out of bounds for dimension {dim} with size {n}')
-        o1[where] = _as_1d(src)
+        if src.size:
+            o1[where] = _as_1d(src)
         return out
 
     def backward(self, g):
@@ -366,34 +371,6 @@ def masked_scatter_(self, mask, source):
         except RuntimeError as e:
             raise RuntimeError(str(e).replace('ember.BoolTensor', 'CPUBoolType')) from None
     return apply_inplace(MaskedScatterBackward0, self, mask, source)
-
-
-# ------------------------------------------------------------------ take (argwhere: index.py)
-
-class TakeBackward0(Op):
-    _free = ('index',)
-
-    def forward(self, a, index):
-        n = a.size
-        if n == 0 and index.size:
-            raise IndexError('take(): tried to take from an empty tensor')
-        bad = _first_bad(index, -n, n)
-        if bad is not None:
-            raise IndexError(f'out of range: tried to access index {bad} on a tensor of {n} elements.')
-        self.shape, self.index = a.shape, index
-        return xp(a).take(a.reshape(-1), index)
-
-    def backward(self, g):
-        flat = index_put(_zeros(g, (int(np.prod(self.shape)),)), (Tensor._make(self.index.reshape(-1)),),
-                         reshape(g, (-1,)), accumulate=True)
-        return reshape(flat, self.shape), None
-
-
-def take(input, index):
-    """Elements of ``input`` read as a flat row-major tensor; negative indices count from the end."""
-    if index._data.dtype != np.int64:
-        raise RuntimeError(f'take(): Expected a long tensor for index, but got {_name(index._data)}')
-    return apply(TakeBackward0, input, index)
 
 
 METHODS = {name: globals()[name] for name in __all__ + ['index_add_', 'index_copy_', 'index_fill_', 'index_put_',

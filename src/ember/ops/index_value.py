@@ -153,6 +153,78 @@ def check_overlap(dst, src, full_ok=True, expand_to=None):
         raise RuntimeError(_OVERLAP)
 
 
+# in-place ops whose inputs may overlap the written tensor (or that check it themselves: copy_, t[k] = v)
+_OVERLAP_INPUT_OK = frozenset(('MaskedFillBackward0', 'MaskedFillBackward1', 'IndexFillBackward0', 'IndexFillBackward1',
+                               'FillBackward3', 'MaskedScatterBackward0', 'CopyBackwards', 'IndexPutBackward0',
+                               '_IndexPutAccumulate'))
+
+
+# ... and those that refuse even the very same elements (x.index_add_(0, i, x))
+_OVERLAP_FULL_REFUSED = frozenset(('IndexAddBackward0', 'IndexCopyBackward0', 'IndexReduceBackward0', 'PutBackward0',
+                                   'ScatterBackward0', 'ScatterBackward1', 'ScatterAddBackward0',
+                                   'ScatterReduceBackward0'))
+
+
+def input_overlap(cls, t, x):
+    """PyTorch's refusal of an input that partly overlaps the written tensor (``y = x.t(); y *= x``)."""
+    name = cls.__name__
+    if name not in _OVERLAP_INPUT_OK:
+        full_ok = name not in _OVERLAP_FULL_REFUSED
+        if x is not t or not full_ok:
+            check_overlap(t._data, x._data, full_ok=full_ok)
+
+
 def _may_share(a, b):
     from ._promote import xp
     return type(a) is type(b) and xp(a).may_share_memory(a, b)
+
+
+# ------------------------------------------------------------------ writes into read-only (expanded) arrays
+
+INTERNAL_OVERLAP = ('unsupported operation: more than one element of the written-to tensor refers to a single '
+                    'memory location. Please clone() the tensor before performing the operation.')
+# the in-place ops PyTorch lets write a tensor whose elements share memory (an expanded tensor); some warn
+_OVERLAP_OK = {'FillBackward2': None, 'ZeroBackward0': None, 'TrilBackward0': None, 'TriuBackward0': None,
+               'set_': None, 'MaskedFillBackward0': 'masked_fill_', 'MaskedFillBackward1': 'masked_fill_',
+               'IndexFillBackward0': 'index_fill_', 'IndexFillBackward1': 'index_fill_',
+               'IndexPutBackward0': 'index_put_', '_IndexPutAccumulate': 'index_put_'}
+
+
+def shared_target(t, op=None):
+    """An in-place write into ``t`` whose array is read-only (NumPy marks an expanded array and every view
+    of it so). PyTorch refuses it only when elements share memory (a stride 0 over a dim of size > 1) and
+    the op (a class or name) is not one it lets through; the write then goes through ``write_shared``."""
+    a = t._data
+    if a.size == 0 or not any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape)):
+        return
+    name = op if op is None or isinstance(op, str) else op.__name__
+    if name not in _OVERLAP_OK:
+        raise RuntimeError(INTERNAL_OVERLAP)
+    fname = _OVERLAP_OK[name]
+    if fname:
+        import warnings
+        example = 'tensor[indices] = tensor' if fname == 'index_put_' else 'tensor[mask] = scalar'
+        warnings.warn(f'Use of {fname} on expanded tensors is deprecated. Please clone() the tensor before '
+                      f'performing this operation. This also applies to advanced indexing e.g. {example}',
+                      UserWarning, stacklevel=4)
+
+
+def write_shared(dst, arr):
+    """Write ``arr`` into read-only ``dst`` (a view of an expanded tensor) through a writable array over the
+    same memory. Where elements share memory only the changed ones are written, so that each place ends
+    with the value PyTorch leaves there."""
+    if dst.size == 0:
+        return
+    from .strided import storage_of
+    from .shape import as_strided_view
+    flat, off = storage_of(dst)
+    if type(dst) is np.ndarray and not flat.flags.writeable:       # memory that is read-only itself
+        raise RuntimeError(INTERNAL_OVERLAP)
+    alias = as_strided_view(flat[off:], dst.shape, dst.strides)
+    from ._promote import xp
+    m = xp(dst)
+    arr = m.broadcast_to(m.asarray(arr, dtype=dst.dtype), dst.shape)
+    if any(s == 0 and n > 1 for s, n in zip(dst.strides, dst.shape)):
+        m.copyto(alias, arr, where=~((arr == dst) | ((arr != arr) & (dst != dst))))
+    else:
+        m.copyto(alias, arr)

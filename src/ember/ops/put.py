@@ -1,16 +1,16 @@
-"""put / put_: write (or, with ``accumulate``, add) ``source`` into ``input`` read as a flat
-row-major tensor at ``index`` (negative indices count from the end). PyTorch's ``PutBackward0``
-node: the input's gradient is the output's with the written places zeroed (kept whole when
-accumulating), the source's is the output's gradient read at ``index``."""
+"""Flat indices: take reads ``input`` as a flat row-major tensor at ``index``; put / put_ write (or,
+with ``accumulate``, add) ``source`` into it there (negative indices count from the end). PyTorch's
+``PutBackward0`` node: the input's gradient is the output's with the written places zeroed (kept
+whole when accumulating), the source's is the output's gradient read at ``index``."""
 import numpy as np
 
 from .._tensor import Tensor, _scalar_name
 from ._op import Op, apply, apply_inplace
 from ._promote import xp
-from .gather import dtype_name, first_bad
+from .gather import dtype_name, first_bad, zeros_for
 from .shape import reshape
 
-__all__ = ['put']
+__all__ = ['put', 'take']
 
 
 class PutBackward0(Op):
@@ -27,7 +27,7 @@ class PutBackward0(Op):
         m = xp(a)
         idx = m.where(flat_index < 0, flat_index + n, flat_index)
         self.index, self.accumulate, self.src_shape = idx, accumulate, src.shape
-        out = m.ascontiguousarray(a).copy()
+        out = a.copy(order='C')         # (ascontiguousarray would make a 0-dim self 1-D)
         flat = out.reshape(-1)
         values = src.reshape(-1)
         if accumulate:
@@ -44,7 +44,8 @@ class PutBackward0(Op):
             else:
                 keep = xp(g._data).ones(g.shape, bool)
                 keep.reshape(-1)[self.index] = False
-                ga = g * Tensor._make(keep)
+                from .compare import where
+                ga = where(Tensor._make(keep), g, 0.0)      # zeros written (inf * 0 would be nan)
         if self._next[1][0] is not None:
             gs = reshape(reshape(g, (-1,))[Tensor._make(self.index)], self.src_shape)
         return ga, gs, None
@@ -76,4 +77,33 @@ def put(input, index, source, accumulate=False):
     return apply(PutBackward0, input, source, index, accumulate=bool(accumulate))
 
 
-METHODS = {'put': put, 'put_': put_}
+# ------------------------------------------------------------------ take
+
+class TakeBackward0(Op):
+    _free = ('index',)
+
+    def forward(self, a, index):
+        n = a.size
+        if n == 0 and index.size:
+            raise IndexError('take(): tried to take from an empty tensor')
+        bad = first_bad(index, -n, n)
+        if bad is not None:
+            raise IndexError(f'out of range: tried to access index {bad} on a tensor of {n} elements.')
+        self.shape, self.index = a.shape, index
+        return xp(a).take(a.reshape(-1), index)
+
+    def backward(self, g):
+        from .index_ops import index_put
+        flat = index_put(zeros_for(g, (int(np.prod(self.shape)),)), (Tensor._make(self.index.reshape(-1)),),
+                         reshape(g, (-1,)), accumulate=True)
+        return reshape(flat, self.shape), None
+
+
+def take(input, index):
+    """Elements of ``input`` read as a flat row-major tensor; negative indices count from the end."""
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f'take(): Expected a long tensor for index, but got {dtype_name(index._data)}')
+    return apply(TakeBackward0, input, index)
+
+
+METHODS = {'put': put, 'put_': put_, 'take': take}

@@ -193,7 +193,7 @@ class AsStridedBackward0(Op):
         return strided_view(flat, size, stride, offset)
 
     def backward(self, g):
-        from .index_ops import take
+        from .put import take
         in_size, in_stride, off, size, stride, offset = self.geometry
         m = _xp(g._data)
         lo = min(span(in_size, in_stride, off)[0], offset)
@@ -248,19 +248,20 @@ class AsStridedScatterBackward0(Op):
         return out
 
     def backward(self, g):
-        from .index_ops import take
+        from .put import take
         from .join import cat
         shape, st, off, size, stride, offset, n = self.geometry
         m, numel = _xp(g._data), g._data.size
         pos_out, region = positions(m, shape, st, off), positions(m, size, stride, offset)
-        keep = Tensor._make((~m.isin(pos_out, region)).astype(g._data.dtype))    # what the input's grad sees
+        keep = Tensor._make(~m.isin(pos_out, region))               # what the input's grad sees
         where = m.full((n,), numel, dtype=np.int64)                 # storage position -> output element
         where[pos_out.reshape(-1)] = m.arange(numel, dtype=np.int64)
         padded = cat([g.reshape(-1), Tensor._make(m.zeros((1,), g._data.dtype))])   # numel: seen by nobody
         gs = take(padded, Tensor._make(where[region]))
         if gs._data.dtype != self.src_dtype:
             gs = gs.to(_dtype._FROM_NP[self.src_dtype])
-        return g * keep, gs
+        from .compare import where as _where
+        return _where(keep, g, 0.0), gs                          # zeros written (inf * 0 would be nan)
 
 
 def as_strided_scatter(input, src, size, stride, storage_offset=None):
