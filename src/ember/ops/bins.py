@@ -79,8 +79,9 @@ class Searchsorted(Op):
             if sorter.size and (sorter.min() < 0 or sorter.max() >= bd.shape[-1]):
                 raise RuntimeError('ember.searchsorted(): sorter index out of range')
         nd = result_dtype(bd, v).np
-        if nd == np.bool_:
-            raise NotImplementedError('"searchsorted_out_cpu" not implemented for \'Bool\'')
+        if (nd == np.bool_ or nd.kind == 'c') and (scalar or v.size):     # (no values: no kernel runs)
+            raise NotImplementedError('"searchsorted_out_cpu" not implemented for '
+                                      f"'{_scalar_name(_dtype._FROM_NP[nd])}'")
         m = xp(bd)
         bd = _cast(bd, nd)
         v = m.asarray(_cast(v, nd), nd) if scalar else _cast(v, nd)

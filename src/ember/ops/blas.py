@@ -56,9 +56,16 @@ class _Fused(Op):
     saves = (1, 2)
     save_needs = {1: (2,), 2: (1,)}
     drops_product = True         # alpha = 0 skips the product (baddbmm and addr compute it: nan stays)
+    empty_sum = None             # (x, y) -> whether the product sums nothing: then beta * input must fit
+    out_dtype = staticmethod(lambda inp, x, y: inp.dtype)
 
     def forward(self, inp, x, y, beta=1, alpha=1):
         self.check(inp, x, y)
+        if self.empty_sum and beta != 0 and not isinstance(beta, bool) and self.empty_sum(x, y):
+            kind = result_dtype(inp, beta)           # PyTorch's cast check of the scaled input
+            if kind.np != inp.dtype:
+                raise RuntimeError(f"result type {_scalar_name(kind)} can't be cast to the desired output type "
+                                   f'{dtype_name(inp)}')
         shape = self.out_shape(x, y)
         _expand_check(inp, shape)
         beta, alpha = _real_scalar(beta, inp), _real_scalar(alpha, inp)
@@ -75,7 +82,7 @@ class _Fused(Op):
             out = out + (inp if beta == 1 else inp * beta)
         if out.shape != tuple(shape):             # (a copy: broadcast_to's view is read-only)
             out = m.broadcast_to(out, shape).copy()
-        return out.astype(x.dtype, copy=False)
+        return out.astype(self.out_dtype(inp, x, y), copy=False)
 
     def backward(self, g):
         x, y = self.saved_tensors
@@ -105,12 +112,15 @@ def _conj_scalar(s):
     return s.conjugate() if isinstance(s, complex) else s
 
 
-def _mm_checks(inp, m1, m2):
+def _mm_dtypes(inp, m1, m2):
     if inp.dtype != m2.dtype:
         raise RuntimeError(f'self and mat2 must have the same dtype, but got {dtype_name(inp)} and {dtype_name(m2)}')
     if m1.dtype != m2.dtype:
         raise RuntimeError(f'mat1 and mat2 must have the same dtype, but got {dtype_name(m1)} and {dtype_name(m2)}')
-    if m1.dtype.kind == 'b':
+
+
+def _mm_bool(m1, m2):
+    if m1.dtype.kind == 'b' and m1.size and m2.size:        # (an empty product runs no kernel)
         raise NotImplementedError('"addmm_impl_cpu_" not implemented for \'Bool\'')
 
 
@@ -127,15 +137,17 @@ class AddmmBackward0(_Fused):
     out_shape = staticmethod(lambda m1, m2: (m1.shape[0], m2.shape[1]))
 
     def check(self, inp, m1, m2):
+        _mm_dtypes(inp, m1, m2)                 # PyTorch's order: dtypes, ranks, sizes, then the kernel
         for name, t in (('mat1', m1), ('mat2', m2)):
             if t.ndim != 2:
                 raise RuntimeError(f'{name} must be a matrix, got {t.ndim}-D tensor')
         if m1.shape[1] != m2.shape[0]:
             raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({m1.shape[0]}x{m1.shape[1]} and '
                                f'{m2.shape[0]}x{m2.shape[1]})')
-        _mm_checks(inp, m1, m2)
+        _mm_bool(m1, m2)
 
     product = staticmethod(lambda m1, m2: m1 @ m2)
+    empty_sum = staticmethod(lambda m1, m2: m1.shape[1] == 0)
     grad_x = staticmethod(lambda g, m2: g.mm(adj2(m2)))
     grad_y = staticmethod(lambda g, m1: adj2(m1).mm(g))
 
@@ -151,7 +163,7 @@ class AddmvBackward0(_Fused):
         if not inp.dtype == mat.dtype == vec.dtype:
             raise RuntimeError(f'addmv input tensors must have the same dtype, but got {dtype_name(inp)}, '
                                f'{dtype_name(mat)}, and {dtype_name(vec)}')
-        if mat.dtype.kind == 'b':
+        if mat.dtype.kind == 'b' and mat.size:
             raise NotImplementedError('"addmv_impl_cpu" not implemented for \'Bool\'')
 
     product = staticmethod(lambda mat, vec: mat @ vec)
@@ -163,18 +175,26 @@ class BaddbmmBackward0(_Fused):
     out_shape = staticmethod(lambda b1, b2: (b1.shape[0], b1.shape[1], b2.shape[2]))
 
     def check(self, inp, b1, b2):
-        _bmm_checks(b1, b2)
-        if b2.shape[:2] != (b1.shape[0], b1.shape[2]):
-            raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: [{b1.shape[0]}, '
-                               f'{b1.shape[2]}] but got: [{b2.shape[0]}, {b2.shape[1]}].')
-        if b1.dtype != b2.dtype:
-            raise RuntimeError(f'expected scalar type {dtype_name(b1)} but found {dtype_name(b2)}')
+        if b1.ndim < 2:                         # PyTorch reads batch1's size(0) and size(1) first
+            raise IndexError('Dimension specified as 0 but tensor has no dimensions' if b1.ndim == 0 else
+                             'Dimension out of range (expected to be in range of [-1, 0], but got 1)')
         if inp.dtype != b1.dtype:
             cpp = [CPP_NAMES[dtype_name(t)] for t in (inp, b1, b2)]
             raise RuntimeError(f'Input dtypes must be the same, got: input {cpp[0]}, batch1: {cpp[1]}, '
                                f'batch2: {cpp[2]}')
+        _bmm_checks(b1, b2)
+        if b2.shape[:2] != (b1.shape[0], b1.shape[2]):
+            raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: [{b1.shape[0]}, '
+                               f'{b1.shape[2]}] but got: [{b2.shape[0]}, {b2.shape[1]}].')
+        if b1.size == 0 or b2.size == 0:        # the product kernel never runs: no more checks
+            return
+        if b1.dtype != b2.dtype:
+            raise RuntimeError(f'expected scalar type {dtype_name(b1)} but found {dtype_name(b2)}')
         if b1.dtype.kind == 'b':
-            raise NotImplementedError('"bmm" not implemented for \'Bool\'')
+            raise NotImplementedError('"baddbmm" not implemented for \'Bool\'')
+
+    out_dtype = staticmethod(lambda inp, b1, b2: b2.dtype)     # (b2's differs only when a batch is empty)
+    empty_sum = staticmethod(lambda b1, b2: b1.shape[2] == 0)
 
     product = staticmethod(lambda b1, b2: b1 @ b2)
     grad_x = staticmethod(lambda g, b2: g.bmm(adj(b2)))
@@ -191,9 +211,12 @@ class AddbmmBackward0(_Fused):
         if b1.shape[2] != b2.shape[1]:
             raise RuntimeError(f'Incompatible matrix sizes for bmm ({b1.shape[1]}x{b1.shape[2]} and '
                                f'{b2.shape[1]}x{b2.shape[2]})')
-        _mm_checks(inp, b1, b2)
+        if b1.shape[0]:                      # (no batches: PyTorch checks no dtypes)
+            _mm_dtypes(inp, b1, b2)
+            _mm_bool(b1, b2)
 
     product = staticmethod(lambda b1, b2: (b1 @ b2).sum(0))
+    empty_sum = staticmethod(lambda b1, b2: b1.shape[0] == 0 or b1.shape[2] == 0)
     grad_x = staticmethod(lambda g, b2: g.expand(b2.shape[0], *g.shape).bmm(adj(b2)))
     grad_y = staticmethod(lambda g, b1: adj(b1).bmm(g.expand(b1.shape[0], *g.shape)))
 

@@ -37,32 +37,62 @@ class CompareInplace(Compare):
         return zero, g.new_zeros(self.other_shape)
 
 
-def _cmp(name, ufunc):
-    attrs = {'ufunc': staticmethod(ufunc), '__module__': __name__, 'ordering': name not in ('Eq', 'Ne')}
-    cls = type(name, (Compare,), attrs)
-    inplace = [type(f'{name}Backward{k}', (CompareInplace,), attrs) for k in (0, 1)]
+_MISSING = object()
+_OPERANDS = {Tensor, int, float, bool, complex}
 
-    def f(input, other, *, out=None):
-        if not isinstance(input, Tensor):
-            raise TypeError(f'{name.lower()}(): argument \'input\' must be Tensor, not {type(input).__name__}')
+
+def _operand(v):
+    """What PyTorch's parser takes for ``other``: a tensor or a number (NumPy scalars included)."""
+    return v.__class__ in _OPERANDS or isinstance(v, (Tensor, int, float, complex, np.generic))
+
+
+def _parser_error(fname, args, out=None):
+    """PyTorch's TypeError when no overload of ``fname`` takes these arguments (the method forms
+    leave the tensor out of ``args``)."""
+    from .argcheck import _mixed
+    return _mixed(fname, [a for a in args if a is not _MISSING], {} if out is None else {'out': out})
+
+
+def _cmp_forms(fname, cls, inplace):
+    """Function (with ``out=``), method and in-place method of one comparison."""
+    def f(input, other=_MISSING, *, out=None):
+        if input.__class__ is not Tensor and not isinstance(input, Tensor) or not _operand(other) or \
+                out is not None and not isinstance(out, Tensor):
+            raise _parser_error(fname, (input, other), out)
         r = apply(cls, input, other)
         if out is not None:
             from .arith import _check_out
-            return _check_out(out, r, name)
+            return _check_out(out, r, fname)
         return r
 
-    def f_(self, other):
+    def method(self, other=_MISSING):
+        if not _operand(other):
+            raise _parser_error(fname, (other,))
+        return apply(cls, self, other)
+
+    def f_(self, other=_MISSING):
+        if not _operand(other):
+            raise _parser_error(fname + '_', (other,))
         return apply_inplace(inplace[isinstance(other, Tensor)], self, other)
-    return f, f_
+    f.__name__, method.__name__, f_.__name__ = fname, fname, fname + '_'
+    return f, method, f_
 
 
-eq, eq_ = _cmp('Eq', np.equal)
-ne, ne_ = _cmp('Ne', np.not_equal)
-lt, lt_ = _cmp('Lt', np.less)
-le, le_ = _cmp('Le', np.less_equal)
-gt, gt_ = _cmp('Gt', np.greater)
-ge, ge_ = _cmp('Ge', np.greater_equal)
-greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+def _cmp(name, ufunc, *aliases):
+    """The forms of one comparison, then those of each alias (PyTorch names the alias in messages)."""
+    attrs = {'ufunc': staticmethod(ufunc), '__module__': __name__, 'ordering': name not in ('Eq', 'Ne')}
+    cls = type(name, (Compare,), attrs)
+    inplace = [type(f'{name}Backward{k}', (CompareInplace,), attrs) for k in (0, 1)]
+    return [form for fname in (name.lower(),) + aliases for form in _cmp_forms(fname, cls, inplace)]
+
+
+eq, eq_method, eq_ = _cmp('Eq', np.equal)
+ne, ne_method, ne_, not_equal, not_equal_method, not_equal_ = _cmp('Ne', np.not_equal, 'not_equal')
+lt, lt_method, lt_, less, less_method, less_ = _cmp('Lt', np.less, 'less')
+le, le_method, le_, less_equal, less_equal_method, less_equal_ = _cmp('Le', np.less_equal, 'less_equal')
+gt, gt_method, gt_, greater, greater_method, greater_ = _cmp('Gt', np.greater, 'greater')
+ge, ge_method, ge_, greater_equal, greater_equal_method, greater_equal_ = _cmp('Ge', np.greater_equal,
+                                                                                 'greater_equal')
 
 
 class Logical(Op):
@@ -73,18 +103,54 @@ class Logical(Op):
         return as_array(self.ufunc(a) if b is None else self.ufunc(a, b))
 
 
+def _need_tensors(fname, pairs):
+    """PyTorch's parser: the logical ops take tensors only (``pairs``: (name, position, value))."""
+    for arg, pos, v in pairs:
+        if not isinstance(v, Tensor):
+            raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type(v).__name__}")
+
+
 def _logical(name, ufunc):
+    """The function (with ``out=``: any dtype takes the 0/1 truth values), method and in-place
+    method of a binary logical op."""
     cls = type(name, (Logical,), {'ufunc': staticmethod(ufunc), '__module__': __name__})
+    fname = 'logical_' + name[7:].lower()
 
-    def f(input, other=None):
-        return apply(cls, input) if other is None else apply(cls, input, other)
-    return f
+    def f(input, other, *, out=None):
+        _need_tensors(fname, (('input', 1, input), ('other', 2, other)))
+        r = apply(cls, input, other)
+        if out is not None:
+            from .arith import _check_out
+            return _check_out(out, r, fname)
+        return r
+
+    def method(self, other):
+        _need_tensors(fname, (('other', 1, other),))
+        return apply(cls, self, other)
+
+    def f_(self, other):
+        _need_tensors(fname + '_', (('other', 1, other),))
+        return apply_inplace(cls, self, other)
+    return f, method, f_
 
 
-logical_and = _logical('LogicalAnd', np.logical_and)
-logical_or = _logical('LogicalOr', np.logical_or)
-logical_xor = _logical('LogicalXor', np.logical_xor)
-logical_not = _logical('LogicalNot', np.logical_not)
+logical_and, logical_and_method, logical_and_ = _logical('LogicalAnd', np.logical_and)
+logical_or, logical_or_method, logical_or_ = _logical('LogicalOr', np.logical_or)
+logical_xor, logical_xor_method, logical_xor_ = _logical('LogicalXor', np.logical_xor)
+_LogicalNot = type('LogicalNot', (Logical,), {'ufunc': staticmethod(np.logical_not), '__module__': __name__})
+
+
+def logical_not(input, *, out=None):
+    _need_tensors('logical_not', (('input', 1, input),))
+    r = apply(_LogicalNot, input)
+    if out is not None:
+        from .arith import _check_out
+        return _check_out(out, r, 'logical_not')
+    return r
+
+
+def logical_not_(self):
+    return apply_inplace(_LogicalNot, self)
 
 
 class Bitwise(Op):

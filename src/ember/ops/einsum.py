@@ -6,7 +6,7 @@ import math
 from math import prod as _prod
 
 from ..amp import autocast_mode as _amp  # autocast hook
-from .matmul import bmm, mm
+from .matmul import bmm, mm, dot
 from .shape import wrap_dim, UnsafeViewBackward0
 from ._op import apply
 
@@ -216,10 +216,10 @@ def tensordot(a, b, dims=2, out=None):
     t1, t2, csize = a, b, 1
     for x, y, rx, ry in zip(w1, w2, d1, d2):
         s1, s2 = a.shape[x], b.shape[y]
-        if s2 == 1:                          # broadcast dims are summed right away
-            t1 = t1.sum(x, keepdim=True)
+        if s2 == 1:                          # broadcast dims are summed right away (in the same dtype)
+            t1 = t1.sum(x, keepdim=True, dtype=t1.dtype)
         elif s1 == 1:
-            t2 = t2.sum(y, keepdim=True)
+            t2 = t2.sum(y, keepdim=True, dtype=t2.dtype)
         elif s1 != s2:
             raise RuntimeError(f'contracted dimensions need to match, but first has size {s1} in dim {rx} and '
                                f'second has size {s2} in dim {ry}')
@@ -228,13 +228,27 @@ def tensordot(a, b, dims=2, out=None):
     keep1 = [i for i in range(a.ndim) if i not in w1]
     keep2 = [i for i in range(b.ndim) if i not in w2]
     r1, r2 = [t1.shape[i] for i in keep1], [t2.shape[i] for i in keep2]
-    t1 = t1.permute(keep1 + w1).reshape(math.prod(r1), csize)
-    t2 = t2.permute(w2 + keep2).reshape(csize, math.prod(r2))
-    r = mm(t1, t2).reshape(r1 + r2)
+    t1, t2 = t1.permute(keep1 + w1), t2.permute(w2 + keep2)
+    if math.prod(r1) == 1 and math.prod(r2) == 1:
+        r = _contract_all(t1, t2, csize).reshape(r1 + r2)
+    else:
+        r = mm(t1.reshape(math.prod(r1), csize), t2.reshape(csize, math.prod(r2))).reshape(r1 + r2)
     if out is not None:
         from .arith import _check_out
         return _check_out(out, r, 'tensordot')
     return r
+
+
+def _contract_all(t1, t2, csize):
+    """A one-element tensordot as PyTorch computes it: a dot of both operands viewed as vectors, or,
+    where either cannot be viewed so, the sum of their elementwise product."""
+    flat = []
+    for t in (t1, t2):
+        try:
+            flat.append(t if t.shape == (csize,) else t.view(csize))
+        except RuntimeError:
+            return (t1.squeeze() * t2.squeeze()).sum(dtype=t1.dtype)
+    return dot(*flat)
 
 
 def kron(input, other, *, out=None):

@@ -15,6 +15,7 @@ from .._backend import ufunc_at
 from .shape import wrap_dim, reshape, expand
 from .arith import _check_out
 from .index import _c_contiguous
+from ._complex import no_complex
 
 __all__ = ['gather', 'scatter', 'scatter_add', 'scatter_reduce', 'take_along_dim']
 
@@ -32,10 +33,8 @@ def dtype_name(arr):
 
 def first_bad(idx, lo, hi):
     """The first index (row-major) outside [lo, hi), or None."""
-    if idx.size == 0:
-        return None
     bad = (idx < lo) | (idx >= hi)
-    if not bool(bad.any()):
+    if idx.size == 0 or not bool(bad.any()):
         return None
     return int(idx.reshape(-1)[int(xp(idx).argmax(bad.reshape(-1)))])
 
@@ -265,6 +264,8 @@ def reduce_into(a, src, dim, index, reduce, include_self):
     out = a.copy()
     if index.size == 0:
         return out
+    if reduce in ('amax', 'amin'):                  # complex numbers have no order
+        no_complex(a.dtype, f'scatter_gather_tensor_cpu_reduce_{reduce}')
     o1, i1 = as_1d(out), as_1d(index)
     _bounds(i1, o1.shape[dim], dim)
     where = _positions(i1, dim)
@@ -386,11 +387,9 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     return with_out(apply(GatherBackward0, x, dim=d, index=xp(idx).broadcast_to(wrapped, want_i)), out, 'take_along_dim')
 
 
-METHODS = {
-    'gather': gather, 'scatter': scatter, 'scatter_': scatter_, 'scatter_add': scatter_add,
-    'scatter_add_': scatter_add_, 'scatter_reduce': scatter_reduce, 'scatter_reduce_': scatter_reduce_,
-    'take_along_dim': take_along_dim,
-}
+METHODS = {'gather': gather, 'scatter': scatter, 'scatter_': scatter_, 'scatter_add': scatter_add,
+           'scatter_add_': scatter_add_, 'scatter_reduce': scatter_reduce, 'scatter_reduce_': scatter_reduce_,
+           'take_along_dim': take_along_dim}
 
 
 def __getattr__(name):      # shape_more imports index_select from here; it lives in index_ops

@@ -19,7 +19,13 @@ class CatBackward0(Op):
         ref = arrays[0]
         if ref.ndim == 1 and ref.shape[0] == 0:
             ref = next((a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)), ref)
-        d = wrap_dim(dim, ref.ndim)
+        if ref.ndim == 0:
+            _no_zero_dim(arrays)
+        try:
+            d = wrap_dim(dim, ref.ndim)
+        except IndexError:
+            _no_zero_dim(arrays)
+            raise
         rest = ref.shape[:d] + ref.shape[d + 1:]
         skipped = False
         for i, a in enumerate(arrays):
@@ -29,6 +35,7 @@ class CatBackward0(Op):
             if a.ndim == 1 and sh[0] == 0 and ref.ndim != 1:
                 skipped = True      # legacy: empty 1-D tensors are skipped
                 continue
+            _no_zero_dim(arrays)
             if a.ndim != ref.ndim:
                 raise RuntimeError(f'Tensors must have same number of dimensions: got {ref.ndim} and {a.ndim}')
             for k in range(a.ndim):
@@ -66,6 +73,13 @@ class CatBackward0(Op):
                 out.append(piece if dt is None or piece._data.dtype == dt else piece.to(_dt(dt)))
             start += n
         return tuple(out)
+
+
+def _no_zero_dim(arrays):
+    """PyTorch checks first that no input is 0-dim (ember looks only once something is wrong)."""
+    i = next((i for i, a in enumerate(arrays) if a.ndim == 0), None)
+    if i is not None:
+        raise RuntimeError(f'zero-dimensional tensor (at position {i}) cannot be concatenated')
 
 
 def _dt(np_dtype):
@@ -186,9 +200,9 @@ class UnbindBackward0(Op):
     is_view = True
 
     def forward(self, a, dim=0):
+        d = wrap_dim(dim, a.ndim)
         if a.ndim == 0:
             raise IndexError('Dimension specified as 0 but tensor has no dimensions')
-        d = wrap_dim(dim, a.ndim)
         self.dim = d
         self.n_outputs = a.shape[d]
         return tuple(a[(slice(None),) * d + (i, Ellipsis)] for i in range(a.shape[d]))
@@ -232,7 +246,13 @@ def split_method(self, split_size, dim=0):
 split_method.__name__, split_method.__qualname__ = 'split', 'Tensor.split'
 
 
+def _one_dim(t, fname):
+    if t.ndim == 0:
+        raise RuntimeError(f'{fname} expects at least a 1-dimensional tensor')
+
+
 def split(tensor, split_size_or_sections, dim=0):
+    _one_dim(tensor, 'split')
     d = wrap_dim(dim, tensor.ndim)
     size = tensor.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -244,11 +264,12 @@ def split(tensor, split_size_or_sections, dim=0):
     sizes = [int(s) for s in split_size_or_sections]
     if sum(sizes) != size:
         raise RuntimeError(f'split_with_sizes expects split_sizes to sum exactly to {size} (input tensor\'s '
-                           f'size at dimension {d}), but got split_sizes={_fmt(sizes)}')
+                           f'size at dimension {dim}), but got split_sizes={_fmt(sizes)}')
     return apply(SplitWithSizesBackward0, tensor, sizes=sizes, dim=d)
 
 
 def chunk(input, chunks, dim=0):
+    _one_dim(input, 'chunk')
     if chunks <= 0:
         raise RuntimeError('chunk expects `chunks` to be greater than 0, got: ' + str(chunks))
     d = wrap_dim(dim, input.ndim)

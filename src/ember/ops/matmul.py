@@ -6,7 +6,7 @@ import numpy as np
 from .._tensor import _scalar_name
 from .. import _dtype
 from ._op import Op, apply
-from ._promote import as_array
+from ._promote import as_array, xp
 from ..amp import autocast_mode as _amp  # autocast hook
 
 
@@ -16,12 +16,13 @@ def _in_dtype(r, a):
     return r if r.dtype == a.dtype else r.astype(a.dtype)
 
 
-def _same_dtype(a, b, msg, kernel=None):
-    """Both operands of one dtype (PyTorch does not promote here), and a dtype BLAS takes."""
+def _same_dtype(a, b, msg, kernel=None, empty_ok=False):
+    """Both operands of one dtype (PyTorch does not promote here), and a dtype BLAS takes
+    (``empty_ok``: any dtype when an operand is empty, as the kernel then never runs)."""
     if a.dtype != b.dtype:
         n1, n2 = _scalar_name(_dtype._FROM_NP[a.dtype]), _scalar_name(_dtype._FROM_NP[b.dtype])
         raise RuntimeError(msg(n1, n2))
-    if a.dtype == np.bool_ and kernel:
+    if a.dtype == np.bool_ and kernel and not (empty_ok and (a.size == 0 or b.size == 0)):
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
 
@@ -72,7 +73,7 @@ class MmBackward0(Op):
         if a.shape[1] != b.shape[0]:
             raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} '
                                f'and {b.shape[0]}x{b.shape[1]})')
-        _same_dtype(a, b, _mm_msg, 'addmm_impl_cpu_')
+        _same_dtype(a, b, _mm_msg, 'addmm_impl_cpu_', True)
         return _in_dtype(np.matmul(a, b), a)
 
     def backward(self, g):
@@ -92,7 +93,11 @@ class BmmBackward0(Op):
         if b.shape[:2] != (a.shape[0], a.shape[2]):
             raise RuntimeError(f'Expected size for first two dimensions of batch2 tensor to be: '
                                f'[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].')
-        _same_dtype(a, b, _bmm_msg, 'bmm')
+        if a.size == 0 or b.size == 0:         # no kernel runs: no dtype check, batch2's dtype
+            return xp(b).zeros((a.shape[0], a.shape[1], b.shape[2]), b.dtype)
+        if a.dtype == np.bool_:                # (the kernel, chosen by batch1's dtype, refuses it first)
+            raise NotImplementedError('"bmm" not implemented for \'Bool\'')
+        _same_dtype(a, b, _bmm_msg)
         return _in_dtype(np.matmul(a, b), a)
 
     def backward(self, g):
@@ -128,10 +133,14 @@ class MvBackward0(Op):
     save_needs = {0: (1,), 1: (0,)}
 
     def forward(self, m, v):
-        if m.ndim != 2 or v.ndim != 1 or m.shape[1] != v.shape[0]:
+        if m.ndim == 0:                 # (PyTorch reads mat's size(0) first)
+            raise IndexError('Dimension specified as 0 but tensor has no dimensions')
+        if m.ndim != 2 or v.ndim != 1:
+            raise RuntimeError(f'vector + matrix @ vector expected, got 1, {m.ndim}, {v.ndim}')
+        if m.shape[1] != v.shape[0]:
             raise RuntimeError(f'size mismatch, got input ({m.shape[0]}), mat ({m.shape[0]}x{m.shape[1]}), '
                                f'vec ({v.shape[0]})')
-        _same_dtype(m, v, _mv_msg, 'addmv_impl_cpu')
+        _same_dtype(m, v, _mv_msg, 'addmv_impl_cpu', True)
         return _in_dtype(np.matmul(m, v), m)
 
     def backward(self, g):

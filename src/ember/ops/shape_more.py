@@ -12,10 +12,10 @@ from .join import cat, _tensors
 from .select import SliceBackward0, AliasBackward0
 from .convert import clone, copy_like as _like
 
-__all__ = ['repeat_interleave', 'tile', 'flip', 'fliplr', 'flipud', 'roll', 'rot90', 'movedim', 'moveaxis',
-           'hstack', 'vstack', 'row_stack', 'dstack', 'column_stack', 'tensor_split', 'hsplit', 'vsplit',
-           'dsplit', 'meshgrid', 'broadcast_to', 'broadcast_tensors', 'broadcast_shapes', 'atleast_1d',
-           'atleast_2d', 'atleast_3d', 'swapaxes', 'swapdims']
+__all__ = ['repeat_interleave', 'tile', 'flip', 'fliplr', 'flipud', 'roll', 'rot90', 'movedim', 'moveaxis', 'hstack',
+           'vstack', 'row_stack', 'dstack', 'column_stack', 'tensor_split', 'hsplit', 'vsplit', 'dsplit', 'meshgrid',
+           'broadcast_to', 'broadcast_tensors', 'broadcast_shapes', 'atleast_1d', 'atleast_2d', 'atleast_3d',
+           'swapaxes', 'swapdims']
 
 
 def _int_tuple(args, fname, argname):
@@ -63,8 +63,7 @@ def tile(input, *reps, dims=None):
         reps = _keyword('tile', reps, ('dims', dims))
     if not reps:
         raise TypeError('tile() missing 1 required positional arguments: "dims"')
-    dims = _int_tuple(reps, 'tile', 'dims')
-    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+    return repeat(input, (1,) * (input.ndim - len(reps := _int_tuple(reps, 'tile', 'dims'))) + reps)
 
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
@@ -164,7 +163,9 @@ class RollBackward0(Op):
             raise RuntimeError(f'shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}')
         if a.ndim == 0 and dims:
             raise IndexError(f'Dimension specified as {dims[0]} but tensor has no dimensions')
-        self.shifts, self.dims = shifts, tuple(wrap_dim(d, a.ndim) for d in dims)
+        self.shifts, self.dims = shifts, dims if a.size == 0 else tuple(wrap_dim(d, a.ndim) for d in dims)
+        if a.size == 0:                 # nothing moves: PyTorch looks at no dim
+            return a.copy()
         out = xp(a).roll(a, shifts if self.dims else shifts[0], axis=self.dims or None)
         return out if out.flags.c_contiguous else out.copy()
 
@@ -371,8 +372,7 @@ def _lift(t, n):
     if t.ndim == 0:
         return reshape(t, (1,) * n)
     if t.ndim == 1 and n > 1:
-        t = unsqueeze(t, 0)
-        return unsqueeze(t, -1) if n == 3 else t
+        return unsqueeze(unsqueeze(t, 0), -1) if n == 3 else unsqueeze(t, 0)
     return unsqueeze(t, -1) if t.ndim == 2 and n == 3 else t
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from .._tensor import Tensor, _TYPE_NAMES
 from ..autograd.grad_mode import is_grad_enabled
 from .arith import refuse_complex
+from ._complex import no_complex
 from ._op import Op, apply, write_into
 from ._promote import xp
 from .shape import wrap_dim
@@ -191,6 +192,8 @@ class TopkBackward0(Op):
         n = a.shape[d] if a.ndim else 1
         if not 0 <= k <= n:
             raise RuntimeError('selected index k out of range')
+        if a.dtype.kind == 'c':
+            raise RuntimeError(' topk does not support complex dtypes on CPU')
         if a.dtype == np.bool_:
             raise RuntimeError('topk does not support bool dtypes on CPU')
         self.dim, self.shape = d, a.shape
@@ -208,7 +211,6 @@ class TopkBackward0(Op):
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None, _pos=2):
     """The k largest (or smallest) elements along ``dim``, in order (``sorted=False`` too)."""
     k = _int_arg(k, 'topk', 'k', _pos)
-    refuse_complex(input, message=' topk does not support complex dtypes on CPU', exc=RuntimeError)
     values, indices = apply(TopkBackward0, input, k=k, dim=dim, largest=largest, sorted=sorted)
     if out is not None:
         return make_return('topk_out', *write_out('topk', out, (values, indices)))
@@ -225,7 +227,9 @@ class KthvalueBackward0(_DimExtreme):
         n = a.shape[d] if a.ndim else 1
         if not 1 <= k <= n:
             raise RuntimeError(f'kthvalue(): selected number k out of range for dimension {d}')
-        if a.dtype == np.bool_:
+        if a.ndim:                      # (a 0-dim input is its own answer: no kernel runs)
+            no_complex(a.dtype, 'kthvalue_cpu')
+        if a.dtype == np.bool_ and a.ndim:
             raise NotImplementedError('"kthvalue_cpu" not implemented for \'Bool\'')
         self.in_shape, self.dim, self.keepdim = a.shape, d, keepdim
         if a.ndim == 0:
@@ -242,8 +246,9 @@ class KthvalueBackward0(_DimExtreme):
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None, _pos=2):
     """The k-th smallest element (1-based) along ``dim``, and its index."""
     k = _int_arg(k, 'kthvalue', 'k', _pos)
-    refuse_complex(input, 'kthvalue_cpu')
     values, indices = apply(KthvalueBackward0, input, k=k, dim=dim, keepdim=keepdim)
+    if values.requires_grad and values.is_complex():
+        raise RuntimeError('kthvalue does not support automatic differentiation for outputs with complex dtype.')
     if out is not None:
         return make_return('kthvalue_out', *write_out('kthvalue', out, (values, indices),
                                                       'output values must be of same type as input'))

@@ -106,10 +106,10 @@ def diagflat(input, offset=0):
 
 class TraceBackward0(Op):
     def forward(self, a):
+        if a.dtype.kind == 'b':             # (the kernel is looked up before the shape is checked)
+            raise NotImplementedError('"trace" not implemented for \'Bool\'')
         if a.ndim != 2:
             raise RuntimeError(f'trace: expected a matrix, but got tensor with dim {a.ndim}')
-        if a.dtype.kind == 'b':
-            raise NotImplementedError('"trace" not implemented for \'Bool\'')
         self.in_shape = a.shape
         return xp(a).trace(a, dtype='int64' if a.dtype.kind in 'iu' else None)
 
