@@ -4,7 +4,11 @@ modules), leaving the user's NumPy code alone. A filter the user adds later
 (``warnings.simplefilter('error')``) sits in front of ember's; code paths that must stay quiet
 then use ``np.errstate`` (``autograd.engine.execute``, ``ops._op.apply``, the casts of
 ``ops.convert``), asking ``ours_first()`` whether they need to."""
+import contextlib
+import functools
 import warnings
+
+import numpy as np
 
 warnings.filterwarnings('ignore', message=r'(divide by zero|invalid value|overflow) encountered',
                         category=RuntimeWarning, module=r'ember\.')
@@ -29,3 +33,21 @@ def ours_first():
             break
     _seen[:] = [filters[0] if filters else None, len(filters), ours]
     return ours
+
+
+_NULL = contextlib.nullcontext()
+
+
+def quiet():
+    """A context for ember code that calls NumPy outside an op (optimizer steps, ranges): silent
+    about inf/nan whatever filters the user put in front of ember's."""
+    return _NULL if ours_first() else np.errstate(all='ignore')
+
+
+def quietly(fn):
+    """``fn`` run inside ``quiet()``."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with quiet():
+            return fn(*args, **kwargs)
+    return run

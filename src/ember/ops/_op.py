@@ -14,6 +14,8 @@
 to the inputs' nodes, saved tensors with their versions. Views share the input's memory and version
 counter; ``apply_inplace`` writes a result into an existing tensor, with PyTorch's checks (records
 CopySlices when that tensor is a view)."""
+import warnings as _warnings
+
 import numpy as np
 
 from .._tensor import Tensor, xp_of
@@ -22,12 +24,13 @@ from ..autograd import grad_mode
 from ..autograd.node import Node, save_output, resave_output, _FREED
 from ..autograd import saved_hooks as _saved_hooks
 from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
-from .. import _dtype
+from .. import _dtype, _quiet_numpy as _quiet
 from . import _devices
 from .broadcast_errors import translate as _translate
 from .index_value import input_overlap
 
 _new, _ndarray, _generic, _local = object.__new__, np.ndarray, np.generic, grad_mode._local
+_OURS = _quiet._OURS
 
 
 class Op(Node):
@@ -107,17 +110,15 @@ def apply(cls, *inputs, **kw):
         else:
             arrays.append(x)
     try:
-        if host:
-            out = node.forward(*arrays, **kw)
-        else:
+        if not host:
             out = _devices.run_on_device(node, inputs, arrays, kw)
+        elif (f := _warnings.filters) and f[0] is _OURS or _quiet.ours_first():
+            out = node.forward(*arrays, **kw)
+        else:                            # a user's warnings filter sits before ember's 'ignore'
+            with np.errstate(all='ignore'):
+                out = node.forward(*arrays, **kw)
     except ValueError as e:
         raise _translate(e, arrays) from None
-    except RuntimeWarning:               # a user's filter made NumPy's inf/nan warning an error
-        if not host:
-            raise
-        with np.errstate(all='ignore'):  # (forwards are pure: recomputing is safe)
-            out = node.forward(*arrays, **kw)
     enabled = getattr(_local, 'enabled', True)
     record = wants and cls.differentiable and enabled
     if type(out) is not tuple:
@@ -382,12 +383,13 @@ def _write_result(cls, node, t, arrays, kw):
         if t._data.flags.writeable:     # (read-only: a view of an expanded tensor, written by write_into)
             raise
     try:
-        out = node.forward(t._data, *arrays, **kw)
+        if (f := _warnings.filters) and f[0] is _OURS or _quiet.ours_first():
+            out = node.forward(t._data, *arrays, **kw)
+        else:                            # as in apply: PyTorch never warns about inf/nan
+            with np.errstate(all='ignore'):
+                out = node.forward(t._data, *arrays, **kw)
     except ValueError as e:
         raise _translate(e, [t._data] + arrays) from None
-    except RuntimeWarning:               # as in apply: PyTorch never warns about inf/nan
-        with np.errstate(all='ignore'):
-            out = node.forward(t._data, *arrays, **kw)
     if not cls.any_cast:
         cast_check(out.dtype, t)
     if out.shape != t._data.shape:

@@ -109,29 +109,6 @@ def clamp_max_(input, max):
     return _clamp_bound_(unary.ClampMaxBackward0, unary.ClampMaxBackward1, 'max', input, max)
 
 
-class _LogicalAnd(compare.Logical):
-    ufunc = staticmethod(np.logical_and)
-
-
-class _LogicalOr(compare.Logical):
-    ufunc = staticmethod(np.logical_or)
-
-
-class _LogicalXor(compare.Logical):
-    ufunc = staticmethod(np.logical_xor)
-
-
-class _LogicalNot(compare.Logical):
-    ufunc = staticmethod(np.logical_not)
-
-
-def _logical_(cls):
-    """In place, the 0/1 truth values written in self's dtype (not differentiable)."""
-    def f_(self, *other):
-        return apply_inplace(cls, self, *other)
-    return f_
-
-
 def square_(self):
     return power.pow_(self, 2)
 
@@ -232,10 +209,10 @@ METHODS = {
     '__irshift__': _operator(bitwise_right_shift_),
     'absolute_': unary.abs_, 'negative_': unary.neg_, 'divide_': arith.div_, 'multiply_': arith.mul_,
     'subtract_': arith.sub_, 'true_divide_': true_divide_,
-    'greater_': compare.gt_, 'greater_equal_': compare.ge_, 'less_': compare.lt_, 'less_equal_': compare.le_,
-    'not_equal_': compare.ne_,
-    'logical_and_': _logical_(_LogicalAnd), 'logical_or_': _logical_(_LogicalOr),
-    'logical_xor_': _logical_(_LogicalXor), 'logical_not_': _logical_(_LogicalNot),
+    'greater_': compare.greater_, 'greater_equal_': compare.greater_equal_, 'less_': compare.less_,
+    'less_equal_': compare.less_equal_, 'not_equal_': compare.not_equal_,
+    'logical_and_': compare.logical_and_, 'logical_or_': compare.logical_or_,
+    'logical_xor_': compare.logical_xor_, 'logical_not_': compare.logical_not_,
     'bitwise_and_': compare.bitwise_and_, 'bitwise_or_': compare.bitwise_or_,
     'bitwise_xor_': compare.bitwise_xor_, 'bitwise_not_': compare.bitwise_not_,
     'clamp_min_': clamp_min_, 'clamp_max_': clamp_max_, 'square_': square_,

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _quiet_numpy as _quiet
 from .._tensor import Tensor
 from .creation import _HOST, _build, _finish, _is_int, _cast_host, _xp_for, _requiring
 
@@ -196,6 +196,7 @@ def _complex_spaced(start, end, steps, dtype, name, device):
         return re.astype(d.np) + 1j * im.astype(d.np), d, ctx
 
 
+@_quiet.quietly
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False):
     if out is not None:
@@ -207,6 +208,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
         return _finish(_cast_host(arr, d.np), device, requires_grad)
 
 
+@_quiet.quietly
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
              requires_grad=False, pin_memory=False):
     if out is not None:

@@ -12,6 +12,7 @@ from copy import deepcopy
 
 import numpy as np
 
+from .. import _quiet_numpy as _quiet
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, is_grad_enabled, _set_enabled
@@ -383,7 +384,8 @@ def _with_step_hooks(step):
         prev = is_grad_enabled()
         _set_enabled(False)
         try:
-            out = step(self, *args, **kwargs)
+            with _quiet.quiet():         # update rules on raw arrays: no NumPy inf/nan warnings
+                out = step(self, *args, **kwargs)
         except ValueError as e:
             err = self._state_shape_error(e)
             if err is None:
