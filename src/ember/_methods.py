@@ -72,7 +72,7 @@ def _eq(fn):
 
 OPERATORS = {
     '__add__': _binop(arith.add), '__radd__': _binop(arith.add),
-    '__sub__': _binop(arith.sub), '__rsub__': _binop(arith.sub, True),
+    '__sub__': _binop(arith.sub), '__rsub__': _binop(arith.rsub),     # rsub(self, other): RsubBackward0/1
     '__mul__': _binop(arith.mul), '__rmul__': _binop(arith.mul),
     '__truediv__': _binop(arith.div), '__rtruediv__': _binop(arith.div, True),
     '__floordiv__': _binop(arith.floor_divide), '__rfloordiv__': _binop(arith.floor_divide, True),
@@ -108,12 +108,14 @@ METHODS = {
     'clamp': unary.clamp, 'clamp_': unary.clamp_, 'clip': unary.clamp, 'clip_': unary.clamp_,
     'clamp_min': unary.clamp_min, 'clamp_max': unary.clamp_max, 'square': unary.square,
     # comparison / logic
-    'eq': compare.eq, 'ne': compare.ne, 'lt': compare.lt, 'le': compare.le, 'gt': compare.gt,
-    'ge': compare.ge, 'eq_': compare.eq_, 'ne_': compare.ne_, 'lt_': compare.lt_, 'le_': compare.le_,
-    'gt_': compare.gt_, 'ge_': compare.ge_, 'greater': compare.gt, 'less': compare.lt,
-    'greater_equal': compare.ge, 'less_equal': compare.le, 'not_equal': compare.ne,
-    'logical_and': compare.logical_and, 'logical_or': compare.logical_or,
-    'logical_xor': compare.logical_xor, 'logical_not': compare.logical_not,
+    'eq': compare.eq_method, 'ne': compare.ne_method, 'lt': compare.lt_method, 'le': compare.le_method,
+    'gt': compare.gt_method, 'ge': compare.ge_method, 'eq_': compare.eq_, 'ne_': compare.ne_,
+    'lt_': compare.lt_, 'le_': compare.le_, 'gt_': compare.gt_, 'ge_': compare.ge_,
+    'greater': compare.greater_method, 'less': compare.less_method,
+    'greater_equal': compare.greater_equal_method, 'less_equal': compare.less_equal_method,
+    'not_equal': compare.not_equal_method, 'logical_and': compare.logical_and_method,
+    'logical_or': compare.logical_or_method, 'logical_xor': compare.logical_xor_method,
+    'logical_not': compare.logical_not,
     'bitwise_and': compare.bitwise_and, 'bitwise_or': compare.bitwise_or,
     'bitwise_xor': compare.bitwise_xor, 'bitwise_not': compare.bitwise_not,
     'isnan': compare.isnan, 'isinf': compare.isinf, 'isfinite': compare.isfinite,

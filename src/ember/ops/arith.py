@@ -8,11 +8,12 @@ from ._complex import conj, real_part, refuse_complex, no_complex  # noqa: F401 
 from .arith_support import check_out as _check_out, sparse_op, scalar_tensor as _scalar_tensor  # noqa: F401
 from .arith_support import (int_zero_check as _int_zero_check, int_trunc_div as _int_trunc_div,
                             remainder_values as _remainder, half_scalar as _half_scalar,
-                            sub_check as _sub_check, int_scalar)
+                            sub_check as _sub_check, number_tensor as _number_tensor,
+                            checks_first as _checks_first, same_float as _same_float, ufunc_into as _ufunc_into,
+                            scaled as _scaled)
 
 
 _SCALARS = (int, float, bool, complex)
-_REAL_SCALARS = (int, float, bool)
 
 
 def _meta(x):
@@ -54,40 +55,6 @@ class Binary(Op):
                 g = g.to(Tensor._make(np.empty(0, meta[1])).dtype)
             out.append(g)
         return tuple(out)
-
-
-def _same_float(a, b):
-    """In-place fast path applies: float target, and b a Python number or same-dtype array."""
-    if a.dtype.kind != 'f':
-        return False
-    return b.__class__ in _REAL_SCALARS or (b.__class__ is a.__class__ and b.dtype == a.dtype)
-
-
-def _ufunc_into(ufunc, a, b):
-    try:
-        ufunc(a, b, out=a)
-    except ValueError:      # b does not broadcast to a's shape: the general path reports it
-        return False
-    return True
-
-
-def _scaled(b, alpha, nd):
-    """alpha * b in the result dtype ``nd``, with PyTorch's checks on alpha."""
-    if alpha.__class__ is int and alpha == 1:
-        return b
-    if isinstance(alpha, bool) and nd != np.bool_:
-        raise RuntimeError('Boolean alpha only supported for Boolean results.')
-    if isinstance(alpha, (float, complex)) and nd.kind in 'biu':
-        raise RuntimeError('For integral input tensors, argument alpha must not be a floating point number.')
-    if isinstance(alpha, complex) and nd.kind != 'c':
-        raise RuntimeError('For non-complex input tensors, argument alpha must not be a complex number.')
-    if alpha is True or (alpha == 1 and not isinstance(alpha, bool)):
-        return b
-    if nd == np.bool_:
-        return np.logical_and(b, bool(alpha))
-    if nd.kind in 'iu' and alpha.__class__ is int:
-        alpha = int_scalar(alpha, nd)      # wrapped to the dtype, as C++ (uint8 and -1: 255)
-    return np.multiply(b, alpha, dtype=nd)
 
 
 class AddBackward0(Binary):
@@ -281,7 +248,10 @@ class RemainderScalarSelf(_NotImplemented):
 def add(input, other, *, alpha=1, out=None):
     try:
         if not isinstance(input, Tensor):
-            r = apply(AddBackward0, other, input) if alpha == 1 else apply(AddBackward0, _scalar_tensor(input, other), other, alpha=alpha)
+            if not isinstance(other, Tensor):       # two numbers: the first made a 0-dim tensor, as PyTorch
+                r = add(_number_tensor(input), other, alpha=alpha)
+            else:
+                r = apply(AddBackward0, other, input) if alpha == 1 else apply(AddBackward0, _scalar_tensor(input, other), other, alpha=alpha)
         else:
             r = apply(AddBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(AddBackward0, input, other, alpha=alpha)
     except NotImplementedError:             # a sparse COO operand
@@ -292,7 +262,11 @@ def add(input, other, *, alpha=1, out=None):
 def sub(input, other, *, alpha=1, out=None):
     try:
         if not isinstance(input, Tensor):
-            r = apply(RsubBackward1, other, b=input) if alpha == 1 else apply(SubBackward0, _scalar_tensor(input, other), other, alpha=alpha)
+            if not isinstance(other, Tensor):       # two numbers: the first made a 0-dim tensor, as PyTorch
+                input = _number_tensor(input)
+            # a number promotes as a wrapped number and gets no gradient edge (PyTorch's SubBackward0)
+            r = apply(SubBackward0, input, other) if alpha.__class__ is int and alpha == 1 else \
+                apply(SubBackward0, input, other, alpha=alpha)
         else:
             r = apply(SubBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(SubBackward0, input, other, alpha=alpha)
     except NotImplementedError:             # a sparse COO operand
@@ -309,7 +283,7 @@ def rsub(input, other, alpha=1):
 def mul(input, other, *, out=None):
     try:
         if not isinstance(input, Tensor):
-            input, other = other, input
+            input, other = (other, input) if isinstance(other, Tensor) else (_number_tensor(input), other)
         r = apply(MulBackward0, input, other)
     except NotImplementedError:             # a sparse COO operand
         return sparse_op('mul', input, other, out=out)
@@ -317,6 +291,8 @@ def mul(input, other, *, out=None):
 
 
 def div(input, other, *, rounding_mode=_UNSET, out=None):
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):    # the first made a 0-dim tensor
+        input = _number_tensor(input)
     op = DivBackward2
     if rounding_mode is _UNSET:
         op, rounding_mode = DivBackward0, None
@@ -344,50 +320,73 @@ def true_divide(input, other, *, out=None):
 
 
 def floor_divide(input, other, *, out=None):
-    r = apply(FloorDivide, input, other)        # a number ``input`` promotes as a wrapped number
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = _number_tensor(input)
+    try:
+        r = apply(FloorDivide, input, other)        # a number ``input`` promotes as a wrapped number
+    except (NotImplementedError, RuntimeError) as e:     # PyTorch's shape/cast errors come first
+        raise _checks_first(e, (input, other), out) or e from None
     return r if out is None else _check_out(out, r, 'floor_divide')
 
 
 def remainder(input, other, *, out=None):
     if not isinstance(input, Tensor):
+        if not isinstance(other, Tensor):
+            raise TypeError(f'remainder() received an invalid combination of arguments - got '
+                            f'({type(input).__name__}, {type(other).__name__}), but expected one of:')
         r = apply(RemainderScalarSelf, input, other)      # the number promotes as a wrapped number
     else:
-        r = apply(RemainderBackward1, input, other) if isinstance(other, Tensor) else \
-            apply(RemainderBackward0, input, b=other)
+        try:
+            r = apply(RemainderBackward1, input, other) if isinstance(other, Tensor) else \
+                apply(RemainderBackward0, input, b=other)
+        except (NotImplementedError, RuntimeError) as e:     # PyTorch's shape/cast errors come first
+            raise _checks_first(e, (input, other), out) or e from None
     return r if out is None else _check_out(out, r, 'remainder')
 
 
 # in-place forms -------------------------------------------------------------------
 
+def _inplace(cls, self, other, float_result=False, **kw):
+    """apply_inplace, with PyTorch's shape check before its dtype checks (a number ``other`` goes
+    as ``b=`` when ``kw`` has ``b=None``: no graph edge)."""
+    try:
+        if 'b' in kw:
+            return apply_inplace(cls, self, **{**kw, 'b': other})
+        return apply_inplace(cls, self, other, **kw)
+    except (NotImplementedError, RuntimeError) as e:
+        raise _checks_first(e, (self, other), self, True, float_result) or e from None
+
+
 def add_(self, other, *, alpha=1):
     try:
-        return apply_inplace(AddBackward0, self, other, alpha=alpha)
+        return _inplace(AddBackward0, self, other, alpha=alpha)
     except NotImplementedError:             # a sparse COO operand
         return sparse_op('add_', self, other, alpha=alpha)
 
 
 def sub_(self, other, *, alpha=1):
     try:
-        return apply_inplace(SubBackward0, self, other, alpha=alpha)
+        return _inplace(SubBackward0, self, other, alpha=alpha)
     except NotImplementedError:             # a sparse COO operand
         return sparse_op('sub_', self, other, alpha=alpha)
 
 
 def mul_(self, other):
-    return apply_inplace(MulBackward0, self, other)
+    return _inplace(MulBackward0, self, other)
 
 
 def div_(self, other, *, rounding_mode=_UNSET):
     if rounding_mode is _UNSET:
-        return apply_inplace(DivBackward0, self, other)
-    return apply_inplace(DivBackward2 if rounding_mode else DivTrueMode, self, other, rounding_mode=rounding_mode)
+        return _inplace(DivBackward0, self, other, True)
+    return _inplace(DivBackward2 if rounding_mode else DivTrueMode, self, other, rounding_mode is None,
+                    rounding_mode=rounding_mode)
 
 
 def remainder_(self, other):
     if isinstance(other, Tensor):
-        return apply_inplace(RemainderBackward1, self, other)
-    return apply_inplace(RemainderBackward0, self, b=other)
+        return _inplace(RemainderBackward1, self, other)
+    return _inplace(RemainderBackward0, self, other, b=None)
 
 
 def floor_divide_(self, other):
-    return apply_inplace(FloorDivide, self, other)
+    return _inplace(FloorDivide, self, other)

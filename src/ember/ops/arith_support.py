@@ -1,6 +1,7 @@
 """Helpers of the arithmetic functions in ``arith.py``: writing a result into ``out=`` with
-PyTorch's checks (shared by every op with an ``out=`` argument), and handing an op with a sparse
-COO operand to ``ember.sparse``."""
+PyTorch's checks (shared by every op with an ``out=`` argument), handing an op with a sparse
+COO operand to ``ember.sparse``, add/sub's alpha and in-place fast path, integer division, and
+PyTorch's order of checks for elementwise ops that fail on a dtype (``checks_first``)."""
 import functools
 import warnings
 
@@ -93,6 +94,42 @@ def write_outs(out, r, name, exact='structured', tuple_name=None):
     return _types[tuple_name](*(check_out(o, x, name, e, stacklevel=6) for o, x, e in zip(out, r, rules)))
 
 
+# ------------------------------------------------------------------ add/sub helpers (in-place fast path, alpha)
+
+def same_float(a, b):
+    """In-place fast path applies: float target, and b a Python number or same-dtype array."""
+    if a.dtype.kind != 'f':
+        return False
+    return b.__class__ in _REAL or (b.__class__ is a.__class__ and b.dtype == a.dtype)
+
+
+def ufunc_into(ufunc, a, b):
+    try:
+        ufunc(a, b, out=a)
+    except ValueError:      # b does not broadcast to a's shape: the general path reports it
+        return False
+    return True
+
+
+def scaled(b, alpha, nd):
+    """alpha * b in the result dtype ``nd``, with PyTorch's checks on alpha."""
+    if alpha.__class__ is int and alpha == 1:
+        return b
+    if isinstance(alpha, bool) and nd != np.bool_:
+        raise RuntimeError('Boolean alpha only supported for Boolean results.')
+    if isinstance(alpha, (float, complex)) and nd.kind in 'biu':
+        raise RuntimeError('For integral input tensors, argument alpha must not be a floating point number.')
+    if isinstance(alpha, complex) and nd.kind != 'c':
+        raise RuntimeError('For non-complex input tensors, argument alpha must not be a complex number.')
+    if alpha is True or (alpha == 1 and not isinstance(alpha, bool)):
+        return b
+    if nd == np.bool_:
+        return np.logical_and(b, bool(alpha))
+    if nd.kind in 'iu' and alpha.__class__ is int:
+        alpha = int_scalar(alpha, nd)      # wrapped to the dtype, as C++ (uint8 and -1: 255)
+    return np.multiply(b, alpha, dtype=nd)
+
+
 # ------------------------------------------------------------------ integer division, remainder
 
 def int_zero_check(b, nd, a=None):
@@ -150,8 +187,9 @@ def half_scalar(ufunc, a, b, a0, b0, nd):
 
 
 def sub_check(a, b):
-    """PyTorch refuses subtraction with bool operands."""
-    if a.dtype != np.bool_ and b.__class__ is not bool and (b.__class__ in _NUMBERS or b.dtype != np.bool_):
+    """PyTorch refuses subtraction with bool operands (either may be a Python number)."""
+    if (a.__class__ is not bool and (a.__class__ in _NUMBERS or a.dtype != np.bool_) and b.__class__ is not bool
+            and (b.__class__ in _NUMBERS or b.dtype != np.bool_)):
         return
     na = isinstance(a, bool) or getattr(a, 'dtype', None) == np.bool_
     nb = isinstance(b, bool) or getattr(b, 'dtype', None) == np.bool_
@@ -171,3 +209,71 @@ def int_scalar(v, nd):
         from .creation import _overflow
         raise _overflow(nd)
     return np.array(v).astype(nd)
+
+
+def number_tensor(v):
+    """A Python number passed as the ``input`` tensor of add/sub/mul/div with a number ``other``:
+    PyTorch's argument parser makes it a 0-dim CPU tensor (int64, bool, or the default float or
+    complex dtype), so ``torch.add(1.5, 1)`` is a float32 tensor."""
+    if v.__class__ is int and not -2 ** 63 <= v < 2 ** 63:
+        raise OverflowError('int too big to convert')
+    from .creation import tensor
+    return tensor(v)
+
+
+# ------------------------------------------------------------------ PyTorch's order of checks
+
+def broadcast_check(*shapes):
+    """The broadcast shape, or PyTorch's message when the shapes do not broadcast (checked
+    pairwise, from the right)."""
+    out = ()
+    for s in shapes:
+        n = max(len(out), len(s))
+        a, b = (1,) * (n - len(out)) + tuple(out), (1,) * (n - len(s)) + tuple(s)
+        for i in range(n - 1, -1, -1):
+            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+                raise RuntimeError(f'The size of tensor a ({a[i]}) must match the size of tensor b '
+                                   f'({b[i]}) at non-singleton dimension {i}')
+        out = tuple(y if x == 1 else x for x, y in zip(a, b))
+    return out
+
+
+def checks_first(err, operands, target=None, inplace=False, float_result=False):
+    """Called when an elementwise op failed on a dtype (``err``: the kernel's NotImplementedError, or
+    the in-place result's cast error): the error PyTorch's TensorIterator raises before it, if any
+    (else None). In its order: the operands do not broadcast; an in-place ``target`` lacks the
+    broadcast shape; the result dtype (integers made float when ``float_result``) does not cast to
+    ``target`` (the in-place tensor or ``out=``). Callers use it in an ``except`` clause (``raise
+    checks_first(e, ...) or e``), so it costs nothing on calls that succeed."""
+    if not isinstance(err, NotImplementedError) and not str(err).startswith('result type '):
+        return None
+    from .._tensor import Tensor
+    try:
+        shape = broadcast_check(*(x.shape for x in operands if isinstance(x, Tensor)))
+    except RuntimeError as e:
+        return e
+    if not isinstance(target, Tensor):
+        return None
+    if inplace and tuple(shape) != tuple(target.shape):
+        return RuntimeError(f"output with shape {list(target.shape)} doesn't match the broadcast shape "
+                            f'{list(shape)}')
+    from ._promote import result_dtype
+    from ._op import cast_check
+    from .. import _dtype
+    raw = [x._data if isinstance(x, Tensor) else x for x in operands[:2]]
+    rd = result_dtype(*raw) if len(raw) == 2 else _dtype._FROM_NP[raw[0].dtype]
+    if float_result and not (rd.is_floating_point or rd.is_complex):
+        rd = _dtype.get_default_dtype()
+    try:
+        cast_check(rd.np, target)
+    except RuntimeError as e:
+        return e
+    return None
+
+
+def guarded(call, operands, target=None, inplace=False, float_result=False):
+    """``call()``, with ``checks_first``'s earlier errors raised in place of its dtype error."""
+    try:
+        return call()
+    except (NotImplementedError, RuntimeError) as e:
+        raise checks_first(e, operands, target, inplace, float_result) or e from None

@@ -32,6 +32,10 @@ class ClampBackward1(Op):
             if type(self) is ClampBackward1 and (a.dtype.kind == 'f' or a.dtype == _BF16):   # as a double
                 raise RuntimeError('value cannot be converted to type double without overflow')
             raise NotImplementedError(CLAMP_COMPLEX)
+        if a.dtype == np.bool_ and min.__class__ is not int and max.__class__ is not int and not (
+                isinstance(min, float) or isinstance(max, float)):      # bool bounds: no bool kernel
+            kernel = 'clamp' if min is not None and max is not None else 'clamp_min' if min is not None else 'clamp_max'
+            raise NotImplementedError(f'"{kernel}_scalar_cpu" not implemented for \'Bool\'')
         if a.dtype.kind in 'iub' and (isinstance(min, float) or isinstance(max, float)):
             a = a.astype(_dtype.get_default_dtype().np)
         elif a.dtype.kind in 'iu':      # int bounds wrap to the dtype, as C++ (uint8 and -1: 255)
@@ -64,9 +68,9 @@ class ClampBackward0(Op):
             if b is not None:
                 d = result_dtype(a, b)
                 rd = d if rd is None else promote_types(rd, d)
-        if rd.is_complex:
+        kernel = 'clamp' if lo is not None and hi is not None else 'maximum' if lo is not None else 'minimum'
+        if rd.is_complex or (rd.np == np.bool_ and kernel == 'clamp'):     # (maximum/minimum take bools)
             from .._tensor import _scalar_name
-            kernel = 'clamp' if lo is not None and hi is not None else 'maximum' if lo is not None else 'minimum'
             raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{_scalar_name(rd)}\'')
         nd = rd.np
         a, lo, hi = [None if x is None else x.astype(nd, copy=False) for x in (a, lo, hi)]
@@ -137,19 +141,26 @@ def clamp(input, min=None, max=None, *, out=None):
         r = apply(ClampBackward0, input, min, max)
     else:
         r = apply(ClampBackward1, input, min=min, max=max)
-    if out is not None:
+    if out is not None:     # number bounds: out must have the result's dtype ("Found dtype ...")
         from .arith import _check_out
-        return _check_out(out, r, 'clamp')
+        return _check_out(out, r, 'clamp', exact=not tensors)
     return r
 
 
 def check_float_bounds(self, *bounds):
-    """clamp_'s kernel on an integer tensor refuses float bounds, naming the target as C++ does."""
-    if not self.is_floating_point() and any(isinstance(b, float) for b in bounds):
+    """clamp_'s kernel refuses number bounds that promote the target (float bounds on an integer or
+    bool tensor, int ones on a bool tensor), naming the target as C++ does ('bool', 'long int')."""
+    if self.is_floating_point():
+        return
+    rt = None
+    if any(isinstance(b, float) for b in bounds):
+        rt = _dtype.get_default_dtype()
+    elif self.dtype == _dtype.bool_ and any(b.__class__ is int for b in bounds):
+        rt = _dtype.int64
+    if rt is not None:
         from .._tensor import _scalar_name
-        from .. import _dtype
         from .matmul import CPP_NAMES
-        raise RuntimeError(f"result type {_scalar_name(_dtype.get_default_dtype())} can't be cast to the "
+        raise RuntimeError(f"result type {_scalar_name(rt)} can't be cast to the "
                            f'desired output type {CPP_NAMES[_scalar_name(self.dtype)]}')
 
 
@@ -180,18 +191,25 @@ def _need_tensor(name, input, bound):
                         'expected one of:')
 
 
-def clamp_min(input, min):
+def _bound_out(r, out, name, tensor):
+    if out is None:
+        return r
+    from .arith import _check_out
+    return _check_out(out, r, name, exact=not tensor, stacklevel=5)
+
+
+def clamp_min(input, min, *, out=None):
     _need_tensor('clamp_min', input, min)
     if isinstance(min, Tensor):
-        return apply(ClampMinBackward1, input, min, None)
-    return apply(ClampMinBackward0, input, min=py_number(min))
+        return _bound_out(apply(ClampMinBackward1, input, min, None), out, 'clamp_min', True)
+    return _bound_out(apply(ClampMinBackward0, input, min=py_number(min)), out, 'clamp_min', False)
 
 
-def clamp_max(input, max):
+def clamp_max(input, max, *, out=None):
     _need_tensor('clamp_max', input, max)
     if isinstance(max, Tensor):
-        return apply(ClampMaxBackward1, input, None, max)
-    return apply(ClampMaxBackward0, input, max=py_number(max))
+        return _bound_out(apply(ClampMaxBackward1, input, None, max), out, 'clamp_max', True)
+    return _bound_out(apply(ClampMaxBackward0, input, max=py_number(max)), out, 'clamp_max', False)
 
 
 clip, clip_ = clamp, clamp_

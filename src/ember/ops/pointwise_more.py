@@ -14,6 +14,7 @@ from ._promote import promote, as_array, xp, py_number
 from .arith import Binary, _meta, _int_zero_check, conj
 from ._complex import value_fits as _value_fits, logaddexp as _logaddexp_complex
 from .unary_more import to_out
+from .arith_support import broadcast_check as _broadcast_check, guarded as _guarded
 
 _BF16 = _dtype.bfloat16.np
 _LOW = (np.float16, _BF16)
@@ -35,19 +36,6 @@ def _calc(fn, nd, *xs):
         xs = [x.astype(np.float32) if hasattr(x, 'astype') else x for x in xs]
         return as_array(fn(*xs)).astype(nd)
     return as_array(fn(*xs))
-
-
-def _broadcast_check(*shapes):
-    """Raise PyTorch's message when the shapes do not broadcast (checked pairwise, from the right)."""
-    out = ()
-    for s in shapes:
-        n = max(len(out), len(s))
-        a, b = (1,) * (n - len(out)) + tuple(out), (1,) * (n - len(s)) + tuple(s)
-        for i in range(n - 1, -1, -1):
-            if a[i] != b[i] and a[i] != 1 and b[i] != 1:
-                raise RuntimeError(f'The size of tensor a ({a[i]}) must match the size of tensor b '
-                                   f'({b[i]}) at non-singleton dimension {i}')
-        out = tuple(y if x == 1 else x for x, y in zip(a, b))
 
 
 def _common(*arrays):
@@ -176,9 +164,11 @@ def _binary(name, cls, number_cls=None):
             return run_apply(cls, input, other)
         if number_cls is None:
             _need_tensor(name, 'other', other, 1 if method else 2)
-        if not isinstance(other, _NUMBERS):
+        if not isinstance(other, _CNUMBERS):
             raise _bad_args(name, (other,) if method else (input, other), *_TN)
         return run_apply(number_cls, input, b=other)
+
+    floats = cls.float_result and getattr(cls, 'kernel', None) is None    # integers give floats
 
     def fn(input, other, *, out=None):
         if _amp.state.on and _amp.promote(name, (input, other)):  # autocast hook (ember.amp)
@@ -187,15 +177,20 @@ def _binary(name, cls, number_cls=None):
             if number_cls is None:
                 _need_tensor(name, 'input', input, 1)
             raise _bad_args(name, (input, other), *_TN)
-        r = run(apply, input, other, False)
+        # (guarded: PyTorch's shape and cast errors come before the kernel's dtype error)
+        r = _guarded(lambda: run(apply, input, other, False), (input, other), out, False, floats)
         return r if out is None else to_out(name, out, r)
 
     def method(self, other):
         if _amp.state.on and _amp.promote(name, self):  # autocast hook (ember.amp)
             return _amp.call_promote(method, self, other)
-        return run(apply, self, other, True)
+        return _guarded(lambda: run(apply, self, other, True), (self, other))
+
+    def inplace(self, other):
+        return _guarded(lambda: run(apply_inplace, self, other, True), (self, other), self, True, floats)
     fn.__name__ = fn.__qualname__ = name
-    return fn, method, (lambda self, other: run(apply_inplace, self, other, True))
+    inplace.__name__ = name + '_'
+    return fn, method, inplace
 
 
 atan2, _atan2_m, atan2_ = _binary('atan2', Atan2Backward0)
@@ -305,12 +300,12 @@ def _lerp_run(run_apply, input, end, weight):
 
 def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input)"""
-    r = _lerp_run(apply, input, end, weight)
+    r = _guarded(lambda: _lerp_run(apply, input, end, weight), (input, end, weight), out)
     return r if out is None else to_out('lerp', out, r)
 
 
 def lerp_(self, end, weight):
-    return _lerp_run(apply_inplace, self, end, weight)
+    return _guarded(lambda: _lerp_run(apply_inplace, self, end, weight), (self, end, weight), self, True)
 
 
 # ------------------------------------------------------------------ addcmul / addcdiv

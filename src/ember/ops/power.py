@@ -5,7 +5,7 @@ from .._tensor import Tensor
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import apply, apply_inplace
 from ._promote import promote, as_array
-from .arith import Binary, _meta, _check_out, conj, real_part
+from .arith import Binary, _meta, _check_out, conj, real_part, _checks_first
 
 
 class PowBackward0(Binary):
@@ -149,7 +149,10 @@ def pow(input=None, exponent=None, *, out=None, self=None):
             _bad_args(input, exponent, self)
         r = apply(PowBackward2, exponent, base=input)
     elif isinstance(exponent, Tensor):
-        r = apply(PowBackward1, input, exponent)
+        try:
+            r = apply(PowBackward1, input, exponent)
+        except (NotImplementedError, RuntimeError) as e:     # PyTorch's shape/cast errors come first
+            raise _checks_first(e, (input, exponent), out) or e from None
     elif exponent is None:
         _bad_args(input, exponent, self)
     else:
@@ -164,6 +167,9 @@ def _bad_args(input, exponent, self):
 
 
 def pow_(self, exponent):
-    if isinstance(exponent, Tensor):
-        return apply_inplace(PowBackward1, self, exponent)
-    return apply_inplace(PowBackward0, self, e=exponent)
+    try:
+        if isinstance(exponent, Tensor):
+            return apply_inplace(PowBackward1, self, exponent)
+        return apply_inplace(PowBackward0, self, e=exponent)
+    except (NotImplementedError, RuntimeError) as e:     # PyTorch's shape/cast errors come first
+        raise _checks_first(e, (self, exponent), self, True) or e from None

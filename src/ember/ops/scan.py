@@ -12,8 +12,9 @@ from .._tensor import Tensor, _scalar_name
 from ..autograd import grad_mode
 from ..amp import autocast_mode as _amp  # autocast hook
 from .arith import refuse_complex
-from ._op import Op, apply, apply_inplace, write_into
+from ._op import Op, apply, apply_inplace, write_into, requires_grad
 from ._promote import xp
+from .reduce import grad_dtype_check
 from .return_types import make_return
 from .shape import wrap_dim
 
@@ -39,13 +40,17 @@ def write_out(out, result, fname):
     pairs = zip(out, result) if isinstance(result, tuple) else ((out, result),)
     pairs = list(pairs)
     if grad_mode.is_grad_enabled() and any(r.requires_grad for _, r in pairs):
-        raise RuntimeError(f"{fname}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
+        raise _out_grad_error(fname)
     for o, r in pairs:
         if o._data.shape != r._data.shape:
             o._data = xp(o._data).empty(r._data.shape, o._data.dtype)
         write_into(o, r._data)
     return out
+
+
+def _out_grad_error(fname):
+    return RuntimeError(f"{fname}(): functions with out=... arguments don't support automatic "
+                        "differentiation, but one of the arguments requires grad.")
 
 
 def _flip(a, d):
@@ -213,6 +218,11 @@ def _scan(cls, fname):
         if _amp.state.on and _amp.fp32(fname, input):  # autocast hook (ember.amp)
             return _amp.call_fp32(f, input, dim, dtype=dtype, out=out)
         r = apply(cls, input, dim=need_dim(dim, fname), dtype=dtype)
+        if dtype is not None and not r.requires_grad and grad_mode.is_grad_enabled() and requires_grad(input):
+            # an integer dtype= on a grad-requiring input: refused once computed (dim errors come first)
+            if out is not None:
+                raise _out_grad_error(fname)
+            grad_dtype_check(input, dtype)
         return r if out is None else write_out(out, r, fname)
 
     def f_(self, dim=_MISSING, *, dtype=None):
