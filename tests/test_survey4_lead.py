@@ -103,3 +103,66 @@ def test_return_types_pickle_and_field_counts():
         assert type(back) is type(r) and back.values.tolist() == [3., 2.] and back.indices.tolist() == [1, 0]
         assert (r.n_fields, r.n_sequence_fields, r.n_unnamed_fields) == (2, 2, 0)
         assert type(r).__module__.endswith('return_types')
+
+
+def _ior(a):
+    a |= 1.5
+    return a
+
+
+BITWISE = {
+    'and_-float': lambda T: T.arange(3).bitwise_and_(1.0),
+    'ior-float': lambda T: _ior(T.arange(3)),
+    'or_-float-tensor': lambda T: T.arange(3).bitwise_or_(T.tensor(1.5)),
+    'and-float': lambda T: T.arange(3).bitwise_and(1.0),
+    'xor-shapes': lambda T: T.bitwise_xor(T.arange(3), T.arange(2)),
+    'and_-broadcast-out': lambda T: T.arange(3).bitwise_and_(T.arange(6).reshape(2, 3)),
+    'and_-float-shapes': lambda T: T.ones(3).bitwise_and_(T.ones(2)),
+    'add_-shape-before-cast': lambda T: T.ones(3, dtype=T.int32).add_(T.ones(2, 3)),
+    'and-int': lambda T: T.arange(3) & 1,
+}
+
+
+@pytest.mark.parametrize('name', sorted(BITWISE))
+def test_bitwise_and_inplace_error_order(name):
+    assert _outcome(lambda: BITWISE[name](ember)) == _outcome(lambda: BITWISE[name](torch))
+
+
+def _meta_view_of_leaf(T):
+    x = T.ones(2, 1, requires_grad=True)
+    v = x.expand(2, 1)
+    v.transpose_(0, 1)
+    return v
+
+
+def _view_before_meta_inplace(T):
+    x = T.ones(2, 3, requires_grad=True).clone()
+    v = x.T
+    x.unsqueeze_(0)
+    (v * 2).sum().backward()
+    return v.grad_fn.name(), x.grad_fn.name()
+
+
+def _meta_view_no_grad(T):
+    x = T.ones(2, 1, requires_grad=True)
+    v = x.expand(2, 1)
+    with T.no_grad():
+        v.transpose_(0, 1)
+    return tuple(v.shape)
+
+
+def _meta_inplace_on_view(T):
+    x = T.ones(3, requires_grad=True).clone()
+    v = x[:2]
+    v.unsqueeze_(0)
+    return v.grad_fn.name(), tuple(v.shape), x.grad_fn.name()
+
+
+RESTRIDE = {'view-of-leaf': _meta_view_of_leaf, 'view-before': _view_before_meta_inplace,
+            'no-grad': _meta_view_no_grad, 'on-view': _meta_inplace_on_view,
+            't_-3d': lambda T: T.ones(2, 2, 2).t_()}
+
+
+@pytest.mark.parametrize('name', sorted(RESTRIDE))
+def test_inplace_metadata_ops_on_views(name):
+    assert _outcome(lambda: RESTRIDE[name](ember)) == _outcome(lambda: RESTRIDE[name](torch))

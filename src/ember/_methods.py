@@ -162,6 +162,8 @@ METHODS['absolute'] = unary.abs
 
 def _t_(self):
     """In-place transpose of a 2-D tensor (changes this tensor's shape, not its storage)."""
+    if self.dim() > 2:
+        raise RuntimeError(f't_() expects a tensor with <= 2 dimensions, but self is {self.dim()}D')
     return _restride(self, shape.t(self))
 
 
@@ -194,13 +196,18 @@ def _inplace_node(node):
 
 
 def _restride(self, result):
-    if self.grad_fn is None and self._requires_grad:
-        from .autograd import grad_mode
-        if grad_mode.is_grad_enabled():
+    from .autograd import grad_mode
+    if grad_mode.is_grad_enabled():
+        if self.grad_fn is None and self._requires_grad:
             raise RuntimeError('a leaf Variable that requires grad is being used in an in-place operation.')
+        base = self._base
+        if base is not None and base._requires_grad and base._grad_fn is None:
+            raise RuntimeError('a view of a leaf Variable that requires grad is being used in an in-place operation.')
     self._data = result._data
     if result.grad_fn is not None:
         self._grad_fn, self._output_nr = _inplace_node(result._grad_fn), result._output_nr
+        if self._base is None:
+            self._graph_gen += 1         # views taken before now see a new geometry: AsStridedBackward0
     if self._base is not None and result._base is not None:
         self._view_chain = result._view_chain        # its geometry relative to the base, for later replays
     self._vc[0] += 1

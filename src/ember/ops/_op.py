@@ -348,10 +348,10 @@ def apply_inplace(cls, t, *others, **kw):
         src._requires_grad = t._requires_grad
         src._acc = t._acc
     res = apply(cls, src, *others, **kw)
-    if not cls.any_cast:
-        cast_check(res._data.dtype, t)
     if res._data.shape != t._data.shape:
         _shape_error(res._data.shape, t._data.shape)
+    if not cls.any_cast:
+        cast_check(res._data.dtype, t)
     node = res._grad_fn
     if node is None and cls.records_int_target:     # an int/bool target: PyTorch records it (not copy_)
         from ._view_grad import record_int
@@ -390,10 +390,10 @@ def _write_result(cls, node, t, arrays, kw):
                 out = node.forward(t._data, *arrays, **kw)
     except ValueError as e:
         raise _translate(e, [t._data] + arrays) from None
-    if not cls.any_cast:
-        cast_check(out.dtype, t)
     if out.shape != t._data.shape:
         _shape_error(out.shape, t._data.shape)
+    if not cls.any_cast:
+        cast_check(out.dtype, t)
     write_into(t, out)
     return t
 

@@ -6,6 +6,7 @@ from ._op import Op, apply, apply_inplace
 from .broadcast_errors import broadcast_mismatch
 from .index_value import check_fill_value
 from ._promote import promote, as_array, unbroadcast, result_dtype, xp
+from .arith_support import guarded
 
 
 class Compare(Op):
@@ -174,10 +175,14 @@ def _bitwise(name, ufunc, kernel):
                                   '__module__': __name__})
 
     def f(input, other=None):
-        return apply(cls, input) if other is None else apply(cls, input, other)
+        if other is None:
+            return apply(cls, input)
+        return guarded(lambda: apply(cls, input, other), (input, other))
 
     def f_(self, other=None):
-        return apply_inplace(cls, self) if other is None else apply_inplace(cls, self, other)
+        if other is None:
+            return apply_inplace(cls, self)
+        return guarded(lambda: apply_inplace(cls, self, other), (self, other), self, True)
     return f, f_
 
 
