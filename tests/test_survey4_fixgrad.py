@@ -7,50 +7,12 @@ and grad_fn names (DivBackward2, MeanBackward1, SumBackward1).
 Each case runs one function on torch and on ember and compares what comes back: tensors (values,
 dtype, shape, grad_fn name), plain values, or the exception (type and first line)."""
 import math
-import warnings
 
-import numpy as np
 import pytest
-import torch
 
-import ember
+from same_outcome import same
 
 INF, NAN = math.inf, math.nan
-
-
-def _run(fn, lib):
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        try:
-            return fn(lib)
-        except Exception as e:          # noqa: BLE001 - compared below
-            return (type(e).__name__, str(e).split('\n')[0].replace('torch.', 'ember.'))
-
-
-def _same(e, t):
-    if isinstance(t, torch.Tensor):
-        assert isinstance(e, ember.Tensor), (e, t)
-        assert str(e.dtype).replace('ember.', '') == str(t.dtype).replace('torch.', ''), (e.dtype, t.dtype)
-        assert tuple(e.shape) == tuple(t.shape), (e.shape, t.shape)
-        tn, en = (None if x.grad_fn is None else x.grad_fn.name() for x in (t, e))
-        assert en == tn, (en, tn)
-        tv = t.detach().float().numpy() if t.dtype == torch.bfloat16 else t.detach().numpy()
-        ev = e.detach().float().numpy() if e.dtype == ember.bfloat16 else e.detach().numpy()
-        np.testing.assert_allclose(ev, tv, rtol=1e-5, atol=1e-6, equal_nan=True)
-    elif isinstance(t, (tuple, list)):
-        assert isinstance(e, (tuple, list)) and len(e) == len(t), (e, t)
-        for a, b in zip(e, t):
-            _same(a, b)
-    elif isinstance(t, torch.Size):
-        assert tuple(e) == tuple(t), (e, t)
-    elif isinstance(t, torch.dtype):
-        assert str(e).replace('ember.', '') == str(t).replace('torch.', ''), (e, t)
-    else:
-        assert e == t, (e, t)
-
-
-def same(fn):
-    _same(_run(fn, ember), _run(fn, torch))
 
 
 def grad_of(make, *inputs, upstream=None):

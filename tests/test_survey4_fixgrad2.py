@@ -7,42 +7,12 @@ raises before a kernel's dtype error.
 
 Each case runs one function on torch and on ember and compares what comes back: tensors (values,
 dtype, shape, grad_fn name), plain values, or the exception (type and first line)."""
-import warnings
 
-import numpy as np
 import pytest
 import torch
 
 import ember
-
-
-def _run(fn, lib):
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        try:
-            return fn(lib)
-        except Exception as e:          # noqa: BLE001 - compared below
-            return (type(e).__name__, str(e).split('\n')[0].replace('torch.', 'ember.'))
-
-
-def _same(e, t):
-    if isinstance(t, torch.Tensor):
-        assert isinstance(e, ember.Tensor), (e, t)
-        assert str(e.dtype).replace('ember.', '') == str(t.dtype).replace('torch.', ''), (e.dtype, t.dtype)
-        assert tuple(e.shape) == tuple(t.shape), (e.shape, t.shape)
-        tn, en = (None if x.grad_fn is None else x.grad_fn.name() for x in (t, e))
-        assert en == tn, (en, tn)
-        np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), rtol=1e-5, atol=1e-6, equal_nan=True)
-    elif isinstance(t, (tuple, list)):
-        assert isinstance(e, (tuple, list)) and len(e) == len(t), (e, t)
-        for a, b in zip(e, t):
-            _same(a, b)
-    else:
-        assert e == t, (e, t)
-
-
-def _check(fn):
-    _same(_run(fn, ember), _run(fn, torch))
+from same_outcome import same as _check
 
 
 # ------------------------------------------------------------------ A3: two Python numbers
