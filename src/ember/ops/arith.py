@@ -9,8 +9,8 @@ from .arith_support import check_out as _check_out, sparse_op, scalar_tensor as 
 from .arith_support import (int_zero_check as _int_zero_check, int_trunc_div as _int_trunc_div,
                             remainder_values as _remainder, half_scalar as _half_scalar,
                             sub_check as _sub_check, number_tensor as _number_tensor,
-                            checks_first as _checks_first, same_float as _same_float, ufunc_into as _ufunc_into,
-                            scaled as _scaled)
+                            checks_first as _checks_first, inplace_error as _inplace_error,
+                            same_float as _same_float, ufunc_into as _ufunc_into, scaled as _scaled)
 
 
 _SCALARS = (int, float, bool, complex)
@@ -347,45 +347,53 @@ def remainder(input, other, *, out=None):
 # in-place forms -------------------------------------------------------------------
 
 def _inplace(cls, self, other, float_result=False, **kw):
-    """apply_inplace, with PyTorch's shape check before its dtype checks (a number ``other`` goes
-    as ``b=`` when ``kw`` has ``b=None``: no graph edge)."""
+    """apply_inplace in PyTorch's check order (``b=None`` in kw: a number ``other`` goes as ``b=``)."""
     try:
-        if 'b' in kw:
-            return apply_inplace(cls, self, **{**kw, 'b': other})
-        return apply_inplace(cls, self, other, **kw)
+        return apply_inplace(cls, self, **{**kw, 'b': other}) if 'b' in kw else apply_inplace(cls, self, other, **kw)
     except (NotImplementedError, RuntimeError) as e:
-        raise _checks_first(e, (self, other), self, True, float_result) or e from None
+        raise _inplace_error(e, self, other, float_result) from None
 
 
-def add_(self, other, *, alpha=1):
+def add_(self, other, *, alpha=1):      # (the common in-place forms call apply_inplace directly: speed)
     try:
-        return _inplace(AddBackward0, self, other, alpha=alpha)
+        try:
+            return apply_inplace(AddBackward0, self, other, alpha=alpha)
+        except (NotImplementedError, RuntimeError) as e:
+            raise _inplace_error(e, self, other) from None
     except NotImplementedError:             # a sparse COO operand
         return sparse_op('add_', self, other, alpha=alpha)
 
 
 def sub_(self, other, *, alpha=1):
     try:
-        return _inplace(SubBackward0, self, other, alpha=alpha)
+        try:
+            return apply_inplace(SubBackward0, self, other, alpha=alpha)
+        except (NotImplementedError, RuntimeError) as e:
+            raise _inplace_error(e, self, other) from None
     except NotImplementedError:             # a sparse COO operand
         return sparse_op('sub_', self, other, alpha=alpha)
 
 
 def mul_(self, other):
-    return _inplace(MulBackward0, self, other)
+    try:
+        return apply_inplace(MulBackward0, self, other)
+    except (NotImplementedError, RuntimeError) as e:
+        raise _inplace_error(e, self, other) from None
 
 
 def div_(self, other, *, rounding_mode=_UNSET):
     if rounding_mode is _UNSET:
-        return _inplace(DivBackward0, self, other, True)
+        try:
+            return apply_inplace(DivBackward0, self, other)
+        except (NotImplementedError, RuntimeError) as e:
+            raise _inplace_error(e, self, other, True) from None
     return _inplace(DivBackward2 if rounding_mode else DivTrueMode, self, other, rounding_mode is None,
                     rounding_mode=rounding_mode)
 
 
 def remainder_(self, other):
-    if isinstance(other, Tensor):
-        return _inplace(RemainderBackward1, self, other)
-    return _inplace(RemainderBackward0, self, other, b=None)
+    return _inplace(RemainderBackward1, self, other) if isinstance(other, Tensor) else \
+        _inplace(RemainderBackward0, self, other, b=None)
 
 
 def floor_divide_(self, other):

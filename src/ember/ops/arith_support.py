@@ -271,6 +271,11 @@ def checks_first(err, operands, target=None, inplace=False, float_result=False):
     return None
 
 
+def inplace_error(e, self, other, float_result=False):
+    """The error an in-place op should raise in place of ``e`` (PyTorch's earlier checks first)."""
+    return checks_first(e, (self, other), self, True, float_result) or e
+
+
 def guarded(call, operands, target=None, inplace=False, float_result=False):
     """``call()``, with ``checks_first``'s earlier errors raised in place of its dtype error."""
     try:
