@@ -1,7 +1,11 @@
 """ember.nn.functional: the stateless forms of the layers (one definition each in ember/ops)."""
-from ..ops.nn_ops import linear, softmax, log_softmax, nll_loss, cross_entropy, mse_loss  # noqa: F401
+from ..ops.nn_ops import (linear, softmax, log_softmax, nll_loss, cross_entropy, mse_loss,  # noqa: F401
+                          gaussian_nll_loss)
 from ..ops.unary import relu as _relu, relu_ as _relu_, sigmoid, tanh  # noqa: F401
 from ..ops.softmax import functional_softmax as softmax, functional_log_softmax as log_softmax  # noqa: F401,F811
+
+softmax.__name__ = softmax.__qualname__ = 'softmax'             # as PyTorch names them in a TypeError
+log_softmax.__name__ = log_softmax.__qualname__ = 'log_softmax'
 
 
 def relu(input, inplace=False):
@@ -71,7 +75,7 @@ from ..ops.pairwise import cosine_similarity, pairwise_distance  # noqa: F401,E4
 from ..ops.losses import (l1_loss, smooth_l1_loss, huber_loss, soft_margin_loss,  # noqa: F401,E402
                           binary_cross_entropy, binary_cross_entropy_with_logits, kl_div,
                           margin_ranking_loss, hinge_embedding_loss, cosine_embedding_loss,
-                          triplet_margin_loss, poisson_nll_loss, gaussian_nll_loss,
+                          triplet_margin_loss, poisson_nll_loss,
                           multilabel_soft_margin_loss)
 from ..ops.resample import interpolate, upsample, pixel_shuffle, pixel_unshuffle  # noqa: F401,E402
 from ..ops.embedding import embedding, embedding_bag, one_hot  # noqa: F401,E402

@@ -129,7 +129,7 @@ def _check_common(fname, input, weight, bias, nd, stride, padding, dil, groups, 
     if not isinstance(padding, str) and any(p < 0 for p in padding):
         raise RuntimeError('negative padding is not supported')
     if any(d <= 0 for d in dil):
-        raise RuntimeError('dilation should be greater than zero')
+        raise RuntimeError('dilation should be greater than zero' + ('' if min(dil) < 0 else _dilation_got(fname, dil)))
     if groups <= 0:
         raise RuntimeError('non-positive groups is not supported')
     if bias is not None and input.dtype != bias.dtype and 'transpose' not in fname:
@@ -141,6 +141,15 @@ def _check_common(fname, input, weight, bias, nd, stride, padding, dil, groups, 
     if bias is not None and (bias.ndim != 1 or bias.shape[0] != n_out):
         raise RuntimeError(f'Given weight of size {_shape(weight)}, expected bias to be 1-dimensional with '
                            f'{n_out} elements, but got bias of size {_shape(bias)} instead')
+
+
+def _dilation_got(fname, dil):
+    """The values PyTorch's kernels print after a zero dilation (1-D convolutions run as 2-D ones)."""
+    dil = (1,) + tuple(dil) if len(dil) == 1 else tuple(dil)
+    if 'transpose' not in fname:
+        return f', but got {list(dil)}'
+    names = ('depth', 'height', 'width')[3 - len(dil):]
+    return ', but got ' + ', '.join(f'dilation_{n}: {d}' for n, d in zip(names, dil))
 
 
 _warned = []

@@ -88,9 +88,9 @@ class ToCopyBackward0(Op):
             out = drop_imag(out, np.dtype(dtype), warn=not quiet)
             if out.dtype.kind in 'fcV' and not _quiet.ours_first() and _may_overflow(out.dtype, np.dtype(dtype)):
                 with np.errstate(invalid='ignore', over='ignore'):     # nan/inf to int, 1e300 to float32
-                    out = out.astype(dtype)    # (a user's warnings filter comes before ember's)
+                    out = astype(out, dtype)   # (a user's warnings filter comes before ember's)
             else:
-                out = out.astype(dtype)
+                out = astype(out, dtype)
         if device is not None and device.type != 'cpu':
             out = move(out, device)                  # cast on the host, then copy to the GPU
         if memory_format in ('channels_last', 'channels_last_3d'):
@@ -105,6 +105,16 @@ class ToCopyBackward0(Op):
             g = apply(ToCopyBackward0, g, dtype=dt, quiet=True)
         return g.to(device=_device('cpu') if dev is None else _device('cuda', dev),
                     dtype=_dtype._FROM_NP[dt])
+
+
+_F64, _F16 = np.dtype(np.float64), np.dtype(np.float16)
+
+
+def astype(arr, dtype):
+    """``arr`` cast to a NumPy ``dtype``; float64 to float16 rounds through float32, as PyTorch does."""
+    if arr.dtype == _F64 and dtype == _F16:
+        arr = arr.astype(np.float32)
+    return arr.astype(dtype)
 
 
 def _may_overflow(src, dst):

@@ -15,6 +15,7 @@ from ._op import Op, apply
 from ._promote import xp, result_dtype, unbroadcast
 from .arith import Binary
 from .creation import zeros_like
+from .broadcast_errors import broadcast_mismatch
 
 _INF = math.inf
 _CDIST_MODES = {None: 0, 'use_mm_for_euclid_dist_if_necessary': 0, 'use_mm_for_euclid_dist': 1,
@@ -72,11 +73,16 @@ class CdistBackward0(Op):
     saves_output = True
 
     def forward(self, a, b, p):
-        self.p = p
+        self.p, self.empty = p, not (a.shape[-2] and b.shape[-2] and a.shape[-1])
+        if self.empty:              # zeros in x1's dtype (whatever x2's dtype), as PyTorch
+            batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+            return xp(a).zeros(batch + (a.shape[-2], b.shape[-2]), a.dtype)
         return xp(a).ascontiguousarray(_pnorm(a[..., :, None, :] - b[..., None, :, :], p, -1))
 
     def backward(self, g):
         a, b, out = self.saved_tensors
+        if self.empty:
+            return zeros_like(a), zeros_like(b)
         diff = a.unsqueeze(-2) - b.unsqueeze(-3)
         term = _pair_grad(diff, out.unsqueeze(-1), g.unsqueeze(-1), self.p)
         return unbroadcast(term.sum(-2), a.shape), unbroadcast(-term.sum(-3), b.shape)
@@ -129,6 +135,11 @@ def cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary'):
     p = float(p)
     if p < 0:
         raise RuntimeError('cdist only supports non-negative p values')
+    err = broadcast_mismatch((x1.shape[:-2], x2.shape[:-2]))
+    if err is not None:
+        raise err
+    if not (x1.shape[-2] and x2.shape[-2] and x1.shape[-1]):       # empty: no dtype checks (as PyTorch)
+        return apply(CdistBackward0, x1, x2, p=p)
     if x1.dtype != x2.dtype:
         raise RuntimeError(f'expected scalar type {_scalar_name(x1.dtype)} but found {_scalar_name(x2.dtype)}')
     if x1.dtype in (_dtype.float16, _dtype.bfloat16):

@@ -6,6 +6,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ._op import Op, apply
 from ._promote import xp
+from .arg_types import arg_types
 
 
 class EmbeddingBackward0(Op):
@@ -87,7 +88,7 @@ def _renorm(weight, input, max_norm, norm_type):
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
     if padding_idx is not None:
-        n = weight.shape[0]
+        n = weight.size(0)
         if padding_idx > 0:
             if padding_idx >= n:
                 raise AssertionError('Padding_idx must be within num_embeddings')
@@ -95,6 +96,8 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             if padding_idx < -n:
                 raise AssertionError('Padding_idx must be within num_embeddings')
             padding_idx = n + padding_idx
+    arg_types('embedding', ('weight', 1, weight, 'Tensor'), ('indices', 2, input, 'Tensor'),
+              ('padding_idx', 3, -1 if padding_idx is None else padding_idx, 'int'))
     if input.device != weight.device:
         raise RuntimeError(f'Expected all tensors to be on the same device, but found at least two devices, '
                            f'{weight.device} and {input.device}!')
@@ -116,12 +119,12 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                       'input, ...)` is deprecated, and should now be `embedding_bag(input, weight, ...)`.',
                       UserWarning, stacklevel=2)
         weight, input = input, weight
-    if per_sample_weights is not None and input.shape != per_sample_weights.shape:
+    if per_sample_weights is not None and input.size() != per_sample_weights.size():
         raise ValueError(f'embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, then it '
                          f'must have the same shape as the input ({input.shape})')
-    if weight.ndim != 2:
+    if weight.dim() != 2:
         raise ValueError(f'weight has to be a 2D Tensor, but got Tensor of dimension {weight.ndim}')
-    if input.ndim == 2:
+    if input.dim() == 2:
         if offsets is not None:
             raise ValueError('if input is 2D, then offsets has to be None, as input is treated is a mini-batch of '
                              f'fixed length sequences. However, found offsets of type {type(offsets)}')
@@ -211,6 +214,7 @@ def _host(arr):
 
 
 def one_hot(input, num_classes=-1):
+    arg_types('one_hot', ('input', 1, input, 'Tensor'), ('num_classes', 2, num_classes, 'int'))
     a = input._data
     if a.dtype != np.int64:
         raise RuntimeError('one_hot is only applicable to index tensor of type LongTensor.')

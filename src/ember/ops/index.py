@@ -5,6 +5,9 @@ import numpy as np
 from .._tensor import Tensor
 from ._op import Op, apply, apply_inplace
 from ._promote import unbroadcast, xp
+from .broadcast_errors import broadcast_mismatch
+from .convert import astype, _F16
+from .from_data import drop_imag
 from .shape import UnsqueezeBackward0
 from .select import SelectBackward0, SliceBackward0, AliasBackward0
 from .index_key import (_is_basic, _as_key, _np_key, _key_rank, _translate, _int_tensor_as_int,  # noqa: F401
@@ -149,15 +152,17 @@ class CopyBackwards(Op):
                 return m.full(dst.shape, src, dst.dtype)
             except OverflowError:           # an int out of the dtype's range wraps, as in PyTorch
                 return m.full(dst.shape, np.array(src).astype(dst.dtype), dst.dtype)
-        src = src if src.dtype == dst.dtype else src.astype(dst.dtype)
+        if src.dtype != dst.dtype:          # complex to real: PyTorch's one-time UserWarning
+            src = astype(drop_imag(src, dst.dtype), dst.dtype)
         if src.shape == dst.shape:
             return src.copy() if src is dst else src
         try:
             return m.broadcast_to(src, dst.shape)
         except ValueError:
+            if not _can(src.shape, dst.shape):       # PyTorch's message (tensor a: dst, b: src)
+                raise broadcast_mismatch((dst.shape, src.shape)) from None
             raise RuntimeError(f'output with shape {list(dst.shape)} doesn\'t match the broadcast shape '
-                               f'{list(np.broadcast_shapes(src.shape, dst.shape)) if _can(src.shape, dst.shape) else list(src.shape)}'
-                               ) from None
+                               f'{list(np.broadcast_shapes(src.shape, dst.shape))}') from None
 
     def backward(self, g):
         gs = None
@@ -209,6 +214,8 @@ class FillBackward2(Op):
     any_cast = True
 
     def forward(self, a, value=0):
+        if a.dtype == _F16 and isinstance(value, float):
+            value = np.float32(value)       # PyTorch rounds a double into half through float
         return xp(a).full(a.shape, value, a.dtype)
 
     def backward(self, g):
@@ -227,6 +234,8 @@ class FillBackward3(Op):
                 raise RuntimeError('fill_ only supports 0-dimension value tensor but got tensor with '
                                    f'{value.ndim} dimensions.')
             self.vdtype = value.dtype
+            if value.dtype != a.dtype:
+                value = astype(drop_imag(value, a.dtype), a.dtype)
         m = xp(a)
         if m is np or isinstance(value, (int, float, bool, complex)):
             return m.full(a.shape, value, a.dtype)

@@ -129,7 +129,12 @@ def _reduce_checks(self, dim, index, source, reduce, include_self):
     warnings.warn('index_reduce() is in beta and the API may change at any time.', UserWarning, stacklevel=3)
     if reduce not in REDUCES[1:]:
         raise RuntimeError(f'index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.')
-    return _source_checks(self, dim, index, source, 'index_reduce_', reduce=reduce, include_self=bool(include_self))
+    kw = _source_checks(self, dim, index, source, 'index_reduce_', reduce=reduce, include_self=bool(include_self))
+    kind = self._data.dtype.kind          # PyTorch's kernels refuse these before reading an index
+    if kind == 'c' and reduce in ('amax', 'amin') or kind == 'b' and reduce == 'mean':
+        fn = 'div_floor' if reduce == 'mean' else {'amax': 'maximum', 'amin': 'minimum'}[reduce]
+        raise NotImplementedError(f'"{fn}_cpu" not implemented for \'{_name(self._data)}\'')
+    return kw
 
 
 def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):

@@ -12,11 +12,11 @@ from .._tensor import _scalar_name
 from ..autograd import grad_mode
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
+from .arg_types import arg_types
 from ._promote import promote, xp
 from .activation import logsigmoid
 from .arith_scalar import AddBackward1
 from .compare import where
-from .creation import ones_like
 from .shape_more import broadcast_tensors, broadcast_shapes
 
 
@@ -50,7 +50,7 @@ def reduce_loss(loss, reduction):
 
 
 def same_size(input, target):
-    if tuple(input.shape) != tuple(target.shape):
+    if target.size() != input.size():            # .size() as PyTorch: a list or float fails here
         warnings.warn(f'Using a target size ({target.shape}) that is different to the input size ({input.shape}). '
                       'This will likely lead to incorrect results due to broadcasting. Please ensure they have the '
                       'same size.', UserWarning, stacklevel=3)
@@ -58,7 +58,7 @@ def same_size(input, target):
 
 def weighted_reduce(loss, weight, input, reduction, mean_by_weight=True):
     """loss * weight, reduced as PyTorch's weighted mse/l1 (mean: sum / weight.sum()) or huber (mean)."""
-    if tuple(weight.shape) != tuple(input.shape):
+    if weight.size() != input.size():
         raise ValueError('Weights and input must have the same size.')
     loss = loss * weight
     if reduction == 'none':
@@ -209,7 +209,7 @@ def huber_loss(input, target, reduction='mean', delta=1.0, weight=None):
         return _amp.call_fp32(huber_loss, input, target, reduction, delta, weight)
     same_size(input, target)
     x, y = broadcast_tensors(input, target)
-    if weight is not None and tuple(weight.shape) != tuple(input.shape):
+    if weight is not None and weight.size() != input.size():
         raise ValueError('Weights and input must have the same size.')
     enum = reduction_enum(reduction) if weight is None else 'none'
     if delta <= 0:
@@ -222,6 +222,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction='m
     if _amp.state.on and _amp.fp32('soft_margin_loss', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(soft_margin_loss, input, target, size_average, reduce, reduction)
     reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
+    arg_types('soft_margin_loss', ('input', 1, input, 'Tensor'), ('target', 2, target, 'Tensor'))
     no_grad_arg('soft_margin_loss', 'target', target)
     return apply(SoftMarginLossBackward0, input, target, reduction=reduction)
 
@@ -271,6 +272,9 @@ class BinaryCrossEntropyWithLogitsBackward0(Op):
     def forward(self, x, y, w, pw, reduction):
         if x.dtype.kind not in 'fV':
             raise NotImplementedError(f'"log_sigmoid_cpu" not implemented for \'{dtype_name(x)}\'')
+        if y.dtype.kind == 'b':                       # PyTorch computes 1 - target first
+            raise RuntimeError('Subtraction, the `-` operator, with two bool tensors is not supported. '
+                               'Use the `^` or `logical_xor()` operator instead.')
         if y.dtype.kind not in 'fV':
             raise RuntimeError(f"result type {dtype_name(x)} can't be cast to the desired output type "
                                f'{dtype_name(y)}')
@@ -308,11 +312,12 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if _amp.state.on and _amp.fp32('binary_cross_entropy', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(binary_cross_entropy, input, target, weight, size_average, reduce, reduction)
     reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
-    if tuple(target.shape) != tuple(input.shape):
+    if target.size() != input.size():
         raise ValueError(f'Using a target size ({target.shape}) that is different to the input size '
                          f'({input.shape}) is deprecated. Please ensure they have the same size.')
     if weight is not None:
-        weight = weight.expand(broadcast_shapes(target.shape, weight.shape))
+        size = broadcast_shapes(target.size(), weight.size())
+        weight = weight.expand(size)
     no_grad_arg('binary_cross_entropy', 'weight', weight)
     return apply(BinaryCrossEntropyBackward0, input, target, weight, reduction=reduction)
 
@@ -323,8 +328,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         return _amp.call_fp32(binary_cross_entropy_with_logits, input, target, weight, size_average, reduce,
                                   reduction, pos_weight)
     reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
-    if tuple(target.shape) != tuple(input.shape):
+    if target.size() != input.size():
         raise ValueError(f'Target size ({target.shape}) must be the same as input size ({input.shape})')
+    arg_types('binary_cross_entropy_with_logits', ('weight', 3, weight, 'Tensor?'),
+              ('pos_weight', 4, pos_weight, 'Tensor?'))
     no_grad_arg('binary_cross_entropy_with_logits', 'weight', weight)
     no_grad_arg('binary_cross_entropy_with_logits', 'pos_weight', pos_weight)
     return apply(BinaryCrossEntropyWithLogitsBackward0, input, target, weight, pos_weight, reduction=reduction)
@@ -344,6 +351,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction='mean', log_
                           "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
                           UserWarning, stacklevel=2)
         enum = 'sum' if reduction == 'batchmean' else reduction_enum(reduction)
+    arg_types('kl_div', ('input', 1, input, 'Tensor'), ('target', 2, target, 'Tensor'))
     if not (input.is_floating_point() and target.is_floating_point()):
         raise RuntimeError('kl_div: Integral inputs not supported.')
     if log_target:
@@ -365,34 +373,11 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     reduction = legacy_reduction(size_average, reduce, reduction)
     if reduction not in ('none', 'mean', 'sum'):
         raise ValueError(reduction + ' is not a valid value for reduction')
+    arg_types('poisson_nll_loss', ('input', 1, input, 'Tensor'), ('target', 2, target, 'Tensor'))
     loss = input.exp() - target * input if log_input else input - target * apply(AddBackward1, input, other=eps).log()
     if full:
         stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
         loss = loss + stirling.masked_fill(target <= 1, 0)
-    return reduce_loss(loss, reduction)
-
-
-def gaussian_nll_loss(input, target, var, full=False, eps=1e-06, reduction='mean'):
-    if isinstance(var, float):
-        if var < 0:
-            raise ValueError('var has negative entry/entries')
-        var = var * ones_like(input)
-    elif (var < 0).any():
-        raise ValueError('var has negative entry/entries')
-    if tuple(var.shape) != tuple(input.shape):
-        if tuple(input.shape[:-1]) == tuple(var.shape):
-            var = var.unsqueeze(-1)
-        elif not (input.ndim == var.ndim and
-                  sum(y for x, y in zip(input.shape, var.shape) if x != y) == 1):
-            raise ValueError('var is of incorrect size')
-    if reduction not in ('none', 'mean', 'sum'):
-        raise ValueError(reduction + ' is not valid')
-    var = var.clone()
-    with grad_mode.no_grad():    # the clamp is invisible to autograd, as in PyTorch
-        var.clamp_(min=eps)
-    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
-    if full:
-        loss = loss + 0.5 * math.log(2 * math.pi)
     return reduce_loss(loss, reduction)
 
 

@@ -1,18 +1,22 @@
-"""Ops behind nn.functional: linear (addmm), softmax, log_softmax, nll_loss, cross_entropy, mse_loss."""
+"""Ops behind nn.functional: linear (addmm), softmax, log_softmax, nll_loss, cross_entropy, mse_loss,
+gaussian_nll_loss."""
 import math
 
 import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..autograd import grad_mode as _grad_mode
 from .arith_scalar import mul_scalar
 from ._op import Op, apply
 from . import blas as _blas
 from ._promote import promote, xp
 from ..amp import autocast_mode as _amp  # autocast hook
 from .shape_more import broadcast_tensors
+from .creation import ones_like
+from .arg_types import arg_types
 from .losses import (legacy_reduction, reduction_enum, same_size, weighted_reduce, no_grad_arg,
-                     dtype_name as _name)
+                     reduce_loss, dtype_name as _name)
 
 
 class AddmmBackward0(_blas.AddmmBackward0):
@@ -210,6 +214,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if _amp.state.on and _amp.fp32('nll_loss', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(nll_loss, input, target, weight, size_average, ignore_index, reduce, reduction)
     reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
+    arg_types('nll_loss_nd', ('input', 1, input, 'Tensor'), ('target', 2, target, 'Tensor'),
+              ('weight', 3, weight, 'Tensor?'), ('ignore_index', 5, ignore_index, 'int'))
     return _nll_nd(input, target, weight, reduction, ignore_index)
 
 
@@ -284,6 +290,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return _amp.call_fp32(cross_entropy, input, target, weight, size_average, ignore_index, reduce,
                                   reduction, label_smoothing)
     reduction = reduction_enum(legacy_reduction(size_average, reduce, reduction))
+    arg_types('cross_entropy_loss', ('input', 1, input, 'Tensor'), ('target', 2, target, 'Tensor'),
+              ('weight', 3, weight, 'Tensor?'), ('ignore_index', 5, ignore_index, 'int'),
+              ('label_smoothing', 6, label_smoothing, 'float'))
     class_dim = 0 if input.ndim == 1 else 1
     if tuple(input.shape) == tuple(target.shape):       # class probabilities
         if not target.is_floating_point():
@@ -331,3 +340,25 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction='mean', we
     return apply(MseLossBackward0, x, y, reduction=reduction_enum(reduction))
 
 
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-06, reduction='mean'):
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError('var has negative entry/entries')
+        var = var * ones_like(input)
+    elif (var < 0).any():
+        raise ValueError('var has negative entry/entries')
+    if var.size() != input.size():
+        if input.size()[:-1] == var.size():
+            var = var.unsqueeze(-1)
+        elif not (input.ndim == var.ndim and
+                  sum(y for x, y in zip(input.shape, var.shape) if x != y) == 1):
+            raise ValueError('var is of incorrect size')
+    if reduction not in ('none', 'mean', 'sum'):
+        raise ValueError(reduction + ' is not valid')
+    var = var.clone()
+    with _grad_mode.no_grad():    # the clamp is invisible to autograd, as in PyTorch
+        var.clamp_(min=eps)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return reduce_loss(loss, reduction)

@@ -1,11 +1,8 @@
-"""Normalization: batch_norm, layer_norm, group_norm (one op each, PyTorch's Native*Backward0
-nodes); the compositions instance_norm, rms_norm, normalize and local_response_norm are in
-normalization_more.py.
-
-All three ops normalise x over some axes, x_hat = (x - mean) * invstd, then scale and
-shift. Their input gradient is the same formula (``_grad_input``). Plain backward uses the
-statistics kept from the forward; when a graph of the backward is being built
-(create_graph) they are recomputed from x with ember ops, so double backward is exact."""
+"""Normalization: batch_norm, layer_norm, group_norm (one op each, PyTorch's Native*Backward0 nodes); the
+compositions instance_norm, rms_norm, normalize and local_response_norm are in normalization_more.py.
+All three normalise x over some axes, x_hat = (x - mean) * invstd, then scale and shift; their input gradient
+is one formula (``_grad_input``). Plain backward uses the statistics kept from the forward; when a graph of the
+backward is built (create_graph) they are recomputed from x with ember ops, so double backward is exact."""
 import numpy as np
 
 from .. import _dtype
@@ -15,10 +12,11 @@ from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from . import _devices
 from ._promote import xp
+from .arg_types import int_sizes
+from .._backend import cuda_bn
 
 _BF16, _F32 = _dtype.bfloat16.np, np.dtype(np.float32)
 _LOWP = (np.dtype(np.float16), _BF16)
-from .._backend import cuda_bn
 
 
 _const = Tensor._make
@@ -46,8 +44,7 @@ def _np_stats(x, axes, eps):
 
 
 def _channel_stats(x):
-    """Per-channel mean and biased variance of x (N, C, *S) (batch norm's statistics): a sum,
-    then the centred sum of squares as one contraction (no squared temporary)."""
+    """Per-channel mean and biased variance of x (N, C, *S): a sum, then the centred sum of squares."""
     m = xp(x)
     n, c = x.shape[:2]
     x3 = x.reshape(n, c, -1)
@@ -298,8 +295,7 @@ class NativeGroupNormBackward0(_Norm):
         return gx, gw, gb
 
     def _empty_backward(self, g, x, n, c):
-        """Empty input: zero gradients, except NaN for the weight where a sample's groups are
-        empty (their statistics are NaN), as in PyTorch."""
+        """Empty input: zero gradients, but NaN for the weight where a sample's groups are empty (as PyTorch)."""
         need_x, need_w, need_b = (e[0] is not None for e in self._next)
         zeros = g.new_zeros((c,))
         gw = None
@@ -327,8 +323,7 @@ def _mixed(input, *params):
 
 
 def _empty_norm(input, weight, bias):
-    """PyTorch's result for an empty input: a copy scaled and shifted by the first weight and
-    bias entries (keeps the graph connected to them)."""
+    """An empty input: a copy scaled and shifted by the first weight and bias entries (as PyTorch)."""
     out = input.clone()
     if weight is not None:
         out = out * weight.select(0, 0)
@@ -371,15 +366,20 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     if _amp.state.on and _amp.fp32('layer_norm', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(layer_norm, input, normalized_shape, weight, bias, eps)
-    if not input.dtype.is_floating_point:
-        _mixed(input, weight, bias)          # an int input with float parameters: PyTorch's first error
-    _float_input(input, 'LayerNormKernelImpl')
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    shape = int_sizes('layer_norm', 'normalized_shape', (normalized_shape,), pos=2, varargs=False)
+    _mixed(input, weight, bias)              # PyTorch's order: dtypes, then shapes, then the kernel's dtype
+    if not shape:
+        raise RuntimeError('Expected normalized_shape to be at least 1-dimensional, i.e., containing at least '
+                           'one element, but got normalized_shape = []')
+    for name, p in (('weight', weight), ('bias', bias)):
+        if p is not None and p.shape != shape:
+            raise RuntimeError(f'Expected {name} to be of same shape as normalized_shape, but got {name} of shape '
+                               f'{list(p.shape)} and normalized_shape = {list(shape)}')
     k = len(shape)
     if tuple(input.shape[input.ndim - k:]) != shape or input.ndim < k:
         raise RuntimeError(f'Given normalized_shape={list(shape)}, expected input with shape '
                            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
-    _mixed(input, weight, bias)
+    _float_input(input, 'LayerNormKernelImpl')
     return apply(NativeLayerNormBackward0, input, weight, bias, k=k, eps=eps)
 
 

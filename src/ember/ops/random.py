@@ -1,19 +1,17 @@
-"""Random numbers: Generator, manual_seed, rand/randn/normal/randperm and the *_like forms
-(bernoulli, multinomial, poisson and the in-place fillers are in random_fill.py, randint in
-random_int.py).
-
-CUDA tensors get numbers drawn on their GPU (CuPy/cuRAND), from one generator per GPU.
-Seeded runs are reproducible within ember (NumPy's PCG64 on the CPU); they do not reproduce
-PyTorch's random stream, and a GPU's stream differs from the CPU's (as in PyTorch)."""
+"""Random numbers: Generator, manual_seed, rand/randn/normal/randperm and the *_like forms (bernoulli,
+multinomial, poisson and the in-place fillers are in random_fill.py, randint in random_int.py). CUDA tensors
+get numbers drawn on their GPU (CuPy/cuRAND), one generator per GPU. Seeded runs are reproducible within
+ember (NumPy's PCG64 on the CPU), not PyTorch's stream; a GPU's stream differs from the CPU's (as in PyTorch)."""
 import numpy as np
 
 from .. import _dtype
 from .._device import default_for
-from .._tensor import Tensor
+from .._tensor import Tensor, _scalar_name as _name
 from ._op import Op, apply
 from ..autograd.grad_mode import is_grad_enabled
 from . import _devices
 from .creation import _HOST, _finish, _size, zeros
+from .creation_args import _into_out
 from .ranges import _fmt
 
 
@@ -31,12 +29,10 @@ def _mix(seed, offset):
 
 
 class Generator:
-    """A source of random numbers; ``manual_seed`` makes its stream reproducible.
-
-    On the CPU it is NumPy's PCG64. On a GPU it draws on the device with a CuPy RandomState
-    (cuRAND Philox); its whole state is (seed, offset) as in PyTorch: draw number ``offset``
-    reseeds cuRAND with a hash of the two, so ``get_state``/``set_state`` round-trip exactly
-    without reading cuRAND's internal position (which its API doesn't expose)."""
+    """A source of random numbers; ``manual_seed`` makes its stream reproducible. On the CPU it is NumPy's
+    PCG64. On a GPU it draws with a CuPy RandomState (cuRAND Philox); its whole state is (seed, offset) as in
+    PyTorch: draw number ``offset`` reseeds cuRAND with a hash of the two, so ``get_state``/``set_state``
+    round-trip exactly without reading cuRAND's internal position (which its API doesn't expose)."""
 
     def __init__(self, device='cpu'):
         from .._device import as_device, device as _dev
@@ -227,9 +223,15 @@ def _size_keyword(name, size, kw):
     return _size_kw(name, size, kw['size'])
 
 
-def _name(d):
-    from .._tensor import _scalar_name
-    return _scalar_name(d)
+def with_out(fn):
+    """``fn(..., out=t)``: the numbers drawn in t's dtype on t's device, then written into t (resized when
+    its shape differs), with PyTorch's checks (creation_args._into_out)."""
+    def f(*args, out=None, dtype=None, device=None, requires_grad=False, **kw):
+        if out is None:
+            return fn(*args, dtype=dtype, device=device, requires_grad=requires_grad, **kw)
+        return _into_out(out, fn.__name__, dtype, requires_grad, lambda dt, dev: fn(*args, dtype=dt, device=dev, **kw))
+    f.__name__, f.__qualname__, f.__doc__, f.__wrapped__ = fn.__name__, fn.__qualname__, fn.__doc__, fn
+    return f
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -280,14 +282,16 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return _finish(_rng(generator).permutation(n).astype(d.np), device, requires_grad)
 
 
+rand, randn, randperm = with_out(rand), with_out(randn), with_out(randperm)
+
+
 def _check_std(std):
     if not std >= 0:
         raise RuntimeError(f'normal expects std >= 0.0, but found std {_fmt(float(std))}')
 
 
 class _RandomOp(Op):
-    """Random sampling from tensors: the samples don't depend smoothly on the inputs, so
-    PyTorch's gradient for every input is zero (but the output still requires grad)."""
+    """Sampling from tensors: PyTorch's gradient for every input is zero (the output still requires grad)."""
 
     def backward(self, grad):
         return tuple(None if node is None else zeros(shape, dtype=grad.dtype, device=grad.device)
@@ -295,8 +299,7 @@ class _RandomOp(Op):
 
 
 def _std_normal(rng, shape, ref):
-    """Standard normal draws for an op on array ``ref``: NumPy's float64 on the CPU, drawn on the
-    GPU (in ``ref``'s precision) for device arrays."""
+    """Standard normal draws for an op on ``ref``: float64 on the CPU, on the GPU in ``ref``'s precision."""
     if type(ref) is np.ndarray:
         return rng.standard_normal(shape)
     return rng._draw('standard_normal', shape, _fdt(ref.dtype))
@@ -364,8 +367,7 @@ def _like(fn):
     return like
 
 
-rand_like = _like(rand)
-randn_like = _like(randn)
+rand_like, randn_like = _like(rand), _like(randn)
 
 
 def check_generator(generator, fname, args=None):

@@ -5,7 +5,7 @@ import numpy as np
 
 from .. import _dtype
 from .creation import _finish, _size, _is_int
-from .random import _rng, _cuda_gen, check_generator
+from .random import _rng, _cuda_gen, check_generator, with_out
 from .ranges import _fmt
 
 
@@ -20,6 +20,8 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     size_pos = 3
     if size is None and (high is None or isinstance(high, (tuple, list))):
         low, high, size, size_pos = 0, low, high, 2
+    elif high is None:                  # randint(5, size=(3,))
+        low, high = 0, low
     if size is None:
         if high is not None:
             raise TypeError(f"randint(): argument 'size' (position 2) must be tuple of ints, not "
@@ -30,6 +32,8 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
             raise TypeError(f"randint(): argument '{name}' (position {pos}) must be int, not "
                             f'{type(v).__name__}')
     low, high = int(low), int(high)
+    if not -(1 << 63) <= min(low, high) <= max(low, high) < (1 << 63):
+        raise ValueError('Overflow when unpacking long long')
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
@@ -47,6 +51,9 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
         return _finish(arr, device, requires_grad)
     arr = _rng(generator).integers(low, high, shape, dtype=np.int64)
     return _finish(arr.astype(d.np), device, requires_grad)
+
+
+randint = with_out(randint)
 
 
 def _check_bounds(d):

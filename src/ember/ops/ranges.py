@@ -40,7 +40,7 @@ def arange(start=None, end=None, step=1, *, out=None, dtype=None, layout=None, d
         raise RuntimeError('step must be nonzero')
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f'unsupported range: {_fmt(start)} -> {_fmt(end)}')
-    if not d.is_floating_point:         # integer ranges truncate their bounds and step first
+    if d is _dtype.int64:               # int64 ranges truncate their bounds and step first
         start, end, step = int(start), int(end), int(step)
         if step == 0:
             raise ValueError('step must be nonzero')
@@ -50,6 +50,10 @@ def arange(start=None, end=None, step=1, *, out=None, dtype=None, layout=None, d
         n = max(0, math.ceil((end - start) / step))
         return _build(lambda xp: (start + xp.arange(n, dtype=np.float64) * step).astype(d.np, copy=False),
                       device, d.np, requires_grad)
+    if d is not _dtype.int64:           # other integers: the length from the real range, then the bounds truncated
+        n, start, step = max(0, math.ceil((end - start) / step)), int(start), int(step)
+        return _build(lambda xp: (start + xp.arange(n, dtype=np.int64) * step).astype(d.np), device, d.np,
+                      requires_grad)
     return _build(lambda xp: xp.arange(start, end, step, dtype=np.int64).astype(d.np, copy=False),
                   device, d.np, requires_grad)
 
@@ -95,7 +99,7 @@ def _tri_indices(name, row, col, offset, dtype, device):
     if col < 0:
         raise RuntimeError(f'col must be non-negative, got{col}')
     d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
-    if d.category != _dtype._INT:
+    if d not in (_dtype.int32, _dtype.int64):
         raise NotImplementedError(f'"{name}" not implemented for \'{_scalar_name(d)}\'')
     return _build(lambda xp: xp.stack(getattr(xp, name)(row, offset, col)).astype(d.np).reshape(2, -1),
                   device, d.np, False)

@@ -3,6 +3,8 @@ flatten/unflatten (select/slice/diagonal live in select.py).
 
 A view op returns an array sharing memory with its input (``is_view``); ``apply`` then
 shares the version counter and remembers how to replay the view for CopySlices."""
+import math
+
 import numpy as np
 
 from .. import _dtype
@@ -10,6 +12,7 @@ from .._size import Size
 from .._tensor import Tensor
 from ._op import Op, apply
 from ._promote import xp as _xp
+from .arg_types import int_sizes
 
 
 
@@ -38,17 +41,14 @@ def infer_shape(shape, numel):
         if s < -1:
             raise RuntimeError(f'invalid shape dimension {s} at index {i} of shape {_fmt(shape)}')
     if neg:
-        rest = 1
-        for i, s in enumerate(shape):
-            if i != neg[0]:
-                rest *= s
+        rest = -math.prod(shape)
+        if rest == 0 and numel == 0:
+            raise RuntimeError(f'cannot reshape tensor of 0 elements into shape {_fmt(shape)} because the '
+                               'unspecified dimension size -1 can be any value and is ambiguous')
         if rest == 0 or numel % rest:
             raise RuntimeError(f"shape '{_fmt(shape)}' is invalid for input of size {numel}")
         shape[neg[0]] = numel // rest
-    n = 1
-    for s in shape:
-        n *= s
-    if n != numel:
+    if math.prod(shape) != numel:
         raise RuntimeError(f"shape '{_fmt(shape)}' is invalid for input of size {numel}")
     return tuple(shape)
 
@@ -106,7 +106,7 @@ def view(self, *shape, size=None, dtype=None):
         shape = _keyword('view', shape, ('size', size) if dtype is None else ('dtype', dtype))
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         return view_dtype(self, shape[0])
-    return apply(ViewBackward0, self, shape=_sizes(shape))
+    return apply(ViewBackward0, self, shape=int_sizes('view', 'size', shape, True))
 
 
 def view_dtype(self, d):
@@ -119,7 +119,7 @@ def view_dtype(self, d):
 def reshape(input, *sizes, shape=None):
     if shape is not None:
         sizes = _keyword('reshape', sizes, ('shape', shape))
-    shape = infer_shape(_sizes(sizes), input._data.size)
+    shape = infer_shape(int_sizes('reshape', 'shape', sizes), input._data.size)
     try:
         input._data.reshape(shape, copy=False)
     except ValueError:
@@ -368,23 +368,18 @@ def flatten(input, start_dim=0, end_dim=-1):
     if s == e:
         return input
     shape = input.shape
-    mid = 1
-    for x in shape[s:e + 1]:
-        mid *= x
-    return reshape(input, tuple(shape[:s]) + (mid,) + tuple(shape[e + 1:]))
+    return reshape(input, tuple(shape[:s]) + (math.prod(shape[s:e + 1]),) + tuple(shape[e + 1:]))
 
 
 def unflatten(input, dim, sizes):
-    d = wrap_dim(dim, input.ndim)
-    shape = input.shape
-    sizes = list(sizes)
-    if -1 in sizes:
-        sizes = list(infer_shape(sizes, shape[d]))
-    else:
-        n = 1
-        for s in sizes:
-            n *= s
-        if n != shape[d]:
-            raise RuntimeError(f'unflatten: Provided sizes {_fmt(sizes)} don\'t multiply up to the size of '
-                               f'dim {dim} ({shape[d]}) in the input tensor')
-    return view(input, tuple(shape[:d]) + tuple(sizes) + tuple(shape[d + 1:]))
+    d, shape = wrap_dim(dim, input.ndim), input.shape
+    if not len(sizes):
+        raise RuntimeError('unflatten: sizes must be non-empty')
+    try:
+        sizes = infer_shape(sizes, shape[d])
+    except RuntimeError as e:                   # PyTorch's wording around the size inference's errors
+        if 'is invalid for input of size' not in str(e):
+            raise RuntimeError(f'unflatten got an unexpected error:\n{e}') from None
+        raise RuntimeError(f'unflatten: Provided sizes {_fmt(sizes)} don\'t multiply up to the size of '
+                           f'dim {dim} ({shape[d]}) in the input tensor') from None
+    return view(input, tuple(shape[:d]) + sizes + tuple(shape[d + 1:]))

@@ -309,7 +309,7 @@ def set_(self, source=None, storage_offset=0, size=None, stride=None):
     """Make ``self`` look at ``source``'s memory (a tensor or a storage), with the given geometry;
     ``set_()`` with no source makes it empty."""
     from ._op import check_inplace
-    check_inplace(self, self.requires_grad)
+    check_inplace(self, self.requires_grad, 'set_')
     if source is None:
         data = self._data[:0].reshape(0) if self._data.ndim else self._data.reshape(1)[:0]
     elif isinstance(source, Tensor):

@@ -1,5 +1,6 @@
 """Convolution layers: Conv1d/2d/3d and ConvTranspose1d/2d/3d."""
 import math
+import types
 
 from ...ops.creation import empty
 from ...ops.padding import pad as _pad
@@ -145,25 +146,41 @@ class _ConvTranspose(_ConvNd):
         return [output_size[d] - least[d] for d in range(nd)]
 
 
+def _named_init(cls):
+    """Give ``cls`` its own copy of the inherited __init__, named for it: Python's missing-argument
+    TypeErrors then say ``Conv2d.__init__()``, as PyTorch's do."""
+    base = cls.__init__
+    f = types.FunctionType(base.__code__, base.__globals__, '__init__', base.__defaults__, base.__closure__)
+    f.__kwdefaults__, f.__doc__, f.__qualname__ = base.__kwdefaults__, base.__doc__, f'{cls.__name__}.__init__'
+    cls.__init__ = f
+    return cls
+
+
+@_named_init
 class Conv1d(_Conv):
     nd = 1
 
 
+@_named_init
 class Conv2d(_Conv):
     nd = 2
 
 
+@_named_init
 class Conv3d(_Conv):
     nd = 3
 
 
+@_named_init
 class ConvTranspose1d(_ConvTranspose):
     nd = 1
 
 
+@_named_init
 class ConvTranspose2d(_ConvTranspose):
     nd = 2
 
 
+@_named_init
 class ConvTranspose3d(_ConvTranspose):
     nd = 3

@@ -188,6 +188,10 @@ class RNNBase(Module):
             hx = self.permute_hidden(hx, sorted_idx)
         if self.mode != 'LSTM':
             self.check_forward_args(data, hx, batch_sizes)
+        elif data.dim() == 2 and data.shape[1] != self.input_size:    # the kernel's first product, on the rows
+            w = self._flat_weights[0]
+            raise RuntimeError(f'mat1 and mat2 shapes cannot be multiplied ({data.shape[0]}x{data.shape[1]} and '
+                               f'{w.shape[1]}x{w.shape[0]})')
         run = getattr(rnn_toplevel, self.mode.lower())
         out = run(data, batch_sizes, hx, self._flat_weights, self.bias, self.num_layers, self.dropout, self.training,
                   self.bidirectional)
@@ -271,3 +275,7 @@ class GRU(RNNBase):
         _no_extra(kwargs)
         super().__init__('GRU', input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
                          0, device, dtype)
+
+
+for _cls in (RNN, LSTM, GRU):           # PyTorch's layers pass their arguments on to RNNBase.__init__,
+    _cls.__init__.__qualname__ = 'RNNBase.__init__'     # which names itself in a missing-argument TypeError
