@@ -166,3 +166,20 @@ RESTRIDE = {'view-of-leaf': _meta_view_of_leaf, 'view-before': _view_before_meta
 @pytest.mark.parametrize('name', sorted(RESTRIDE))
 def test_inplace_metadata_ops_on_views(name):
     assert _outcome(lambda: RESTRIDE[name](ember)) == _outcome(lambda: RESTRIDE[name](torch))
+
+
+@pytest.mark.parametrize('a,m', [((2, 3), (3, 3)), ((2, 3), (2, 4)), ((3,), (2, 2)), ((4, 3), (2, 3))])
+@pytest.mark.parametrize('form', ['fn', 'inplace', 'tensor-value'])
+def test_masked_fill_broadcast_message(a, m, form):
+    def f(T):
+        x, mask = T.zeros(a), T.ones(m, dtype=T.bool)
+        if form == 'inplace':
+            return x.masked_fill_(mask, 1.)
+        return x.masked_fill(mask, T.tensor(1.) if form == 'tensor-value' else 1.)
+    assert _outcome(lambda: f(ember)) == _outcome(lambda: f(torch))
+
+
+@pytest.mark.parametrize('dt', ['uint16', 'uint32', 'uint64', 'int16'])
+def test_triu_indices_unsupported_dtype(dt):
+    assert (_outcome(lambda: ember.triu_indices(3, 3, dtype=getattr(ember, dt)))
+            == _outcome(lambda: torch.triu_indices(3, 3, dtype=getattr(torch, dt))))

@@ -392,7 +392,8 @@ def _scalar_name(d):
 
 _SCALAR_NAMES = {'float32': 'Float', 'float64': 'Double', 'float16': 'Half', 'bfloat16': 'BFloat16',
                  'int64': 'Long', 'int32': 'Int', 'int16': 'Short', 'int8': 'Char', 'uint8': 'Byte',
-                 'bool': 'Bool', 'complex64': 'ComplexFloat', 'complex128': 'ComplexDouble'}
+                 'bool': 'Bool', 'complex64': 'ComplexFloat', 'complex128': 'ComplexDouble', 'uint16': 'UInt16',
+                 'uint32': 'UInt32', 'uint64': 'UInt64'}
 _TYPE_NAMES.update({d: {'float32': 'float', 'float64': 'double', 'float16': 'c10::Half', 'int64': 'long int',
                         'int32': 'int', 'int16': 'short int', 'int8': 'signed char', 'uint8': 'unsigned char',
                         'bool': 'bool', 'bfloat16': 'c10::BFloat16', 'complex64': 'c10::complex<float>',

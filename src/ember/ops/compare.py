@@ -317,8 +317,7 @@ class MaskedFillBackward0(Op):
         try:
             shape = np.broadcast_shapes(a.shape, mask.shape)
         except ValueError:
-            raise RuntimeError(f'The size of tensor a ({a.shape[-1]}) must match the size of tensor b '
-                               f'({mask.shape[-1]}) at non-singleton dimension {len(a.shape) - 1}') from None
+            raise broadcast_mismatch((mask.shape, a.shape)) from None     # (the in-place form: see masked_fill_)
         self.shape = a.shape
         m = xp(a)
         v = m.asarray(np.asarray(value).astype(a.dtype)) if isinstance(value, (int, float, bool, complex)) \
@@ -353,4 +352,10 @@ def masked_fill(input, mask, value):
 def masked_fill_(self, mask, value):
     value = check_fill_value(self, value)
     cls = MaskedFillBackward1 if isinstance(value, Tensor) else MaskedFillBackward0
-    return apply_inplace(cls, self, mask, value)
+    try:
+        return apply_inplace(cls, self, mask, value)
+    except RuntimeError:
+        err = isinstance(mask, Tensor) and broadcast_mismatch((self.shape, mask.shape))
+        if not err:
+            raise
+    raise err from None                  # PyTorch names self first in the in-place form
