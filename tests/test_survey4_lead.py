@@ -183,3 +183,35 @@ def test_masked_fill_broadcast_message(a, m, form):
 def test_triu_indices_unsupported_dtype(dt):
     assert (_outcome(lambda: ember.triu_indices(3, 3, dtype=getattr(ember, dt)))
             == _outcome(lambda: torch.triu_indices(3, 3, dtype=getattr(torch, dt))))
+
+
+_DISCARD_IMAG = '''
+import sys, warnings
+T = __import__(sys.argv[1])
+cases = [lambda: T.zeros(2).copy_(T.ones(2, dtype=T.complex64)), lambda: T.ones(2, dtype=T.complex64).float(),
+         lambda: T.ones(2, dtype=T.complex64).to(T.float64), lambda: T.zeros(2).fill_(T.tensor(1j)),
+         lambda: T.zeros(2).__setitem__(0, T.tensor(1j)),
+         lambda: setattr(T.zeros(2, dtype=T.complex64), 'real', T.ones(2, dtype=T.complex64))]
+out = []
+for k in range(2):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        cases[int(sys.argv[2])]()
+    out.append([(str(x.message)[:40], x.filename, x.lineno) for x in w])
+print(out)
+'''
+
+
+@pytest.mark.parametrize('case', range(6))
+def test_discard_imag_warning_once_on_user_line(case, tmp_path):
+    """torch gives 'Casting complex values to real discards the imaginary part' once per process,
+    pointing at the user's line; each case runs in a fresh process."""
+    import os
+    import subprocess
+    import sys
+    script = tmp_path / 'script.py'
+    script.write_text(_DISCARD_IMAG)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    got = [subprocess.run([sys.executable, str(script), lib, str(case)], capture_output=True, text=True,
+                          env=env, cwd=tmp_path).stdout for lib in ('torch', 'ember')]
+    assert got[0] == got[1] and 'Casting' in got[0]

@@ -11,7 +11,6 @@ Also small Tensor facts PyTorch has (const_data_ptr, nonzero_static, the other d
 flags) and the messages of the linear-algebra methods PyTorch removed (eig, symeig, solve, lstsq)."""
 import math
 import numbers
-import warnings
 
 import numpy as np
 
@@ -142,8 +141,8 @@ def _setter(part):
         target = part(self)
         if isinstance(value, Tensor):
             if value._data.dtype.kind == 'c' and target._data.dtype.kind != 'c':
-                warnings.warn('Casting complex values to real discards the imaginary part', UserWarning,
-                              stacklevel=2)
+                from .from_data import warn_discard_imag
+                warn_discard_imag()
                 value = real(value)
             from .broadcast_errors import broadcast_mismatch
             err = broadcast_mismatch([target.shape, value.shape])

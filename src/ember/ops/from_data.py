@@ -2,6 +2,7 @@
 sequences (PyTorch's shape and ragged-data errors), NumPy arrays and scalars, and tensors among
 the data (read by value; those requiring grad with PyTorch's warning). The dtype is the one
 given, or the one PyTorch infers; integers that do not fit raise PyTorch's overflow errors."""
+import sys
 import warnings
 
 import numpy as np
@@ -269,10 +270,21 @@ def drop_imag(arr, np_dtype, warn=True):
     gives its real part, with PyTorch's warning (once per process, as PyTorch warns)."""
     if arr.dtype.kind != 'c' or np_dtype.kind in 'cb':
         return arr
-    if warn and not _WARNED[0]:
-        _WARNED[0] = True
-        warnings.warn('Casting complex values to real discards the imaginary part', UserWarning, stacklevel=4)
+    if warn:
+        warn_discard_imag()
     return arr.real
+
+
+def warn_discard_imag():
+    """PyTorch's warning for complex values cast to real, once per process as PyTorch gives it, on
+    the user's line (the first frame outside ember)."""
+    if _WARNED[0]:
+        return
+    _WARNED[0] = True
+    f, level = sys._getframe(1), 2
+    while f is not None and f.f_globals.get('__name__', '').startswith('ember.'):
+        f, level = f.f_back, level + 1
+    warnings.warn('Casting complex values to real discards the imaginary part', UserWarning, stacklevel=level)
 
 
 def _cast_host(arr, np_dtype):
