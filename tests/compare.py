@@ -8,6 +8,12 @@ import torch
 import ember
 
 
+
+def error_text(e):
+    """An exception's text as torch's reads in ember (``torch.`` -> ``ember.``); a CUDA tensor's type in
+    brackets ([ember.cuda.FloatTensor [3]], as torch prints on CUDA) reads as the CPU reference's."""
+    return str(e).replace('torch.', 'ember.').replace('[ember.cuda.', '[ember.')
+
 def xfail(reason):
     return pytest.mark.xfail(reason=reason, strict=True)
 
@@ -24,7 +30,7 @@ def comparers(plain):
             try:
                 return ('ok', plain(fn(T)))
             except Exception as e:      # noqa: BLE001 - the error is the result being compared
-                return ('raised', type(e).__name__, str(e).replace('torch.', 'ember.'))
+                return ('raised', type(e).__name__, error_text(e))
 
     def same(fn):
         got, want = outcome(fn, ember), outcome(fn, torch)

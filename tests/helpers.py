@@ -251,11 +251,9 @@ def check_error(fn, specs, *, seed=0, dtype=np.float32, requires_grad=None, mess
     assert type(eerr).__name__ == type(terr).__name__, \
         f'ember raised {type(eerr).__name__}: {eerr}\ntorch raised {type(terr).__name__}: {terr}'
     if message:
-        want = str(terr).replace('torch.', 'ember.')
+        want, got = str(terr).replace('torch.', 'ember.'), str(eerr).replace('[ember.cuda.', '[ember.')
         if message == 'first_line':
-            want, got = want.split('\n')[0], str(eerr).split('\n')[0]
-        else:
-            got = str(eerr)
+            want, got = want.split('\n')[0], got.split('\n')[0]
         assert got == want, f'message differs:\nember: {got}\ntorch: {want}'
     return eerr
 

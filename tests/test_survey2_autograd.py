@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import ember
+from compare import error_text
 
 
 def graph(fn, depth=8):
@@ -31,7 +32,7 @@ def run(prog):
                 warnings.simplefilter('ignore')
                 out.append(prog(T))
         except Exception as e:          # noqa: BLE001 - compared across libraries
-            out.append((type(e).__name__, str(e).replace('torch.', 'ember.')))
+            out.append((type(e).__name__, error_text(e)))
     return out
 
 

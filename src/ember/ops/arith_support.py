@@ -208,7 +208,7 @@ def int_scalar(v, nd):
     if not (-info.max if nd.kind == 'u' else info.min) <= v <= info.max:
         from .creation import _overflow
         raise _overflow(nd)
-    return np.array(v).astype(nd)
+    return int(np.array(v).astype(nd))     # (a Python int in range: any array module, dtype kept)
 
 
 def number_tensor(v):
