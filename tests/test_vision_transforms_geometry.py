@@ -180,8 +180,10 @@ def test_fill_and_interpolation_on_tensors():
     outf = F.rotate(et(CHW.astype(np.float32) / 255), 45, IM.BILINEAR, fill=0.5)
     assert outf[:, 0, 0].tolist() == [0.5, 0.5, 0.5] and outf.dtype == ember.float32
     assert F.rotate(et(CHW), 45)[:, 0, 0].tolist() == [0, 0, 0]
-    lead = F.rotate(et(SQ[None]), 90)                                                  # (..., C, H, W)
-    assert np.array_equal(lead.numpy()[0], np.rot90(SQ, 1, (-2, -1)))
+    batch = F.rotate(et(SQ), 90)                                                       # (N, C, H, W)
+    assert np.array_equal(batch.numpy(), np.rot90(SQ, 1, (-2, -1)))
+    with pytest.raises(RuntimeError, match='expected grid to have size 3'):           # 5-D: refused, as torchvision
+        F.rotate(et(SQ[None]), 90)
 
 
 def test_tensor_point_op_formulas():

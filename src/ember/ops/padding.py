@@ -128,9 +128,9 @@ def pad(input, pad, mode='constant', value=None):
     if mode == 'circular':
         return _circular(input, pad)
     if mode == 'reflect':
-        for d, lo, hi in _pairs(pad, input.ndim):
+        for i, (d, lo, hi) in enumerate(_pairs(pad, input.ndim)):     # the last dim is checked first
             if lo >= input.shape[d] or hi >= input.shape[d]:
-                raise RuntimeError(f'Argument #4: Padding size should be less than the corresponding input '
+                raise RuntimeError(f'Argument #{4 + 2 * i}: Padding size should be less than the corresponding input '
                                    f'dimension, but got: padding ({lo}, {hi}) at dimension {d} of input '
                                    f'{list(input.shape)}')
     _check_out_size(mode, input, pad, k)

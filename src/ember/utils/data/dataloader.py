@@ -8,7 +8,9 @@ from typing import Generic, TypeVar
 
 from ... import _dtype
 from ...ops.creation import empty
+from . import _utils
 from . import collate as _collate
+from ._utils.pin_memory import pin_memory
 from .dataset import IterableDataset
 from .fetch import _DatasetKind
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -18,6 +20,7 @@ __all__ = ['DataLoader', 'get_worker_info', 'default_collate', 'default_convert'
 
 default_collate = _collate.default_collate
 default_convert = _collate.default_convert
+ExceptionWrapper = _utils.ExceptionWrapper        # torch's dataloader module holds it too
 
 # attributes that decide what the loader yields; fixed once the loader is built
 T_co = TypeVar('T_co', covariant=True)
@@ -181,7 +184,6 @@ class DataLoader(Generic[T_co]):
         if self.num_workers == 0:
             return _SingleProcessDataLoaderIter(self)
         self.check_worker_number_rationality()
-        from .multiprocess_iter import _MultiProcessingDataLoaderIter
         return _MultiProcessingDataLoaderIter(self)
 
     def __iter__(self):
@@ -219,23 +221,6 @@ class DataLoader(Generic[T_co]):
                       'Please be aware that excessive worker creation might get DataLoader running slow or '
                       'even freeze, lower the worker number to avoid potential slowness/freeze if necessary.',
                       stacklevel=2)
-
-
-def pin_memory(data):
-    """Copies the tensors in ``data`` to page-locked memory (where an accelerator exists)."""
-    if hasattr(data, 'pin_memory'):
-        return data.pin_memory()
-    if isinstance(data, (str, bytes)):
-        return data
-    if isinstance(data, dict):
-        return type(data)({k: pin_memory(v) for k, v in data.items()})
-    if isinstance(data, tuple) and hasattr(data, '_fields'):
-        return type(data)(*(pin_memory(v) for v in data))
-    if isinstance(data, tuple):
-        return [pin_memory(v) for v in data]
-    if isinstance(data, list):
-        return [pin_memory(v) for v in data]
-    return data
 
 
 class _BaseDataLoaderIter:
@@ -314,3 +299,7 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
         index = self._next_index()
         data = self._dataset_fetcher.fetch(index)
         return pin_memory(data) if self._pin_memory else data
+
+
+# defined after _BaseDataLoaderIter, which it subclasses; importable from here as in torch
+from .multiprocess_iter import _MultiProcessingDataLoaderIter  # noqa: E402

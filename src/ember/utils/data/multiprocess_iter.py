@@ -14,8 +14,9 @@ import queue
 import warnings
 import weakref
 
-from . import sharing
-from .dataloader import _BaseDataLoaderIter, pin_memory
+from . import _utils, sharing
+from ._utils.pin_memory import pin_memory
+from .dataloader import _BaseDataLoaderIter
 from .fetch import _DatasetKind
 from .worker import (ExceptionWrapper, _IterableDatasetStopIteration, _ResumeIteration, _worker_loop)
 
@@ -25,7 +26,6 @@ _POLL_INTERVAL = 1.0
 # how long shutdown waits for a worker to exit by itself before terminating it
 _JOIN_TIMEOUT = 5.0
 
-_exiting = False
 _live = weakref.WeakSet()       # iterators whose workers may still run
 
 
@@ -33,10 +33,9 @@ def _at_exit():
     # shut down the workers still running (persistent ones, loops left early) while the
     # interpreter is whole, so their shared-memory files are removed too; iterators
     # collected later, during teardown, must not touch half torn-down queues
-    global _exiting
     for it in list(_live):
         it._shutdown_workers()
-    _exiting = True
+    _utils._set_python_exit_flag()
 
 
 atexit.register(_at_exit)
@@ -215,7 +214,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._workers_status[worker_id] = False
 
     def _shutdown_workers(self):
-        if _exiting or self._shutdown:
+        if _utils.python_exit_status or self._shutdown:
             return
         self._shutdown = True
         try:

@@ -4,7 +4,8 @@ posterize, solarize, autocontrast, equalize. PIL Images go to Pillow (``ImageOps
 ember ops (so they run on the image's device)."""
 import ember
 from . import _functional_pil as F_pil
-from ._functional_tensor import _assert_channels, _assert_image_tensor, _blend, _max_value, convert_image_dtype
+from ._functional_tensor import (_assert_channels, _assert_image_tensor, _blend, _cast_squeeze_in, _cast_squeeze_out,
+                                 _max_value, convert_image_dtype)
 from ._functional_tensor import invert as _invert
 
 __all__ = ['adjust_gamma', 'adjust_sharpness', 'posterize', 'solarize', 'autocontrast', 'equalize']
@@ -40,12 +41,10 @@ def _blurred_degenerate_image(img):
     kernel = ember.ones((3, 3), dtype=dtype, device=img.device)
     kernel[1, 1] = 5.0
     kernel = (kernel / kernel.sum()).expand(c, 1, 3, 3)
-    x = img.reshape(-1, *img.shape[-3:]).to(dtype)
-    x = ember.nn.functional.conv2d(x, kernel, groups=c)
-    if not img.is_floating_point():
-        x = ember.round(x)
+    x, squeeze, out_dtype = _cast_squeeze_in(img, (dtype,))
+    x = _cast_squeeze_out(ember.nn.functional.conv2d(x, kernel, groups=c), squeeze, out_dtype)
     result = img.clone()
-    result[..., 1:-1, 1:-1] = x.to(img.dtype).reshape(*img.shape[:-2], *x.shape[-2:])
+    result[..., 1:-1, 1:-1] = x
     return result
 
 

@@ -28,7 +28,8 @@ def _check(img):
 
 
 def get_dimensions(img):
-    _check(img)
+    if not _is_pil_image(img):
+        raise TypeError(f'Unexpected type {type(img)}')
     channels = len(img.getbands()) if hasattr(img, 'getbands') else img.channels
     width, height = img.size
     return [channels, height, width]

@@ -118,8 +118,8 @@ def _parse_padding(padding):
 
 def pad(img, padding, fill=0, padding_mode='constant'):
     """Pads the last two dims; ``padding`` is (left, top, right, bottom) in torchvision's short forms.
-    Negative amounts crop. ``edge``/``reflect``/``symmetric`` gather rows/columns by index, so
-    integer images keep their dtype with no rounding."""
+    Negative amounts crop. As torchvision, ``nn.functional.pad`` does constant/edge/reflect (edge and
+    reflect on a float32 copy of non-float images) and ``symmetric`` gathers rows/columns by index."""
     _assert_image_tensor(img)
     if not isinstance(padding, (int, tuple, list)):
         raise TypeError('Got inappropriate padding arg')
@@ -135,81 +135,64 @@ def pad(img, padding, fill=0, padding_mode='constant'):
     if padding_mode not in ('constant', 'edge', 'reflect', 'symmetric'):
         raise ValueError('Padding mode should be either constant, edge, reflect or symmetric')
     left, top, right, bottom = _parse_padding(padding)
+    if padding_mode == 'symmetric':
+        return _pad_symmetric(img, left, top, right, bottom)
+    p = (left, right, top, bottom)
+    if padding_mode == 'constant':
+        return ember.nn.functional.pad(img, p, value=float(fill))
+    x, squeeze, out_dtype = _cast_squeeze_in(img, (ember.float32, ember.float64))
+    x = ember.nn.functional.pad(x, p, mode='replicate' if padding_mode == 'edge' else 'reflect')
+    x = x.squeeze(0) if squeeze else x
+    return x.to(out_dtype)                       # pad only moves values: a plain cast back
+
+
+def _pad_symmetric(img, left, top, right, bottom):
+    """Symmetric padding (the edge pixel repeated) by gathering rows and columns; negative amounts crop."""
+    if img.ndim not in (3, 4):
+        raise RuntimeError('Symmetric padding of N-D tensors are not supported yet')
     h, w = img.shape[-2:]
     img = img[..., max(-top, 0):h - max(-bottom, 0), max(-left, 0):w - max(-right, 0)]
-    left, top, right, bottom = (max(p, 0) for p in (left, top, right, bottom))
-    if padding_mode == 'constant':
-        return ember.nn.functional.pad(img, (left, right, top, bottom), value=float(fill))
-    np_mode = {'edge': 'edge', 'reflect': 'reflect', 'symmetric': 'symmetric'}[padding_mode]
     for dim, lo, hi in ((-1, left, right), (-2, top, bottom)):
-        if lo or hi:
-            n = img.shape[dim]
-            if padding_mode == 'reflect' and (lo >= n or hi >= n):
-                raise RuntimeError(f'Padding size should be less than the corresponding input dimension, '
-                                   f'but got: padding ({lo}, {hi}) at dimension {img.ndim + dim} of input '
-                                   f'{list(img.shape)}')
-            idx = np.pad(np.arange(n), (lo, hi), mode=np_mode)
+        if lo > 0 or hi > 0:
+            idx = np.pad(np.arange(img.shape[dim]), (max(lo, 0), max(hi, 0)), mode='symmetric')
             img = img.index_select(dim, ember.as_tensor(idx, device=img.device))
     return img
 
 
 # ---------------------------------------------------------------- resizing
 
-def _filter_weights(x, mode):
-    x = np.abs(x)
-    if mode == 'bilinear':
-        return np.clip(1.0 - x, 0.0, None)
-    a = -0.5                                     # the antialiased cubic uses PIL's a = -0.5
-    return np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
-                    np.where(x < 2, ((x - 5) * x + 8) * x * a - 4 * a, 0.0))
+_ROUNDED = (ember.uint8, ember.int8, ember.int16, ember.int32, ember.int64)
 
 
-def _antialias_matrix(n_in, n_out, mode):
-    """(n_out, n_in) weights of the antialiased (PIL-style) resampling that
-    ``interpolate(..., antialias=True)`` does: the filter is stretched by the downscale factor."""
-    scale = n_in / n_out
-    stretch = max(scale, 1.0)
-    support = (1.0 if mode == 'bilinear' else 2.0) * stretch
-    m = np.zeros((n_out, n_in))
-    for i in range(n_out):
-        center = scale * (i + 0.5)
-        lo = max(int(center - support + 0.5), 0)
-        hi = min(int(center + support + 0.5), n_in)
-        j = np.arange(lo, hi)
-        w = _filter_weights((j - center + 0.5) / stretch, mode)
-        total = w.sum()
-        m[i, lo:hi] = w / total if total != 0 else w
-    return m
+def _cast_squeeze_in(img, req_dtypes):
+    """As torchvision: a batch dim for (C, H, W) / (H, W) images, and a cast to ``req_dtypes[0]``
+    unless the dtype is one of ``req_dtypes``. Returns (x, squeezed, original dtype)."""
+    squeeze = img.ndim < 4
+    x = img.unsqueeze(0) if squeeze else img
+    return (x if x.dtype in req_dtypes else x.to(req_dtypes[0])), squeeze, img.dtype
+
+
+def _cast_squeeze_out(x, squeeze, out_dtype):
+    """Undo ``_cast_squeeze_in``; the cast back rounds for uint8 and the signed integer types only."""
+    x = x.squeeze(0) if squeeze else x
+    if x.dtype != out_dtype:
+        x = (ember.round(x) if out_dtype in _ROUNDED else x).to(out_dtype)
+    return x
 
 
 def resize(img, size, interpolation='bilinear', antialias=True):
-    """``size`` is the final [h, w]; ``interpolation`` one of nearest, nearest-exact, bilinear, bicubic."""
+    """``size`` is the final [h, w]. As torchvision, ``interpolate`` does the work on a float
+    (N, C, H, W) batch, so its checks and errors apply."""
     _assert_image_tensor(img)
-    if interpolation not in ('nearest', 'nearest-exact', 'bilinear', 'bicubic'):
-        raise ValueError('Tensor inputs support only nearest, nearest-exact, bilinear and bicubic '
-                         f'interpolation, got {interpolation}')
     if antialias is None or interpolation not in ('bilinear', 'bicubic'):
         antialias = False
-    shape = img.shape
-    x = img.reshape(-1, *shape[-3:]) if img.ndim >= 3 else img.reshape(1, 1, *shape)
-    out_dtype = x.dtype
-    if out_dtype not in (ember.float32, ember.float64):
-        x = x.to(ember.float32)
-    oh, ow = int(size[0]), int(size[1])
-    if antialias:
-        mh = ember.as_tensor(_antialias_matrix(x.shape[-2], oh, interpolation), dtype=x.dtype, device=x.device)
-        mw = ember.as_tensor(_antialias_matrix(x.shape[-1], ow, interpolation), dtype=x.dtype, device=x.device)
-        x = ember.matmul(ember.matmul(mh, x), mw.t())
-    else:
-        corners = False if interpolation in ('bilinear', 'bicubic') else None
-        x = ember.nn.functional.interpolate(x, size=[oh, ow], mode=interpolation, align_corners=corners)
-    if x.dtype != out_dtype:
-        if interpolation == 'bicubic' and out_dtype == ember.uint8:
-            x = x.clamp(0, 255)
-        if not out_dtype.is_floating_point:
-            x = ember.round(x)
-        x = x.to(out_dtype)
-    return x.reshape(*shape[:-2], oh, ow)
+    x, squeeze, out_dtype = _cast_squeeze_in(img, (ember.float32, ember.float64))
+    corners = False if interpolation in ('bilinear', 'bicubic') else None
+    x = ember.nn.functional.interpolate(x, size=list(size), mode=interpolation, align_corners=corners,
+                                        antialias=antialias)
+    if interpolation == 'bicubic' and out_dtype == ember.uint8:
+        x = x.clamp(0, 255)
+    return _cast_squeeze_out(x, squeeze, out_dtype)
 
 
 # ---------------------------------------------------------------- colour

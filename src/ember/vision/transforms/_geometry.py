@@ -13,18 +13,9 @@ import numpy as np
 import ember
 from . import _functional_pil as F_pil
 from . import _geometry_tensor as F_g
-from ._interpolation import InterpolationMode, _interpolation_modes_from_int, pil_modes_mapping
+from ._interpolation import InterpolationMode, _interp, pil_modes_mapping
 
 __all__ = ['rotate', 'affine', 'perspective', 'elastic_transform']
-
-
-def _check_interpolation(interpolation):
-    if isinstance(interpolation, int):
-        return _interpolation_modes_from_int(interpolation)
-    if not isinstance(interpolation, InterpolationMode):
-        raise TypeError('Argument interpolation should be a InterpolationMode or a corresponding Pillow integer '
-                        'constant')
-    return interpolation
 
 
 def _get_inverse_affine_matrix(center, angle, translate, scale, shear, inverted=True):
@@ -58,7 +49,7 @@ def _get_inverse_affine_matrix(center, angle, translate, scale, shear, inverted=
 def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, center=None, fill=None):
     """Rotate by ``angle`` degrees counter-clockwise about ``center`` (default: the image centre).
     ``expand=True`` grows the output to hold the whole rotated image; outside pixels get ``fill``."""
-    interpolation = _check_interpolation(interpolation)
+    interpolation = _interp(interpolation)
     if not isinstance(angle, (int, float)):
         raise TypeError('Argument angle should be int or float')
     if center is not None and not isinstance(center, (list, tuple)):
@@ -79,7 +70,7 @@ def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.
     """Affine transform keeping the image centre (or ``center``) fixed: rotate by ``angle`` degrees
     (clockwise), shear by ``shear`` degrees (one value: x only; two: x and y), scale by ``scale``,
     then shift by ``translate`` = (dx, dy) pixels."""
-    interpolation = _check_interpolation(interpolation)
+    interpolation = _interp(interpolation)
     if not isinstance(angle, (int, float)):
         raise TypeError('Argument angle should be int or float')
     if not isinstance(translate, (list, tuple)):
@@ -131,7 +122,7 @@ def perspective(img, startpoints, endpoints, interpolation=InterpolationMode.BIL
     """Warp so that the four ``startpoints`` (top-left, top-right, bottom-right, bottom-left) land on
     ``endpoints``."""
     coeffs = _get_perspective_coeffs(startpoints, endpoints)
-    interpolation = _check_interpolation(interpolation)
+    interpolation = _interp(interpolation)
     if not isinstance(img, ember.Tensor):
         return F_pil.perspective(img, coeffs, interpolation=pil_modes_mapping[interpolation], fill=fill)
     return F_g.perspective(img, coeffs, interpolation=interpolation.value, fill=fill)
@@ -141,7 +132,7 @@ def elastic_transform(img, displacement, interpolation=InterpolationMode.BILINEA
     """Move each pixel by ``displacement`` (1, H, W, 2), given in normalised [-1, 1] units; PIL images
     go through the tensor path and come back in their own mode."""
     from .functional import pil_to_tensor, to_pil_image
-    interpolation = _check_interpolation(interpolation)
+    interpolation = _interp(interpolation)
     if not isinstance(displacement, ember.Tensor):
         raise TypeError('Argument displacement should be a Tensor')
     t_img = img

@@ -4,16 +4,13 @@ Each builds a sampling grid in the normalised [-1, 1] coordinates of ``F.grid_sa
 (align_corners=False), samples the image with it, and paints the area that came from outside
 the image with ``fill``: a ones channel is sampled along with the image and serves as the
 coverage mask, so one ``grid_sample`` call does both. Integer images are sampled in float32
-and rounded back, as torchvision does. Any leading dims ``(..., C, H, W)`` are folded into one
-batch dim for the sampling."""
+and rounded back, as torchvision does; the image is (C, H, W) or a batch (N, C, H, W)."""
 import warnings
 
 import numpy as np
 
 import ember
-from ._functional_tensor import _assert_image_tensor, get_dimensions
-
-_INT_TYPES = ('uint8', 'int8', 'int16', 'int32', 'int64')
+from ._functional_tensor import _assert_image_tensor, _cast_squeeze_in, _cast_squeeze_out, get_dimensions
 
 
 def _assert_grid_transform_inputs(img, matrix, interpolation, fill, supported, coeffs=None):
@@ -37,12 +34,8 @@ def _assert_grid_transform_inputs(img, matrix, interpolation, fill, supported, c
 
 
 def _apply_grid_transform(img, grid, mode, fill):
-    """Sample ``img`` (..., C, H, W) at ``grid`` (1, oh, ow, 2); outside pixels get ``fill``."""
-    shape = img.shape
-    x = img.reshape(-1, *shape[-3:]) if img.ndim >= 3 else img.reshape(1, 1, *shape)
-    out_dtype = x.dtype
-    if out_dtype != grid.dtype:
-        x = x.to(grid.dtype)
+    """Sample ``img`` (C, H, W) or (N, C, H, W) at ``grid`` (1, oh, ow, 2); outside pixels get ``fill``."""
+    x, squeeze, out_dtype = _cast_squeeze_in(img, (grid.dtype,))
     n = x.shape[0]
     if n > 1:
         grid = grid.expand(n, *grid.shape[1:])
@@ -57,11 +50,7 @@ def _apply_grid_transform(img, grid, mode, fill):
             x = ember.where(mask < 0.5, fill_img.expand_as(x), x)
         else:
             x = x * mask + (1.0 - mask) * fill_img
-    if x.dtype != out_dtype:
-        if str(out_dtype).split('.')[-1] in _INT_TYPES:
-            x = ember.round(x)
-        x = x.to(out_dtype)
-    return x.reshape(*shape[:-2], *x.shape[-2:])
+    return _cast_squeeze_out(x, squeeze, out_dtype)
 
 
 def _grid_dtype(img):

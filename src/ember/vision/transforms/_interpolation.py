@@ -25,11 +25,13 @@ def _interpolation_modes_from_int(i):
     return _FROM_PIL_INT[i]
 
 
-def _interp(interpolation):
-    if isinstance(interpolation, InterpolationMode):
-        return interpolation
+def _interp(interpolation, strict=True):
+    """A Pillow integer constant becomes its InterpolationMode. The functional ops (``strict``)
+    refuse anything else that is not an InterpolationMode, strings included; the transform
+    classes store it as given, so the functional op refuses it when the transform is called."""
     if isinstance(interpolation, int):
         return _interpolation_modes_from_int(interpolation)
-    if isinstance(interpolation, str):
-        return InterpolationMode(interpolation)
-    raise TypeError('Argument interpolation should be a InterpolationMode or a corresponding Pillow integer constant')
+    if strict and not isinstance(interpolation, InterpolationMode):
+        raise TypeError('Argument interpolation should be a InterpolationMode or a corresponding Pillow integer '
+                        'constant')
+    return interpolation

@@ -49,9 +49,10 @@ def _apply_op(img, op_name, magnitude, interpolation, fill):
 
 
 def _fill_for(fill, img):
+    channels = F.get_dimensions(img)[0]            # also refuses what is neither a tensor nor a PIL image
     if isinstance(img, ember.Tensor):
         if isinstance(fill, (int, float)):
-            return [float(fill)] * F.get_dimensions(img)[0]
+            return [float(fill)] * channels
         if fill is not None:
             return [float(f) for f in fill]
     return fill

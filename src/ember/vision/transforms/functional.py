@@ -53,7 +53,7 @@ def to_tensor(pic):
         if pic.mode == '1':
             arr = 255 * arr
         arr = arr.reshape(pic.size[1], pic.size[0], F_pil.get_image_num_channels(pic))
-    img = ember.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))
+    img = ember.from_numpy(arr.transpose(2, 0, 1)).contiguous()     # negative strides refused, as in torch
     if img.dtype == ember.uint8:
         return img.to(ember.get_default_dtype()).div(255)
     return img
@@ -80,26 +80,21 @@ _DEFAULT_MODE = {2: 'LA', 3: 'RGB', 4: 'RGBA'}
 
 
 def to_pil_image(pic, mode=None):
-    """C x H x W tensor or H x W x C ndarray -> PIL Image (float tensors are scaled by 255)."""
+    """C x H x W tensor or H x W x C ndarray -> PIL Image (float data is scaled by 255 unless mode is 'F')."""
     Image = F_pil._pil()
     if isinstance(pic, ember.Tensor):
-        if pic.ndim not in (2, 3):
-            raise ValueError(f'pic should be 2/3 dimensional. Got {pic.ndim} dimensions.')
-        if pic.ndim == 2:
-            pic = pic.unsqueeze(0)
-        if pic.shape[-3] > 4:
-            raise ValueError(f'pic should not have > 4 channels. Got {pic.shape[-3]} channels.')
-        if pic.is_floating_point() and mode != 'F':
-            pic = pic.mul(255).byte()
-        npimg = np.transpose(pic.cpu().numpy(), (1, 2, 0))
-    elif isinstance(pic, np.ndarray):
-        if pic.ndim not in (2, 3):
-            raise ValueError(f'pic should be 2/3 dimensional. Got {pic.ndim} dimensions.')
-        npimg = pic[:, :, None] if pic.ndim == 2 else pic
-        if npimg.shape[-1] > 4:
-            raise ValueError(f'pic should not have > 4 channels. Got {npimg.shape[-1]} channels.')
-    else:
+        if pic.ndim == 3:
+            pic = pic.permute((1, 2, 0))
+        pic = pic.detach().cpu().numpy()
+    elif not isinstance(pic, np.ndarray):
         raise TypeError(f'pic should be Tensor or ndarray. Got {type(pic)}.')
+    npimg = pic[:, :, None] if pic.ndim == 2 else pic
+    if npimg.ndim != 3:
+        raise ValueError(f'pic should be 2/3 dimensional. Got {pic.ndim} dimensions.')
+    if npimg.shape[-1] > 4:
+        raise ValueError(f'pic should not have > 4 channels. Got {npimg.shape[-1]} channels.')
+    if np.issubdtype(npimg.dtype, np.floating) and mode != 'F':
+        npimg = (npimg * 255).astype(np.uint8)
     c = npimg.shape[2]
     if c == 1:
         npimg = npimg[:, :, 0]
@@ -131,6 +126,8 @@ def normalize(tensor, mean, std, inplace=False):
 
 def _compute_resized_output_size(image_size, size, max_size=None):
     h, w = image_size
+    if size is None:                      # torchvision's v1 functional never accepts size=None
+        raise ValueError('This should never happen!!')
     if len(size) == 2:
         return [int(size[0]), int(size[1])]
     short, long = (w, h) if w <= h else (h, w)
@@ -160,7 +157,7 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
             raise ValueError('max_size should only be passed if size specifies the length of the smaller edge, '
                              'i.e. size should be an int or a sequence of length 1 in torchscript mode.')
     _, h, w = get_dimensions(img)
-    size = [size] if isinstance(size, int) else list(size)
+    size = [size] if isinstance(size, int) else size if size is None else list(size)
     out = _compute_resized_output_size((h, w), size, max_size)
     if [h, w] == out:
         return img
@@ -238,19 +235,26 @@ def ten_crop(img, size, vertical_flip=False):
 
 # ---------------------------------------------------------------- colour
 
-def _colour(name):
-    def fn(img, factor):
-        mod = F_t if isinstance(img, ember.Tensor) else F_pil
-        return getattr(mod, name)(img, factor)
-    fn.__name__ = name
-    fn.__doc__ = f'``{name}`` for a tensor (torchvision formula) or PIL image (Pillow enhancer).'
-    return fn
+def _colour(name, img, factor):
+    """``name`` for a tensor (torchvision formula) or PIL image (Pillow enhancer)."""
+    mod = F_t if isinstance(img, ember.Tensor) else F_pil
+    return getattr(mod, name)(img, factor)
 
 
-adjust_brightness = _colour('adjust_brightness')
-adjust_contrast = _colour('adjust_contrast')
-adjust_saturation = _colour('adjust_saturation')
-adjust_hue = _colour('adjust_hue')
+def adjust_brightness(img, brightness_factor):
+    return _colour('adjust_brightness', img, brightness_factor)
+
+
+def adjust_contrast(img, contrast_factor):
+    return _colour('adjust_contrast', img, contrast_factor)
+
+
+def adjust_saturation(img, saturation_factor):
+    return _colour('adjust_saturation', img, saturation_factor)
+
+
+def adjust_hue(img, hue_factor):
+    return _colour('adjust_hue', img, hue_factor)
 
 
 def rgb_to_grayscale(img, num_output_channels=1):
@@ -276,7 +280,11 @@ def _gaussian_kernel1d(kernel_size, sigma):
 
 
 def gaussian_blur(img, kernel_size, sigma=None):
-    """Separable Gaussian blur with reflect padding; PIL images go through the tensor path."""
+    """Gaussian blur with reflect padding, torchvision's checks in its order; PIL images go
+    through the tensor path. The image gets a batch dim if it has none and is convolved with
+    one 2-D kernel per channel (groups = C)."""
+    if not isinstance(kernel_size, (int, list, tuple)):
+        raise TypeError(f'kernel_size should be int or a sequence of integers. Got {type(kernel_size)}')
     if isinstance(kernel_size, int):
         kernel_size = [kernel_size, kernel_size]
     if len(kernel_size) != 2:
@@ -286,26 +294,30 @@ def gaussian_blur(img, kernel_size, sigma=None):
             raise ValueError(f'kernel_size should have odd and positive integers. Got {kernel_size}')
     if sigma is None:
         sigma = [k * 0.15 + 0.35 for k in kernel_size]
+    if not isinstance(sigma, (int, float, list, tuple)):
+        raise TypeError(f'sigma should be either float or sequence of floats. Got {type(sigma)}')
     if isinstance(sigma, (int, float)):
         sigma = [float(sigma), float(sigma)]
-    elif isinstance(sigma, (list, tuple)) and len(sigma) == 1:
+    elif len(sigma) == 1:
         sigma = [sigma[0], sigma[0]]
+    if len(sigma) != 2:
+        raise ValueError(f'If sigma is a sequence, its length should be 2. Got {len(sigma)}')
     if any(s <= 0 for s in sigma):
         raise ValueError(f'sigma should have positive values. Got {sigma}')
     if not isinstance(img, ember.Tensor):
+        if not F_pil._is_pil_image(img):
+            raise TypeError(f'img should be PIL Image or Tensor. Got {type(img)}')
         return to_pil_image(gaussian_blur(pil_to_tensor(img), kernel_size, sigma), mode=img.mode)
-    shape = img.shape
-    x = img.reshape(-1, 1, *shape[-2:])
-    dtype = x.dtype if x.is_floating_point() else ember.float32
-    x = x.to(dtype)
-    kx = ember.as_tensor(_gaussian_kernel1d(kernel_size[0], sigma[0]), dtype=dtype, device=x.device)
-    ky = ember.as_tensor(_gaussian_kernel1d(kernel_size[1], sigma[1]), dtype=dtype, device=x.device)
+    F_t._assert_image_tensor(img)
+    dtype = img.dtype if img.is_floating_point() else ember.float32
+    kx = ember.as_tensor(_gaussian_kernel1d(kernel_size[0], sigma[0]), dtype=dtype, device=img.device)
+    ky = ember.as_tensor(_gaussian_kernel1d(kernel_size[1], sigma[1]), dtype=dtype, device=img.device)
+    kernel = (ky.view(-1, 1) * kx.view(1, -1)).expand(img.shape[-3], 1, kernel_size[1], kernel_size[0])
+    x, squeeze, out_dtype = F_t._cast_squeeze_in(img, (dtype,))
     px, py = kernel_size[0] // 2, kernel_size[1] // 2
     x = ember.nn.functional.pad(x, [px, px, py, py], mode='reflect')
-    x = ember.nn.functional.conv2d(x, ky.view(1, 1, -1, 1) * kx.view(1, 1, 1, -1))
-    if not img.is_floating_point():
-        x = ember.round(x).to(img.dtype)
-    return x.reshape(shape)
+    x = ember.nn.functional.conv2d(x, kernel, groups=x.shape[-3])
+    return F_t._cast_squeeze_out(x, squeeze, out_dtype)
 
 
 def erase(img, i, j, h, w, v, inplace=False):

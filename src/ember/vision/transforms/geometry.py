@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import ember
 from ember.nn import Module
 from . import functional as F
-from ._interpolation import InterpolationMode, _interpolation_modes_from_int
+from ._interpolation import InterpolationMode, _interp
 from .transforms import _uniform
 
 __all__ = ['RandomRotation', 'RandomAffine', 'RandomPerspective', 'ElasticTransform', 'LinearTransformation']
@@ -40,10 +40,6 @@ def _setup_fill(fill):
     return fill
 
 
-def _mode(interpolation):
-    return _interpolation_modes_from_int(interpolation) if isinstance(interpolation, int) else interpolation
-
-
 def _tensor_fill(fill, img):
     """Tensor images take the fill as one float per channel."""
     if not isinstance(img, ember.Tensor):
@@ -58,7 +54,7 @@ class RandomRotation(Module):
 
     def __init__(self, degrees, interpolation=InterpolationMode.NEAREST, expand=False, center=None, fill=0):
         super().__init__()
-        interpolation = _mode(interpolation)
+        interpolation = _interp(interpolation, strict=False)
         self.degrees = _setup_angle(degrees, name='degrees', req_sizes=(2,))
         if center is not None:
             _check_sequence_input(center, 'center', req_sizes=(2,))
@@ -93,7 +89,7 @@ class RandomAffine(Module):
     def __init__(self, degrees, translate=None, scale=None, shear=None, interpolation=InterpolationMode.NEAREST,
                  fill=0, center=None):
         super().__init__()
-        interpolation = _mode(interpolation)
+        interpolation = _interp(interpolation, strict=False)
         self.degrees = _setup_angle(degrees, name='degrees', req_sizes=(2,))
         if translate is not None:
             _check_sequence_input(translate, 'translate', req_sizes=(2,))
@@ -155,7 +151,7 @@ class RandomPerspective(Module):
     def __init__(self, distortion_scale=0.5, p=0.5, interpolation=InterpolationMode.BILINEAR, fill=0):
         super().__init__()
         self.p = p
-        self.interpolation = _mode(interpolation)
+        self.interpolation = _interp(interpolation, strict=False)
         self.distortion_scale = distortion_scale
         self.fill = _setup_fill(fill)
 
@@ -207,7 +203,7 @@ class ElasticTransform(Module):
         super().__init__()
         self.alpha = _pair_of_floats(alpha, 'alpha')
         self.sigma = _pair_of_floats(sigma, 'sigma')
-        self.interpolation = _mode(interpolation)
+        self.interpolation = _interp(interpolation, strict=False)
         if isinstance(fill, (int, float)):
             fill = [float(fill)]
         elif isinstance(fill, (list, tuple)):

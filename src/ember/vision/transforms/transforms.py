@@ -64,6 +64,9 @@ class Compose:
 class ToTensor:
     """PIL Image / HxWxC ndarray -> float C x H x W tensor in [0, 1] (uint8 input is divided by 255)."""
 
+    def __init__(self):
+        pass
+
     def __call__(self, pic):
         return F.to_tensor(pic)
 
@@ -73,6 +76,9 @@ class ToTensor:
 
 class PILToTensor:
     """PIL Image -> C x H x W tensor with the image's own dtype and values."""
+
+    def __init__(self):
+        pass
 
     def __call__(self, pic):
         return F.pil_to_tensor(pic)
@@ -129,7 +135,7 @@ class Resize(Module):
         if isinstance(size, Sequence) and len(size) not in (1, 2):
             raise ValueError('If size is a sequence, it should have 1 or 2 values')
         self.size, self.max_size, self.antialias = size, max_size, antialias
-        self.interpolation = _interp(interpolation)
+        self.interpolation = _interp(interpolation, strict=False)
 
     def forward(self, img):
         return F.resize(img, self.size, self.interpolation, self.max_size, self.antialias)
@@ -315,7 +321,8 @@ class RandomResizedCrop(Module):
             raise TypeError('Ratio should be a sequence')
         if scale[0] > scale[1] or ratio[0] > ratio[1]:
             warnings.warn('Scale and ratio should be of kind (min, max)')
-        self.interpolation, self.antialias, self.scale, self.ratio = _interp(interpolation), antialias, scale, ratio
+        self.interpolation = _interp(interpolation, strict=False)
+        self.antialias, self.scale, self.ratio = antialias, scale, ratio
 
     @staticmethod
     def get_params(img, scale, ratio):
