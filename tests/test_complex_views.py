@@ -319,13 +319,12 @@ def test_saved_tensor_modified_through_view():
 
 
 def test_imag_setter_casts_complex():
-    for T in (torch, ember):        # (torch warns once per process, so only ember's warning is asserted)
+    for T in (torch, ember):        # (both warn once per process: test_survey4_lead checks the warning)
         z = T.tensor([1 + 2j, 3 - 4j])
-        with warnings.catch_warnings(record=True) as w:
-            warnings.simplefilter('always')
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
             z.imag = T.tensor([1 + 1j, 2])
         assert z.tolist() == [1 + 1j, 3 + 2j]
-        assert T is torch or any('discards the imaginary part' in str(m.message) for m in w)
 
 
 def test_real_setter_on_real_tensor():
