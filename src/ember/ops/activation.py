@@ -203,6 +203,10 @@ class EluBackward1(Op):
 
     @half_backward_in_float32
     def backward(self, g, out):       # PyTorch: g * input_scale * (out + alpha * scale) at or below 0
+        if self.alpha < 0:            # the output alone cannot tell which inputs were negative
+            raise RuntimeError('In-place elu backward calculation is triggered with a negative slope which is not '
+                               'supported. This is caused by calling in-place forward function with a negative '
+                               'slope, please call out-of-place version instead.')
         t = np.float64 if out._data.dtype == np.float64 else np.float32
         return _where(out > 0, g * self.scale, g * self.input_scale * (out + float(t(self.alpha) * t(self.scale))))
 

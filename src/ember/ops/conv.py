@@ -7,6 +7,9 @@ and the gradients of those are again one of the three. ``ConvolutionBackward0`` 
 name for both conv and conv_transpose nodes) covers conv and transposed conv; ``ConvWeight``
 is the weight gradient, needed only when a graph of the backward is built. Kernels live in
 ``_backend/im2col.py``."""
+import math
+
+from .. import _dtype
 from .._tensor import _scalar_name
 from .._backend import im2col as K
 from ._op import Op, apply
@@ -23,11 +26,14 @@ class ConvolutionBackward0(Op):
         self.args = (stride, pads, dil, groups)
         self.transposed = transposed
         self.x_shape, self.w_shape = x.shape, w.shape
-        if transposed:
+        if transposed:         # x zero-extended when output_padding >= stride makes the conv of y longer
+            x = _extend(x, K.out_size(out_shape[2:], w.shape[2:], stride, pads, dil))
             y = K.conv_input(x, w, out_shape, stride, pads, dil, groups)
         else:
             self.kept = {}                 # x's padded layout, reused by the weight gradient
             y = K.conv(x, w, stride, pads, dil, groups, keep=self.kept)
+            if out_shape is not None:      # the gradient of such an extended x: cropped
+                y = _crop(y, out_shape[2:])
         if b is not None:
             y += b.reshape((1, -1) + (1,) * (y.ndim - 2))
         return y if y.dtype == x.dtype else y.astype(x.dtype)      # bfloat16: products in float32
@@ -38,7 +44,7 @@ class ConvolutionBackward0(Op):
         gx = gw = gb = None
         if self.transposed:      # y = conv_input(x, w): x plays the part of the output gradient
             if need_x:
-                gx = apply(ConvolutionBackward0, g, w, None, **_kw(self.args, False))
+                gx = apply(ConvolutionBackward0, g, w, None, **_kw(self.args, False, self.x_shape))
             if need_w:
                 gw = apply(ConvWeight, g, x, kshape=self.w_shape[2:], **_kw(self.args))
         else:
@@ -62,7 +68,8 @@ class ConvWeight(Op):
 
     def forward(self, x, g, *, kshape, stride, pads, dil, groups, kept=None):
         self.args = (stride, pads, dil, groups)
-        self.x_shape = x.shape
+        self.x_shape, self.g_shape = x.shape, g.shape
+        g = _extend(g, K.out_size(x.shape[2:], kshape, stride, pads, dil))
         gw = K.conv_weight(x, g, kshape, stride, pads, dil, groups, kept=kept)
         return gw if gw.dtype == x.dtype else gw.astype(x.dtype)
 
@@ -72,8 +79,22 @@ class ConvWeight(Op):
         if self._next[0][0] is not None:
             gx = apply(ConvolutionBackward0, g, v, None, **_kw(self.args, True, self.x_shape))
         if self._next[1][0] is not None:
-            gg = apply(ConvolutionBackward0, x, v, None, **_kw(self.args, False))
+            gg = apply(ConvolutionBackward0, x, v, None, **_kw(self.args, False, self.g_shape))
         return gx, gg
+
+
+def _extend(a, size):
+    """a (N, C, *S) with zeros appended to reach the spatial ``size`` (a itself when it has it)."""
+    extra = [s - n for s, n in zip(size, a.shape[2:])]
+    if not any(e > 0 for e in extra):
+        return a
+    return K._xp(a).pad(a, [(0, 0), (0, 0)] + [(0, max(e, 0)) for e in extra])
+
+
+def _crop(a, size):
+    if tuple(a.shape[2:]) == tuple(size):
+        return a
+    return K._xp(a).ascontiguousarray(a[(Ellipsis,) + tuple(slice(0, s) for s in size)])
 
 
 def _kw(args, transposed=None, out_shape=None):
@@ -224,6 +245,7 @@ def conv_transpose(fname, nd, input, weight, bias, stride, padding, output_paddi
     padding, output_padding = _tuple(padding, nd, 'padding'), _tuple(output_padding, nd, 'output_padding')
     _check_common(fname, input, weight, bias, nd, stride, padding, dilation, groups,
                   weight.shape[1] * groups if weight.ndim > 1 else 0)
+    _check_len(output_padding, weight.ndim - 2, 'output_padding')
     x, unbatched = _batched(input, nd)
     _weight_groups(weight, groups)
     if x.shape[1] != weight.shape[0]:
@@ -234,19 +256,42 @@ def conv_transpose(fname, nd, input, weight, bias, stride, padding, output_paddi
         raise RuntimeError('Only zero batch or zero channel inputs are supported, but got input shape: '
                            f"[{', '.join(map(str, shape))}]")
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
-        names = ['height', 'width'] if nd == 2 else ['depth', 'height', 'width'][-nd:] if nd == 3 else ['']
+        names = ['depth', 'height', 'width'] if nd == 3 else ['height', 'width']     # 1-d runs as 2-d
         def part(label, vals):
-            return ' '.join(f'{label}_{n}: {v}' if n else f'{label}: {v}' for n, v in zip(names, vals))
+            return ' '.join(f'{label}_{n}: {v}' for n, v in zip(names, (() if nd > 1 else (0 if label[0] == 'o'
+                                                                                          else 1,)) + vals))
         raise RuntimeError('output padding must be smaller than either stride or dilation, but got '
                            f"{part('output_padding', output_padding)} {part('stride', stride)} "
                            f"{part('dilation', dilation)}")
     k = tuple(weight.shape[2:])
     out = tuple((i - 1) * s - 2 * p + d * (kk - 1) + 1 + op for i, s, p, d, kk, op in
                 zip(x.shape[2:], stride, padding, dilation, k, output_padding))
+    if x.numel() and any(o <= 0 for o in out):
+        _check_out_size(x, weight, stride, dilation, groups, out)
     pads = tuple((p, p) for p in padding)
     out_shape = (x.shape[0], weight.shape[1] * groups) + out
     y = apply(ConvolutionBackward0, x, weight, bias, **_kw((stride, pads, dilation, groups), True, out_shape))
     return y.squeeze(0) if unbatched else y
+
+
+def _check_out_size(x, weight, stride, dilation, groups, out):
+    """An output size <= 0: PyTorch's CPU kernels differ. Its oneDNN path (half types always, float32
+    under the conditions below) returns an empty result for 0 and fails to build a descriptor for a
+    negative size; its native kernels refuse both ("Output size is too small")."""
+    from .._threads import get_num_threads
+    x4 = x.shape if x.ndim > 3 else x.shape[:2] + (1,) + x.shape[2:]          # 1-d runs as 2-d
+    k2 = (1,) + tuple(weight.shape[2:]) if weight.ndim == 3 else tuple(weight.shape[-2:])
+    dnn = x.dtype in (_dtype.bfloat16, _dtype.float16) or (x.dtype == _dtype.float32 and
+                                 (any(s > 1 for s in stride) or any(d > 1 for d in dilation) or x.shape[0] >= 16 or
+                                  k2 != (1, 1) or get_num_threads() > 1) and
+                                 (groups > 1 or min(k2) > 3 or x.shape[0] > 1 or math.prod(x4[:4]) > 20480))
+    if dnn:
+        if min(out) < 0:
+            raise RuntimeError('could not construct a memory descriptor using a format tag')
+        return
+    pre = (1,) if x.ndim == 3 else ()
+    raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, pre + x.shape[2:]))}). Calculated "
+                       f"output size per channel: ({' x '.join(map(str, pre + out))}). Output size is too small")
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):

@@ -10,7 +10,7 @@ from .arg_types import arg_types
 
 
 class EmbeddingBackward0(Op):
-    def forward(self, w, idx, padding_idx, scale_grad_by_freq):
+    def forward(self, w, idx, padding_idx, scale_grad_by_freq, grad_scale=None):
         if idx.dtype not in (np.int64, np.int32):
             from .. import _dtype
             got = (('CPU' if isinstance(idx, np.ndarray) else 'CUDA') + 'BoolType' if idx.dtype == np.bool_
@@ -20,17 +20,20 @@ class EmbeddingBackward0(Op):
         if idx.size and (bool(idx.min() < 0) or bool(idx.max() >= w.shape[0])):
             raise IndexError('index out of range in self')
         self.idx, self.n, self.padding_idx, self.freq = idx, w.shape[0], padding_idx, scale_grad_by_freq
+        self.grad_scale = grad_scale                    # embedding_bag's per-lookup frequency scales
         return w[idx]
 
     def backward(self, g):
         scale = None
         idx = self.idx
         m = xp(idx)
-        if self.freq:
+        if self.grad_scale is not None:
+            scale = Tensor._make(m.asarray(self.grad_scale, g._data.dtype))
+        elif self.freq:
             counts = m.bincount(idx.ravel(), minlength=self.n)
-            scale = Tensor._make((1.0 / m.maximum(counts[idx], 1)).astype(g._data.dtype))
-        if self.padding_idx is not None:
-            keep = Tensor._make((idx != self.padding_idx).astype(g._data.dtype))
+            scale = Tensor._make(m.asarray(1.0 / m.maximum(counts[idx], 1), g._data.dtype))
+        if self.padding_idx is not None:                # (asarray: a 0-d idx gives numpy scalars)
+            keep = Tensor._make(m.asarray(idx != self.padding_idx, g._data.dtype))
             scale = keep if scale is None else scale * keep
         gs = g if scale is None else g * scale.unsqueeze(-1)
         return apply(EmbeddingDenseBackward, gs, idx=idx, n=self.n), None
@@ -74,6 +77,7 @@ class EmbeddingDenseBackward(Op):
 
 def _renorm(weight, input, max_norm, norm_type):
     """Rows looked up by input are scaled in place so their norm is at most max_norm."""
+    _renorm_rows_check(weight, input._data)
     with no_grad():
         w = weight._data
         m = xp(w)
@@ -85,8 +89,24 @@ def _renorm(weight, input, max_norm, norm_type):
             weight._vc[0] += 1
 
 
+def _renorm_rows_check(weight, ids):
+    """PyTorch's renorm selects the distinct indices in increasing order: the first one out of range
+    raises select()'s error (here before any row is changed)."""
+    n = weight.shape[0]
+    bad = ids[(ids < -n) | (ids >= n)]
+    if bad.size:
+        raise IndexError(f'select(): index {int(bad.min())} out of range for tensor of size {list(weight.shape)} '
+                         'at dimension 0')
+
+
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
+    return _lookup(input, weight, _check_args(input, weight, padding_idx), max_norm, norm_type,
+                   scale_grad_by_freq, sparse)
+
+
+def _check_args(input, weight, padding_idx):
+    """PyTorch's argument checks for embedding; padding_idx made non-negative."""
     if padding_idx is not None:
         n = weight.size(0)
         if padding_idx > 0:
@@ -101,10 +121,14 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if input.device != weight.device:
         raise RuntimeError(f'Expected all tensors to be on the same device, but found at least two devices, '
                            f'{weight.device} and {input.device}!')
+    return padding_idx
+
+
+def _lookup(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, grad_scale=None):
     if max_norm is not None:
         _renorm(weight, input, max_norm, norm_type)
     r = apply(EmbeddingSparseBackward if sparse else EmbeddingBackward0, weight, input._data,
-              padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)
+              padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq, grad_scale=grad_scale)
     if sparse and r._grad_fn is not None:          # the weight's accumulator takes sparse gradients
         from ..sparse._autograd import sparse_edge
         r._grad_fn._next = (sparse_edge(weight),) + r._grad_fn._next[1:]
@@ -150,6 +174,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                                f'Long, Int; but got ember.{t.dtype.legacy} instead (while checking arguments for '
                                'embedding_bag)')
+    if max_norm is not None:
+        _renorm_rows_check(weight, input._data)
     if input.ndim == 2:
         b, length = input.shape
         flat = input.reshape(-1)
@@ -171,7 +197,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if len(bad):
         raise RuntimeError(f'Index {bad[0]} of input takes value {ids[bad[0]]} which is not in the valid range '
                            f'[0, {weight.shape[0]})')
-    rows = embedding(flat, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
+    rows = _lookup(flat, weight, _check_args(flat, weight, padding_idx), max_norm, norm_type, False, False,
+                   _bag_freq_scale(ids, weight.shape[0]) if scale_grad_by_freq else None)
     if psw is not None:
         rows = rows * psw.unsqueeze(-1)
     n = flat.shape[0]
@@ -184,7 +211,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         for s, e in zip(starts, ends):
             sel = [i for i in range(s, e) if valid[i]]
             bags.append(rows[sel].amax(0) if sel else rows[:0].sum(0))     # an empty bag: zeros, in the graph
-        return _as_bag(stack(bags) if bags else rows.new_zeros((0, weight.shape[1])))
+        return _as_bag(stack(bags) if bags else rows[:0])       # no bags: empty, still in the graph
     seg = np.zeros((len(starts), n), rows._data.dtype)
     for k, (s, e) in enumerate(zip(starts, ends)):
         cnt = int(valid[s:e].sum())
@@ -193,18 +220,32 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     return _as_bag(Tensor._make(xp(rows._data).asarray(seg)) @ rows)
 
 
-_BAG_NODES = {}
+def _bag_freq_scale(ids, n):
+    """PyTorch's CPU embedding_bag backward scales the rows of the j-th smallest distinct index by
+    1 / count(sorted_ids[j]) (not by the index's own count); these are its per-lookup scales."""
+    if not ids.size:
+        return np.ones(0)
+    counts = np.bincount(ids, minlength=n)
+    inv = np.unique(ids, return_inverse=True)[1].reshape(-1)
+    return 1.0 / counts[np.sort(ids)[inv]]
+
+
+_RENAMED = {}
 
 
 def _as_bag(out):
-    """The bag result's node carries PyTorch's name (EmbeddingBagBackward0); it stays the node of
-    the composition that computed it (its backward and inputs are unchanged)."""
+    return renamed_node(out, 'EmbeddingBagBackward0')
+
+
+def renamed_node(out, name):
+    """``out``'s node carries PyTorch's name for a composite (EmbeddingBagBackward0, ...); it stays
+    the node of the composition that computed it (its backward and inputs are unchanged)."""
     node = out.grad_fn
     if node is not None:
         cls = type(node)
-        if cls not in _BAG_NODES:
-            _BAG_NODES[cls] = type('EmbeddingBagBackward0', (cls,), {'__module__': __name__})
-        node.__class__ = _BAG_NODES[cls]
+        if (cls, name) not in _RENAMED:
+            _RENAMED[cls, name] = type(name, (cls,), {'__module__': cls.__module__})
+        node.__class__ = _RENAMED[cls, name]
     return out
 
 

@@ -208,7 +208,7 @@ def batch_norm(input, weight=_NEED, bias=_NEED, running_mean=_NEED, running_var=
         for name, t in (('running_mean', running_mean), ('running_var', running_var)):
             if t is None:
                 raise RuntimeError(f'{name} must be defined in evaluation mode')
-    return _norm.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+    return _norm.batch_norm_op(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
 def instance_norm(input, weight=_NEED, bias=_NEED, running_mean=_NEED, running_var=_NEED,
@@ -227,7 +227,7 @@ def layer_norm(input, normalized_shape=_NEED, weight=None, bias=None, eps=1e-05,
 
 def group_norm(input, num_groups=_NEED, weight=None, bias=None, eps=1e-05, cudnn_enabled=True):
     _need('group_norm', num_groups=num_groups)
-    return _norm.group_norm(input, num_groups, weight, bias, eps)
+    return _norm.group_norm_op(input, num_groups, weight, bias, eps)
 
 
 def rms_norm(input, normalized_shape=_NEED, weight=None, eps=None):

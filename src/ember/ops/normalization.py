@@ -332,13 +332,9 @@ def _empty_norm(input, weight, bias):
     return out
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
-               eps=1e-05):
+def batch_norm_op(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+                  eps=1e-05):
     c = input.shape[1] if input.ndim > 1 else 0
-    if training:
-        n = input.numel() // c if c else int(np.prod(input.shape[:1] + input.shape[2:]))
-        if n == 1:
-            raise ValueError(f'Expected more than 1 value per channel when training, got input size {input.shape}')
     if input.numel() == 0:
         return _empty_norm(input, weight, bias)
     for name, t in (('running_mean', running_mean), ('running_var', running_var), ('weight', weight),
@@ -383,9 +379,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     return apply(NativeLayerNormBackward0, input, weight, bias, k=k, eps=eps)
 
 
-def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+def group_norm_op(input, num_groups, weight=None, bias=None, eps=1e-05):
     if _amp.state.on and _amp.fp32('group_norm', input):  # autocast hook (ember.amp)
-        return _amp.call_fp32(group_norm, input, num_groups, weight, bias, eps)
+        return _amp.call_fp32(group_norm_op, input, num_groups, weight, bias, eps)
     if input.ndim < 2 or input.shape[1] % num_groups:
         raise RuntimeError('Expected number of channels in input to be divisible by num_groups, but got input '
                            f'of shape {list(input.shape)} and num_groups={num_groups}')
@@ -397,4 +393,5 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     return apply(NativeGroupNormBackward0, input, weight, bias, groups=num_groups, eps=eps)
 
 
-from .normalization_more import normalize, local_response_norm, instance_norm, rms_norm  # noqa: E402,F401
+from .normalization_more import (normalize, local_response_norm, instance_norm, rms_norm,  # noqa: E402,F401
+                                 batch_norm, group_norm)

@@ -1,6 +1,7 @@
 """Normalisations written as compositions of other ops: F.normalize (x / max(||x||_p, eps)),
 local_response_norm (x / (k + alpha * mean of squares over nearby channels) ** beta),
-instance_norm (batch norm of the input seen as one batch of N*C channels) and rms_norm."""
+instance_norm (batch norm of the input seen as one batch of N*C channels) and rms_norm; and the
+Python-side checks of F.batch_norm and F.group_norm before their ops."""
 import numpy as np
 
 from .. import _dtype
@@ -53,8 +54,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     x = input.reshape((1, n * c) + tuple(input.shape[2:]))
     rep = (lambda t: None if t is None else t.repeat(n))
     rm, rv = rep(running_mean), rep(running_var)
-    from .normalization import batch_norm
-    y = batch_norm(x, rm, rv, rep(weight), rep(bias), use_input_stats, momentum, eps)
+    from .normalization import batch_norm_op
+    y = batch_norm_op(x, rm, rv, rep(weight), rep(bias), use_input_stats, momentum, eps)
     if running_mean is not None and use_input_stats:
         from ..autograd.grad_mode import no_grad
         with no_grad():
@@ -65,9 +66,11 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     from .normalization import _float_input
-    _float_input(input, 'rms_norm')
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
+    if input.ndim < k:
+        raise ValueError(f'Input tensor must have at least {k} dimensions, but got {input.ndim}')
+    _float_input(input, 'rms_norm')
     if tuple(input.shape[input.ndim - k:]) != shape:
         raise RuntimeError(f'Given normalized_shape={list(shape)}, expected input with shape '
                            f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
@@ -80,3 +83,29 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if weight is not None:
         y = y * weight
     return y.to(input.dtype) if half else y
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-05):
+    """F.batch_norm: its Python-side checks, then the op (``batch_norm_op``, ATen's batch_norm)."""
+    c = input.shape[1] if input.ndim > 1 else 0
+    if training:
+        n = input.numel() // c if c else int(np.prod(input.shape[:1] + input.shape[2:]))
+        if n == 1:
+            raise ValueError(f'Expected more than 1 value per channel when training, got input size {input.shape}')
+        if eps <= 0.0:
+            raise ValueError(f'batch_norm eps must be positive during training, but got {eps}')
+    from .normalization import batch_norm_op
+    return batch_norm_op(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+    """F.group_norm: its Python-side checks (at least 2 dims; more than one value per group and
+    sample unless the input is empty), then the op (``group_norm_op``, ATen's group_norm)."""
+    if input.ndim < 2:
+        raise RuntimeError(f'Expected at least 2 dimensions for input tensor but received {input.ndim}')
+    size = [input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:])
+    if size[0] * int(np.prod(size[2:])) == 1:
+        raise ValueError(f'Expected more than 1 value per channel when training, got input size {size}')
+    from .normalization import group_norm_op
+    return group_norm_op(input, num_groups, weight, bias, eps)

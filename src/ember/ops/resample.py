@@ -27,23 +27,26 @@ def apply_mats(x, mats):
 
 
 class Separable(Op):
-    """y = x multiplied along its trailing dims by fixed matrices; subclasses only set the name."""
+    """y = x multiplied along its trailing dims by fixed matrices; subclasses only set the name.
+    ``bmats`` (default: ``mats``) are the matrices whose transposes the gradient applies, for
+    the nearest modes where PyTorch's backward kernel maps indices differently from its forward."""
 
-    def forward(self, x, mats):
-        self.mats = mats
+    def forward(self, x, mats, bmats=None):
+        self.mats, self.bmats = mats, mats if bmats is None else bmats
         return apply_mats(x, mats)
 
     def backward(self, g):
-        return apply(SeparableTranspose, g, mats=self.mats, forward_cls=type(self))
+        return apply(SeparableTranspose, g, mats=self.bmats, forward_cls=type(self), fmats=self.mats)
 
 
 class SeparableTranspose(Op):
-    def forward(self, g, mats, forward_cls):
+    def forward(self, g, mats, forward_cls, fmats=None):
         self.mats, self.forward_cls = mats, forward_cls
+        self.fmats = mats if fmats is None else fmats
         return apply_mats(g, [m.T for m in mats])
 
     def backward(self, gg):
-        return apply(self.forward_cls, gg, mats=self.mats)
+        return apply(self.forward_cls, gg, mats=self.fmats, bmats=self.mats)
 
     def name(self):
         return self.forward_cls.__name__.replace('Backward0', 'BackwardBackward0')
@@ -77,11 +80,19 @@ def _scale(n_in, n_out, scale_factor):
     return 1.0 / scale_factor if scale_factor is not None and scale_factor > 0 else n_in / n_out
 
 
-def nearest_matrix(n_in, n_out, scale_factor, exact):
-    scale = _scale(n_in, n_out, scale_factor)
+def nearest_matrix(n_in, n_out, scale_factor, exact, fast=False):
+    """PyTorch's nearest index map, computed in float32 (src = floor(dst * scale), or
+    floor((dst + 0.5) * scale) for nearest-exact). With ``fast`` (PyTorch's 2-d forward and
+    every backward kernel of mode 'nearest'), an output as large as the input, or twice as
+    large, maps dst to dst or dst // 2 whatever the scale_factor."""
     dst = np.arange(n_out)
-    src = np.floor((dst + 0.5) * scale) if exact else np.floor(dst * np.float32(scale))
-    src = np.minimum(src.astype(np.int64), n_in - 1)
+    if fast and not exact and n_out in (n_in, 2 * n_in):
+        src = dst // (n_out // n_in)
+    else:
+        scale = np.float32(1.0 / scale_factor if scale_factor is not None and scale_factor > 0
+                           else np.float32(n_in) / np.float32(n_out))
+        src = np.floor((dst.astype(np.float32) + np.float32(0.5 if exact else 0.0)) * scale)
+        src = np.minimum(src.astype(np.int64), n_in - 1)
     m = np.zeros((n_out, n_in))
     m[dst, src] = 1.0
     return m
@@ -192,7 +203,7 @@ def _output_size(input, nd, size, scale_factor, mode, recompute_scale_factor):
             scales = tuple(scale_factor)
         else:
             scales = (scale_factor,) * nd
-        out = tuple(int(math.floor(float(s) * f)) for s, f in zip(sp, scales))
+        out = tuple(int(float(s) * f) for s, f in zip(sp, scales))      # toward zero, as PyTorch (negatives)
     else:
         raise ValueError('either size or scale_factor should be defined')
     if recompute_scale_factor and size is not None:
@@ -239,14 +250,19 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
         return _area(input, nd, out)
     sp = tuple(input.shape[2:])
     _check_sizes(sp, out)
+    if not math.prod(input.shape[1:]):
+        raise RuntimeError(f'Non-empty {input.ndim}D data tensor expected but got a tensor with sizes '
+                           f'{list(input.shape)}')
     if not input.dtype.is_floating_point:
         _check_int_input(input, mode, nd, antialias)
-    mats = []
+    mats, bmats = [], None
+    if mode == 'nearest' and nd != 2:
+        bmats = [nearest_matrix(n_in, n_out, s, False, fast=True) for n_in, n_out, s in zip(sp, out, scales)]
     for n_in, n_out, s in zip(sp, out, scales):
         if antialias:
             mats.append(antialias_matrix(n_in, n_out, s, align_corners, mode))
         elif mode in ('nearest', 'nearest-exact'):
-            mats.append(nearest_matrix(n_in, n_out, s, mode == 'nearest-exact'))
+            mats.append(nearest_matrix(n_in, n_out, s, mode == 'nearest-exact', fast=nd == 2))
         elif mode == 'bicubic':
             mats.append(cubic_matrix(n_in, n_out, s, align_corners))
         else:
@@ -255,7 +271,9 @@ def interpolate(input, size=None, scale_factor=None, mode='nearest', align_corne
         return _uint8_separable(input, mats)
     xp = _xp(input._data)
     mats = tuple(xp.asarray(m) for m in mats)
-    return apply(NODES[(mode + '-aa' if antialias else mode, nd)], input, mats=mats)
+    if bmats is not None:
+        bmats = tuple(xp.asarray(m) for m in bmats)
+    return apply(NODES[(mode + '-aa' if antialias else mode, nd)], input, mats=mats, bmats=bmats)
 
 
 def _area(input, nd, out):

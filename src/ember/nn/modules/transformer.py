@@ -220,13 +220,17 @@ class TransformerEncoder(Module):
         first = self.layers[0]
         if not getattr(self, 'use_nested_tensor', False) or first.training or src.dim() != 3:
             return False
-        if src_key_padding_mask is None or mask is not None:
+        if src_key_padding_mask is None:
             return False
-        if getattr(self, 'mask_check', True):
+        if getattr(self, 'mask_check', True):    # PyTorch's left-alignment test checks the mask first
+            if src_key_padding_mask.dim() != 2:
+                raise RuntimeError('Padding mask should be 2D')
+            if tuple(src_key_padding_mask.shape) != tuple(src.shape[:2]):
+                raise RuntimeError('Mask size should match input size')
             pad = src_key_padding_mask != 0
             if bool((pad[:, :-1] & pad[:, 1:].logical_not()).any()):      # not left aligned
                 return False
-        return not _needs_grad((src,) + _layer_tensors(first))
+        return mask is None and not _needs_grad((src,) + _layer_tensors(first))
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
         src_key_padding_mask = F._canonical_mask(src_key_padding_mask, 'src_key_padding_mask',

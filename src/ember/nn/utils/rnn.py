@@ -7,6 +7,7 @@ from collections import namedtuple
 from ...ops.creation import as_tensor, tensor
 from ...ops.ranges import arange
 from ...ops.join import cat, stack
+from ...ops.embedding import renamed_node
 from ..._tensor import Tensor
 from ..._dtype import dtype as _DType, float16, float32, float64, int8, int16, int32, int64, uint8
 
@@ -135,7 +136,7 @@ def _pack(input, lengths, batch_first):
                            'You can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence '
                            'to sidestep this requirement if you do not need ONNX exportability.')
     batch_sizes = [sum(1 for n in lens if n > t) for t in range(lens[0])]
-    data = cat([input[t, :b] for t, b in enumerate(batch_sizes)])
+    data = renamed_node(cat([input[t, :b] for t, b in enumerate(batch_sizes)]), 'PackPaddedSequenceBackward0')
     # batch_sizes live on the CPU whatever the data's device, as in PyTorch
     return data, tensor(batch_sizes, device='cpu')
 
