@@ -10,12 +10,10 @@
 
     exp = lambda x: apply(ExpBackward0, x)
 
-``apply`` runs forward, and when grad mode is on and an input requires grad it records the node: edges
-to the inputs' nodes, saved tensors with their versions. Views share the input's memory and version
-counter; ``apply_inplace`` writes a result into an existing tensor, with PyTorch's checks (records
-CopySlices when that tensor is a view)."""
+``apply`` runs forward and, when grad mode is on and an input requires grad, records the node (edges, saved
+tensors with their versions). Views share the input's memory and version counter; ``apply_inplace`` writes
+a result into an existing tensor with PyTorch's checks (CopySlices when that tensor is a view)."""
 import warnings as _warnings
-
 import numpy as np
 
 from .._tensor import Tensor, xp_of

@@ -2,8 +2,7 @@
 
 Subclasses define ``step``; it is wrapped once per class so the step pre/post hooks run around
 it. Updates work on the raw arrays (``p._data``) in place and bump each tensor's version
-counter, so there is no graph and little Python work per parameter.
-"""
+counter, so there is no graph and little Python work per parameter."""
 import itertools
 import warnings
 from collections import OrderedDict, defaultdict
@@ -12,8 +11,7 @@ from copy import deepcopy
 
 import numpy as np
 
-from .. import _quiet_numpy as _quiet
-from .. import _dtype
+from .. import _dtype, _quiet_numpy as _quiet
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, is_grad_enabled, _set_enabled
 from ._update import scalar_dtype, real_pairs, PairState
@@ -384,7 +382,7 @@ def _with_step_hooks(step):
         prev = is_grad_enabled()
         _set_enabled(False)
         try:
-            with _quiet.quiet():         # update rules on raw arrays: no NumPy inf/nan warnings
+            with _quiet.quiet():         # (update rules on raw arrays: no NumPy inf/nan warnings)
                 out = step(self, *args, **kwargs)
         except ValueError as e:
             err = self._state_shape_error(e)
