@@ -213,9 +213,10 @@ def _run_unbatched(RNNBase, spec, x, hx, batch_first):
 def _run_packed(RNNBase, spec, data, batch_sizes, hx):
     """Packed rows: pad them, run with the sequence lengths as masks, pack the output again."""
     from ..nn.utils.rnn import PackedSequence, pad_packed_sequence, pack_padded_sequence
+    from .embedding import renamed_node
     x, lengths = pad_packed_sequence(PackedSequence(data, batch_sizes))
     out, hidden = RNNBase._run(spec, x, hx, lengths.to(x.device))
-    out = pack_padded_sequence(out, lengths).data
+    out = renamed_node(pack_padded_sequence(out, lengths).data, 'CatBackward0')   # (torch's node for RNN output)
     return (out,) + tuple(hidden) if spec.mode == 'LSTM' else (out, hidden)
 
 
