@@ -13,14 +13,18 @@ import numpy as np
 warnings.filterwarnings('ignore', message=r'(divide by zero|invalid value|overflow) encountered',
                         category=RuntimeWarning, module=r'ember\.')
 _OURS = warnings.filters[0]
+_NOT_A_FILTER = object()
+head = [_OURS]
 _seen = [None, -1, False]      # warnings.filters[0] and len(filters) when last asked, the answer
 _SAMPLES = ('invalid value encountered in cast', 'divide by zero encountered in log',
             'overflow encountered in multiply')
 
 
 def ours_first():
-    """Whether NumPy's inf/nan warnings raised in ember's modules meet ember's 'ignore' filter
-    before any other filter (cached until the filter list changes: a few attribute reads)."""
+    """Whether NumPy's inf/nan warnings raised in ember's modules meet an 'ignore' filter (ember's,
+    or one of the user's) before any other filter (cached until the filter list changes: a few
+    attribute reads). ``head[0]`` is the first filter of a list known to be quiet: ``apply``'s
+    one-identity-test fast path."""
     filters = warnings.filters
     if filters and filters[0] is _seen[0] and len(filters) == _seen[1]:
         return _seen[2]
@@ -29,9 +33,10 @@ def ours_first():
         action, msg, cat, mod, line = f
         if issubclass(RuntimeWarning, cat) and (mod is None or mod.match('ember.ops')) and (
                 msg is None or any(msg.match(s) for s in _SAMPLES)):
-            ours = f is _OURS
+            ours = action == 'ignore'
             break
     _seen[:] = [filters[0] if filters else None, len(filters), ours]
+    head[0] = _seen[0] if ours else _NOT_A_FILTER
     return ours
 
 

@@ -28,7 +28,7 @@ from .broadcast_errors import translate as _translate
 from .index_value import input_overlap
 
 _new, _ndarray, _generic, _local = object.__new__, np.ndarray, np.generic, grad_mode._local
-_OURS = _quiet._OURS
+_head = _quiet.head
 
 
 class Op(Node):
@@ -110,7 +110,7 @@ def apply(cls, *inputs, **kw):
     try:
         if not host:
             out = _devices.run_on_device(node, inputs, arrays, kw)
-        elif (f := _warnings.filters) and f[0] is _OURS or _quiet.ours_first():
+        elif (f := _warnings.filters) and f[0] is _head[0] or _quiet.ours_first():
             out = node.forward(*arrays, **kw)
         else:                            # a user's warnings filter sits before ember's 'ignore'
             with np.errstate(all='ignore'):
@@ -381,7 +381,7 @@ def _write_result(cls, node, t, arrays, kw):
         if t._data.flags.writeable:     # (read-only: a view of an expanded tensor, written by write_into)
             raise
     try:
-        if (f := _warnings.filters) and f[0] is _OURS or _quiet.ours_first():
+        if (f := _warnings.filters) and f[0] is _head[0] or _quiet.ours_first():
             out = node.forward(t._data, *arrays, **kw)
         else:                            # as in apply: PyTorch never warns about inf/nan
             with np.errstate(all='ignore'):
