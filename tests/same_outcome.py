@@ -44,3 +44,29 @@ def assert_same(e, t):
 def same(fn):
     """fn(T) gives the same outcome with T=ember as with T=torch."""
     assert_same(outcome(fn, ember), outcome(fn, torch))
+
+
+def source_outcome(T, src, values=True):
+    """``src`` (an expression over T, nn, F, np) evaluated with library T: the result's shapes,
+    dtypes (and values), or the exception's type and first line; with the warnings it gave."""
+    import re
+    env = {'T': T, 'nn': T.nn, 'F': T.nn.functional, 'np': np}
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter('always')
+        try:
+            r = eval(src, env)
+        except Exception as e:          # noqa: BLE001 - compared by same_source
+            res = (type(e).__name__, str(e).split('\n')[0].replace('torch', 'ember'))
+        else:
+            outs = r if isinstance(r, tuple) else (r,)
+            res = tuple((tuple(o.shape), str(o.dtype).split('.')[-1], o.tolist() if values else None)
+                        if hasattr(o, 'dtype') else str(o).replace('torch', 'ember') for o in outs)
+    warned = [(w.category.__name__, re.sub(r' \(Triggered internally at [^)]*\)$', '', str(w.message)))
+              for w in rec if 'is in beta' not in str(w.message)]
+    return res, warned
+
+
+def same_source(src, values=True):
+    """``src`` gives the same outcome and warnings with ember as with torch."""
+    got, want = source_outcome(ember, src, values), source_outcome(torch, src, values)
+    assert got == want, f'{src}\nember: {got}\ntorch: {want}'

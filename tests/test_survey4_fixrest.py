@@ -6,36 +6,11 @@ forms, arange's integer ranges, triu/tril_indices' dtypes, cdist of empty inputs
 errors and set_ on an expanded tensor. Each snippet runs on torch and on ember; the exception type and
 first line, or the result's shape, dtype (and values where they are not random), and the warnings are
 compared."""
-import re
-import warnings
 
-import numpy as np
 import pytest
-import torch
 
 import ember
-
-
-def outcome(T, src, values=True):
-    env = {'T': T, 'nn': T.nn, 'F': T.nn.functional, 'np': np}
-    with warnings.catch_warnings(record=True) as rec:
-        warnings.simplefilter('always')
-        try:
-            r = eval(src, env)
-        except Exception as e:
-            res = (type(e).__name__, str(e).split('\n')[0].replace('torch', 'ember'))
-        else:
-            outs = r if isinstance(r, tuple) else (r,)
-            res = tuple((tuple(o.shape), str(o.dtype).split('.')[-1], o.tolist() if values else None)
-                        if hasattr(o, 'dtype') else str(o).replace('torch', 'ember') for o in outs)
-    warned = [(w.category.__name__, re.sub(r' \(Triggered internally at [^)]*\)$', '', str(w.message)))
-              for w in rec if 'is in beta' not in str(w.message)]
-    return res, warned
-
-
-def same(src, values=True):
-    got, want = outcome(ember, src, values), outcome(torch, src, values)
-    assert got == want, f'{src}\nember: {got}\ntorch: {want}'
+from same_outcome import same_source as same
 
 
 NON_TENSOR = [

@@ -10,7 +10,7 @@ import torch
 
 import ember
 from ember.ops import from_data
-from test_survey4_fixrest import same
+from same_outcome import same_source as same
 
 
 CASTS = [
