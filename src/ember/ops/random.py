@@ -1,7 +1,10 @@
 """Random numbers: Generator, manual_seed, rand/randn/normal/randperm and the *_like forms (bernoulli,
 multinomial, poisson and the in-place fillers are in random_fill.py, randint in random_int.py). CUDA tensors
-get numbers drawn on their GPU (CuPy/cuRAND), one generator per GPU. Seeded runs are reproducible within
-ember (NumPy's PCG64 on the CPU), not PyTorch's stream; a GPU's stream differs from the CPU's (as in PyTorch)."""
+get numbers drawn on their GPU (CuPy/cuRAND), one generator per GPU. On the CPU, a seeded run draws
+PyTorch's own numbers (cpu_stream.py: its Mersenne Twister and transforms); a GPU's stream is ember's
+(seeded, reproducible within ember), and differs from the CPU's as in PyTorch."""
+import math
+
 import numpy as np
 
 from .. import _dtype
@@ -13,6 +16,7 @@ from . import _devices
 from .creation import _HOST, _finish, _size, zeros
 from .creation_args import _into_out
 from .ranges import _fmt
+from .cpu_stream import CPUStream, STATE_BYTES
 
 
 _DEFAULT_SEED = 67280421310721
@@ -29,8 +33,8 @@ def _mix(seed, offset):
 
 
 class Generator:
-    """A source of random numbers; ``manual_seed`` makes its stream reproducible. On the CPU it is NumPy's
-    PCG64. On a GPU it draws with a CuPy RandomState (cuRAND Philox); its whole state is (seed, offset) as in
+    """A source of random numbers; ``manual_seed`` makes its stream reproducible. On the CPU it is PyTorch's
+    stream (``cpu_stream.CPUStream``): the same seed gives PyTorch's numbers. On a GPU it draws with a CuPy RandomState (cuRAND Philox); its whole state is (seed, offset) as in
     PyTorch: draw number ``offset`` reseeds cuRAND with a hash of the two, so ``get_state``/``set_state``
     round-trip exactly without reading cuRAND's internal position (which its API doesn't expose)."""
 
@@ -46,7 +50,7 @@ class Generator:
                 self.device = _dev('cuda', cupy.cuda.runtime.getDevice())
             self._offset, self._rs, self._install = 0, None, False
         else:
-            self._rng = np.random.default_rng(self._seed)
+            self._rng = CPUStream(self._seed)
 
     def manual_seed(self, seed):
         if not -(1 << 63) <= (seed := int(seed)) < (1 << 64):
@@ -57,7 +61,7 @@ class Generator:
         if self.device.type == 'cuda':
             self._offset = 0
         else:
-            self._rng = np.random.default_rng(seed)
+            self._rng.reseed(seed)
         return self
 
     def seed(self):
@@ -71,9 +75,8 @@ class Generator:
     def get_state(self):
         if self.device.type == 'cuda':      # 16 bytes: seed and offset, as PyTorch's CUDA state
             raw = (self._seed & _M64).to_bytes(8, 'little') + self._offset.to_bytes(8, 'little')
-        else:
-            import json
-            raw = json.dumps(self._rng.bit_generator.state).encode()
+        else:                               # PyTorch's 5056-byte CPU generator state
+            raw = self._rng.state()
         return Tensor._make(np.frombuffer(raw, np.uint8).copy())
 
     def set_state(self, state):
@@ -87,8 +90,10 @@ class Generator:
             self._seed = int.from_bytes(raw[:8], 'little')
             self._offset = int.from_bytes(raw[8:], 'little')
             return self
-        import json
-        self._rng.bit_generator.state = json.loads(raw.decode())
+        if len(raw) == STATE_BYTES - 8:     # the older layout, without the float spare
+            raw = raw + bytes(8)
+        self._rng.set_state(raw)
+        self._seed = self._rng.seed
         return self
 
     def _draw(self, method, *args, cast=None, **kwargs):
@@ -158,7 +163,7 @@ def _src(generator, t):
         return _rng(generator)
     if generator is not None and generator.device.type != 'cuda':
         from .random_fill import HostDraws
-        return HostDraws(generator._rng, t._data)
+        return HostDraws(generator._rng.numpy_generator(), t._data)
     return _cuda_gen(generator, t.device)
 
 
@@ -246,8 +251,8 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, 
                        requires_grad)
     if g is not None:
         return _finish(g._draw('random_sample', size=shape, dtype=_fdt(d.np), cast=d.np), device, requires_grad)
-    arr = _rng(generator).random(shape, dtype=np.float64 if d.np != np.float32 else np.float32)
-    return _finish(arr.astype(d.np, copy=False), device, requires_grad)
+    arr = _rng(generator).uniform(math.prod(shape), d.np).reshape(shape)
+    return _finish(arr, device, requires_grad)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -263,8 +268,8 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     if g is not None:
         arr = g._draw('standard_normal', size=shape, dtype=_fdt(d.np), cast=d.np)
         return _finish(arr, device, requires_grad)
-    arr = _rng(generator).standard_normal(shape, dtype=np.float64 if d.np != np.float32 else np.float32)
-    return _finish(arr.astype(d.np, copy=False), device, requires_grad)
+    arr = _rng(generator).normal(math.prod(shape), d.np).reshape(shape)
+    return _finish(arr, device, requires_grad)
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -298,23 +303,30 @@ class _RandomOp(Op):
                      for (node, _), shape in zip(self._next, self.shapes))
 
 
-def _std_normal(rng, shape, ref):
-    """Standard normal draws for an op on ``ref``: float64 on the CPU, on the GPU in ``ref``'s precision."""
+def _std_normal(rng, shape, ref, std=1.0):
+    """Normal(0, std) draws for an op on ``ref``, in ``ref``'s dtype (complex: its parts')."""
+    nd = _fdt(ref.dtype) if ref.dtype.kind == 'c' else ref.dtype
     if type(ref) is np.ndarray:
-        return rng.standard_normal(shape)
-    return rng._draw('standard_normal', shape, _fdt(ref.dtype))
+        return rng.normal(math.prod(shape), nd, 0.0, std).reshape(shape)
+    return rng._draw('normal', 0.0, std, shape, _fdt(ref.dtype)).astype(nd)
 
 
 class _Normal(_RandomOp):
+    """PyTorch's order: draw Normal(0, 1) (Normal(0, std) for a float std), then scale and shift."""
+
     def forward(self, mean, std, rng=None):
         self.shapes = (np.shape(mean), np.shape(std))
         ref = mean if hasattr(mean, 'dtype') else std
         shape = np.broadcast_shapes(np.shape(mean), np.shape(std))
-        if ref.dtype.kind != 'c':
-            return (mean + std * _std_normal(rng, shape, ref)).astype(ref.dtype)
-        z = _std_normal(rng, shape + (2,), ref)
-        z = z.view(np.result_type(z.dtype, np.complex64))
-        return (mean + std * 0.5 ** 0.5 * z[..., 0]).astype(ref.dtype)     # each part: std / sqrt(2)
+        scalar_std = not hasattr(std, 'dtype')
+        if ref.dtype.kind == 'c':       # each part: std / sqrt(2)
+            z = _std_normal(rng, shape + (2,), ref, std * 0.5 ** 0.5 if scalar_std else 0.5 ** 0.5)
+            z = z.view(np.result_type(z.dtype, np.complex64))[..., 0]
+        else:
+            z = _std_normal(rng, shape, ref, std if scalar_std else 1.0)
+        if not scalar_std:
+            z = z * std
+        return (z + mean).astype(ref.dtype)
 
 
 # normal(Tensor mean, float std), normal(float mean, Tensor std), normal(Tensor mean, Tensor std)
@@ -353,8 +365,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     if g is not None:
         arr = g._draw('normal', mean, std, size=shape, dtype=_fdt(d.np), cast=d.np)
         return _finish(arr, device, requires_grad)
-    arr = mean + std * _rng(generator).standard_normal(shape)
-    return _finish(arr.astype(d.np), device, requires_grad)
+    arr = _rng(generator).normal(math.prod(shape), d.np, mean, std).reshape(shape)
+    return _finish(arr, device, requires_grad)
 
 
 def _like(fn):

@@ -11,15 +11,15 @@ from . import _devices
 from ._op import Op, apply, apply_inplace, check_inplace, write_into, NotImplementedNode
 from ..autograd.grad_mode import is_grad_enabled
 from .random import _RandomOp, _rng, _src, _fdt, _on, _check_float, _check_std, _check_p, _name, check_generator
-from .random_int import random_range, check_uniform_bounds
+from .random_int import random_range, check_uniform_bounds, wide
 from .ranges import _fmt
 
 
 class BernoulliBackward0(_RandomOp):
     def forward(self, probs, rng=None):
         self.shapes = (probs.shape,)
-        if type(probs) is np.ndarray:
-            return (rng.random(probs.shape) < probs).astype(probs.dtype)
+        if type(probs) is np.ndarray:           # PyTorch's result is laid out as the probabilities
+            return placed(probs, rng.bernoulli(in_memory_order(probs))).astype(probs.dtype)
         return (rng._draw('random_sample', probs.shape, _fdt(probs.dtype)) < probs).astype(probs.dtype)
 
 
@@ -68,7 +68,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         _check_p(p)
         rng, nd = _src(generator, input), input._data.dtype
         if type(input._data) is np.ndarray:
-            return Tensor._make((rng.random(input.shape) < p).astype(nd))
+            return Tensor._make(placed(input._data, rng.bernoulli(p, input.numel()).astype(nd)))
         with _devices.guard(input._data):
             return Tensor._make((rng._draw('random_sample', input.shape, _fdt(nd)) < p).astype(nd))
     _no_complex(input, 'bernoulli_tensor_cpu_self_')
@@ -122,13 +122,16 @@ def _multinomial(input, num_samples, replacement, generator):
     rng = _src(generator, input)
     if not host:
         arr = _multinomial_gpu(rng, rows, totals, num_samples, replacement)
-    elif replacement:       # inverse CDF: one uniform number per sample
-        cdf = np.cumsum(rows / totals[:, None], axis=1)
-        u = rng.random((rows.shape[0], num_samples))
-        arr = np.stack([np.searchsorted(c, x, side='right') for c, x in zip(cdf, u)])
+    elif replacement and num_samples > 1:   # inverse CDF: one float64 uniform per sample, row by row
+        own = np.asarray(input._data).reshape(rows.shape)
+        cdf = np.cumsum(own, axis=1)
+        cdf = cdf / cdf[:, -1:]
+        u = rng.doubles(rows.shape[0] * num_samples).reshape(rows.shape[0], num_samples)
+        arr = np.stack([np.searchsorted(c, x, side='left') for c, x in zip(cdf, u)])
         arr = np.minimum(arr, rows.shape[1] - 1)
-    else:                   # PyTorch's algorithm: the top-k of p / Exp(1) noise
-        q = rows / rng.exponential(1.0, rows.shape)
+    else:                   # PyTorch's algorithm: the top-k of p / Exp(1) noise, in the input's dtype
+        own = np.asarray(input._data).reshape(rows.shape)
+        q = own / rng.exponential(own.size, 1.0).astype(own.dtype).reshape(own.shape)
         arr = np.argsort(-q, axis=1, kind='stable')[:, :num_samples]
     arr = arr.astype(np.int64)
     return arr if p.ndim == 2 else arr[0]
@@ -230,16 +233,37 @@ def _recording(t):
     return (t._requires_grad or t.grad_fn is not None) and is_grad_enabled()
 
 
+def in_memory_order(a):
+    """The elements of ``a`` in the order of its memory, the order PyTorch fills a tensor in."""
+    if a.flags.c_contiguous:
+        return a.ravel()
+    return a.transpose(_memory_axes(a)).ravel()
+
+
+def _memory_axes(a):
+    return sorted(range(a.ndim), key=lambda i: -abs(a.strides[i]))
+
+
+def placed(a, flat):
+    """An array shaped like ``a`` holding ``flat`` in ``a``'s memory order."""
+    if a.flags.c_contiguous:
+        return flat.reshape(a.shape)
+    axes = _memory_axes(a)
+    out = np.empty(a.shape, flat.dtype)
+    out.transpose(axes)[...] = flat.reshape([a.shape[i] for i in axes])
+    return out
+
+
 def _fill(self, generator, cpu, gpu, node, p=()):
-    """self <- ``cpu(rng)`` (a NumPy Generator) on the CPU, or ``gpu(g, dtype)`` drawn on self's
-    GPU with CUDA generator ``g`` (``dtype``: the float dtype CuPy draws in for self). On a
-    tensor autograd tracks, the fill is recorded as op ``node`` (gradient zero)."""
+    """self <- ``cpu(stream, n)`` on the CPU (its n draws, in self's memory order), or ``gpu(g, dtype)``
+    drawn on self's GPU with CUDA generator ``g`` (``dtype``: the float dtype CuPy draws in for self).
+    On a tensor autograd tracks, the fill is recorded as op ``node`` (gradient zero)."""
     check_generator(generator, _FILL_NAMES[node.__name__])
     rec = _recording(self)
     check_inplace(self, rec)
     d = self._data
     if type(d) is np.ndarray:
-        vals = cpu(_rng(generator))
+        vals = placed(d, cpu(_rng(generator), d.size))
     else:
         g = _src(generator, self)
         with _devices.guard(d):
@@ -251,26 +275,6 @@ def _fill(self, generator, cpu, gpu, node, p=()):
     else:
         with _devices.guard(d):
             write_into(self, vals)
-    return self
-
-
-def _drawable(t):
-    d = t._data
-    return type(d) is np.ndarray and d.dtype in (np.float32, np.float64) and d.flags.c_contiguous and d.size
-
-
-def _fill_affine(self, draw, scale, shift, node):
-    """self <- draw() * scale + shift, drawn in place (no temporary, no float64 round trip)."""
-    rec = _recording(self)
-    check_inplace(self, rec)
-    d = self._data
-    out = np.empty_like(d) if rec else d
-    draw(out=out, dtype=d.dtype)
-    out *= d.dtype.type(scale)
-    out += d.dtype.type(shift)
-    if rec:
-        return apply_inplace(node, self, values=out)
-    self._vc[0] += 1
     return self
 
 
@@ -296,11 +300,11 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None):
     check_generator(generator, 'uniform_')
     a, b = _num(a, 'uniform_', 'from', 1), _num(b, 'uniform_', 'to', 2)
     check_uniform_bounds(self.dtype, a, b)
-    if _drawable(self):         # straight into the tensor's memory, in its own precision
-        return _fill_affine(self, _rng(generator).random, b - a, a, UniformBackward0)
     c = self.is_complex()
     shape = self.shape + (2,) if c else self.shape
-    return _fill(self, generator, lambda r: _pairs(r.uniform(a, b, shape), c),
+    real = _fdt(self._data.dtype) if c else self._data.dtype
+    return _fill(self, generator, lambda r, n: _pairs(r.uniform(n * (1 + c), real, a, b).reshape(-1, 2), c)
+                 if c else r.uniform(n, real, a, b),
                  lambda g, f: _pairs(g._draw('uniform', a, b, shape, f), c), UniformBackward0)
 
 
@@ -312,11 +316,11 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     _check_std(std)
     if not self.is_complex():
         _check_float(self.dtype, 'normal_kernel_cpu')
-    if _drawable(self):
-        return _fill_affine(self, _rng(generator).standard_normal, std, mean, NormalBackward0)
     c = self.is_complex()
     shape, s = (self.shape + (2,), std * 0.5 ** 0.5) if c else (self.shape, std)
-    return _fill(self, generator, lambda r: _pairs(r.normal(mean, s, shape), c),
+    real, contig = (_fdt(self._data.dtype) if c else self._data.dtype), self._data.flags.c_contiguous
+    return _fill(self, generator, lambda r, n: _pairs(r.normal(2 * n, real, mean, s, contig).reshape(-1, 2), c)
+                 if c else r.normal(n, real, mean, s, contig),
                  lambda g, f: _pairs(g._draw('normal', mean, s, shape, f), c), NormalBackward0)
 
 
@@ -328,8 +332,9 @@ def bernoulli_(self, p=0.5, *, generator=None):
         _check_probs(p)
         node, pt = BernoulliBackward1, (p,)
         p = p.detach().expand(self.shape)
-        if type(self._data) is np.ndarray:
-            p = np.asarray(p.numpy(force=True), dtype=np.float64)
+        if type(self._data) is np.ndarray:      # p read in self's memory order
+            p = p.numpy(force=True)
+            flat = np.broadcast_to(p, self.shape).transpose(_memory_axes(self._data)).ravel()
         else:
             p = p.to(self.device)._data
     else:
@@ -338,8 +343,8 @@ def bernoulli_(self, p=0.5, *, generator=None):
                             f'({type(p).__name__}), but expected one of:')
         _check_p(p)
         _no_complex(self, 'bernoulli_scalar_cpu_')
-    return _fill(self, generator, lambda r: r.random(self.shape) < p,
-                 lambda g, f: g._draw('random_sample', self.shape, f) < p, node, pt)
+    cpu = (lambda r, n: r.bernoulli(flat)) if pt else (lambda r, n: r.bernoulli(p, n))
+    return _fill(self, generator, cpu, lambda g, f: g._draw('random_sample', self.shape, f) < p, node, pt)
 
 
 def random_(self, *args, generator=None, **kw):
@@ -351,7 +356,7 @@ def random_(self, *args, generator=None, **kw):
             raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kw))}'")
     check_generator(generator, 'random_', args if len(args) < 2 else None)
     low, high, form = random_range(self.dtype, args)
-    return _fill(self, generator, lambda r: r.integers(low, high, self.shape),
+    return _fill(self, generator, lambda r, n: r.from_to(n, low, high - low, wide(self.dtype)),
                  lambda g, f: g._draw('randint', low, high, self.shape, np.int64), _RANDOM_NODES[form])
 
 
@@ -361,7 +366,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
     if not self.is_floating_point():
         raise RuntimeError('Exponential distribution is a continuous probability distribution. dtype must '
                            f'be a floating point but you specified {_name(self.dtype)}')
-    return _fill(self, generator, lambda r: r.exponential(1.0 / lambd, self.shape),
+    return _fill(self, generator, lambda r, n: r.exponential(n, lambd),
                  lambda g, f: g._draw('exponential', 1.0 / lambd, self.shape, f), ExponentialBackward0)
 
 
@@ -371,7 +376,7 @@ def geometric_(self, p, *, generator=None):
         raise RuntimeError(f'geometric_ expects p to be in (0, 1), but got p={_fmt(float(p))}')
     if self.is_complex() or self.dtype.name == 'bool':
         raise NotImplementedError(f'"geometric_cpu" not implemented for \'{_name(self.dtype)}\'')
-    return _fill(self, generator, lambda r: r.geometric(p, self.shape),
+    return _fill(self, generator, lambda r, n: r.geometric(n, p),
                  lambda g, f: g._draw('geometric', p, self.shape), GeometricBackward0)
 
 
@@ -379,7 +384,7 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     mean, std = _num(mean, 'log_normal_', 'mean', 1), _num(std, 'log_normal_', 'std', 2)
     _positive(std, 'log_normal_', 'std')
     _check_float(self.dtype, 'log_normal_cpu')
-    return _fill(self, generator, lambda r: r.lognormal(mean, std, self.shape),
+    return _fill(self, generator, lambda r, n: r.log_normal(n, mean, std),
                  lambda g, f: g._draw('lognormal', mean, std, self.shape, f), LogNormalBackward0)
 
 
@@ -390,7 +395,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
         from .._tensor import _TYPE_NAMES
         raise RuntimeError('Cauchy distribution is a continuous probability distribution. dtype must be a '
                            f'floating point but you specified {_TYPE_NAMES[self.dtype]}')
-    return _fill(self, generator, lambda r: median + sigma * r.standard_cauchy(self.shape),
+    return _fill(self, generator, lambda r, n: r.cauchy(n, median, sigma),
                  lambda g, f: median + sigma * g._draw('standard_cauchy', self.shape, f), CauchyBackward0)
 
 

@@ -1,5 +1,7 @@
 """randint: integers drawn uniformly from [low, high), in any real dtype (``ember.randint``;
 ``ops/random.py`` hands the name on here), and the range Tensor.random_ draws from."""
+import math
+
 import ml_dtypes
 import numpy as np
 
@@ -49,8 +51,13 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     if g is not None:
         arr = g._draw('randint', low, high, size=shape, dtype=np.int64, cast=d.np)
         return _finish(arr, device, requires_grad)
-    arr = _rng(generator).integers(low, high, shape, dtype=np.int64)
+    arr = _rng(generator).from_to(math.prod(shape), low, high - low, wide(d)).reshape(shape)
     return _finish(arr.astype(d.np), device, requires_grad)
+
+
+def wide(d):
+    """Whether PyTorch draws 64-bit words for a range of 2**32 or more in dtype ``d``."""
+    return d in (_dtype.int64, _dtype.float32, _dtype.float64, _dtype.bfloat16)
 
 
 randint = with_out(randint)
