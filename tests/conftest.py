@@ -16,9 +16,12 @@ import ember  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _restore_defaults():
-    """Each test starts from PyTorch's defaults: float32 default dtype, grad mode on."""
+    """Each test starts from PyTorch's defaults: float32 default dtype, grad mode on; and from one
+    seed (the default generator is seeded non-deterministically at import, as PyTorch's), so a test
+    draws the same numbers whatever ran before it on its worker."""
     if DEVICE != 'cpu':
         ember.set_default_device(DEVICE)
+    ember.manual_seed(0)
     yield
     ember.set_default_device(None)
     ember.set_default_dtype(ember.float32)

@@ -4,14 +4,14 @@ get numbers drawn on their GPU (CuPy/cuRAND), one generator per GPU. On the CPU,
 PyTorch's own numbers (cpu_stream.py: its Mersenne Twister and transforms); a GPU's stream is ember's
 (seeded, reproducible within ember), and differs from the CPU's as in PyTorch."""
 import math
+import struct
 
 import numpy as np
 
 from .. import _dtype
 from .._device import default_for
 from .._tensor import Tensor, _scalar_name as _name
-from ._op import Op, apply
-from ..autograd.grad_mode import is_grad_enabled
+from ._op import Op
 from . import _devices
 from .creation import _HOST, _finish, _size, zeros
 from .creation_args import _into_out
@@ -90,8 +90,12 @@ class Generator:
             self._seed = int.from_bytes(raw[:8], 'little')
             self._offset = int.from_bytes(raw[8:], 'little')
             return self
-        if len(raw) == STATE_BYTES - 8:     # the older layout, without the float spare
-            raw = raw + bytes(8)
+        if len(raw) != STATE_BYTES:
+            raise RuntimeError(f'Expected a CPUGeneratorImplState of size {STATE_BYTES} but found the input RNG '
+                               f'state size to be {len(raw)}')
+        _seed, left, seeded, nxt = struct.unpack_from('<QiiQ', raw)
+        if not (seeded and 0 < left <= 624 and nxt <= 624):
+            raise RuntimeError('Invalid mt19937 state')
         self._rng.set_state(raw)
         self._seed = self._rng.seed
         return self
@@ -114,6 +118,7 @@ class Generator:
 
 
 default_generator = Generator()
+default_generator.seed()             # as PyTorch: an unseeded program draws different numbers each run
 _cuda_generators = {}               # GPU index -> its default Generator (made on first use)
 _cuda_seed = [_DEFAULT_SEED]        # the seed those start from (manual_seed sets it)
 
@@ -184,6 +189,27 @@ def _paired(t, device, requires_grad, scale=1.0):
     if scale != 1.0:
         z *= a.dtype.type(scale)
     return _finish(z, device, requires_grad)
+
+
+def in_memory_order(a):
+    """The elements of ``a`` in the order of its memory, the order PyTorch fills a tensor in."""
+    if a.flags.c_contiguous:
+        return a.ravel()
+    return a.transpose(_memory_axes(a)).ravel()
+
+
+def _memory_axes(a):
+    return sorted(range(a.ndim), key=lambda i: -abs(a.strides[i]))
+
+
+def placed(a, flat):
+    """An array shaped like ``a`` holding ``flat`` in ``a``'s memory order."""
+    if a.flags.c_contiguous:
+        return flat.reshape(a.shape)
+    axes = _memory_axes(a)
+    out = np.empty(a.shape, flat.dtype)
+    out.transpose(axes)[...] = flat.reshape([a.shape[i] for i in axes])
+    return out
 
 
 def manual_seed(seed):
@@ -303,72 +329,6 @@ class _RandomOp(Op):
                      for (node, _), shape in zip(self._next, self.shapes))
 
 
-def _std_normal(rng, shape, ref, std=1.0):
-    """Normal(0, std) draws for an op on ``ref``, in ``ref``'s dtype (complex: its parts')."""
-    nd = _fdt(ref.dtype) if ref.dtype.kind == 'c' else ref.dtype
-    if type(ref) is np.ndarray:
-        return rng.normal(math.prod(shape), nd, 0.0, std).reshape(shape)
-    return rng._draw('normal', 0.0, std, shape, _fdt(ref.dtype)).astype(nd)
-
-
-class _Normal(_RandomOp):
-    """PyTorch's order: draw Normal(0, 1) (Normal(0, std) for a float std), then scale and shift."""
-
-    def forward(self, mean, std, rng=None):
-        self.shapes = (np.shape(mean), np.shape(std))
-        ref = mean if hasattr(mean, 'dtype') else std
-        shape = np.broadcast_shapes(np.shape(mean), np.shape(std))
-        scalar_std = not hasattr(std, 'dtype')
-        if ref.dtype.kind == 'c':       # each part: std / sqrt(2)
-            z = _std_normal(rng, shape + (2,), ref, std * 0.5 ** 0.5 if scalar_std else 0.5 ** 0.5)
-            z = z.view(np.result_type(z.dtype, np.complex64))[..., 0]
-        else:
-            z = _std_normal(rng, shape, ref, std if scalar_std else 1.0)
-        if not scalar_std:
-            z = z * std
-        return (z + mean).astype(ref.dtype)
-
-
-# normal(Tensor mean, float std), normal(float mean, Tensor std), normal(Tensor mean, Tensor std)
-NormalBackward1, NormalBackward2, NormalBackward3 = (type(f'NormalBackward{i}', (_Normal,), {}) for i in (1, 2, 3))
-
-
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
-           requires_grad=False, pin_memory=False):
-    check_generator(generator, 'normal', (mean, std) if size is None else (mean, std, size))
-    tm, ts = isinstance(mean, Tensor), isinstance(std, Tensor)
-    if tm or ts:
-        if size is not None:
-            raise TypeError('normal() received an invalid combination of arguments')
-        if ts and std.is_complex():
-            raise RuntimeError('normal expects standard deviation to be non-complex')
-        if (mean if tm else std).is_complex() and (mean if tm else std).requires_grad and is_grad_enabled():
-            raise RuntimeError('normal does not support automatic differentiation for outputs with complex dtype.')
-        _float_dtype((mean if tm else std).dtype, 'normal_kernel_cpu')
-        if ts:
-            with _on(std._data):
-                bad = not bool(np.all(std._data >= 0))
-            if bad:
-                raise RuntimeError('normal expects all elements of std >= 0.0')
-        else:
-            _check_std(std)
-        cls = NormalBackward3 if tm and ts else NormalBackward1 if tm else NormalBackward2
-        return apply(cls, mean, std, rng=_src(generator, mean if tm else std))
-    _check_std(std)
-    if size is None:
-        raise TypeError('normal() received an invalid combination of arguments')
-    d = _float_dtype(dtype, 'normal_kernel_cpu')
-    shape, g = _size((size,), 'normal', 3), _cuda_gen(generator, device)
-    if d.is_complex:            # both parts: mean ``mean``, std ``std / sqrt(2)``
-        return _paired(normal(mean, std * 0.5 ** 0.5, shape + (2,), generator=generator, dtype=d.to_real(),
-                              device=device), device, requires_grad)
-    if g is not None:
-        arr = g._draw('normal', mean, std, size=shape, dtype=_fdt(d.np), cast=d.np)
-        return _finish(arr, device, requires_grad)
-    arr = _rng(generator).normal(math.prod(shape), d.np, mean, std).reshape(shape)
-    return _finish(arr, device, requires_grad)
-
-
 def _like(fn):
     def like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
              generator=None, pin_memory=False):
@@ -400,6 +360,9 @@ def _check_p(p):
 
 
 def __getattr__(name):      # the samplers shaped by a tensor live with the in-place fillers
+    if name in ('normal', 'NormalBackward1', 'NormalBackward2', 'NormalBackward3'):
+        from . import random_normal
+        return getattr(random_normal, name)
     if name in ('randint', 'randint_like'):
         from . import random_int
         return getattr(random_int, name)
@@ -407,3 +370,4 @@ def __getattr__(name):      # the samplers shaped by a tensor live with the in-p
         from . import random_fill
         return getattr(random_fill, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+

@@ -10,7 +10,8 @@ from .._tensor import Tensor, xp_of
 from . import _devices
 from ._op import Op, apply, apply_inplace, check_inplace, write_into, NotImplementedNode
 from ..autograd.grad_mode import is_grad_enabled
-from .random import _RandomOp, _rng, _src, _fdt, _on, _check_float, _check_std, _check_p, _name, check_generator
+from .random import (_RandomOp, _rng, _src, _fdt, _on, _check_float, _check_std, _check_p, _name, check_generator,
+                     in_memory_order, placed, _memory_axes)
 from .random_int import random_range, check_uniform_bounds, wide
 from .ranges import _fmt
 
@@ -231,27 +232,6 @@ _RANDOM_NODES = (RandomBackward0, RandomBackward1, RandomBackward2)
 
 def _recording(t):
     return (t._requires_grad or t.grad_fn is not None) and is_grad_enabled()
-
-
-def in_memory_order(a):
-    """The elements of ``a`` in the order of its memory, the order PyTorch fills a tensor in."""
-    if a.flags.c_contiguous:
-        return a.ravel()
-    return a.transpose(_memory_axes(a)).ravel()
-
-
-def _memory_axes(a):
-    return sorted(range(a.ndim), key=lambda i: -abs(a.strides[i]))
-
-
-def placed(a, flat):
-    """An array shaped like ``a`` holding ``flat`` in ``a``'s memory order."""
-    if a.flags.c_contiguous:
-        return flat.reshape(a.shape)
-    axes = _memory_axes(a)
-    out = np.empty(a.shape, flat.dtype)
-    out.transpose(axes)[...] = flat.reshape([a.shape[i] for i in axes])
-    return out
 
 
 def _fill(self, generator, cpu, gpu, node, p=()):
