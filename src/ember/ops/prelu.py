@@ -54,6 +54,8 @@ def prelu(input, weight):
         raise RuntimeError(f'prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}')
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() != 1 and weight.numel() != channels:
+        if input.ndim == 0:
+            raise RuntimeError('Not allow zero-dim input tensor.')
         raise RuntimeError('Mismatch of parameter numbers and input channel size. Found parameter numbers = '
                            f'{weight.numel()} and channel size = {channels}.')
     if input.ndim >= 2:               # the weight viewed to broadcast along dim 1, as PyTorch
