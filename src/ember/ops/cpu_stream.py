@@ -8,14 +8,18 @@ tests/test_random_stream.py):
 
 - a 64-bit draw is two words, the first one high;
 - uniform float32/float16/bfloat16: the low 24 bits of a word times 2**-24, then ``x*(to-from)+from`` in
-  float32 with one rounding (a fused multiply-add); float64: the low 53 bits of a 64-bit draw times 2**-53;
+  float32 with float32 bounds and one rounding (a fused multiply-add), then the tensor's dtype; float64:
+  the low 53 bits of a 64-bit draw times 2**-53, the same fused in float64; a value equal to ``to`` (in
+  the tensor's dtype) becomes ``from``;
 - normal, float tensors of 16+ contiguous elements: all uniforms first, then Box-Muller over blocks of 16
-  (``1-u[j]`` and ``u[j+8]`` give elements j and j+8); a tail of n % 16 redraws the last 16 elements;
-  otherwise one element at a time from float64 pairs, the spare (sine) value kept for the next element,
-  across calls (it is part of the generator's state);
+  (``1-u[j]`` and ``u[j+8]`` give elements j and j+8; float32/16/bfloat16 with avx_mathfun's float32
+  log and sincos); a tail of n % 16 redraws the last 16 elements; otherwise one element at a time from
+  float64 pairs, the spare (sine) value kept for the next element, across calls (it is part of the
+  generator's state); ``n*std + mean`` fused;
 - integers in [lo, lo+range): ``word % range + lo`` (a 64-bit draw when the range needs it);
 - randperm: a Fisher-Yates pass swapping element i with ``i + word % (n - i)``;
-- bernoulli, exponential, geometric, cauchy, log-normal: one float64 uniform (or normal) per element.
+- bernoulli, exponential, geometric, cauchy, log-normal: one float64 uniform (or normal) per element,
+  through the C library's log1p/log/tan/exp (cpu_stream_math.py has the exact arithmetic).
 
 Distributions without such a recipe here (poisson, gamma, binomial, ...) draw from a NumPy generator
 seeded by one 64-bit draw of this stream: reproducible under ember's seed, not PyTorch's numbers.
@@ -26,17 +30,63 @@ import struct
 
 import numpy as np
 
+from .cpu_stream_math import box_muller_avx2, fma32, fma64, libm
+
 MASK24, MASK53 = (1 << 24) - 1, (1 << 53) - 1
 _N = 624
 _HEAD = struct.Struct('<QiiQ')              # initial seed, left, seeded, next
 _TAIL = struct.Struct('<dddii f?3x')        # normal_x, normal_y, normal_rho, normal_is_valid, pad; float cache
 STATE_BYTES = _HEAD.size + 8 * _N + _TAIL.size      # 5056, as PyTorch's CPU generator state
-_TWO_PI32 = np.float32(2.0 * math.pi)
 
 
 def _mt_key(seed32):
     """The 624-word key MT19937 starts from for a 32-bit seed (Matsumoto and Nishimura's init_genrand)."""
     return np.random.RandomState(seed32).get_state()[1]
+
+
+def _cast(x, nd):
+    """float64 ``x`` in dtype ``nd`` (None: as is) as C++'s conversion makes it: float16 and bfloat16
+    through float32 (two roundings)."""
+    if nd is None:
+        return x
+    nd = np.dtype(nd)
+    return x.astype(np.float32).astype(nd) if nd.kind in 'fV' and nd.itemsize == 2 else x.astype(nd)
+
+
+def _fisher_yates(z):
+    """The permutation of range(n) that swapping positions i and j_i = i + z[i], for i = 0 .. n-2 in turn,
+    leaves; without the sequential loop. Position i is final after step i: it gets what sat at j_i then,
+    which is what the previous step with the same target k < i moved there (a[k], the value position k
+    held at step k), or j_i itself. a[i] likewise is a[k] for the last step k < i that targeted i, or i;
+    those links point backwards, and are followed until every chain reaches an untouched position."""
+    n = len(z) + 1
+    it = np.int32 if n < 1 << 31 else np.int64
+    j = np.arange(n - 1, dtype=np.int64)
+    j += z.astype(np.int64)
+    key = j * n
+    key += np.arange(n - 1)
+    key.sort()                                  # the steps by target, each target's in step order
+    tgt, step = (v.astype(it) for v in np.divmod(key, n))
+    same = tgt[1:] == tgt[:-1]
+    prev = np.full(n - 1, -1, it)               # the previous step with the same target
+    prev[step[1:][same]] = step[:-1][same]
+    last = np.append(~same, True)
+    lk, lt = step[last], tgt[last]
+    lk = np.where(lk == lt, prev[lk], lk)       # a step targeting itself came after the others
+    link = np.full(n, -1, it)
+    link[lt] = lk
+    a = np.where(link < 0, np.arange(n, dtype=it), it(-1))
+    todo = np.flatnonzero(link >= 0).astype(it)
+    at = link[todo]
+    while todo.size:
+        v = a[at]
+        done = v >= 0
+        a[todo[done]] = v[done]
+        todo, at = todo[~done], link[at[~done]]
+    out = np.empty(n, np.int64)
+    out[:-1] = np.where(prev >= 0, a[prev], j)
+    out[-1] = a[-1]
+    return out
 
 
 class CPUStream:
@@ -73,23 +123,30 @@ class CPUStream:
 
     # ---------------------------------------------------------------- real distributions
     def uniform(self, n, nd, lo=0.0, hi=1.0):
-        """``n`` uniforms in [lo, hi) of NumPy dtype ``nd`` (a floating dtype)."""
+        """``n`` uniforms in [lo, hi) of NumPy dtype ``nd`` (a floating dtype): ``x*(hi-lo)+lo`` fused, in
+        float64 for float64, else in float32 with float32 bounds, then in ``nd``; a value that lands on
+        ``hi`` becomes ``lo``."""
         nd = np.dtype(nd)
         if nd == np.float64:
-            x = self.doubles(n)
-            return x if (lo, hi) == (0.0, 1.0) else x * (hi - lo) + lo
-        lo, hi = (np.float32(nd.type(v)) for v in (lo, hi))      # the bounds in the tensor's dtype first
+            if (lo, hi) == (0.0, 1.0):
+                return self.doubles(n)
+            x = fma64(self.doubles(n), hi - lo, lo)
+            return np.where(x == hi, lo, x)
+        lo, hi = np.float32(lo), np.float32(hi)
         x = self.floats(n)
-        if (lo, hi) != (0.0, 1.0):          # one rounding, as a fused multiply-add (exact product in float64)
-            x = (x.astype(np.float64) * np.float64(hi - lo) + np.float64(lo)).astype(np.float32)
-        return x if nd == np.float32 else x.astype(nd)
+        if (lo, hi) != (0.0, 1.0):
+            x = fma32(x, hi - lo, lo)
+        x = x.astype(nd, copy=False)
+        if nd == np.float32 and (lo, hi) == (0.0, 1.0):
+            return x
+        return np.where(x == nd.type(hi), nd.type(lo), x)
 
     def normal(self, n, nd, mean=0.0, std=1.0, contiguous=True):
         """``n`` normal draws of dtype ``nd``: the block recipe for 16+ contiguous elements, else the
         element-by-element one (float64 pairs with a spare)."""
         nd = np.dtype(nd)
         if not (contiguous and n >= 16):
-            return self._normal_pairs(n, mean, std).astype(nd)
+            return _cast(self._normal_pairs(n, mean, std), nd)
         m = n - n % 16
         draw = self.doubles if nd == np.float64 else self.floats
         # float32/float64 draw all n uniforms first; float16/bfloat16 only the whole blocks' (and compute
@@ -104,17 +161,14 @@ class CPUStream:
     @staticmethod
     def _box_muller(u, nd, mean, std):
         """Blocks of 16 uniforms to 16 normals: ``1 - u[j]`` and ``u[j + 8]`` give elements j and j + 8.
-        float64 computes in float64, the others in float32 (``std``/``mean`` applied with one rounding)."""
+        float64 with the C library's log/cos/sin; the others with avx_mathfun's float32 ones."""
+        if nd != np.float64:
+            return box_muller_avx2(u, mean, std)
         b = u.reshape(-1, 16)
-        if nd == np.float64:
-            radius = np.sqrt(-2.0 * np.log(1.0 - b[:, :8]))
-            theta = 2.0 * math.pi * b[:, 8:]
-            out = np.concatenate([radius * np.cos(theta), radius * np.sin(theta)], 1)
-            return (out * std + mean).ravel()
-        radius = np.sqrt(np.float32(-2.0) * np.log(np.float32(1.0) - b[:, :8]))
-        theta = _TWO_PI32 * b[:, 8:]
-        out = np.concatenate([radius * np.cos(theta), radius * np.sin(theta)], 1).astype(np.float64)
-        return (out * np.float64(np.float32(std)) + np.float64(np.float32(mean))).astype(np.float32).ravel()
+        radius = np.sqrt(-2.0 * libm('log', 1.0 - b[:, :8]))
+        theta = 2.0 * math.pi * b[:, 8:]
+        out = np.concatenate([radius * libm('cos', theta), radius * libm('sin', theta)], 1).ravel()
+        return out if (mean, std) == (0.0, 1.0) else fma64(out, std, mean)
 
     def _normal_pairs(self, n, mean, std):
         out = np.empty(n)
@@ -124,26 +178,27 @@ class CPUStream:
         pairs = (n - k + 1) // 2
         if pairs:
             d = self.doubles(2 * pairs)
-            r = np.sqrt(-2.0 * np.log1p(-d[1::2]))
+            r = np.sqrt(-2.0 * libm('log1p', -d[1::2]))
             theta = 2.0 * math.pi * d[0::2]
             v = np.empty(2 * pairs)
-            v[0::2], v[1::2] = r * np.cos(theta), r * np.sin(theta)
+            v[0::2], v[1::2] = r * libm('cos', theta), r * libm('sin', theta)
             out[k:] = v[:n - k]
             if (n - k) % 2:
                 self._spare = float(v[-1])
-        return out * std + mean
+        return out if (mean, std) == (0.0, 1.0) else fma64(out, std, mean)
 
-    def exponential(self, n, lambd):
-        return -1.0 / lambd * np.log1p(-self.doubles(n))
+    # exponential, geometric, cauchy, log_normal: float64 values, or values of dtype ``nd`` when given
+    def exponential(self, n, lambd, nd=None):
+        return _cast(-1.0 / lambd * libm('log1p', -self.doubles(n)), nd)
 
-    def geometric(self, n, p):
-        return np.ceil(np.log(self.doubles(n)) / math.log1p(-p))
+    def geometric(self, n, p, nd=None):
+        return _cast(np.ceil(libm('log', self.doubles(n)) / math.log1p(-p)), nd)
 
-    def cauchy(self, n, median, sigma):
-        return median + sigma * np.tan(math.pi * (self.doubles(n) - 0.5))
+    def cauchy(self, n, median, sigma, nd=None):
+        return _cast(fma64(sigma, libm('tan', math.pi * (self.doubles(n) - 0.5)), median), nd)
 
-    def log_normal(self, n, mean, std):
-        return np.exp(self._normal_pairs(n, mean, std))
+    def log_normal(self, n, mean, std, nd=None):
+        return _cast(libm('exp', self._normal_pairs(n, mean, std)), nd)
 
     def bernoulli(self, p, n=None):
         """0/1 draws (bool): ``p`` a float (``n`` draws, float64 uniforms) or an array of probabilities,
@@ -156,23 +211,27 @@ class CPUStream:
         return self.floats(p.size) < p.astype(np.float32)
 
     # ---------------------------------------------------------------- integers
-    def from_to(self, n, lo, span, wide=True):
-        """``n`` integers ``lo + word % span`` (int64; a 64-bit draw when ``span`` >= 2**32 and ``wide``:
-        the dtype is int64, float32, float64 or bfloat16). ``span`` 2**64: the full 64-bit range."""
+    def from_to(self, n, lo, span, wide=None):
+        """``n`` integers ``lo + word % span`` (int64). ``wide`` None: randint's and random_(from, to)'s
+        kernel, 64-bit draws when ``span`` >= 2**28; True/False: random_()'s, 64-bit draws for an int64 or
+        float64 tensor (``wide``) when ``span`` >= 2**32. ``span`` 2**64: the full 64-bit range."""
         if span >= 1 << 64:
             return self.words64(n).view(np.int64)
-        w = self.words64(n) if span >= 1 << 32 and wide else self.words(n)
+        big = span >= 1 << 28 if wide is None else wide and span >= 1 << 32
+        w = self.words64(n) if big else self.words(n)
         return ((w % np.uint64(span)) + np.uint64(lo & ((1 << 64) - 1))).view(np.int64)
 
     def permutation(self, n):
-        """PyTorch's CPU randperm: a Fisher-Yates pass from the front."""
+        """PyTorch's CPU randperm: a Fisher-Yates pass from the front, step i swapping positions i and
+        ``i + word % (n - i)``."""
         if n < 2:
             return np.arange(n, dtype=np.int64)
-        z = (self.words(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
-        p = list(range(n))
-        for i, k in enumerate(z):
-            j = i + k
-            p[i], p[j] = p[j], p[i]
+        z = self.words(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)
+        if n > 256:
+            return _fisher_yates(z)
+        p = list(range(n))                      # short: the plain loop is quicker
+        for i, k in enumerate(z.tolist()):
+            p[i], p[i + k] = p[i + k], p[i]
         return np.array(p, dtype=np.int64)
 
     # ---------------------------------------------------------------- the rest
@@ -200,13 +259,13 @@ class CPUStream:
     def set_state(self, raw):
         """Restore from ``state()``'s bytes (or PyTorch's); RuntimeError on a wrong size or layout."""
         if len(raw) != STATE_BYTES:
-            raise RuntimeError('Expected either a THGeneratorState of size 5048 or a CPUGeneratorImplState of '
-                               f'size 5056 but found the input RNG state size to be {len(raw)}')
-        seed, left, _seeded, nxt = _HEAD.unpack_from(raw)
+            raise RuntimeError(f'Expected a CPUGeneratorImplState of size {STATE_BYTES} but found the input RNG '
+                               f'state size to be {len(raw)}')
+        seed, left, seeded, nxt = _HEAD.unpack_from(raw)
         key = np.frombuffer(raw, '<u8', _N, _HEAD.size)
         _x, spare, _rho, valid, _pad, _f, _fv = _TAIL.unpack_from(raw, _HEAD.size + 8 * _N)
-        if not 1 <= left <= _N or nxt > _N:
-            raise RuntimeError('The legacy_pod state is invalid')
+        if not (seeded and 1 <= left <= _N and nxt <= _N):
+            raise RuntimeError('Invalid mt19937 state')
         self._bg.state = {'bit_generator': 'MT19937',
                           'state': {'key': (key & np.uint64(0xFFFFFFFF)).astype(np.uint32), 'pos': _N + 1 - left}}
         self.seed, self._fresh = seed, nxt == 0 and left == 1

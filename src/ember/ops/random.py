@@ -4,7 +4,6 @@ get numbers drawn on their GPU (CuPy/cuRAND), one generator per GPU. On the CPU,
 PyTorch's own numbers (cpu_stream.py: its Mersenne Twister and transforms); a GPU's stream is ember's
 (seeded, reproducible within ember), and differs from the CPU's as in PyTorch."""
 import math
-import struct
 
 import numpy as np
 
@@ -16,7 +15,7 @@ from . import _devices
 from .creation import _HOST, _finish, _size, zeros
 from .creation_args import _into_out
 from .ranges import _fmt
-from .cpu_stream import CPUStream, STATE_BYTES
+from .cpu_stream import CPUStream
 
 
 _DEFAULT_SEED = 67280421310721
@@ -90,12 +89,6 @@ class Generator:
             self._seed = int.from_bytes(raw[:8], 'little')
             self._offset = int.from_bytes(raw[8:], 'little')
             return self
-        if len(raw) != STATE_BYTES:
-            raise RuntimeError(f'Expected a CPUGeneratorImplState of size {STATE_BYTES} but found the input RNG '
-                               f'state size to be {len(raw)}')
-        _seed, left, seeded, nxt = struct.unpack_from('<QiiQ', raw)
-        if not (seeded and 0 < left <= 624 and nxt <= 624):
-            raise RuntimeError('Invalid mt19937 state')
         self._rng.set_state(raw)
         self._seed = self._rng.seed
         return self
@@ -288,9 +281,10 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
         size = _size_keyword('randn', size, kw)
     d = _float_dtype(dtype, 'normal_kernel_cpu')
     shape, g = _size(size, 'randn'), _cuda_gen(generator, device)
-    if d.is_complex:            # E|z|^2 = 1: each part has variance 1/2
-        return _paired(randn(shape + (2,), generator=generator, dtype=d.to_real(), device=device), device,
-                       requires_grad, 0.5 ** 0.5)
+    if d.is_complex:            # each part drawn as Normal(0, 1/sqrt(2)), as PyTorch's normal_ on the real view
+        from .random_normal import normal
+        return _paired(normal(0.0, 1 / math.sqrt(2), shape + (2,), generator=generator, dtype=d.to_real(),
+                              device=device), device, requires_grad)
     if g is not None:
         arr = g._draw('standard_normal', size=shape, dtype=_fdt(d.np), cast=d.np)
         return _finish(arr, device, requires_grad)

@@ -2,6 +2,7 @@
 uniform_, normal_, bernoulli_, random_, exponential_, geometric_, log_normal_, cauchy_ (Tensor
 methods, installed from ``FILLERS``). GPU tensors are filled by draws made on their
 GPU. Complex tensors (uniform_, normal_) get their real and imaginary parts drawn as real pairs."""
+import math
 import numbers
 
 import numpy as np
@@ -12,7 +13,7 @@ from ._op import Op, apply, apply_inplace, check_inplace, write_into, NotImpleme
 from ..autograd.grad_mode import is_grad_enabled
 from .random import (_RandomOp, _rng, _src, _fdt, _on, _check_float, _check_std, _check_p, _name, check_generator,
                      in_memory_order, placed, _memory_axes)
-from .random_int import random_range, check_uniform_bounds, wide
+from .random_int import random_range, check_uniform_bounds
 from .ranges import _fmt
 
 
@@ -297,7 +298,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     if not self.is_complex():
         _check_float(self.dtype, 'normal_kernel_cpu')
     c = self.is_complex()
-    shape, s = (self.shape + (2,), std * 0.5 ** 0.5) if c else (self.shape, std)
+    shape, s = (self.shape + (2,), std / math.sqrt(2)) if c else (self.shape, std)
     real, contig = (_fdt(self._data.dtype) if c else self._data.dtype), self._data.flags.c_contiguous
     return _fill(self, generator, lambda r, n: _pairs(r.normal(2 * n, real, mean, s, contig).reshape(-1, 2), c)
                  if c else r.normal(n, real, mean, s, contig),
@@ -336,7 +337,8 @@ def random_(self, *args, generator=None, **kw):
             raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(kw))}'")
     check_generator(generator, 'random_', args if len(args) < 2 else None)
     low, high, form = random_range(self.dtype, args)
-    return _fill(self, generator, lambda r, n: r.from_to(n, low, high - low, wide(self.dtype)),
+    wide = self.dtype.name in ('int64', 'float64') if form == 2 else None    # form 2: random_()'s own kernel
+    return _fill(self, generator, lambda r, n: r.from_to(n, low, high - low, wide),
                  lambda g, f: g._draw('randint', low, high, self.shape, np.int64), _RANDOM_NODES[form])
 
 
@@ -346,7 +348,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
     if not self.is_floating_point():
         raise RuntimeError('Exponential distribution is a continuous probability distribution. dtype must '
                            f'be a floating point but you specified {_name(self.dtype)}')
-    return _fill(self, generator, lambda r, n: r.exponential(n, lambd),
+    return _fill(self, generator, lambda r, n: r.exponential(n, lambd, self._data.dtype),
                  lambda g, f: g._draw('exponential', 1.0 / lambd, self.shape, f), ExponentialBackward0)
 
 
@@ -356,7 +358,7 @@ def geometric_(self, p, *, generator=None):
         raise RuntimeError(f'geometric_ expects p to be in (0, 1), but got p={_fmt(float(p))}')
     if self.is_complex() or self.dtype.name == 'bool':
         raise NotImplementedError(f'"geometric_cpu" not implemented for \'{_name(self.dtype)}\'')
-    return _fill(self, generator, lambda r, n: r.geometric(n, p),
+    return _fill(self, generator, lambda r, n: r.geometric(n, p, self._data.dtype),
                  lambda g, f: g._draw('geometric', p, self.shape), GeometricBackward0)
 
 
@@ -364,7 +366,7 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     mean, std = _num(mean, 'log_normal_', 'mean', 1), _num(std, 'log_normal_', 'std', 2)
     _positive(std, 'log_normal_', 'std')
     _check_float(self.dtype, 'log_normal_cpu')
-    return _fill(self, generator, lambda r, n: r.log_normal(n, mean, std),
+    return _fill(self, generator, lambda r, n: r.log_normal(n, mean, std, self._data.dtype),
                  lambda g, f: g._draw('lognormal', mean, std, self.shape, f), LogNormalBackward0)
 
 
@@ -375,7 +377,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
         from .._tensor import _TYPE_NAMES
         raise RuntimeError('Cauchy distribution is a continuous probability distribution. dtype must be a '
                            f'floating point but you specified {_TYPE_NAMES[self.dtype]}')
-    return _fill(self, generator, lambda r, n: r.cauchy(n, median, sigma),
+    return _fill(self, generator, lambda r, n: r.cauchy(n, median, sigma, self._data.dtype),
                  lambda g, f: median + sigma * g._draw('standard_cauchy', self.shape, f), CauchyBackward0)
 
 

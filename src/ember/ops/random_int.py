@@ -51,13 +51,40 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     if g is not None:
         arr = g._draw('randint', low, high, size=shape, dtype=np.int64, cast=d.np)
         return _finish(arr, device, requires_grad)
-    arr = _rng(generator).from_to(math.prod(shape), low, high - low, wide(d)).reshape(shape)
+    if d.is_floating_point:
+        low, high = _float_bounds(d, low, high)
+    arr = _rng(generator).from_to(math.prod(shape), low, high - low).reshape(shape)
     return _finish(arr.astype(d.np), device, requires_grad)
 
 
-def wide(d):
-    """Whether PyTorch draws 64-bit words for a range of 2**32 or more in dtype ``d``."""
-    return d in (_dtype.int64, _dtype.float32, _dtype.float64, _dtype.bfloat16)
+def _in_dtype(d, v):
+    """int(static_cast<scalar_t>(v)): float16/bfloat16 through float32."""
+    x = np.float64(v) if d.name == 'float64' else np.float32(v)
+    return int(x.astype(d.np).astype(np.float64)) if d.name in ('float16', 'bfloat16') else int(x)
+
+
+def _update_from(d, v):
+    """PyTorch's update_from: ``from`` moved up to a value the float dtype holds."""
+    up = _in_dtype(d, v + 1)
+    if up < v:
+        v = up + (1 << ((abs(v + 1).bit_length() - 1) - _DIGITS[d.name] + 1))
+    return v
+
+
+def _update_to(d, v):
+    """PyTorch's update_to: ``to`` moved down so that ``to - 1`` is a value the float dtype holds."""
+    down = _in_dtype(d, v - 1)
+    if down >= v:
+        v = down - (1 << ((abs(v - 1).bit_length() - 1) - _DIGITS[d.name] + 1))
+    return v
+
+
+def _float_bounds(d, low, high):
+    low, high = _update_from(d, low), _update_to(d, high)
+    if low >= high:
+        raise RuntimeError("random_ expects 'from' casted to dtype to be less than 'to' casted to dtype, but "
+                           f"got from={low} >= to={high}")
+    return low, high
 
 
 randint = with_out(randint)
@@ -122,6 +149,14 @@ def random_range(d, args):
     if len(args) == 2 and args[1] is None:           # random_(from, None): [from, the dtype's top]
         if d.is_complex:
             raise RuntimeError('random_from_to_impl handles only integral, floating-point and boolean types')
+        if args[0] == -2 ** 63:                      # the full 64-bit range
+            if d.name == 'float16':
+                raise NotImplementedError('"random_full_64_bits_range_kernel_cpu" not implemented for \'Half\'')
+            if d.name not in ('int64', 'float64', 'float32', 'bfloat16'):
+                raise RuntimeError('random_full_64_bits_range_kernel_cpu handles only int64, double, float and bfloat16')
+            return -2 ** 63, 2 ** 63, 0
+        if d.is_floating_point:
+            args[0] = _update_from(d, args[0])
         low, hi, name = _limits(d)
         top = 2 ** _DIGITS[d.name] if d.is_floating_point else hi
         if not low <= args[0] <= hi:
@@ -146,6 +181,8 @@ def random_range(d, args):
             raise RuntimeError(f'{what} is out of bounds for {name}')
     _warn_precision(d, low, 'from')
     _warn_precision(d, high - 1, 'to - 1')
+    if d.is_floating_point:
+        low, high = _float_bounds(d, low, high)
     return low, high, 2 - len(args)
 
 

@@ -28,7 +28,7 @@ class _Normal(_RandomOp):
         shape = np.broadcast_shapes(np.shape(mean), np.shape(std))
         scalar_std = not hasattr(std, 'dtype')
         if ref.dtype.kind == 'c':       # each part: std / sqrt(2)
-            z = _std_normal(rng, shape + (2,), ref, std * 0.5 ** 0.5 if scalar_std else 0.5 ** 0.5)
+            z = _std_normal(rng, shape + (2,), ref, std / math.sqrt(2) if scalar_std else 1 / math.sqrt(2))
             z = z.view(np.result_type(z.dtype, np.complex64))[..., 0]
         else:
             z = _std_normal(rng, shape, ref, std if scalar_std else 1.0)
@@ -68,7 +68,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     d = _float_dtype(dtype, 'normal_kernel_cpu')
     shape, g = _size((size,), 'normal', 3), _cuda_gen(generator, device)
     if d.is_complex:            # both parts: mean ``mean``, std ``std / sqrt(2)``
-        return _paired(normal(mean, std * 0.5 ** 0.5, shape + (2,), generator=generator, dtype=d.to_real(),
+        return _paired(normal(mean, std / math.sqrt(2), shape + (2,), generator=generator, dtype=d.to_real(),
                               device=device), device, requires_grad)
     if g is not None:
         arr = g._draw('normal', mean, std, size=shape, dtype=_fdt(d.np), cast=d.np)

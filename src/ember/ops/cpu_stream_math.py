@@ -1,0 +1,184 @@
+"""The arithmetic behind cpu_stream.py's transforms, rounded the way PyTorch's CPU kernels round it, so
+that the numbers come out bit for bit equal (NumPy array ops throughout, no per-element Python):
+
+- ``fma32`` / ``fma64``: ``a*b + c`` with one rounding, as the fused multiply-adds the compiler made of
+  PyTorch's ``x*(to-from)+from`` and ``n*std+mean``. float32: the product is exact in float64 and the
+  sum is rounded once, except at the rare float32 halfway points, fixed with the sum's exact error.
+  float64: Dekker's exact product, then Boldo and Melquiond's sum with a round-to-odd step.
+- ``libm``: the C library's (glibc's) double log/log1p/exp/sin/cos/tan. NumPy's contiguous float64
+  loops use their own SIMD versions on some machines (up to 1 ulp apart from glibc); its strided
+  loop calls the C library, which a reversed view selects. Checked once per function against Python's
+  ``math`` (the C library too), with ``math`` itself as the (slower) fallback.
+- ``box_muller_avx2``: PyTorch's float32 normal kernel for 16+ contiguous elements (float32, float16,
+  bfloat16 tensors). It takes log and sincos from Julien Pommier's cephes-style float32 routines
+  (avx_mathfun.h: range reduction and fixed polynomials), built with FMA contraction; emulated here
+  step by step in float32, with the contracted multiply-adds fused.
+"""
+import math
+
+import numpy as np
+
+f32, f64 = np.float32, np.float64
+_LOW29, _HALF29 = np.int64((1 << 29) - 1), np.int64(1 << 28)     # float64 bits below float32's last
+
+
+# ---------------------------------------------------------------- fused multiply-add
+def _two_sum(a, b):
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def fma32(a, b, c):
+    """float32 ``a*b + c`` rounded once (a, b, c float32 arrays or scalars)."""
+    s = np.multiply(a, b, dtype=f64)        # exact: 24 + 24 bits
+    s += c
+    tie = (s.view(np.int64) & _LOW29) == _HALF29
+    if tie.any():                           # a float32 halfway point: round by the sum's exact error
+        at = np.nonzero(tie)
+        p = np.multiply(*(np.broadcast_to(v, s.shape)[at] for v in (a, b)), dtype=f64)
+        cs = np.broadcast_to(c, s.shape)[at].astype(f64)
+        _, e = _two_sum(p, cs)
+        s[at] = np.where(e == 0, s[at], np.nextafter(s[at], np.copysign(np.inf, e)))
+    return s.astype(f32)
+
+
+_SPLIT = 134217729.0                        # 2**27 + 1: Veltkamp's splitter
+
+
+def _two_prod(a, b):
+    p = a * b
+    t = _SPLIT * a
+    ah = t - (t - a)
+    t = _SPLIT * b
+    bh = t - (t - b)
+    al, bl = a - ah, b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def fma64(a, b, c):
+    """float64 ``a*b + c`` rounded once."""
+    a, b, c = np.broadcast_arrays(*(np.asarray(v, f64) for v in (a, b, c)))
+    with np.errstate(all='ignore'):
+        ph, pl = _two_prod(a, b)
+        th, tl = _two_sum(c, ph)
+        v, e = _two_sum(tl, pl)
+        bits = v.view(np.int64)
+        inexact_even = (e != 0) & ((bits & 1) == 0)        # round tl + pl to odd
+        v = np.where(inexact_even, (bits + np.where((e > 0) == (v > 0), 1, -1)).view(f64), v)
+        out = th + v
+        bad = ~np.isfinite(out)             # overflow in the splitting, infinities, NaNs: plain
+        if bad.any():
+            out[bad] = (a * b + c)[bad]
+    return out
+
+
+# ---------------------------------------------------------------- the C library's double functions
+_MATH = {'log': math.log, 'log1p': math.log1p, 'exp': math.exp, 'sin': math.sin, 'cos': math.cos,
+         'tan': math.tan}
+_SAMPLE = {'log': (1, 0), 'log1p': (-1, 0), 'exp': (20, -10), 'sin': (2 * math.pi, 0),
+           'cos': (2 * math.pi, 0), 'tan': (math.pi, -math.pi / 2)}
+_STRIDED_OK = {}
+
+
+def _scalar_loop(name, x):
+    fn, npf = _MATH[name], getattr(np, name)
+
+    def one(v):
+        try:
+            return fn(v)
+        except (ValueError, OverflowError):             # inf, nan, log(0): NumPy's answer
+            return float(npf(f64(v)))
+    with np.errstate(all='ignore'):
+        return np.frompyfunc(one, 1, 1)(x).astype(f64)
+
+
+def _strided(name, x):
+    flat = np.ascontiguousarray(x, f64).reshape(-1)
+    with np.errstate(all='ignore'):
+        return getattr(np, name)(flat[::-1])[::-1].reshape(np.shape(x))
+
+
+def libm(name, x):
+    """The C library's double ``name`` (log, log1p, exp, sin, cos, tan) of each element of ``x``."""
+    ok = _STRIDED_OK.get(name)
+    if ok is None:
+        scale, shift = _SAMPLE[name]
+        probe = np.random.default_rng(2024).random(4096) * scale + shift
+        ok = _STRIDED_OK[name] = bool((_strided(name, probe) == _scalar_loop(name, probe)).all())
+    return _strided(name, x) if ok else _scalar_loop(name, np.asarray(x, f64))
+
+
+# ---------------------------------------------------------------- avx_mathfun's float32 log and sincos
+_LOG_P = [f32(v) for v in (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
+                           1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1,
+                           3.3333331174e-1)]
+_LOG_Q1, _LOG_Q2, _SQRTHF = f32(-2.12194440e-4), f32(0.693359375), f32(0.707106781186547524)
+_DP1, _DP2, _DP3 = f32(-0.78515625), f32(-2.4187564849853515625e-4), f32(-3.77489497744594108e-8)
+_SIN_P = [f32(v) for v in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)]
+_COS_P = [f32(v) for v in (2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2)]
+_FOPI, _TWO_PI, _HALF, _ONE = f32(1.27323954473516), f32(2.0 * math.pi), f32(0.5), f32(1.0)
+
+
+def _log_ps(x):
+    """Natural log of positive normal float32 ``x``: x = m * 2**e with m in [sqrt(1/2), sqrt(2)), a
+    degree-9 polynomial in m - 1, and e * log(2) added in two parts."""
+    bits = x.view(np.int32)
+    e = ((bits >> 23) - 126).astype(f32)
+    m = ((bits & 0x007FFFFF) | 0x3F000000).view(f32)        # the mantissa, in [0.5, 1)
+    low = m < _SQRTHF
+    e -= low
+    m = np.where(low, m + m, m) - _ONE                      # exact either way
+    z = m * m
+    y = fma32(_LOG_P[0], m, _LOG_P[1])
+    for p in _LOG_P[2:]:
+        y = fma32(y, m, p)
+    y *= m
+    y = fma32(y, z, e * _LOG_Q1)                            # y*z + e*q1: the first product is fused
+    y -= z * _HALF
+    y += m
+    y += e * _LOG_Q2                                        # exact product: fused or not, the same
+    return y
+
+
+def _sincos_ps(x):
+    """(sin x, cos x) of float32 ``x`` in [0, 2*pi): octant j from x * 4/pi, x - j*pi/4 in three parts
+    (j <= 8: the first two products are exact), then the sine and cosine polynomials."""
+    j = (x * _FOPI).astype(np.int32)
+    j += 1
+    j &= ~1
+    y = j.astype(f32)
+    x = x + y * _DP1
+    x = x + y * _DP2
+    x = fma32(y, _DP3, x)
+    z = x * x
+    c = fma32(_COS_P[0], z, _COS_P[1])
+    c = fma32(c, z, _COS_P[2])
+    c *= z
+    c = fma32(c, z, -(z * _HALF))
+    c += _ONE
+    s = fma32(_SIN_P[0], z, _SIN_P[1])
+    s = fma32(s, z, _SIN_P[2])
+    s *= z
+    s = fma32(s, x, x)
+    first = (j & 2) == 0
+    sin, cos = np.where(first, s, c), np.where(first, c, s)
+    sin = (sin.view(np.int32) ^ ((j & 4) << 29)).view(f32)
+    cos = (cos.view(np.int32) ^ (~(j - 2) & 4) << 29).view(f32)
+    return sin, cos
+
+
+def box_muller_avx2(u, mean, std, chunk=2048):
+    """float32 uniforms (a multiple of 16) to normals, 16 at a time: elements j and j + 8 of a block
+    from ``1 - u[j]`` (radius) and ``u[j + 8]`` (angle); then ``n*std + mean`` fused, in float32."""
+    b = u.reshape(-1, 16)
+    out = np.empty(b.shape, f32)
+    for k in range(0, len(b), chunk):           # blocks of rows, so the temporaries stay in cache
+        rows = b[k:k + chunk]
+        radius = np.sqrt(f32(-2.0) * _log_ps(_ONE - rows[:, :8]))
+        sin, cos = _sincos_ps(_TWO_PI * rows[:, 8:])
+        np.multiply(radius, cos, out=out[k:k + chunk, :8])
+        np.multiply(radius, sin, out=out[k:k + chunk, 8:])
+    out = out.ravel()
+    mean, std = f32(mean), f32(std)
+    return out if (mean, std) == (0, 1) else fma32(out, std, mean)
