@@ -106,7 +106,8 @@ class CPUStream:
     # ---------------------------------------------------------------- words
     def words(self, n):
         """``n`` 32-bit words (as uint64)."""
-        self._fresh = False
+        if n:
+            self._fresh = False
         return self._bg.random_raw(n)
 
     def words64(self, n):

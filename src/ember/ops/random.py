@@ -184,14 +184,8 @@ def _paired(t, device, requires_grad, scale=1.0):
     return _finish(z, device, requires_grad)
 
 
-def in_memory_order(a):
-    """The elements of ``a`` in the order of its memory, the order PyTorch fills a tensor in."""
-    if a.flags.c_contiguous:
-        return a.ravel()
-    return a.transpose(_memory_axes(a)).ravel()
-
-
 def _memory_axes(a):
+    """a's axes from the largest stride to the smallest: PyTorch fills a tensor in its memory order."""
     return sorted(range(a.ndim), key=lambda i: -abs(a.strides[i]))
 
 

@@ -8,11 +8,11 @@ import numbers
 import numpy as np
 
 from .._tensor import Tensor, xp_of
-from . import _devices
+from . import _devices, cpu_samplers
 from ._op import Op, apply, apply_inplace, check_inplace, write_into, NotImplementedNode
 from ..autograd.grad_mode import is_grad_enabled
 from .random import (_RandomOp, _rng, _src, _fdt, _on, _check_float, _check_std, _check_p, _name, check_generator,
-                     in_memory_order, placed, _memory_axes)
+                     placed, _memory_axes)
 from .random_int import random_range, check_uniform_bounds
 from .ranges import _fmt
 
@@ -20,8 +20,8 @@ from .ranges import _fmt
 class BernoulliBackward0(_RandomOp):
     def forward(self, probs, rng=None):
         self.shapes = (probs.shape,)
-        if type(probs) is np.ndarray:           # PyTorch's result is laid out as the probabilities
-            return placed(probs, rng.bernoulli(in_memory_order(probs))).astype(probs.dtype)
+        if type(probs) is np.ndarray:           # drawn in the (contiguous) result's order
+            return rng.bernoulli(np.ascontiguousarray(probs).ravel()).reshape(probs.shape).astype(probs.dtype)
         return (rng._draw('random_sample', probs.shape, _fdt(probs.dtype)) < probs).astype(probs.dtype)
 
 
@@ -29,7 +29,7 @@ class PoissonBackward0(_RandomOp):
     def forward(self, rates, rng=None):
         self.shapes = (rates.shape,)
         if type(rates) is np.ndarray:
-            return rng.poisson(np.asarray(rates, dtype=np.float64)).astype(rates.dtype)
+            return cpu_samplers.poisson(rng, rates)
         return rng._draw('poisson', rates.astype(np.float64), cast=rates.dtype)
 
 
@@ -50,7 +50,7 @@ class BinomialNode(NotImplementedNode):
 
     def forward(self, count, prob, rng=None):
         if type(count) is np.ndarray:
-            return rng.binomial(count.astype(np.int64), prob.astype(np.float64)).astype(count.dtype)
+            return cpu_samplers.binomial(rng, count, prob)
         return rng._draw('binomial', count.astype(np.int64), prob.astype(np.float64), cast=count.dtype)
 
 
