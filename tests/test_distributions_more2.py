@@ -245,7 +245,9 @@ def test_sample_moments():
               D.GeneralizedPareto(1., 0.5, 0.2), D.InverseGamma(t([5., 6.]), t([2., 3.])),
               D.Kumaraswamy(t([0.5, 2.]), t([2., 3.])), D.Wishart(t([4., 6.]), t(spd(3, 14, (2,)), dtype=ember.float32))):
         with warnings.catch_warnings():
-            warnings.simplefilter('error')                 # no 'Singular sample' warning for these df
+            warnings.simplefilter('error')
+            # torch's Wishart warns on every draw (its check flags the positive definite ones)
+            warnings.filterwarnings('ignore', message='Singular sample detected.')
             s = d.sample((n,))
         assert tuple(s.shape) == (n,) + tuple(d.batch_shape) + tuple(d.event_shape), type(d).__name__
         assert s.requires_grad is False and s.dtype == ember.float32, type(d).__name__
@@ -333,21 +335,29 @@ def test_rsample_gradient_matches_mean_gradient(name, make, init):
 
 
 def test_wishart_singular_draws_are_redrawn():
-    """Draws that are not positive definite are drawn again (those only), with a warning.
-    (Deviation: torch warns 'Singular sample detected.' on every rsample, a bug in its check.)"""
-    D = ember.distributions
-    d = D.Wishart(ember.tensor([3., 4.]), ember.eye(2))
-    good = ember.eye(2).expand(3, 2, 2, 2) * 2
-    bad = good.clone()
-    bad[1, 0] = 0.                                            # draw 1 has a singular matrix in its batch
-    draws = iter([bad, good * 3])
-    d._bartlett_sampling = lambda shape: next(draws)
-    with pytest.warns(UserWarning, match='Singular sample detected.'):
-        s = d.rsample((3,))
-    np.testing.assert_allclose(s.cpu().numpy()[:, 0, 0, 0], [2., 6., 2.])
-    d._bartlett_sampling = lambda shape: good
-    with warnings.catch_warnings():
-        warnings.simplefilter('error')
-        d.rsample((3,))
+    """PyTorch's correction loop, as PyTorch runs it: its test flags the draws whose batch has a
+    positive definite matrix (not the singular ones), warns 'Singular sample detected.' and draws
+    those again, until the redrawn ones have no singular matrix in their batch."""
+    import torch
+
+    def run(T, seq):
+        d = T.distributions.Wishart(T.tensor([3., 4.]), T.eye(2))
+        good = T.eye(2).expand(3, 2, 2, 2) * 2
+        bad = good.clone()
+        bad[1, 0] = 0.                                        # draw 1 has a singular matrix in its batch
+        mats = {'good': good, 'bad': bad, 'all_bad': good * 0}
+        draws, shapes = iter(seq), []
+
+        def bartlett(shape):
+            shapes.append(tuple(shape))
+            m = mats[next(draws)][:shape[0]]
+            return m * len(shapes) if len(shapes) > 1 else m
+        d._bartlett_sampling = bartlett
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            s = d.rsample((3,))
+        return s[:, 0, 0, 0].tolist(), shapes, [str(w.message) for w in caught]
+    for seq in (['bad', 'good'], ['good', 'bad', 'good'], ['all_bad'], ['good'] + ['all_bad'] * 12):
+        assert run(ember, seq) == run(torch, seq), seq
     with pytest.warns(UserWarning, match='Low df values detected'):
-        D.Wishart(ember.tensor(1.5), ember.eye(2))
+        ember.distributions.Wishart(ember.tensor(1.5), ember.eye(2))

@@ -76,3 +76,12 @@ def test_cholesky_ex_check_errors_raises_as_pytorch():
         with pytest.raises(T.linalg.LinAlgError, match=r'linalg.cholesky_ex: The factorization could not be '
                            r'completed because the input is not positive-definite \(the leading minor of order 2'):
             T.linalg.cholesky_ex(T.tensor([[1., 2.], [2., 1.]]), check_errors=True)
+
+
+def test_cholesky_ex_batch_keeps_lapacks_verdict_per_matrix():
+    """One failing matrix in a batch must not turn a near-singular positive-definite one into a failure."""
+    import torch
+    a = [[0.0015906039625406265, 0.00032613330404274166], [0.00032613330404274166, 6.686952838208526e-05]]
+    got = [T.linalg.cholesky_ex(T.tensor([[[1., 0], [0, 1]], [[1., 2], [2, 1]], a])).info.tolist()
+           for T in (torch, ember)]
+    assert got[0] == got[1] == [0, 2, 0]

@@ -9,6 +9,7 @@ from .kl import register_infinite_kl, register_kl
 from .probs_logits import ProbsLogits
 from .utils import broadcast_all
 from .._tensor import Tensor
+from ..ops import cpu_samplers
 from ..ops.random import _src
 
 __all__ = ['Poisson', 'Binomial']
@@ -62,8 +63,8 @@ def _binomial_draws(n, p):
     """Binomial draws with counts ``n`` and probabilities ``p`` (tensors of one shape)."""
     rng = _src(None, p)
     nd, pd = n._data, p._data
-    if type(pd) is np.ndarray:
-        out = rng.binomial(nd.astype(np.int64), pd.astype(np.float64))
+    if type(pd) is np.ndarray:          # PyTorch's CPU sampler, on its stream
+        out = cpu_samplers.binomial(rng, nd.astype(pd.dtype), pd)
     else:
         out = rng._draw('binomial', nd.astype(np.int64), pd.astype(np.float64))
     return Tensor._make(out.astype(pd.dtype).reshape(pd.shape))

@@ -40,7 +40,8 @@ def _log_bessel_i(x, order=0):
 
 def _best_fisher(loc, kappa, r, shape):
     """Draws of shape ``shape`` (float64) by Best & Fisher's wrapped-Cauchy envelope rejection,
-    all undecided entries drawing again each round; wrapped to [-pi, pi)."""
+    every entry drawing again each round while any is undecided, and (as PyTorch) taking each
+    round's accepted value even where an earlier round had decided it; wrapped to [-pi, pi)."""
     x = ember.zeros(shape, dtype=loc.dtype, device=loc.device)
     done = ember.zeros(shape, dtype=ember.bool, device=loc.device)
     while not bool(done.all()):
@@ -49,7 +50,7 @@ def _best_fisher(loc, kappa, r, shape):
         f = (1 + r * z) / (r + z)
         c = kappa * (r - f)
         accept = ((c * (2 - c) - u2) > 0) | ((c / u2).log() + 1 - c >= 0)
-        x = ember.where(accept & ~done, (u3 - 0.5).sign() * f.acos(), x)
+        x = ember.where(accept, (u3 - 0.5).sign() * f.acos(), x)
         done = done | accept
     return (x + math.pi + loc) % (2 * math.pi) - math.pi
 

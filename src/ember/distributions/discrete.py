@@ -47,7 +47,7 @@ class Bernoulli(ProbsLogits, ExponentialFamily):
     def sample(self, sample_shape=ember.Size()):
         shape = self._extended_shape(sample_shape)
         with ember.no_grad():
-            return ember.bernoulli(self.probs.expand(shape))
+            return ember.bernoulli(self.probs.expand(shape).contiguous())      # drawn in C order, as PyTorch
 
     def log_prob(self, value):
         self._check(value)

@@ -3,8 +3,9 @@
 A draw x ~ Gamma(alpha, 1) is a function of alpha through its CDF: F(x; alpha) = u fixed,
 so dx/dalpha = -(dF/dalpha) / f(x; alpha). dF/dalpha comes from the series of the regularised
 lower incomplete gamma function, P(alpha, x) = sum_n exp((alpha + n) log x - x - lgamma(alpha + n + 1)),
-differentiated term by term (digamma by its recurrence). Draws come from the tensor's generator
-(NumPy on the CPU, cuRAND on a GPU); everything runs on ``xp`` arrays."""
+differentiated term by term (digamma by its recurrence). Draws come from the tensor's generator:
+on the CPU PyTorch's own sampler on its stream (ops/cpu_samplers.py, so a seeded run gives
+PyTorch's numbers), cuRAND on a GPU; everything runs on ``xp`` arrays."""
 import math
 
 import numpy as np
@@ -12,6 +13,7 @@ import numpy as np
 import ember
 from ..ops._op import Op, apply
 from ..ops._promote import xp
+from ..ops import cpu_samplers
 from ..ops.random import _src
 from .._tensor import Tensor
 
@@ -72,11 +74,11 @@ class StandardGammaBackward0(Op):
 
     def forward(self, alpha, rng=None):
         m = xp(alpha)
-        a64 = alpha.astype(np.float64)
-        if type(alpha) is np.ndarray:
-            draws = rng.standard_gamma(a64)
+        if type(alpha) is np.ndarray:       # PyTorch's CPU sampler, on its stream
+            own = alpha if alpha.dtype in (np.float32, np.float64) else alpha.astype(np.float32)
+            draws = cpu_samplers.standard_gamma(rng, own)
         else:
-            draws = rng._draw('standard_gamma', a64)
+            draws = rng._draw('standard_gamma', alpha.astype(np.float64))
         out = m.asarray(draws).astype(alpha.dtype).reshape(alpha.shape)
         return m.maximum(out, np.finfo(alpha.dtype).tiny)
 
@@ -92,7 +94,10 @@ def standard_gamma(alpha):
 
 
 def sample_dirichlet(concentration):
-    """Draws from Dirichlet(concentration) along the last dim: normalised gamma draws."""
-    g = standard_gamma(concentration)
-    x = g / g.sum(-1, keepdim=True)
-    return x.clamp(min=ember.finfo(x.dtype).tiny, max=1 - ember.finfo(x.dtype).eps)
+    """Draws from Dirichlet(concentration) along the last dim, as PyTorch's ``_sample_dirichlet``:
+    gamma draws made and normalised in float64, then in the dtype clamped to [smallest normal, the
+    largest value below 1]."""
+    dt = concentration.dtype
+    g = standard_gamma(concentration.to(ember.float64))
+    x = (g / g.sum(-1, keepdim=True)).to(dt)
+    return x.clamp(min=ember.finfo(dt).tiny, max=1 - ember.finfo(dt).eps / 2)

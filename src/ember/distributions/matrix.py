@@ -140,32 +140,38 @@ class Wishart(TrilMatrices, ExponentialFamily):
         chol = ember.matmul(self._unbroadcasted_scale_tril, noise)
         return ember.matmul(chol, chol.mT)
 
-    def _singular(self, sample):
-        """Per draw (over sample_shape): is any matrix of its batch not positive definite?"""
-        bad = ~self.support.check(sample)
+    def _flagged(self, sample):
+        """Per draw (over sample_shape): PyTorch's ``is_singular``, which is ``support.check`` (true
+        for the positive definite draws), reduced with any() over the batch."""
+        ok = self.support.check(sample)
         if self._batch_shape:
-            bad = bad.reshape(tuple(bad.shape[:bad.dim() - len(self._batch_shape)]) + (-1,)).any(dim=-1)
-        return bad
+            ok = ok.reshape(tuple(ok.shape[:ok.dim() - len(self._batch_shape)]) + (-1,)).any(dim=-1)
+        return ok
 
     def rsample(self, sample_shape=ember.Size(), max_try_correction=None):
-        """A Bartlett-decomposition draw. Draws that come out singular (possible for df close to
-        p - 1) are drawn again, up to ``max_try_correction`` (default 10) times, with a warning;
-        some may stay singular, and then score -inf in log_prob."""
+        """A Bartlett-decomposition draw, then PyTorch's correction loop as PyTorch runs it: its test
+        flags the draws that are positive definite (not the singular ones), so a normal draw warns
+        'Singular sample detected.' and is drawn once more (up to ``max_try_correction``, default 10,
+        rounds while redrawn ones come out singular). The same numbers as PyTorch, from its stream."""
         if max_try_correction is None:
             max_try_correction = 10
         sample_shape = ember.Size(sample_shape)
         sample = self._bartlett_sampling(sample_shape)
-        bad = self._singular(sample)
-        if bool(bad.any()):
+        flagged = self._flagged(sample)
+        if bool(flagged.any()):
             warnings.warn('Singular sample detected.', stacklevel=2)
-            extra = (1,) * (len(self._batch_shape) + 2)
             for _ in range(max_try_correction):
-                fresh = self._bartlett_sampling(sample_shape)
-                sample = ember.where(bad.view(tuple(bad.shape) + extra), fresh, sample)
-                bad = bad & self._singular(fresh)
-                if not bool(bad.any()):
+                fresh = self._bartlett_sampling(flagged[flagged].shape)
+                sample[flagged] = fresh
+                flagged[flagged.clone()] = self._singular_any(fresh)
+                if not bool(flagged.any()):
                     break
         return sample
+
+    def _singular_any(self, sample):
+        """Per draw: is any matrix of its batch not positive definite?"""
+        bad = ~self.support.check(sample)
+        return bad.reshape(tuple(bad.shape[:bad.dim() - len(self._batch_shape)]) + (-1,)).any(dim=-1)
 
     def _half_log_det_scale(self):
         return self._unbroadcasted_scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)

@@ -1,5 +1,6 @@
 """Dropout family: the input times a random mask (PyTorch's MulBackward0 / AddBackward0 nodes).
-Masks come from ember's generator (``bernoulli_``)."""
+Masks are drawn as PyTorch draws them (``bernoulli_`` on a tensor laid out like the input, or on a
+contiguous (N, C, 1, ...) one for the feature forms), so a seeded run drops PyTorch's elements."""
 import math
 import warnings
 
@@ -12,6 +13,11 @@ def _check(p):
 
 
 def _noise(input, shape, p):
+    """Bernoulli(1 - p) noise: laid out like ``input`` (its memory order decides which draw lands
+    where) for ``shape`` None, else a contiguous tensor of ``shape`` (the feature forms)."""
+    if shape is None:
+        from .creation import empty_like
+        return empty_like(input).bernoulli_(1 - p)
     return input.new_empty(shape).bernoulli_(1 - p)
 
 
@@ -25,7 +31,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return input
     if p == 1:
         return _apply(input, input.new_zeros(()), inplace)
-    return _apply(input, _noise(input, input.shape, p).div_(1 - p), inplace)
+    return _apply(input, _noise(input, None, p).div_(1 - p), inplace)
 
 
 def _feature_shape(input, batched_dims):
@@ -98,8 +104,26 @@ def _alpha(input, shape, p, training, inplace):
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
-    return _alpha(input, input.shape, p, training, inplace)
+    return _alpha(input, None, p, training, inplace)
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
     return _alpha(input, tuple(input.shape[:2]) + (1,) * (input.ndim - 2), p, training, inplace)
+
+
+
+def rrelu_noise(input, lower, upper, generator=None):
+    """rrelu's training slopes as PyTorch's CPU kernel draws them: walking the input in (logical)
+    order, one float64 uniform in [lower, upper) for each element <= 0 (the bounds first rounded
+    to float32 unless the input is float64), none for the others (slope 1)."""
+    import numpy as np
+    from .. import _dtype
+    from .creation import empty, ones
+    x = input.detach()
+    if x.dtype is not _dtype.float64:
+        lower, upper = float(np.float32(lower)), float(np.float32(upper))
+    neg = x <= 0
+    noise = ones(x.shape, dtype=x.dtype, device=x.device)
+    noise[neg] = empty(int(neg.sum()), dtype=_dtype.float64, device=x.device).uniform_(
+        lower, upper, generator=generator).to(x.dtype)
+    return noise

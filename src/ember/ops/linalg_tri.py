@@ -259,8 +259,14 @@ def _partial_cholesky(a):
     n = a.shape[-1]
     flat = lo.reshape(-1, n, n)
     info = np.zeros(flat.shape[0], np.int32)
+    whole = a.reshape(-1, n, n)
     for i in range(flat.shape[0]):
         L = flat[i]
+        try:                            # LAPACK's own verdict first: near-singular matrices it factors stay so
+            L[...] = m.linalg.cholesky(whole[i])
+            continue
+        except np.linalg.LinAlgError:
+            pass
         for j in range(n):
             d = L[j, j] - (L[j, :j] ** 2).sum()
             if not float(d) > 0:

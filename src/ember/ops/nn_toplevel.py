@@ -139,12 +139,12 @@ def feature_dropout_(input, p=_NEED, train=_NEED):
 
 def alpha_dropout(input, p=_NEED, train=_NEED):
     _args('alpha_dropout', p, train)
-    return _drop._alpha(input, input.shape, p, train, False)
+    return _drop._alpha(input, None, p, train, False)
 
 
 def alpha_dropout_(input, p=_NEED, train=_NEED):
     _args('alpha_dropout_', p, train)
-    return _drop._alpha(input, input.shape, p, train, True)
+    return _drop._alpha(input, None, p, train, True)
 
 
 def feature_alpha_dropout(input, p=_NEED, train=_NEED):
@@ -194,7 +194,7 @@ def native_dropout(input, p=_NEED, train=_NEED):
         raise RuntimeError(f'bernoulli_ expects p to be in [0, 1], but got p={q}')
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"result type Float can't be cast to the desired output type {_scalar_name(input.dtype)}")
-    keep = input.detach().new_empty(input.shape).bernoulli_(q)
+    keep = _drop._noise(input.detach(), None, p)            # laid out like the input, as PyTorch
     return apply(NativeDropoutBackward0, input, keep, scale=0.0 if q == 0 else 1.0 / q)
 
 
@@ -331,7 +331,8 @@ def _rrelu(input, lower, upper, training, generator, inplace):
     _float_only(input, 'rrelu_with_noise_out_cpu' if training else 'leaky_relu_cpu')
     noise = None
     if training:
-        noise = input.detach().new_empty(input.shape).uniform_(lower, upper, generator=generator)
+        from .dropout import rrelu_noise
+        noise = rrelu_noise(input, lower, upper, generator)
     cls = RreluWithNoiseBackward1 if inplace else RreluWithNoiseBackward0
     run = apply_inplace if inplace else apply
     return run(cls, input, noise, slope=(lower + upper) / 2)

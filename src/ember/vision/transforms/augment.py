@@ -10,23 +10,29 @@ from collections.abc import Sequence
 import ember
 from ember.nn import Module
 from . import functional as F
-from .transforms import _RandomP, _randint, _setup_size, _uniform
+from .transforms import _RandomP, _coin, _randint, _setup_size, _uniform
 
 __all__ = ['ColorJitter', 'Grayscale', 'RandomGrayscale', 'RandomInvert', 'RandomPosterize', 'RandomSolarize',
            'RandomAdjustSharpness', 'RandomAutocontrast', 'RandomEqualize', 'GaussianBlur', 'RandomErasing']
 
 
 class RandomInvert(_RandomP):
+    _item = True
+
     def _apply_to(self, img):
         return F.invert(img)
 
 
 class RandomAutocontrast(_RandomP):
+    _item = True
+
     def _apply_to(self, img):
         return F.autocontrast(img)
 
 
 class RandomEqualize(_RandomP):
+    _item = True
+
     def _apply_to(self, img):
         return F.equalize(img)
 
@@ -34,6 +40,7 @@ class RandomEqualize(_RandomP):
 class _RandomWithArg(_RandomP):
     """``F.<op>(img, <arg>)`` with probability ``p``; the repr is torchvision's ``Name(arg=v,p=p)``."""
     _arg = _op = None
+    _item = True
 
     def __init__(self, value, p=0.5):
         super().__init__(p)
@@ -75,7 +82,7 @@ class RandomGrayscale(_RandomP):
 
     def forward(self, img):
         channels = F.get_dimensions(img)[0]
-        if ember.rand(1).item() < self.p:
+        if _coin(self.p):
             return F.rgb_to_grayscale(img, num_output_channels=channels)
         return img
 
@@ -208,7 +215,7 @@ class RandomErasing(Module):
         return 0, 0, img_h, img_w, img
 
     def forward(self, img):
-        if ember.rand(1).item() >= self.p:
+        if not _coin(self.p):
             return img
         value = self.value
         if isinstance(value, (int, float)):

@@ -8,7 +8,7 @@ import ember
 from ember.nn import Module
 from . import functional as F
 from ._interpolation import InterpolationMode, _interp
-from .transforms import _uniform
+from .transforms import _coin, _uniform
 
 __all__ = ['RandomRotation', 'RandomAffine', 'RandomPerspective', 'ElasticTransform', 'LinearTransformation']
 
@@ -158,7 +158,7 @@ class RandomPerspective(Module):
     def forward(self, img):
         fill = _tensor_fill(self.fill, img)
         _, height, width = F.get_dimensions(img)
-        if ember.rand(1).item() < self.p:
+        if _coin(self.p):
             startpoints, endpoints = self.get_params(width, height, self.distortion_scale)
             return F.perspective(img, startpoints, endpoints, self.interpolation, fill)
         return img

@@ -1,11 +1,14 @@
 """The transform classes of ``torchvision.transforms`` (v1), on PIL Images and ember tensors.
 
-Random transforms draw from ember's global generator (``ember.rand``, ``ember.randint``,
-``ember.randperm``), so ``ember.manual_seed`` makes a pipeline reproducible. Transforms that
+Random transforms make torchvision's draws in torchvision's order: from ember's global generator
+(``ember.rand``, ``ember.randint``, ``uniform_``), so the same ``manual_seed`` gives the same crops,
+flips and jitters as under PyTorch, except RandomOrder and RandomChoice, which (as torchvision)
+draw from Python's ``random`` module. Transforms that
 are ``nn.Module`` subclasses in torchvision are ``ember.nn.Module`` subclasses here, with
 the same reprs."""
 import math
 import numbers
+import random
 import warnings
 from collections.abc import Sequence
 
@@ -44,6 +47,13 @@ def _uniform(lo, hi):
 
 def _randint(high):
     return ember.randint(0, high, size=(1,)).item()
+
+
+def _coin(p, item=False):
+    """torchvision's ``torch.rand(1) < p`` (a float32 comparison), or with ``item`` its
+    ``torch.rand(1).item() < p`` (a float64 one)."""
+    u = ember.rand(1)
+    return u.item() < p if item else bool(u < p)
 
 
 class Compose:
@@ -216,7 +226,7 @@ class RandomApply(Module):
         self.transforms, self.p = transforms, p
 
     def forward(self, img):
-        if self.p < ember.rand(1).item():
+        if bool(self.p < ember.rand(1)):
             return img
         for t in self.transforms:
             img = t(img)
@@ -227,10 +237,12 @@ class RandomApply(Module):
 
 
 class RandomOrder(RandomTransforms):
-    """Apply ``transforms`` in a random order (drawn from ember's generator)."""
+    """Apply ``transforms`` in a random order (drawn, as torchvision, by Python's ``random.shuffle``)."""
 
     def __call__(self, img):
-        for i in ember.randperm(len(self.transforms)).tolist():
+        order = list(range(len(self.transforms)))
+        random.shuffle(order)
+        for i in order:
             img = self.transforms[i](img)
         return img
 
@@ -245,8 +257,7 @@ class RandomChoice(RandomTransforms):
         self.p = p
 
     def __call__(self, *args):
-        weights = ember.tensor([1.0] * len(self.transforms) if self.p is None else list(self.p), dtype=ember.float64)
-        t = self.transforms[ember.multinomial(weights, 1).item()]
+        t = random.choices(self.transforms, weights=self.p)[0]      # Python's random, as torchvision
         return t(*args)
 
     def __repr__(self):
@@ -287,12 +298,14 @@ class RandomCrop(Module):
 
 
 class _RandomP(Module):
+    _item = False           # torchvision compares rand(1).item() (True) or the tensor rand(1) with p
+
     def __init__(self, p=0.5):
         super().__init__()
         self.p = p
 
     def forward(self, img):
-        return self._apply_to(img) if ember.rand(1).item() < self.p else img
+        return self._apply_to(img) if _coin(self.p, self._item) else img
 
     def __repr__(self):
         return f'{type(self).__name__}(p={self.p})'
