@@ -1,8 +1,8 @@
 """Tutorial 3: a small classifier — nn.Module, DataLoader, CrossEntropyLoss and SGD with momentum.
 
-The data are three interleaved spirals computed from a formula, and the initial weights are
-set explicitly, so every number printed here is the same on every run (and the same on real
-PyTorch as under `python -m ember.run`).
+The data are three interleaved spirals computed from a formula; `torch.manual_seed(0)` fixes the
+random initial weights and the shuffling of the batches, so every number printed here is the same
+on every run (and the same on real PyTorch as under `python -m ember.run`).
 """
 import math
 import random
@@ -34,27 +34,17 @@ class MLP(nn.Module):
         return self.out(F.relu(self.hidden(x)))
 
 
-def init_fixed(model):
-    """Deterministic weights (instead of the default random init) so the run is reproducible."""
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name.endswith('bias'):
-                nn.init.constant_(p, 0.01)
-            else:
-                p.copy_(torch.sin(torch.arange(p.numel()) * 1.7).view_as(p) * 0.5)
-
-
+torch.manual_seed(0)
 X, Y = spirals()
 order = torch.arange(len(X)) * 7 % len(X)       # a fixed interleaving of the three classes
 X, Y = X[order], Y[order]
 print(X.shape, Y.shape, X.dtype, Y.dtype, Y.bincount())
 dataset = TensorDataset(X, Y)
 print(len(dataset), dataset[0])
-loader = DataLoader(dataset, batch_size=32, shuffle=False)
+loader = DataLoader(dataset, batch_size=32, shuffle=True)
 print(len(loader))
 
 model = MLP(2, 64, 3)
-init_fixed(model)
 print(model)
 print(sum(p.numel() for p in model.parameters()), [n for n, _ in model.named_parameters()])
 
@@ -87,9 +77,9 @@ logits = model(X[:4])
 print(torch.allclose(F.cross_entropy(logits, Y[:4]), criterion(logits, Y[:4])))
 print(logits.shape, logits.grad_fn.name(), F.softmax(logits, dim=1).sum(dim=1).shape)
 
-# shuffling reorders the batches each epoch (the order is random, the shapes are not)
+# shuffling reorders the samples each epoch: the first labels of two epochs
 shuffled = DataLoader(dataset, batch_size=100, shuffle=True)
-print([tuple(xb.shape) for xb, _ in shuffled], sum(len(yb) for _, yb in shuffled))
+print([tuple(xb.shape) for xb, _ in shuffled], [yb[:8].tolist() for _, yb in shuffled])
 
 
 # a dynamic network: ordinary Python control flow decides the graph on every call,
@@ -110,7 +100,6 @@ class DynamicNet(nn.Module):
 
 random.seed(0)
 dyn = DynamicNet(2, 8, 3)
-init_fixed(dyn)
 opt = torch.optim.SGD(dyn.parameters(), lr=0.05, momentum=0.9)
 for step in range(4):
     loss = criterion(dyn(X), Y)
