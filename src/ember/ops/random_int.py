@@ -155,12 +155,12 @@ def random_range(d, args):
             if d.name not in ('int64', 'float64', 'float32', 'bfloat16'):
                 raise RuntimeError('random_full_64_bits_range_kernel_cpu handles only int64, double, float and bfloat16')
             return -2 ** 63, 2 ** 63, 0
-        if d.is_floating_point:
-            args[0] = _update_from(d, args[0])
         low, hi, name = _limits(d)
         top = 2 ** _DIGITS[d.name] if d.is_floating_point else hi
         if not low <= args[0] <= hi:
             raise RuntimeError(f'from is out of bounds for {name}')
+        if d.is_floating_point:
+            args[0] = _update_from(d, args[0])
         if args[0] > top:
             raise RuntimeError("random_ expects 'from' casted to dtype to be less than or equal to 'to_inc' "
                                f"casted to dtype, but got from={args[0]} > to_inc={top}")
