@@ -93,7 +93,7 @@ class Decoder:
         if tag == 'sparse_coo':
             from ..sparse import sparse_coo_tensor
             return sparse_coo_tensor(self.decode(node['indices']), self.decode(node['values']), node['size'],
-                                     is_coalesced=bool(node['coalesced']))
+                                     is_coalesced=bool(node['coalesced']), check_invariants=False)
         if tag == 'Size':
             return Size(node['dims'])
         if tag == 'dtype':

@@ -259,7 +259,8 @@ class _TorchUnpickler(pickle.Unpickler):
             raise _refused(f'torch._utils._rebuild_sparse_tensor({layout})', 'ember has only sparse COO tensors')
         from ..sparse import sparse_coo_tensor
         indices, values, size = data[:3]
-        return sparse_coo_tensor(indices, values, size, is_coalesced=bool(data[3]) if len(data) > 3 else None)
+        return sparse_coo_tensor(indices, values, size, is_coalesced=bool(data[3]) if len(data) > 3 else None,
+                                 check_invariants=False)
 
     def _np_dtype(self, spec, align=False, copy=False):
         d = np.dtype(spec, bool(align), True)

@@ -25,6 +25,9 @@ _running = [None]
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _USER_FACING = tuple(_PACKAGE + d + os.sep for d in ('nn', 'optim', 'utils', 'vision'))
+# ``python -m ember.run script.py`` runs the script from here; ``python script.py`` has no frames
+# above the script's, so a recorded stack starts after this file's last frame
+_LAUNCHER = _PACKAGE + 'run.py'
 
 _ENABLED_WARNING = ('Anomaly Detection has been enabled. This mode will increase the runtime and '
                     'should only be enabled for debugging.')
@@ -104,8 +107,11 @@ def record_forward(node):
     end = len(frames)
     while end > 0 and _internal(frames[end - 1].filename):
         end -= 1
+    start = end
+    while start > 0 and frames[start - 1].filename != _LAUNCHER:
+        start -= 1
     meta = node.metadata
-    meta['traceback_'] = traceback.format_list(frames[:end])
+    meta['traceback_'] = traceback.format_list(frames[start:end])
     if _running[0] is not None:
         meta['parent_'] = _running[0]
 

@@ -8,6 +8,7 @@ from .. import _quiet_numpy
 from .node import AccumulateGrad, BACKWARD_TWICE, _FREED
 from . import anomaly as _anomaly_mode
 from .anomaly import _state as _anomaly, _running as _anomaly_running
+from .ready_queue import push as _push, pop as _pop
 
 _ndarray = _np.ndarray
 
@@ -160,7 +161,10 @@ def _execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=
         buf[nr] = g if buf[nr] is None else buf[nr] + g
     captured = [None] * len(targets) if capture else None
     given = {_owner(g._data) for g in root_grads}
-    ready = [n for n in buffers if deps.get(n, 0) == 0]
+    ready = []                       # a heap, in PyTorch's order (ready_queue)
+    for n in buffers:
+        if deps.get(n, 0) == 0:
+            _push(ready, n)
 
     prev = grad_mode.is_grad_enabled()
     grad_mode._set_enabled(create_graph)
@@ -171,7 +175,7 @@ def _execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=
     tasks.append((_task_ids[0], seen, needed, capture))
     try:
         while ready:
-            node = ready.pop()
+            node = _pop(ready)
             grads = buffers.pop(node, None) or [None] * node.n_outputs
             run = needed is None or node in needed
             if anomaly:                  # nodes recorded by this backward point back to `node`
@@ -191,7 +195,7 @@ def _execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
-                    ready.append(nxt)
+                    _push(ready, nxt)
     except Exception:
         if anomaly and node is not None:
             _anomaly_mode.report(node)     # warn with the forward traceback, then re-raise

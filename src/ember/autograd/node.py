@@ -8,6 +8,7 @@ import re
 
 from .anomaly import _state as _anomaly, record_forward as _anomaly_record
 from . import saved_hooks as _saved_hooks
+from .ready_queue import next_seq as _next_seq, LEAF_SEQ
 
 _FREED = object()
 
@@ -59,9 +60,11 @@ class Node:
     _node_pre_hooks = None
     _post_hooks = None
     _meta = None
+    _seq = 0              # sequence number: the engine runs the ready node made last first
     n_outputs = 1
 
     def __init__(self):
+        self._seq = _next_seq()
         if _anomaly[0]:          # Function nodes; op nodes are recorded in ops/_op.py
             _anomaly_record(self)
 
@@ -218,6 +221,7 @@ def resave_output(node, t):
 
 class AccumulateGrad(Node):
     """Sink node of a leaf tensor: adds the incoming gradient to ``variable.grad``."""
+    _seq = LEAF_SEQ
 
     def __init__(self, variable):
         self.variable = variable

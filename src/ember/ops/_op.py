@@ -19,7 +19,7 @@ import numpy as np
 from .._tensor import Tensor, xp_of
 from .._tensor_subclass import subclass_of as _subclass_of
 from ..autograd import grad_mode
-from ..autograd.node import Node, save_output, resave_output, _FREED
+from ..autograd.node import Node, save_output, resave_output, _FREED, _next_seq
 from ..autograd import saved_hooks as _saved_hooks
 from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
 from .. import _dtype, _quiet_numpy as _quiet
@@ -168,11 +168,10 @@ def apply(cls, *inputs, **kw):
 
 
 def _record(node, inputs, outputs):
+    node._seq = _next_seq()
     if _anomaly[0]:                      # anomaly mode: keep the forward call's traceback
         _anomaly_record(node)
-    edges = []
-    mask = 0                             # bit i: input i has an edge (its gradient is wanted)
-    bit = 1
+    edges, mask, bit = [], 0, 1          # mask bit i: input i has an edge (its gradient is wanted)
     for x in inputs:
         if isinstance(x, Tensor):
             fn = x._grad_fn

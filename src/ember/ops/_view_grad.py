@@ -5,6 +5,7 @@ import re
 
 from ..autograd import grad_mode
 from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
+from ..autograd.ready_queue import next_seq as _next_seq
 from .._tensor import Tensor
 from ._op import Op, apply, edge, _new, _record, _MULTI_VIEW
 
@@ -17,6 +18,7 @@ class CopySlices(Op):
 
     def __init__(self, base_edge, fn, chain, base_shape, base_dtype):
         self._next = (base_edge,) + fn._next[1:]
+        self._seq = _next_seq()
         self.fn, self.chain = fn, chain
         self.base_meta = (base_shape, base_dtype)
 

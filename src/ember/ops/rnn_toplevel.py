@@ -44,7 +44,7 @@ def lstm_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
         raise RuntimeError('lstm_cell expects two hidden states')
     _check(input, hx, w_ih, w_hh)
     from ..nn.modules.rnn import _lstm_cell
-    return _lstm_cell(_proj(input, w_ih, b_ih), hx[0], hx[1], w_hh, b_hh)
+    return _lstm_cell(lambda: _proj(input, w_ih, b_ih), hx[0], hx[1], w_hh, b_hh)
 
 
 def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
@@ -58,14 +58,14 @@ def rnn_tanh_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One Elman RNN step with tanh: ``tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)``."""
     _check(input, (hx,), w_ih, w_hh)
     from ..nn.modules.rnn import _rnn_cell
-    return _rnn_cell(_proj(input, w_ih, b_ih), hx, w_hh, b_hh, False)
+    return _rnn_cell(lambda: _proj(input, w_ih, b_ih), hx, w_hh, b_hh, False)
 
 
 def rnn_relu_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
     """One Elman RNN step with relu."""
     _check(input, (hx,), w_ih, w_hh)
     from ..nn.modules.rnn import _rnn_cell
-    return _rnn_cell(_proj(input, w_ih, b_ih), hx, w_hh, b_hh, True)
+    return _rnn_cell(lambda: _proj(input, w_ih, b_ih), hx, w_hh, b_hh, True)
 
 
 # ---- whole sequences ------------------------------------------------------------------------------

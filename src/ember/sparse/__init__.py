@@ -8,6 +8,7 @@ from .._tensor import Tensor as _Dense
 from ._coo import Tensor as SparseTensor
 from ._create import sparse_coo_tensor, dense_to_sparse  # noqa: F401  (ember.Tensor.to_sparse uses it)
 from . import _math
+from ._invariants import check_sparse_tensor_invariants  # noqa: F401
 
 __all__ = ['mm', 'addmm', 'sum', 'softmax', 'log_softmax', 'spdiags']
 
@@ -77,7 +78,7 @@ def spdiags(diagonals, offsets, shape, layout=None):
         src.append(k * d.shape[1] + c)
     i = np.stack([np.concatenate(rows), np.concatenate(cols)]) if rows else np.zeros((2, 0), np.int64)
     vals = d.reshape(-1)[_tensor(np.concatenate(src) if src else np.zeros(0, np.int64), device=d.device)]
-    return sparse_coo_tensor(_tensor(i, device=d.device), vals, (m, n))
+    return sparse_coo_tensor(_tensor(i, device=d.device), vals, (m, n), check_invariants=False)
 
 
 def spmm(input, mat2):

@@ -14,6 +14,7 @@ import sys
 from .._tensor import Tensor as _Dense, xp_of
 from ..autograd import grad_mode
 from ..autograd.node import Node
+from ..autograd.ready_queue import next_seq
 from ..ops._op import edge, requires_grad as _needs_grad
 
 
@@ -72,6 +73,7 @@ def record(cls, inputs, out, **attrs):
     node.__dict__.update(attrs)
     node._saved = ()                     # released after backward: a second backward raises
     node._next = tuple(sparse_edge(x) if isinstance(x, _Dense) else edge(x) for x in inputs)
+    node._seq = next_seq()
     out._grad_fn = node
     out._output_nr = 0
     return out

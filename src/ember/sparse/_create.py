@@ -7,6 +7,7 @@ from ..autograd import grad_mode
 from ..autograd.grad_mode import no_grad
 from ._autograd import values_fn, record, mask_values
 from ._coo import make, _FromValuesBackward
+from . import _invariants
 
 
 # ------------------------------------------------------------------ creation
@@ -22,6 +23,8 @@ def sparse_coo_tensor(indices=None, values=None, size=None, *, dtype=None, devic
                       requires_grad=False, check_invariants=None, is_coalesced=None):
     """A sparse COO tensor with ``values`` at ``indices`` (sparse_dim x nnz); ``size`` alone gives an
     empty one."""
+    if check_invariants is None:
+        check_invariants = _invariants.default()
     if values is None:
         if indices is not None and size is None and not isinstance(indices, _Dense):
             indices, size = None, indices

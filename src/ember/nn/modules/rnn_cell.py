@@ -82,7 +82,7 @@ class RNNCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         x, h, batched = self._prepare(input, hx)
-        out = _rnn_cell(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh,
+        out = _rnn_cell(lambda: F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh,
                         self.nonlinearity == 'relu')
         return out if batched else out.squeeze(0)
 
@@ -111,7 +111,8 @@ class LSTMCell(RNNCellBase):
         if len(hc) != 2:
             raise RuntimeError('lstm_cell expects two hidden states')
         self._check_sizes(x, hc)
-        h, c = _lstm_cell(F.linear(x, self.weight_ih, self.bias_ih), hc[0], hc[1], self.weight_hh, self.bias_hh)
+        h, c = _lstm_cell(lambda: F.linear(x, self.weight_ih, self.bias_ih), hc[0], hc[1], self.weight_hh,
+                          self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 

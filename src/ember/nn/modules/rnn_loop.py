@@ -9,13 +9,20 @@ from .. import functional as F
 
 
 # (the hidden term comes first in each sum, as in PyTorch's cells: its broadcast errors name it tensor a)
+def _pre(x_proj, h, w_hh, b_hh):
+    """``h W_hh^T + b_hh + x_proj``. ``x_proj`` may be a function making the input projection after
+    the hidden one, the order of PyTorch's RNNCell/LSTMCell (their backward runs the later first)."""
+    h_proj = F.linear(h, w_hh, b_hh)
+    return h_proj + (x_proj() if callable(x_proj) else x_proj)
+
+
 def _rnn_cell(x_proj, h, w_hh, b_hh, relu):
-    pre = F.linear(h, w_hh, b_hh) + x_proj
+    pre = _pre(x_proj, h, w_hh, b_hh)
     return pre.relu() if relu else pre.tanh()
 
 
 def _lstm_cell(x_proj, h, c, w_hh, b_hh, w_hr=None):
-    gates = F.linear(h, w_hh, b_hh) + x_proj
+    gates = _pre(x_proj, h, w_hh, b_hh)
     i, f, g, o = gates.chunk(4, -1)
     c = f.sigmoid() * c + i.sigmoid() * g.tanh()
     h = o.sigmoid() * c.tanh()
