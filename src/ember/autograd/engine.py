@@ -175,7 +175,7 @@ def _execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=
     tasks.append((_task_ids[0], seen, needed, capture))
     try:
         while ready:
-            node = _pop(ready)
+            node = ready.pop() if len(ready) == 1 else _pop(ready)
             grads = buffers.pop(node, None) or [None] * node.n_outputs
             run = needed is None or node in needed
             if anomaly:                  # nodes recorded by this backward point back to `node`
@@ -195,7 +195,10 @@ def _execute(roots, root_grads, keep_graph, create_graph, targets=None, capture=
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
-                    _push(ready, nxt)
+                    if ready:
+                        _push(ready, nxt)
+                    else:                # (a chain: no heap work)
+                        ready.append(nxt)
     except Exception:
         if anomaly and node is not None:
             _anomaly_mode.report(node)     # warn with the forward traceback, then re-raise

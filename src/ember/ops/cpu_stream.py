@@ -27,6 +27,7 @@ seeded by one 64-bit draw of this stream: reproducible under ember's seed, not P
 """
 import math
 import struct
+import sys
 
 import numpy as np
 
@@ -205,11 +206,26 @@ class CPUStream:
         """0/1 draws (bool): ``p`` a float (``n`` draws, float64 uniforms) or an array of probabilities,
         compared with float64 uniforms when float64, else with float32 ones."""
         if n is not None:
-            return self.doubles(n) < p
+            return self._below(n, p)
         p = np.asarray(p).ravel()
         if p.dtype == np.float64:
             return self.doubles(p.size) < p
         return self.floats(p.size) < p.astype(np.float32)
+
+    def _below(self, n, p):
+        """``doubles(n) < p`` without forming the doubles (dropout's masks): the 53-bit integer k of
+        each draw against ``ceil(p * 2**53)``, on the high word first (the low word only on a tie)."""
+        if not 0.0 < p < 1.0 or sys.byteorder != 'little':
+            return self.doubles(n) < p
+        top = math.ceil(p * 2.0 ** 53)
+        w = self.words(2 * n).view(np.uint32)       # little-endian words: [hi, 0, lo, 0] per draw
+        hi = w[0::4] & np.uint32(0x1FFFFF)
+        t_hi = np.uint32(top >> 32)
+        out = hi < t_hi
+        tie = np.flatnonzero(hi == t_hi)
+        if tie.size:
+            out[tie] = w[2::4][tie] < np.uint32(top & 0xFFFFFFFF)
+        return out
 
     # ---------------------------------------------------------------- integers
     def from_to(self, n, lo, span, wide=None):
