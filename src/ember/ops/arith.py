@@ -5,12 +5,13 @@ from .._tensor import Tensor
 from ._op import Op, NotImplementedNode, apply, apply_inplace
 from ._promote import promote, unbroadcast, as_array, same_arrays as _same_arrays, HALF
 from ._complex import conj, real_part, refuse_complex, no_complex  # noqa: F401 (shared by the op modules)
-from .arith_support import check_out as _check_out, sparse_op, scalar_tensor as _scalar_tensor  # noqa: F401
-from .arith_support import (int_zero_check as _int_zero_check, int_trunc_div as _int_trunc_div,
+from .arith_support import (int_zero_check as _int_zero_check, int_trunc_div as _int_trunc_div,  # noqa: F401
+                            check_out as _check_out, sparse_op, scalar_tensor as _scalar_tensor,
                             remainder_values as _remainder, half_scalar as _half_scalar,
                             sub_check as _sub_check, number_tensor as _number_tensor,
-                            checks_first as _checks_first, inplace_error as _inplace_error,
-                            same_float as _same_float, ufunc_into as _ufunc_into, scaled as _scaled)
+                            check_number_input as _check_number_input, checks_first as _checks_first,
+                            inplace_error as _inplace_error, same_float as _same_float, ufunc_into as _ufunc_into,
+                            scaled as _scaled)
 
 
 _SCALARS = (int, float, bool, complex)
@@ -182,8 +183,7 @@ DivTrueMode = type('DivBackward2', (DivBackward0,), {'__module__': __name__, '__
 _UNSET = object()
 
 
-def _TRUNC_DIV(a, b):
-    return np.trunc(np.true_divide(a, b))
+_TRUNC_DIV = (lambda a, b: np.trunc(np.true_divide(a, b)))
 
 
 def _no_bool(nd, kernel):
@@ -249,7 +249,7 @@ def add(input, other, *, alpha=1, out=None):
     try:
         if not isinstance(input, Tensor):
             if not isinstance(other, Tensor):       # two numbers: the first made a 0-dim tensor, as PyTorch
-                r = add(_number_tensor(input), other, alpha=alpha)
+                r = add(_number_tensor(input, 'add'), other, alpha=alpha)
             else:
                 r = apply(AddBackward0, other, input) if alpha == 1 else apply(AddBackward0, _scalar_tensor(input, other), other, alpha=alpha)
         else:
@@ -263,7 +263,7 @@ def sub(input, other, *, alpha=1, out=None):
     try:
         if not isinstance(input, Tensor):
             if not isinstance(other, Tensor):       # two numbers: the first made a 0-dim tensor, as PyTorch
-                input = _number_tensor(input)
+                input = _number_tensor(input, 'sub')
             # a number promotes as a wrapped number and gets no gradient edge (PyTorch's SubBackward0)
             r = apply(SubBackward0, input, other) if alpha.__class__ is int and alpha == 1 else \
                 apply(SubBackward0, input, other, alpha=alpha)
@@ -283,7 +283,8 @@ def rsub(input, other, alpha=1):
 def mul(input, other, *, out=None):
     try:
         if not isinstance(input, Tensor):
-            input, other = (other, input) if isinstance(other, Tensor) else (_number_tensor(input), other)
+            input, other = (other, _check_number_input(input, 'mul')) if isinstance(other, Tensor) else (
+                _number_tensor(input, 'mul'), other)
         r = apply(MulBackward0, input, other)
     except NotImplementedError:             # a sparse COO operand
         return sparse_op('mul', input, other, out=out)
@@ -292,7 +293,7 @@ def mul(input, other, *, out=None):
 
 def div(input, other, *, rounding_mode=_UNSET, out=None):
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):    # the first made a 0-dim tensor
-        input = _number_tensor(input)
+        input = _number_tensor(input, 'div')
     op = DivBackward2
     if rounding_mode is _UNSET:
         op, rounding_mode = DivBackward0, None
@@ -321,7 +322,7 @@ def true_divide(input, other, *, out=None):
 
 def floor_divide(input, other, *, out=None):
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        input = _number_tensor(input)
+        input = _number_tensor(input, 'floor_divide', other)
     try:
         r = apply(FloorDivide, input, other)        # a number ``input`` promotes as a wrapped number
     except (NotImplementedError, RuntimeError) as e:     # PyTorch's shape/cast errors come first
@@ -345,7 +346,6 @@ def remainder(input, other, *, out=None):
 
 
 # in-place forms -------------------------------------------------------------------
-
 def _inplace(cls, self, other, float_result=False, **kw):
     """apply_inplace in PyTorch's check order (``b=None`` in kw: a number ``other`` goes as ``b=``)."""
     try:

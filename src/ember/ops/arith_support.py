@@ -211,14 +211,26 @@ def int_scalar(v, nd):
     return int(np.array(v).astype(nd))     # (a Python int in range: any array module, dtype kept)
 
 
-def number_tensor(v):
+def number_tensor(v, fname, other=None):
     """A Python number passed as the ``input`` tensor of add/sub/mul/div with a number ``other``:
     PyTorch's argument parser makes it a 0-dim CPU tensor (int64, bool, or the default float or
-    complex dtype), so ``torch.add(1.5, 1)`` is a float32 tensor."""
+    complex dtype), so ``torch.add(1.5, 1)`` is a float32 tensor. Anything else (a list...) is the
+    parser's TypeError."""
+    check_number_input(v, fname, other)
     if v.__class__ is int and not -2 ** 63 <= v < 2 ** 63:
         raise OverflowError('int too big to convert')
     from .creation import tensor
     return tensor(v)
+
+
+def check_number_input(v, fname, other=None):
+    import numbers
+    if not isinstance(v, numbers.Number):
+        if fname == 'floor_divide':         # an overloaded function: the parser's other message
+            raise TypeError(f'floor_divide() received an invalid combination of arguments - got '
+                            f'({type(v).__name__}, {type(other).__name__}), but expected one of:')
+        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {type(v).__name__}")
+    return v
 
 
 # ------------------------------------------------------------------ PyTorch's order of checks
