@@ -1,6 +1,7 @@
-"""add/sub/mul/div/floor_divide with a non-tensor ``input``: a Python number becomes a 0-dim tensor (or a
+"""A non-tensor ``input``. add/sub/mul/div/floor_divide: a Python number becomes a 0-dim tensor (or a
 wrapped scalar beside a tensor ``other``), anything else (a list, a tuple, None) is the argument
-parser's TypeError, as in torch."""
+parser's TypeError, as in torch. The one-tensor elementwise functions (exp, sin, ...): any
+non-tensor is that TypeError."""
 import pytest
 import torch
 
@@ -22,6 +23,14 @@ CASES = {
     'div-list': lambda T: T.div([1], 2),
     'floor_divide-list': lambda T: T.floor_divide([3], 2),
     'floor_divide-ints': lambda T: T.floor_divide(7, 2),
+    'exp-list': lambda T: T.exp([1.]),
+    'sin-float': lambda T: T.sin(3.0),
+    'abs-int': lambda T: T.abs(2),
+    'sqrt-tuple': lambda T: T.sqrt((1,)),
+    'relu-list': lambda T: T.relu([1.]),
+    'sigmoid-list': lambda T: T.sigmoid([1.]),
+    'tanh-none': lambda T: T.tanh(None),
+    'log-tensor': lambda T: T.log(T.ones(1)),
 }
 
 

@@ -69,6 +69,9 @@ def _fn(cls):
         except NotImplementedError:             # a sparse tensor: ember.sparse's form of the op
             from ..sparse._unary import dense_fallback
             return dense_fallback(name, input)
+        except AttributeError:                  # not a tensor (a list, a float): the parser's TypeError
+            not_tensor(input, name)
+            raise
         if out is not None:
             from .arith import _check_out
             return _check_out(out, r, cls.__name__[:-len('Backward0')].lower())
@@ -85,6 +88,11 @@ def _fn(cls):
     f.__name__ = f.__qualname__ = name                  # ember.sin.__name__ == 'sin', as torch.sin's
     f_.__name__ = f_.__qualname__ = name + '_'
     return f, f_
+
+
+def not_tensor(x, fname):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}") from None
 
 
 _UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
