@@ -69,12 +69,24 @@ def _run_script(given):
         sys.modules['__main__'] = saved
 
 
+def _children_too():
+    """Processes this one starts with a fresh interpreter (spawn, forkserver, subprocesses) find
+    ``torch`` in ember's shim folder first: their ``import torch`` is ember as well. (Here the alias
+    finder answers first; multiprocessing hands this sys.path to its children, the environment
+    reaches subprocesses.)"""
+    shim = os.path.join(os.path.dirname(os.path.abspath(__file__)), '_run_shim')
+    rest = os.environ.get('PYTHONPATH')
+    os.environ['PYTHONPATH'] = shim if not rest else shim + os.pathsep + rest
+    sys.path.insert(1, shim)
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
         print('usage: python -m ember.run script.py [args...]', file=sys.stderr)
         return 2
     install()
+    _children_too()
     sys.argv = argv
     if argv[0] == '-m':
         sys.argv = argv[1:]
