@@ -122,6 +122,8 @@ from . import testing  # noqa: F401,E402
 from . import compiler, jit, version, _dynamo, profiler, sparse  # noqa: F401,E402
 from .sparse import sparse_coo_tensor, spmm  # noqa: F401,E402
 from .compiler import compile  # noqa: F401,E402,A004
+from .ops.foreach import functions as _foreach_functions  # noqa: E402
+globals().update(_foreach_functions())
 
 import math as _math  # noqa: E402
 import builtins as _builtins  # noqa: E402

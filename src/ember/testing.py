@@ -141,35 +141,70 @@ def assert_close(actual, expected, *, allow_subclasses=True, rtol=None, atol=Non
             raise AssertionError(f'{err}\n\nThe failure occurred for item {where}') from None
 
 
+def _make_bounds(low, high, d, lowest, highest, default_low, default_high, integral):
+    """Check and clamp ``low``/``high`` to what ``d`` holds (PyTorch's rules and messages)."""
+    import warnings
+    low = default_low if low is None else low
+    high = default_high if high is None else high
+    if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+        raise ValueError(f"`low` and `high` cannot be NaN, but got low={low} and high={high}")
+    if low == high and not integral:
+        warnings.warn("Passing `low==high` to `torch.testing.make_tensor` for floating or complex types "
+                      "is deprecated since 2.1 and will be removed in 2.3. Use `torch.full(...)` instead.",
+                      FutureWarning, stacklevel=3)
+    elif low >= high:
+        raise ValueError(f"`low` must be less than `high`, but got {low} >= {high}")
+    elif high < lowest or low >= highest:
+        raise ValueError(f"The value interval specified by `low` and `high` is [{low}, {high}), "
+                         f"but {d} only supports [{lowest}, {highest})")
+    low, high = min(max(low, lowest), highest), min(max(high, lowest), highest)
+    return (math.ceil(low), math.ceil(high)) if integral else (low, high)
+
+
 def make_tensor(*shape, dtype, device, low=None, high=None, requires_grad=False, noncontiguous=False,
                 exclude_zero=False, memory_format=None):
-    """A tensor of random values in [low, high) (defaults: -9 to 9; integers -9 to 10, 0 up for
-    unsigned; bools 0/1); ``noncontiguous`` gives it strides, ``exclude_zero`` replaces zeros."""
-    from . import randint, rand, tensor as _tensor
+    """A tensor of random values in [low, high) (defaults: -9 to 9; integers -9 to 10, clamped to
+    the dtype; bools 0/1), drawn in ``dtype`` itself as PyTorch draws them, so a seeded call gives
+    PyTorch's values; ``noncontiguous`` draws twice the last dim and keeps every second value;
+    ``exclude_zero`` replaces zeros (by 1 or the dtype's tiny)."""
+    from . import randint, empty, view_as_real
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
+    shape = tuple(shape)
     d = _dtype.to_dtype(dtype)
+    integral = not (d.is_floating_point or d.is_complex)
+    if noncontiguous and memory_format is not None:
+        raise ValueError(f"The parameters `noncontiguous` and `memory_format` are mutually exclusive, "
+                         f"but got noncontiguous={noncontiguous} and memory_format={memory_format}")
+    if requires_grad and integral:
+        raise ValueError(f"`requires_grad=True` is not supported for boolean and integral dtypes, "
+                         f"but got dtype={d}")
+    noncontiguous = noncontiguous and math.prod(shape) > 1
+    if noncontiguous:
+        shape = shape[:-1] + (2 * shape[-1],)
     if d is _dtype.bool_:
-        t = randint(0, 2, shape, device=device).bool()
-    elif d.is_floating_point or d.is_complex:      # complex: both parts in [low, high)
-        lo, hi = (-9.0 if low is None else low), (9.0 if high is None else high)
-        if lo > hi:
-            raise ValueError(f'make_tensor: low must be less than or equal to high, but got {lo} > {hi}')
-        wide = _dtype.complex128 if d.is_complex else _dtype.float64
-        t = (rand(shape, dtype=wide, device=device) * (hi - lo) + (complex(lo, lo) if d.is_complex else lo)).to(d)
-    else:
+        low, high = _make_bounds(low, high, d, 0, 2, 0, 2, True)
+        t = randint(low, high, shape, device=device, dtype=d)
+    elif integral:
         info = np.iinfo(d.np)
-        lo = max(info.min, -9 if low is None else math.ceil(low))
-        hi = min(info.max, 10 if high is None else math.ceil(high) if high != low else high + 1)
-        t = randint(max(lo, 0) if not d.is_signed else lo, hi, shape, device=device).to(d)
-    if exclude_zero:
-        fill = _tensor(_dtype.finfo(d).tiny if d.is_floating_point or d.is_complex else 1, dtype=d,
-                       device=t.device)
-        t = t.where(t != 0, fill)
-    if noncontiguous and t.numel() > 1:
-        t = t.repeat_interleave(2, dim=-1)[..., ::2]
+        top = info.max + (1 if d is not _dtype.int64 else 0)
+        low, high = _make_bounds(low, high, d, int(info.min), int(top), -9, 10, True)
+        t = randint(low, high, shape, device=device, dtype=d)
+    else:
+        fi = _dtype.finfo(d)
+        low, high = _make_bounds(low, high, d, fi.min, fi.max, -9, 9, False)
+        t = empty(shape, dtype=d, device=device)
+        target = view_as_real(t) if d.is_complex else t
+        if high - low >= _dtype.finfo(target.dtype).max:     # uniform_ needs a finite span
+            target.uniform_(low / 2, high / 2).mul_(2)
+        else:
+            target.uniform_(low, high)
+    if noncontiguous:
+        t = t[..., 1::2]
     elif memory_format is not None:
         t = t.clone(memory_format=memory_format)
+    if exclude_zero:
+        t[t == 0] = 1 if integral else _dtype.finfo(d).tiny
     if requires_grad:
         t.requires_grad_(True)
     return t

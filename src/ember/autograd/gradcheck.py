@@ -118,19 +118,19 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     diff = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     if not diff:
         raise ValueError(_NONE_REQUIRES_GRAD)
-    outs = [o for o in _outputs(func, inputs)]
-    rng = np.random.default_rng(0)
-    if grad_outputs is None:
-        grad_outputs = [Tensor._make(_random_like(rng, o._data)).to(o.device).requires_grad_() for o in outs]
+    if grad_outputs is None:      # drawn from the global generator as PyTorch draws them
+        from ..testing import make_tensor
+        from .. import _dtype
+        grad_outputs = [make_tensor(o.shape, dtype=o.dtype if o.is_floating_point() or o.is_complex()
+                                    else _dtype.float64, device=o.device, low=-1, high=1, requires_grad=True)
+                        for o in _outputs(func, inputs) if o.requires_grad]
     grad_outputs = list(_tensors(grad_outputs))
     n_in = len(inputs)
 
-    def first(*args):
+    def first(*args):      # the grad outputs pair with the outputs that require grad
         xs = args[:n_in]
         gos = args[n_in:]
-        keep = [i for i, o in enumerate(_outputs(func, xs)) if o.requires_grad]
-        os_ = [_outputs(func, xs)[i] for i in keep]
-        gos = [gos[i] for i in keep]
+        os_ = [o for o in _outputs(func, xs) if o.requires_grad]
         d = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
         return autograd_grad(os_, d, gos, create_graph=True, allow_unused=True, materialize_grads=True)
 
@@ -138,8 +138,3 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     return gradcheck(first, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)
 
-
-def _random_like(rng, arr):
-    """Standard normal float64 values shaped like ``arr`` (complex128 ones for a complex ``arr``)."""
-    r = rng.standard_normal(arr.shape)
-    return np.asarray(r + 1j * rng.standard_normal(arr.shape) if arr.dtype.kind == 'c' else r)

@@ -73,6 +73,9 @@ class _Fused(Op):
             beta, alpha = int(beta), int(alpha)
         self.beta, self.alpha, self.in_shape = beta, alpha, inp.shape
         m = xp(x)
+        dt = self.out_dtype(inp, x, y)
+        if x.dtype.name == 'float16':      # PyTorch sums product and input in float32, rounds once
+            inp, x, y = inp.astype('float32'), x.astype('float32'), y.astype('float32')
         if alpha == 0 and self.drops_product:      # alpha = 0 ignores the product (nan and inf included)
             out = m.zeros(shape, x.dtype)
         else:
@@ -82,7 +85,7 @@ class _Fused(Op):
             out = out + (inp if beta == 1 else inp * beta)
         if out.shape != tuple(shape):             # (a copy: broadcast_to's view is read-only)
             out = m.broadcast_to(out, shape).copy()
-        return out.astype(self.out_dtype(inp, x, y), copy=False)
+        return out.astype(dt, copy=False)
 
     def backward(self, g):
         x, y = self.saved_tensors

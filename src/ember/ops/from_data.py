@@ -281,10 +281,17 @@ def warn_discard_imag():
     if _WARNED[0]:
         return
     _WARNED[0] = True
-    f, level = sys._getframe(1), 2
+    warnings.warn('Casting complex values to real discards the imaginary part', UserWarning,
+                  stacklevel=user_stacklevel())
+
+
+def user_stacklevel():
+    """The ``stacklevel`` for a warning raised by the caller of this function that points at the
+    user's line: the first frame outside ember."""
+    f, level = sys._getframe(2), 2
     while f is not None and f.f_globals.get('__name__', '').startswith('ember.'):
         f, level = f.f_back, level + 1
-    warnings.warn('Casting complex values to real discards the imaginary part', UserWarning, stacklevel=level)
+    return level
 
 
 def _cast_host(arr, np_dtype):

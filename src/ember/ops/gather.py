@@ -2,7 +2,6 @@
 scatter_add, scatter_reduce, take_along_dim. For dim 0, ``out[i][j] = self[index[i][j]][j]``;
 the index may be smaller than the input in the other dims. Writes go to a copy (a failed
 in-place call changes nothing); repeats accumulate (``ufunc.at``). Also helpers for index_ops."""
-import warnings
 import numpy as np
 
 from .._tensor import Tensor, _scalar_name
@@ -15,6 +14,7 @@ from .._backend import ufunc_at
 from .shape import wrap_dim, reshape, expand
 from .arith import _check_out
 from .index import _c_contiguous
+from .from_data import user_stacklevel, _warn_once
 from ._complex import no_complex
 
 __all__ = ['gather', 'scatter', 'scatter_add', 'scatter_reduce', 'take_along_dim']
@@ -213,10 +213,10 @@ def _scatter(self, dim, index, src, value, reduce, run):
         return run(ScatterBackward0 if tensor_src else ScatterBackward1, self, src, dim=d, index=index._data)
     if reduce not in ('add', 'multiply'):
         raise RuntimeError('reduce argument must be either add or multiply.')
-    if tensor_src:
-        warnings.warn('The reduce argument of torch.scatter with Tensor src is deprecated and will be removed '
-                      'in a future PyTorch release. Use torch.scatter_reduce instead for more reduction '
-                      'options.', UserWarning, stacklevel=3)
+    if tensor_src:      # once per process, on the user's line, as PyTorch warns
+        _warn_once('The reduce argument of torch.scatter with Tensor src is deprecated and will be removed '
+                   'in a future PyTorch release. Use torch.scatter_reduce instead for more reduction '
+                   'options.', user_stacklevel() + 1)
     return run(_ScatterLegacy, self, src, dim=d, index=index._data, reduce=reduce)
 
 

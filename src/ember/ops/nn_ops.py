@@ -27,9 +27,12 @@ class AddmmBackward0(_blas.AddmmBackward0):
         self.check(bias, x, wt)
         _blas._expand_check(bias, (x.shape[0], wt.shape[1]))
         self.beta, self.alpha, self.in_shape = 1, 1, bias.shape
+        dt = x.dtype
+        if dt == np.float16:        # PyTorch sums product and bias in float32, rounds once
+            x, wt = x.astype(np.float32), wt.astype(np.float32)
         out = x @ wt
         out += bias
-        return out if out.dtype == x.dtype else out.astype(x.dtype)     # bfloat16: float32 product
+        return out if out.dtype == dt else out.astype(dt)     # bfloat16: float32 product
 
 
 def linear(input, weight, bias=None):

@@ -61,7 +61,12 @@ def _sum(a, axis, keepdim, dtype):
     if dtype is not None and a.dtype.kind == 'c':
         a = _real_part(a, out)
     acc = _F32 if out in _HALF else out
-    r = a.sum(axis=axis, keepdims=keepdim, dtype=acc)
+    # the ufunc itself on host arrays: ndarray.sum's NumPy-side wrapper would attribute an inf - inf
+    # warning to NumPy's module, past ember's filter (see _quiet_numpy)
+    if type(a) is np.ndarray:
+        r = np.add.reduce(a, axis=axis, keepdims=keepdim, dtype=acc)
+    else:
+        r = a.sum(axis=axis, keepdims=keepdim, dtype=acc)
     return as_array(r if acc is out else r.astype(out))
 
 
@@ -193,7 +198,10 @@ def _mean(a, axis, keepdim, dtype):
     if dtype is not None and a.dtype.kind == 'c':
         a = _real_part(a, out)
     acc = _F32 if out in _HALF else out
-    if a.size:
+    if a.size and type(a) is np.ndarray:    # the ufunc itself: warnings attributed to ember (see _sum)
+        s = np.add.reduce(a, axis=axis, keepdims=keepdim, dtype=acc)
+        r = np.true_divide(s, a.size // s.size)
+    elif a.size:
         r = a.mean(axis=axis, keepdims=keepdim, dtype=acc)
     else:
         with np.errstate(invalid='ignore', divide='ignore'), warnings.catch_warnings():

@@ -7,7 +7,7 @@ from .._tensor import xp_of
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import as_array
-from .reduce import _dims, _HALF, half_in_float32, upcast_half
+from .reduce import _dims, _HALF, half_in_float32, _mean
 
 
 def _correction(unbiased, correction):
@@ -78,7 +78,7 @@ class VarMeanBackward0(VarBackward0):
 
     def forward(self, a, dim=None, correction=1, keepdim=False):
         var = VarBackward0.forward(self, a, dim, correction, keepdim)
-        return var, as_array(upcast_half(a).mean(axis=self.dims, keepdims=keepdim).astype(a.dtype, copy=False))
+        return var, _mean(a, self.dims, keepdim, None)
 
     def backward(self, gv, gm):
         return VarBackward0.backward(self, gv) + _mean_grad(self, gm)
@@ -91,7 +91,7 @@ class StdMeanBackward0(StdBackward0):
 
     def forward(self, a, dim=None, correction=1, keepdim=False):
         std = StdBackward0.forward(self, a, dim, correction, keepdim)
-        return std, as_array(upcast_half(a).mean(axis=self.dims, keepdims=keepdim).astype(a.dtype, copy=False))
+        return std, _mean(a, self.dims, keepdim, None)
 
     def backward(self, gs, gm):
         return StdBackward0.backward(self, gs) + _mean_grad(self, gm)
