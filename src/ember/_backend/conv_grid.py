@@ -28,8 +28,6 @@ from .im2col import _xp, out_size, matmul as _mm
 _CHUNK_BYTES = 1 << 20       # patch blocks of about this size stay in cache between copy and GEMM
 _MAX_COLS = 2400             # columns per block at most (thin patch matrices: few rows, many columns)
 _MAX_WASTE = 1.4             # grid columns per useful output allowed
-_IMAGE_BYTES = 8 << 20       # one image's patches up to this size: one block (BLAS is faster on the
-                             # long rows than on cache-sized column blocks: 64->64 on 56x56, 13%)
 
 
 def _extent(xshape, kshape, stride, pads, dil):
@@ -121,10 +119,6 @@ class _Grid:
             step = max(1, min(_CHUNK_BYTES // per_image, _MAX_COLS // self.m))
             for i in range(0, n, step):
                 yield slice(i, min(n, i + step)), slice(0, self.m)
-            return
-        if per_image <= _IMAGE_BYTES:
-            for i in range(n):
-                yield slice(i, i + 1), slice(0, self.m)
             return
         cols = max(256, _CHUNK_BYTES // (self.ck * self.itemsize))
         for i in range(n):
