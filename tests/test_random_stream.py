@@ -7,11 +7,14 @@ exact: PyTorch's float32 normal kernel (avx_mathfun's float32 log/sincos with fu
 fused ``x*(to-from)+from`` and ``n*std+mean``, and the C library's double log/log1p/exp/sin/cos/tan are
 all reproduced (src/ember/ops/cpu_stream_math.py).
 """
+import math
+
 import numpy as np
 import pytest
 import torch
 
 import ember
+from ember.ops.cpu_stream import CPUStream
 
 SEEDS = (0, 1, 2**40 + 7)
 SIZES = (0, 1, 3, 15, 16, 17, 31, 100, 1000)
@@ -337,3 +340,27 @@ def test_fused_multiply_add_rounds_once():
     big = 2.0 ** 53 + 2                                 # odd last bit: x*y + big lies just below a halfway point
     assert (fma64(x, y, big) == big).all() and (x * y + big != big).all()
     assert (fma64(x, y, -1.0) == -(i * i * 2.0 ** -104)).all()
+
+
+class _Words(CPUStream):
+    """A stream whose words are given (to reach the rare ties of the dropout fast path)."""
+    __slots__ = ('given',)
+
+    def words(self, n):
+        return self.given[:n]
+
+
+@pytest.mark.parametrize('p', [0.1, 0.5, 1 / 3, 0.9, 2 ** -30])
+def test_bernoulli_fast_path_ties_on_the_high_word(p):
+    """bernoulli(p, n) compares the 53-bit draw with ceil(p * 2**53) high word first; draws whose high
+    21 bits equal the threshold's are decided by the low word, as the float64 comparison decides them."""
+    top = math.ceil(p * 2.0 ** 53)
+    t_hi, t_lo = top >> 32, top & 0xFFFFFFFF
+    his = [t_hi, t_hi | (0x7FF << 21), max(t_hi - 1, 0), t_hi + 1]          # (high 11 bits are not drawn)
+    los = [max(t_lo - 1, 0), t_lo, min(t_lo + 1, 0xFFFFFFFF), 0, 0xFFFFFFFF]
+    pairs = [(h, lo) for h in his for lo in los]
+    s = _Words(0)
+    s.given = np.array([w for pair in pairs for w in pair], dtype=np.uint64)
+    k = np.array([((h & 0x1FFFFF) << 32) | lo for h, lo in pairs], dtype=np.uint64)
+    expect = k.astype(np.float64) * 2.0 ** -53 < p
+    np.testing.assert_array_equal(s.bernoulli(p, len(pairs)), expect)

@@ -21,8 +21,8 @@ tests/test_random_stream.py):
 - bernoulli, exponential, geometric, cauchy, log-normal: one float64 uniform (or normal) per element,
   through the C library's log1p/log/tan/exp (cpu_stream_math.py has the exact arithmetic).
 
-Distributions without such a recipe here (poisson, gamma, binomial, ...) draw from a NumPy generator
-seeded by one 64-bit draw of this stream: reproducible under ember's seed, not PyTorch's numbers.
+Poisson, gamma, binomial and Dirichlet are PyTorch's CPU samplers on this stream (cpu_samplers.py).
+A CPU generator drawing for a GPU tensor (which PyTorch refuses) uses ``numpy_generator()``.
 ``state()`` and ``set_state()`` use PyTorch's 5056-byte layout, so states move between the two.
 """
 import math
@@ -253,14 +253,9 @@ class CPUStream:
 
     # ---------------------------------------------------------------- the rest
     def numpy_generator(self):
-        """A NumPy Generator seeded from this stream (one 64-bit draw): for distributions without
-        PyTorch's recipe here."""
+        """A NumPy Generator seeded from this stream (one 64-bit draw): a CPU generator's draws for a
+        GPU tensor (random_fill.HostDraws)."""
         return np.random.default_rng(int(self.words64(1)[0]))
-
-    def __getattr__(self, name):            # rng.poisson(...), rng.gamma(...), ...
-        if name.startswith('_'):
-            raise AttributeError(name)
-        return getattr(self.numpy_generator(), name)
 
     # ---------------------------------------------------------------- state, in PyTorch's layout
     def state(self):
