@@ -74,6 +74,29 @@ def scratch(a, cache):
     return buf[:a.size].reshape(a.shape)
 
 
+def scratch_blocks(cache, *arrays):
+    """``blocks(*arrays)`` with a scratch piece (``scratch``) added last to each tuple."""
+    for piece in blocks(*arrays):
+        yield piece + (scratch(piece[0], cache),)
+
+
+BLOCK = 1 << 16
+
+
+def blocks(*arrays):
+    """The arrays (same size) cut into matching flat pieces of ``BLOCK`` elements, so that a chain of
+    in-place updates runs on pieces that stay in the CPU cache: an update of 1M-element tensors makes
+    one trip through memory instead of one per operation (Adam: 40 -> 22 ms for 10M parameters). On
+    a GPU, or for small or non-contiguous arrays, the arrays whole."""
+    a0 = arrays[0]
+    if a0.size <= BLOCK or xp_of(a0) is not np or not all(a.flags.c_contiguous for a in arrays):
+        yield arrays
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    for k in range(0, a0.size, BLOCK):
+        yield tuple(f[k:k + BLOCK] for f in flat)
+
+
 def lerp_(a, b, w, tmp=None):
     """a <- a + w * (b - a) in a's precision, PyTorch's two-branch form for accuracy.
     ``tmp``: optional scratch array shaped like ``a``."""

@@ -1,7 +1,8 @@
 """Adam (and, through ``decoupled_weight_decay``, AdamW): PyTorch's single-tensor update rule."""
 from .._tensor import Tensor, xp_of
 from .optimizer import Optimizer
-from ._update import bump, check_lr, check_nonneg, decay_and_moments, new_step, scratch, to_float, zeros_state
+from ._update import (bump, check_lr, check_nonneg, decay_and_moments, new_step, scratch_blocks, to_float,
+                      zeros_state)
 
 
 def check_betas(betas):
@@ -9,6 +10,20 @@ def check_betas(betas):
         raise ValueError(f'Invalid beta parameter at index 0: {betas[0]}')
     if not 0.0 <= betas[1] < 1.0:
         raise ValueError(f'Invalid beta parameter at index 1: {betas[1]}')
+
+
+def _update(x, g, m, v, mx, tmp, beta1, beta2, lr, wd, decoupled, eps, step_size, bc2_sqrt):
+    """One parameter's (or one piece's) update, in place on raw arrays; ``tmp`` is scratch."""
+    xp = xp_of(x)
+    decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled, tmp)
+    if mx is not None:
+        xp.maximum(mx, v, out=mx)
+    denom = xp.sqrt(v if mx is None else mx, out=tmp)
+    # m / (sqrt(v) / c + eps) == c * m / (sqrt(v) + eps * c): one pass fewer
+    denom += eps * bc2_sqrt
+    xp.divide(m, denom, out=denom)
+    denom *= -step_size * bc2_sqrt
+    x += denom
 
 
 class Adam(Optimizer):
@@ -70,26 +85,14 @@ class Adam(Optimizer):
             decoupled = group.get('decoupled_weight_decay', False)
             work = {}
             for p, state, x, g in self._updates(group):
-                xp = xp_of(x)
                 st, m_t, v_t = state['step'], state['exp_avg'], state['exp_avg_sq']
-                m, v = m_t._data, v_t._data
-                tmp = scratch(x, work)
-                g = decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled, tmp)
+                mx_t = state['max_exp_avg_sq'] if amsgrad else None
                 step = float(st._data)
                 step_size = lr / (1 - beta1 ** step)
                 bc2_sqrt = (1 - beta2 ** step) ** 0.5
-                if amsgrad:
-                    mx_t = state['max_exp_avg_sq']
-                    mx = mx_t._data
-                    xp.maximum(mx, v, out=mx)
-                    bump(mx_t)
-                    denom = xp.sqrt(mx, out=tmp)
-                else:
-                    denom = xp.sqrt(v, out=tmp)
-                # m / (sqrt(v) / c + eps) == c * m / (sqrt(v) + eps * c): one pass fewer
-                denom += eps * bc2_sqrt
-                xp.divide(m, denom, out=denom)
-                denom *= -step_size * bc2_sqrt
-                x += denom
-                bump(p, st, m_t, v_t)
+                arrays = (x, g, m_t._data, v_t._data) + ((mx_t._data,) if amsgrad else ())
+                for piece in scratch_blocks(work, *arrays):
+                    _update(*piece[:4], piece[4] if amsgrad else None, piece[-1], beta1, beta2, lr, wd,
+                            decoupled, eps, step_size, bc2_sqrt)
+                bump(p, st, m_t, v_t, *((mx_t,) if amsgrad else ()))
         return loss

@@ -5,7 +5,24 @@ from .._tensor import Tensor, xp_of
 from .._backend.cuda_optim import sgd_kernels
 from .optimizer import Optimizer
 from ..autograd.grad_mode import no_grad
-from ._update import bump, to_float
+from ._update import blocks, bump, to_float
+
+
+def _dense_update(x, g, buf, lr, wd, momentum, damp, nesterov, maximize, first):
+    """SGD's update of one parameter (or one piece of it) in place; ``buf`` the momentum buffer
+    (None without momentum), filled with the gradient on the ``first`` step."""
+    if maximize:
+        g = -g
+    if wd != 0:
+        g = g + wd * x
+    if buf is not None:
+        if first:
+            buf[...] = g
+        else:
+            buf *= momentum
+            buf += g if damp == 0 else (1 - damp) * g
+        g = g + momentum * buf if nesterov else buf
+    x -= lr * g
 
 
 class SGD(Optimizer):
@@ -51,22 +68,19 @@ class SGD(Optimizer):
                 if type(x) is not np.ndarray and self._fused_step(p, x, g, lr, wd, momentum, damp, nesterov,
                                                                   maximize):
                     continue
-                if maximize:
-                    g = -g
-                if wd != 0:
-                    g = g + wd * x
+                buf = None
                 if momentum != 0:
                     state = self.state[p]
                     buf = state.get('momentum_buffer')
-                    if buf is None:
-                        buf = state['momentum_buffer'] = Tensor._make(xp_of(x).array(g, copy=True))
-                    else:
-                        b = buf._data
-                        b *= momentum
-                        b += g if damp == 0 else (1 - damp) * g
-                        bump(buf)
-                    g = g + momentum * buf._data if nesterov else buf._data
-                x -= lr * g
+                    first = buf is None
+                    if first:
+                        buf = state['momentum_buffer'] = Tensor._make(xp_of(x).empty_like(g))
+                arrays = (x, g) if buf is None else (x, g, buf._data)
+                for piece in blocks(*arrays):
+                    _dense_update(*piece[:2], piece[2] if buf is not None else None, lr, wd, momentum, damp,
+                                  nesterov, maximize, buf is not None and first)
+                if buf is not None and not first:
+                    bump(buf)
                 bump(p)
         return loss
 
