@@ -19,10 +19,18 @@ CONFIGS = [
     ('SGD', dict(lr=0.1, momentum=0.9, weight_decay=0.01)),
     ('SGD', dict(lr=0.1, momentum=0.9, nesterov=True, maximize=True)),
     ('SGD', dict(lr=0.1, momentum=0.8, dampening=0.3)),
+    ('RMSprop', dict(lr=1e-2)),
+    ('RMSprop', dict(lr=1e-2, centered=True, momentum=0.9, weight_decay=0.01)),
+    ('Adagrad', dict(lr=0.1, lr_decay=0.01, weight_decay=0.01)),
+    ('NAdam', dict(lr=1e-2, weight_decay=0.01)),
+    ('NAdam', dict(lr=1e-2, weight_decay=0.01, decoupled_weight_decay=True)),
+    ('RAdam', dict(lr=1e-2, weight_decay=0.01)),
+    ('Adamax', dict(lr=1e-2, weight_decay=0.01)),
+    ('Adadelta', dict(lr=1.0, weight_decay=0.01)),
 ]
 
 
-def _run(lib, name, kw, steps=4, block=None, monkeypatch=None):
+def _run(lib, name, kw, steps=7):
     rng = np.random.default_rng(7)
     params = [lib.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True) for s in SIZES]
     opt = getattr(lib.optim, name)(params, **kw)

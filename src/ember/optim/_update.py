@@ -97,6 +97,14 @@ def blocks(*arrays):
         yield tuple(f[k:k + BLOCK] for f in flat)
 
 
+def for_pieces(fn, arrays, *args):
+    """``fn(*piece, *args)`` for each piece of ``arrays`` (``blocks``); None entries stay None."""
+    present = [a for a in arrays if a is not None]
+    for piece in blocks(*present):
+        it = iter(piece)
+        fn(*[None if a is None else next(it) for a in arrays], *args)
+
+
 def lerp_(a, b, w, tmp=None):
     """a <- a + w * (b - a) in a's precision, PyTorch's two-branch form for accuracy.
     ``tmp``: optional scratch array shaped like ``a``."""

@@ -1,7 +1,27 @@
 """Adadelta: step sizes from running averages of squared gradients and squared updates."""
 from .._tensor import xp_of
 from .optimizer import Optimizer
-from ._update import bump, check_lr, check_nonneg, new_step, to_float, zeros_state
+from ._update import bump, check_lr, check_nonneg, for_pieces, new_step, to_float, zeros_state
+
+
+def _update(x, g, sq, acc, lr, rho, eps, wd):
+    """Adadelta's update of one parameter (or a piece of it), in place."""
+    sqrt = xp_of(x).sqrt
+    if wd != 0:
+        g = g + wd * x
+    sq *= rho
+    t = g * (1 - rho)
+    t *= g
+    sq += t
+    std = sqrt(sq + eps)
+    delta = sqrt(acc + eps)
+    delta /= std
+    delta *= g
+    acc *= rho
+    t = delta * (1 - rho)
+    t *= delta
+    acc += t
+    x -= lr * delta
 
 
 class Adadelta(Optimizer):
@@ -31,23 +51,7 @@ class Adadelta(Optimizer):
         for group in self.param_groups:
             lr, rho, eps, wd = to_float(group['lr']), group['rho'], group['eps'], group['weight_decay']
             for p, state, x, g in self._updates(group):
-                sqrt = xp_of(x).sqrt
                 st, sq_t, acc_t = state['step'], state['square_avg'], state['acc_delta']
-                if wd != 0:
-                    g = g + wd * x
-                sq, acc = sq_t._data, acc_t._data
-                sq *= rho
-                t = g * (1 - rho)
-                t *= g
-                sq += t
-                std = sqrt(sq + eps)
-                delta = sqrt(acc + eps)
-                delta /= std
-                delta *= g
-                acc *= rho
-                t = delta * (1 - rho)
-                t *= delta
-                acc += t
-                x -= lr * delta
+                for_pieces(_update, (x, g, sq_t._data, acc_t._data), lr, rho, eps, wd)
                 bump(p, st, sq_t, acc_t)
         return loss

@@ -1,7 +1,19 @@
 """Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
 from .._tensor import Tensor, xp_of
 from .optimizer import Optimizer
-from ._update import bump, check_lr, check_nonneg, new_step, to_float
+from ._update import bump, check_lr, check_nonneg, for_pieces, new_step, to_float
+
+
+def _update(x, g, s, clr, eps, wd):
+    """Adagrad's dense update of one parameter (or a piece of it), in place."""
+    if wd != 0:
+        g = g + wd * x
+    s += g * g
+    std = xp_of(x).sqrt(s)
+    std += eps
+    t = g * -clr
+    t /= std
+    x += t
 
 
 class Adagrad(Optimizer):
@@ -56,15 +68,7 @@ class Adagrad(Optimizer):
                     self._sparse_update(x, sum_t._data, g, clr, eps)
                     bump(p, st, sum_t)
                     continue
-                if wd != 0:
-                    g = g + wd * x
-                s = sum_t._data
-                s += g * g
-                std = xp_of(x).sqrt(s)
-                std += eps
-                t = g * -clr
-                t /= std
-                x += t
+                for_pieces(_update, (x, g, sum_t._data), clr, eps, wd)
                 bump(p, st, sum_t)
         return loss
 

@@ -2,7 +2,22 @@
 from .._tensor import xp_of
 from .adam import check_betas
 from .optimizer import Optimizer
-from ._update import bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
+from ._update import bump, check_lr, check_nonneg, for_pieces, lerp_, new_step, to_float, zeros_state
+
+
+def _update(x, g, m, u, beta1, beta2, eps, wd, clr):
+    """Adamax's update of one parameter (or a piece of it), in place."""
+    xp = xp_of(x)
+    if wd != 0:
+        g = g + wd * x
+    lerp_(m, g, 1 - beta1)
+    u *= beta2
+    t = xp.abs(g)
+    t += eps
+    xp.maximum(u, t, out=u)
+    t = m * -clr
+    t /= u
+    x += t
 
 
 class Adamax(Optimizer):
@@ -32,19 +47,8 @@ class Adamax(Optimizer):
             beta1, beta2 = group['betas']
             lr, eps, wd = to_float(group['lr']), group['eps'], group['weight_decay']
             for p, state, x, g in self._updates(group):
-                xp = xp_of(x)
                 st, m_t, u_t = state['step'], state['exp_avg'], state['exp_inf']
-                if wd != 0:
-                    g = g + wd * x
-                m, u = m_t._data, u_t._data
-                lerp_(m, g, 1 - beta1)
-                u *= beta2
-                t = xp.abs(g)
-                t += eps
-                xp.maximum(u, t, out=u)
                 clr = lr / (1 - beta1 ** float(st._data))
-                t = m * -clr
-                t /= u
-                x += t
+                for_pieces(_update, (x, g, m_t._data, u_t._data), beta1, beta2, eps, wd, clr)
                 bump(p, st, m_t, u_t)
         return loss

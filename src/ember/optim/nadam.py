@@ -2,7 +2,20 @@
 from .._tensor import xp_of
 from .adam import check_betas
 from .optimizer import Optimizer
-from ._update import bump, check_lr, check_nonneg, decay_and_moments, new_step, to_float, zeros_state
+from ._update import bump, check_lr, check_nonneg, for_pieces, decay_and_moments, new_step, to_float, zeros_state
+
+
+def _update(x, g, m, v, beta1, beta2, lr, wd, decoupled, eps, bias_correction2, g_factor, m_factor):
+    """NAdam's update of one parameter (or a piece of it), in place."""
+    g = decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled)
+    denom = xp_of(x).sqrt(v / bias_correction2)
+    denom += eps
+    t = g * g_factor
+    t /= denom
+    x += t
+    t = m * m_factor
+    t /= denom
+    x += t
 
 
 class NAdam(Optimizer):
@@ -46,15 +59,8 @@ class NAdam(Optimizer):
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
                 mp_t._data *= mu
                 mu_product = float(mp_t._data)
-                m, v = m_t._data, v_t._data
-                g = decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled)
-                denom = xp_of(x).sqrt(v / bias_correction2)
-                denom += eps
-                t = g * (-lr * (1.0 - mu) / (1.0 - mu_product))
-                t /= denom
-                x += t
-                t = m * ((-lr * mu_next) / (1.0 - mu_product * mu_next))
-                t /= denom
-                x += t
+                for_pieces(_update, (x, g, m_t._data, v_t._data), beta1, beta2, lr, wd, decoupled, eps,
+                           bias_correction2, -lr * (1.0 - mu) / (1.0 - mu_product),
+                           (-lr * mu_next) / (1.0 - mu_product * mu_next))
                 bump(p, st, mp_t, m_t, v_t)
         return loss

@@ -2,7 +2,23 @@
 from .._tensor import xp_of
 from .adam import check_betas
 from .optimizer import Optimizer
-from ._update import bump, check_lr, check_nonneg, decay_and_moments, new_step, to_float, zeros_state
+from ._update import bump, check_lr, check_nonneg, for_pieces, decay_and_moments, new_step, to_float, zeros_state
+
+
+def _update(x, g, m, v, beta1, beta2, lr, wd, decoupled, eps, bias_correction1, bias_correction2, rect):
+    """RAdam's update of one parameter (or a piece of it), in place; ``rect`` the rectification
+    factor, None while the variance is not yet tractable (then an SGD-with-momentum step)."""
+    decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled)
+    upd = m / bias_correction1
+    upd *= lr
+    if rect is not None:
+        adaptive = xp_of(x).sqrt(v)
+        adaptive += eps
+        adaptive = 1.0 / adaptive          # PyTorch: number / tensor = reciprocal * number
+        adaptive *= bias_correction2 ** 0.5
+        upd *= adaptive
+        upd *= rect
+    x -= upd
 
 
 class RAdam(Optimizer):
@@ -39,20 +55,12 @@ class RAdam(Optimizer):
             for p, state, x, g in self._updates(group):
                 st, m_t, v_t = state['step'], state['exp_avg'], state['exp_avg_sq']
                 step = float(st._data)
-                m, v = m_t._data, v_t._data
-                g = decay_and_moments(x, g, m, v, beta1, beta2, lr, wd, decoupled)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
-                upd = m / bias_correction1
-                upd *= lr
                 rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
-                if rho_t > 5.0:
-                    adaptive = xp_of(x).sqrt(v)
-                    adaptive += eps
-                    adaptive = 1.0 / adaptive          # PyTorch: number / tensor = reciprocal * number
-                    adaptive *= bias_correction2 ** 0.5
-                    upd *= adaptive
-                    upd *= ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-                x -= upd
+                rect = (((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                        if rho_t > 5.0 else None)
+                for_pieces(_update, (x, g, m_t._data, v_t._data), beta1, beta2, lr, wd, decoupled, eps,
+                           bias_correction1, bias_correction2, rect)
                 bump(p, st, m_t, v_t)
         return loss

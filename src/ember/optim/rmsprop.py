@@ -1,7 +1,35 @@
 """RMSprop: divide the gradient by a running root-mean-square (PyTorch's update rule)."""
 from .._tensor import xp_of
 from .optimizer import Optimizer
-from ._update import bump, check_lr, check_nonneg, lerp_, new_step, to_float, zeros_state
+from ._update import bump, check_lr, check_nonneg, for_pieces, lerp_, new_step, to_float, zeros_state
+
+
+def _update(x, g, sq, ga, buf, lr, alpha, eps, wd, momentum):
+    """RMSprop's update of one parameter (or a piece of it), in place; ``ga`` the gradient average
+    (centered), ``buf`` the momentum buffer (momentum > 0), else None."""
+    xp = xp_of(x)
+    if wd != 0:
+        g = g + wd * x
+    sq *= alpha
+    t = g * (1 - alpha)
+    t *= g
+    sq += t
+    if ga is not None:
+        lerp_(ga, g, 1 - alpha)
+        t = ga * -1.0
+        t *= ga
+        avg = xp.sqrt(sq + t)
+    else:
+        avg = xp.sqrt(sq)
+    avg += eps
+    if buf is not None:
+        buf *= momentum
+        buf += g / avg
+        x -= lr * buf
+    else:
+        t = g * -lr
+        t /= avg
+        x += t
 
 
 class RMSprop(Optimizer):
@@ -33,37 +61,11 @@ class RMSprop(Optimizer):
             lr, alpha, eps = to_float(group['lr']), group['alpha'], group['eps']
             wd, momentum, centered = group['weight_decay'], group['momentum'], group['centered']
             for p, state, x, g in self._updates(group):
-                xp = xp_of(x)
                 st, sq_t = state['step'], state['square_avg']
-                if wd != 0:
-                    g = g + wd * x
-                sq = sq_t._data
-                sq *= alpha
-                t = g * (1 - alpha)
-                t *= g
-                sq += t
-                changed = [p, st, sq_t]
-                if centered:
-                    ga_t = state['grad_avg']
-                    ga = ga_t._data
-                    lerp_(ga, g, 1 - alpha)
-                    t = ga * -1.0
-                    t *= ga
-                    avg = xp.sqrt(sq + t)
-                    changed.append(ga_t)
-                else:
-                    avg = xp.sqrt(sq)
-                avg += eps
-                if momentum > 0:
-                    buf_t = state['momentum_buffer']
-                    buf = buf_t._data
-                    buf *= momentum
-                    buf += g / avg
-                    x -= lr * buf
-                    changed.append(buf_t)
-                else:
-                    t = g * -lr
-                    t /= avg
-                    x += t
-                bump(*changed)
+                ga_t = state['grad_avg'] if centered else None
+                buf_t = state['momentum_buffer'] if momentum > 0 else None
+                extra = [t for t in (ga_t, buf_t) if t is not None]
+                for_pieces(_update, (x, g, sq_t._data) + tuple(None if t is None else t._data for t in (ga_t, buf_t)),
+                           lr, alpha, eps, wd, momentum)
+                bump(p, st, sq_t, *extra)
         return loss
