@@ -58,6 +58,8 @@ from . import __future__  # noqa: F401,E402
 from ._dtype import finfo, iinfo, can_cast  # noqa: F401,E402
 from .ops.ranges import arange, linspace, logspace, tril_indices, triu_indices  # noqa: F401,E402
 from .ops.random import poisson, binomial  # noqa: F401,E402
+from .ops.gamma_draws import (_standard_gamma, _standard_gamma_grad, _dirichlet_grad,  # noqa: F401,E402
+                              _sample_dirichlet)
 from .ops.nn_ops import softmax, log_softmax  # noqa: F401,E402
 
 subtract, multiply, divide = sub, mul, div

@@ -1,12 +1,12 @@
 """Gamma, Beta and Dirichlet (built on ember.lgamma/digamma), with their KL divergences.
-Their rsample is differentiable through implicit reparameterisation (gamma_sampling)."""
+Their rsample is differentiable through implicit reparameterisation (ops/gamma_draws.py)."""
 import numbers
 
 import ember
 from . import constraints
 from .distribution import ExponentialFamily, _Broadcast
 from .continuous import Exponential, Normal, Uniform
-from .gamma_sampling import standard_gamma, sample_dirichlet
+from ..ops.gamma_draws import _standard_gamma, dirichlet_rsample
 from .kl import register_infinite_kl, register_kl
 from .utils import broadcast_all, euler_constant
 
@@ -38,7 +38,7 @@ class Gamma(_Broadcast, ExponentialFamily):
 
     def rsample(self, sample_shape=ember.Size()):
         shape = self._extended_shape(sample_shape)
-        value = standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
+        value = _standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
         with ember.no_grad():
             value.detach().clamp_(min=ember.finfo(value.dtype).tiny)     # not recorded
         return value
@@ -82,7 +82,7 @@ class Dirichlet(ExponentialFamily):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        return sample_dirichlet(self.concentration.expand(shape))
+        return dirichlet_rsample(self.concentration.expand(shape))
 
     def log_prob(self, value):
         self._check(value)
