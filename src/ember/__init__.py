@@ -17,6 +17,7 @@ from ._device import device, set_default_device, get_default_device  # noqa: F40
 from ._size import Size  # noqa: F401
 from ._tensor import Tensor  # noqa: F401
 from . import _methods
+from .ops import argcheck as _argcheck
 from .autograd import (no_grad, enable_grad, set_grad_enabled, inference_mode,  # noqa: F401
                        is_grad_enabled, is_inference_mode_enabled)
 from . import autograd  # noqa: F401
@@ -107,7 +108,10 @@ def numel(input):
 
 
 def is_floating_point(input):
-    return input.is_floating_point()
+    try:
+        return input.is_floating_point()
+    except AttributeError:                      # not a tensor: the parser's TypeError
+        _argcheck.bad_input('is_floating_point', (input,))
 
 
 def result_type(tensor1, tensor2):
@@ -134,17 +138,22 @@ pi, e, inf, nan, newaxis = _math.pi, _math.e, _math.inf, _math.nan, None
 
 
 def detach(input):
-    return input.detach()
+    try:
+        return input.detach()
+    except AttributeError:                      # not a tensor: the parser's TypeError
+        _argcheck.bad_input('detach', (input,))
 
 
 def is_complex(input):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"is_complex(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    _argcheck.need_tensor('is_complex', input)
     return input.is_complex()
 
 
 def is_signed(input):
-    return input.is_signed()
+    try:
+        return input.is_signed()
+    except AttributeError:
+        _argcheck.bad_input('is_signed', (input,))
 
 
 _flags = {'deterministic': False, 'warn_only': False, 'matmul_precision': 'highest'}

@@ -246,6 +246,8 @@ def accept_axis(fn, name, method=False):
     calls without those keywords go straight through). For the reductions it also refuses what
     PyTorch's argument parser refuses (``x.sum(0, 1)``: keepdim must be a bool; see ops/argcheck.py)."""
     spec = argcheck.rule(name)
+    code = getattr(fn, '__code__', None)
+    first = code.co_varnames[0] if code is not None and code.co_argcount else 'input'
 
     def op(*args, **kw):
         if spec is not None and (len(args) > 2 or kw):
@@ -263,7 +265,10 @@ def accept_axis(fn, name, method=False):
                     raise
                 bad = 'axis' if 'dim' in str(e) else 'keepdims'
                 raise TypeError(f"{name}() got an unexpected keyword argument '{bad}'") from None
-        return fn(*args, **kw)
+        try:
+            return fn(*args, **kw)
+        except AttributeError:           # a list, a number, ... for the tensor: the parser's TypeError
+            argcheck.bad_input(name, args, kw, first)
     op.__name__, op.__qualname__, op.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
     op.__module__, op.__wrapped__ = fn.__module__, fn
     return op

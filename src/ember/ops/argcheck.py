@@ -94,3 +94,47 @@ def check(spec, name, method, args, kw):
         if styles[2] == B and (single or not no_dim):
             raise TypeError(f"{name}(): argument 'keepdim' must be bool, not {_type_name(kw['keepdim'])}")
         raise _mixed(name, shown, kw)
+
+
+# ------------------------------------------------------------------ a non-Tensor where a Tensor is due
+# PyTorch's parser refuses ``ember.sum([[1., 2.]])`` (a list, a number, a NumPy array) with a TypeError
+# before the op runs. ember's ops just use their input, so a list fails with an AttributeError inside;
+# the function forms catch that (free when nothing is raised) and call :func:`bad_input`.
+
+# functions whose several overloads make PyTorch's parser name none: "... invalid combination ..."
+_OVERLOADED = frozenset(('all', 'any', 'std', 'var', 'std_mean', 'var_mean', 'bitwise_and', 'bitwise_or',
+                         'bitwise_xor', 'clamp', 'clip', 'clamp_', 'clip_', 'clamp_min_', 'clamp_max_', 'fill_',
+                         'histogramdd', 'view_copy', 'linalg_matrix_rank', 'linalg_pinv'))
+# ... and those whose dim overloads (int or name) do so once a dim, keepdim, ... is given
+_OVERLOADED_DIM = frozenset(('sum', 'mean', 'prod', 'max', 'min', 'sort', 'squeeze', 'where'))
+
+
+def not_tensor_error(fname, x, arg='input', pos=1):
+    """PyTorch's TypeError for the non-Tensor ``x`` given as argument ``arg`` (``pos`` None: by keyword)."""
+    at = '' if pos is None else f' (position {pos})'
+    return TypeError(f"{fname}(): argument '{arg}'{at} must be Tensor, not {_type_name(x)}")
+
+
+def need_tensor(fname, x, arg='input', pos=1):
+    """Raise :func:`not_tensor_error` (or the overloaded names' message) unless ``x`` is a Tensor."""
+    if not isinstance(x, Tensor):
+        if fname in _OVERLOADED:
+            raise _mixed(fname, (x,), {}) from None
+        raise not_tensor_error(fname, x, arg, pos) from None
+
+
+def bad_input(fname, args, kw=None, arg='input'):
+    """In an ``except AttributeError`` around op ``fname``: raise PyTorch's TypeError when the first
+    argument (``args[0]``, else keyword ``arg``) is not a Tensor; re-raise the error being handled
+    when it is one (it then came from inside the op). Always raises."""
+    kw = kw or {}
+    x = args[0] if args else kw.get(arg)
+    if isinstance(x, Tensor):
+        raise                                    # noqa: PLE0704 (the caller's AttributeError)
+    if fname in _OVERLOADED or (fname in _OVERLOADED_DIM and (len(args) > 1 or (kw and not _only_input(kw, arg)))):
+        raise _mixed(fname, args, kw) from None
+    raise not_tensor_error(fname, x, arg, 1 if args else None) from None
+
+
+def _only_input(kw, arg):
+    return len(kw) == 1 and arg in kw

@@ -68,11 +68,17 @@ def out_arg(name, exact='structured', tuple_name=None):
     result). ``tuple_name``: the result is a tuple; ``out`` must be a tuple of tensors and comes back
     as ``ember.return_types.<tuple_name>``."""
     def wrap(fn):
+        code = fn.__code__
+        first = code.co_varnames[0] if code.co_argcount else 'input'
+
         @functools.wraps(fn)
         def f(*args, out=None, **kw):
-            if out is None:
-                return fn(*args, **kw)
-            return write_outs(out, fn(*args, **kw), name, exact, tuple_name)
+            try:
+                r = fn(*args, **kw)
+            except AttributeError:               # not a tensor: the parser's TypeError
+                from .argcheck import bad_input
+                bad_input(name, args, kw, first)
+            return r if out is None else write_outs(out, r, name, exact, tuple_name)
         return f
     return wrap
 

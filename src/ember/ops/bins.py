@@ -12,6 +12,7 @@ from ._promote import xp, result_dtype, _cast
 from .ranges import _fmt
 from .sort import write_out
 from .return_types import make_return
+from .argcheck import bad_input
 
 __all__ = ['searchsorted', 'bucketize', 'bincount', 'histc', 'histogram']
 
@@ -160,9 +161,12 @@ class Bincount(_NotImplemented):
 
 def bincount(input, weights=None, minlength=0):
     """How often each non-negative integer occurs in the 1-D ``input`` (or the sum of its weights)."""
-    if isinstance(minlength, bool) or not isinstance(minlength, (int, np.integer)):
-        raise TypeError(f"bincount(): argument 'minlength' must be int, not {type(minlength).__name__}")
-    return apply(Bincount, weights, x=input._data, minlength=int(minlength))
+    try:
+        if isinstance(minlength, bool) or not isinstance(minlength, (int, np.integer)):
+            raise TypeError(f"bincount(): argument 'minlength' must be int, not {type(minlength).__name__}")
+        return apply(Bincount, weights, x=input._data, minlength=int(minlength))
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('bincount', (input,))
 
 
 # ------------------------------------------------------------------ histc / histogram
@@ -228,11 +232,14 @@ class Histc(Op):
 
 def histc(input, bins=100, min=0, max=0, *, out=None):
     """Histogram of ``input`` with ``bins`` equal bins over [min, max] (the data's range when equal)."""
-    r = apply(Histc, input, bins=bins, min=min, max=max)
-    if out is not None and out.dtype != r.dtype:
-        raise RuntimeError(f'ember.histogram: input tensor and hist tensor should have the same dtype, but '
-                           f'got input {_TYPE_NAMES[r.dtype]} and hist {_TYPE_NAMES[out.dtype]}')
-    return r if out is None else write_out('histc', (out,), (r,))[0]
+    try:
+        r = apply(Histc, input, bins=bins, min=min, max=max)
+        if out is not None and out.dtype != r.dtype:
+            raise RuntimeError(f'ember.histogram: input tensor and hist tensor should have the same dtype, but '
+                               f'got input {_TYPE_NAMES[r.dtype]} and hist {_TYPE_NAMES[out.dtype]}')
+        return r if out is None else write_out('histc', (out,), (r,))[0]
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('histc', (input,))
 
 
 class Histogram(_NotImplemented):
@@ -293,29 +300,32 @@ class Histogram(_NotImplemented):
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
     """(hist, bin_edges): ``bins`` equal bins over ``range`` (default: the data's), or the edges
     given as a 1-D tensor ``bins``; ``weight`` per element, ``density`` to normalise."""
-    if isinstance(bins, Tensor):
-        if range is not None:
-            raise TypeError(
-                'histogram() received an invalid combination of arguments - got (Tensor, Tensor, range=tuple), '
-                'but expected one of:\n'
-                ' * (Tensor input, Tensor bins, *, Tensor weight = None, bool density = False, tuple of Tensors '
-                'out = None)\n'
-                ' * (Tensor input, int bins = 100, *, tuple of floats range = None, Tensor weight = None, bool '
-                'density = False, tuple of Tensors out = None)\n')
-        kw = dict(edges=bins._data)
-    else:
-        kw = dict(bins=bins, range=range)
-    ins = (input,) if weight is None else (input, weight)
-    hist, edges = apply(Histogram, *ins, density=density, **kw)
-    if out is None:
-        return make_return('histogram', hist, edges)
-    ho, eo = out
-    for o, what, tail in ((ho, 'hist', ''), (eo, 'bin_edges', ' for dimension 0')):
-        if o.dtype != hist.dtype:
-            raise RuntimeError(f'ember.histogram: input tensor and {what} tensor should have the same dtype, '
-                               f'but got input {_TYPE_NAMES[hist.dtype]} and {what} {_TYPE_NAMES[o.dtype]}{tail}')
-    hist, edges = hist.detach(), edges.detach()
-    return make_return('histogram_out', *write_out('histogram', out, (hist, edges)))
+    try:
+        if isinstance(bins, Tensor):
+            if range is not None:
+                raise TypeError(
+                    'histogram() received an invalid combination of arguments - got (Tensor, Tensor, range=tuple), '
+                    'but expected one of:\n'
+                    ' * (Tensor input, Tensor bins, *, Tensor weight = None, bool density = False, tuple of Tensors '
+                    'out = None)\n'
+                    ' * (Tensor input, int bins = 100, *, tuple of floats range = None, Tensor weight = None, bool '
+                    'density = False, tuple of Tensors out = None)\n')
+            kw = dict(edges=bins._data)
+        else:
+            kw = dict(bins=bins, range=range)
+        ins = (input,) if weight is None else (input, weight)
+        hist, edges = apply(Histogram, *ins, density=density, **kw)
+        if out is None:
+            return make_return('histogram', hist, edges)
+        ho, eo = out
+        for o, what, tail in ((ho, 'hist', ''), (eo, 'bin_edges', ' for dimension 0')):
+            if o.dtype != hist.dtype:
+                raise RuntimeError(f'ember.histogram: input tensor and {what} tensor should have the same dtype, '
+                                   f'but got input {_TYPE_NAMES[hist.dtype]} and {what} {_TYPE_NAMES[o.dtype]}{tail}')
+        hist, edges = hist.detach(), edges.detach()
+        return make_return('histogram_out', *write_out('histogram', out, (hist, edges)))
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('histogram', (input,))
 
 
 METHODS = {'bincount': bincount, 'histc': histc, 'histogram': histogram}

@@ -17,6 +17,7 @@ from .shape import wrap_dim, _fmt
 from . import arith, compare, join, select, creation, shape_more, scan, linalg_ops
 from . import methods_more
 from .methods_more import bitwise_left_shift, bitwise_right_shift, prelu, hardshrink
+from .argcheck import bad_input
 
 __all__ = ['block_diag', 'cartesian_prod', 'combinations', 'vander', 'unravel_index', 'diff', 'inner',
            'typename', 'bitwise_left_shift', 'bitwise_right_shift', 'prelu', 'hardshrink']
@@ -90,36 +91,42 @@ def cartesian_prod(*tensors):
 
 def combinations(input, r=2, with_replacement=False):
     """Length-r combinations of the elements of a 1-D tensor, in lexicographic order (itertools)."""
-    _check_1d(input)
-    if r < 0:
-        raise RuntimeError(f'Expect a non-negative number, but got {r}')
-    if r == 0:
-        return creation.empty(0, dtype=input.dtype, device=input.device)
-    m = xp(input._data)
-    n = input.shape[0]
-    grids = m.meshgrid(*([m.arange(n)] * r), indexing='ij')
-    keep = m.ones(grids[0].shape, bool)
-    for lo, hi in zip(grids, grids[1:]):
-        keep &= (lo <= hi) if with_replacement else (lo < hi)
-    return join.stack([input[Tensor._make(g[keep])] for g in grids], 1)
+    try:
+        _check_1d(input)
+        if r < 0:
+            raise RuntimeError(f'Expect a non-negative number, but got {r}')
+        if r == 0:
+            return creation.empty(0, dtype=input.dtype, device=input.device)
+        m = xp(input._data)
+        n = input.shape[0]
+        grids = m.meshgrid(*([m.arange(n)] * r), indexing='ij')
+        keep = m.ones(grids[0].shape, bool)
+        for lo, hi in zip(grids, grids[1:]):
+            keep &= (lo <= hi) if with_replacement else (lo < hi)
+        return join.stack([input[Tensor._make(g[keep])] for g in grids], 1)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('combinations', (input,))
 
 
 # ------------------------------------------------------------------ vander
 
 def vander(x, N=None, increasing=False):
     """Columns x**0, x**1, ..., x**(N-1) (reversed unless ``increasing``)."""
-    if x.ndim != 1:
-        raise RuntimeError('x must be a one-dimensional tensor.')
-    n = x.shape[0] if N is None else N
-    if n < 0:
-        raise RuntimeError('N must be non-negative.')
-    dt = _dtype.promote_types(x.dtype, _dtype.int64)
-    result = creation.ones(x.shape[0], n, dtype=dt, device=x.device)
-    if n > 1:
-        tail = result[:, 1:]
-        tail.copy_(x.unsqueeze(1).expand(x.shape[0], n - 1))
-        tail.copy_(scan.cumprod(tail, 1))
-    return result if increasing else shape_more.flip(result, 1)
+    try:
+        if x.ndim != 1:
+            raise RuntimeError('x must be a one-dimensional tensor.')
+        n = x.shape[0] if N is None else N
+        if n < 0:
+            raise RuntimeError('N must be non-negative.')
+        dt = _dtype.promote_types(x.dtype, _dtype.int64)
+        result = creation.ones(x.shape[0], n, dtype=dt, device=x.device)
+        if n > 1:
+            tail = result[:, 1:]
+            tail.copy_(x.unsqueeze(1).expand(x.shape[0], n - 1))
+            tail.copy_(scan.cumprod(tail, 1))
+        return result if increasing else shape_more.flip(result, 1)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('vander', (x,), None, 'x')
 
 
 # ------------------------------------------------------------------ unravel_index

@@ -136,11 +136,15 @@ def _bounds_check(min, max):
 
 
 def clamp(input, min=None, max=None, *, out=None):
-    tensors, min, max = _bounds_check(min, max)
-    if tensors:
-        r = apply(ClampBackward0, input, min, max)
-    else:
-        r = apply(ClampBackward1, input, min=min, max=max)
+    try:
+        tensors, min, max = _bounds_check(min, max)
+        if tensors:
+            r = apply(ClampBackward0, input, min, max)
+        else:
+            r = apply(ClampBackward1, input, min=min, max=max)
+    except (AttributeError, RuntimeError):      # not a tensor: the parser's TypeError comes first
+        from .argcheck import bad_input
+        bad_input('clamp', (input, min, max) if max is not None else (input, min) if min is not None else (input,))
     if out is not None:     # number bounds: out must have the result's dtype ("Found dtype ...")
         from .arith import _check_out
         return _check_out(out, r, 'clamp', exact=not tensors)

@@ -9,6 +9,7 @@ from ._op import Op, apply, apply_inplace
 from ._promote import promote, as_array, xp
 from .pointwise_more import _is_float, _need_tensor, _NUMBERS, _LOW
 from .unary_more import to_out
+from .argcheck import bad_input
 
 
 # ------------------------------------------------------------------ nan_to_num
@@ -67,13 +68,16 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
 
 
 def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
-    _no_complex_grad(self)
-    kw = _nan_args(nan, posinf, neginf)
     try:
-        return apply_inplace(NanToNumBackward0, self, **kw)
-    except NotImplementedError:
-        from ..sparse._unary import dense_fallback
-        return dense_fallback('nan_to_num', self, inplace=True, **kw)
+        _no_complex_grad(self)
+        kw = _nan_args(nan, posinf, neginf)
+        try:
+            return apply_inplace(NanToNumBackward0, self, **kw)
+        except NotImplementedError:
+            from ..sparse._unary import dense_fallback
+            return dense_fallback('nan_to_num', self, inplace=True, **kw)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('nan_to_num_', (self,), None, 'input')
 
 
 # ------------------------------------------------------------------ tests (bool results)

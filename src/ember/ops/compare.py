@@ -7,6 +7,7 @@ from .broadcast_errors import broadcast_mismatch
 from .index_value import check_fill_value
 from ._promote import promote, as_array, unbroadcast, result_dtype, xp
 from .arith_support import guarded
+from .argcheck import bad_input, need_tensor
 
 
 class Compare(Op):
@@ -107,8 +108,7 @@ class Logical(Op):
 def _need_tensors(fname, pairs):
     """PyTorch's parser: the logical ops take tensors only (``pairs``: (name, position, value))."""
     for arg, pos, v in pairs:
-        if not isinstance(v, Tensor):
-            raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type(v).__name__}")
+        need_tensor(fname, v, arg, pos)
 
 
 def _logical(name, ufunc):
@@ -175,9 +175,12 @@ def _bitwise(name, ufunc, kernel):
                                   '__module__': __name__})
 
     def f(input, other=None):
-        if other is None:
-            return apply(cls, input)
-        return guarded(lambda: apply(cls, input, other), (input, other))
+        try:
+            if other is None:
+                return apply(cls, input)
+            return guarded(lambda: apply(cls, input, other), (input, other))
+        except AttributeError:                  # not a tensor: the parser's TypeError
+            bad_input(name.lower().replace('bitwise', 'bitwise_'), (input,) if other is None else (input, other))
 
     def f_(self, other=None):
         if other is None:
@@ -202,7 +205,14 @@ class Test(Op):
 
 def _test(name, fn):
     cls = type(name, (Test,), {'fn': staticmethod(fn), '__module__': __name__})
-    return lambda input: apply(cls, input)
+    fname = name.lower()
+
+    def test(input):
+        if input.__class__ is not Tensor:       # NumPy would take a list: the parser's TypeError
+            need_tensor(fname, input)
+        return apply(cls, input)
+    test.__name__ = test.__qualname__ = fname
+    return test
 
 
 isnan = _test('IsNan', np.isnan)
@@ -284,6 +294,7 @@ def _int_fits(v, t):
 def where(condition, input=None, other=None, *, out=None):
     if input is None and other is None:
         from .index import nonzero
+        need_tensor('where', condition, 'condition')
         return nonzero(condition, as_tuple=True)
     if input.__class__ is not Tensor or other.__class__ is not Tensor:
         if not isinstance(input, Tensor) and not isinstance(other, Tensor):
@@ -292,7 +303,10 @@ def where(condition, input=None, other=None, *, out=None):
         else:
             _int_fits(input, other)
             _int_fits(other, input)
-    r = apply(WhereBackward0, condition, input, other)
+    try:
+        r = apply(WhereBackward0, condition, input, other)
+    except AttributeError:                      # not a tensor: the parser's TypeError
+        bad_input('where', (condition, input, other), None, 'condition')
     if out is not None:
         from .arith import _check_out
         return _check_out(out, r, 'where')

@@ -20,6 +20,7 @@ from ._op import Op, apply, apply_inplace
 from ._promote import xp as _xp
 from .complex_views import ViewAsRealBackward0
 from .select import SelectBackward0
+from .argcheck import bad_input, need_tensor
 
 __all__ = ['conj', 'conj_physical', 'conj_physical_', 'resolve_conj', 'resolve_neg', 'is_conj', 'is_neg', 'real',
            'imag', 'angle', 'isreal', 'nonzero_static']
@@ -29,8 +30,7 @@ Tensor._neg = False         # set on imag of such a result (PyTorch's negative b
 
 
 def _need_tensor(fname, x):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}")
+    need_tensor(fname, x)
 
 
 class ConjBackward0(Op):
@@ -82,7 +82,10 @@ def _to_out(name, out, r):
 
 
 def conj_physical_(input):
-    return apply_inplace(ConjPhysicalBackward1, input)
+    try:
+        return apply_inplace(ConjPhysicalBackward1, input)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('conj_physical_', (input,))
 
 
 def resolve_conj(input):

@@ -8,7 +8,7 @@ counter, so writes through either side are seen by the other and by autograd (Co
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, _scalar_name
+from .._tensor import _scalar_name
 from ._op import Op, apply
 from ._promote import xp as _xp, unbroadcast
 
@@ -20,8 +20,8 @@ _CONJ_VIEW = ("view_as_real doesn't work on unresolved conjugated tensors.  To r
 
 
 def _need_tensor(fname, x, arg='input', pos=1):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
+    from .argcheck import need_tensor
+    need_tensor(fname, x, arg, pos)
 
 
 def _reinterpret(a, np_dtype, shape, strides):

@@ -9,6 +9,7 @@ from .._tensor import Tensor
 from ._op import Op, apply
 from ._promote import xp
 from .from_data import drop_imag
+from .argcheck import bad_input
 
 
 def copy_like(res, like):
@@ -59,8 +60,11 @@ class CloneBackward0(Op):
 
 
 def clone(input, *, memory_format=None):
-    name = _format_name(memory_format)
-    return apply(CloneBackward0, input, memory_format=None if name == 'preserve_format' else name)
+    try:
+        name = _format_name(memory_format)
+        return apply(CloneBackward0, input, memory_format=None if name == 'preserve_format' else name)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('clone', (input,))
 
 
 def contiguous(self, memory_format=None):

@@ -159,7 +159,8 @@ def _make(name, base, view):
 
     def fn(input, *args, out=None, **kw):
         if not isinstance(input, Tensor):
-            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+            from .argcheck import need_tensor
+            need_tensor(name, input)
         with grad_mode.no_grad():
             v = view(input, *args, **kw)
         views = tuple(t._data for t in v) if isinstance(v, (tuple, list)) else v._data

@@ -231,8 +231,8 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 
 
 def _check_tensor(input, name):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    from .argcheck import need_tensor
+    need_tensor(name, input)
 
 
 def laid_out(t, memory_format, like=None):

@@ -16,6 +16,7 @@ from ._promote import xp, result_dtype, unbroadcast
 from .arith import Binary
 from .creation import zeros_like
 from .broadcast_errors import broadcast_mismatch
+from .argcheck import bad_input
 
 _INF = math.inf
 _CDIST_MODES = {None: 0, 'use_mm_for_euclid_dist_if_necessary': 0, 'use_mm_for_euclid_dist': 1,
@@ -172,16 +173,19 @@ class PdistBackward0(Op):
 
 def pdist(input, p=2):
     """The p-norm distance between every pair of rows i < j of a 2-D input, in row-major pair order."""
-    if input.ndim != 2:
-        raise RuntimeError(f'pdist only supports 2D tensors, got: {input.ndim}D')
-    if not input.is_floating_point():
-        raise RuntimeError('pdist only supports floating-point dtypes')
-    if p < 0:
-        raise RuntimeError('pdist only supports non-negative p values')
-    if input.dtype.itemsize == 2:
-        from .._tensor import _scalar_name
-        raise NotImplementedError(f'"pdist" not implemented for \'{_scalar_name(input.dtype)}\'')
-    return apply(PdistBackward0, input, p=float(p))
+    try:
+        if input.ndim != 2:
+            raise RuntimeError(f'pdist only supports 2D tensors, got: {input.ndim}D')
+        if not input.is_floating_point():
+            raise RuntimeError('pdist only supports floating-point dtypes')
+        if p < 0:
+            raise RuntimeError('pdist only supports non-negative p values')
+        if input.dtype.itemsize == 2:
+            from .._tensor import _scalar_name
+            raise NotImplementedError(f'"pdist" not implemented for \'{_scalar_name(input.dtype)}\'')
+        return apply(PdistBackward0, input, p=float(p))
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('pdist', (input,))
 
 
 # ------------------------------------------------------------------ dist

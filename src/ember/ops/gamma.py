@@ -12,7 +12,7 @@ from ._op import Op, apply, apply_inplace
 from ._promote import as_array, xp
 from .unary import _to_float, _define
 from ._complex import real_kernel
-from .unary_more import to_out
+from .unary_more import to_out, bad_input
 from .arith_scalar import MulBackward1, AddBackward1
 from . import gamma_kernels as K
 from .. import _dtype
@@ -49,11 +49,17 @@ SpecialI1EBackward0 = _unary('SpecialI1EBackward0', real_kernel(K.i1e_kernel, 'i
 
 def _function(cls, name, out_name=None):
     def f(input, *, out=None):
-        r = apply(cls, input)
+        try:
+            r = apply(cls, input)
+        except AttributeError:                  # not a tensor: the parser's TypeError
+            bad_input(name, (input,))
         return r if out is None else to_out(out_name or name, out, r)
 
     def f_(self):
-        return apply_inplace(cls, self)
+        try:
+            return apply_inplace(cls, self)
+        except AttributeError:
+            bad_input(name + '_', (self,))
     f.__name__, f_.__name__ = name, name + '_'
     return f, f_
 

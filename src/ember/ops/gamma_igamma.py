@@ -112,8 +112,8 @@ class IgammacBackward0(IgammaBackward0):
 def _check(fname, input, other, method):
     for pos, (arg, v) in enumerate((('input', input), ('other', other)), 1):
         if not isinstance(v, Tensor):
-            raise TypeError(f"{fname}(): argument '{arg}' (position {pos - method}) must be Tensor, not "
-                            f'{type(v).__name__}')
+            from .argcheck import need_tensor
+            need_tensor(fname, v, arg, pos - method)
 
 
 def _forms(cls, name):

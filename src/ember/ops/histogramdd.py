@@ -119,7 +119,8 @@ def histogramdd(input, bins=10, *, range=None, weight=None, density=False):
     sequence of D ints, or a sequence of D 1-D edge tensors; ``range`` (D pairs, flattened) bounds
     the equal bins; ``weight`` (input.shape[:-1]) per point; ``density`` to normalise."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"histogramdd(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        from .argcheck import need_tensor
+        need_tensor('histogramdd', input)
     if input.dim() == 0:
         raise IndexError('Dimension specified as -1 but tensor has no dimensions')
     D = input.shape[-1]

@@ -13,6 +13,7 @@ from .select import SelectBackward0, SliceBackward0, AliasBackward0
 from .index_key import (_is_basic, _as_key, _np_key, _key_rank, _translate, _int_tensor_as_int,  # noqa: F401
                         whole_key, bool_scalars)
 from .index_value import fit_number, setitem_value, masked_fill_key, check_put_dtype, check_overlap
+from .argcheck import need_tensor
 
 
 class IndexBackward0(Op):
@@ -373,6 +374,8 @@ class NonZero(Op):
 
 
 def nonzero(input, *, as_tuple=False):
+    if input.__class__ is not Tensor:           # NumPy would take a list: the parser's TypeError
+        need_tensor('nonzero', input)
     idx = apply(NonZero, input)
     if as_tuple:
         if input.ndim == 0:
@@ -383,4 +386,5 @@ def nonzero(input, *, as_tuple=False):
 
 def argwhere(input):
     """The indices of the nonzero elements, one row per element (``nonzero(input)``)."""
+    need_tensor('argwhere', input)
     return nonzero(input)

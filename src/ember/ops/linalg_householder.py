@@ -17,8 +17,8 @@ __all__ = ['orgqr', 'ormqr']
 
 
 def _check_tensor(x, fname, arg, pos):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
+    from .argcheck import need_tensor
+    need_tensor(fname, x, arg, pos)
 
 
 def _tau_len(tau):

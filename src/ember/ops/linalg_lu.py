@@ -25,6 +25,7 @@ from .arith_support import out_arg
 from .from_data import _warn_once
 from .return_types import _define, make_return
 from .triangular import tril, triu
+from .argcheck import bad_input
 
 for _n, _f in (('linalg_lu_factor', ('LU', 'pivots')), ('linalg_lu_factor_ex', ('LU', 'pivots', 'info')),
                ('linalg_lu', ('P', 'L', 'U')), ('lu_unpack', ('P', 'L', 'U')),
@@ -305,9 +306,12 @@ _LU_SOLVE_WARNING = (
 
 def lu(A, pivot=True, get_infos=False, out=None):
     """Legacy ember.lu / Tensor.lu: (LU, pivots), plus info when ``get_infos`` (else it raises)."""
-    _warn_once(_LU_WARNING, 3)
-    res = _factor(A, pivot, '')
-    return make_return('_lu_with_info', *res) if get_infos else (res[0], res[1])
+    try:
+        _warn_once(_LU_WARNING, 3)
+        res = _factor(A, pivot, '')
+        return make_return('_lu_with_info', *res) if get_infos else (res[0], res[1])
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('_lu_with_info', (A,), None, 'input')
 
 
 def lu_solve(input, LU_data, LU_pivots, *, out=None):

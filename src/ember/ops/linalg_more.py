@@ -17,6 +17,7 @@ from ._promote import xp
 from .arith_support import out_arg
 from .matmul import adj
 from .linalg_ops import check_matrix, dtype_name, inv, solve, eye_like, _LinAlgError
+from .argcheck import bad_input
 
 # ------------------------------------------------------------------ matrix_exp
 
@@ -67,7 +68,10 @@ class LinalgMatrixExpBackward0(Op):
 
 def matrix_exp(input):
     """The matrix exponential exp(A) = sum A^k / k! of each square matrix."""
-    return apply(LinalgMatrixExpBackward0, input)
+    try:
+        return apply(LinalgMatrixExpBackward0, input)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('matrix_exp', (input,))
 
 
 # ------------------------------------------------------------------ pinv
@@ -143,9 +147,12 @@ def pinv(input, *, atol=None, rtol=None, hermitian=False, out=None, rcond=None):
 
 
 def pinverse(input, rcond=1e-15):
-    if _amp.state.on and _amp.fp32('pinverse', input):  # autocast hook (ember.amp)
-        return _amp.call_fp32(pinverse, input, rcond)
-    return pinv(input, rtol=rcond)
+    try:
+        if _amp.state.on and _amp.fp32('pinverse', input):  # autocast hook (ember.amp)
+            return _amp.call_fp32(pinverse, input, rcond)
+        return pinv(input, rtol=rcond)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('pinverse', (input,))
 
 
 # ------------------------------------------------------------------ cond

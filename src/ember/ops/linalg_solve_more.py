@@ -24,8 +24,8 @@ __all__ = ['cholesky_solve', 'cholesky_inverse', 'geqrf']
 
 
 def _need_tensor(fname, x, arg, pos):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
+    from .argcheck import need_tensor
+    need_tensor(fname, x, arg, pos)
 
 
 def _kernel(a, kernel):

@@ -10,6 +10,7 @@ from .._tensor import Tensor
 from ._op import Op, apply, apply_inplace, can_cast
 from ._promote import as_array, promote, result_dtype, xp
 from . import arith, compare, unary, power, activation, random_fill
+from .argcheck import bad_input
 
 __all__ = ['bitwise_left_shift', 'bitwise_right_shift', 'prelu', 'hardshrink']
 
@@ -126,7 +127,10 @@ def prelu(input, weight):
 
 
 def hardshrink(input, lambd=0.5):
-    return activation.hardshrink(input, lambd)
+    try:
+        return activation.hardshrink(input, lambd)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('hardshrink', (input,))
 
 
 # ------------------------------------------------------------------ apply_ / map_ (Python callbacks)

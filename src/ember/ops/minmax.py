@@ -40,8 +40,8 @@ def _pick(g, a, b, a_wins, b_wins):
 def _tensors_only(fname, input, other):
     for pos, (arg, x) in enumerate((('input', input), ('other', other)), 1):
         if not isinstance(x, Tensor):
-            raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not "
-                            f'{type(x).__name__}')
+            from .argcheck import need_tensor
+            need_tensor(fname, x, arg, pos)
     for x in (input, other):
         refuse_complex(x, message=f'{fname} not implemented for complex tensors.', exc=RuntimeError)
 

@@ -11,6 +11,7 @@ from ._op import Op, apply, apply_inplace
 from ._promote import xp
 from . import activation as _act, conv as _conv, dropout as _drop, embedding as _emb
 from . import normalization as _norm, pooling_api as _pool, resample as _rs
+from .argcheck import bad_input
 
 _NEED = object()        # marks an argument ATen has no default for
 
@@ -280,19 +281,31 @@ def channel_shuffle(input, groups=_NEED):
 # ---------------------------------------------------------------- activations
 
 def selu(input):
-    return _act.selu(input)
+    try:
+        return _act.selu(input)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('selu', (input,))
 
 
 def selu_(input):
-    return _act.selu(input, True)
+    try:
+        return _act.selu(input, True)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('selu_', (input,))
 
 
 def celu(input, alpha=1.0):
-    return _act.celu(input, alpha)
+    try:
+        return _act.celu(input, alpha)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('celu', (input,))
 
 
 def celu_(input, alpha=1.0):
-    return _act.celu(input, alpha, True)
+    try:
+        return _act.celu(input, alpha, True)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('celu_', (input,))
 
 
 def threshold(input, threshold=_NEED, value=_NEED):
@@ -339,11 +352,17 @@ def _rrelu(input, lower, upper, training, generator, inplace):
 
 
 def rrelu(input, lower=0.125, upper=0.3333333333333333, training=False, generator=None):
-    return _rrelu(input, lower, upper, training, generator, False)
+    try:
+        return _rrelu(input, lower, upper, training, generator, False)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('rrelu', (input,))
 
 
 def rrelu_(input, lower=0.125, upper=0.3333333333333333, training=False, generator=None):
-    return _rrelu(input, lower, upper, training, generator, True)
+    try:
+        return _rrelu(input, lower, upper, training, generator, True)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('rrelu_', (input,))
 
 
 from ..nn.modules.linear import bilinear  # noqa: E402  (nn imports ember.ops: bound last)

@@ -15,6 +15,7 @@ from .arith import Binary, _meta
 from .pointwise_more import _kernel_error, _is_float
 from .unary_more import to_out
 from . import return_types as _rt
+from .argcheck import bad_input
 
 _BF16 = _dtype.bfloat16.np
 _LOW = (np.dtype(np.float16), np.dtype(_BF16))
@@ -26,8 +27,8 @@ if not hasattr(_rt, 'frexp'):
 def _tensors(fname, input, other, method, arg='other'):
     for pos, (name, v) in enumerate((('input', input), (arg, other)), 1):
         if not isinstance(v, Tensor):
-            raise TypeError(f"{fname}(): argument '{name}' (position {pos - method}) must be Tensor, not "
-                            f'{type(v).__name__}')
+            from .argcheck import need_tensor
+            need_tensor(fname, v, name, pos - method)
 
 
 def _forms(name, cls, arg='other', inplace_check=None):
@@ -141,12 +142,15 @@ class FrexpBackward0(Op):
 
 
 def frexp(input, *, out=None):
-    m, e = apply(FrexpBackward0, input)
-    if out is not None:
-        to_out('frexp', out[0], m)
-        to_out('frexp', out[1], e)
-        m, e = out
-    return _rt.frexp(m, e)
+    try:
+        m, e = apply(FrexpBackward0, input)
+        if out is not None:
+            to_out('frexp', out[0], m)
+            to_out('frexp', out[1], e)
+            m, e = out
+        return _rt.frexp(m, e)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('frexp', (input,))
 
 
 # ------------------------------------------------------------------ nextafter, heaviside

@@ -54,8 +54,8 @@ def _cast(nd, *arrays):
 
 
 def _need_tensor(fname, arg, x, pos):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fname}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
+    from .argcheck import need_tensor
+    need_tensor(fname, x, arg, pos)
 
 
 def _bad_args(fname, args, *sigs):

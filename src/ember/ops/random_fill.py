@@ -15,6 +15,7 @@ from .random import (_RandomOp, _rng, _src, _fdt, _on, _check_float, _check_std,
                      placed, _memory_axes)
 from .random_int import random_range, check_uniform_bounds
 from .ranges import _fmt
+from .argcheck import bad_input
 
 
 class BernoulliBackward0(_RandomOp):
@@ -64,18 +65,21 @@ def binomial(count, prob, generator=None):
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
-    check_generator(generator, 'bernoulli', (input,) if p is None else (input, p))
-    if p is not None:
-        _no_complex(input, 'bernoulli_scalar_cpu_')
-        _check_p(p)
-        rng, nd = _src(generator, input), input._data.dtype
-        if type(input._data) is np.ndarray:
-            return Tensor._make(placed(input._data, rng.bernoulli(p, input.numel()).astype(nd)))
-        with _devices.guard(input._data):
-            return Tensor._make((rng._draw('random_sample', input.shape, _fdt(nd)) < p).astype(nd))
-    _no_complex(input, 'bernoulli_tensor_cpu_self_')
-    _check_probs(input)
-    return apply(BernoulliBackward0, input, rng=_src(generator, input))
+    try:
+        check_generator(generator, 'bernoulli', (input,) if p is None else (input, p))
+        if p is not None:
+            _no_complex(input, 'bernoulli_scalar_cpu_')
+            _check_p(p)
+            rng, nd = _src(generator, input), input._data.dtype
+            if type(input._data) is np.ndarray:
+                return Tensor._make(placed(input._data, rng.bernoulli(p, input.numel()).astype(nd)))
+            with _devices.guard(input._data):
+                return Tensor._make((rng._draw('random_sample', input.shape, _fdt(nd)) < p).astype(nd))
+        _no_complex(input, 'bernoulli_tensor_cpu_self_')
+        _check_probs(input)
+        return apply(BernoulliBackward0, input, rng=_src(generator, input))
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('bernoulli', (input,))
 
 
 def _check_probs(p):

@@ -5,6 +5,7 @@ import numpy as np
 from ._op import Op, apply
 from ._promote import xp as _xp
 from .shape import wrap_dim, _fmt, as_strided_view
+from .argcheck import bad_input
 
 
 class SelectBackward0(Op):
@@ -144,4 +145,7 @@ class DiagEmbedBack(Op):
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
-    return apply(DiagonalBackward0, input, offset=offset, dim1=dim1, dim2=dim2)
+    try:
+        return apply(DiagonalBackward0, input, offset=offset, dim1=dim1, dim2=dim2)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('diagonal', (input,))

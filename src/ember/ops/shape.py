@@ -13,6 +13,7 @@ from .._tensor import Tensor
 from ._op import Op, apply
 from ._promote import xp as _xp
 from .arg_types import int_sizes
+from .argcheck import bad_input
 
 
 
@@ -117,15 +118,18 @@ def view_dtype(self, d):
 
 
 def reshape(input, *sizes, shape=None):
-    if shape is not None:
-        sizes = _keyword('reshape', sizes, ('shape', shape))
-    shape = infer_shape(int_sizes('reshape', 'shape', sizes), input._data.size)
     try:
-        input._data.reshape(shape, copy=False)
-    except ValueError:
-        from .convert import clone
-        return apply(UnsafeViewBackward0, clone(input), shape=shape)
-    return apply(ViewBackward0 if input.is_contiguous() else ReshapeAliasBackward0, input, shape=shape)
+        if shape is not None:
+            sizes = _keyword('reshape', sizes, ('shape', shape))
+        shape = infer_shape(int_sizes('reshape', 'shape', sizes), input._data.size)
+        try:
+            input._data.reshape(shape, copy=False)
+        except ValueError:
+            from .convert import clone
+            return apply(UnsafeViewBackward0, clone(input), shape=shape)
+        return apply(ViewBackward0 if input.is_contiguous() else ReshapeAliasBackward0, input, shape=shape)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('reshape', (input,))
 
 
 def view_as(self, other):
@@ -192,13 +196,19 @@ def swapdims(input, dim0, dim1):
 
 
 def t(input):
-    return apply(TBackward0, input)
+    try:
+        return apply(TBackward0, input)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('t', (input,))
 
 
 def permute(input, *dims_, dims=None):
-    if dims is not None:
-        dims_ = _keyword('permute', dims_, ('dims', dims))
-    return apply(PermuteBackward0, input, dims=_sizes(dims_))
+    try:
+        if dims is not None:
+            dims_ = _keyword('permute', dims_, ('dims', dims))
+        return apply(PermuteBackward0, input, dims=_sizes(dims_))
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('permute', (input,))
 
 
 _warned = set()
@@ -358,17 +368,20 @@ def unsqueeze(input, dim):
 
 
 def flatten(input, start_dim=0, end_dim=-1):
-    n = input.ndim
-    if n == 0:
-        wrap_dim(start_dim, 0), wrap_dim(end_dim, 0)       # a 0-dim tensor still checks the dims
-        return reshape(input, (1,))
-    s, e = wrap_dim(start_dim, n), wrap_dim(end_dim, n)
-    if s > e:
-        raise RuntimeError('flatten() has invalid args: start_dim cannot come after end_dim')
-    if s == e:
-        return input
-    shape = input.shape
-    return reshape(input, tuple(shape[:s]) + (math.prod(shape[s:e + 1]),) + tuple(shape[e + 1:]))
+    try:
+        n = input.ndim
+        if n == 0:
+            wrap_dim(start_dim, 0), wrap_dim(end_dim, 0)       # a 0-dim tensor still checks the dims
+            return reshape(input, (1,))
+        s, e = wrap_dim(start_dim, n), wrap_dim(end_dim, n)
+        if s > e:
+            raise RuntimeError('flatten() has invalid args: start_dim cannot come after end_dim')
+        if s == e:
+            return input
+        shape = input.shape
+        return reshape(input, tuple(shape[:s]) + (math.prod(shape[s:e + 1]),) + tuple(shape[e + 1:]))
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('flatten', (input,))
 
 
 def unflatten(input, dim, sizes):

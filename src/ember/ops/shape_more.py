@@ -1,5 +1,5 @@
 """More shape ops: repeat/tile/repeat_interleave, flip/roll/rot90, movedim, *stack, *split,
-meshgrid, broadcasting, atleast_Nd. Ops making new memory are Op classes (PyTorch's grad_fn
+meshgrid, broadcasting (atleast_Nd: atleast.py). Ops making new memory are Op classes (PyTorch's grad_fn
 names); the rest compose existing views and cat, so names and view-ness follow PyTorch's."""
 import warnings
 
@@ -11,6 +11,8 @@ from .shape import wrap_dim, _sizes, _fmt, _keyword, permute, expand, reshape, f
 from .join import cat, _tensors
 from .select import SliceBackward0, AliasBackward0
 from .convert import clone, copy_like as _like
+from .argcheck import bad_input
+from .atleast import atleast_1d, atleast_2d, atleast_3d, _lift  # noqa: F401 (ember.atleast_Nd)
 
 __all__ = ['repeat_interleave', 'tile', 'flip', 'fliplr', 'flipud', 'roll', 'rot90', 'movedim', 'moveaxis', 'hstack',
            'vstack', 'row_stack', 'dstack', 'column_stack', 'tensor_split', 'hsplit', 'vsplit', 'dsplit', 'meshgrid',
@@ -143,16 +145,20 @@ def flip(input, *dims, **kw):
     return apply(FlipBackward0, input, dims=_sizes(dims))
 
 
-def fliplr(input):
-    if input.ndim < 2:
-        raise RuntimeError('Input must be >= 2-d.')
-    return flip(input, 1)
+def _flip_side(name, dim):
+    """fliplr (dim 1, needs >= 2 dims) / flipud (dim 0, needs >= 1)."""
+    def f(input):
+        try:
+            if input.ndim <= dim:
+                raise RuntimeError(f'Input must be >= {dim + 1}-d.')
+        except AttributeError:              # not a tensor: the parser's TypeError
+            bad_input(name, (input,))
+        return flip(input, dim)
+    f.__name__ = f.__qualname__ = name
+    return f
 
 
-def flipud(input):
-    if input.ndim < 1:
-        raise RuntimeError('Input must be >= 1-d.')
-    return flip(input, 0)
+fliplr, flipud = _flip_side('fliplr', 1), _flip_side('flipud', 0)
 
 
 class RollBackward0(Op):
@@ -201,7 +207,10 @@ class Rot90Backward0(Op):
 
 
 def rot90(input, k=1, dims=(0, 1)):
-    return apply(Rot90Backward0, input, k=int(k), dims=tuple(dims))
+    try:
+        return apply(Rot90Backward0, input, k=int(k), dims=tuple(dims))
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('rot90', (input,))
 
 
 def movedim(input, source, destination):
@@ -325,7 +334,10 @@ def meshgrid(*tensors, indexing=None):
 
 
 def broadcast_to(input, *shape, size=None):
-    return expand(input, _sizes(shape if size is None else (size,)))
+    try:
+        return expand(input, _sizes(shape if size is None else (size,)))
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('broadcast_to', (input,))
 
 
 def broadcast_tensors(*tensors):
@@ -364,35 +376,6 @@ def broadcast_shapes(*shapes):
             result[i] = s
     return Size(result)
 
-
-# ------------------------------------------------------------------ atleast_Nd
-
-def _lift(t, n):
-    """``t`` with >= ``n`` dims: 0-d reshaped, 1-d gets a leading dim, then a trailing one for n=3."""
-    if t.ndim == 0:
-        return reshape(t, (1,) * n)
-    if t.ndim == 1 and n > 1:
-        return unsqueeze(unsqueeze(t, 0), -1) if n == 3 else unsqueeze(t, 0)
-    return unsqueeze(t, -1) if t.ndim == 2 and n == 3 else t
-
-
-def _atleast(n):
-    name = f'atleast_{n}d'
-
-    def atleast(*tensors):
-        if len(tensors) == 1 and isinstance(tensors[0], Tensor):
-            return _lift(tensors[0], n)
-        seq = tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)) else tensors
-        bad = next((t for t in seq if not isinstance(t, Tensor)), None)
-        if bad is not None:
-            raise TypeError(f'{name}() received an invalid combination of arguments - got ({type(bad).__name__}), '
-                            'but expected one of:')
-        return tuple(_lift(t, n) for t in seq)
-    atleast.__name__ = atleast.__qualname__ = name
-    return atleast
-
-
-atleast_1d, atleast_2d, atleast_3d = _atleast(1), _atleast(2), _atleast(3)
 
 METHODS = {'repeat': repeat, 'repeat_interleave': repeat_interleave, 'tile': tile, 'flip': flip, 'fliplr': fliplr,
            'flipud': flipud, 'roll': roll, 'rot90': rot90, 'movedim': movedim, 'moveaxis': moveaxis,

@@ -22,6 +22,7 @@ from ._promote import xp
 from .shape import wrap_dim
 from .extremes import IndexEmbed, _DimExtreme
 from .return_types import make_return
+from .argcheck import bad_input
 
 __all__ = ['sort', 'argsort', 'msort', 'topk', 'kthvalue']
 
@@ -175,9 +176,12 @@ def argsort(input, dim=-1, descending=False, *, stable=False, out=None):
 
 def msort(input, *, out=None):
     """Sort along dim 0 (values only)."""
-    refuse_complex(input, message=' Sort does not support complex dtypes on CPU', exc=RuntimeError)
-    values = apply(SortBackward0, input, dim=0)[0]
-    return values if out is None else write_out('msort', (out,), (values,))[0]
+    try:
+        refuse_complex(input, message=' Sort does not support complex dtypes on CPU', exc=RuntimeError)
+        values = apply(SortBackward0, input, dim=0)[0]
+        return values if out is None else write_out('msort', (out,), (values,))[0]
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('msort', (input,))
 
 
 # ------------------------------------------------------------------ topk / kthvalue

@@ -23,7 +23,7 @@ from ._promote import as_array, promote, xp
 from .arith import Binary
 from .unary import _define
 from ._complex import real_kernel, no_complex
-from .unary_more import lowp, to_out, _LOWP
+from .unary_more import lowp, to_out, _LOWP, bad_input
 
 # ------------------------------------------------------------------ kernels
 
@@ -150,11 +150,17 @@ def _function(cls, name):
     def f(input, *, out=None):
         if _amp.state.on and _amp.fp32(name, input):  # autocast hook (ember.amp)
             return _amp.call_fp32(f, input, out=out)
-        r = apply(cls, input)
+        try:
+            r = apply(cls, input)
+        except AttributeError:                  # not a tensor: the parser's TypeError
+            bad_input(name, (input,))
         return r if out is None else to_out(name, out, r)
 
     def f_(self):
-        return apply_inplace(cls, self)
+        try:
+            return apply_inplace(cls, self)
+        except AttributeError:
+            bad_input(name + '_', (self,))
     f.__name__, f_.__name__ = name, name + '_'
     return f, f_
 

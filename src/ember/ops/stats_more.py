@@ -21,6 +21,7 @@ from .matmul import SqueezeBackward4
 from .nn_ops import DivBackward1
 from .distances import cdist, pdist, dist
 from .windows import hann_window, hamming_window, blackman_window, bartlett_window, kaiser_window
+from .argcheck import bad_input
 
 _MODES = ('linear', 'lower', 'higher', 'midpoint', 'nearest')
 
@@ -155,63 +156,69 @@ def _dtype_name(t):
 
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of the rows of ``input`` (variables) over its columns (observations)."""
-    from .creation import scalar_tensor, zeros_like
-    if input.ndim > 2:
-        raise RuntimeError('cov(): expected input to have two or fewer dimensions but got an input with '
-                           f'{input.ndim} dimensions')
-    if input.dtype is _dtype.bool_:
-        raise RuntimeError('cov(): bool dtype is not supported for input')
-    x = input.view(1, -1) if input.ndim < 2 else input
-    n = x.shape[1]
-    w = None
-    if fweights is not None:
-        _weights_check(fweights, 'fweights', n, True)
-        w = fweights
-    if aweights is not None:
-        _weights_check(aweights, 'aweights', n, False)
-        w = aweights if w is None else w * aweights
-    if w is None:
-        w_sum = scalar_tensor(n, like=input, dtype=_dtype.int64)
-    else:
-        w_sum = w.sum()
-        if not bool(w_sum._data != 0):
-            raise RuntimeError("cov(): weights sum to zero, can't be normalized")
-    avg = (x if w is None else x * w).sum(1) / w_sum
-    if w is None:
-        norm = scalar_tensor(n - correction, like=input, dtype=_dtype.int64)
-    elif correction == 0:
-        norm = w_sum
-    elif aweights is None:
-        norm = w_sum - correction
-    elif fweights is None and n == 1 and correction == 1:
-        norm = scalar_tensor(0, like=input, dtype=_dtype.int64)
-    else:
-        norm = w_sum - correction * (w * aweights).sum() / w_sum
-    if bool(norm._data <= 0):
-        warnings.warn('cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of '
-                      'observations.', UserWarning, stacklevel=2)
-        norm = zeros_like(norm)
-    if n == 1 and (fweights is None) != (aweights is None):
-        # one observation and one kind of weight: the centred data is exactly zero
-        xc = zeros_like(x) if x.is_floating_point() else zeros_like(x, dtype=_dtype.float32)
-    else:
-        xc = x - avg.unsqueeze(1)
-    c = xc.mm((xc if w is None else xc * w).t())
-    return (c / norm).squeeze()
+    try:
+        from .creation import scalar_tensor, zeros_like
+        if input.ndim > 2:
+            raise RuntimeError('cov(): expected input to have two or fewer dimensions but got an input with '
+                               f'{input.ndim} dimensions')
+        if input.dtype is _dtype.bool_:
+            raise RuntimeError('cov(): bool dtype is not supported for input')
+        x = input.view(1, -1) if input.ndim < 2 else input
+        n = x.shape[1]
+        w = None
+        if fweights is not None:
+            _weights_check(fweights, 'fweights', n, True)
+            w = fweights
+        if aweights is not None:
+            _weights_check(aweights, 'aweights', n, False)
+            w = aweights if w is None else w * aweights
+        if w is None:
+            w_sum = scalar_tensor(n, like=input, dtype=_dtype.int64)
+        else:
+            w_sum = w.sum()
+            if not bool(w_sum._data != 0):
+                raise RuntimeError("cov(): weights sum to zero, can't be normalized")
+        avg = (x if w is None else x * w).sum(1) / w_sum
+        if w is None:
+            norm = scalar_tensor(n - correction, like=input, dtype=_dtype.int64)
+        elif correction == 0:
+            norm = w_sum
+        elif aweights is None:
+            norm = w_sum - correction
+        elif fweights is None and n == 1 and correction == 1:
+            norm = scalar_tensor(0, like=input, dtype=_dtype.int64)
+        else:
+            norm = w_sum - correction * (w * aweights).sum() / w_sum
+        if bool(norm._data <= 0):
+            warnings.warn('cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of '
+                          'observations.', UserWarning, stacklevel=2)
+            norm = zeros_like(norm)
+        if n == 1 and (fweights is None) != (aweights is None):
+            # one observation and one kind of weight: the centred data is exactly zero
+            xc = zeros_like(x) if x.is_floating_point() else zeros_like(x, dtype=_dtype.float32)
+        else:
+            xc = x - avg.unsqueeze(1)
+        c = xc.mm((xc if w is None else xc * w).t())
+        return (c / norm).squeeze()
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('cov', (input,))
 
 
 def corrcoef(input):
     """Pearson correlation coefficients: cov normalised by the standard deviations, clipped to [-1, 1]."""
-    if input.ndim > 2:
-        raise RuntimeError('corrcoef(): expected input to have two or fewer dimensions but got an input with '
-                           f'{input.ndim} dimensions')
-    c = cov(input)
-    if c.ndim == 0:
-        return c / c
-    std = c.diagonal().sqrt()
-    c = c / std.view(-1, 1)
-    c = c / std.view(1, -1)
-    return c.clip(-1, 1)
+    try:
+        if input.ndim > 2:
+            raise RuntimeError('corrcoef(): expected input to have two or fewer dimensions but got an input with '
+                               f'{input.ndim} dimensions')
+        c = cov(input)
+        if c.ndim == 0:
+            return c / c
+        std = c.diagonal().sqrt()
+        c = c / std.view(-1, 1)
+        c = c / std.view(1, -1)
+        return c.clip(-1, 1)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('corrcoef', (input,))
 
 
 # ------------------------------------------------------------------ isin

@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from .argcheck import bad_input
 
 __all__ = ['gradient', 'frombuffer', 'set_default_tensor_type', 'get_device', 'is_inference', 'adjoint', 'fill',
            'nuclear_norm', 'frobenius_norm', 'set_flush_denormal', 'init_num_threads', 'has_lapack', 'has_mkl',
@@ -163,19 +164,28 @@ def set_default_tensor_type(t):
 
 
 def get_device(input):
-    return input.get_device()
+    try:
+        return input.get_device()
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('get_device', (input,))
 
 
 def is_inference(input):
-    return input.is_inference()
+    try:
+        return input.is_inference()
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('is_inference', (input,))
 
 
 def adjoint(input):
     """The conjugate transpose of the last two dimensions (a view; real tensors: ``mT``)."""
-    if input.dim() < 2:
-        raise RuntimeError('tensor.adjoint() is only supported on matrices or batches of matrices. Got '
-                           f'{input.dim()}-D tensor.')
-    return input.mH
+    try:
+        if input.dim() < 2:
+            raise RuntimeError('tensor.adjoint() is only supported on matrices or batches of matrices. Got '
+                               f'{input.dim()}-D tensor.')
+        return input.mH
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('adjoint', (input,))
 
 
 def fill(input, value):
@@ -249,7 +259,11 @@ def set_deterministic_debug_mode(debug_mode):
 
 def _inplace_function(name):
     def fn(input, *args, **kwargs):
-        return getattr(input, name)(*args, **kwargs)
+        try:
+            method = getattr(input, name)
+        except AttributeError:                  # not a tensor: the parser's TypeError
+            bad_input(name, (input,) + args, kwargs)
+        return method(*args, **kwargs)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f'``input.{name}(...)`` as a function.'
     return fn

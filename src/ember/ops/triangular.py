@@ -6,6 +6,7 @@ from ._op import Op, apply, apply_inplace
 from ._promote import xp
 from .shape import wrap_dim, flatten
 from .select import DiagEmbedBack
+from .argcheck import bad_input
 
 __all__ = ['tril', 'triu', 'diag', 'diag_embed', 'diagflat', 'trace']
 
@@ -33,12 +34,18 @@ class TriuBackward0(TrilBackward0):
 
 def tril(input, diagonal=0):
     """The lower triangle of the last two dims (entries above ``diagonal`` set to zero)."""
-    return apply(TrilBackward0, input, diagonal=int(diagonal))
+    try:
+        return apply(TrilBackward0, input, diagonal=int(diagonal))
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('tril', (input,))
 
 
 def triu(input, diagonal=0):
     """The upper triangle of the last two dims (entries below ``diagonal`` set to zero)."""
-    return apply(TriuBackward0, input, diagonal=int(diagonal))
+    try:
+        return apply(TriuBackward0, input, diagonal=int(diagonal))
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('triu', (input,))
 
 
 def tril_(self, diagonal=0):
@@ -76,7 +83,10 @@ class DiagEmbedBackward0(Op):
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
-    return apply(DiagEmbedBackward0, input, offset=int(offset), dim1=dim1, dim2=dim2)
+    try:
+        return apply(DiagEmbedBackward0, input, offset=int(offset), dim1=dim1, dim2=dim2)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('diag_embed', (input,))
 
 
 class DiagonalBackward0_copy(Op):     # noqa: N801 (PyTorch's grad_fn name for diag of a matrix)
@@ -92,16 +102,22 @@ class DiagonalBackward0_copy(Op):     # noqa: N801 (PyTorch's grad_fn name for d
 
 def diag(input, diagonal=0):
     """1-D: a square matrix with ``input`` on diagonal ``diagonal``; 2-D: that diagonal, copied."""
-    if input.ndim == 1:
-        return diag_embed(input, diagonal, 0, 1)
-    if input.ndim != 2:
-        raise RuntimeError(f'diag(): Supports 1D or 2D tensors. Got {input.ndim}D')
-    return apply(DiagonalBackward0_copy, input, offset=int(diagonal))
+    try:
+        if input.ndim == 1:
+            return diag_embed(input, diagonal, 0, 1)
+        if input.ndim != 2:
+            raise RuntimeError(f'diag(): Supports 1D or 2D tensors. Got {input.ndim}D')
+        return apply(DiagonalBackward0_copy, input, offset=int(diagonal))
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('diag', (input,))
 
 
 def diagflat(input, offset=0):
     """The flattened input on diagonal ``offset`` of a square matrix."""
-    return diag_embed(flatten(input), offset, 0, 1)
+    try:
+        return diag_embed(flatten(input), offset, 0, 1)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('diagflat', (input,))
 
 
 class TraceBackward0(Op):
@@ -120,9 +136,12 @@ class TraceBackward0(Op):
 
 def trace(input):
     """Sum of the main diagonal of a matrix (integer inputs sum to int64)."""
-    if _amp.state.on and _amp.fp32('trace', input):  # autocast hook (ember.amp)
-        return _amp.call_fp32(trace, input)
-    return apply(TraceBackward0, input)
+    try:
+        if _amp.state.on and _amp.fp32('trace', input):  # autocast hook (ember.amp)
+            return _amp.call_fp32(trace, input)
+        return apply(TraceBackward0, input)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('trace', (input,))
 
 
 METHODS = {'tril': tril, 'triu': triu, 'tril_': tril_, 'triu_': triu_, 'diag': diag,

@@ -7,6 +7,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, NotImplementedNode, apply, apply_inplace
+from .argcheck import bad_input, need_tensor
 from ._promote import as_array
 from ._complex import complex_error as no_complex, CLAMP_COMPLEX
 from .clamp import (ClampBackward0, ClampBackward1, ClampMinBackward0, ClampMaxBackward0,  # noqa: F401
@@ -70,8 +71,7 @@ def _fn(cls):
             from ..sparse._unary import dense_fallback
             return dense_fallback(name, input)
         except AttributeError:                  # not a tensor (a list, a float): the parser's TypeError
-            not_tensor(input, name)
-            raise
+            bad_input(name, (input,))
         if out is not None:
             from .arith import _check_out
             return _check_out(out, r, cls.__name__[:-len('Backward0')].lower())
@@ -85,14 +85,11 @@ def _fn(cls):
         except NotImplementedError:
             from ..sparse._unary import dense_fallback
             return dense_fallback(name, self, inplace=True)
+        except AttributeError:                  # ember.exp_([1.]): the parser's TypeError
+            bad_input(name + '_', (self,))
     f.__name__ = f.__qualname__ = name                  # ember.sin.__name__ == 'sin', as torch.sin's
     f_.__name__ = f_.__qualname__ = name + '_'
     return f, f_
-
-
-def not_tensor(x, fname):
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}") from None
 
 
 _UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
@@ -322,4 +319,6 @@ negative, absolute = neg, abs
 
 
 def square(input):
+    if input.__class__ is not Tensor:           # ``**`` would take a NumPy array: the parser's TypeError
+        need_tensor('square', input)
     return input ** 2

@@ -14,6 +14,7 @@ from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace
 from ._promote import as_array, xp
 from .unary import Unary, _define, _sign, _to_float, no_complex
+from .argcheck import bad_input
 
 _BF16 = _dtype.bfloat16.np
 _LOWP = (np.dtype(np.float16), np.dtype(_BF16))
@@ -47,6 +48,8 @@ def _function(cls, name, exact=False, inplace_cls=None):
         except NotImplementedError:             # a sparse tensor: ember.sparse's form of the op
             from ..sparse._unary import dense_fallback
             return dense_fallback(name, input)
+        except AttributeError:                  # not a tensor (a list, a float): the parser's TypeError
+            bad_input(name, (input,))
         return r if out is None else to_out(name, out, r, exact)
 
     def f_(self):
@@ -55,6 +58,8 @@ def _function(cls, name, exact=False, inplace_cls=None):
         except NotImplementedError:
             from ..sparse._unary import dense_fallback
             return dense_fallback(name, self, inplace=True)
+        except AttributeError:
+            bad_input(name + '_', (self,))
     f.__name__, f_.__name__ = name, name + '_'
     return f, f_
 
@@ -182,12 +187,18 @@ def _logit(a, bounds):
 
 
 def logit(input, eps=None, *, out=None):
-    r = apply(LogitBackward0, input, eps=eps)
-    return r if out is None else to_out('logit', out, r)
+    try:
+        r = apply(LogitBackward0, input, eps=eps)
+        return r if out is None else to_out('logit', out, r)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('logit', (input,))
 
 
 def logit_(self, eps=None):
-    return apply_inplace(LogitBackward0, self, eps=eps)
+    try:
+        return apply_inplace(LogitBackward0, self, eps=eps)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('logit_', (self,), None, 'input')
 
 
 # ------------------------------------------------------------------ rounding
@@ -272,20 +283,26 @@ fix, fix_ = trunc, trunc_
 def round(input, *, decimals=None, out=None):  # noqa: A001
     """Round half to even; ``decimals`` rounds to that many decimal places (negative: tens...)."""
     try:
-        if decimals is None:
-            r = apply(RoundBackward0, input)
-        else:
-            r = apply(RoundBackward1, input, decimals=decimals)
-    except NotImplementedError:             # a sparse tensor: ember.sparse's form of the op
-        from ..sparse._unary import dense_fallback
-        return dense_fallback('round', input, **({} if decimals is None else {'decimals': decimals}))
-    return r if out is None else to_out('round', out, r, exact=True)
+        try:
+            if decimals is None:
+                r = apply(RoundBackward0, input)
+            else:
+                r = apply(RoundBackward1, input, decimals=decimals)
+        except NotImplementedError:             # a sparse tensor: ember.sparse's form of the op
+            from ..sparse._unary import dense_fallback
+            return dense_fallback('round', input, **({} if decimals is None else {'decimals': decimals}))
+        return r if out is None else to_out('round', out, r, exact=True)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('round', (input,))
 
 
 def round_(self, *, decimals=None):
-    if decimals is None:
-        return apply_inplace(RoundBackward0, self)
-    return apply_inplace(RoundBackward1, self, decimals=decimals)
+    try:
+        if decimals is None:
+            return apply_inplace(RoundBackward0, self)
+        return apply_inplace(RoundBackward1, self, decimals=decimals)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('round_', (self,), None, 'input')
 
 
 # ------------------------------------------------------------------ sgn, signbit, positive
@@ -331,22 +348,28 @@ class Signbit(Op):
 
 def signbit(input, *, out=None):
     try:
-        r = apply(Signbit, input)
-    except NotImplementedError:             # a sparse tensor: ember.sparse's form of the op
-        from ..sparse._unary import dense_fallback
-        return dense_fallback('signbit', input)
-    if out is None:
-        return r
-    if out.dtype != _dtype.bool_:
-        raise RuntimeError('signbit does not support non-boolean outputs.')
-    return to_out('signbit', out, r)
+        try:
+            r = apply(Signbit, input)
+        except NotImplementedError:             # a sparse tensor: ember.sparse's form of the op
+            from ..sparse._unary import dense_fallback
+            return dense_fallback('signbit', input)
+        if out is None:
+            return r
+        if out.dtype != _dtype.bool_:
+            raise RuntimeError('signbit does not support non-boolean outputs.')
+        return to_out('signbit', out, r)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('signbit', (input,))
 
 
 def positive(input):
     """The input itself (bool refused, as for the unary ``+``)."""
-    if input.dtype == _dtype.bool_:
-        raise RuntimeError('The `+` operator, on a bool tensor is not supported.')
-    return input
+    try:
+        if input.dtype == _dtype.bool_:
+            raise RuntimeError('The `+` operator, on a bool tensor is not supported.')
+        return input
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('positive', (input,))
 
 
 _INPLACE = ('exp2', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'arcsin',

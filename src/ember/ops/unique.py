@@ -13,6 +13,7 @@ from ._promote import xp
 from .shape import wrap_dim
 from .sort import order as sort_order
 from .. import _dtype
+from .argcheck import bad_input
 
 _BF16 = _dtype.bfloat16.np
 
@@ -129,18 +130,24 @@ def _no_complex(input, kernel):
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct elements (or slices along ``dim``) of input, in ascending order."""
-    _no_complex(input, 'unique' if dim is None else 'unique_dim')
-    if dim is None:
-        outs = apply(Unique2Backward0, input)
-    else:
-        outs = apply(UniqueDimBackward0, input, dim=dim)
-    return _result(outs, return_inverse, return_counts)
+    try:
+        _no_complex(input, 'unique' if dim is None else 'unique_dim')
+        if dim is None:
+            outs = apply(Unique2Backward0, input)
+        else:
+            outs = apply(UniqueDimBackward0, input, dim=dim)
+        return _result(outs, return_inverse, return_counts)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('_unique2', (input,))
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """Input with each run of equal consecutive elements (or slices along ``dim``) kept once."""
-    _no_complex(input, 'unique')
-    return _result(apply(UniqueConsecutiveBackward0, input, dim=dim), return_inverse, return_counts)
+    try:
+        _no_complex(input, 'unique')
+        return _result(apply(UniqueConsecutiveBackward0, input, dim=dim), return_inverse, return_counts)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('unique_consecutive', (input,))
 
 
 METHODS = {'unique': unique, 'unique_consecutive': unique_consecutive}

@@ -17,6 +17,7 @@ from .convert import contiguous
 from .gather import zeros_for, wants
 from .strided import gather_flat, positions, same_geometry, METHODS as _STRIDED_METHODS
 from .strided import as_strided, as_strided_, as_strided_scatter, empty_strided, resize_as_  # noqa: F401
+from .argcheck import bad_input
 
 
 # ------------------------------------------------------------------ unfold
@@ -62,7 +63,10 @@ def unfold(self, dimension, size, step):
 
 def ravel(input):
     """A flat view when ``input`` is contiguous, else a flat view of a contiguous copy."""
-    return view(contiguous(input), -1)
+    try:
+        return view(contiguous(input), -1)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('ravel', (input,))
 
 
 # ------------------------------------------------------------------ narrow_copy and splits
@@ -301,7 +305,10 @@ def _is_same_size_method(self, other):
 
 def is_nonzero(input):
     """The single value of ``input`` as a bool (errors for zero or several values, as ``bool(t)``)."""
-    return Tensor.__bool__(input)
+    try:
+        return Tensor.__bool__(input)
+    except AttributeError:                  # not a tensor: the parser's TypeError
+        bad_input('is_nonzero', (input,))
 
 
 def view_other_size(self, d):

@@ -1,0 +1,98 @@
+"""A non-Tensor where a top-level function wants its tensor (``ember.sum([[1., 2.]])``, None, a
+number, a NumPy array): PyTorch's argument parser raises a TypeError naming the function and the
+argument; ember matches its type and first line (ops/argcheck.py: bad_input / need_tensor)."""
+import numpy as np
+import warnings
+
+import pytest
+import torch
+
+import ember
+
+LIST = [[1., 2.], [3., 4.]]
+
+NAMES = [
+    'abs_', 'acos', 'acos_', 'acosh', 'acosh_', 'adjoint', 'all', 'amax', 'amin', 'aminmax', 'any', 'argmax',
+    'argmin', 'argsort', 'argwhere', 'asin', 'asin_', 'asinh', 'asinh_', 'atan', 'atan_', 'atanh', 'atanh_',
+    'bernoulli', 'bincount', 'bitwise_and', 'bitwise_not', 'bitwise_or', 'bitwise_xor', 'broadcast_to', 'ceil',
+    'ceil_', 'celu', 'celu_', 'cholesky', 'clamp', 'clamp_', 'clamp_max_', 'clamp_min_', 'clip_', 'clone',
+    'combinations', 'conj_physical_', 'corrcoef', 'cos_', 'cosh', 'cosh_', 'count_nonzero', 'cov',
+    'cumulative_trapezoid', 'deg2rad', 'deg2rad_', 'det', 'detach', 'detach_', 'diag', 'diag_embed',
+    'diagonal', 'diff', 'digamma', 'erf', 'erf_', 'erfc', 'erfc_', 'erfinv', 'exp2', 'exp2_', 'exp_', 'expm1_',
+    'fill_', 'flatten', 'fliplr', 'flipud', 'floor', 'floor_', 'frac', 'frac_', 'frexp', 'get_device',
+    'gradient', 'hardshrink', 'histc', 'histogram', 'i0', 'i0_', 'index_put_', 'is_floating_point',
+    'is_inference', 'is_nonzero', 'is_signed', 'isfinite', 'isinf', 'isnan', 'lgamma', 'log10_', 'log1p_',
+    'log2_', 'log_', 'logdet', 'logit', 'logit_', 'lu', 'matrix_exp', 'max', 'mean', 'median', 'min', 'mode',
+    'msort', 'nan_to_num_', 'nanmean', 'nanmedian', 'nansum', 'neg_', 'negative_', 'nonzero',
+    'norm_except_dim', 'pdist', 'permute', 'positive', 'prod', 'qr', 'rad2deg', 'rad2deg_', 'ravel',
+    'reciprocal_', 'relu_', 'reshape', 'rot90', 'round', 'round_', 'rrelu', 'rrelu_', 'rsqrt_', 'selu',
+    'selu_', 'sgn', 'sigmoid_', 'signbit', 'sin_', 'sinc', 'sinc_', 'sinh', 'sinh_', 'slogdet', 'sort',
+    'sqrt_', 'square_', 'squeeze', 'std', 'std_mean', 'sum', 'svd', 't', 'tan', 'tan_', 'tanh_', 'trace',
+    'trapezoid', 'trapz', 'tril', 'triu', 'trunc', 'trunc_', 'unbind', 'unique', 'unique_consecutive',
+    'vander', 'var', 'var_mean', 'where', 'zero_',
+]
+
+
+def _outcome(fn, value):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            fn(value)
+    except Exception as e:                  # noqa: BLE001 (any error is compared)
+        return type(e).__name__, str(e).split('\n')[0]
+    return 'ok', ''
+
+
+def _same(name, value):
+    want = _outcome(getattr(torch, name), value)
+    got = _outcome(getattr(ember, name), value)
+    assert want[0] == 'TypeError'
+    assert got == (want[0], want[1].replace('torch.', 'ember.'))
+
+
+@pytest.mark.parametrize('name', NAMES)
+def test_list_input(name):
+    _same(name, LIST)
+
+
+@pytest.mark.parametrize('name', ['sum', 'mean', 'max', 'std', 'reshape', 't', 'tril', 'svd', 'unique', 'exp_',
+                                  'fill_', 'isfinite', 'nonzero', 'where', 'floor', 'erf', 'lgamma', 'clamp'])
+@pytest.mark.parametrize('value', [None, 1.5, 3, (1., 2.)], ids=['None', 'float', 'int', 'tuple'])
+def test_other_non_tensors(name, value):
+    _same(name, value)
+
+
+@pytest.mark.parametrize('name', ['reshape', 't', 'exp_', 'zero_', 'isfinite', 'isnan', 'nonzero', 'where', 'is_floating_point', 'detach', 'unique', 'squeeze', 'unbind', 'tan_'])
+def test_numpy_array(name):
+    _same(name, np.ones((2, 2)))
+
+
+@pytest.mark.parametrize('call', [
+    lambda m: m.sum(LIST, 0), lambda m: m.mean(LIST, dim=0),
+    lambda m: m.max(LIST, 0), lambda m: m.sum(input=LIST), lambda m: m.clamp(LIST, 0, 1),
+    lambda m: m.argmax(LIST, 0), lambda m: m.reshape(LIST, (4,)),
+])
+def test_with_more_arguments(call):
+    want, got = (_outcome(call, m) for m in (torch, ember))
+    assert want[0] == 'TypeError' and got == want
+
+
+def test_tensor_paths_unchanged():
+    a = ember.tensor([[1., float('nan')], [3., 4.]])
+    assert ember.isnan(a).tolist() == [[False, True], [False, False]]
+    assert ember.isfinite(a).sum().item() == 3
+    assert ember.nonzero(a).shape == (4, 2) and ember.argwhere(a).shape == (4, 2)
+    assert ember.sum(a[1]).item() == 7 and a[1].sum().item() == 7
+    assert ember.reshape(a, (4,)).shape == (4,) and ember.t(a).shape == (2, 2)
+    b = ember.ones(3)
+    ember.exp_(b)
+    assert abs(b[0].item() - np.e) < 1e-6
+    assert ember.square(ember.tensor([3.])).item() == 9.
+    assert ember.where(a > 2)[0].tolist() == [1, 1]
+
+
+def test_error_inside_an_op_is_not_rewritten():
+    with pytest.raises(RuntimeError, match='expects a tensor with <= 2 dimensions'):
+        ember.t(ember.ones(2, 2, 2))
+    with pytest.raises(AttributeError):     # a Tensor input: an AttributeError from inside stays one
+        ember.sum(ember.ones(2), dtype='no such dtype')
