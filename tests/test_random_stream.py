@@ -328,9 +328,9 @@ def test_integer_ranges(case):
 
 
 def test_fused_multiply_add_rounds_once():
-    """cpu_stream_math's fma32/fma64 on cases a float64 (or plain) sum rounds twice: the exact value lies
+    """fma.py's fma32/fma64 on cases a float64 (or plain) sum rounds twice: the exact value lies
     just below a halfway point, so one rounding goes down where two go up (to even)."""
-    from ember.ops.cpu_stream_math import fma32, fma64
+    from ember.ops.fma import fma32, fma64
     i = np.arange(1, 6)
     a = (2.0 ** -11 * (1 + i * 2.0 ** -23)).astype(np.float32)
     b = (2.0 ** -12 * (1 - i * 2.0 ** -23)).astype(np.float32)

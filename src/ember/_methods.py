@@ -219,7 +219,7 @@ METHODS.update({'t_': _t_, 'unsqueeze_': _unsqueeze_, 'squeeze_': _squeeze_, 'tr
 
 # Op modules that declare their own Tensor methods (METHODS) and ember.* functions (__all__).
 EXTRA_MODULES = tuple(importlib.import_module('.ops.' + _m, __package__) for _m in (
-    'unary_more', 'special_fns', 'pointwise_more', 'closeness', 'scan', 'reduce_more', 'unique', 'shape_more',
+    'unary_more', 'special_fns', 'pointwise_more', 'lerp_addc', 'closeness', 'scan', 'reduce_more', 'unique', 'shape_more',
     'triangular', 'gather', 'index_ops', 'put', 'sort', 'bins', 'blas', 'einsum', 'linalg_ops', 'linalg_decomp',
     'views_more', 'build_more', 'gamma', 'numeric_more', 'stats_more', 'nn_toplevel', 'linalg_tri', 'linalg_lu',
     'ctc', 'linalg_householder', 'storage', 'toplevel_more', 'complex_real', 'complex_views', 'fft', 'stft',

@@ -31,7 +31,8 @@ import sys
 
 import numpy as np
 
-from .cpu_stream_math import box_muller_avx2, fma32, fma64, libm
+from .cpu_stream_math import box_muller_avx2, libm
+from .fma import fma32, fma64
 
 MASK24, MASK53 = (1 << 24) - 1, (1 << 53) - 1
 _N = 624

@@ -1,10 +1,8 @@
 """The arithmetic behind cpu_stream.py's transforms, rounded the way PyTorch's CPU kernels round it, so
 that the numbers come out bit for bit equal (NumPy array ops throughout, no per-element Python):
 
-- ``fma32`` / ``fma64``: ``a*b + c`` with one rounding, as the fused multiply-adds the compiler made of
-  PyTorch's ``x*(to-from)+from`` and ``n*std+mean``. float32: the product is exact in float64 and the
-  sum is rounded once, except at the rare float32 halfway points, fixed with the sum's exact error.
-  float64: Dekker's exact product, then Boldo and Melquiond's sum with a round-to-odd step.
+- fused multiply-adds (``fma.py``) where the compiler made them of PyTorch's ``x*(to-from)+from`` and
+  ``n*std+mean``;
 - ``libm``: the C library's (glibc's) double log/log1p/exp/sin/cos/tan. NumPy's contiguous float64
   loops use their own SIMD versions on some machines (up to 1 ulp apart from glibc); its strided
   loop calls the C library, which a reversed view selects. Checked once per function against Python's
@@ -18,59 +16,9 @@ import math
 
 import numpy as np
 
+from .fma import fma32
+
 f32, f64 = np.float32, np.float64
-_LOW29, _HALF29 = np.int64((1 << 29) - 1), np.int64(1 << 28)     # float64 bits below float32's last
-
-
-# ---------------------------------------------------------------- fused multiply-add
-def _two_sum(a, b):
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def fma32(a, b, c):
-    """float32 ``a*b + c`` rounded once (a, b, c float32 arrays or scalars)."""
-    s = np.multiply(a, b, dtype=f64)        # exact: 24 + 24 bits
-    s += c
-    tie = (s.view(np.int64) & _LOW29) == _HALF29
-    if tie.any():                           # a float32 halfway point: round by the sum's exact error
-        at = np.nonzero(tie)
-        p = np.multiply(*(np.broadcast_to(v, s.shape)[at] for v in (a, b)), dtype=f64)
-        cs = np.broadcast_to(c, s.shape)[at].astype(f64)
-        _, e = _two_sum(p, cs)
-        s[at] = np.where(e == 0, s[at], np.nextafter(s[at], np.copysign(np.inf, e)))
-    return s.astype(f32)
-
-
-_SPLIT = 134217729.0                        # 2**27 + 1: Veltkamp's splitter
-
-
-def _two_prod(a, b):
-    p = a * b
-    t = _SPLIT * a
-    ah = t - (t - a)
-    t = _SPLIT * b
-    bh = t - (t - b)
-    al, bl = a - ah, b - bh
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
-def fma64(a, b, c):
-    """float64 ``a*b + c`` rounded once."""
-    a, b, c = np.broadcast_arrays(*(np.asarray(v, f64) for v in (a, b, c)))
-    with np.errstate(all='ignore'):
-        ph, pl = _two_prod(a, b)
-        th, tl = _two_sum(c, ph)
-        v, e = _two_sum(tl, pl)
-        bits = v.view(np.int64)
-        inexact_even = (e != 0) & ((bits & 1) == 0)        # round tl + pl to odd
-        v = np.where(inexact_even, (bits + np.where((e > 0) == (v > 0), 1, -1)).view(f64), v)
-        out = th + v
-        bad = ~np.isfinite(out)             # overflow in the splitting, infinities, NaNs: plain
-        if bad.any():
-            out[bad] = (a * b + c)[bad]
-    return out
 
 
 # ---------------------------------------------------------------- the C library's double functions

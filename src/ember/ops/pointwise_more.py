@@ -1,5 +1,5 @@
-"""More elementwise ops: atan2, fmod, hypot, copysign, logaddexp(2), float_power, lerp,
-addcmul, addcdiv. (xlogy lives in special_fns.py; nan_to_num and the closeness tests in
+"""More elementwise ops: atan2, fmod, hypot, copysign, logaddexp(2), float_power. (lerp, addcmul and
+addcdiv live in lerp_addc.py, xlogy in special_fns.py; nan_to_num and the closeness tests in
 closeness.py.)
 
 Binary ops reuse ``arith.Binary`` (promotion, gradient reduction). float16/bfloat16 values
@@ -7,14 +7,14 @@ are computed in float32 and rounded back, as PyTorch's CPU kernels do."""
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, _scalar_name, _TYPE_NAMES
+from .._tensor import Tensor, _scalar_name
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import apply, apply_inplace
-from ._promote import promote, as_array, xp, py_number
+from ._promote import promote, as_array
 from .arith import Binary, _meta, _int_zero_check, conj
-from ._complex import value_fits as _value_fits, logaddexp as _logaddexp_complex
+from ._complex import logaddexp as _logaddexp_complex
 from .unary_more import to_out
-from .arith_support import broadcast_check as _broadcast_check, guarded as _guarded
+from .arith_support import guarded as _guarded
 
 _BF16 = _dtype.bfloat16.np
 _LOW = (np.float16, _BF16)
@@ -235,160 +235,11 @@ def float_power_(self, exponent):
     return pow_(self, _f64(exponent, wide))
 
 
-# ------------------------------------------------------------------ lerp
-
-def _lerp(a, b, w):
-    """a + w * (b - a), from the nearer end (as PyTorch, for accuracy at w near 1)"""
-    d = b - a
-    if isinstance(w, (float, complex)):
-        return a + w * d if abs(w) < 0.5 else b - d * (1 - w)
-    m = xp(a)
-    return m.where(m.abs(w) < 0.5, a + w * d, b - d * (1 - w))
-
-
-def _same_dtype(a, x, arg):
-    if x.dtype != a.dtype:
-        t = [_TYPE_NAMES[_dtype._FROM_NP[y.dtype]] for y in (a, x)]
-        raise RuntimeError(f'expected dtype {t[0]} for `{arg}` but got dtype {t[1]}')
-
-
-class LerpBackward0(Binary):
-    """lerp with a number weight (as ``weight=``: no graph edge)"""
-    def forward(self, a, b, weight):
-        _same_dtype(a, b, 'end')
-        if not _is_float(a.dtype, 'fc'):
-            _kernel_error('lerp_kernel_scalar', a.dtype)
-        _value_fits(weight, a.dtype)
-        self.metas = (_meta(a), _meta(b))
-        self.weight = weight if weight.__class__ is complex else float(weight)
-        _broadcast_check(a.shape, b.shape)
-        return _calc(_lerp, a.dtype, a, b, self.weight)
-
-    def backward(self, g):
-        w = conj(self.weight)
-        return self._fit((g * (1 - w), g * w))
-
-
-class LerpBackward1(Binary):
-    """lerp with a tensor weight (a 0-dim weight may have another dtype: it is promoted)"""
-    saves = (0, 1, 2)
-
-    def forward(self, a, b, w):
-        _same_dtype(a, b, 'end')
-        if w.ndim:
-            _same_dtype(a, w, 'weight')
-        nd = _common(a if a.ndim else b, w)
-        if not _is_float(nd, 'fc'):
-            _kernel_error('lerp_kernel_tensor', nd)
-        self.metas = (_meta(a), _meta(b), _meta(w))
-        _broadcast_check(a.shape, b.shape, w.shape)
-        return _calc(_lerp, nd, *_cast(nd, a, b, w))
-
-    def backward(self, g):
-        a, b, w = [conj(x) for x in self.saved_tensors]
-        return self._fit((g * (1 - w), g * w, g * (b - a)))
-
-
-def _lerp_run(run_apply, input, end, weight):
-    if not (isinstance(input, Tensor) and isinstance(end, Tensor) and isinstance(weight, (Tensor,) + _CNUMBERS)):
-        raise _bad_args('lerp', (input, end, weight), 'Tensor input, Tensor end, Tensor weight',
-                        'Tensor input, Tensor end, Number weight')
-    if isinstance(weight, Tensor):
-        return run_apply(LerpBackward1, input, end, weight)
-    return run_apply(LerpBackward0, input, end, weight=py_number(weight))
-
-
-def lerp(input, end, weight, *, out=None):
-    """input + weight * (end - input)"""
-    r = _guarded(lambda: _lerp_run(apply, input, end, weight), (input, end, weight), out)
-    return r if out is None else to_out('lerp', out, r)
-
-
-def lerp_(self, end, weight):
-    return _guarded(lambda: _lerp_run(apply_inplace, self, end, weight), (self, end, weight), self, True)
-
-
-# ------------------------------------------------------------------ addcmul / addcdiv
-
-class AddcmulBackward0(Binary):
-    """input + value * tensor1 * tensor2"""
-    saves, save_needs = (1, 2), {1: (2,), 2: (1,)}
-
-    def forward(self, s, t1, t2, value=1):
-        nd = self._prepare(s, t1, t2, value)
-        if nd == np.bool_:
-            _kernel_error('addcmul_cpu_out', nd)
-        _value_fits(value, nd)
-        v = value if _is_float(nd, 'fc') else int(value)       # PyTorch casts value to the result dtype
-        return _calc(lambda s, t1, t2: s + v * t1 * t2, nd, *_cast(nd, s, t1, t2))
-
-    def _prepare(self, s, t1, t2, value):
-        self.metas, self.value = (_meta(s), _meta(t1), _meta(t2)), value
-        _broadcast_check(s.shape, t1.shape, t2.shape)
-        return _common(s, t1, t2)
-
-    def backward(self, g):
-        t1, t2 = self.saved_tensors
-        v, need = conj(self.value), [e[0] is not None for e in self._next]
-        t1, t2 = conj(t1), conj(t2)
-        return self._fit((g, g * (t2 * v) if need[1] else None, g * (t1 * v) if need[2] else None))
-
-
-class AddcdivBackward0(AddcmulBackward0):
-    """input + value * tensor1 / tensor2"""
-    save_needs = {1: (2,), 2: (1, 2)}
-
-    def forward(self, s, t1, t2, value=1):
-        if t1.dtype.kind in 'biu' and t2.dtype.kind in 'biu':
-            raise RuntimeError(
-                'Integer division with addcdiv is no longer supported, and in a future  release addcdiv will '
-                'perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be '
-                'implemented as (input + value * ember.trunc(tensor1 / tensor2)).to(input.dtype) for integer '
-                'inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv '
-                'behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes.')
-        nd = self._prepare(s, t1, t2, value)
-        _value_fits(value, nd)
-        return _calc(lambda s, t1, t2: s + value * t1 / t2, nd, *_cast(nd, s, t1, t2))
-
-    def backward(self, g):
-        t1, t2 = self.saved_tensors
-        v, need = conj(self.value), [e[0] is not None for e in self._next]
-        t1, t2 = conj(t1), conj(t2)
-        return self._fit((g, g * (v / t2) if need[1] else None, -g * (v * t1 / (t2 * t2)) if need[2] else None))
-
-
-def _addc(name, cls):
-    def check(input, tensor1, tensor2, value):
-        for i, (arg, x) in enumerate((('input', input), ('tensor1', tensor1), ('tensor2', tensor2))):
-            _need_tensor(name, arg, x, i + 1)
-        if not isinstance(value, _CNUMBERS):
-            raise TypeError(f"{name}(): argument 'value' must be Number, not {type(value).__name__}")
-
-    def fn(input, tensor1, tensor2, *, value=1, out=None):
-        if _amp.state.on and _amp.promote(name, (input, tensor1, tensor2)):  # autocast hook (ember.amp)
-            return _amp.call_promote(fn, input, tensor1, tensor2, value=value, out=out)
-        check(input, tensor1, tensor2, value)
-        r = apply(cls, input, tensor1, tensor2, value=py_number(value))
-        return r if out is None else to_out(name, out, r)
-
-    def fn_(self, tensor1, tensor2, *, value=1):
-        check(self, tensor1, tensor2, value)
-        return apply_inplace(cls, self, tensor1, tensor2, value=py_number(value))
-    fn.__name__ = fn.__qualname__ = name
-    return fn, fn_
-
-
-addcmul, addcmul_ = _addc('addcmul', AddcmulBackward0)
-addcdiv, addcdiv_ = _addc('addcdiv', AddcdivBackward0)
-
-
-__all__ = ['atan2', 'arctan2', 'fmod', 'hypot', 'copysign', 'logaddexp', 'logaddexp2', 'float_power',
-           'lerp', 'addcmul', 'addcdiv']
+__all__ = ['atan2', 'arctan2', 'fmod', 'hypot', 'copysign', 'logaddexp', 'logaddexp2', 'float_power']
 
 METHODS = {
     'atan2': _atan2_m, 'atan2_': atan2_, 'arctan2': _atan2_m, 'arctan2_': atan2_, 'hypot': _hypot_m,
     'hypot_': hypot_, 'logaddexp': _logaddexp_m, 'logaddexp2': _logaddexp2_m, 'fmod': _fmod_m, 'fmod_': fmod_,
     'copysign': _copysign_m, 'copysign_': copysign_,
-    'float_power': float_power, 'float_power_': float_power_, 'lerp': lerp, 'lerp_': lerp_,
-    'addcmul': addcmul, 'addcmul_': addcmul_, 'addcdiv': addcdiv, 'addcdiv_': addcdiv_,
+    'float_power': float_power, 'float_power_': float_power_,
 }

@@ -17,6 +17,7 @@ import numpy as np
 from .._tensor import Tensor, xp_of
 from .optimizer import Optimizer
 from ._update import bump, to_float
+from ..ops.fma import fma
 
 _ADJUST = (None, 'original', 'match_rms_adamw')
 
@@ -37,23 +38,16 @@ def _round_bf16(a):
     return out
 
 
-def _wide(dtype):
-    """The type a fused multiply-add of ``dtype`` values is emulated in (one rounding at the end)."""
-    return np.float64 if dtype == np.float32 else np.float32 if dtype.itemsize < 4 else dtype.type
-
-
 def _fused_lerp(start, end, w, out):
     """out <- lerp(start, end, w) with PyTorch's two-branch form, each branch one fused multiply-add
-    (the product and the sum rounded once, as PyTorch's vectorised CPU kernel computes it)."""
-    xp = xp_of(start)
-    wide = _wide(start.dtype)
+    (``ops.fma``: the product and the sum rounded once, as PyTorch's vectorised CPU kernel computes
+    it); float16/bfloat16 values in float32."""
     w = start.dtype.type(w)
-    diff = (end - start).astype(wide)
-    if abs(w) < 0.5:
-        res = start.astype(wide) + wide(w) * diff
-    else:
-        res = end.astype(wide) - wide(start.dtype.type(1) - w) * diff
-    out[...] = res
+    one = start.dtype.type(1)
+    if start.dtype.itemsize < 4:
+        start, end, w, one = start.astype(np.float32), end.astype(np.float32), np.float32(w), np.float32(one)
+    diff = end - start
+    out[...] = fma(w, diff, start) if abs(w) < 0.5 else fma(-(one - w), diff, end)
     return out
 
 
@@ -163,8 +157,11 @@ class Muon(Optimizer):
                 o = zeropower_newton_schulz(upd, group['ns_coefficients'], group['ns_steps'], group['eps'])
                 alpha = -_adjusted_lr(lr, group['adjust_lr_fn'], x.shape)
                 x *= 1 - lr * wd
-                wide = _wide(x.dtype)           # p + alpha * o rounded once, as a fused multiply-add
-                x[...] = x.astype(wide) + wide(x.dtype.type(alpha)) * o.astype(wide)
+                # p + alpha * o rounded once, as a fused multiply-add
+                if x.dtype.itemsize < 4:
+                    x[...] = fma(np.float32(x.dtype.type(alpha)), o.astype(np.float32), x.astype(np.float32))
+                else:
+                    x[...] = fma(x.dtype.type(alpha), o.astype(x.dtype), x)
                 bump(p, buf_t)
         return loss
 

@@ -1,31 +1,32 @@
 """RMSprop: divide the gradient by a running root-mean-square (PyTorch's update rule)."""
 from .._tensor import xp_of
+from ..ops.fma import fma
 from .optimizer import Optimizer
-from ._update import bump, check_lr, check_nonneg, for_pieces, lerp_, new_step, to_float, zeros_state
+from ._update import bump, check_lr, check_nonneg, for_pieces, new_step, to_float, zeros_state
 
 
 def _update(x, g, sq, ga, buf, lr, alpha, eps, wd, momentum):
     """RMSprop's update of one parameter (or a piece of it), in place; ``ga`` the gradient average
-    (centered), ``buf`` the momentum buffer (momentum > 0), else None."""
+    (centered), ``buf`` the momentum buffer (momentum > 0), else None. The multiply-adds PyTorch fuses
+    (add with alpha, addcmul, lerp) round once here too (``fma``): sq and ga*ga nearly cancel in the
+    centered form, where a second rounding shows."""
     xp = xp_of(x)
+    num = x.dtype.type if x.dtype.kind == 'f' else float        # hyper-parameters in the values' dtype
     if wd != 0:
-        g = g + wd * x
+        g = fma(num(wd), x, g)
     sq *= alpha
-    t = g * (1 - alpha)
-    t *= g
-    sq += t
+    sq[...] = fma(num(1 - alpha) * g, g, sq)
     if ga is not None:
-        lerp_(ga, g, 1 - alpha)
-        t = ga * -1.0
-        t *= ga
-        avg = xp.sqrt(sq + t)
+        w = num(1 - alpha)
+        ga[...] = fma(w, g - ga, ga) if abs(w) < 0.5 else fma(-(num(1) - w), g - ga, g)
+        avg = xp.sqrt(fma(-ga, ga, sq))
     else:
         avg = xp.sqrt(sq)
     avg += eps
     if buf is not None:
         buf *= momentum
         buf += g / avg
-        x -= lr * buf
+        x[...] = fma(num(-lr), buf, x)
     else:
         t = g * -lr
         t /= avg
