@@ -19,13 +19,12 @@ import numpy as np
 from .._tensor import Tensor, xp_of
 from .._tensor_subclass import subclass_of as _subclass_of
 from ..autograd import grad_mode
-from ..autograd.node import Node, save_output, resave_output, _FREED, _next_seq
-from ..autograd import saved_hooks as _saved_hooks
-from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
+from ..autograd.node import Node, resave_output, _FREED
 from .. import _dtype, _quiet_numpy as _quiet
 from . import _devices
 from .broadcast_errors import translate as _translate
 from .index_value import input_overlap
+from ._op_record import record as _record
 
 _new, _ndarray, _generic, _local = object.__new__, np.ndarray, np.generic, grad_mode._local
 _head = _quiet.head
@@ -106,6 +105,9 @@ def apply(cls, *inputs, **kw):
             if not wants and (x._requires_grad or x._grad_fn is not None):
                 wants = True
         else:
+            if not arrays and isinstance(x, (_ndarray, _generic)):     # PyTorch's parser refuses NumPy input
+                from .argcheck import op_input_error
+                raise op_input_error(cls, x)
             arrays.append(x)
     try:
         if not host:
@@ -165,75 +167,6 @@ def apply(cls, *inputs, **kw):
         for r in res:
             r.__class__ = sub
     return res
-
-
-def _record(node, inputs, outputs):
-    node._seq = _next_seq()
-    if _anomaly[0]:                      # anomaly mode: keep the forward call's traceback
-        _anomaly_record(node)
-    edges, mask, bit = [], 0, 1          # mask bit i: input i has an edge (its gradient is wanted)
-    for x in inputs:
-        if isinstance(x, Tensor):
-            fn = x._grad_fn
-            if fn is not None:
-                edges.append((fn, x._output_nr))
-                mask |= bit
-            elif x._requires_grad:
-                edges.append((x._grad_accumulator(), 0))
-                mask |= bit
-            else:
-                edges.append(_NO_EDGE)
-        else:
-            edges.append(_NO_EDGE)
-        bit <<= 1
-    node._next = tuple(edges)
-    cls = type(node)
-    plan = _PLANS.get(cls)
-    if plan is None:
-        plan = _PLANS[cls] = {} if (cls.saves or cls.saves_output) else False
-    if plan is False:
-        return
-    keep = plan.get(mask)
-    if keep is None:
-        keep = plan[mask] = _keep_for(cls, mask)
-    saved = []
-    for i in cls.saves:
-        if i in keep:
-            x = inputs[i]
-            if isinstance(x, Tensor):
-                if x._inference:
-                    raise RuntimeError(grad_mode.INFERENCE_SAVE)
-                saved.append((x, x._vc[0]))
-            else:
-                saved.append((_Const(x), None))
-        else:
-            saved.append(None)
-    if cls.saves_output:
-        saved.append(save_output(node, outputs[0]))
-    if _saved_hooks._depth[0]:
-        hooks = _saved_hooks.current()
-        if hooks is not None:
-            saved = _saved_hooks.pack_entries(saved, node, hooks)
-    node._saved = tuple(saved)
-
-
-def _keep_for(cls, mask):
-    """The saved inputs that the wanted gradients (bits of ``mask``) need."""
-    if cls.save_needs is None:
-        return frozenset(cls.saves)
-    return frozenset(j for i, js in cls.save_needs.items() if mask >> i & 1 for j in js)
-
-
-_NO_EDGE = (None, 0)
-_PLANS = {}     # op class -> False (saves nothing) or {edge mask: indices of the inputs it keeps}
-
-
-class _Const:
-    """A Python scalar saved for backward (no version to check)."""
-    __slots__ = ('value',)
-
-    def __init__(self, value):
-        self.value = value
 
 
 def _chain(base, cls, kw):

@@ -7,7 +7,8 @@ from ..autograd import grad_mode
 from ..autograd.anomaly import _state as _anomaly, record_forward as _anomaly_record
 from ..autograd.ready_queue import next_seq as _next_seq
 from .._tensor import Tensor
-from ._op import Op, apply, edge, _new, _record, _MULTI_VIEW
+from ._op import Op, apply, edge, _new, _MULTI_VIEW
+from ._op_record import record as _record
 
 
 class CopySlices(Op):

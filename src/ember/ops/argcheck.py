@@ -52,6 +52,9 @@ def _type_name(v):
     return t.__name__ if t.__module__ == 'builtins' else f'{t.__module__}.{t.__name__}'
 
 
+type_name = _type_name      # (public: the name PyTorch's messages give a value's type)
+
+
 def _mixed(name, args, kw):
     pos = [_type_name(a) for a in args]
     kws = [f'{k}={_type_name(v)}' for k, v in kw.items()]
@@ -134,6 +137,25 @@ def bad_input(fname, args, kw=None, arg='input'):
     if fname in _OVERLOADED or (fname in _OVERLOADED_DIM and (len(args) > 1 or (kw and not _only_input(kw, arg)))):
         raise _mixed(fname, args, kw) from None
     raise not_tensor_error(fname, x, arg, 1 if args else None) from None
+
+
+class NotTensorInput(TypeError, AttributeError):
+    """An op met a NumPy array or scalar as its first input (``ember.exp(np.ones(3))``). ``apply`` raises
+    it; as an AttributeError it reaches the function forms' ``except AttributeError``, whose
+    :func:`bad_input` replaces it with PyTorch's TypeError naming the function."""
+
+
+def op_input_error(cls, x):
+    """:class:`NotTensorInput` for op class ``cls`` (named after its grad_fn: ExpBackward0 -> exp)."""
+    import re
+    name = re.sub(r'Backward\d*$', '', cls.__name__)
+    name = re.sub(r'(?<=[a-z0-9])([A-Z])', r'_\1', name).lower()
+    return NotTensorInput(*not_tensor_error(name, x).args)
+
+
+def invalid_combination(fname, args, kw):
+    """PyTorch's TypeError when no overload of ``fname`` fits ``args`` / ``kw``."""
+    return _mixed(fname, args, kw)
 
 
 def _only_input(kw, arg):

@@ -261,16 +261,15 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     try:
-        if not isinstance(input, Tensor):
-            if not isinstance(other, Tensor):       # two numbers: the first made a 0-dim tensor, as PyTorch
-                input = _number_tensor(input, 'sub')
-            # a number promotes as a wrapped number and gets no gradient edge (PyTorch's SubBackward0)
-            r = apply(SubBackward0, input, other) if alpha.__class__ is int and alpha == 1 else \
-                apply(SubBackward0, input, other, alpha=alpha)
-        else:
-            r = apply(SubBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(SubBackward0, input, other, alpha=alpha)
+        if not isinstance(input, Tensor) and not isinstance(other, Tensor):   # two numbers: the first made a
+            input = _number_tensor(input, 'sub')                               # 0-dim tensor, as PyTorch
+        # a number promotes as a wrapped number and gets no gradient edge (PyTorch's SubBackward0)
+        r = apply(SubBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(SubBackward0, input, other, alpha=alpha)
     except NotImplementedError:             # a sparse COO operand
         return sparse_op('sub', input, other, alpha=alpha, out=out)
+    except AttributeError:                  # a NumPy array or a list for input: the parser's TypeError
+        from .argcheck import bad_input
+        bad_input('sub', (input, other))
     return r if out is None else _check_out(out, r, 'sub')
 
 

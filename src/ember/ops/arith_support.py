@@ -235,7 +235,8 @@ def check_number_input(v, fname, other=None):
         if fname == 'floor_divide':         # an overloaded function: the parser's other message
             raise TypeError(f'floor_divide() received an invalid combination of arguments - got '
                             f'({type(v).__name__}, {type(other).__name__}), but expected one of:')
-        raise TypeError(f"{fname}(): argument 'input' (position 1) must be Tensor, not {type(v).__name__}")
+        from .argcheck import not_tensor_error
+        raise not_tensor_error(fname, v)
     return v
 
 

@@ -17,7 +17,7 @@ from .shape import wrap_dim, _fmt
 from . import arith, compare, join, select, creation, shape_more, scan, linalg_ops
 from . import methods_more
 from .methods_more import bitwise_left_shift, bitwise_right_shift, prelu, hardshrink
-from .argcheck import bad_input
+from .argcheck import bad_input, need_tensor
 
 __all__ = ['block_diag', 'cartesian_prod', 'combinations', 'vander', 'unravel_index', 'diff', 'inner',
            'typename', 'bitwise_left_shift', 'bitwise_right_shift', 'prelu', 'hardshrink']
@@ -91,6 +91,7 @@ def cartesian_prod(*tensors):
 
 def combinations(input, r=2, with_replacement=False):
     """Length-r combinations of the elements of a 1-D tensor, in lexicographic order (itertools)."""
+    need_tensor('combinations', input)
     try:
         _check_1d(input)
         if r < 0:
@@ -112,6 +113,7 @@ def combinations(input, r=2, with_replacement=False):
 
 def vander(x, N=None, increasing=False):
     """Columns x**0, x**1, ..., x**(N-1) (reversed unless ``increasing``)."""
+    need_tensor('vander', x, 'x')
     try:
         if x.ndim != 1:
             raise RuntimeError('x must be a one-dimensional tensor.')
@@ -155,7 +157,8 @@ def unravel_index(indices, shape):
 
 def _diff_side(input, t, d, name):
     if not isinstance(t, Tensor):
-        raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(t).__name__}")
+        from .argcheck import not_tensor_error
+        raise not_tensor_error('diff', t, name, None)
     if t.ndim != input.ndim:
         raise RuntimeError('diff expects prepend or append to be the same dimension as input')
     for k in range(input.ndim):

@@ -114,7 +114,7 @@ class ClampMaxBackward1(ClampBackward0):
     pass
 
 
-def _bounds_check(min, max):
+def _bounds_check(min, max, name='clamp'):
     """How PyTorch's overloads read the bounds: (tensor overload?, min, max). Tensor bounds and
     number bounds do not mix, except that a 0-dim tensor that needs no grad, beside a number, is
     read as that number; NumPy scalars count as Python numbers."""
@@ -125,7 +125,7 @@ def _bounds_check(min, max):
         t = min if a else max
         if t._data.ndim or t.requires_grad:
             got = ', '.join('Tensor' if isinstance(v, Tensor) else type(v).__name__ for v in (min, max))
-            raise TypeError(f'clamp() received an invalid combination of arguments - got ({got}), but '
+            raise TypeError(f'{name}() received an invalid combination of arguments - got ({got}), but '
                             'expected one of:')
         min, max = (t.item(), max) if a else (min, t.item())
     if min.__class__ not in _PLAIN:
@@ -135,20 +135,27 @@ def _bounds_check(min, max):
     return False, min, max
 
 
-def clamp(input, min=None, max=None, *, out=None):
-    try:
-        tensors, min, max = _bounds_check(min, max)
-        if tensors:
-            r = apply(ClampBackward0, input, min, max)
-        else:
-            r = apply(ClampBackward1, input, min=min, max=max)
-    except (AttributeError, RuntimeError):      # not a tensor: the parser's TypeError comes first
-        from .argcheck import bad_input
-        bad_input('clamp', (input, min, max) if max is not None else (input, min) if min is not None else (input,))
-    if out is not None:     # number bounds: out must have the result's dtype ("Found dtype ...")
-        from .arith import _check_out
-        return _check_out(out, r, 'clamp', exact=not tensors)
-    return r
+def _clamp_function(name):
+    """``ember.clamp`` and its alias ``ember.clip`` (each reports its own name in the parser's errors)."""
+    def clamp(input, min=None, max=None, *, out=None):
+        try:
+            tensors, min, max = _bounds_check(min, max, name)
+            if tensors:
+                r = apply(ClampBackward0, input, min, max)
+            else:
+                r = apply(ClampBackward1, input, min=min, max=max)
+        except (AttributeError, RuntimeError):      # not a tensor: the parser's TypeError comes first
+            from .argcheck import bad_input
+            bad_input(name, (input, min, max) if max is not None else (input, min) if min is not None else (input,))
+        if out is not None:     # number bounds: out must have the result's dtype ("Found dtype ...")
+            from .arith import _check_out
+            return _check_out(out, r, 'clamp', exact=not tensors)
+        return r
+    clamp.__name__ = clamp.__qualname__ = name
+    return clamp
+
+
+clamp, clip = _clamp_function('clamp'), _clamp_function('clip')
 
 
 def check_float_bounds(self, *bounds):
@@ -216,4 +223,4 @@ def clamp_max(input, max, *, out=None):
     return _bound_out(apply(ClampMaxBackward0, input, max=py_number(max)), out, 'clamp_max', False)
 
 
-clip, clip_ = clamp, clamp_
+clip_ = clamp_

@@ -267,7 +267,19 @@ def _removed(name):
 
 
 # the top-level functions too (torch.solve(B, A), ...); matrix_rank only at the top level
-eig, symeig, solve, lstsq, matrix_rank = (_removed(n) for n in ('eig', 'symeig', 'solve', 'lstsq', 'matrix_rank'))
+eig, symeig, matrix_rank = (_removed(n) for n in ('eig', 'symeig', 'matrix_rank'))
+
+
+def _removed_pair(name):
+    """ember.solve / ember.lstsq: as PyTorch's stubs, two arguments of any type (a missing one is Python's
+    TypeError), then the removal error."""
+    def fn(input, A, *, out=None):
+        _removed(name)(input)
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+solve, lstsq = _removed_pair('solve'), _removed_pair('lstsq')
 __all__ += ['eig', 'symeig', 'solve', 'lstsq', 'matrix_rank']
 
 

@@ -78,7 +78,8 @@ def _into_out(out, name, dtype, requires_grad, make, fill=True):
     from .._tensor import _scalar_name
     from ..autograd.grad_mode import is_grad_enabled
     if not isinstance(out, Tensor):
-        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        from .argcheck import not_tensor_error
+        raise not_tensor_error(name, out, 'out', None)
     if dtype is not None and _dtype.to_dtype(dtype) != out.dtype:
         raise RuntimeError(f'dtype {_scalar_name(_dtype.to_dtype(dtype))} does not match dtype of out '
                            f'parameter ({_scalar_name(out.dtype)})')

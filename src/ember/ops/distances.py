@@ -239,7 +239,8 @@ class DistBackward0(Binary):
 def dist(input, other, p=2):
     """The p-norm of input - other (broadcast), as a 0-dim tensor."""
     if not isinstance(other, Tensor):
-        raise TypeError(f"dist(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+        from .argcheck import not_tensor_error
+        raise not_tensor_error('dist', other, 'other', 2)
     if isinstance(p, Tensor):
         p = p.item()
     return apply(DistBackward0, input, other, p=float(p))

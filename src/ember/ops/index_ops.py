@@ -274,7 +274,8 @@ def _put(self, indices, values, accumulate, run):
         if not isinstance(k, Tensor):
             raise TypeError(f'expected Tensor as element {i} in argument 0, but got {type(k).__name__}')
     if not isinstance(values, Tensor):
-        raise TypeError(f"index_put(): argument 'values' (position 2) must be Tensor, not {type(values).__name__}")
+        from .argcheck import not_tensor_error
+        raise not_tensor_error('index_put', values, 'values', 2)
     key = _np_key(tuple(indices), self.shape, xp(self._data))
     used = sum(k.ndim if k.dtype == np.bool_ else 1 for k in key)
     if used > self.ndim:

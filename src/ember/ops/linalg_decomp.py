@@ -11,13 +11,15 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..amp import autocast_mode as _amp  # autocast hook
-from ._op import Op, apply, requires_grad, save_output
+from ._op import Op, apply, requires_grad
+from ..autograd.node import save_output
 from ._promote import xp
 from .linalg_ops import check_matrix, colmajor, dtype_name, eye_like, named_tuple, solve, _LinAlgError
 from .matmul import adj
 from .triangular import tril, diag_embed
 from .arith_support import out_arg
 from .from_data import _warn_once
+from .argcheck import need_tensor
 from .linalg_more import pinv, pinverse, _h  # noqa: F401  (ember.pinverse, Tensor.pinverse)
 from .linalg_tri import linalg_cholesky, cholesky  # noqa: F401  (ember.cholesky: defined with the triangular ops)
 
@@ -236,6 +238,7 @@ def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
 @out_arg('svd', tuple_name='svd_out')
 def svd(input, some=True, compute_uv=True, *, out=None):
     """Legacy torch.svd: (U, S, V) with V = Vh^T (a view), or zero U, V when compute_uv=False."""
+    need_tensor('svd', input)
     if _amp.state.on and _amp.fp32('svd', input):  # autocast hook (ember.amp)
         return _amp.call_fp32(svd, input, some, compute_uv, out=out)
     if input.ndim < 2:

@@ -13,7 +13,8 @@ PyTorch; repeated eigenvalues give non-finite gradients.
 """
 import numpy as np
 
-from ._op import Op, apply, save_output
+from ._op import Op, apply
+from ..autograd.node import save_output
 from ._promote import xp
 from .linalg_ops import colmajor, dtype_name, eye_like, solve
 from .arith_support import out_arg

@@ -14,7 +14,8 @@ again; gL and gU are first restricted to the free entries of L and U:
 import numpy as np
 
 from .._tensor import Tensor
-from ._op import Op, apply, save_output
+from ._op import Op, apply
+from ..autograd.node import save_output
 from ._promote import xp, unbroadcast
 from .linalg_ops import dtype_name, colmajor as _colmajor, host_batch
 from .linalg_tri import solve_triangular

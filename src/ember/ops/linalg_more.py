@@ -17,7 +17,7 @@ from ._promote import xp
 from .arith_support import out_arg
 from .matmul import adj
 from .linalg_ops import check_matrix, dtype_name, inv, solve, eye_like, _LinAlgError
-from .argcheck import bad_input
+from .argcheck import bad_input, need_tensor
 
 # ------------------------------------------------------------------ matrix_exp
 
@@ -147,6 +147,7 @@ def pinv(input, *, atol=None, rtol=None, hermitian=False, out=None, rcond=None):
 
 
 def pinverse(input, rcond=1e-15):
+    need_tensor('pinverse', input)
     try:
         if _amp.state.on and _amp.fp32('pinverse', input):  # autocast hook (ember.amp)
             return _amp.call_fp32(pinverse, input, rcond)

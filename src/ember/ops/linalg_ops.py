@@ -10,14 +10,15 @@ import numpy as np
 from .. import _dtype
 from .._tensor import _scalar_name
 from ..amp import autocast_mode as _amp  # autocast hook
-from ._op import Op, apply, save_output
+from ._op import Op, apply
+from ..autograd.node import save_output
 from ._promote import xp, unbroadcast
 from .matmul import adj, cj
 from .einsum import tensordot, kron as _kron  # noqa: F401  (ember.tensordot / ember.kron; defined with einsum)
 from .arith_support import out_arg
 from .linalg_legacy import cross, chain_matmul  # noqa: F401  (ember.cross, ember.chain_matmul)
 from . import return_types as _rt
-from .argcheck import bad_input
+from .argcheck import bad_input, need_tensor
 
 __all__ = ['inverse', 'det', 'slogdet', 'logdet', 'matrix_power', 'tensordot', 'kron', 'cross', 'chain_matmul']
 
@@ -175,6 +176,7 @@ def inv(A, *, out=None):
 
 @out_arg('inverse')
 def inverse(input, *, out=None):
+    need_tensor('inverse', input)
     return inv(input, out=out)
 
 

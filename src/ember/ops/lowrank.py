@@ -59,7 +59,10 @@ def _lowrank(A, q, niter, M):
 
 def _check_tensor(A, fname):
     if not isinstance(A, Tensor):
-        raise AttributeError(f"'{type(A).__name__}' object has no attribute 'shape'")
+        from .argcheck import type_name
+        if fname == 'pca_lowrank' and isinstance(A, np.ndarray):
+            raise TypeError(f'expected Tensor but got {type(A)}')
+        raise AttributeError(f"'{type_name(A)}' object has no attribute 'shape'")
     if A.dim() < 2:
         raise ValueError(f'not enough values to unpack (expected 2, got {A.dim()})')
 

@@ -190,7 +190,8 @@ def apply_(self, callable):
 def map_(self, other, callable):
     """self[i] = callable(self[i], other[i]) with ``other`` broadcast to self's shape, in place."""
     if not isinstance(other, Tensor):
-        raise TypeError(f"map_(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
+        from .argcheck import not_tensor_error
+        raise not_tensor_error('map_', other, 'other')
     if self.requires_grad or other.requires_grad:
         raise RuntimeError("Can't call map_() on Variable that requires grad. Use var.detach().map_() instead.")
     if other.dtype != self.dtype or other.device != self.device:

@@ -42,9 +42,9 @@ def linear(input, weight, bias=None):
     if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
         return _amp.call(linear, input, weight, bias)
     if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        from .argcheck import not_tensor_error
         name, pos, v = ('input', 1, input) if not isinstance(input, Tensor) else ('weight', 2, weight)
-        kind = type(v).__name__ if type(v).__module__ == 'builtins' else f'{type(v).__module__}.{type(v).__name__}'
-        raise TypeError(f"linear(): argument '{name}' (position {pos}) must be Tensor, not {kind}")
+        raise not_tensor_error('linear', v, name, pos)
     nd = input.ndim
     if nd == 2 and bias is not None:
         return apply(AddmmBackward0, bias, input, weight.t())

@@ -54,7 +54,8 @@ class PutBackward0(Op):
 def _check(self, index, source):
     for name, t in (('index', index), ('source', source)):
         if not isinstance(t, Tensor):
-            raise TypeError(f"put_(): argument '{name}' must be Tensor, not {type(t).__name__}")
+            from .argcheck import not_tensor_error
+            raise not_tensor_error('put_', t, name, None)
     if index._data.dtype != np.int64:
         raise RuntimeError(f'put_(): Expected a long tensor for index, but got {dtype_name(index._data)}')
     if source.dtype != self.dtype:

@@ -320,11 +320,23 @@ class _RandomOp(Op):
 def _like(fn):
     def like(input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None,
              generator=None, pin_memory=False):
+        if not isinstance(input, Tensor):           # the parser's TypeError
+            _not_tensor_like(fn.__name__ + '_like', input, dtype=dtype, layout=layout, device=device,
+                             requires_grad=requires_grad, memory_format=memory_format, generator=generator,
+                             pin_memory=pin_memory)
         check_generator(generator, fn.__name__ + '_like', (input,))
         return fn(input.shape, dtype=input.dtype if dtype is None else dtype,
                   device=input.device if device is None else device, requires_grad=requires_grad,
                   generator=generator)
     return like
+
+
+def _not_tensor_like(name, input, **kw):
+    from .argcheck import need_tensor, invalid_combination
+    given = {k: v for k, v in kw.items() if v is not None and v is not False}
+    if given:                                   # keywords make it no overload's call
+        raise invalid_combination(name, (input,), given)
+    need_tensor(name, input)
 
 
 rand_like, randn_like = _like(rand), _like(randn)

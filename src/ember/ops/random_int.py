@@ -6,6 +6,7 @@ import ml_dtypes
 import numpy as np
 
 from .. import _dtype
+from .._tensor import Tensor
 from .creation import _finish, _size, _is_int
 from .random import _rng, _cuda_gen, check_generator, with_out
 from .ranges import _fmt
@@ -97,6 +98,10 @@ def _check_bounds(d):
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
                  memory_format=None, generator=None, pin_memory=False):
+    if not isinstance(input, Tensor):           # the parser's TypeError (randint_like has overloads)
+        from .argcheck import invalid_combination
+        raise invalid_combination('randint_like', (input,) if low == 0 and high is None else
+                                  (input, low) if high is None else (input, low, high), {})
     check_generator(generator, 'randint_like', (input, low) if high is None else (input, low, high))
     if high is None:
         low, high = 0, low

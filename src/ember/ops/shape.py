@@ -13,7 +13,7 @@ from .._tensor import Tensor
 from ._op import Op, apply
 from ._promote import xp as _xp
 from .arg_types import int_sizes
-from .argcheck import bad_input
+from .argcheck import bad_input, need_tensor
 
 
 
@@ -368,6 +368,8 @@ def unsqueeze(input, dim):
 
 
 def flatten(input, start_dim=0, end_dim=-1):
+    if input.__class__ is not Tensor:       # (a NumPy array has ndim too)
+        need_tensor('flatten', input)
     try:
         n = input.ndim
         if n == 0:

@@ -11,7 +11,7 @@ from .shape import wrap_dim, _sizes, _fmt, _keyword, permute, expand, reshape, f
 from .join import cat, _tensors
 from .select import SliceBackward0, AliasBackward0
 from .convert import clone, copy_like as _like
-from .argcheck import bad_input
+from .argcheck import bad_input, need_tensor, invalid_combination
 from .atleast import atleast_1d, atleast_2d, atleast_3d, _lift  # noqa: F401 (ember.atleast_Nd)
 
 __all__ = ['repeat_interleave', 'tile', 'flip', 'fliplr', 'flipud', 'roll', 'rot90', 'movedim', 'moveaxis', 'hstack',
@@ -70,6 +70,10 @@ def tile(input, *reps, dims=None):
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Elements (slices along ``dim``) repeated; ``repeat_interleave(counts)``: indices i, counts[i] times."""
+    if not isinstance(input, Tensor):           # with one argument PyTorch reads it as the counts
+        if repeats is None and dim is None:
+            need_tensor('repeat_interleave', input, 'repeats')
+        raise invalid_combination('repeat_interleave', (input, repeats) + (() if dim is None else (dim,)), {})
     if repeats is None:
         return _counts_to_index(input, output_size)
     if isinstance(repeats, Tensor):
@@ -148,11 +152,10 @@ def flip(input, *dims, **kw):
 def _flip_side(name, dim):
     """fliplr (dim 1, needs >= 2 dims) / flipud (dim 0, needs >= 1)."""
     def f(input):
-        try:
-            if input.ndim <= dim:
-                raise RuntimeError(f'Input must be >= {dim + 1}-d.')
-        except AttributeError:              # not a tensor: the parser's TypeError
-            bad_input(name, (input,))
+        if input.__class__ is not Tensor:   # (a NumPy array has ndim too)
+            need_tensor(name, input)
+        if input.ndim <= dim:
+            raise RuntimeError(f'Input must be >= {dim + 1}-d.')
         return flip(input, dim)
     f.__name__ = f.__qualname__ = name
     return f

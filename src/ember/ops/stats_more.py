@@ -21,7 +21,7 @@ from .matmul import SqueezeBackward4
 from .nn_ops import DivBackward1
 from .distances import cdist, pdist, dist
 from .windows import hann_window, hamming_window, blackman_window, bartlett_window, kaiser_window
-from .argcheck import bad_input
+from .argcheck import bad_input, need_tensor, not_tensor_error
 
 _MODES = ('linear', 'lower', 'higher', 'midpoint', 'nearest')
 
@@ -156,6 +156,7 @@ def _dtype_name(t):
 
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of the rows of ``input`` (variables) over its columns (observations)."""
+    need_tensor('cov', input)
     try:
         from .creation import scalar_tensor, zeros_like
         if input.ndim > 2:
@@ -206,6 +207,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
 
 def corrcoef(input):
     """Pearson correlation coefficients: cov normalised by the standard deviations, clipped to [-1, 1]."""
+    need_tensor('corrcoef', input)
     try:
         if input.ndim > 2:
             raise RuntimeError('corrcoef(): expected input to have two or fewer dimensions but got an input with '
@@ -295,6 +297,8 @@ def _bad_call(fname, args, kw):
 
 
 def _trap_args(fname, y, x, dx):
+    if x is None and dx is None and not isinstance(y, Tensor):
+        return not_tensor_error(fname, y, 'y')
     if x is not None and not isinstance(x, Tensor):
         return _bad_call(fname, (y, x), {})
     if x is not None and dx is not None:

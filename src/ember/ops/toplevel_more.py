@@ -7,7 +7,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from .argcheck import bad_input
+from .argcheck import bad_input, need_tensor
 
 __all__ = ['gradient', 'frombuffer', 'set_default_tensor_type', 'get_device', 'is_inference', 'adjoint', 'fill',
            'nuclear_norm', 'frobenius_norm', 'set_flush_denormal', 'init_num_threads', 'has_lapack', 'has_mkl',
@@ -194,6 +194,7 @@ def fill(input, value):
 
 
 def nuclear_norm(input, dim=None, keepdim=False):
+    need_tensor('nuclear_norm', input)
     warnings.warn("at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be removed in "
                   "a future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead",
                   UserWarning, stacklevel=2)
@@ -202,6 +203,7 @@ def nuclear_norm(input, dim=None, keepdim=False):
 
 
 def frobenius_norm(input, dim=None, keepdim=False):
+    need_tensor('frobenius_norm', input)
     warnings.warn('at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed '
                   'in a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead',
                   UserWarning, stacklevel=2)
@@ -226,6 +228,9 @@ def is_warn_always_enabled():
 
 def set_flush_denormal(mode):
     """Whether denormal floats are flushed to zero: NumPy gives ember no switch for it (False)."""
+    if type(mode) is not bool:
+        from .argcheck import type_name
+        raise RuntimeError(f'flush_denormal expects a bool, but got {type_name(mode)}')
     return False
 
 

@@ -6,7 +6,7 @@ from ._op import Op, apply, apply_inplace
 from ._promote import xp
 from .shape import wrap_dim, flatten
 from .select import DiagEmbedBack
-from .argcheck import bad_input
+from .argcheck import bad_input, need_tensor
 
 __all__ = ['tril', 'triu', 'diag', 'diag_embed', 'diagflat', 'trace']
 
@@ -114,10 +114,8 @@ def diag(input, diagonal=0):
 
 def diagflat(input, offset=0):
     """The flattened input on diagonal ``offset`` of a square matrix."""
-    try:
-        return diag_embed(flatten(input), offset, 0, 1)
-    except AttributeError:                  # not a tensor: the parser's TypeError
-        bad_input('diagflat', (input,))
+    need_tensor('diagflat', input)
+    return diag_embed(flatten(input), offset, 0, 1)
 
 
 class TraceBackward0(Op):

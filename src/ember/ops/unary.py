@@ -59,8 +59,11 @@ def _define(name, ufunc, grad, *, saves=(0,), saves_output=False, float_only=Tru
     return cls
 
 
-def _fn(cls):
+def _fn(cls, alias=None):
+    """``ember.<name>`` and ``<name>_`` of op ``cls`` (``alias``: another name of the same op, which
+    PyTorch's parser reports in its errors: ember.absolute([1.]) names absolute)."""
     name = cls.__name__[:-len('Backward0')].lower()
+    shown = alias or name
 
     def f(input, *, out=None):
         if _amp.state.on and _amp.fp32(name, input):  # autocast hook (ember.amp)
@@ -71,7 +74,7 @@ def _fn(cls):
             from ..sparse._unary import dense_fallback
             return dense_fallback(name, input)
         except AttributeError:                  # not a tensor (a list, a float): the parser's TypeError
-            bad_input(name, (input,))
+            bad_input(shown, (input,))
         if out is not None:
             from .arith import _check_out
             return _check_out(out, r, cls.__name__[:-len('Backward0')].lower())
@@ -86,9 +89,9 @@ def _fn(cls):
             from ..sparse._unary import dense_fallback
             return dense_fallback(name, self, inplace=True)
         except AttributeError:                  # ember.exp_([1.]): the parser's TypeError
-            bad_input(name + '_', (self,))
-    f.__name__ = f.__qualname__ = name                  # ember.sin.__name__ == 'sin', as torch.sin's
-    f_.__name__ = f_.__qualname__ = name + '_'
+            bad_input(shown + '_', (self,))
+    f.__name__ = f.__qualname__ = shown                 # ember.sin.__name__ == 'sin', as torch.sin's
+    f_.__name__ = f_.__qualname__ = shown + '_'
     return f, f_
 
 
@@ -315,7 +318,8 @@ log2, log2_ = _fn(Log2Backward0)
 log10, log10_ = _fn(Log10Backward0)
 log1p, log1p_ = _fn(Log1pBackward0)
 expm1, expm1_ = _fn(Expm1Backward0)
-negative, absolute = neg, abs
+negative, _ = _fn(NegBackward0, 'negative')
+absolute, _ = _fn(AbsBackward0, 'absolute')
 
 
 def square(input):

@@ -14,7 +14,7 @@ from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, apply_inplace
 from ._promote import as_array, xp
 from .unary import Unary, _define, _sign, _to_float, no_complex
-from .argcheck import bad_input
+from .argcheck import bad_input, need_tensor
 
 _BF16 = _dtype.bfloat16.np
 _LOWP = (np.dtype(np.float16), np.dtype(_BF16))
@@ -37,9 +37,12 @@ def to_out(name, out, r, exact=False):
     return _check_out(out, r, name, exact)
 
 
-def _function(cls, name, exact=False, inplace_cls=None):
+def _function(cls, name, exact=False, inplace_cls=None, alias=None):
     """The ``ember.<name>`` function (with ``out=``) and the in-place method of op ``cls``
-    (``inplace_cls``: the in-place form has its own node name in PyTorch)."""
+    (``inplace_cls``: the in-place form has its own node name in PyTorch; ``alias``: another name of
+    the op, reported in the parser's errors)."""
+    shown = alias or name
+
     def f(input, *, out=None):
         if _amp.state.on and _amp.fp32(name, input):  # autocast hook (ember.amp)
             return _amp.call_fp32(f, input, out=out)
@@ -49,7 +52,7 @@ def _function(cls, name, exact=False, inplace_cls=None):
             from ..sparse._unary import dense_fallback
             return dense_fallback(name, input)
         except AttributeError:                  # not a tensor (a list, a float): the parser's TypeError
-            bad_input(name, (input,))
+            bad_input(shown, (input,))
         return r if out is None else to_out(name, out, r, exact)
 
     def f_(self):
@@ -59,8 +62,8 @@ def _function(cls, name, exact=False, inplace_cls=None):
             from ..sparse._unary import dense_fallback
             return dense_fallback(name, self, inplace=True)
         except AttributeError:
-            bad_input(name + '_', (self,))
-    f.__name__, f_.__name__ = name, name + '_'
+            bad_input(shown + '_', (self,))
+    f.__name__, f_.__name__ = shown, shown + '_'
     return f, f_
 
 
@@ -149,8 +152,12 @@ atanh, atanh_ = _function(AtanhBackward0, 'atanh', inplace_cls=AtanhBackward1)
 deg2rad, deg2rad_ = _function(Deg2RadBackward0, 'deg2rad')
 rad2deg, rad2deg_ = _function(Rad2DegBackward0, 'rad2deg')
 sinc, sinc_ = _function(SincBackward0, 'sinc')
-arcsin, arcsin_, arccos, arccos_, arctan, arctan_ = asin, asin_, acos, acos_, atan, atan_
-arcsinh, arcsinh_, arccosh, arccosh_, arctanh, arctanh_ = asinh, asinh_, acosh, acosh_, atanh, atanh_
+arcsin, arcsin_ = _function(AsinBackward0, 'asin', alias='arcsin')
+arccos, arccos_ = _function(AcosBackward0, 'acos', alias='arccos')
+arctan, arctan_ = _function(AtanBackward0, 'atan', alias='arctan')
+arcsinh, arcsinh_ = _function(AsinhBackward0, 'asinh', inplace_cls=AsinhBackward1, alias='arcsinh')
+arccosh, arccosh_ = _function(AcoshBackward0, 'acosh', inplace_cls=AcoshBackward1, alias='arccosh')
+arctanh, arctanh_ = _function(AtanhBackward0, 'atanh', inplace_cls=AtanhBackward1, alias='arctanh')
 
 
 # ------------------------------------------------------------------ logit
@@ -277,7 +284,7 @@ floor, floor_ = _function(FloorBackward0, 'floor', exact=True)
 ceil, ceil_ = _function(CeilBackward0, 'ceil', exact=True)
 trunc, trunc_ = _function(TruncBackward0, 'trunc', exact=True)
 frac, frac_ = _function(FracBackward0, 'frac', exact=True)
-fix, fix_ = trunc, trunc_
+fix, fix_ = _function(TruncBackward0, 'trunc', exact=True, alias='fix')
 
 
 def round(input, *, decimals=None, out=None):  # noqa: A001
@@ -364,12 +371,10 @@ def signbit(input, *, out=None):
 
 def positive(input):
     """The input itself (bool refused, as for the unary ``+``)."""
-    try:
-        if input.dtype == _dtype.bool_:
-            raise RuntimeError('The `+` operator, on a bool tensor is not supported.')
-        return input
-    except AttributeError:                  # not a tensor: the parser's TypeError
-        bad_input('positive', (input,))
+    need_tensor('positive', input)
+    if input.dtype == _dtype.bool_:
+        raise RuntimeError('The `+` operator, on a bool tensor is not supported.')
+    return input
 
 
 _INPLACE = ('exp2', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'arcsin',
@@ -377,4 +382,7 @@ _INPLACE = ('exp2', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'aco
             'floor', 'ceil', 'trunc', 'fix', 'frac', 'round')
 __all__ = list(_INPLACE) + [n + '_' for n in _INPLACE] + ['sgn', 'signbit', 'positive']
 METHODS = {n: globals()[n] for n in __all__}
+# the methods of the aliases are the ops' own (only the functions' errors name the alias)
+METHODS.update({a + s: globals()[c + s] for a, c in (('arcsin', 'asin'), ('arccos', 'acos'), ('arctan', 'atan'),
+               ('arcsinh', 'asinh'), ('arccosh', 'acosh'), ('arctanh', 'atanh'), ('fix', 'trunc')) for s in ('', '_')})
 METHODS['sgn_'] = sgn_

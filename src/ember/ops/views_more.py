@@ -290,8 +290,8 @@ def new(self, *args, device=None, **kwargs):
 
 def _same_size(input, other, pos):
     if not isinstance(other, Tensor):
-        raise TypeError(f"is_same_size(): argument 'other' (position {pos}) must be Tensor, not "
-                        f'{type(other).__name__}')
+        from .argcheck import not_tensor_error
+        raise not_tensor_error('is_same_size', other, 'other', pos)
     return tuple(input.shape) == tuple(other.shape)
 
 
