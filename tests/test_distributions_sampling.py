@@ -96,13 +96,13 @@ def test_rsample_reparameterised_grad():
 
 @needs_gamma
 def test_gamma_implicit_reparameterisation():
-    from ember.distributions.gamma_sampling import standard_gamma_grad
     rng = np.random.default_rng(0)
     for alpha in [0.05, 0.7, 3.0, 50.0, 2e4]:
         al = np.full(500, alpha)
         x = np.maximum(rng.standard_gamma(al), 1e-300)
         want = torch._standard_gamma_grad(torch.tensor(al), torch.tensor(x)).numpy()
-        np.testing.assert_allclose(standard_gamma_grad(x, al), want, rtol=2e-3, atol=1e-12)
+        got = ember._standard_gamma_grad(ember.tensor(al), ember.tensor(x)).numpy()
+        np.testing.assert_allclose(got, want, rtol=2e-3, atol=1e-12)
     ember.manual_seed(0)
     c = ember.tensor([0.5, 4.0], dtype=ember.float64, requires_grad=True)
     r = ember.tensor([1.0, 2.0], dtype=ember.float64, requires_grad=True)

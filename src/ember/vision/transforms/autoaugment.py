@@ -8,7 +8,7 @@ import math
 from enum import Enum
 
 import ember
-from ember.distributions.gamma_sampling import sample_dirichlet
+from ember.ops.gamma_draws import _sample_dirichlet as sample_dirichlet
 from ember.nn import Module
 from . import functional as F
 from ._interpolation import InterpolationMode
