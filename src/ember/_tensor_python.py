@@ -127,7 +127,8 @@ class PythonProtocols:
     def __reversed__(self):
         return self if self._data.ndim == 0 else self.flip(0)
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype=None):
+        # no ``copy`` parameter, as PyTorch's: NumPy 2 then gives its DeprecationWarning and copies itself
         arr = self.numpy()        # as torch: refuses tensors that require grad or live on a GPU
         return arr if dtype is None else arr.astype(dtype, copy=False)
 

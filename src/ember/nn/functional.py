@@ -91,3 +91,4 @@ from ..ops.nn_gaps import *  # noqa: F401,F403,E402
 from ..ops.pooling_fractional import (fractional_max_pool2d, fractional_max_pool3d,  # noqa: F401,E402
                                       fractional_max_pool2d_with_indices, fractional_max_pool3d_with_indices)
 from ..ops.linear_ce import linear_cross_entropy  # noqa: F401,E402
+from . import grad  # noqa: F401,E402  (F.grad, as torch.nn.functional.grad)

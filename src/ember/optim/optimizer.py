@@ -1,8 +1,7 @@
 """Optimizer base: parameter groups with their options, per-parameter state, state_dict, hooks.
 
-Subclasses define ``step``; it is wrapped once per class so the step pre/post hooks run around
-it. Updates work on the raw arrays (``p._data``) in place and bump each tensor's version
-counter, so there is no graph and little Python work per parameter."""
+Subclasses define ``step``; it is wrapped once per class so the step pre/post hooks run around it.
+Updates work on the raw arrays (``p._data``) in place and bump each tensor's version counter."""
 import itertools
 import warnings
 from collections import OrderedDict, defaultdict
@@ -15,14 +14,9 @@ from .. import _dtype, _quiet_numpy as _quiet
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, is_grad_enabled, _set_enabled
 from ._update import scalar_dtype, real_pairs, PairState
-
-
-class _RequiredParameter:
-    def __repr__(self):
-        return '<required parameter>'
-
-
-required = _RequiredParameter()
+from . import optimizer_helpers as _helpers
+from .optimizer_helpers import required
+globals().update({n: getattr(_helpers, n) for n in _helpers.__all__})   # torch's private helpers
 
 
 class RemovableHandle:

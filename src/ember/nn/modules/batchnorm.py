@@ -103,7 +103,7 @@ class _InstanceNorm(_NormBase):
             import warnings
             warnings.warn(f"input's size at dim={fdim} does not match num_features. You can silence this warning by "
                           'not passing in num_features, which is not used because affine=False', UserWarning,
-                          stacklevel=3)
+                          stacklevel=2)     # as PyTorch: the line of Module.__call__ that runs forward
         unbatched = input.dim() == self._dims[0]
         if unbatched:
             input = input.unsqueeze(0)

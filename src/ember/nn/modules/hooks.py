@@ -171,8 +171,8 @@ _NON_FULL_NODES = ('Using a non-full backward hook when {} is deprecated and wil
 
 def _warn_non_full(inputs, result, grad_fn):
     """The FutureWarnings of PyTorch's legacy (non-full) module backward hooks."""
-    def msg(text):
-        warnings.warn(text, FutureWarning, stacklevel=4)
+    def msg(text):          # (as PyTorch, the warning's line is the module call's, in this file)
+        warnings.warn(text, FutureWarning, stacklevel=3)
     result = (result,) if isinstance(result, Tensor) else result
     if not (isinstance(result, tuple) and all(isinstance(r, Tensor) for r in result)):
         return msg(_NON_FULL.format('return', 'grad_output'))

@@ -100,9 +100,18 @@ def run_stack(spec, x, hx, lengths):
                 cs.append(c)
         layer_in = outs[0] if dirs == 1 else cat(outs, -1)
         if spec.dropout and spec.training and layer < spec.num_layers - 1:
-            layer_in = F.dropout(layer_in, spec.dropout, True)
+            layer_in = _dropout(layer_in, spec.dropout, mask)
     h_n = stack(hs)
     return layer_in, ((h_n, stack(cs)) if lstm else h_n)
+
+
+def _dropout(x, p, mask):
+    """Dropout between layers. A packed batch (``mask`` (L, N, 1) given) is dropped as PyTorch does it:
+    on its packed rows (sum of lengths, F), time-major, so the mask draws match; padding stays zero."""
+    if mask is None:
+        return F.dropout(x, p, True)
+    keep = mask.squeeze(-1)
+    return x.new_zeros(x.shape).index_put((keep,), F.dropout(x[keep], p, True))
 
 
 def _reverse(x, lengths):
