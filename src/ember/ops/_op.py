@@ -27,6 +27,7 @@ from .index_value import input_overlap
 from ._op_record import record as _record
 
 _new, _ndarray, _generic, _local = object.__new__, np.ndarray, np.generic, grad_mode._local
+_NUMBERS = frozenset((int, float, bool, complex))
 _head = _quiet.head
 
 
@@ -41,6 +42,8 @@ class Op(Node):
     forward_inplace = None   # optional fast path writing straight into the target array
     nondiff_outputs = ()     # output indices that never require grad (e.g. argmax indices)
     n_outputs = 1
+    operand_arg = None       # name of a later input that must be a Tensor or a Number (argcheck.op_operand_error)
+    operand_numbers = True   # ... or False: a Tensor only (mm, dot, ...)
     _free = ()               # attributes holding arrays, dropped after backward
 
     def forward(self, *arrays):
@@ -105,9 +108,13 @@ def apply(cls, *inputs, **kw):
             if not wants and (x._requires_grad or x._grad_fn is not None):
                 wants = True
         else:
-            if not arrays and isinstance(x, (_ndarray, _generic)):     # PyTorch's parser refuses NumPy input
-                from .argcheck import op_input_error
-                raise op_input_error(cls, x)
+            if x.__class__ not in _NUMBERS or not cls.operand_numbers:
+                if not arrays and isinstance(x, (_ndarray, _generic)):     # PyTorch's parser refuses NumPy input
+                    from .argcheck import op_input_error
+                    raise op_input_error(cls, x)
+                if cls.operand_arg is not None and (not isinstance(x, _generic) or not cls.operand_numbers):
+                    from .argcheck import op_operand_error
+                    raise op_operand_error(cls, inputs, len(arrays))
             arrays.append(x)
     try:
         if not host:
@@ -242,6 +249,14 @@ def write_into(t, arr):
     t._vc[0] += 1
 
 
+def _check_operand(cls, t, others, x):
+    """The in-place method's TypeError for a non-Tensor operand that is not a Number (see apply)."""
+    if x.__class__ not in _NUMBERS and not (cls.operand_numbers and isinstance(x, _generic)) or \
+            not cls.operand_numbers:
+        from .argcheck import op_operand_error
+        raise op_operand_error(cls, (t,) + others, 1 + next(i for i, o in enumerate(others) if o is x), inplace=True)
+
+
 def apply_inplace(cls, t, *others, **kw):
     """Run op ``cls`` on (t, *others) and write the result into ``t``."""
     record = cls.differentiable and getattr(_local, 'enabled', True) and (
@@ -263,6 +278,8 @@ def apply_inplace(cls, t, *others, **kw):
                 x = x._data
                 if type(x) is not _ndarray:
                     host = False
+            elif cls.operand_arg is not None:
+                _check_operand(cls, t, others, x)
             arrays.append(x)
         if host:
             return _write_result(cls, node, t, arrays, kw)
@@ -270,8 +287,11 @@ def apply_inplace(cls, t, *others, **kw):
         with _devices.guard(t._data):
             return _write_result(cls, node, t, arrays, kw)
     for x in others:
-        if isinstance(x, Tensor) and x._vc is t._vc:
-            input_overlap(cls, t, x)
+        if isinstance(x, Tensor):
+            if x._vc is t._vc:
+                input_overlap(cls, t, x)
+        elif cls.operand_arg is not None:
+            _check_operand(cls, t, others, x)
     src = t
     if 0 in cls.saves:          # backward needs the old value of t: keep a copy of it
         src = Tensor._make(t._data.copy(), t.grad_fn, None, t._output_nr)

@@ -160,3 +160,55 @@ def invalid_combination(fname, args, kw):
 
 def _only_input(kw, arg):
     return len(kw) == 1 and arg in kw
+
+
+# ------------------------------------------------------------------ a non-Tensor in a later position
+# ``ember.add(t, [1.])``, ``t.mul(np.ones(2))``, ``ember.mm(t, 1.5)``: PyTorch's parser takes a Tensor or
+# (where the op has a Scalar overload) a Number there, NumPy scalars included, and refuses anything else.
+# Ops with such operands name it in their class (Op.operand_arg); ``apply`` then refuses the value
+# in its branch for non-Tensor inputs (free on the Tensor path) with the method form's message
+# (:func:`op_operand_error`), and the function forms catch that and name their own arguments
+# (:func:`bad_operands`).
+
+# names with several overloads: PyTorch names no argument ("... invalid combination ...")
+_MIXED_OPERANDS = frozenset((
+    'subtract', 'multiply', 'divide', 'true_divide', 'floor_divide', 'floor_divide_', 'remainder', 'remainder_',
+    'pow', 'pow_', 'float_power', 'float_power_', 'xlogy', 'xlogy_', 'rsub', 'clamp', 'clip', 'clamp_', 'clip_',
+    'where', 'lerp', 'lerp_', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_and_', 'bitwise_or_',
+    'bitwise_xor_', 'masked_fill', 'masked_fill_', 'fill_', 'subtract_', 'multiply_', 'divide_',
+    'true_divide_', 'fmod', 'fmod_'))
+
+
+def _is_number(v):
+    import numpy as np
+    return isinstance(v, (int, float, complex, np.generic))       # (bool is an int)
+
+
+def operand_error(fname, args, names=('input', 'other'), numbers=True, method=False):
+    """PyTorch's TypeError for the first of ``args`` (the tensor included) that is neither a Tensor
+    nor (``numbers``) a Number; None when every one is (an error then came from inside the op)."""
+    for i, v in enumerate(args):
+        if not isinstance(v, Tensor) and not (numbers and _is_number(v)):
+            if fname in _MIXED_OPERANDS:
+                return _mixed(fname, args[1:] if method else args, {})
+            return not_tensor_error(fname, v, names[i], i if method else i + 1)
+    return None
+
+
+def bad_operands(fname, args, names=('input', 'other'), numbers=True):
+    """In an ``except`` around the function form of ``fname``: raise :func:`operand_error`, or re-raise
+    the error being handled when every argument fits. Always raises."""
+    e = operand_error(fname, args, names, numbers)
+    if e is None:
+        raise                                    # noqa: PLE0704 (the caller's error)
+    raise e from None
+
+
+def op_operand_error(cls, inputs, pos, inplace=False):
+    """The method form's TypeError for the non-Tensor ``inputs[pos]`` of op ``cls`` (see Op.operand_arg)."""
+    import re
+    name = getattr(cls, 'aten', '') or re.sub(r'Backward\d*$', '', cls.__name__)
+    name = re.sub(r'(?<=[a-z0-9])([A-Z])', r'_\1', name).lower() + ('_' if inplace else '')
+    if name in _MIXED_OPERANDS:
+        return _mixed(name, inputs[1:], {})
+    return not_tensor_error(name, inputs[pos], cls.operand_arg, pos)

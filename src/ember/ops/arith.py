@@ -2,15 +2,16 @@
 import numpy as np
 
 from .._tensor import Tensor
-from ._op import Op, NotImplementedNode, apply, apply_inplace
-from ._promote import promote, unbroadcast, as_array, same_arrays as _same_arrays, HALF
+from ._op import Op, NotImplementedNode, apply
+from ._promote import promote, unbroadcast, as_array, same_arrays as _same_arrays, HALF, py_number
+from .argcheck import bad_operands as _bad_operands, operand_error as _operand_error, _is_number
 from ._complex import conj, real_part, refuse_complex, no_complex  # noqa: F401 (shared by the op modules)
 from .arith_support import (int_zero_check as _int_zero_check, int_trunc_div as _int_trunc_div,  # noqa: F401
                             check_out as _check_out, sparse_op, scalar_tensor as _scalar_tensor,
                             remainder_values as _remainder, half_scalar as _half_scalar,
                             sub_check as _sub_check, number_tensor as _number_tensor,
                             check_number_input as _check_number_input, checks_first as _checks_first,
-                            inplace_error as _inplace_error, same_float as _same_float, ufunc_into as _ufunc_into,
+                            same_float as _same_float, ufunc_into as _ufunc_into,
                             scaled as _scaled)
 
 
@@ -27,6 +28,7 @@ class Binary(Op):
     float_result = False
     half_opmath = False     # a half tensor and a Python number: computed in float32, rounded once
     metas = None        # None: every input has the output's shape and dtype (nothing to fit)
+    operand_arg = 'other'
 
     def forward(self, a, b):
         if _same_arrays(self, a, b, self.float_result):
@@ -256,20 +258,24 @@ def add(input, other, *, alpha=1, out=None):
             r = apply(AddBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(AddBackward0, input, other, alpha=alpha)
     except NotImplementedError:             # a sparse COO operand
         return sparse_op('add', input, other, alpha=alpha, out=out)
+    except (TypeError, AttributeError):     # a list, a NumPy array, ...: the parser's TypeError
+        _bad_operands('add', (input, other))
     return r if out is None else _check_out(out, r, 'add')
 
 
 def sub(input, other, *, alpha=1, out=None):
     try:
-        if not isinstance(input, Tensor) and not isinstance(other, Tensor):   # two numbers: the first made a
-            input = _number_tensor(input, 'sub')                               # 0-dim tensor, as PyTorch
+        if not isinstance(input, Tensor):
+            if not isinstance(other, Tensor):   # two numbers: the first made a 0-dim tensor, as PyTorch
+                input = _number_tensor(input, 'sub')
+            elif isinstance(input, np.generic):     # a NumPy scalar is a number
+                input = py_number(input)
         # a number promotes as a wrapped number and gets no gradient edge (PyTorch's SubBackward0)
         r = apply(SubBackward0, input, other) if alpha.__class__ is int and alpha == 1 else apply(SubBackward0, input, other, alpha=alpha)
     except NotImplementedError:             # a sparse COO operand
         return sparse_op('sub', input, other, alpha=alpha, out=out)
-    except AttributeError:                  # a NumPy array or a list for input: the parser's TypeError
-        from .argcheck import bad_input
-        bad_input('sub', (input, other))
+    except (TypeError, AttributeError):     # a list, a NumPy array, ...: the parser's TypeError
+        _bad_operands('sub', (input, other))
     return r if out is None else _check_out(out, r, 'sub')
 
 
@@ -287,6 +293,8 @@ def mul(input, other, *, out=None):
         r = apply(MulBackward0, input, other)
     except NotImplementedError:             # a sparse COO operand
         return sparse_op('mul', input, other, out=out)
+    except (TypeError, AttributeError):     # a list, a NumPy array, ...: the parser's TypeError
+        _bad_operands('mul', (input, other))
     return r if out is None else _check_out(out, r, 'mul')
 
 
@@ -307,6 +315,8 @@ def div(input, other, *, rounding_mode=_UNSET, out=None):
         r = apply(op, input, other, rounding_mode=rounding_mode)
     except NotImplementedError:             # a sparse COO operand
         return sparse_op('div', input, other, rounding_mode=rounding_mode, out=out)
+    except (TypeError, AttributeError):     # a list, a NumPy array, ...: the parser's TypeError
+        _bad_operands('div', (input, other))
     return r if out is None else _check_out(out, r, 'div')
 
 
@@ -316,7 +326,10 @@ def reciprocal(x):
 
 
 def true_divide(input, other, *, out=None):
-    return div(input, other, out=out)
+    try:
+        return div(input, other, out=out)
+    except TypeError:                       # a list, a NumPy array, ...: the parser's TypeError
+        _bad_operands('true_divide', (input, other))
 
 
 def floor_divide(input, other, *, out=None):
@@ -326,6 +339,8 @@ def floor_divide(input, other, *, out=None):
         r = apply(FloorDivide, input, other)        # a number ``input`` promotes as a wrapped number
     except (NotImplementedError, RuntimeError) as e:     # PyTorch's shape/cast errors come first
         raise _checks_first(e, (input, other), out) or e from None
+    except (TypeError, AttributeError):     # a list, a NumPy array, ...: the parser's TypeError
+        _bad_operands('floor_divide', (input, other))
     return r if out is None else _check_out(out, r, 'floor_divide')
 
 
@@ -334,66 +349,21 @@ def remainder(input, other, *, out=None):
         if not isinstance(other, Tensor):
             raise TypeError(f'remainder() received an invalid combination of arguments - got '
                             f'({type(input).__name__}, {type(other).__name__}), but expected one of:')
+        if not _is_number(input):
+            raise _operand_error('remainder', (input, other))
         r = apply(RemainderScalarSelf, input, other)      # the number promotes as a wrapped number
     else:
         try:
-            r = apply(RemainderBackward1, input, other) if isinstance(other, Tensor) else \
-                apply(RemainderBackward0, input, b=other)
+            if isinstance(other, Tensor):
+                r = apply(RemainderBackward1, input, other)
+            else:
+                if not _is_number(other):
+                    raise _operand_error('remainder', (input, other))
+                r = apply(RemainderBackward0, input, b=other)
         except (NotImplementedError, RuntimeError) as e:     # PyTorch's shape/cast errors come first
             raise _checks_first(e, (input, other), out) or e from None
     return r if out is None else _check_out(out, r, 'remainder')
 
 
-# in-place forms -------------------------------------------------------------------
-def _inplace(cls, self, other, float_result=False, **kw):
-    """apply_inplace in PyTorch's check order (``b=None`` in kw: a number ``other`` goes as ``b=``)."""
-    try:
-        return apply_inplace(cls, self, **{**kw, 'b': other}) if 'b' in kw else apply_inplace(cls, self, other, **kw)
-    except (NotImplementedError, RuntimeError) as e:
-        raise _inplace_error(e, self, other, float_result) from None
-
-
-def add_(self, other, *, alpha=1):      # (the common in-place forms call apply_inplace directly: speed)
-    try:
-        try:
-            return apply_inplace(AddBackward0, self, other, alpha=alpha)
-        except (NotImplementedError, RuntimeError) as e:
-            raise _inplace_error(e, self, other) from None
-    except NotImplementedError:             # a sparse COO operand
-        return sparse_op('add_', self, other, alpha=alpha)
-
-
-def sub_(self, other, *, alpha=1):
-    try:
-        try:
-            return apply_inplace(SubBackward0, self, other, alpha=alpha)
-        except (NotImplementedError, RuntimeError) as e:
-            raise _inplace_error(e, self, other) from None
-    except NotImplementedError:             # a sparse COO operand
-        return sparse_op('sub_', self, other, alpha=alpha)
-
-
-def mul_(self, other):
-    try:
-        return apply_inplace(MulBackward0, self, other)
-    except (NotImplementedError, RuntimeError) as e:
-        raise _inplace_error(e, self, other) from None
-
-
-def div_(self, other, *, rounding_mode=_UNSET):
-    if rounding_mode is _UNSET:
-        try:
-            return apply_inplace(DivBackward0, self, other)
-        except (NotImplementedError, RuntimeError) as e:
-            raise _inplace_error(e, self, other, True) from None
-    return _inplace(DivBackward2 if rounding_mode else DivTrueMode, self, other, rounding_mode is None,
-                    rounding_mode=rounding_mode)
-
-
-def remainder_(self, other):
-    return _inplace(RemainderBackward1, self, other) if isinstance(other, Tensor) else \
-        _inplace(RemainderBackward0, self, other, b=None)
-
-
-def floor_divide_(self, other):
-    return _inplace(FloorDivide, self, other)
+# in-place forms (ops/arith_inplace.py)
+from .arith_inplace import _inplace, add_, sub_, mul_, div_, remainder_, floor_divide_  # noqa: E402,F401

@@ -6,6 +6,7 @@ import numpy as np
 from .._tensor import _scalar_name
 from .. import _dtype
 from ._op import Op, apply
+from .argcheck import bad_operands
 from ._promote import as_array, xp
 from ..amp import autocast_mode as _amp  # autocast hook
 
@@ -62,6 +63,7 @@ def _mm_msg(n1, n2):
 
 
 class MmBackward0(Op):
+    operand_arg, operand_numbers = 'mat2', False
     saves = (0, 1)
     save_needs = {0: (1,), 1: (0,)}
 
@@ -84,6 +86,7 @@ class MmBackward0(Op):
 
 
 class BmmBackward0(Op):
+    operand_arg, operand_numbers = 'mat2', False
     saves = (0, 1)
     save_needs = {0: (1,), 1: (0,)}
 
@@ -108,6 +111,7 @@ class BmmBackward0(Op):
 
 
 class DotBackward0(Op):
+    operand_arg, operand_numbers = 'tensor', False
     saves = (0, 1)
     save_needs = {0: (1,), 1: (0,)}
 
@@ -129,6 +133,7 @@ class DotBackward0(Op):
 
 
 class MvBackward0(Op):
+    operand_arg, operand_numbers = 'vec', False
     saves = (0, 1)
     save_needs = {0: (1,), 1: (0,)}
 
@@ -263,6 +268,8 @@ def matmul(input, other, *, out=None):
     except NotImplementedError:             # a sparse operand (no dense array): ember.sparse's matmul
         from ..sparse import dispatch
         return dispatch('matmul', input, other)
+    except (TypeError, AttributeError):     # a list, a number, a NumPy array: the parser's TypeError
+        bad_operands('matmul', (input, other), numbers=False)
     if out is None:
         return r
     if input.ndim == 1 and other.ndim == 1:
@@ -278,13 +285,18 @@ def mm(input, mat2, *, out=None):
     except NotImplementedError:             # a sparse operand (no dense array): ember.sparse's mm
         from ..sparse import dispatch
         return dispatch('mm', input, mat2)
+    except (TypeError, AttributeError):     # a list, a number, a NumPy array: the parser's TypeError
+        bad_operands('mm', (input, mat2), ('input', 'mat2'), False)
     return r if out is None else _write_out(out, r, 'mm', 'structured')
 
 
 def bmm(input, mat2, *, out=None):
     if _amp.state.on:  # autocast hook (ember.amp): lower-precision inputs
         return _amp.call(bmm, input, mat2, out=out)
-    r = apply(BmmBackward0, input, mat2)
+    try:
+        r = apply(BmmBackward0, input, mat2)
+    except (TypeError, AttributeError):     # a list, a number, a NumPy array: the parser's TypeError
+        bad_operands('bmm', (input, mat2), ('input', 'mat2'), False)
     return r if out is None else _write_out(out, r, 'bmm', 'structured')
 
 
@@ -296,13 +308,18 @@ def mv(input, vec, *, out=None):
     except NotImplementedError:             # a sparse matrix: ember.sparse's matmul
         from ..sparse import dispatch
         return dispatch('matmul', input, vec)
+    except (TypeError, AttributeError):     # a list, a number, a NumPy array: the parser's TypeError
+        bad_operands('mv', (input, vec), ('input', 'vec'), False)
     return r if out is None else _write_out(out, r, 'mv', _mv_dtype_error(input, vec))
 
 
 def dot(input, tensor, *, out=None):
     if _amp.state.on and _amp.promote('dot', (input, tensor)):  # autocast hook (ember.amp)
         return _amp.call_promote(dot, input, tensor, out=out)
-    r = apply(DotBackward0, input, tensor)
+    try:
+        r = apply(DotBackward0, input, tensor)
+    except (TypeError, AttributeError):     # a list, a number, a NumPy array: the parser's TypeError
+        bad_operands('dot', (input, tensor), ('input', 'tensor'), False)
     return r if out is None else _write_out(out, r, 'dot', _dot_dtype_error)
 
 
@@ -323,10 +340,17 @@ def _mv_dtype_error(mat, vec):
 
 
 def outer(input, vec2):
-    for name, v in (('self', input), ('vec2', vec2)):
-        if v.ndim != 1:
-            raise RuntimeError(f'outer: Expected 1-D argument {name}, but got {v.ndim}-D')
-    return input.unsqueeze(1) * vec2.unsqueeze(0)
+    try:
+        for name, v in (('self', input), ('vec2', vec2)):
+            if v.ndim != 1:
+                raise RuntimeError(f'outer: Expected 1-D argument {name}, but got {v.ndim}-D')
+        return input.unsqueeze(1) * vec2.unsqueeze(0)
+    except AttributeError:                  # a list, a number, a NumPy array: the parser's TypeError
+        bad_operands('outer', (input, vec2), ('input', 'vec2'), False)
 
 
-ger = outer
+def ger(input, vec2):
+    try:
+        return outer(input, vec2)
+    except TypeError:                       # PyTorch names the alias
+        bad_operands('ger', (input, vec2), ('input', 'vec2'), False)

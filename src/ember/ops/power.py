@@ -6,6 +6,7 @@ from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import apply, apply_inplace
 from ._promote import promote, as_array
 from .arith import Binary, _meta, _check_out, conj, real_part, _checks_first
+from .argcheck import _mixed, _is_number
 
 
 class PowBackward0(Binary):
@@ -145,7 +146,7 @@ def pow(input=None, exponent=None, *, out=None, self=None):
     if not isinstance(input, Tensor):
         if input is None and self is not None and not isinstance(self, Tensor):
             input, self = self, None
-        if input is None or self is not None or not isinstance(exponent, Tensor):
+        if input is None or self is not None or not isinstance(exponent, Tensor) or not _is_number(input):
             _bad_args(input, exponent, self)
         r = apply(PowBackward2, exponent, base=input)
     elif isinstance(exponent, Tensor):
@@ -153,7 +154,7 @@ def pow(input=None, exponent=None, *, out=None, self=None):
             r = apply(PowBackward1, input, exponent)
         except (NotImplementedError, RuntimeError) as e:     # PyTorch's shape/cast errors come first
             raise _checks_first(e, (input, exponent), out) or e from None
-    elif exponent is None:
+    elif exponent is None or not _is_number(exponent):
         _bad_args(input, exponent, self)
     else:
         r = apply(PowBackward0, input, e=exponent)
@@ -162,7 +163,6 @@ def pow(input=None, exponent=None, *, out=None, self=None):
 
 def _bad_args(input, exponent, self):
     """PyTorch's TypeError when no form of pow fits the arguments given."""
-    from .argcheck import _mixed
     raise _mixed('pow', tuple(v for v in (input, exponent) if v is not None), {} if self is None else {'self': self})
 
 
@@ -170,6 +170,8 @@ def pow_(self, exponent):
     try:
         if isinstance(exponent, Tensor):
             return apply_inplace(PowBackward1, self, exponent)
+        if not _is_number(exponent):
+            raise _mixed('pow_', (exponent,), {})
         return apply_inplace(PowBackward0, self, e=exponent)
     except (NotImplementedError, RuntimeError) as e:     # PyTorch's shape/cast errors come first
         raise _checks_first(e, (self, exponent), self, True) or e from None

@@ -1,0 +1,64 @@
+"""The in-place forms of the binary arithmetic ops (``t.add_(x)``, ...; ops/arith.py holds the ops)."""
+from .._tensor import Tensor
+from ._op import apply_inplace
+from .argcheck import operand_error as _operand_error, _is_number
+from .arith_support import sparse_op, inplace_error as _inplace_error
+from .arith import (AddBackward0, SubBackward0, MulBackward0, DivBackward0, DivBackward2, DivTrueMode,
+                    RemainderBackward0, RemainderBackward1, FloorDivide, _UNSET)
+
+
+def _inplace(cls, self, other, float_result=False, **kw):
+    """apply_inplace in PyTorch's check order (``b=None`` in kw: a number ``other`` goes as ``b=``)."""
+    try:
+        return apply_inplace(cls, self, **{**kw, 'b': other}) if 'b' in kw else apply_inplace(cls, self, other, **kw)
+    except (NotImplementedError, RuntimeError) as e:
+        raise _inplace_error(e, self, other, float_result) from None
+
+
+def add_(self, other, *, alpha=1):      # (the common in-place forms call apply_inplace directly: speed)
+    try:
+        try:
+            return apply_inplace(AddBackward0, self, other, alpha=alpha)
+        except (NotImplementedError, RuntimeError) as e:
+            raise _inplace_error(e, self, other) from None
+    except NotImplementedError:             # a sparse COO operand
+        return sparse_op('add_', self, other, alpha=alpha)
+
+
+def sub_(self, other, *, alpha=1):
+    try:
+        try:
+            return apply_inplace(SubBackward0, self, other, alpha=alpha)
+        except (NotImplementedError, RuntimeError) as e:
+            raise _inplace_error(e, self, other) from None
+    except NotImplementedError:             # a sparse COO operand
+        return sparse_op('sub_', self, other, alpha=alpha)
+
+
+def mul_(self, other):
+    try:
+        return apply_inplace(MulBackward0, self, other)
+    except (NotImplementedError, RuntimeError) as e:
+        raise _inplace_error(e, self, other) from None
+
+
+def div_(self, other, *, rounding_mode=_UNSET):
+    if rounding_mode is _UNSET:
+        try:
+            return apply_inplace(DivBackward0, self, other)
+        except (NotImplementedError, RuntimeError) as e:
+            raise _inplace_error(e, self, other, True) from None
+    return _inplace(DivBackward2 if rounding_mode else DivTrueMode, self, other, rounding_mode is None,
+                    rounding_mode=rounding_mode)
+
+
+def remainder_(self, other):
+    if isinstance(other, Tensor):
+        return _inplace(RemainderBackward1, self, other)
+    if not _is_number(other):
+        raise _operand_error('remainder_', (self, other), method=True)
+    return _inplace(RemainderBackward0, self, other, b=None)
+
+
+def floor_divide_(self, other):
+    return _inplace(FloorDivide, self, other)
