@@ -87,7 +87,7 @@ def _np(t):
         if t.dtype == torch.bfloat16:
             t = t.float()
         return t.numpy().copy()
-    a = np.asarray(t.detach().numpy(force=True))
+    a = np.asarray(t.detach()._host())
     if a.dtype.name == 'bfloat16':
         a = a.astype(np.float32)
     return a.copy()

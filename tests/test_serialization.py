@@ -37,7 +37,7 @@ def values(t):
     """A tensor's (ember's or torch's) values as float64 NumPy, and its metadata."""
     if isinstance(t, torch.Tensor):
         return t.detach().double().numpy(), tuple(t.shape), t.stride(), str(t.dtype)[6:]
-    return np.asarray(t.detach().numpy(force=True), dtype=np.float64), tuple(t.shape), t.stride(), t.dtype.name
+    return np.asarray(t.detach()._host(), dtype=np.float64), tuple(t.shape), t.stride(), t.dtype.name
 
 
 def same(a, b):

@@ -84,12 +84,10 @@ def _copied_storage_view(arr, memo):
 
 class PythonProtocols:
     def numpy(self, *, force=False):
-        if self.is_cuda:
-            if not force:
+        if not force:
+            if self.is_cuda:
                 raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
                                 'Tensor.cpu() to copy the tensor to host memory first.')
-            return self._data.get()
-        if not force:
             if self.requires_grad:
                 from .autograd.forward_ad import _hidden_only      # forward AD's duals: allowed, as in torch
                 if not _hidden_only(self):
@@ -101,8 +99,15 @@ class PythonProtocols:
             if self._neg:
                 raise RuntimeError("Can't call numpy() on Tensor that has negative bit set. Use "
                                    'tensor.resolve_neg().numpy() instead.')
-            if self._data.dtype.name == 'bfloat16':     # NumPy has no bfloat16 (ember keeps ml_dtypes')
-                raise TypeError('Got unsupported ScalarType BFloat16')
+        if self._data.dtype.name == 'bfloat16':         # NumPy has no bfloat16 (ember keeps ml_dtypes')
+            raise TypeError('Got unsupported ScalarType BFloat16')
+        return self._host()
+
+    def _host(self):
+        """The values as a host array, bfloat16 (ml_dtypes') included: ``numpy(force=True)`` without
+        its refusal of bfloat16, for ember's own use."""
+        if self.is_cuda:
+            return self._data.get()
         arr = self._data
         if not arr.flags.writeable:          # an expanded tensor: PyTorch's array is a writable view
             arr = _writable_view(arr)
@@ -153,7 +158,7 @@ class PythonProtocols:
         return v
 
     def tolist(self):
-        arr = np.asarray(self.detach().numpy(force=True))
+        arr = np.asarray(self.detach()._host())
         if arr.dtype == _dtype.bfloat16.np:
             arr = arr.astype(np.float32)
         return arr.tolist()

@@ -157,8 +157,8 @@ def _lengths(input_lengths, target_lengths, args):
         for what, t in (('input_lengths', input_lengths), ('target_lengths', target_lengths)):
             if t.dtype.np.kind not in 'iu':
                 raise RuntimeError(f'{what} must be integral')
-        return (tuple(int(v) for v in np.asarray(input_lengths.numpy(force=True)).reshape(-1)),
-                tuple(int(v) for v in np.asarray(target_lengths.numpy(force=True)).reshape(-1)))
+        return (tuple(int(v) for v in np.asarray(input_lengths._host()).reshape(-1)),
+                tuple(int(v) for v in np.asarray(target_lengths._host()).reshape(-1)))
     ok = all(isinstance(x, (list, tuple)) and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
                                                   for v in x) for x in (input_lengths, target_lengths))
     if not ok:

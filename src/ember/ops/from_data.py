@@ -162,7 +162,7 @@ def _tensor_leaves(data, depth, dtype):
     """``data`` with the tensors at its innermost level read as Python numbers (one element each)."""
     if isinstance(data, Tensor):
         if depth:
-            return data.detach().numpy(force=True)
+            return data.detach()._host()
         if data.numel() != 1:
             raise ValueError('only one element tensors can be converted to Python scalars')
         if dtype is not None and not _dtype.to_dtype(dtype).is_floating_point and data.is_floating_point():
@@ -177,7 +177,7 @@ def _host_leaves(data, grads):
     """``data`` with its CUDA tensors and tensors requiring grad (noted in ``grads``) read by value."""
     if isinstance(data, Tensor):
         grads += [data] if data.requires_grad else []
-        return data.detach().numpy(force=True) if data.is_cuda or data.requires_grad else data
+        return data.detach()._host() if data.is_cuda or data.requires_grad else data
     return [_host_leaves(x, grads) for x in data] if isinstance(data, (list, tuple)) else data
 
 
@@ -243,7 +243,7 @@ def _infer_np(data, dtype=None):
     if isinstance(data, _Storage):
         return tensor_values(data, dtype)
     if isinstance(data, Tensor):
-        arr = data.detach().numpy(force=True).copy()
+        arr = data.detach()._host().copy()
     elif isinstance(data, np.ndarray):
         check_numpy(data)
         _dtype.from_numpy_dtype(data.dtype)

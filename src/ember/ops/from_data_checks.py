@@ -146,5 +146,5 @@ def _refuse_complex(data, d):
     elif isinstance(data, Tensor) and data.is_complex():
         if not d.is_floating_point:
             raise TypeError('only integer tensors of a single element can be converted to an index')
-        if bool((data.detach().numpy(force=True).imag != 0).any()):
+        if bool((data.detach()._host().imag != 0).any()):
             raise RuntimeError('value cannot be converted to type double without overflow')

@@ -182,7 +182,7 @@ _PHASE = ('{}: The {} in the complex case are specified up to multiplication by 
 
 def _imag_diag(X):
     """Imaginary parts of the diagonals of X, as a host array (for the phase checks)."""
-    return X.diagonal(0, -2, -1).detach().numpy(force=True).imag
+    return X.diagonal(0, -2, -1).detach()._host().imag
 
 
 def _check_phase(U, gU, Vh, gVh):

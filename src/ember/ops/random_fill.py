@@ -318,7 +318,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
         node, pt = BernoulliBackward1, (p,)
         p = p.detach().expand(self.shape)
         if type(self._data) is np.ndarray:      # p read in self's memory order
-            p = p.numpy(force=True)
+            p = p._host()
             flat = np.broadcast_to(p, self.shape).transpose(_memory_axes(self._data)).ravel()
         else:
             p = p.to(self.device)._data
