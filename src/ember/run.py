@@ -22,7 +22,7 @@ class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if top not in _ALIASES:
             return None
         real = _ALIASES[top] + fullname[len(top):]
-        if importlib.util.find_spec(real) is None:
+        if real not in sys.modules and importlib.util.find_spec(real) is None:
             return None
         return importlib.util.spec_from_loader(fullname, self)
 

@@ -5,6 +5,7 @@ dtype (bfloat16 on the CPU by default); ``GradScaler`` scales the loss so small
 low-precision gradients survive, and skips optimizer steps whose gradients overflowed.
 ``cuda_amp`` is the module that ``ember.cuda.amp`` names (its deprecated spellings).
 """
+import importlib.machinery as _machinery
 import sys as _sys
 import types as _types
 
@@ -23,6 +24,7 @@ def _make_cuda_amp():
     mod.custom_bwd = autocast_mode.cuda_custom_bwd
     mod.amp_definitely_not_available = grad_scaler._amp_definitely_not_available
     mod.__all__ = ['amp_definitely_not_available', 'autocast', 'custom_bwd', 'custom_fwd', 'GradScaler']
+    mod.__package__, mod.__spec__ = 'ember.cuda', _machinery.ModuleSpec(mod.__name__, None)
     _sys.modules[mod.__name__] = mod          # so `import ember.cuda.amp` finds it
     return mod
 

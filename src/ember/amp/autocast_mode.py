@@ -387,6 +387,7 @@ class CudaAutocast(autocast):
 
 
 CudaAutocast.__name__ = CudaAutocast.__qualname__ = 'autocast'
+CudaAutocast.__module__ = 'ember.cuda.amp'
 
 
 def cuda_custom_fwd(fwd=None, *, cast_inputs=None):

@@ -2,6 +2,7 @@
 available, there is one of it, its streams and events are trivial (CPU work is synchronous), and
 ``ember.cpu.amp`` holds the deprecated spellings of ``ember.amp.autocast('cpu')``/``GradScaler('cpu')``."""
 import contextlib
+import importlib.machinery
 import sys
 import types
 import warnings
@@ -97,10 +98,11 @@ def _make_amp():
             super().__init__('cpu', enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
 
     GradScaler = grad_scaler.legacy_scaler('cpu')
-    autocast.__module__ = 'ember.cpu.amp'
+    autocast.__module__, autocast.__qualname__ = 'ember.cpu.amp', 'autocast'
     mod = types.ModuleType('ember.cpu.amp', 'Deprecated CPU spellings of ember.amp (as torch.cpu.amp).')
     mod.autocast, mod.GradScaler = autocast, GradScaler
     mod.__all__ = ['autocast', 'GradScaler']
+    mod.__package__, mod.__spec__ = 'ember.cpu', importlib.machinery.ModuleSpec(mod.__name__, None)
     sys.modules[mod.__name__] = mod            # so `import ember.cpu.amp` finds it
     return mod
 

@@ -25,43 +25,52 @@ def _apply(input, noise, inplace):
     return input.mul_(noise) if inplace else input * noise
 
 
+def _skip(input, p, training):
+    """No mask to draw: evaluation, p == 0, or an empty input (all returned as they are)."""
+    return not training or p == 0 or input.numel() == 0
+
+
 def dropout(input, p=0.5, training=True, inplace=False):
     _check(p)
-    if not training or p == 0:
+    if _skip(input, p, training):
         return input
     if p == 1:
         return _apply(input, input.new_zeros(()), inplace)
     return _apply(input, _noise(input, None, p).div_(1 - p), inplace)
 
 
-def _feature_shape(input, batched_dims):
-    """Shape of the per-channel mask: (N, C, 1, ...) or (C, 1, ...) for unbatched input."""
-    if input.ndim == batched_dims - 1:
-        return (input.shape[0],) + (1,) * (input.ndim - 1)
+def _feature_shape(input):
+    """Shape of the per-channel mask: (N, C, 1, ...), dims 0 and 1 taken as batch and channel."""
+    if input.ndim < 2:
+        raise RuntimeError('Feature dropout requires at least 2 dimensions in the input')
     return tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
 
 
-def _feature_dropout(input, p, training, inplace, batched_dims, name, squeeze=False):
-    """``squeeze``: input without its batch dim runs with one of size 1, dropped again
-    (SqueezeBackward1, as PyTorch's dropout1d/dropout3d)."""
-    _check(p)
+def _warn_dims(input, batched_dims, name):
     if input.ndim not in (batched_dims - 1, batched_dims):
         warnings.warn(f'{name}: Received a {input.ndim}-D input to {name}, which is deprecated and will result '
                       f'in an error in a future release. To retain the behavior and silence this warning, please '
                       f'use dropout instead. Note that {name} exists to provide channel-wise dropout on inputs with '
                       f'{batched_dims - 2} spatial dimensions, a channel dimension, and an optional batch dimension '
                       f'(i.e. {batched_dims - 1}D or {batched_dims}D inputs).', stacklevel=3)
-    if squeeze and input.ndim != batched_dims:
-        return _feature_mask(input.unsqueeze(0), p, training, inplace, batched_dims).squeeze(0)
-    return _feature_mask(input, p, training, inplace, batched_dims)
 
 
-def _feature_mask(input, p, training, inplace, batched_dims):
-    if not training or p == 0:
+def _unbatched_mask(input, p, training, inplace):
+    """Input without its batch dim runs with one of size 1, dropped again afterwards (in place:
+    on the input itself, UnsqueezeBackward1 / SqueezeBackward4, as PyTorch's dropout1d/dropout3d)."""
+    _check(p)
+    if inplace:
+        return _feature_mask(input.unsqueeze_(0), p, training, True).squeeze_(0)
+    return _feature_mask(input.unsqueeze(0), p, training, False).squeeze(0)
+
+
+def _feature_mask(input, p, training, inplace):
+    _check(p)
+    if _skip(input, p, training):
         return input
     if p == 1:
         return _apply(input, input.new_zeros(()), inplace)
-    return _apply(input, _noise(input, _feature_shape(input, batched_dims), p).div_(1 - p), inplace)
+    return _apply(input, _noise(input, _feature_shape(input), p).div_(1 - p), inplace)
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -69,7 +78,9 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
         raise RuntimeError(f'dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that '
                            'dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a '
                            'channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).')
-    return _feature_dropout(input, p, training, inplace, 3, 'dropout1d', squeeze=True)
+    if input.ndim == 2:
+        return _unbatched_mask(input, p, training, inplace)
+    return _feature_mask(input, p, training, inplace)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -79,37 +90,37 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                       'This behavior will change in a future release to interpret the input as one without a '
                       'batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, '
                       'please switch to using dropout1d instead.', stacklevel=2)
-        _check(p)
-        if not training or p == 0:
-            return input
-        return _apply(input, _noise(input, tuple(input.shape[:2]) + (1,), p).div_(1 - p), inplace)
-    return _feature_dropout(input, p, training, inplace, 4, 'dropout2d')
+    else:
+        _warn_dims(input, 4, 'dropout2d')
+    return _feature_mask(input, p, training, inplace)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
-    return _feature_dropout(input, p, training, inplace, 5, 'dropout3d', squeeze=True)
+    _warn_dims(input, 5, 'dropout3d')
+    if input.ndim != 5:
+        return _unbatched_mask(input, p, training, inplace)
+    return _feature_mask(input, p, training, inplace)
 
 
-def _alpha(input, shape, p, training, inplace):
+def _alpha(input, feature, p, training, inplace):
     _check(p)
-    if not training or p == 0:
+    if _skip(input, p, training):
         return input
     if p == 1:
         return _apply(input, input.new_zeros(()), inplace)
     a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
-    noise = _noise(input, shape, p)
+    noise = _noise(input, _feature_shape(input) if feature else None, p)
     b = (noise - 1) * (_ALPHA * a) + _ALPHA * a * p
     noise = noise * a
     return _apply(input, noise, inplace).add_(b) if inplace else input * noise + b
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
-    return _alpha(input, None, p, training, inplace)
+    return _alpha(input, False, p, training, inplace)
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
-    return _alpha(input, tuple(input.shape[:2]) + (1,) * (input.ndim - 2), p, training, inplace)
-
+    return _alpha(input, True, p, training, inplace)
 
 
 def rrelu_noise(input, lower, upper, generator=None):

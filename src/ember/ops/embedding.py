@@ -49,10 +49,9 @@ class EmbeddingSparseBackward(EmbeddingBackward0):
     def backward(self, g):
         from ..sparse._coo import make
         idx = self.idx.ravel()
+        if self.freq or self.grad_scale is not None:
+            raise RuntimeError('embedding_backward: scale_grad_by_freq not supported with sparse gradients')
         rows = g.reshape(-1, g.shape[-1])
-        if self.freq:
-            counts = xp(idx).bincount(idx, minlength=self.n)
-            rows = rows * Tensor._make((1.0 / counts[idx]).astype(g._data.dtype)).unsqueeze(-1)
         if self.padding_idx is not None:
             keep = xp(idx).nonzero(idx != self.padding_idx)[0]
             idx, rows = idx[keep], rows[Tensor._make(keep)]
@@ -197,7 +196,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if len(bad):
         raise RuntimeError(f'Index {bad[0]} of input takes value {ids[bad[0]]} which is not in the valid range '
                            f'[0, {weight.shape[0]})')
-    rows = _lookup(flat, weight, _check_args(flat, weight, padding_idx), max_norm, norm_type, False, False,
+    rows = _lookup(flat, weight, _check_args(flat, weight, padding_idx), max_norm, norm_type, False, sparse,
                    _bag_freq_scale(ids, weight.shape[0]) if scale_grad_by_freq else None)
     if psw is not None:
         rows = rows * psw.unsqueeze(-1)

@@ -17,6 +17,7 @@ import warnings
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor, _scalar_name
 from ..autograd import grad_mode
 from ..autograd.node import Node, _FREED
@@ -24,6 +25,7 @@ from ._op import Op, apply, edge, requires_grad
 from ._promote import xp as _xp
 from .join import stack
 from .pooling import GatherFlat, ScatterFlat
+from .ranges import linspace
 
 __all__ = ['affine_grid', 'grid_sample']
 
@@ -35,11 +37,16 @@ _ALIGN_WARNING = ('Default grid_sample and affine_grid behavior has changed to a
 # ------------------------------------------------------------------ affine_grid
 
 def _linspace(xp, n, align_corners, dtype):
-    """n normalised coordinates in [-1, 1] (pixel centres unless align_corners)."""
+    """n normalised coordinates in [-1, 1]: ember.linspace's points; pixel centres unless
+    align_corners, scaled as PyTorch does (times n - 1, then over n, each rounded in the dtype)."""
     if n <= 1:
         return xp.zeros(max(n, 0), dtype)
-    r = xp.linspace(-1, 1, n, dtype=dtype)
-    return r if align_corners else r * dtype.type((n - 1) / n)
+    r = xp.asarray(linspace(-1, 1, n, dtype=_dtype.from_numpy_dtype(dtype))._data)
+    if align_corners:
+        return r
+    wide = np.dtype(np.float32) if dtype.itemsize < 4 else dtype     # half types compute in float
+    r = (r.astype(wide) * wide.type(n - 1)).astype(dtype)
+    return (r.astype(wide) / wide.type(n)).astype(dtype)
 
 
 def _base_grid(xp, spatial, align_corners, dtype):

@@ -21,14 +21,15 @@ from .shape_more import broadcast_tensors, broadcast_shapes
 
 
 def legacy_reduction(size_average, reduce, reduction):
-    """The deprecated size_average / reduce pair -> a reduction string, warning as PyTorch."""
+    """The deprecated size_average / reduce pair -> a reduction string, warning as PyTorch (the
+    warning located at the library's caller, so the default filters show it once per process)."""
     if size_average is None and reduce is None:
         return reduction
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     ret = 'none' if not reduce else ('mean' if size_average else 'sum')
     warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
-                  UserWarning, stacklevel=3)
+                  UserWarning, stacklevel=2)
     return ret
 
 
@@ -36,7 +37,7 @@ def reduction_enum(reduction):
     """Validate a reduction string as PyTorch's get_enum ('elementwise_mean' is an old 'mean')."""
     if reduction == 'elementwise_mean':
         warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
-                      UserWarning, stacklevel=3)
+                      UserWarning, stacklevel=2)
         return 'mean'
     if reduction not in ('none', 'mean', 'sum'):
         raise ValueError(f'{reduction} is not a valid value for reduction')

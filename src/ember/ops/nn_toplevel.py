@@ -112,50 +112,34 @@ def dropout_(input, p=_NEED, train=_NEED):
     return _drop.dropout(input, p, train, True)
 
 
-def _feature_shape(input, p, train):
-    """The mask's shape (N, C, 1, ...): one draw per (sample, channel)."""
-    if train and p > 0 and input.ndim < 2:
-        raise RuntimeError('Feature dropout requires at least 2 dimensions in the input')
-    return tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
-
-
-def _feature(input, p, train, inplace):
-    shape = _feature_shape(input, p, train)
-    if not train or p == 0:
-        return input
-    if p == 1:
-        return _drop._apply(input, input.new_zeros(()), inplace)
-    return _drop._apply(input, _drop._noise(input, shape, p).div_(1 - p), inplace)
-
-
 def feature_dropout(input, p=_NEED, train=_NEED):
     _args('feature_dropout', p, train)
-    return _feature(input, p, train, False)
+    return _drop._feature_mask(input, p, train, False)
 
 
 def feature_dropout_(input, p=_NEED, train=_NEED):
     _args('feature_dropout_', p, train)
-    return _feature(input, p, train, True)
+    return _drop._feature_mask(input, p, train, True)
 
 
 def alpha_dropout(input, p=_NEED, train=_NEED):
     _args('alpha_dropout', p, train)
-    return _drop._alpha(input, None, p, train, False)
+    return _drop._alpha(input, False, p, train, False)
 
 
 def alpha_dropout_(input, p=_NEED, train=_NEED):
     _args('alpha_dropout_', p, train)
-    return _drop._alpha(input, None, p, train, True)
+    return _drop._alpha(input, False, p, train, True)
 
 
 def feature_alpha_dropout(input, p=_NEED, train=_NEED):
     _args('feature_alpha_dropout', p, train)
-    return _drop._alpha(input, _feature_shape(input, p, train), p, train, False)
+    return _drop._alpha(input, True, p, train, False)
 
 
 def feature_alpha_dropout_(input, p=_NEED, train=_NEED):
     _args('feature_alpha_dropout_', p, train)
-    return _drop._alpha(input, _feature_shape(input, p, train), p, train, True)
+    return _drop._alpha(input, True, p, train, True)
 
 
 class NativeDropoutBackward0(Op):

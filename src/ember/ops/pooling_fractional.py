@@ -39,6 +39,10 @@ class _FractionalMaxPool(Op):
         xp = np if type(x) is np.ndarray else __import__('cupy')
         lead, spatial = x.shape[:-d], x.shape[-d:]
         planes = int(np.prod(lead))
+        self.in_shape = x.shape
+        if planes == 0 or 0 in out_size:                 # nothing to pool: empty outputs
+            self.indices = xp.zeros(lead + tuple(out_size), np.int64)
+            return xp.empty(lead + tuple(out_size), x.dtype), self.indices
         flat = x.reshape((planes,) + spatial)
         s = samples if type(samples) is np.ndarray else samples.get()
         s = s.reshape(-1, d)[:planes]
@@ -64,7 +68,6 @@ class _FractionalMaxPool(Op):
         for j in range(d):                               # the argmax's position in its plane
             full = xp.broadcast_to(idx[j], (planes,) + tuple(out_size) + tuple(kernel)).reshape(win.shape)
             flat_pos = flat_pos * spatial[j] + xp.take_along_axis(full, arg[..., None], -1)[..., 0]
-        self.in_shape = x.shape
         self.indices = flat_pos.reshape(lead + tuple(out_size))
         return out.reshape(lead + tuple(out_size)), self.indices
 
@@ -95,28 +98,38 @@ def _tuple(v, d):
 
 
 def _pool(input, kernel_size, output_size, output_ratio, return_indices, samples, d):
+    """In PyTorch's order: the output size from the ratio, the random samples drawn, then the
+    kernel's checks (3-D windows must also leave one input step spare: its check is strict)."""
     name = f'fractional_max_pool{d}d'
     if output_size is None and output_ratio is None:
         raise ValueError(f'fractional_max_pool{d}d requires specifying either an output_size or an output_ratio')
+    if output_size is None:
+        if d == 2 and len(output_ratio) > 2:      # (len(): a bare number is refused, as in PyTorch)
+            raise ValueError('fractional_max_pool2d requires output_ratio to either be a single Int or tuple of Ints.')
+        ratio = _tuple(output_ratio, d)
+        output_size = tuple(int(input.size(j - d) * ratio[j]) for j in range(d))
+    if samples is None:
+        from .random import rand
+        n = 1 if input.dim() == d + 1 else input.size(0)
+        samples = rand(n, input.size(-d - 1), d, dtype=input.dtype, device=input.device)
     if input.dim() not in (d + 1, d + 2):
         raise RuntimeError(f'{name}(): Expected {d + 1}D or {d + 2}D tensor, but got: {list(input.shape)}')
     kernel = _tuple(kernel_size, d)
     spatial = input.shape[-d:]
-    if output_size is None:
-        ratio = _tuple(output_ratio, d)
-        output_size = tuple(int(spatial[j] * ratio[j]) for j in range(d))
     out_size = _tuple(output_size, d)
+    name_at = name + ('' if d == 2 else '_out')          # PyTorch's 3-D kernel names its out= form
+    for j in range(1, input.dim()):
+        if input.shape[j] == 0:
+            raise RuntimeError(f'{name_at}(): Expected input to have non-zero size for non-batch dimensions, but '
+                               f'got{list(input.shape)} with dimension {j} being empty.')
     names = ('height', 'width') if d == 2 else ('time', 'height', 'width')
+    spare = 0 if d == 2 else 1
     for j in range(d):
-        if out_size[j] + kernel[j] - 1 > spatial[j]:
-            raise RuntimeError(f'{name}(): pool {names[j]} {kernel[j]} too large relative to input {names[j]} '
+        if out_size[j] + kernel[j] - 1 + spare > spatial[j]:
+            raise RuntimeError(f'{name_at}(): pool {names[j]} {kernel[j]} too large relative to input {names[j]} '
                                f'{spatial[j]}')
     n = input.shape[0] if input.dim() == d + 2 else 1
-    c = input.shape[-d - 1]
-    if samples is None:
-        from .random import rand
-        samples = rand(n, c, d, dtype=input.dtype, device=input.device)
-    elif samples.shape[0] < n:
+    if samples.shape[0] < n:
         raise RuntimeError('Expect _random_samples.size(0) no less then input batch size.')
     cls = FractionalMaxPool2DBackward0 if d == 2 else FractionalMaxPool3DBackward0
     out, idx = apply(cls, input, samples._data, kernel=kernel, out_size=out_size)

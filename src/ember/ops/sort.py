@@ -22,7 +22,7 @@ from ._promote import xp
 from .shape import wrap_dim
 from .extremes import IndexEmbed, _DimExtreme
 from .return_types import make_return
-from .argcheck import bad_input
+from .argcheck import bad_input, invalid_combination
 
 __all__ = ['sort', 'argsort', 'msort', 'topk', 'kthvalue']
 
@@ -149,7 +149,35 @@ class SortBackward1(SortBackward0):
     """sort (stable=True)."""
 
 
-def sort(input, dim=-1, descending=False, *, stable=False, out=None):
+_UNSET = object()
+# PyTorch's overloads of sort / argsort, as (fewest, most) arguments its parser counts (the tensor only
+# in the function form): (dim, descending), (*, stable, dim, descending), (Dimname dim, descending);
+# the function forms take out= too (argsort's only with stable=)
+_OVERLOADS = {('sort', True): ((0, 2), (1, 3), (1, 2)), ('sort', False): ((1, 4), (2, 5), (2, 4)),
+              ('argsort', True): ((0, 2), (1, 3), (1, 2)), ('argsort', False): ((1, 3), (2, 5), (2, 3))}
+
+
+def _sort_args(name, method, input, args, stable, dim, descending, out):
+    """(stable, dim, descending) from the positional ``args`` and the keywords, refusing as PyTorch's
+    parser does what no overload takes: stable= beside a positional dim, more than two positionals."""
+    kw = {k: v for k, v in (('stable', stable), ('dim', dim), ('descending', descending)) if v is not _UNSET}
+    if out is not None:
+        kw['out'] = out
+    if (len(args) > 2 or (args and 'stable' in kw) or any(k in kw for k in ('dim', 'descending')[:len(args)])
+            or (name == 'argsort' and out is not None and 'stable' not in kw)):
+        shown = args if method else (input,) + args
+        fits = [i for i, (lo, hi) in enumerate(_OVERLOADS[name, method]) if lo <= len(shown) + len(kw) <= hi]
+        if fits == [1]:                  # only the stable= overload could take that many: its own complaint
+            lo = _OVERLOADS[name, method][1][0]
+            raise TypeError(f'{name}() takes from {lo} to {lo - 1} positional arguments but {len(shown)} were given')
+        raise invalid_combination(name, shown, kw)
+    given = dict(zip(('dim', 'descending'), args), **{k: v for k, v in kw.items() if k in ('dim', 'descending')})
+    return stable is not _UNSET and bool(stable), given.get('dim', -1), given.get('descending', False)
+
+
+def sort(input, *args, stable=_UNSET, dim=_UNSET, descending=_UNSET, out=None, _method=False):
+    """sort(input, dim=-1, descending=False) or sort(input, *, stable, dim=-1, descending=False)."""
+    stable, dim, descending = _sort_args('sort', _method, input, args, stable, dim, descending, out)
     refuse_complex(input, message=' Sort does not support complex dtypes on CPU', exc=RuntimeError)
     cls = SortBackward1 if stable else SortBackward0
     values, indices = apply(cls, input, dim=dim, descending=descending)
@@ -168,10 +196,19 @@ class Argsort(Op):
         return like_layout(a, order(a, d, descending))
 
 
-def argsort(input, dim=-1, descending=False, *, stable=False, out=None):
+def argsort(input, *args, stable=_UNSET, dim=_UNSET, descending=_UNSET, out=None, _method=False):
+    stable, dim, descending = _sort_args('argsort', _method, input, args, stable, dim, descending, out)
     refuse_complex(input, message=' Sort does not support complex dtypes on CPU', exc=RuntimeError)
     r = apply(Argsort, input, dim=dim, descending=descending)
     return r if out is None else write_out('argsort', (out,), (r,))[0]
+
+
+def _sort_method(self, *args, stable=_UNSET, dim=_UNSET, descending=_UNSET):
+    return sort(self, *args, stable=stable, dim=dim, descending=descending, _method=True)
+
+
+def _argsort_method(self, *args, stable=_UNSET, dim=_UNSET, descending=_UNSET):
+    return argsort(self, *args, stable=stable, dim=dim, descending=descending, _method=True)
 
 
 def msort(input, *, out=None):
@@ -267,4 +304,5 @@ def _method(fn):
     return method
 
 
-METHODS = {'sort': sort, 'argsort': argsort, 'msort': msort, 'topk': _method(topk), 'kthvalue': _method(kthvalue)}
+_sort_method.__name__, _argsort_method.__name__ = 'sort', 'argsort'
+METHODS = {'sort': _sort_method, 'argsort': _argsort_method, 'msort': msort, 'topk': _method(topk), 'kthvalue': _method(kthvalue)}
