@@ -188,3 +188,62 @@ def test_later_numbers_still_accepted():
 def test_inplace_method_operand(call, value):
     want, got = (_outcome(lambda v: call(m.ones(2), v), value) for m in (torch, ember))
     assert want[0] == 'TypeError' and got == want
+
+
+# ------------------------------------------------------------------ group C: the remaining binary ops
+LATER_C = ['fmod', 'copysign', 'float_power', 'xlogy', 'arctan2', 'inner', 'kron', 'dist', 'bitwise_and',
+           'bitwise_or', 'bitwise_xor', 'bitwise_left_shift', 'bitwise_right_shift', 'subtract', 'multiply',
+           'divide', 'true_divide']
+VALUES_C = [LIST, None, np.ones(2), np.float64(1.5), 'a']
+IDS_C = ['list', 'None', 'ndarray', 'np64', 'str']
+
+
+def _int_for(name, m):
+    return m.ones(2, dtype=m.int64) if name.startswith('bitwise') else m.ones(2)
+
+
+@pytest.mark.parametrize('name', LATER_C + ['cross'])
+@pytest.mark.parametrize('value', VALUES_C, ids=IDS_C)
+@pytest.mark.parametrize('first', [False, True], ids=['second', 'first'])
+def test_later_operand_c(name, value, first):
+    def call(m):
+        t = m.ones(3) if name == 'cross' else _int_for(name, m)
+        return getattr(m, name)(*((value, t) if first else (t, value)))
+    want, got = (_outcome(call, m) for m in (torch, ember))
+    assert got == (want[0], want[1].replace('torch.', 'ember.'))
+
+
+@pytest.mark.parametrize('name', LATER_C + ['cross'])
+@pytest.mark.parametrize('value', VALUES_C, ids=IDS_C)
+@pytest.mark.parametrize('inplace', [False, True], ids=['method', 'inplace'])
+def test_later_operand_method_c(name, value, inplace):
+    if inplace and name in ('inner', 'kron', 'dist', 'cross'):
+        pytest.skip('no in-place form')
+
+    def call(m):
+        t = m.ones(3) if name == 'cross' else _int_for(name, m)
+        if name == 'float_power' and inplace:
+            t = t.double()
+        return getattr(t, name + ('_' if inplace else ''))(value)
+    want, got = (_outcome(call, m) for m in (torch, ember))
+    assert got == want
+
+
+def test_group_c_values_unchanged():
+    t, i = ember.tensor([1.5, -2.]), ember.tensor([6, 3])
+    assert ember.subtract(t, 1, alpha=2).tolist() == [-.5, -4.] and ember.divide(t, 2, rounding_mode='floor').tolist() == [0., -1.]
+    assert ember.arctan2(t, t).tolist() == ember.atan2(t, t).tolist() and t.multiply(2).tolist() == [3., -4.]
+    assert ember.bitwise_and(i, 2).tolist() == [2, 2] and (i << 1).tolist() == [12, 6] and i.bitwise_xor(1).tolist() == [7, 2]
+    assert ember.bitwise_left_shift(i, np.int64(1)).tolist() == [12, 6] and ember.bitwise_not(i).tolist() == [-7, -4]
+    assert ember.xlogy(t, 2.).dtype == ember.float32 and ember.float_power(t, 2).dtype == ember.float64
+    assert ember.kron(t, t).shape == (4,) and t.inner(t).item() == 6.25 and t.dist(t).item() == 0.
+
+
+def test_index_reduce_warns_once_at_user_line():
+    from ember.ops import from_data
+    from_data._ONCE.discard('index_reduce() is in beta and the API may change at any time.')
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        for _ in range(2):
+            ember.zeros(3).index_reduce(0, ember.tensor([0]), ember.ones(1), 'prod')
+    assert len(w) == 1 and w[0].filename == __file__

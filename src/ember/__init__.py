@@ -63,7 +63,8 @@ from .ops.gamma_draws import (_standard_gamma, _standard_gamma_grad, _dirichlet_
                               _sample_dirichlet)
 from .ops.nn_ops import softmax, log_softmax  # noqa: F401,E402
 
-subtract, multiply, divide = sub, mul, div
+from .ops.argcheck import alias as _alias  # noqa: E402
+subtract, multiply, divide = _alias(sub, 'subtract'), _alias(mul, 'multiply'), _alias(div, 'divide')
 
 _methods.install()
 from . import amp  # noqa: E402,F401

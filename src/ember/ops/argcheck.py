@@ -176,7 +176,8 @@ _MIXED_OPERANDS = frozenset((
     'pow', 'pow_', 'float_power', 'float_power_', 'xlogy', 'xlogy_', 'rsub', 'clamp', 'clip', 'clamp_', 'clip_',
     'where', 'lerp', 'lerp_', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_and_', 'bitwise_or_',
     'bitwise_xor_', 'masked_fill', 'masked_fill_', 'fill_', 'subtract_', 'multiply_', 'divide_',
-    'true_divide_', 'fmod', 'fmod_'))
+    'true_divide_', 'fmod', 'fmod_', 'bitwise_left_shift', 'bitwise_right_shift', 'bitwise_left_shift_',
+    'bitwise_right_shift_'))
 
 
 def _is_number(v):
@@ -212,3 +213,27 @@ def op_operand_error(cls, inputs, pos, inplace=False):
     if name in _MIXED_OPERANDS:
         return _mixed(name, inputs[1:], {})
     return not_tensor_error(name, inputs[pos], cls.operand_arg, pos)
+
+
+def need_tensors(fname, args, names=('input', 'other'), method=False):
+    """Raise PyTorch's TypeError unless every one of ``args`` (the tensor included) is a Tensor: for the
+    ops without a Number overload (inner, kron, cross, dist). Callers test ``x.__class__ is not Tensor``
+    first, so the check costs nothing on the usual path."""
+    e = operand_error(fname, args, names, False, method)
+    if e is not None:
+        raise e
+
+
+def alias(fn, name, method=False):
+    """``fn`` under PyTorch's alias ``name`` (subtract for sub, ...): the same op, whose parser errors
+    name the alias (``method``: the method form's message). Free unless a TypeError is raised."""
+    def f(input, other, *args, **kw):
+        try:
+            return fn(input, other, *args, **kw)
+        except TypeError:
+            e = operand_error(name, (input, other), method=method)
+            if e is None:
+                raise
+            raise e from None
+    f.__name__ = f.__qualname__ = name
+    return f

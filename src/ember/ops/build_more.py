@@ -17,7 +17,7 @@ from .shape import wrap_dim, _fmt
 from . import arith, compare, join, select, creation, shape_more, scan, linalg_ops
 from . import methods_more
 from .methods_more import bitwise_left_shift, bitwise_right_shift, prelu, hardshrink
-from .argcheck import bad_input, need_tensor
+from .argcheck import bad_input, need_tensor, need_tensors
 
 __all__ = ['block_diag', 'cartesian_prod', 'combinations', 'vander', 'unravel_index', 'diff', 'inner',
            'typename', 'bitwise_left_shift', 'bitwise_right_shift', 'prelu', 'hardshrink']
@@ -196,6 +196,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
 
 def inner(input, other, *, out=None):
     """Sum over the last dims of both (a scalar times a tensor when either is 0-dim)."""
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:
+        need_tensors('inner', (input, other))
     if input.ndim == 0 or other.ndim == 0:
         r = arith.mul(input, other)
     else:
@@ -208,6 +210,12 @@ def inner(input, other, *, out=None):
     return r
 
 
+def _inner_m(self, other):
+    if other.__class__ is not Tensor:
+        need_tensors('inner', (self, other), method=True)
+    return inner(self, other)
+
+
 def typename(obj):
     """'ember.FloatTensor' for a tensor, else the object's 'module.QualName'."""
     from ..nn.modules.module import _typename
@@ -215,4 +223,4 @@ def typename(obj):
 
 
 # methods_more's names are installed through this module's registration
-METHODS = {'diff': diff, 'inner': inner, **methods_more.METHODS}
+METHODS = {'diff': diff, 'inner': _inner_m, **methods_more.METHODS}

@@ -7,7 +7,7 @@ from .broadcast_errors import broadcast_mismatch
 from .index_value import check_fill_value
 from ._promote import promote, as_array, unbroadcast, result_dtype, xp
 from .arith_support import guarded
-from .argcheck import bad_input, need_tensor
+from .argcheck import bad_input, need_tensor, bad_operands, operand_error, invalid_combination
 
 
 class Compare(Op):
@@ -170,29 +170,46 @@ class Bitwise(Op):
         return as_array(self.ufunc(a, b))
 
 
-def _bitwise(name, ufunc, kernel):
-    cls = type(name, (Bitwise,), {'ufunc': staticmethod(ufunc), 'kernel': kernel,
-                                  '__module__': __name__})
+_MISSING = object()
 
-    def f(input, other=None):
-        try:
-            if other is None:
+
+def _bitwise(name, ufunc, kernel, unary=False):
+    """Function, method and in-place method of a bitwise op. A non-Tensor, non-Number operand is
+    refused by ``apply`` (Op.operand_arg) with the method's message; the function names both."""
+    cls = type(name, (Bitwise,), {'ufunc': staticmethod(ufunc), 'kernel': kernel, '__module__': __name__,
+                                  'operand_arg': None if unary else 'other'})
+    fname = name.lower().replace('bitwise', 'bitwise_')
+    if unary:
+        def f(input):
+            try:
                 return apply(cls, input)
+            except AttributeError:              # not a tensor: the parser's TypeError
+                bad_input(fname, (input,))
+        return f, lambda self: apply_inplace(cls, self)
+
+    def f(input, other=_MISSING):
+        if input.__class__ is not Tensor and not isinstance(input, Tensor) and not isinstance(other, Tensor) or \
+                other is _MISSING:                # no Tensor at all, or no other
+            raise invalid_combination(fname, (input,) if other is _MISSING else (input, other), {})
+        try:
             return guarded(lambda: apply(cls, input, other), (input, other))
-        except AttributeError:                  # not a tensor: the parser's TypeError
-            bad_input(name.lower().replace('bitwise', 'bitwise_'), (input,) if other is None else (input, other))
+        except (AttributeError, TypeError):     # not a tensor (or number): the parser's TypeError
+            if operand_error(fname, (input, other)) is None and isinstance(input, np.generic):
+                return f(input.item(), other)   # a NumPy scalar acts as a Python number
+            bad_operands(fname, (input, other))
 
-    def f_(self, other=None):
-        if other is None:
-            return apply_inplace(cls, self)
+    def method(self, other):
+        return guarded(lambda: apply(cls, self, other), (self, other))
+
+    def f_(self, other):
         return guarded(lambda: apply_inplace(cls, self, other), (self, other), self, True)
-    return f, f_
+    return f, method, f_
 
 
-bitwise_and, bitwise_and_ = _bitwise('BitwiseAnd', np.bitwise_and, 'bitwise_and_cpu')
-bitwise_or, bitwise_or_ = _bitwise('BitwiseOr', np.bitwise_or, 'bitwise_or_cpu')
-bitwise_xor, bitwise_xor_ = _bitwise('BitwiseXor', np.bitwise_xor, 'bitwise_xor_cpu')
-bitwise_not, bitwise_not_ = _bitwise('BitwiseNot', np.invert, 'bitwise_not_cpu')
+bitwise_and, bitwise_and_method, bitwise_and_ = _bitwise('BitwiseAnd', np.bitwise_and, 'bitwise_and_cpu')
+bitwise_or, bitwise_or_method, bitwise_or_ = _bitwise('BitwiseOr', np.bitwise_or, 'bitwise_or_cpu')
+bitwise_xor, bitwise_xor_method, bitwise_xor_ = _bitwise('BitwiseXor', np.bitwise_xor, 'bitwise_xor_cpu')
+bitwise_not, bitwise_not_ = _bitwise('BitwiseNot', np.invert, 'bitwise_not_cpu', True)
 
 
 class Test(Op):

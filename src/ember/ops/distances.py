@@ -16,7 +16,7 @@ from ._promote import xp, result_dtype, unbroadcast
 from .arith import Binary
 from .creation import zeros_like
 from .broadcast_errors import broadcast_mismatch
-from .argcheck import bad_input
+from .argcheck import bad_input, need_tensors
 
 _INF = math.inf
 _CDIST_MODES = {None: 0, 'use_mm_for_euclid_dist_if_necessary': 0, 'use_mm_for_euclid_dist': 1,
@@ -238,9 +238,15 @@ class DistBackward0(Binary):
 
 def dist(input, other, p=2):
     """The p-norm of input - other (broadcast), as a 0-dim tensor."""
-    if not isinstance(other, Tensor):
-        from .argcheck import not_tensor_error
-        raise not_tensor_error('dist', other, 'other', 2)
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:
+        need_tensors('dist', (input, other))
     if isinstance(p, Tensor):
         p = p.item()
     return apply(DistBackward0, input, other, p=float(p))
+
+
+def dist_method(self, other, p=2):
+    """``t.dist(other)``: PyTorch's message counts the arguments after the tensor."""
+    if other.__class__ is not Tensor:
+        need_tensors('dist', (self, other), method=True)
+    return dist(self, other, p)

@@ -9,6 +9,8 @@ from ..amp import autocast_mode as _amp  # autocast hook
 from .matmul import bmm, mm, dot
 from .shape import wrap_dim, UnsafeViewBackward0
 from ._op import apply
+from .._tensor import Tensor
+from .argcheck import need_tensors
 
 __all__ = ['einsum']
 
@@ -253,9 +255,18 @@ def _contract_all(t1, t2, csize):
 
 def kron(input, other, *, out=None):
     """Kronecker product: every element of input times the whole of other, blockwise."""
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:
+        need_tensors('kron', (input, other))
     n = max(input.ndim, other.ndim)
     sa = (1,) * (n - input.ndim) + tuple(input.shape)
     sb = (1,) * (n - other.ndim) + tuple(other.shape)
     a = input.reshape([v for s in sa for v in (s, 1)])
     b = other.reshape([v for s in sb for v in (1, s)])
     return apply(UnsafeViewBackward0, a * b, shape=tuple(x * y for x, y in zip(sa, sb)))
+
+
+def kron_method(self, other):
+    """``t.kron(other)``: PyTorch's message counts the arguments after the tensor."""
+    if other.__class__ is not Tensor:
+        need_tensors('kron', (self, other), method=True)
+    return kron(self, other)

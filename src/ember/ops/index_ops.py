@@ -1,7 +1,6 @@
 """Whole slices along one dim by a 1-D index (index_select/add/copy/fill/reduce), index_put,
 masks (masked_select, masked_scatter), argwhere (flat indices, take and put: put.py). Writes go to a copy (a
 failed in-place call changes nothing); repeats accumulate (``add.at``). ``t[key]``: index.py."""
-import warnings
 import numpy as np
 
 from .._tensor import Tensor, _scalar_name
@@ -126,7 +125,8 @@ class IndexReduceBackward0(ScatterReduceBackward0):
 
 
 def _reduce_checks(self, dim, index, source, reduce, include_self):
-    warnings.warn('index_reduce() is in beta and the API may change at any time.', UserWarning, stacklevel=3)
+    from .from_data import _warn_once, user_stacklevel     # once per process, at the user's line
+    _warn_once('index_reduce() is in beta and the API may change at any time.', user_stacklevel() + 1)
     if reduce not in REDUCES[1:]:
         raise RuntimeError(f'index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.')
     kw = _source_checks(self, dim, index, source, 'index_reduce_', reduce=reduce, include_self=bool(include_self))

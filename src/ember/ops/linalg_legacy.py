@@ -2,23 +2,34 @@
 deprecated) and ``ember.chain_matmul`` (deprecated for linalg.multi_dot); exported by linalg_ops."""
 from ..amp import autocast_mode as _amp  # autocast hook
 from .arith_support import out_arg
-from .from_data import _warn_once
+from .from_data import _warn_once, user_stacklevel
+from .._tensor import Tensor
+from .argcheck import need_tensors
 
 
 @out_arg('cross')
 def cross(input, other, dim=None, *, out=None):
     """linalg.cross along ``dim``; without ``dim`` (deprecated) the first dim of size 3."""
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:
+        need_tensors('cross', (input, other))
     if _amp.state.on and _amp.promote('cross', (input, other)):  # autocast hook (ember.amp)
         return _amp.call_promote(cross, input, other, dim, out=out)
     from ..linalg import cross as linalg_cross
     if dim is None:
         _warn_once('Using ember.cross without specifying the dim arg is deprecated.\nPlease either pass the dim '
                    'explicitly or simply use ember.linalg.cross.\nThe default value of dim will change to agree '
-                   'with that of linalg.cross in a future release.', 4)
+                   'with that of linalg.cross in a future release.', user_stacklevel() + 1)
         dim = next((i for i, s in enumerate(input.shape) if s == 3), None)
         if dim is None:
             raise RuntimeError('no dimension of size 3 in input')
     return linalg_cross(input, other, dim=dim)
+
+
+def cross_method(self, other, dim=None):
+    """``t.cross(other)``: PyTorch's message counts the arguments after the tensor."""
+    if other.__class__ is not Tensor:
+        need_tensors('cross', (self, other), method=True)
+    return cross(self, other, dim)
 
 
 def _multi_dot_out_error(out, r):

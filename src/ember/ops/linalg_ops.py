@@ -14,9 +14,9 @@ from ._op import Op, apply
 from ..autograd.node import save_output
 from ._promote import xp, unbroadcast
 from .matmul import adj, cj
-from .einsum import tensordot, kron as _kron  # noqa: F401  (ember.tensordot / ember.kron; defined with einsum)
+from .einsum import tensordot, kron as _kron, kron_method  # noqa: F401  (ember.tensordot, ember.kron)
 from .arith_support import out_arg
-from .linalg_legacy import cross, chain_matmul  # noqa: F401  (ember.cross, ember.chain_matmul)
+from .linalg_legacy import cross, cross_method, chain_matmul  # noqa: F401  (ember.cross, ember.chain_matmul)
 from . import return_types as _rt
 from .argcheck import bad_input, need_tensor
 
@@ -352,4 +352,4 @@ def solve(A, B, *, left=True, out=None):
 from .linalg_power import linalg_matrix_power, matrix_power, _matrix_power_method  # noqa: E402,F401
 
 METHODS = {'inverse': inverse, 'det': det, 'slogdet': slogdet, 'logdet': logdet, 'matrix_power': _matrix_power_method,
-           'kron': kron, 'cross': cross}
+           'kron': kron_method, 'cross': cross_method}

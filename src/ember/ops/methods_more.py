@@ -10,7 +10,8 @@ from .._tensor import Tensor
 from ._op import Op, apply, apply_inplace, can_cast
 from ._promote import as_array, promote, result_dtype, xp
 from . import arith, compare, unary, power, activation, random_fill
-from .argcheck import bad_input
+from .argcheck import (bad_input, bad_operands, operand_error, invalid_combination,
+                       _is_number, alias)
 
 __all__ = ['bitwise_left_shift', 'bitwise_right_shift', 'prelu', 'hardshrink']
 
@@ -22,6 +23,7 @@ class _Shift(Op):
     (0, or the sign for a right shift of a signed value), as PyTorch defines it."""
     differentiable = False
     kernel = ''
+    operand_arg = 'other'       # a list, an array, ...: apply raises the parser's TypeError
 
     def forward(self, a, b):
         m = xp(a) if hasattr(a, 'shape') else xp(b)
@@ -45,33 +47,42 @@ class _Shift(Op):
 
 
 class _LeftShift(_Shift):
-    left, kernel = True, 'lshift_cpu'
+    left, kernel, aten = True, 'lshift_cpu', 'bitwise_left_shift'
 
 
 class _RightShift(_Shift):
-    left, kernel = False, 'rshift_cpu'
+    left, kernel, aten = False, 'rshift_cpu', 'bitwise_right_shift'
 
 
 def _shift(cls, name):
     def f(input, other, *, out=None):
         if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-            raise TypeError(f'{name}() received an invalid combination of arguments - got '
-                            f'({type(input).__name__}, {type(other).__name__}), but expected one of:')
-        r = apply(cls, input, other)
+            raise invalid_combination(name, (input, other), {})
+        try:
+            r = apply(cls, input, other)
+        except TypeError:                   # a list, an array, ...: the parser's message names both
+            if operand_error(name, (input, other)) is None and isinstance(input, np.generic):
+                return f(input.item(), other, out=out)      # a NumPy scalar acts as a Python number
+            bad_operands(name, (input, other))
         return r if out is None else arith._check_out(out, r, name)
 
+    def method(self, other):
+        return apply(cls, self, other)
+
     def f_(self, other):
+        if other.__class__ is not Tensor and not _is_number(other):
+            raise operand_error(name + '_', (self, other), method=True)
         rd = result_dtype(self._data, other._data if isinstance(other, Tensor) else other)
         if not can_cast(rd, self.dtype):
             from .._tensor import _scalar_name
             raise RuntimeError(f"result type {_scalar_name(rd)} can't be cast to the desired output type "
                                f'{_scalar_name(self.dtype)}')
         return apply_inplace(cls, self, other)
-    return f, f_
+    return f, method, f_
 
 
-bitwise_left_shift, bitwise_left_shift_ = _shift(_LeftShift, 'bitwise_left_shift')
-bitwise_right_shift, bitwise_right_shift_ = _shift(_RightShift, 'bitwise_right_shift')
+bitwise_left_shift, _left_shift_m, bitwise_left_shift_ = _shift(_LeftShift, 'bitwise_left_shift')
+bitwise_right_shift, _right_shift_m, bitwise_right_shift_ = _shift(_RightShift, 'bitwise_right_shift')
 
 
 def _operand(x):
@@ -206,14 +217,19 @@ def map_(self, other, callable):
 
 
 METHODS = {
-    'bitwise_left_shift': bitwise_left_shift, 'bitwise_left_shift_': bitwise_left_shift_,
-    'bitwise_right_shift': bitwise_right_shift, 'bitwise_right_shift_': bitwise_right_shift_,
+    'bitwise_left_shift': _left_shift_m, 'bitwise_left_shift_': bitwise_left_shift_,
+    'bitwise_right_shift': _right_shift_m, 'bitwise_right_shift_': bitwise_right_shift_,
+    'bitwise_and': compare.bitwise_and_method, 'bitwise_or': compare.bitwise_or_method,
+    'bitwise_xor': compare.bitwise_xor_method,
     '__lshift__': _operator(bitwise_left_shift), '__rlshift__': _operator(bitwise_left_shift, True),
     '__ilshift__': _operator(bitwise_left_shift_),
     '__rshift__': _operator(bitwise_right_shift), '__rrshift__': _operator(bitwise_right_shift, True),
     '__irshift__': _operator(bitwise_right_shift_),
-    'absolute_': unary.abs_, 'negative_': unary.neg_, 'divide_': arith.div_, 'multiply_': arith.mul_,
-    'subtract_': arith.sub_, 'true_divide_': true_divide_,
+    'absolute_': unary.abs_, 'negative_': unary.neg_, 'divide_': alias(arith.div_, 'divide_', True),
+    'multiply_': alias(arith.mul_, 'multiply_', True), 'subtract_': alias(arith.sub_, 'subtract_', True),
+    'true_divide_': alias(true_divide_, 'true_divide_', True), 'subtract': alias(arith.sub, 'subtract', True),
+    'multiply': alias(arith.mul, 'multiply', True), 'divide': alias(arith.div, 'divide', True),
+    'true_divide': alias(arith.true_divide, 'true_divide', True),
     'greater_': compare.greater_, 'greater_equal_': compare.greater_equal_, 'less_': compare.less_,
     'less_equal_': compare.less_equal_, 'not_equal_': compare.not_equal_,
     'logical_and_': compare.logical_and_, 'logical_or_': compare.logical_or_,

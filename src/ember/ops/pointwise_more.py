@@ -20,6 +20,7 @@ _BF16 = _dtype.bfloat16.np
 _LOW = (np.float16, _BF16)
 _NUMBERS = (int, float, bool, np.number, np.bool_)       # NumPy scalars act as Python numbers
 _CNUMBERS = _NUMBERS + (complex,)
+_TCNUMBERS = _CNUMBERS + (Tensor,)
 
 
 def _is_float(nd, kinds='f'):
@@ -60,7 +61,8 @@ def _need_tensor(fname, arg, x, pos):
 
 def _bad_args(fname, args, *sigs):
     """PyTorch's argument-parser TypeError, listing the accepted signatures."""
-    got = ', '.join('Tensor' if isinstance(a, Tensor) else type(a).__name__ for a in args)
+    from .argcheck import type_name
+    got = ', '.join(type_name(a) for a in args)
     lines = ''.join(f' * ({s}, *, Tensor out = None)\n' for s in sigs)
     return TypeError(f'{fname}() received an invalid combination of arguments - got ({got}), but '
                      f'expected one of:\n{lines}')
@@ -156,22 +158,25 @@ class FmodBackward1(FmodBackward0):
 _TN = ('Tensor input, Tensor other', 'Tensor input, Number other')
 
 
-def _binary(name, cls, number_cls=None):
+def _binary(name, cls, number_cls=None, amp_name=None):
     """Function, method and in-place forms of a binary op. Without ``number_cls`` both operands
-    must be tensors; with it a number ``other`` runs ``number_cls`` (as ``b=``: no graph edge)."""
-    def run(run_apply, input, other, method):
+    must be tensors; with it a number ``other`` runs ``number_cls`` (as ``b=``: no graph edge).
+    ``name`` is the one PyTorch's messages give (an alias: arctan2), ``amp_name`` autocast's."""
+    amp_name = amp_name or name
+
+    def run(run_apply, input, other, method, fname=name):
         if isinstance(other, Tensor):
             return run_apply(cls, input, other)
         if number_cls is None:
-            _need_tensor(name, 'other', other, 1 if method else 2)
+            _need_tensor(fname, 'other', other, 1 if method else 2)
         if not isinstance(other, _CNUMBERS):
-            raise _bad_args(name, (other,) if method else (input, other), *_TN)
+            raise _bad_args(fname, (other,) if method else (input, other), *_TN)
         return run_apply(number_cls, input, b=other)
 
     floats = cls.float_result and getattr(cls, 'kernel', None) is None    # integers give floats
 
     def fn(input, other, *, out=None):
-        if _amp.state.on and _amp.promote(name, (input, other)):  # autocast hook (ember.amp)
+        if _amp.state.on and _amp.promote(amp_name, (input, other)):  # autocast hook (ember.amp)
             return _amp.call_promote(fn, input, other, out=out)
         if not isinstance(input, Tensor):
             if number_cls is None:
@@ -179,15 +184,16 @@ def _binary(name, cls, number_cls=None):
             raise _bad_args(name, (input, other), *_TN)
         # (guarded: PyTorch's shape and cast errors come before the kernel's dtype error)
         r = _guarded(lambda: run(apply, input, other, False), (input, other), out, False, floats)
-        return r if out is None else to_out(name, out, r)
+        return r if out is None else to_out(amp_name, out, r)
 
     def method(self, other):
-        if _amp.state.on and _amp.promote(name, self):  # autocast hook (ember.amp)
+        if _amp.state.on and _amp.promote(amp_name, self):  # autocast hook (ember.amp)
             return _amp.call_promote(method, self, other)
         return _guarded(lambda: run(apply, self, other, True), (self, other))
 
     def inplace(self, other):
-        return _guarded(lambda: run(apply_inplace, self, other, True), (self, other), self, True, floats)
+        return _guarded(lambda: run(apply_inplace, self, other, True, name + '_'), (self, other), self, True,
+                        floats)
     fn.__name__ = fn.__qualname__ = name
     inplace.__name__ = name + '_'
     return fn, method, inplace
@@ -199,7 +205,7 @@ logaddexp, _logaddexp_m, _ = _binary('logaddexp', LogaddexpBackward0)
 logaddexp2, _logaddexp2_m, _ = _binary('logaddexp2', Logaddexp2Backward0)
 fmod, _fmod_m, fmod_ = _binary('fmod', FmodBackward1, FmodBackward0)
 copysign, _copysign_m, copysign_ = _binary('copysign', CopysignBackward0, CopysignBackward1)
-arctan2 = atan2
+arctan2, _arctan2_m, arctan2_ = _binary('arctan2', Atan2Backward0, amp_name='atan2')
 
 
 def _f64(x, wide=_dtype.float64):
@@ -215,7 +221,8 @@ def _wide(*xs):
 def float_power(input, exponent, *, out=None):
     """pow computed in float64 (the inputs are converted first)."""
     from .power import pow
-    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+    if not isinstance(input, _TCNUMBERS) or not isinstance(exponent, _TCNUMBERS) or (
+            not isinstance(input, Tensor) and not isinstance(exponent, Tensor)):
         raise _bad_args('float_power', (input, exponent), 'Tensor input, Tensor exponent',
                         'Number self, Tensor exponent', 'Tensor input, Number exponent')
     wide = _wide(input, exponent)
@@ -226,8 +233,17 @@ def float_power(input, exponent, *, out=None):
     return r if out is None else to_out('pow', out, r)
 
 
+def _float_power_m(self, exponent, fname='float_power'):
+    """(the method's check: PyTorch's message then shows the exponent alone)"""
+    if not isinstance(exponent, _TCNUMBERS):
+        raise _bad_args(fname, (exponent,), 'Tensor exponent', 'Number exponent')
+    return float_power(self, exponent)
+
+
 def float_power_(self, exponent):
     from .power import pow_
+    if not isinstance(exponent, _TCNUMBERS):
+        _float_power_m(self, exponent, 'float_power_')
     wide = _wide(self, exponent)
     if self.dtype is not wide:
         raise RuntimeError(f'the base given to float_power_ has dtype {_scalar_name(self.dtype)} but the '
@@ -238,8 +254,8 @@ def float_power_(self, exponent):
 __all__ = ['atan2', 'arctan2', 'fmod', 'hypot', 'copysign', 'logaddexp', 'logaddexp2', 'float_power']
 
 METHODS = {
-    'atan2': _atan2_m, 'atan2_': atan2_, 'arctan2': _atan2_m, 'arctan2_': atan2_, 'hypot': _hypot_m,
+    'atan2': _atan2_m, 'atan2_': atan2_, 'arctan2': _arctan2_m, 'arctan2_': arctan2_, 'hypot': _hypot_m,
     'hypot_': hypot_, 'logaddexp': _logaddexp_m, 'logaddexp2': _logaddexp2_m, 'fmod': _fmod_m, 'fmod_': fmod_,
     'copysign': _copysign_m, 'copysign_': copysign_,
-    'float_power': float_power, 'float_power_': float_power_,
+    'float_power': _float_power_m, 'float_power_': float_power_,
 }

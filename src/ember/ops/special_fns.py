@@ -251,8 +251,8 @@ def _meta(x):
 def _xlogy_apply(fn, input, other):
     number = (int, float, bool, complex)
     if isinstance(input, number) and isinstance(other, number):
-        raise TypeError(f'xlogy() received an invalid combination of arguments - got ({type(input).__name__}, '
-                        f'{type(other).__name__}), but expected one of:')
+        from .argcheck import invalid_combination
+        raise invalid_combination('xlogy', (input, other), {})
     if isinstance(input, number):
         return fn(XlogyBackward1, other, a=input)
     if isinstance(other, number):
@@ -260,8 +260,16 @@ def _xlogy_apply(fn, input, other):
     return fn(XlogyBackward0, input, other)
 
 
+def _xlogy_m(self, other):
+    return _xlogy_apply(apply, self, other)
+
+
 def xlogy(input, other, *, out=None):
-    r = _xlogy_apply(apply, input, other)
+    try:
+        r = _xlogy_apply(apply, input, other)
+    except TypeError:               # a list, a NumPy array, ...: the parser's message names both
+        from .argcheck import bad_operands
+        bad_operands('xlogy', (input, other))
     return r if out is None else to_out('xlogy', out, r)
 
 
@@ -293,4 +301,4 @@ def entr(input, *, out=None):
 
 __all__ = ['erf', 'erf_', 'erfc', 'erfc_', 'erfinv', 'xlogy', 'xlogy_']
 METHODS = {'erf': erf, 'erf_': erf_, 'erfc': erfc, 'erfc_': erfc_, 'erfinv': erfinv, 'erfinv_': erfinv_,
-           'xlogy': xlogy, 'xlogy_': xlogy_}
+           'xlogy': _xlogy_m, 'xlogy_': xlogy_}

@@ -19,7 +19,7 @@ from ._promote import xp, result_dtype
 from .shape import wrap_dim
 from .matmul import SqueezeBackward4
 from .nn_ops import DivBackward1
-from .distances import cdist, pdist, dist
+from .distances import cdist, pdist, dist, dist_method
 from .windows import hann_window, hamming_window, blackman_window, bartlett_window, kaiser_window
 from .argcheck import bad_input, need_tensor, not_tensor_error
 
@@ -351,4 +351,4 @@ __all__ = ['quantile', 'nanquantile', 'cov', 'corrcoef', 'isin', 'trapezoid', 't
            'cdist', 'pdist', 'dist', 'hann_window', 'hamming_window', 'blackman_window', 'bartlett_window',
            'kaiser_window']
 
-METHODS = {'quantile': quantile, 'nanquantile': nanquantile, 'cov': cov, 'corrcoef': corrcoef, 'dist': dist}
+METHODS = {'quantile': quantile, 'nanquantile': nanquantile, 'cov': cov, 'corrcoef': corrcoef, 'dist': dist_method}
