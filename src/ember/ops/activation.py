@@ -13,6 +13,9 @@ from ._op import Op, apply, apply_inplace
 from . import unary as _u
 from .unary import _to_float, _sigmoid
 from .reduce import _HALF, _F32, half_in_float32, half_backward_in_float32
+from .arith_support import number_arg as _number_arg
+
+_PY_NUM = (int, float)
 
 _SQRT_2_PI = math.sqrt(2 / math.pi)
 _SQRT1_2 = math.sqrt(0.5)
@@ -319,6 +322,9 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 
 def _hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val.__class__ not in _PY_NUM or max_val.__class__ not in _PY_NUM:     # a 0-dim tensor, ...
+        name = 'hardtanh_' if inplace else 'hardtanh'
+        min_val, max_val = _number_arg(min_val, name, 'min_val', 2), _number_arg(max_val, name, 'max_val', 3)
     if not input.dtype.is_floating_point:
         return _int_hardtanh(input, min_val, max_val, inplace)
     return (apply_inplace if inplace else apply)(HardtanhBackward0, input, min_val=min_val, max_val=max_val)
@@ -378,7 +384,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
         return _amp.call_fp32(softmin, input, dim, _stacklevel, dtype=dtype)
     from .nn_ops import softmax, _softmax_dim
     if dim is None:
-        dim = _softmax_dim(input.ndim, 'softmin')
+        dim = _softmax_dim(input.ndim, 'softmin', _stacklevel)
     return softmax(-input, dim, _stacklevel, dtype)
 
 

@@ -12,7 +12,7 @@ from .arith_support import (int_zero_check as _int_zero_check, int_trunc_div as 
                             sub_check as _sub_check, number_tensor as _number_tensor,
                             check_number_input as _check_number_input, checks_first as _checks_first,
                             same_float as _same_float, ufunc_into as _ufunc_into,
-                            scaled as _scaled)
+                            scaled as _scaled, number_arg as _number_arg)
 
 
 _SCALARS = (int, float, bool, complex)
@@ -248,6 +248,8 @@ class RemainderScalarSelf(_NotImplemented):
 
 
 def add(input, other, *, alpha=1, out=None):
+    if alpha.__class__ is not int and alpha.__class__ is not float:
+        alpha = _number_arg(alpha, 'add', 'alpha')
     try:
         if not isinstance(input, Tensor):
             if not isinstance(other, Tensor):       # two numbers: the first made a 0-dim tensor, as PyTorch
@@ -264,6 +266,8 @@ def add(input, other, *, alpha=1, out=None):
 
 
 def sub(input, other, *, alpha=1, out=None):
+    if alpha.__class__ is not int and alpha.__class__ is not float:
+        alpha = _number_arg(alpha, 'sub', 'alpha')
     try:
         if not isinstance(input, Tensor):
             if not isinstance(other, Tensor):   # two numbers: the first made a 0-dim tensor, as PyTorch
@@ -280,6 +284,8 @@ def sub(input, other, *, alpha=1, out=None):
 
 
 def rsub(input, other, alpha=1):
+    if alpha.__class__ is not int and alpha.__class__ is not float:
+        alpha = _number_arg(alpha, 'rsub', 'alpha', mixed=(input, other))
     if isinstance(other, Tensor):
         return apply(RsubBackward0, input, other, alpha=alpha)
     return apply(RsubBackward1, input, b=other, alpha=alpha)

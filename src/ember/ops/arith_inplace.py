@@ -2,7 +2,7 @@
 from .._tensor import Tensor
 from ._op import apply_inplace
 from .argcheck import operand_error as _operand_error, _is_number
-from .arith_support import sparse_op, inplace_error as _inplace_error
+from .arith_support import sparse_op, inplace_error as _inplace_error, number_arg as _number_arg
 from .arith import (AddBackward0, SubBackward0, MulBackward0, DivBackward0, DivBackward2, DivTrueMode,
                     RemainderBackward0, RemainderBackward1, FloorDivide, _UNSET)
 
@@ -16,6 +16,8 @@ def _inplace(cls, self, other, float_result=False, **kw):
 
 
 def add_(self, other, *, alpha=1):      # (the common in-place forms call apply_inplace directly: speed)
+    if alpha.__class__ is not int and alpha.__class__ is not float:
+        alpha = _number_arg(alpha, 'add_', 'alpha')
     try:
         try:
             return apply_inplace(AddBackward0, self, other, alpha=alpha)
@@ -26,6 +28,8 @@ def add_(self, other, *, alpha=1):      # (the common in-place forms call apply_
 
 
 def sub_(self, other, *, alpha=1):
+    if alpha.__class__ is not int and alpha.__class__ is not float:
+        alpha = _number_arg(alpha, 'sub_', 'alpha')
     try:
         try:
             return apply_inplace(SubBackward0, self, other, alpha=alpha)

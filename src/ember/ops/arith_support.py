@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from ._promote import xp, as_array
+from ._promote import xp, as_array, py_number
 
 _REAL = (int, float, bool)
 _NUMBERS = (int, float, bool, complex)
@@ -301,3 +301,24 @@ def guarded(call, operands, target=None, inplace=False, float_result=False):
         return call()
     except (NotImplementedError, RuntimeError) as e:
         raise checks_first(e, operands, target, inplace, float_result) or e from None
+
+
+# ------------------------------------------------------------------ a Number argument given otherwise
+
+def number_arg(v, fname, arg, pos=None, mixed=None):
+    """A Number argument (alpha, value, min_val, ...) that is not a Python number, as PyTorch's parser
+    reads it: a NumPy scalar, or a 0-dim tensor without grad (its value); anything else raises its
+    TypeError (``mixed``: the positional arguments, for the 'invalid combination' message of names
+    with several overloads). Callers call it only off the fast path (the value not an int/float)."""
+    from .._tensor import Tensor
+    from .argcheck import type_name, invalid_combination
+    if isinstance(v, np.generic):
+        return py_number(v)
+    if v.__class__ in _NUMBERS:
+        return v
+    if isinstance(v, Tensor) and v.ndim == 0 and not v.requires_grad:
+        return v.item()
+    if mixed is not None:
+        raise invalid_combination(fname, mixed, {arg: v})
+    at = '' if pos is None else f' (position {pos})'
+    raise TypeError(f"{fname}(): argument '{arg}'{at} must be Number, not {type_name(v)}")

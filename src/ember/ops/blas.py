@@ -4,6 +4,7 @@ from .. import _dtype
 from ._op import Op, apply, apply_inplace
 from ._promote import xp, unbroadcast, result_dtype
 from .arith import _check_out
+from .arith_support import number_arg as _number_arg
 from .matmul import DotBackward0, CPP_NAMES, adj, adj2, cj, _write_out, _dot_dtype_error
 from .._tensor import _scalar_name
 from .linalg_ops import dtype_name
@@ -243,7 +244,11 @@ class AddrBackward0(_Fused):
                 if isinstance(s, float):
                     raise RuntimeError(f'For integral input tensors, argument {name} must not be a floating '
                                        'point number.')
-        if d == _dtype.bool_:
+        if d != _dtype.bool_:
+            for name, s in (('beta', beta), ('alpha', alpha)):
+                if s.__class__ is bool:
+                    raise RuntimeError(f'Boolean {name} only supported for Boolean results.')
+        else:
             _expand_check(inp, self.out_shape(v1, v2))
             out = (self.product(v1, v2) & bool(alpha)) | (inp & bool(beta))
             return xp(out).ascontiguousarray(xp(out).broadcast_to(out, self.out_shape(v1, v2)))
@@ -265,6 +270,7 @@ def _addbmm_dtype_error(out, r):
 
 
 # out= dtype rule per op: the exact result dtype (PyTorch's structured kernels), or any it casts to (addr)
+_PY_NUM = (int, float)
 _OUT_EXACT = {'addmm': 'structured', 'addmv': 'structured', 'baddbmm': 'structured', 'addbmm': _addbmm_dtype_error,
               'addr': False}
 
@@ -278,8 +284,21 @@ def _out(out, r, name):
     return _check_out(out, r, name, exact=_OUT_EXACT[name], stacklevel=0 if name == 'addbmm' else 6)
 
 
-def _run_(cls, self, a, b, beta, alpha):
+def _coefs(name, args, beta, alpha):
+    """beta and alpha given otherwise than as Python numbers (a 0-dim tensor, a NumPy scalar, a wrong
+    type): read or refused as PyTorch's parser does (addmm and baddbmm have several overloads)."""
+    mixed = args if name in ('addmm', 'baddbmm') else None
+    if beta.__class__ not in _PY_NUM:
+        beta = _number_arg(beta, name, 'beta', mixed=mixed)
+    if alpha.__class__ not in _PY_NUM:
+        alpha = _number_arg(alpha, name, 'alpha', mixed=mixed)
+    return beta, alpha
+
+
+def _run_(cls, self, a, b, beta, alpha, name):
     """The in-place form: the product must have ``self``'s shape."""
+    if beta.__class__ not in _PY_NUM or alpha.__class__ not in _PY_NUM:
+        beta, alpha = _coefs(name, None, beta, alpha)
     try:
         want = tuple(cls.out_shape(a, b))
     except IndexError:                 # malformed operands: forward says why
@@ -293,6 +312,8 @@ def _run_(cls, self, a, b, beta, alpha):
 def _fused(fn, cls, input, a, b, beta, alpha, out):
     """The out-of-place fused product ``fn`` (autocast first, then the op, then ``out=``)."""
     name = fn.__name__
+    if beta.__class__ not in _PY_NUM or alpha.__class__ not in _PY_NUM:
+        beta, alpha = _coefs(name, (input, a, b), beta, alpha)
     if _amp.state.on and _amp_wants(name, input):
         return _amp.call(fn, input, a, b, beta=beta, alpha=alpha, out=out)
     try:
@@ -311,7 +332,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
 
 
 def addmm_(self, mat1, mat2, *, beta=1, alpha=1):
-    return _run_(AddmmBackward0, self, mat1, mat2, beta, alpha)
+    return _run_(AddmmBackward0, self, mat1, mat2, beta, alpha, 'addmm_')
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
@@ -319,7 +340,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
 
 
 def addmv_(input, mat, vec, *, beta=1, alpha=1):
-    return _run_(AddmvBackward0, input, mat, vec, beta, alpha)
+    return _run_(AddmvBackward0, input, mat, vec, beta, alpha, 'addmv_')
 
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
@@ -327,7 +348,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
 
 
 def addr_(self, vec1, vec2, *, beta=1, alpha=1):
-    return _run_(AddrBackward0, self, vec1, vec2, beta, alpha)
+    return _run_(AddrBackward0, self, vec1, vec2, beta, alpha, 'addr_')
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
@@ -335,7 +356,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 
 def baddbmm_(self, batch1, batch2, *, beta=1, alpha=1):
-    return _run_(BaddbmmBackward0, self, batch1, batch2, beta, alpha)
+    return _run_(BaddbmmBackward0, self, batch1, batch2, beta, alpha, 'baddbmm_')
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
@@ -343,7 +364,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 
 def addbmm_(self, batch1, batch2, *, beta=1, alpha=1):
-    return _run_(AddbmmBackward0, self, batch1, batch2, beta, alpha)
+    return _run_(AddbmmBackward0, self, batch1, batch2, beta, alpha, 'addbmm_')
 
 METHODS = {'vdot': vdot, 'addmm': addmm, 'addmm_': addmm_, 'addmv': addmv, 'addmv_': addmv_, 'addr': addr,
            'addr_': addr_, 'baddbmm': baddbmm, 'baddbmm_': baddbmm_, 'addbmm': addbmm, 'addbmm_': addbmm_}

@@ -170,9 +170,6 @@ class Bitwise(Op):
         return as_array(self.ufunc(a, b))
 
 
-_MISSING = object()
-
-
 def _bitwise(name, ufunc, kernel, unary=False):
     """Function, method and in-place method of a bitwise op. A non-Tensor, non-Number operand is
     refused by ``apply`` (Op.operand_arg) with the method's message; the function names both."""

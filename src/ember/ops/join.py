@@ -9,7 +9,8 @@ from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply
 from ._promote import xp
 from .index_value import _type_name
-from .shape import wrap_dim, _fmt
+from .shape import wrap_dim, _fmt, int_arg
+from .argcheck import type_name
 
 
 class CatBackward0(Op):
@@ -255,6 +256,12 @@ def split(tensor, split_size_or_sections, dim=0):
     _one_dim(tensor, 'split')
     d = wrap_dim(dim, tensor.ndim)
     size = tensor.shape[d]
+    if isinstance(split_size_or_sections, Tensor):     # as PyTorch's Tensor.split: int() when it can
+        try:
+            split_size_or_sections = int(split_size_or_sections)
+        except (ValueError, RuntimeError, TypeError):
+            raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, "
+                            'not Tensor') from None
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0 and size:
@@ -269,6 +276,11 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def chunk(input, chunks, dim=0):
+    if chunks.__class__ is not int and chunks.__class__ is not bool:
+        n = int_arg(chunks)
+        if n is None:
+            raise TypeError(f"chunk(): argument 'chunks' (position 1) must be int, not {type_name(chunks)}")
+        chunks = n
     _one_dim(input, 'chunk')
     if chunks <= 0:
         raise RuntimeError('chunk expects `chunks` to be greater than 0, got: ' + str(chunks))

@@ -11,7 +11,7 @@ from ._promote import xp, py_number
 from .arith import Binary, _meta, conj
 from ._complex import value_fits as _value_fits
 from .fma import fma
-from .arith_support import broadcast_check as _broadcast_check, guarded as _guarded
+from .arith_support import broadcast_check as _broadcast_check, guarded as _guarded, number_arg as _number_arg
 from .unary_more import to_out
 from .pointwise_more import _is_float, _kernel_error, _calc, _common, _cast, _need_tensor, _bad_args, _CNUMBERS
 
@@ -76,9 +76,9 @@ class LerpBackward1(Binary):
         return self._fit((g * (1 - w), g * w, g * (b - a)))
 
 
-def _lerp_run(run_apply, input, end, weight):
+def _lerp_run(run_apply, input, end, weight, name='lerp'):
     if not (isinstance(input, Tensor) and isinstance(end, Tensor) and isinstance(weight, (Tensor,) + _CNUMBERS)):
-        raise _bad_args('lerp', (input, end, weight), 'Tensor input, Tensor end, Tensor weight',
+        raise _bad_args(name, (input, end, weight) if name == 'lerp' else (end, weight), 'Tensor input, Tensor end, Tensor weight',
                         'Tensor input, Tensor end, Number weight')
     if isinstance(weight, Tensor):
         return run_apply(LerpBackward1, input, end, weight)
@@ -92,7 +92,7 @@ def lerp(input, end, weight, *, out=None):
 
 
 def lerp_(self, end, weight):
-    return _guarded(lambda: _lerp_run(apply_inplace, self, end, weight), (self, end, weight), self, True)
+    return _guarded(lambda: _lerp_run(apply_inplace, self, end, weight, 'lerp_'), (self, end, weight), self, True)
 
 
 # ------------------------------------------------------------------ addcmul / addcdiv
@@ -155,18 +155,17 @@ def _addc(name, cls):
     def check(input, tensor1, tensor2, value):
         for i, (arg, x) in enumerate((('input', input), ('tensor1', tensor1), ('tensor2', tensor2))):
             _need_tensor(name, arg, x, i + 1)
-        if not isinstance(value, _CNUMBERS):
-            raise TypeError(f"{name}(): argument 'value' must be Number, not {type(value).__name__}")
+        return value if value.__class__ in _CNUMBERS else _number_arg(value, name, 'value')
 
     def fn(input, tensor1, tensor2, *, value=1, out=None):
         if _amp.state.on and _amp.promote(name, (input, tensor1, tensor2)):  # autocast hook (ember.amp)
             return _amp.call_promote(fn, input, tensor1, tensor2, value=value, out=out)
-        check(input, tensor1, tensor2, value)
+        value = check(input, tensor1, tensor2, value)
         r = apply(cls, input, tensor1, tensor2, value=py_number(value))
         return r if out is None else to_out(name, out, r)
 
     def fn_(self, tensor1, tensor2, *, value=1):
-        check(self, tensor1, tensor2, value)
+        value = check(self, tensor1, tensor2, value)
         return apply_inplace(cls, self, tensor1, tensor2, value=py_number(value))
     fn.__name__ = fn.__qualname__ = name
     return fn, fn_

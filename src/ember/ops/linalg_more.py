@@ -2,8 +2,8 @@
 vander, which are compositions of existing ember ops (so their grad_fn names are those of the
 last op PyTorch applies: SqueezeBackward1, NanToNumBackward0, ViewBackward0, CatBackward0...).
 
-matrix_exp uses scaling and squaring with the degree-13 Pade approximant (Higham 2005), each
-matrix of a batch scaled by its own power of two; its gradient for an upstream G is the
+matrix_exp evaluates, as PyTorch, a Taylor polynomial of degree 1 to 18 chosen by the matrix's norm
+(Bader, Blanes and Casas 2019), scaling and squaring beyond (a batch: degree 18 for all); its gradient for an upstream G is the
 upper-right block of exp([[A^T, G], [0, A^T]]), computed by matrix_exp itself so it
 differentiates again.
 """
@@ -21,29 +21,102 @@ from .argcheck import bad_input, need_tensor
 
 # ------------------------------------------------------------------ matrix_exp
 
-_PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800., 129060195264000.,
-           10559470521600., 670442572800., 33522128640., 1323241920., 40840800., 960960., 16380., 182., 1.)
-_THETA13 = 5.371920351148152
+# Taylor polynomials of degree 1, 2, 4, 8, 12 and 18 evaluated with 0 to 5 matrix products (Bader,
+# Blanes and Casas 2019), chosen by each matrix's 1-norm: the largest threshold below it for the dtype
+# (float32 thresholds for float32/complex64), scaling and squaring beyond the last.
+_THETAS = {4: (1.192092800768788e-07, 5.978858893805233e-04, 5.116619363445086e-02, 5.800524627688768e-01,
+               1.461661507209034e+00, 3.010066362817634e+00),
+           8: (2.220446049250313e-16, 2.580956802971767e-08, 3.397168839976962e-04, 4.991228871115323e-02,
+               2.996158913811580e-01, 1.090863719290036e+00)}
+_S177 = math.sqrt(177.)
+_X3 = 2. / 3.
+# degree 8 in 3 products; these are PyTorch's constants, whose terms of degree 5 to 8 differ from 1/k!
+# (so its results do, by up to 1e-5 in float32 near the float32 threshold)
+_T8 = (_X3 * (1. + _S177) / 88., _X3 * (1. + _S177) / 352., (-271. + 29. * _S177) / (315. * _X3),
+       11. * (-1. + _S177) / (1260. * _X3), 11. * (-9. + _S177) / (5040. * _X3), (89. - _S177) / (5040. * _X3),
+       (857. - 58. * _S177) / 630.)
+# degree 12 in 4 products: rows B0..B3 over (I, A, A^2, A^3); A6 = B2 + B3 B3; T = B0 + (B1 + A6) A6
+_T12 = ((-1.86023205146205530824e-02, -5.00702322573317714499e-03, -5.73420122960522249400e-01,
+         -1.33399693943892061476e-01),
+        (4.6, 9.92875103538486847299e-01, -1.32445561052799642976e-01, 1.72990000000000000000e-03),
+        (2.11693118299809619897e-01, 1.58224384715726723786e-01, 1.65635169436727403630e-01,
+         1.07862779315792429638e-02),
+        (0., -1.31810610138301836592e-01, -2.02785554058925905629e-02, -6.75951846863086323186e-03))
+# degree 18 in 5 products: rows B0..B4 over (I, A, A^2, A^3, A^6); A9 = B0 B4 + B3; T = B1 + (B2 + A9) A9
+_T18 = ((0., -1.00365581030144618291e-01, -8.02924648241156932449e-03, -8.92138498045183247660e-04, 0.),
+        (0., 3.97849749499645077844e-01, 1.36783778460411720168e+00, 4.98289622525382669416e-01,
+         -6.37898194594723280150e-04),
+        (-1.09676396052962061844e+01, 1.68015813878906206114e+00, 5.71779846478865511061e-02,
+         -6.98210122488052056106e-03, 3.34975017086070470649e-05),
+        (-9.04316832390810593223e-02, -6.76404519071381882256e-02, 6.75961301770459654925e-02,
+         2.95552570429315521194e-02, -1.39180257516060693404e-05),
+        (0., 0., -9.23364619367118555360e-02, -1.69364939002081722752e-02, -1.40086798182036094347e-05))
+
+
+def _comb(coefs, powers):
+    out = coefs[0] * powers[0]
+    for c, p in zip(coefs[1:], powers[1:]):
+        if c:
+            out = out + c * p
+    return out
+
+
+def _taylor(a, degree, eye):
+    """The degree-``degree`` approximant of exp at each matrix of the batch ``a``."""
+    if degree == 1:
+        return eye + a
+    a2 = a @ a
+    if degree == 2:
+        return eye + a + a2 * 0.5
+    if degree == 4:
+        return eye + a + a2 @ (eye * 0.5 + a / 6. + a2 / 24.)
+    if degree == 8:
+        x1, x2, x4, x5, x6, x7, y2 = _T8
+        a4 = a2 @ (x1 * a + x2 * a2)
+        a8 = (_X3 * a2 + a4) @ (x4 * eye + x5 * a + x6 * a2 + x7 * a4)
+        return eye + a + y2 * a2 + a8
+    a3 = a2 @ a
+    if degree == 12:
+        b = [_comb(row, (eye, a, a2, a3)) for row in _T12]
+        a6 = b[2] + b[3] @ b[3]
+        return b[0] + (b[1] + a6) @ a6
+    a6 = a3 @ a3
+    b = [_comb(row, (eye, a, a2, a3, a6)) for row in _T18]
+    a9 = b[0] @ b[4] + b[3]
+    return b[1] + (b[2] + a9) @ a9
+
+
+def _scaled_t18(a, norm, theta, eye):
+    """exp by scaling each matrix by its own power of two (to a norm <= theta), degree 18, squaring."""
+    m = xp(a)
+    s = m.maximum(0, m.ceil(m.log2(norm / theta)))
+    s = m.where(m.isfinite(s), s, 0).astype(np.int64)               # (a NaN/inf matrix stays NaN)
+    r = _taylor(a / m.ldexp(m.ones(s.shape, norm.dtype), s)[:, None, None].astype(a.dtype), 18, eye)
+    for i in range(int(s.max())):                                   # square each matrix s times
+        r = m.where((s > i)[:, None, None], r @ r, r)
+    return r
 
 
 def _expm_raw(a):
-    """exp of every matrix of a batch (float32/float64 arrays)."""
+    """exp of every matrix of a batch (float32/float64, real or complex arrays), as PyTorch: a 1x1
+    matrix by exp, a single matrix by the lowest degree its norm allows, a batch of several by degree
+    18 with scaling and squaring."""
     m = xp(a)
     n = a.shape[-1]
-    b = _PADE13
-    norm1 = m.abs(a).sum(axis=-2).max(axis=-1)                     # the 1-norm of each matrix
-    s = m.maximum(0, m.ceil(m.log2(m.maximum(norm1, 1e-300) / _THETA13))).astype(np.int64)
-    x = a / m.ldexp(m.ones_like(norm1), s)[..., None, None]
+    if n == 1:
+        return m.exp(a)
+    flat = a.reshape((-1, n, n))
+    thetas = _THETAS[4 if a.dtype in (np.float32, np.complex64) else 8]
+    norm = m.abs(flat).sum(axis=-2).max(axis=-1)                    # the 1-norm of each matrix
     eye = m.eye(n, dtype=a.dtype)
-    x2 = x @ x
-    x4 = x2 @ x2
-    x6 = x4 @ x2
-    u = x @ (x6 @ (b[13] * x6 + b[11] * x4 + b[9] * x2) + b[7] * x6 + b[5] * x4 + b[3] * x2 + b[1] * eye)
-    v = x6 @ (b[12] * x6 + b[10] * x4 + b[8] * x2) + b[6] * x6 + b[4] * x4 + b[2] * x2 + b[0] * eye
-    r = m.linalg.solve(v - u, v + u)
-    for i in range(int(s.max()) if s.size else 0):                 # square each matrix s times
-        r = m.where((s > i)[..., None, None], r @ r, r)
-    return r
+    if flat.shape[0] > 1:
+        return _scaled_t18(flat, norm, thetas[-1], eye).reshape(a.shape)
+    v = float(norm[0])
+    if v != v:                                                      # NaN: a NaN result
+        return m.full(a.shape, np.nan, a.dtype)
+    degree = next((d for d, t in zip((1, 2, 4, 8, 12), thetas) if v <= t), None)
+    r = _scaled_t18(flat, norm, thetas[-1], eye) if degree is None else _taylor(flat, degree, eye)
+    return r.reshape(a.shape)
 
 
 class LinalgMatrixExpBackward0(Op):

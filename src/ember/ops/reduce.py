@@ -8,7 +8,13 @@ from .._tensor import _scalar_name
 from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, requires_grad, _local
 from ._promote import as_array
-from .shape import wrap_dim
+from .shape import wrap_dim, int_arg
+
+
+def _item(d):
+    """A dim of an int list given as a one-element integer tensor (PyTorch reads it)."""
+    i = int_arg(d, item=True)
+    return d if i is None else i
 
 
 def _dims(dim, ndim):
@@ -16,11 +22,11 @@ def _dims(dim, ndim):
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(ndim))
     if isinstance(dim, (tuple, list)):
-        ds = tuple(wrap_dim(d, ndim) for d in dim)
+        ds = tuple(wrap_dim(d if d.__class__ is int else _item(d), ndim) for d in dim)
         if len(set(ds)) != len(ds):
             raise RuntimeError(f'dim {ds[0]} appears multiple times in the list of dims')
         return ds if ndim else ()
-    d = wrap_dim(dim, ndim)
+    d = wrap_dim(dim if dim.__class__ is int else _item(dim), ndim)
     return (d,) if ndim else ()       # a 0-dim tensor accepts dim 0 / -1 and reduces nothing
 
 

@@ -14,16 +14,8 @@ from ._op import Op, apply
 from ._promote import xp as _xp
 from .arg_types import int_sizes
 from .argcheck import bad_input, need_tensor
+from .dims import wrap_dim, int_arg  # noqa: F401 (imported from here by the ops)
 
-
-
-def wrap_dim(dim, ndim):
-    lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
-    if not isinstance(dim, int):
-        raise TypeError(f'dim must be an int, got {type(dim).__name__}')
-    if not lo <= dim <= hi:
-        raise IndexError(f'Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})')
-    return dim % ndim if ndim else 0
 
 
 def _sizes(args):

@@ -7,7 +7,8 @@ from .._size import Size
 from .._tensor import Tensor, _scalar_name
 from ._op import Op, apply
 from ._promote import xp
-from .shape import wrap_dim, _sizes, _fmt, _keyword, permute, expand, reshape, flatten, unsqueeze, swapaxes, swapdims
+from .. import _dtype
+from .shape import wrap_dim, _sizes, _fmt, _keyword, permute, expand, reshape, flatten, unsqueeze, swapaxes, swapdims, int_arg
 from .join import cat, _tensors
 from .select import SliceBackward0, AliasBackward0
 from .convert import clone, copy_like as _like
@@ -20,9 +21,16 @@ __all__ = ['repeat_interleave', 'tile', 'flip', 'fliplr', 'flipud', 'roll', 'rot
            'swapaxes', 'swapdims']
 
 
+def _int_item(a):
+    i = int_arg(a, item=True)
+    return a if i is None or a.dtype is _dtype.bool_ else i     # (a bool tensor: refused)
+
+
 def _int_tuple(args, fname, argname):
     """f(2, 3), f((2, 3)), f([2, 3]) -> (2, 3), refusing non-int entries as PyTorch's parser does."""
     args = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+    if any(a.__class__ is not int for a in args):       # NumPy integers, one-element integer tensors
+        args = [a if a.__class__ is int or isinstance(a, bool) else _int_item(a) for a in args]
     bad = next((a for a in args if not isinstance(a, int) or isinstance(a, bool)), None)
     if bad is not None:
         raise TypeError(f"{fname}(): argument '{argname}' (position 1) must be tuple of ints, not "

@@ -73,10 +73,12 @@ class LogSoftmaxBackward0(_SoftmaxBase):
         return g - y.exp() * g.sum(self.dim, keepdim=True)
 
 
-def _softmax_dim(ndim, name='softmax'):
+def _softmax_dim(ndim, name='softmax', stacklevel=3):
+    """The legacy dim of an implicit-dim call, warning at ``stacklevel`` (the functional's ``_stacklevel``:
+    3 points at its caller)."""
     import warnings
     warnings.warn(f'Implicit dimension choice for {name} has been deprecated. Change the call to include '
-                  'dim=X as an argument.', UserWarning, stacklevel=3)
+                  'dim=X as an argument.', UserWarning, stacklevel=stacklevel)
     return 0 if ndim in (0, 1, 3) else 1
 
 
@@ -109,14 +111,14 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 def functional_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``nn.functional.softmax``: without ``dim`` it warns and picks one (PyTorch's legacy rule)."""
     if dim is None:
-        dim = _softmax_dim(input.ndim)
+        dim = _softmax_dim(input.ndim, 'softmax', _stacklevel)
     return softmax(input, dim, _stacklevel, dtype)
 
 
 def functional_log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``nn.functional.log_softmax``: without ``dim`` it warns and picks one."""
     if dim is None:
-        dim = _softmax_dim(input.ndim, 'log_softmax')
+        dim = _softmax_dim(input.ndim, 'log_softmax', _stacklevel)
     return log_softmax(input, dim, _stacklevel, dtype)
 
 
