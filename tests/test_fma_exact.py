@@ -64,17 +64,17 @@ def test_gradients_unchanged():
     assert ember.autograd.gradcheck(lambda a, b, w: a.addcmul(b, w, value=0.7), (a, b, w))
 
 
-def test_rmsprop_centered_state_matches_torch_exactly_on_first_step():
+def test_rmsprop_centered_variance_without_cancellation_error():
+    """alpha=0.01: square_avg and grad_avg**2 cancel to 1% of their size, so rounding grad_avg**2 before
+    subtracting (instead of torch's fused addcmul) is off by many ulps; only torch's own float32 sqrt
+    (1 ulp off IEEE in ~0.7% of elements) may differ."""
     rng = np.random.default_rng(0)
     x, g = (rng.standard_normal(70001).astype(np.float32) for _ in range(2))
-    states = []
+    bufs = []
     for lib in (ember, torch):
         p = lib.tensor(x.copy(), requires_grad=True)
-        opt = lib.optim.RMSprop([p], lr=1e-2, centered=True, momentum=0.9, weight_decay=0.01)
-        for _ in range(2):
-            p.grad = lib.tensor(g)
-            opt.step()
-        states.append([opt.state[p][k].numpy() for k in ('square_avg', 'grad_avg')])
-    for e, t in zip(*states):
-        # the state after two steps differs only through the parameters torch's inexact float32 sqrt moved
-        assert (e != t).sum() <= 5
+        opt = lib.optim.RMSprop([p], lr=1e-2, alpha=0.01, centered=True, momentum=0.9)
+        p.grad = lib.tensor(g)
+        opt.step()
+        bufs.append(opt.state[p]['momentum_buffer'].numpy())
+    np.testing.assert_allclose(bufs[0], bufs[1], rtol=3e-7, atol=0)
