@@ -10,6 +10,7 @@ from .ops import argcheck, nn_ops, arith, power, minmax, select, extremes, unary
 from .ops import other_devices
 from .ops._promote import py_number
 from .ops.unary_more import positive as _positive
+from .ops.clamp import clamp_method, clip_method
 
 
 def _operand(x):
@@ -105,7 +106,7 @@ METHODS = {
     'remainder': arith.remainder, 'remainder_': arith.remainder_,
     'pow': power.pow, 'pow_': power.pow_, 'maximum': minmax.maximum, 'minimum': minmax.minimum,
     # unary
-    'clamp': unary.clamp, 'clamp_': unary.clamp_, 'clip': unary.clamp, 'clip_': unary.clamp_,
+    'clamp': clamp_method, 'clamp_': unary.clamp_, 'clip': clip_method, 'clip_': unary.clip_,
     'clamp_min': unary.clamp_min, 'clamp_max': unary.clamp_max, 'square': unary.square,
     # comparison / logic
     'eq': compare.eq_method, 'ne': compare.ne_method, 'lt': compare.lt_method, 'le': compare.le_method,
@@ -119,7 +120,7 @@ METHODS = {
     'bitwise_and': compare.bitwise_and, 'bitwise_or': compare.bitwise_or,
     'bitwise_xor': compare.bitwise_xor, 'bitwise_not': compare.bitwise_not,
     'isnan': compare.isnan, 'isinf': compare.isinf, 'isfinite': compare.isfinite,
-    'where': lambda self, condition, other: compare.where(condition, self, other),
+    'where': compare.where_method,
     'masked_fill': compare.masked_fill, 'masked_fill_': compare.masked_fill_,
     # reductions
     'sum': reduce.sum, 'mean': reduce.mean, 'prod': reduce.prod, 'max': extremes.max,

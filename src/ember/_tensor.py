@@ -88,20 +88,6 @@ class Tensor(TensorConstruction, PythonProtocols, TensorLayout):
     def shape(self):
         return _tuple_new(Size, self._data.shape)
 
-    def size(self, dim=None):
-        if dim is None:
-            return _tuple_new(Size, self._data.shape)
-        return self._data.shape[self._wrap_dim(dim)]
-
-    def _wrap_dim(self, dim):
-        n = self._data.ndim
-        if n == 0:
-            raise IndexError(f'Dimension specified as {dim} but tensor has no dimensions')
-        if not -n <= dim < n:
-            raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], '
-                             f'but got {dim})')
-        return dim + n if dim < 0 else dim
-
     @property
     def dtype(self):
         return _dtype._FROM_NP[self._data.dtype]

@@ -1,6 +1,8 @@
-"""Where a tensor's elements are: strides, contiguity (also in channels-last order), the data
+"""A tensor's sizes (``size``, with PyTorch's dim checks) and where its elements are: strides, contiguity (also in channels-last order), the data
 pointer and the storage offset (mixed into Tensor)."""
 import numpy as np
+
+from ._size import Size
 
 _CHANNELS_LAST_ORDER = {('channels_last', 4): (1, 3, 2, 0), ('channels_last_3d', 5): (1, 4, 3, 2, 0)}
 
@@ -21,6 +23,26 @@ def _contiguous_strides(shape):
 
 class TensorLayout:
     """Layout queries of Tensor (its ``_data`` is a NumPy or CuPy array)."""
+
+    def size(self, dim=None):
+        if dim is None:
+            return tuple.__new__(Size, self._data.shape)
+        if dim.__class__ is not int:            # a NumPy integer, a 0-dim integer tensor: its int
+            from .ops.dims import int_arg, dim_type_error, user_frame
+            d = int_arg(dim)
+            if d is None:
+                raise dim_type_error('size', dim, user_frame(1))
+            dim = d
+        return self._data.shape[self._wrap_dim(dim)]
+
+    def _wrap_dim(self, dim):
+        n = self._data.ndim
+        if n == 0:
+            raise IndexError(f'Dimension specified as {dim} but tensor has no dimensions')
+        if not -n <= dim < n:
+            raise IndexError(f'Dimension out of range (expected to be in range of [{-n}, {n - 1}], '
+                             f'but got {dim})')
+        return dim + n if dim < 0 else dim
 
     def stride(self, dim=None):
         item = self._data.itemsize

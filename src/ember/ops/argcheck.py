@@ -237,3 +237,54 @@ def alias(fn, name, method=False):
             raise e from None
     f.__name__ = f.__qualname__ = name
     return f
+
+
+# ------------------------------------------------------------------ how the failed call was written
+# PyTorch's "invalid combination" message lists the arguments as they were given: by position
+# (``Tensor, list``) or by keyword (``max=list``, the keywords last to first). An op that can only
+# see its bound parameters reads the call from its caller's bytecode, on the error path only.
+
+def call_form(frame):
+    """(how many arguments by position, the keyword names) of the call now running in ``frame`` (the
+    caller of an op), read from its bytecode; None where it cannot be read (a ``*args`` call, ...)."""
+    import dis
+    try:                                        # (the error path only: any surprise reads as "unknown")
+        code, at = frame.f_code, frame.f_lasti
+        ins = [i for i in dis.get_instructions(code) if i.offset <= at]
+    except Exception:
+        return None
+    if not ins or ins[-1].opname not in ('CALL', 'CALL_KW'):
+        return None
+    call, names = ins[-1], ()
+    for i in reversed(ins[:-1]):
+        if i.opname == 'PRECALL':
+            continue
+        if i.opname == 'KW_NAMES':
+            names = code.co_consts[i.arg]
+        elif call.opname == 'CALL_KW':
+            names = i.argval if i.opname == 'LOAD_CONST' else None
+        break
+    if not isinstance(names, tuple):
+        return None
+    return call.arg - len(names), names
+
+
+def invalid_call(fname, frame, params, values, fallback, method=False):
+    """:func:`invalid_combination` for the call in ``frame`` of ``fname``, whose parameters ``params``
+    (the tensor first) hold ``values``. ``method``: a method call (the tensor is not listed); None:
+    one when fewer arguments came than ``params`` (ops whose parameters are all required). Where the
+    call cannot be read (``fn(*args)``) it is taken as the function form with ``fallback`` arguments
+    by position."""
+    form = call_form(frame)
+    if form is None and getattr(frame.f_code, 'co_qualname', '') == 'accept_axis.<locals>.op':
+        form = call_form(frame.f_back)            # (the methods' thin wrapper for axis=: its caller)
+    if form is None:
+        npos, kws, method = fallback, (), False
+    else:
+        npos, kws = form
+        if method is None:
+            method = npos + len(kws) < len(params)
+    if method:
+        params, values = params[1:], values[1:]
+    given = dict(zip(params, values))
+    return _mixed(fname, list(values[:npos]), {k: given[k] for k in reversed(kws) if k in given})

@@ -10,6 +10,7 @@ from ._complex import complex_error as no_complex, CLAMP_COMPLEX
 
 _BF16 = _dtype.bfloat16.np
 _PLAIN = (int, float, type(None))
+_NUMBERS = (int, float, bool, complex)
 
 
 def _threshold_grad(g, mask):
@@ -114,36 +115,57 @@ class ClampMaxBackward1(ClampBackward0):
     pass
 
 
-def _bounds_check(min, max, name='clamp'):
+class _BadBound(Exception):
+    """A bound no overload of clamp takes; the public forms turn it into PyTorch's TypeError."""
+
+
+def _bounds_check(min, max):
     """How PyTorch's overloads read the bounds: (tensor overload?, min, max). Tensor bounds and
     number bounds do not mix, except that a 0-dim tensor that needs no grad, beside a number, is
-    read as that number; NumPy scalars count as Python numbers."""
+    read as that number; NumPy scalars count as Python numbers; anything else raises _BadBound."""
     a, b = isinstance(min, Tensor), isinstance(max, Tensor)
     if a or b:
         if a is b or min is None or max is None:
             return True, min, max
         t = min if a else max
         if t._data.ndim or t.requires_grad:
-            got = ', '.join('Tensor' if isinstance(v, Tensor) else type(v).__name__ for v in (min, max))
-            raise TypeError(f'{name}() received an invalid combination of arguments - got ({got}), but '
-                            'expected one of:')
+            raise _BadBound
         min, max = (t.item(), max) if a else (min, t.item())
     if min.__class__ not in _PLAIN:
-        min = py_number(min)
+        min = _number(min)
     if max.__class__ not in _PLAIN:
-        max = py_number(max)
+        max = _number(max)
     return False, min, max
 
 
-def _clamp_function(name):
-    """``ember.clamp`` and its alias ``ember.clip`` (each reports its own name in the parser's errors)."""
+def _number(v):
+    v = py_number(v)
+    if v.__class__ not in _NUMBERS:
+        raise _BadBound
+    return v
+
+
+def _bound_error(name, method, input, min, max, out=None):
+    """PyTorch's TypeError for bounds no overload of ``name`` takes, listing the arguments as the
+    caller wrote them (``method``: the tensor is not listed)."""
+    import sys
+    from .argcheck import invalid_call
+    given = 1 if min is None and max is None else 2 if max is None else 3
+    return invalid_call(name, sys._getframe(2), ('input', 'min', 'max', 'out'), (input, min, max, out), given, method)
+
+
+def _clamp_function(name, method=False):
+    """``ember.clamp`` / ``ember.clip`` and the methods (each reports its own name and form in the
+    parser's errors)."""
     def clamp(input, min=None, max=None, *, out=None):
         try:
-            tensors, min, max = _bounds_check(min, max, name)
+            tensors, min, max = _bounds_check(min, max)
             if tensors:
                 r = apply(ClampBackward0, input, min, max)
             else:
                 r = apply(ClampBackward1, input, min=min, max=max)
+        except _BadBound:
+            raise _bound_error(name, method, input, min, max, out) from None
         except (AttributeError, RuntimeError):      # not a tensor: the parser's TypeError comes first
             from .argcheck import bad_input
             bad_input(name, (input, min, max) if max is not None else (input, min) if min is not None else (input,))
@@ -156,6 +178,7 @@ def _clamp_function(name):
 
 
 clamp, clip = _clamp_function('clamp'), _clamp_function('clip')
+clamp_method, clip_method = _clamp_function('clamp', True), _clamp_function('clip', True)
 
 
 def check_float_bounds(self, *bounds):
@@ -175,13 +198,22 @@ def check_float_bounds(self, *bounds):
                            f'desired output type {CPP_NAMES[_scalar_name(self.dtype)]}')
 
 
-def clamp_(self, min=None, max=None):
-    tensors, min, max = _bounds_check(min, max)
-    check_float_bounds(self, min, max)
-    if tensors:
-        _complex_bound_cast(self, min, max)
-        return apply_inplace(ClampBackward0, self, min, max)
-    return apply_inplace(ClampBackward1, self, min=min, max=max)
+def _clamp_inplace(name):
+    def clamp_(self, min=None, max=None):
+        try:
+            tensors, min, max = _bounds_check(min, max)
+        except _BadBound:
+            raise _bound_error(name, True, self, min, max) from None
+        check_float_bounds(self, min, max)
+        if tensors:
+            _complex_bound_cast(self, min, max)
+            return apply_inplace(ClampBackward0, self, min, max)
+        return apply_inplace(ClampBackward1, self, min=min, max=max)
+    clamp_.__name__ = clamp_.__qualname__ = name
+    return clamp_
+
+
+clamp_, clip_ = _clamp_inplace('clamp_'), _clamp_inplace('clip_')
 
 
 def _complex_bound_cast(self, *bounds):
@@ -222,5 +254,3 @@ def clamp_max(input, max, *, out=None):
         return _bound_out(apply(ClampMaxBackward1, input, None, max), out, 'clamp_max', True)
     return _bound_out(apply(ClampMaxBackward0, input, max=py_number(max)), out, 'clamp_max', False)
 
-
-clip_ = clamp_

@@ -1,11 +1,10 @@
-"""Comparisons, logical and bitwise ops, where and masked_fill."""
+"""Comparisons, logical and bitwise ops and where (masked_fill, re-exported, is in masked_fill.py)."""
 import numpy as np
 
 from .._tensor import Tensor
 from ._op import Op, apply, apply_inplace
 from .broadcast_errors import broadcast_mismatch
-from .index_value import check_fill_value
-from ._promote import promote, as_array, unbroadcast, result_dtype, xp
+from ._promote import promote, as_array, unbroadcast, result_dtype
 from .arith_support import guarded
 from .argcheck import bad_input, need_tensor, bad_operands, operand_error, invalid_combination
 
@@ -48,11 +47,13 @@ def _operand(v):
     return v.__class__ in _OPERANDS or isinstance(v, (Tensor, int, float, complex, np.generic))
 
 
-def _parser_error(fname, args, out=None):
-    """PyTorch's TypeError when no overload of ``fname`` takes these arguments (the method forms
-    leave the tensor out of ``args``)."""
-    from .argcheck import _mixed
-    return _mixed(fname, [a for a in args if a is not _MISSING], {} if out is None else {'out': out})
+def _parser_error(fname, input, other, out=None, method=False):
+    """PyTorch's TypeError when no overload of ``fname`` takes these arguments, listed as the caller
+    wrote them (the method forms leave the tensor out)."""
+    import sys
+    from .argcheck import invalid_call
+    given = 1 if other is _MISSING else 2
+    return invalid_call(fname, sys._getframe(2), ('input', 'other', 'out'), (input, other, out), given, method)
 
 
 def _cmp_forms(fname, cls, inplace):
@@ -60,7 +61,7 @@ def _cmp_forms(fname, cls, inplace):
     def f(input, other=_MISSING, *, out=None):
         if input.__class__ is not Tensor and not isinstance(input, Tensor) or not _operand(other) or \
                 out is not None and not isinstance(out, Tensor):
-            raise _parser_error(fname, (input, other), out)
+            raise _parser_error(fname, input, other, out)
         r = apply(cls, input, other)
         if out is not None:
             from .arith import _check_out
@@ -69,12 +70,12 @@ def _cmp_forms(fname, cls, inplace):
 
     def method(self, other=_MISSING):
         if not _operand(other):
-            raise _parser_error(fname, (other,))
+            raise _parser_error(fname, self, other, method=True)
         return apply(cls, self, other)
 
     def f_(self, other=_MISSING):
         if not _operand(other):
-            raise _parser_error(fname + '_', (other,))
+            raise _parser_error(fname + '_', self, other, method=True)
         return apply_inplace(inplace[isinstance(other, Tensor)], self, other)
     f.__name__, method.__name__, f_.__name__ = fname, fname, fname + '_'
     return f, method, f_
@@ -305,12 +306,21 @@ def _int_fits(v, t):
         _fill_array(v, t.dtype)
 
 
-def where(condition, input=None, other=None, *, out=None):
-    if input is None and other is None:
+_WHERE_OPERANDS = (Tensor, int, float, bool, complex, np.generic)
+
+
+def where(condition, input=_MISSING, other=_MISSING, *, out=None):
+    if input is _MISSING and other is _MISSING:
         from .index import nonzero
         need_tensor('where', condition, 'condition')
         return nonzero(condition, as_tuple=True)
     if input.__class__ is not Tensor or other.__class__ is not Tensor:
+        if out is not None and input is not _MISSING and other is not _MISSING:
+            from .argcheck import not_tensor_error      # the out= overload takes tensors only
+            bad = ('input', 2, input) if input.__class__ is not Tensor else ('other', 3, other)
+            raise not_tensor_error('where', bad[2], bad[0], bad[1])
+        if not isinstance(input, _WHERE_OPERANDS) or not isinstance(other, _WHERE_OPERANDS):
+            raise _where_error(condition, input, other, out)
         if not isinstance(input, Tensor) and not isinstance(other, Tensor):
             from .creation import scalar_tensor
             input = scalar_tensor(input, condition, result_dtype(input, other))
@@ -327,63 +337,21 @@ def where(condition, input=None, other=None, *, out=None):
     return r
 
 
-class MaskedFillBackward0(Op):
-    def forward(self, a, mask, value):
-        if mask.dtype != np.bool_:
-            from .matmul import CPP_NAMES
-            raise RuntimeError(f'masked_fill_ only supports boolean masks, but got mask with dtype '
-                               f'{CPP_NAMES[_scalar_name_np(mask.dtype)]}')
-        if not isinstance(value, (int, float, bool, complex)):
-            if value.ndim != 0:
-                raise RuntimeError('masked_fill_ only supports a 0-dimensional value tensor, but got '
-                                   f'tensor with {value.ndim} dimension(s).')
-        self.real_value = not isinstance(value, complex) and getattr(value, 'dtype', a.dtype).kind != 'c'
-        if a.dtype.kind != 'c' and not self.real_value:
-            from ._complex import value_fits as _value_fits
-            _value_fits(1j, a.dtype)
-        self.mask = mask
-        try:
-            shape = np.broadcast_shapes(a.shape, mask.shape)
-        except ValueError:
-            raise broadcast_mismatch((mask.shape, a.shape)) from None     # (the in-place form: see masked_fill_)
-        self.shape = a.shape
-        m = xp(a)
-        v = m.asarray(np.asarray(value).astype(a.dtype)) if isinstance(value, (int, float, bool, complex)) \
-            else value.astype(a.dtype)
-        out = m.where(mask, v, a)
-        return as_array(out if out.shape == shape else m.broadcast_to(out, shape).copy())
-
-    def backward(self, g):
-        m = Tensor._make(self.mask)
-        ga = unbroadcast(where(m, 0.0, g), self.shape) if self._next[0][0] is not None else None
-        gv = None
-        if self._next[2][0] is not None:
-            gv = where(m, g, 0.0).sum()
-            if self.real_value and gv._data.dtype.kind == 'c':
-                from .arith import real_part
-                gv = real_part(gv)
-        return ga, None, gv
-
-    _free = ('mask',)
+def where_method(self, condition, other):
+    return where(condition, self, other)
 
 
-class MaskedFillBackward1(MaskedFillBackward0):
-    """masked_fill with a 0-dim tensor value"""
+def _where_error(condition, input, other, out):
+    """PyTorch's TypeError for a where() operand that is neither a Tensor nor a Number (or missing),
+    listing the arguments as the caller wrote them."""
+    import sys
+    from .argcheck import invalid_call
+    f = sys._getframe(2)
+    if f.f_code is where_method.__code__:          # (the method lists condition and other)
+        return invalid_call('where', f.f_back, ('condition', 'other'), (condition, other), 2)
+    values = (condition, input, other, out)
+    given = next((i for i, v in enumerate(values[:3]) if v is _MISSING), 3)
+    return invalid_call('where', f, ('condition', 'input', 'other', 'out'), values, given)
 
 
-def masked_fill(input, mask, value):
-    value = check_fill_value(input, value)
-    cls = MaskedFillBackward1 if isinstance(value, Tensor) else MaskedFillBackward0
-    return apply(cls, input, mask, value)
-
-
-def masked_fill_(self, mask, value):
-    value = check_fill_value(self, value)
-    cls = MaskedFillBackward1 if isinstance(value, Tensor) else MaskedFillBackward0
-    try:
-        return apply_inplace(cls, self, mask, value)
-    except RuntimeError:
-        err = isinstance(mask, Tensor) and broadcast_mismatch((self.shape, mask.shape))
-        if not err:
-            raise
-    raise err from None                  # PyTorch names self first in the in-place form
+from .masked_fill import MaskedFillBackward0, MaskedFillBackward1, masked_fill, masked_fill_   # noqa: E402,F401

@@ -32,3 +32,45 @@ def _int_dim(dim):
     if d is None:
         raise TypeError(f'dim must be an int, got {type(dim).__name__}')
     return d
+
+
+def dim_type_error(fname, dim, frame):
+    """PyTorch's TypeError for a ``dim`` of op ``fname`` that is no int, as the call in ``frame``
+    gave it: by keyword (no position) or as the last positional argument (read on the error path
+    only; position 1 where the call cannot be read)."""
+    from .argcheck import call_form, type_name
+    form = call_form(frame)
+    at = ' (position 1)' if form is None else '' if 'dim' in form[1] else f' (position {form[0]})'
+    return TypeError(f"{fname}(): argument 'dim'{at} must be int, not {type_name(dim)}")
+
+
+def user_frame(depth):
+    """The frame ``depth`` calls above the caller, past the methods' thin wrapper for axis=."""
+    import sys
+    frame = sys._getframe(depth + 1)
+    if getattr(frame.f_code, 'co_qualname', '') == 'accept_axis.<locals>.op':
+        frame = frame.f_back                    # (the methods' thin wrapper for axis=: its caller)
+    return frame
+
+
+def bad_dim(fname, dim):
+    """In an ``except TypeError`` around op ``fname``: PyTorch's parser error when ``dim`` is no int
+    (nor read as one), else re-raise the error being handled. Always raises."""
+    if isinstance(dim, int) or int_arg(dim) is not None:
+        raise                                    # noqa: PLE0704 (the caller's error)
+    raise dim_type_error(fname, dim, user_frame(2)) from None
+
+
+def squeeze_item_dim(input, dim):
+    """The int of squeeze's tensor ``dim`` that is no 0-dim integer tensor: only the method given it
+    by position reads a one-element tensor (bool included) as the item of its int list; otherwise
+    PyTorch's parser refuses it. In an ``except TypeError``: re-raises it for other dims."""
+    if not isinstance(dim, Tensor):
+        raise                                    # noqa: PLE0704 (the caller's error)
+    from .argcheck import call_form, invalid_call
+    frame = user_frame(2)
+    form = call_form(frame)
+    d = int_arg(dim, item=True)
+    if d is not None and form is not None and form[0] == 1 and not form[1]:
+        return d
+    raise invalid_call('squeeze', frame, ('input', 'dim'), (input, dim), 2, None)

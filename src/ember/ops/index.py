@@ -258,7 +258,12 @@ class FillBackward3(Op):
 def fill_(self, value):
     if isinstance(value, Tensor):
         return apply_inplace(FillBackward3, self, value)
-    return apply_inplace(FillBackward2, self, value=fit_number(value, self))
+    try:
+        value = fit_number(value, self)
+    except TypeError:
+        from .index_value import bad_fill
+        bad_fill('fill_', ('input', 'value'), (self, value))
+    return apply_inplace(FillBackward2, self, value=value)
 
 
 def zero_(self):

@@ -10,7 +10,7 @@ from ._promote import xp, unbroadcast
 from .shape import wrap_dim, expand
 from .join import cat
 from .index import IndexBackward0, IndexPutBackward0, _np_key, _translate, argwhere  # noqa: F401  (exported here)
-from .index_value import check_fill_value
+from .index_value import check_fill_value, bad_fill
 from .gather import (ScatterReduceBackward0, REDUCES, dtype_name as _name, first_bad as _first_bad,
                      as_1d as _as_1d, zeros_for as _zeros, wants as _wants, with_out as _out)
 
@@ -232,11 +232,17 @@ def _fill(self, dim, index, value, run):
 
 def index_fill(input, dim, index, value):
     """A copy of ``input`` with the slices ``index`` names along ``dim`` set to ``value``."""
-    return _fill(input, dim, index, value, apply)
+    try:
+        return _fill(input, dim, index, value, apply)
+    except TypeError:
+        bad_fill('index_fill', ('input', 'dim', 'index', 'value'), (input, dim, index, value))
 
 
 def index_fill_(self, dim, index, value):
-    return _fill(self, dim, index, value, apply_inplace)
+    try:
+        return _fill(self, dim, index, value, apply_inplace)
+    except TypeError:
+        bad_fill('index_fill_', ('input', 'dim', 'index', 'value'), (self, dim, index, value))
 
 
 # ------------------------------------------------------------------ index_put

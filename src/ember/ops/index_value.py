@@ -56,6 +56,17 @@ def check_fill_value(t, value, fname=None):
     return value if isinstance(value, Tensor) else v
 
 
+def bad_fill(fname, params, values):
+    """In an ``except TypeError`` around op ``fname`` (all of whose ``params`` are required, the fill
+    value last): PyTorch's parser error when the value is neither a number nor a Tensor, listing
+    the arguments as the caller wrote them; else re-raise the error being handled. Always raises."""
+    if isinstance(values[-1], (Tensor, bool, int, float, complex, np.generic)):
+        raise                                    # noqa: PLE0704 (the caller's error)
+    import sys
+    from .argcheck import invalid_call
+    raise invalid_call(fname, sys._getframe(2), params, values, len(params), None) from None
+
+
 def _type_name(value):
     cls = type(value)
     return f'numpy.{cls.__name__}' if cls.__module__ == 'numpy' else cls.__name__

@@ -17,6 +17,7 @@ from ._promote import xp
 from .reduce import grad_dtype_check
 from .return_types import make_return
 from .shape import wrap_dim
+from .dims import int_arg, dim_type_error, user_frame
 
 __all__ = ['cumsum', 'cumprod', 'cummax', 'cummin', 'logcumsumexp']
 
@@ -26,11 +27,17 @@ _LOW_FLOATS = (np.dtype(np.float16), _dtype.bfloat16.np)   # accumulated in floa
 
 # ------------------------------------------------------------------ shared helpers
 
-def need_dim(dim, fname):
-    """PyTorch's errors for a missing or non-integer ``dim``."""
+def need_dim(dim, fname, depth=None):
+    """PyTorch's errors for a missing or non-integer ``dim`` (a NumPy integer or a 0-dim integer tensor
+    is read as its int). ``depth``: the frames up to the user's call, for the argument's position."""
     if dim is _MISSING:
         raise TypeError(f'{fname}() missing 1 required positional arguments: "dim"')
     if not isinstance(dim, int) or isinstance(dim, bool):
+        d = int_arg(dim)
+        if d is not None:
+            return d
+        if depth is not None:
+            raise dim_type_error(fname, dim, user_frame(depth))
         raise TypeError(f"{fname}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
     return dim
 
@@ -217,7 +224,7 @@ def _scan(cls, fname):
     def f(input, dim=_MISSING, *, dtype=None, out=None):
         if _amp.state.on and _amp.fp32(fname, input):  # autocast hook (ember.amp)
             return _amp.call_fp32(f, input, dim, dtype=dtype, out=out)
-        r = apply(cls, input, dim=need_dim(dim, fname), dtype=dtype)
+        r = apply(cls, input, dim=need_dim(dim, fname, 2), dtype=dtype)
         if dtype is not None and not r.requires_grad and grad_mode.is_grad_enabled() and requires_grad(input):
             # an integer dtype= on a grad-requiring input: refused once computed (dim errors come first)
             if out is not None:
@@ -226,7 +233,7 @@ def _scan(cls, fname):
         return r if out is None else write_out(out, r, fname)
 
     def f_(self, dim=_MISSING, *, dtype=None):
-        dim = need_dim(dim, fname + '_')
+        dim = need_dim(dim, fname + '_', 2)
         return apply_inplace(cls, self, dim=dim, dtype=_inplace_dtype(self, dtype, fname))
     f.__name__, f_.__name__ = fname, fname + '_'
     f.__doc__ = f'{fname}(input, dim, *, dtype=None, out=None): the running {fname[3:]} along dim.'
@@ -357,7 +364,7 @@ def _complex_logcumsumexp(a, d, reverse):
 
 def logcumsumexp(input, dim=_MISSING, *, out=None):
     """log of the running sum of exp(input) along dim, computed stably."""
-    r = apply(LogcumsumexpBackward0, input, dim=need_dim(dim, 'logcumsumexp'))
+    r = apply(LogcumsumexpBackward0, input, dim=need_dim(dim, 'logcumsumexp', 2))
     return r if out is None else write_out(out, r, 'logcumsumexp')
 
 

@@ -14,7 +14,7 @@ from ._op import Op, apply
 from ._promote import xp as _xp
 from .arg_types import int_sizes
 from .argcheck import bad_input, need_tensor
-from .dims import wrap_dim, int_arg  # noqa: F401 (imported from here by the ops)
+from .dims import wrap_dim, int_arg, bad_dim, squeeze_item_dim  # noqa: F401 (imported from here by the ops)
 
 
 
@@ -336,7 +336,11 @@ def squeeze(input, dim=None):
         return apply(SqueezeBackward0, input)
     if isinstance(dim, (tuple, list)):
         return apply(SqueezeBackward2, input, dims=tuple(dim))
-    return apply(SqueezeBackward1, input, dims=(dim,))
+    try:
+        return apply(SqueezeBackward1, input, dims=(dim,))
+    except TypeError:
+        return apply(SqueezeBackward1, input, dims=(squeeze_item_dim(input, dim),))
+
 
 
 class UnsqueezeBackward0(Op):
@@ -356,7 +360,11 @@ class UnsqueezeBackward0(Op):
 
 
 def unsqueeze(input, dim):
-    return apply(UnsqueezeBackward0, input, dim=dim)
+    try:
+        return apply(UnsqueezeBackward0, input, dim=dim)
+    except TypeError:
+        bad_dim('unsqueeze', dim)
+
 
 
 def flatten(input, start_dim=0, end_dim=-1):
