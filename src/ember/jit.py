@@ -12,14 +12,16 @@ ember has no TorchScript compiler. What a script still gets from ``torch.jit`` h
 """
 import contextlib
 import functools
+import os
 import typing
+import warnings
 
 from .nn.modules.module import Module
 
 __all__ = ['script', 'trace', 'save', 'load', 'ignore', 'unused', 'export', 'interface', 'is_scripting',
            'is_tracing', 'annotate', 'Final', 'fork', 'wait', 'Future', 'ScriptModule', 'ScriptFunction',
            'RecursiveScriptModule', 'TopLevelTracedModule', 'TracedModule', 'script_if_tracing', 'Attribute',
-           'Error']
+           'Error', 'freeze', 'optimize_for_inference']
 
 Final = typing.Final
 Error = RuntimeError
@@ -110,6 +112,9 @@ class _NoIR:
     def save(self, *args, **kwargs):
         raise _no_ir('archive')
 
+    def save_to_buffer(self, *args, **kwargs):
+        raise _no_ir('archive')
+
 
 class ScriptFunction(_NoIR):
     """A scripted or traced function: calls the original Python function."""
@@ -137,7 +142,8 @@ class ScriptModule(_NoIR, Module):
         d['_non_persistent_buffers_set'] = orig._non_persistent_buffers_set
         d['training'] = orig.training
         for name, child in orig._modules.items():
-            d['_modules'][name] = None if child is None else self._child_cls(child)
+            keep = child is None or isinstance(child, ScriptModule)     # already scripted: kept as is
+            d['_modules'][name] = child if keep else self._child_cls(child)
 
     @property
     def original_name(self):
@@ -189,6 +195,16 @@ class RecursiveScriptModule(ScriptModule):
         if len(lines) == 1:
             return f'RecursiveScriptModule({lines[0]})'
         return 'RecursiveScriptModule(\n  ' + '\n  '.join(lines) + '\n)'
+
+
+class _Frozen(RecursiveScriptModule):
+    """``freeze``'s result: PyTorch inlines the submodules, so it prints without them."""
+
+    def __repr__(self):
+        return f'RecursiveScriptModule(original_name={self.original_name})'
+
+
+_Frozen.__name__ = _Frozen.__qualname__ = 'RecursiveScriptModule'
 
 
 class TracedModule(ScriptModule):
@@ -251,8 +267,37 @@ def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inpu
 
 
 def save(m, f, _extra_files=None):
-    """Only ScriptModules have ``save`` (a plain module gives PyTorch's AttributeError)."""
-    m.save(f)
+    """Only ScriptModules have ``save``/``save_to_buffer`` (a plain module gives PyTorch's
+    AttributeError, naming the one its kind of ``f`` needs)."""
+    if isinstance(f, (str, os.PathLike)):
+        m.save(f)
+    else:
+        m.save_to_buffer()
+
+
+def _need_script(what):
+    return RuntimeError(f"{what} expects a ScriptModule as input. Please use ember.jit.script or "
+                        "ember.jit.trace to script your 'nn.Module'.")
+
+
+def freeze(mod, preserved_attrs=None, optimize_numerics=True):
+    """An eval-mode ScriptModule "frozen": here a RecursiveScriptModule running the same code (its
+    weights are not turned into constants, so it still lists its parameters)."""
+    warnings.warn('`ember.jit.freeze` is deprecated. Please use `ember.compile` instead.', DeprecationWarning)
+    if not isinstance(mod, ScriptModule):
+        raise _need_script('Freezing')
+    if mod.training:
+        raise RuntimeError('Freezing is currently only implemented for modules in eval mode. '
+                           'Please call .eval() on your module before freezing.')
+    return _Frozen(mod._orig).eval()
+
+
+def optimize_for_inference(mod, other_methods=None):
+    warnings.warn('`ember.jit.optimize_for_inference` is deprecated. Please use `ember.compile` instead.',
+                  DeprecationWarning)
+    if not isinstance(mod, ScriptModule):
+        raise _need_script('optimize_for_inference')
+    return freeze(mod.eval(), preserved_attrs=other_methods)
 
 
 def load(f, map_location=None, _extra_files=None, _restore_shapes=False):

@@ -15,6 +15,7 @@
     Exp.apply(x)          # grad_fn prints as <ExpBackward object at 0x...>
 """
 import functools
+import inspect
 import warnings
 
 from . import grad_mode, saved_hooks as _saved_hooks
@@ -149,13 +150,17 @@ class Function(FunctionCtx, metaclass=_FunctionMeta):
     def apply(cls, *args, **kwargs):
         from .._tensor import Tensor
         from ..ops._op import edge
+        custom_setup = cls.setup_context is not Function.setup_context
+        if custom_setup:    # like torch: inputs bound to forward's signature, defaults filled in
+            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args, kwargs = bound.args, bound.kwargs
         node = cls._backward_cls()
         is_tensor = [isinstance(a, Tensor) for a in args]
         if _fw_levels and cls.jvp is Function.jvp:
             _no_jvp(args)
         node.needs_input_grad = tuple(t and a.requires_grad for t, a in zip(is_tensor, args))
         record = grad_mode.is_grad_enabled() and any(node.needs_input_grad)
-        custom_setup = cls.setup_context is not Function.setup_context
         with grad_mode.no_grad():
             if custom_setup:
                 out = cls.forward(*args, **kwargs)

@@ -14,6 +14,7 @@ import enum
 import os
 import socket
 import time
+import warnings
 
 from ._events import EventList, FunctionEvent, FunctionEventAvg  # noqa: F401
 from ._record import Recorder
@@ -42,6 +43,15 @@ class ProfilerAction(enum.Enum):
     DEVICE_STOPPED = 4
 
 
+_WARNED = set()
+
+
+def _warn_once(msg):
+    if msg not in _WARNED:
+        _WARNED.add(msg)
+        warnings.warn(msg, stacklevel=3)
+
+
 def supported_activities():
     acts = {ProfilerActivity.CPU}
     from ..cuda import is_available
@@ -60,7 +70,6 @@ def schedule(*, wait, warmup, active, repeat=0, skip_first=0, skip_first_wait=0)
     if wait < 0 or warmup < 0 or active <= 0 or repeat < 0 or skip_first < 0:
         raise AssertionError('Invalid profiler schedule arguments')
     if warmup == 0:
-        import warnings
         warnings.warn('Profiler won\'t be using warmup, this can skew profiler results')
 
     def action(step):
@@ -137,10 +146,15 @@ class profile:
         self.step_num, self._rec, self._step_evt = 0, None, None
         self._events = EventList()
         self._has_schedule = schedule is not None
+        self.acc_events, self._cycles = acc_events, 0
 
     # --------------------------------------------------------------- recording
     def _begin(self):
         if self._rec is None:
+            if self._cycles and not self.acc_events:
+                _warn_once('Warning: Profiler clears events at the end of each cycle. Only events from the '
+                           'current cycle will be reported. To keep events across cycles, set acc_events=True.')
+            self._cycles += 1
             self._rec = Recorder(self.record_shapes)
             self._rec.start()
         self._mark_step()
@@ -161,7 +175,7 @@ class profile:
             return
         rec.stop()
         if save:
-            self._events = EventList(rec.events)
+            self._events = EventList((list(self._events) if self.acc_events else []) + rec.events)
             if self.on_trace_ready is not None:
                 self.on_trace_ready(self)
 

@@ -68,6 +68,9 @@ class FunctionEvent(_Times):
         self.input_shapes = input_shapes if input_shapes is not None else []
         self.cpu_children, self.cpu_parent = [], None
         self.is_user_annotation = is_user_annotation
+        self.trace_name = name
+        if name.startswith('ProfilerStep#'):    # the steps gather under one name, as in PyTorch
+            self.name = 'ProfilerStep*'
 
     key = property(lambda self: self.name)
 
@@ -142,7 +145,7 @@ class EventList(list):
 
     def export_chrome_trace(self, path):
         """Writes the events as a Chrome trace (open it in chrome://tracing or Perfetto)."""
-        events = [{'ph': 'X', 'cat': 'user_annotation' if e.is_user_annotation else 'cpu_op', 'name': e.name,
+        events = [{'ph': 'X', 'cat': 'user_annotation' if e.is_user_annotation else 'cpu_op', 'name': e.trace_name,
                    'pid': os.getpid(), 'tid': e.thread, 'ts': e.start_us, 'dur': e.cpu_time_total,
                    'args': {'Input Dims': e.input_shapes} if e.input_shapes else {}}
                   for e in self if isinstance(e, FunctionEvent)]
