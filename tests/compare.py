@@ -68,3 +68,23 @@ def assert_script_same(script, min_lines=1, **names):
     assert len(got) == len(want) >= min_lines
     for g, w in zip(got, want):
         assert g == w
+
+
+def _seen(T, fn):
+    """What a user sees of ``fn(T)``: the repr of the result (of each item of a tuple or list), or the
+    exception type and the first line of its message."""
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        try:
+            r = fn(T)
+        except Exception as e:          # noqa: BLE001 (the error is what is compared)
+            return ('raises', type(e).__name__, str(e).split('\n')[0])
+    if isinstance(r, (tuple, list)):
+        return [repr(x) for x in r]
+    return repr(r)
+
+
+def same_seen(fn):
+    """``fn`` on torch and on ember shows the same (``torch`` read as ``ember``)."""
+    t, e = _seen(torch, fn), _seen(ember, fn)
+    assert str(t).replace('torch', 'ember') == str(e), f'\ntorch: {t}\nember: {e}'

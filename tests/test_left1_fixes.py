@@ -2,30 +2,10 @@
 masked_fill / fill_ / index_fill values, comparison operands (listed by position or by keyword, as
 the call wrote them) and dims given as tensors (squeeze, cumsum, unsqueeze, size): each case runs on
 torch and on ember and compares what a user sees (repr, exception type + first line)."""
-import warnings
-
 import numpy as np
 import pytest
-import torch
 
-import ember
-
-
-def _see(T, fn):
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        try:
-            r = fn(T)
-        except Exception as e:          # noqa: BLE001 (the error is what is compared)
-            return ('raises', type(e).__name__, str(e).split('\n')[0])
-    if isinstance(r, (tuple, list)):
-        return [repr(x) for x in r]
-    return repr(r)
-
-
-def same(fn):
-    t, e = _see(torch, fn), _see(ember, fn)
-    assert str(t).replace('torch', 'ember') == str(e), f'\ntorch: {t}\nember: {e}'
+from compare import same_seen as same
 
 
 VALUES = {'list': [1., 2.], 'nd': np.ones(2), 'str': 'a', 'tuple': (1, 2), 'none': None,

@@ -9,24 +9,10 @@ import pytest
 import torch
 
 import ember
+from compare import same_seen as same
 from helpers import check
 
 
-def _see(T, fn):
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        try:
-            r = fn(T)
-        except Exception as e:          # noqa: BLE001 (the error is what is compared)
-            return ('raises', type(e).__name__, str(e).split('\n')[0])
-    if isinstance(r, (tuple, list)):
-        return [repr(x) for x in r]
-    return repr(r)
-
-
-def same(fn):
-    t, e = _see(torch, fn), _see(ember, fn)
-    assert str(t).replace('torch', 'ember') == str(e), f'\ntorch: {t}\nember: {e}'
 
 
 def x(T):
