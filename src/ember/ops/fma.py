@@ -69,6 +69,8 @@ def fma64(a, b, c):
 def fma(a, b, c):
     """``a*b + c`` with one rounding, for NumPy float32/float64 results (arrays or scalars of the result
     dtype; float32 inputs stay float32, so scalars must be given as np.float32 there)."""
+    if any(hasattr(v, 'shape') and type(v) is not np.ndarray and not isinstance(v, np.generic) for v in (a, b, c)):
+        return a * b + c                        # a GPU array: the device's own arithmetic
     nd = np.result_type(a, b, c)
     if nd == f32 and all(type(v) is not np.ndarray or v.dtype == f32 for v in (a, b, c)):
         shape = np.broadcast_shapes(*(np.shape(v) for v in (a, b, c)))

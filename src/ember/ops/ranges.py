@@ -162,12 +162,14 @@ def _spaced(start, end, steps, dtype, name, device):
         start, end = int(start), int(end)
     if d.np.itemsize == 2 and d.is_floating_point:      # float16/bfloat16: every step in the dtype itself
         nd = d.np
-        lo, hi = np.asarray(np.float32(start)).astype(nd), np.asarray(np.float32(end)).astype(nd)
-        step = (hi - lo) / np.asarray(np.float32(n)).astype(nd)
-        idx = np.arange(steps)
-        arr = np.where(idx < steps // 2, lo + step * idx.astype(nd), hi - step * (steps - 1 - idx).astype(nd))
-        arr = arr.astype(np.float64) if steps != 1 else np.array([float(lo)])
-        return arr, d, _HOST
+        xp, ctx = _xp_for(device, nd)
+        with ctx:
+            lo, hi, m = (xp.asarray(np.float32(v)).astype(nd) for v in (start, end, n))
+            step = (hi - lo) / m
+            idx = xp.arange(steps)
+            arr = xp.where(idx < steps // 2, lo + step * idx.astype(nd), hi - step * (steps - 1 - idx).astype(nd))
+            arr = arr.astype(np.float64) if steps != 1 else xp.full(1, lo, np.float64)
+        return arr, d, ctx
     if d.is_floating_point and d is not _dtype.float64:     # float math (with FMA) on float32 operands
         xp, ctx = _xp_for(device, d.np)
         s32, e32 = np.float32(start), np.float32(end)
