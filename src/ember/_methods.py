@@ -18,9 +18,7 @@ def _operand(x):
         return py_number(x)
     if isinstance(x, (Tensor, int, float, bool, complex)):
         return x
-    if isinstance(x, np.ndarray):
-        return creation.tensor(x)
-    return None
+    return None                           # (a NumPy array too: NumPy's own operator then decides, as with torch)
 
 
 _FAST = {Tensor, int, float}
@@ -54,6 +52,15 @@ def _inplace(fn_):
     return op
 
 
+_rdiv = _binop(arith.div, True)
+
+
+def _rtruediv(self, other):
+    if isinstance(other, np.ndarray):       # as torch: the reciprocal times the array (NumPy multiplies)
+        return unary.reciprocal(self) * other
+    return _rdiv(self, other)
+
+
 def _invert(self):
     if self.dtype.name == 'bool':
         return compare.logical_not(self)
@@ -64,7 +71,8 @@ def _invert(self):
 
 def _eq(fn):
     def op(self, other):
-        other = _operand(other)
+        # (an array: torch's == compares with it, != answers True)
+        other = creation.tensor(other) if fn is compare.eq and isinstance(other, np.ndarray) else _operand(other)
         if other is None:
             return False if fn is compare.eq else True
         return fn(self, other)
@@ -75,7 +83,7 @@ OPERATORS = {
     '__add__': _binop(arith.add), '__radd__': _binop(arith.add),
     '__sub__': _binop(arith.sub), '__rsub__': _binop(arith.rsub),     # rsub(self, other): RsubBackward0/1
     '__mul__': _binop(arith.mul), '__rmul__': _binop(arith.mul),
-    '__truediv__': _binop(arith.div), '__rtruediv__': _binop(arith.div, True),
+    '__truediv__': _binop(arith.div), '__rtruediv__': _rtruediv,
     '__floordiv__': _binop(arith.floor_divide), '__rfloordiv__': _binop(arith.floor_divide, True),
     '__mod__': _binop(arith.remainder), '__rmod__': _binop(arith.remainder, True),
     '__pow__': _binop(power.pow), '__rpow__': _binop(power.pow, True),
