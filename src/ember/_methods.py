@@ -71,11 +71,12 @@ def _invert(self):
 
 def _eq(fn):
     def op(self, other):
-        # (an array: torch's == compares with it, != answers True)
-        other = creation.tensor(other) if fn is compare.eq and isinstance(other, np.ndarray) else _operand(other)
-        if other is None:
+        x = _operand(other)
+        if x is None:                   # an array: torch's == compares with it, != answers True
+            if fn is compare.eq and isinstance(other, np.ndarray):
+                return fn(self, creation.tensor(other))
             return False if fn is compare.eq else True
-        return fn(self, other)
+        return fn(self, x)
     return op
 
 
