@@ -38,6 +38,7 @@ import bench_core  # noqa: E402
 import bench_data  # noqa: E402
 import bench_more  # noqa: E402
 import bench_nn  # noqa: E402
+import bench_random  # noqa: E402
 
 CONV_FLOPS = 2 * 8 * 64 * 64 * 9 * 56 * 56
 # LSTM 64->128, seq 35, batch 32: forward GEMMs, plus the weight and hidden-state gradients
@@ -97,6 +98,8 @@ WORKLOADS = [
     Workload('data-2w', 'DataLoader, batch 64, per-item work, 2 persistent workers (time per batch)',
              unit='ms', measure=dataloader_time(2)),
     Workload('adam-10m', 'Adam `opt.step()`, 10M parameters (10 × 1M)', bench_more.adam_step, 'ms', '≤ 1.2'),
+    Workload('randn', 'randn(1M) float32, seeded', lambda lib: lambda: bench_random.measured(lib, 'randn f32'), 'ms'),
+    Workload('randperm', 'randperm(1M), seeded', lambda lib: lambda: bench_random.measured(lib, 'randperm 1e6'), 'ms'),
     Workload('memory', 'ResNet-CIFAR step, peak RSS increase over 3 steps (fresh process)',
              unit='MB', target='≤ 1.5', measure=memory_peak),
 ]

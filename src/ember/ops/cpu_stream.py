@@ -58,37 +58,51 @@ def _cast(x, nd):
 def _fisher_yates(z):
     """The permutation of range(n) that swapping positions i and j_i = i + z[i], for i = 0 .. n-2 in turn,
     leaves; without the sequential loop. Position i is final after step i: it gets what sat at j_i then,
-    which is what the previous step with the same target k < i moved there (a[k], the value position k
-    held at step k), or j_i itself. a[i] likewise is a[k] for the last step k < i that targeted i, or i;
-    those links point backwards, and are followed until every chain reaches an untouched position."""
+    which is what the previous step with the same target left there, or j_i itself. A step k leaves V(k),
+    what position k held at step k: V(k') of the last earlier step k' that targeted k, or k. Those links
+    point backwards and are followed (pointer doubling) until every chain reaches an untouched position."""
     n = len(z) + 1
     it = np.int32 if n < 1 << 31 else np.int64
-    j = np.arange(n - 1, dtype=np.int64)
-    j += z.astype(np.int64)
-    key = j * n
-    key += np.arange(n - 1)
+    sh = (n - 1).bit_length()
+    key = np.arange(n - 1, dtype=np.int64)
+    key += z.astype(np.int64)                   # j_i = i + z_i
+    key <<= sh
+    key |= np.arange(n - 1, dtype=np.int64)     # (target, step) in one integer
     key.sort()                                  # the steps by target, each target's in step order
-    tgt, step = (v.astype(it) for v in np.divmod(key, n))
-    same = tgt[1:] == tgt[:-1]
-    prev = np.full(n - 1, -1, it)               # the previous step with the same target
-    prev[step[1:][same]] = step[:-1][same]
-    last = np.append(~same, True)
-    lk, lt = step[last], tgt[last]
-    lk = np.where(lk == lt, prev[lk], lk)       # a step targeting itself came after the others
+    tgt = (key >> sh).astype(it)
+    stp = (key & ((1 << sh) - 1)).astype(it)
+    same = tgt[1:] == tgt[:-1]                  # sorted position p + 1 has a previous step p with its target
+    end = np.flatnonzero(~same)                 # the last step of each target (but the final one)
+    end = np.append(end, n - 2)
+    lt, lk = tgt[end], stp[end]
+    # V(t), what position t holds at step t: V(k) of the last earlier step k targeting t, else t. A step
+    # targeting itself is its target's last: then the one before it, if it shares the target
+    selfhit = np.flatnonzero(lk == lt)
+    prev = selfhit[end[selfhit] > 0]
+    pe = end[prev] - 1
+    ok = tgt[pe] == lt[prev]
     link = np.full(n, -1, it)
     link[lt] = lk
-    a = np.where(link < 0, np.arange(n, dtype=it), it(-1))
-    todo = np.flatnonzero(link >= 0).astype(it)
-    at = link[todo]
-    while todo.size:
-        v = a[at]
-        done = v >= 0
-        a[todo[done]] = v[done]
-        todo, at = todo[~done], link[at[~done]]
-    out = np.empty(n, np.int64)
-    out[:-1] = np.where(prev >= 0, a[prev], j)
-    out[-1] = a[-1]
-    return out
+    link[lt[selfhit]] = -1
+    link[lt[prev[ok]]] = stp[pe[ok]]
+    root = np.flatnonzero(link < 0).astype(it)
+    link[root] = root                           # an untouched position: its own value
+    todo = np.flatnonzero(link != np.arange(n, dtype=it))
+    while todo.size:                            # pointer doubling, while some chain has not reached a root
+        at = link[todo]
+        nxt = link[at]
+        link[todo] = nxt
+        todo = todo[nxt != at]
+    # step at sorted position p takes what the previous step with its target left there, else the target
+    prev_v = link[stp[:-1]]
+    prev_v -= tgt[1:]
+    prev_v *= same
+    prev_v += tgt[1:]
+    out = np.empty(n, it)
+    out[stp[0]] = tgt[0]
+    out[stp[1:]] = prev_v
+    out[-1] = link[-1]
+    return out.astype(np.int64)
 
 
 class CPUStream:
@@ -236,15 +250,20 @@ class CPUStream:
         if span >= 1 << 64:
             return self.words64(n).view(np.int64)
         big = span >= 1 << 28 if wide is None else wide and span >= 1 << 32
-        w = self.words64(n) if big else self.words(n)
-        return ((w % np.uint64(span)) + np.uint64(lo & ((1 << 64) - 1))).view(np.int64)
+        if big:
+            w = self.words64(n) % np.uint64(span)
+        else:                                   # 32-bit words: 32-bit division (quicker)
+            w = (self.words(n).astype(np.uint32) % np.uint32(span)).astype(np.uint64)
+        w += np.uint64(lo & ((1 << 64) - 1))
+        return w.view(np.int64)
 
     def permutation(self, n):
         """PyTorch's CPU randperm: a Fisher-Yates pass from the front, step i swapping positions i and
         ``i + word % (n - i)``."""
         if n < 2:
             return np.arange(n, dtype=np.int64)
-        z = self.words(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)
+        w, ut = self.words(n - 1), np.uint32 if n <= 1 << 32 else np.uint64
+        z = w.astype(ut) % np.arange(n, 1, -1, dtype=ut)       # 32-bit division where it fits: quicker
         if n > 256:
             return _fisher_yates(z)
         p = list(range(n))                      # short: the plain loop is quicker

@@ -10,7 +10,7 @@ generator's transforms in cpu_stream.py). NumPy has no FMA, so the result is bui
 import numpy as np
 
 f32, f64 = np.float32, np.float64
-_LOW29, _HALF29 = np.int64((1 << 29) - 1), np.int64(1 << 28)     # float64 bits below float32's last
+_TIE = np.int64(-1 << 63)                   # a float32 halfway point's low float64 bits, shifted up
 _PIECE = 1 << 14                                                  # elements per in-cache piece
 
 
@@ -22,16 +22,19 @@ def _two_sum(a, b):
 
 def fma32(a, b, c):
     """float32 ``a*b + c`` rounded once (a, b, c float32 arrays or scalars)."""
-    s = np.asarray(np.multiply(a, b, dtype=f64))        # exact: 24 + 24 bits
+    s = np.asarray(np.multiply(np.asarray(a, f64), b))      # exact: 24 + 24 bits
     if s.shape == np.broadcast_shapes(s.shape, np.shape(c)):
         s += c
     else:
         s = s + c
-    tie = (s.view(np.int64) & _LOW29) == _HALF29
-    if tie.any():                           # a float32 halfway point: round by the sum's exact error
+    # a float32 halfway point has the float64 bits below float32's last as 1000...0: shifted to the
+    # top, the most negative int64
+    if s.size and (s.view(np.int64) << 35).min() == _TIE:
+        tie = (s.view(np.int64) << 35) == _TIE
+        tie = np.nonzero(tie) if s.ndim else tie    # indices: quicker than the mask for few ties
         p = np.multiply(*(np.broadcast_to(v, s.shape)[tie] for v in (a, b)), dtype=f64)
         _, e = _two_sum(p, np.broadcast_to(c, s.shape)[tie].astype(f64))
-        st = s[tie]
+        st = s[tie]                         # round by the sum's exact error
         s[tie] = np.where(e == 0, st, np.nextafter(st, np.copysign(np.inf, e)))
     return s.astype(f32)
 
