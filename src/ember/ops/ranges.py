@@ -48,14 +48,99 @@ def arange(start=None, end=None, step=1, *, out=None, dtype=None, layout=None, d
         raise RuntimeError('upper bound and lower bound inconsistent with step sign')
     if d.is_floating_point:
         n = max(0, math.ceil((end - start) / step))
-        return _build(lambda xp: (start + xp.arange(n, dtype=np.float64) * step).astype(d.np, copy=False),
-                      device, d.np, requires_grad)
+        return _build(lambda xp: _float_range(xp, start, step, n, d.np), device, d.np, requires_grad)
     if d is not _dtype.int64:           # other integers: the length from the real range, then the bounds truncated
         n, start, step = max(0, math.ceil((end - start) / step)), int(start), int(step)
         return _build(lambda xp: (start + xp.arange(n, dtype=np.int64) * step).astype(d.np), device, d.np,
                       requires_grad)
     return _build(lambda xp: xp.arange(start, end, step, dtype=np.int64).astype(d.np, copy=False),
                   device, d.np, requires_grad)
+
+
+_PIECE = 1 << 14          # points per piece (a multiple of every block size)
+
+
+def _float_range(xp, start, step, n, nd):
+    """A float arange's points as PyTorch's CPU kernel makes them (GPU arrays: start + i*step in
+    double). The math is in double (float32/float64) or float (16-bit floats). The range is split
+    among the threads in chunks of ceil(n / threads) (one chunk below 32768 points); each chunk fills
+    32-byte blocks (8 float32, 4 float64, 16 half points), 2 blocks at a time, from a base
+    fma(step, i, start) rounded to the dtype, then fma(k, step, base) (16-bit floats: k*step + base,
+    rounded twice in float); its last points (fewer than 2 blocks) are fma(step, i, start) each."""
+    nd = np.dtype(nd)
+    if xp is not np or n == 0:
+        return (start + xp.arange(n, dtype=np.float64) * step).astype(nd, copy=False)
+    acc = np.float64 if nd.itemsize >= 4 else np.float32
+    lanes = 32 // nd.itemsize
+    step, start = acc(step), acc(start)
+    exact = _exact_products(step, n, acc)
+    chunk = n
+    if n >= 32768:
+        from .._threads import get_num_threads
+        chunk = -(-n // max(1, min(get_num_threads(), -(-n // 32768))))
+    out = np.empty(n, nd)
+    ks = np.arange(lanes, dtype=acc)
+    for c0 in range(0, n, chunk):
+        c1 = min(n, c0 + chunk)
+        whole = (c1 - c0) // (2 * lanes) * (2 * lanes)
+        for p0 in range(c0, c0 + whole, _PIECE):    # a base per block, then the block's points from it
+            p1 = min(c0 + whole, p0 + _PIECE)         # (in pieces: the temporaries stay in cache)
+            base = _fused(np.arange(p0, p1, lanes, dtype=acc), step, start, nd, acc, exact).astype(acc)
+            plain = exact or acc is np.float32
+            out[p0:p1].reshape(-1, lanes)[...] = _fused(ks, step, base[:, None], nd, acc, plain)
+        if c0 + whole < c1:
+            out[c0 + whole:c1] = _fused(np.arange(c0 + whole, c1, dtype=acc), step, start, nd, acc, exact)
+    return out
+
+
+def _exact_products(step, n, acc):
+    """Whether step * i is exact in ``acc`` for every i < n (then plain arithmetic is the fused one)."""
+    if step == 0:
+        return True
+    bits = 53 if acc is np.float64 else 24
+    m, e = math.frexp(float(step))
+    if e - bits < (-1021 if bits == 53 else -125):         # subnormal products: no shortcut
+        return False
+    mant = int(m * 2.0 ** bits)
+    sig = bits - ((mant & -mant).bit_length() - 1)
+    return sig + (n - 1).bit_length() <= bits
+
+
+def _fused(a, b, c, nd, acc, exact):
+    """``a*b + c`` (arrays ``a`` and ``c`` broadcast, ``b`` a scalar) rounded once in ``acc``, then to
+    ``nd``; ``exact``: a*b is exact, so plain arithmetic rounds once."""
+    from .fma import fma32, fma64
+    if exact:
+        return (a * b + c).astype(nd)
+    if acc is np.float32:
+        return fma32(a, b, c).astype(nd)
+    if nd == np.float64:
+        shape = np.broadcast_shapes(np.shape(a), np.shape(c))
+        return _rational_fma(a, b, c, shape) if math.prod(shape) <= 16 else fma64(a, b, c)
+    # float32 from a double fma: the plain double result lies within a few double ulps of a*b of the
+    # fused one; where that interval rounds to one float32, so does the fused result
+    p = a * b
+    r = p + c
+    err = (np.abs(p) + np.abs(r)) * 2.0 ** -50
+    out = r.astype(nd)
+    odd = np.flatnonzero((r - err).astype(nd) != (r + err).astype(nd))
+    if odd.size:
+        a, c = (np.broadcast_to(v, r.shape).reshape(-1)[odd] for v in (a, c))
+        fused = _rational_fma(a, b, c, odd.shape) if odd.size <= 16 else fma64(a, b, c)
+        out.reshape(-1)[odd] = fused.astype(nd)
+    return out
+
+
+def _rational_fma(a, b, c, shape):
+    """Double ``a*b + c`` rounded once, for a few elements with integral ``a``: exact integer
+    arithmetic over the operands' power-of-two denominators (Python's int / int rounds correctly)."""
+    bn, bd = float(b).as_integer_ratio()
+    a, c = (np.broadcast_to(v, shape).reshape(-1).tolist() for v in (a, c))
+    out = []
+    for x, z in zip(a, c):
+        zn, zd = z.as_integer_ratio()
+        out.append((int(x) * bn * zd + zn * bd) / (bd * zd))
+    return np.array(out, np.float64).reshape(shape)
 
 
 def _into_out(out, dtype, requires_grad, name, make, warn=False):
