@@ -201,3 +201,4 @@ from .nn import common_types as _common_types  # noqa: E402,F401
 from .autograd import anomaly_mode as _anomaly_mode  # noqa: E402,F401
 from .profiler import profiler as _profiler_profiler  # noqa: E402,F401
 from .utils import model_zoo as _model_zoo  # noqa: E402,F401
+from . import types, overrides, xpu, mps, mtia  # noqa: E402,F401,A004

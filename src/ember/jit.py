@@ -7,12 +7,19 @@ ember has no TorchScript compiler. What a script still gets from ``torch.jit`` h
 - ``script`` and ``trace``: the returned ``RecursiveScriptModule`` / ``TopLevelTracedModule`` /
   ``ScriptFunction`` prints, computes, trains and shares parameters as PyTorch's does, by running the
   original Python code;
-- the things that need TorchScript IR (``.code``, ``.graph``, ``save``/``load`` of TorchScript
-  archives) raise NotImplementedError saying so. ``ember.save(model.state_dict(), path)`` saves.
+- ``save`` / ``ScriptModule.save`` / ``save_to_buffer`` and ``load`` in ember's own format (the
+  module pickled by ``ember.save``, with ``_extra_files``): ``load`` gives back a
+  RecursiveScriptModule that prints and computes as the saved one. As with a whole module saved
+  by ``ember.save``, the original classes must be importable where it is loaded (a TorchScript
+  archive would carry the code itself);
+- the things that need TorchScript IR (``.code``, ``.graph``, loading an archive written by
+  PyTorch) raise NotImplementedError saying so.
 """
 import contextlib
 import functools
+import io
 import os
+import zipfile
 import typing
 import warnings
 
@@ -179,6 +186,18 @@ class ScriptModule(_NoIR, Module):
         with self._modes():
             return self._orig(*args, **kwargs)
 
+    def save(self, f, _extra_files=None):
+        """Write this module (and ``_extra_files``, name -> str or bytes) to the path or binary
+        file ``f`` in ember's format; :func:`load` reads it back."""
+        from .serialization import save as _save
+        extra = {str(k): v.encode() if isinstance(v, str) else bytes(v) for k, v in (_extra_files or {}).items()}
+        _save({_MARK: 1, 'module': self, 'extra_files': extra}, f)
+
+    def save_to_buffer(self, _extra_files=None):
+        buf = io.BytesIO()
+        self.save(buf, _extra_files)
+        return buf.getvalue()
+
 
 class RecursiveScriptModule(ScriptModule):
     """What ``script(module)`` returns; prints ``RecursiveScriptModule(original_name=...)``."""
@@ -267,12 +286,12 @@ def trace(func, example_inputs=None, optimize=None, check_trace=True, check_inpu
 
 
 def save(m, f, _extra_files=None):
-    """Only ScriptModules have ``save``/``save_to_buffer`` (a plain module gives PyTorch's
-    AttributeError, naming the one its kind of ``f`` needs)."""
+    """``m.save(f)`` (a path) or ``f.write(m.save_to_buffer())`` (a file object): only ScriptModules
+    have them (a plain module gives PyTorch's AttributeError, naming the one ``f`` needs)."""
     if isinstance(f, (str, os.PathLike)):
-        m.save(f)
+        m.save(f, _extra_files=_extra_files)
     else:
-        m.save_to_buffer()
+        f.write(m.save_to_buffer(_extra_files=_extra_files))
 
 
 def _need_script(what):
@@ -300,5 +319,46 @@ def optimize_for_inference(mod, other_methods=None):
     return freeze(mod.eval(), preserved_attrs=other_methods)
 
 
+_MARK = '__ember_jit_module__'
+_NOT_JIT = ('PytorchStreamReader failed locating file constants.pkl: file not found. This is an internal miniz '
+            'error. If you are seeing this error, there is a high likelihood that your checkpoint file is corrupted. '
+            'This can happen if the checkpoint was not saved properly, was transferred incorrectly, or the file was '
+            'modified after saving.')
+
+
+def _torchscript_archive(f):
+    """Whether ``f`` is a TorchScript archive written by PyTorch (it holds TorchScript code)."""
+    pos = None if isinstance(f, (str, os.PathLike)) else f.tell()
+    try:
+        with zipfile.ZipFile(f) as z:
+            return any(n.endswith('/constants.pkl') or n == 'constants.pkl' for n in z.namelist())
+    except zipfile.BadZipFile:
+        return False
+    finally:
+        if pos is not None:
+            f.seek(pos)
+
+
 def load(f, map_location=None, _extra_files=None, _restore_shapes=False):
-    raise _no_ir('archive to load')
+    """A module saved by :func:`save` (a path or binary file object), as a RecursiveScriptModule
+    in the training mode it was saved in; ``map_location`` as in ``ember.load``. The entries of the
+    ``_extra_files`` dict get the file's bytes of that name."""
+    from .serialization import load as _load
+    if isinstance(f, (str, os.PathLike)):
+        if not os.path.exists(f):
+            raise ValueError(f'The provided filename {os.fspath(f)} does not exist')
+        if os.path.isdir(f):
+            raise ValueError(f'The provided filename {os.fspath(f)} is a directory')
+    if _torchscript_archive(f):
+        raise _no_ir('code in this archive (written by PyTorch) to load')
+    obj = _load(f, map_location=map_location, weights_only=False)
+    if not (isinstance(obj, dict) and obj.get(_MARK) == 1):
+        raise RuntimeError(_NOT_JIT)
+    if _extra_files is not None:
+        for name in list(_extra_files):             # (absent from the file: b'', as PyTorch)
+            _extra_files[name] = obj['extra_files'].get(name, b'')
+    saved = obj['module']
+    loaded = RecursiveScriptModule(saved._orig)
+    for (a, _), (b, _) in zip(loaded._pairs(), saved._pairs()):
+        a.training = b.training
+    return loaded

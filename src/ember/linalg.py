@@ -32,12 +32,14 @@ from .ops.linalg_lu import lu_factor, lu_factor_ex, linalg_lu as lu, linalg_lu_s
 from .ops.linalg_more import matrix_exp, cond, tensorinv, tensorsolve, vander
 from .ops.linalg_householder import householder_product  # noqa: F401
 from .ops.linalg_lstsq import lstsq
+from .ops.linalg_ldl import ldl_factor, ldl_factor_ex, ldl_solve
 
 __all__ = ['LinAlgError', 'householder_product',
            'cholesky', 'cholesky_ex', 'cross', 'det', 'diagonal', 'eig', 'eigh', 'eigvals', 'eigvalsh', 'inv', 'inv_ex',
            'lstsq', 'matmul', 'matrix_norm', 'matrix_power', 'matrix_rank', 'multi_dot', 'norm', 'pinv', 'qr',
            'slogdet', 'solve', 'solve_ex', 'solve_triangular', 'svd', 'svdvals', 'vecdot', 'vector_norm',
-           'lu_factor', 'lu_factor_ex', 'lu', 'lu_solve', 'matrix_exp', 'cond', 'tensorinv', 'tensorsolve', 'vander']
+           'lu_factor', 'lu_factor_ex', 'lu', 'lu_solve', 'matrix_exp', 'cond', 'tensorinv', 'tensorsolve', 'vander',
+           'ldl_factor', 'ldl_factor_ex', 'ldl_solve']
 
 _InvEx = named_tuple('linalg_inv_ex', ('inverse', 'info'))
 _SolveEx = named_tuple('linalg_solve_ex', ('result', 'info'))
