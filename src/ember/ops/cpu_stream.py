@@ -41,9 +41,16 @@ _TAIL = struct.Struct('<dddii f?3x')        # normal_x, normal_y, normal_rho, no
 STATE_BYTES = _HEAD.size + 8 * _N + _TAIL.size      # 5056, as PyTorch's CPU generator state
 
 
-def _mt_key(seed32):
-    """The 624-word key MT19937 starts from for a 32-bit seed (Matsumoto and Nishimura's init_genrand)."""
-    return np.random.RandomState(seed32).get_state()[1]
+def _seed_bits(bg, seed32):
+    """Put MT19937 ``bg`` at the start of a 32-bit seed's stream (Matsumoto and Nishimura's
+    init_genrand, as NumPy's legacy seeding does it; its private method where it has one: building a
+    RandomState for the key costs a second bit generator)."""
+    legacy = getattr(bg, '_legacy_seeding', None)
+    if legacy is not None:
+        legacy(seed32)
+        return
+    key = np.random.RandomState(seed32).get_state()[1]
+    bg.state = {'bit_generator': 'MT19937', 'state': {'key': key, 'pos': _N}}
 
 
 def _cast(x, nd):
@@ -116,7 +123,7 @@ class CPUStream:
 
     def reseed(self, seed):
         self.seed = seed
-        self._bg.state = {'bit_generator': 'MT19937', 'state': {'key': _mt_key(seed & 0xFFFFFFFF), 'pos': _N}}
+        _seed_bits(self._bg, seed & 0xFFFFFFFF)
         self._fresh, self._spare = True, None
 
     # ---------------------------------------------------------------- words
