@@ -8,6 +8,15 @@ _warned = {'float': False}
 # PyTorch names complex tensor types, though it has no legacy classes for them
 _COMPLEX_NAMES = {'complex64': 'ComplexFloatTensor', 'complex128': 'ComplexDoubleTensor'}
 _COMPLEX_TYPES = {'ComplexFloatTensor': _dtype.complex64, 'ComplexDoubleTensor': _dtype.complex128}
+# PyTorch's (CPU build) message for a legacy CUDA type() without CUDA, one line
+_NO_ATEN_CUDA = (
+    'Cannot initialize CUDA without ATen_cuda library. PyTorch splits its backend into two shared libraries: '
+    'a CPU library and a CUDA library; this error has occurred because you are trying to use some CUDA '
+    'functionality, but the CUDA library has not been loaded by the dynamic linker for some reason.  The CUDA '
+    "library MUST be loaded, EVEN IF you don't directly use any symbols from the CUDA library! One common "
+    'culprit is a lack of -Wl,--no-as-needed in your link arguments; many dynamic linkers will delete dynamic '
+    "library dependencies if you don't depend on any of their symbols.  You can check if this has occurred by "
+    'using ldd on your binary to see if there is a dependency on *_cuda.so library.')
 
 
 def _writable_view(arr):
@@ -270,14 +279,23 @@ class PythonProtocols:
             prefix, _, cls = dtype.rpartition('.')
             if prefix not in ('ember', 'torch', 'ember.cuda', 'torch.cuda'):
                 raise ValueError(f'invalid type: {dtype!r}')
-            return self.to(device='cuda' if prefix.endswith('cuda') else 'cpu',
-                           dtype=_COMPLEX_TYPES[cls], non_blocking=non_blocking)
+            return self._to_legacy(_COMPLEX_TYPES[cls], prefix.endswith('cuda'), non_blocking)
         if isinstance(dtype, str) or hasattr(dtype, '_legacy_dtype'):
             # a legacy class or its name also says the device: ember.cuda.FloatTensor moves to CUDA
             from .ops.legacy import parse_type_name
             dtype, cuda = ((dtype._legacy_dtype, dtype.is_cuda) if not isinstance(dtype, str)
                            else parse_type_name(dtype))
-            return self.to(device='cuda' if cuda else 'cpu', dtype=dtype, non_blocking=non_blocking)
+            return self._to_legacy(dtype, cuda, non_blocking)
         if not isinstance(dtype, _dtype.dtype):
             raise TypeError('dtype must be a type, str, or dtype object')
         return self.to(dtype, non_blocking=non_blocking)
+
+    def _to_legacy(self, dtype, cuda, non_blocking):
+        """``type()`` to a legacy type: its dtype, on CUDA for a ``cuda.`` one. Without CUDA, PyTorch's
+        CPU build fails this with its lazy CUDA init's RuntimeError (not ``.cuda()``'s AssertionError)."""
+        if cuda:
+            from ._backend import cuda_reason
+            reason = cuda_reason()
+            if reason is not None:
+                raise RuntimeError(f'{_NO_ATEN_CUDA}\n(ember: {reason})')
+        return self.to(device='cuda' if cuda else 'cpu', dtype=dtype, non_blocking=non_blocking)
