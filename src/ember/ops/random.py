@@ -4,6 +4,7 @@ get numbers drawn on their GPU (CuPy/cuRAND), one generator per GPU. On the CPU,
 PyTorch's own numbers (cpu_stream.py: its Mersenne Twister and transforms); a GPU's stream is ember's
 (seeded, reproducible within ember), and differs from the CPU's as in PyTorch."""
 import math
+import sys
 
 import numpy as np
 
@@ -252,11 +253,22 @@ def with_out(fn):
     return f
 
 
+def _bare_call(frame):
+    """Whether the call running in ``frame`` passed no argument at all (PyTorch's parser then names no
+    overload; with a keyword it reports the missing size). Read on the error path only."""
+    from .argcheck import call_form
+    while frame is not None and frame.f_code.co_filename == __file__ and frame.f_code.co_name == 'f':
+        frame = frame.f_back                # with_out's wrapper
+    return frame is not None and call_form(frame) == (0, ())
+
+
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, **kw):
     check_generator(generator, 'rand', size)
     if kw:
         size = _size_keyword('rand', size, kw)
+    elif not size and _bare_call(sys._getframe(1)):
+        raise TypeError('rand() received an invalid combination of arguments - got (), but expected one of:')
     d = _float_dtype(dtype, 'check_uniform_bounds')
     shape, g = _size(size, 'rand'), _cuda_gen(generator, device)
     if d.is_complex:            # both parts uniform in [0, 1)
@@ -273,6 +285,8 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     check_generator(generator, 'randn', size)
     if kw:
         size = _size_keyword('randn', size, kw)
+    elif not size and _bare_call(sys._getframe(1)):
+        raise TypeError('randn() received an invalid combination of arguments - got (), but expected one of:')
     d = _float_dtype(dtype, 'normal_kernel_cpu')
     shape, g = _size(size, 'randn'), _cuda_gen(generator, device)
     if d.is_complex:            # each part drawn as Normal(0, 1/sqrt(2)), as PyTorch's normal_ on the real view

@@ -33,6 +33,7 @@ def scatter(inputs, target_gpus, dim=0):
 
     def split(obj):
         if _is_tensor(obj):
+            _no_cpu_targets(target_gpus)
             return list(obj.chunk(n, dim))
         if isinstance(obj, tuple) and obj:
             return [tuple(x) for x in zip(*map(split, obj))]
@@ -45,6 +46,13 @@ def scatter(inputs, target_gpus, dim=0):
         return split(inputs)
     finally:
         split = None                     # break the closure's self reference
+
+
+def _no_cpu_targets(targets):
+    """PyTorch scatters tensors to GPUs only: a CPU device among the targets is refused."""
+    for d in targets:
+        if not isinstance(d, int) and str(getattr(d, 'type', d)).split(':')[0] == 'cpu':
+            raise ValueError(f'Expected a non cpu device, but got: {d}')
 
 
 def scatter_kwargs(inputs, kwargs, target_gpus, dim=0):
