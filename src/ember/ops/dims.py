@@ -30,7 +30,8 @@ def wrap_dim(dim, ndim):
 def _int_dim(dim):
     d = int_arg(dim)
     if d is None:
-        raise TypeError(f'dim must be an int, got {type(dim).__name__}')
+        from .dim_errors import dim_error
+        raise dim_error(dim)
     return d
 
 
@@ -39,6 +40,10 @@ def dim_type_error(fname, dim, frame):
     gave it: by keyword (no position) or as the last positional argument (read on the error path
     only; position 1 where the call cannot be read)."""
     from .argcheck import call_form, type_name
+    from .dim_errors import parser_error
+    err = parser_error(dim)
+    if err is not None:
+        return err
     form = call_form(frame)
     at = ' (position 1)' if form is None else '' if 'dim' in form[1] else f' (position {form[0]})'
     return TypeError(f"{fname}(): argument 'dim'{at} must be int, not {type_name(dim)}")

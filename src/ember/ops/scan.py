@@ -38,7 +38,9 @@ def need_dim(dim, fname, depth=None):
             return d
         if depth is not None:
             raise dim_type_error(fname, dim, user_frame(depth))
-        raise TypeError(f"{fname}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+        from .dim_errors import parser_error
+        raise parser_error(dim) or TypeError(f"{fname}(): argument 'dim' (position 1) must be int, not "
+                                             f"{type(dim).__name__}")
     return dim
 
 
