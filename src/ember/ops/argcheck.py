@@ -228,6 +228,8 @@ def alias(fn, name, method=False):
     """``fn`` under PyTorch's alias ``name`` (subtract for sub, ...): the same op, whose parser errors
     name the alias (``method``: the method form's message). Free unless a TypeError is raised."""
     def f(input, other, *args, **kw):
+        if args:        # (the aliases have no deprecated number-first overload: ``add(input, alpha, other)``)
+            raise _mixed(name, [other, *args] if method else [input, other, *args], kw)
         try:
             return fn(input, other, *args, **kw)
         except TypeError:

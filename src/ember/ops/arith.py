@@ -5,6 +5,7 @@ from .._tensor import Tensor
 from ._op import Op, NotImplementedNode, apply
 from ._promote import promote, unbroadcast, as_array, same_arrays as _same_arrays, HALF, py_number
 from .argcheck import bad_operands as _bad_operands, operand_error as _operand_error, _is_number
+from .number_first import number_first
 from ._complex import conj, real_part, refuse_complex, no_complex  # noqa: F401 (shared by the op modules)
 from .arith_support import (int_zero_check as _int_zero_check, int_trunc_div as _int_trunc_div,  # noqa: F401
                             check_out as _check_out, sparse_op, scalar_tensor as _scalar_tensor,
@@ -247,7 +248,9 @@ class RemainderScalarSelf(_NotImplemented):
         return as_array(_remainder(a, b, nd))
 
 
-def add(input, other, *, alpha=1, out=None):
+def add(input, other, *rest, alpha=1, out=None):
+    if rest:                                # add(input, alpha, other): a deprecated overload
+        other, alpha = number_first('add', (other, *rest), not (alpha.__class__ is int and alpha == 1))
     if alpha.__class__ is not int and alpha.__class__ is not float:
         alpha = _number_arg(alpha, 'add', 'alpha')
     try:
@@ -265,7 +268,9 @@ def add(input, other, *, alpha=1, out=None):
     return r if out is None else _check_out(out, r, 'add')
 
 
-def sub(input, other, *, alpha=1, out=None):
+def sub(input, other, *rest, alpha=1, out=None):
+    if rest:                                # sub(input, alpha, other): a deprecated overload
+        other, alpha = number_first('sub', (other, *rest), not (alpha.__class__ is int and alpha == 1))
     if alpha.__class__ is not int and alpha.__class__ is not float:
         alpha = _number_arg(alpha, 'sub', 'alpha')
     try:

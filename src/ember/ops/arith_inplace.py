@@ -3,6 +3,7 @@ from .._tensor import Tensor
 from ._op import apply_inplace
 from .argcheck import operand_error as _operand_error, _is_number
 from .arith_support import sparse_op, inplace_error as _inplace_error, number_arg as _number_arg
+from .number_first import number_first
 from .arith import (AddBackward0, SubBackward0, MulBackward0, DivBackward0, DivBackward2, DivTrueMode,
                     RemainderBackward0, RemainderBackward1, FloorDivide, _UNSET)
 
@@ -15,7 +16,9 @@ def _inplace(cls, self, other, float_result=False, **kw):
         raise _inplace_error(e, self, other, float_result) from None
 
 
-def add_(self, other, *, alpha=1):      # (the common in-place forms call apply_inplace directly: speed)
+def add_(self, other, *rest, alpha=1):     # (the common in-place forms call apply_inplace directly: speed)
+    if rest:                                # t.add_(alpha, other): a deprecated overload
+        other, alpha = number_first('add_', (other, *rest), not (alpha.__class__ is int and alpha == 1))
     if alpha.__class__ is not int and alpha.__class__ is not float:
         alpha = _number_arg(alpha, 'add_', 'alpha')
     try:
@@ -27,7 +30,9 @@ def add_(self, other, *, alpha=1):      # (the common in-place forms call apply_
         return sparse_op('add_', self, other, alpha=alpha)
 
 
-def sub_(self, other, *, alpha=1):
+def sub_(self, other, *rest, alpha=1):
+    if rest:                                # t.sub_(alpha, other): a deprecated overload
+        other, alpha = number_first('sub_', (other, *rest), not (alpha.__class__ is int and alpha == 1))
     if alpha.__class__ is not int and alpha.__class__ is not float:
         alpha = _number_arg(alpha, 'sub_', 'alpha')
     try:

@@ -239,11 +239,11 @@ isfinite = _test('IsFinite', np.isfinite)
 
 def _cond_check(c):
     """The condition as a bool array (uint8 still accepted, with PyTorch's warning)."""
-    if c.dtype == np.uint8:
-        import warnings
-        warnings.warn('where received a uint8 condition tensor. This behavior is deprecated and will be '
-                      'removed in a future version of PyTorch. Use a boolean condition instead.',
-                      UserWarning, stacklevel=4)
+    if c.dtype == np.uint8:             # (once per process, at the user's line, as PyTorch)
+        from .from_data import _warn_once, user_stacklevel
+        _warn_once('where received a uint8 condition tensor. This behavior is deprecated and will be '
+                   'removed in a future version of PyTorch. Use a boolean condition instead.',
+                   user_stacklevel() + 1)
         return c.astype(np.bool_)
     if c.dtype != np.bool_:
         raise RuntimeError(f'where expected condition to be a boolean tensor, but got a tensor with '

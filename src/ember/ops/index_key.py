@@ -46,8 +46,9 @@ def _np_key(key, shape, m=np):
             if arr.dtype == np.bool_ or arr.dtype == np.uint8 and arr.ndim:
                 if arr.dtype == np.uint8:
                     import warnings
+                    from .from_data import user_stacklevel
                     warnings.warn('indexing with dtype ember.uint8 is now deprecated, please use a dtype '
-                                  'ember.bool instead.', UserWarning, stacklevel=4)
+                                  'ember.bool instead.', UserWarning, stacklevel=user_stacklevel())
                 arr = arr.astype(bool)
                 _check_mask(arr, shape, dim)
                 dim += arr.ndim

@@ -14,6 +14,7 @@ from .fma import fma
 from .arith_support import broadcast_check as _broadcast_check, guarded as _guarded, number_arg as _number_arg
 from .unary_more import to_out
 from .pointwise_more import _is_float, _kernel_error, _calc, _common, _cast, _need_tensor, _bad_args, _CNUMBERS
+from .number_first import number_first
 
 
 # ------------------------------------------------------------------ lerp
@@ -157,18 +158,27 @@ def _addc(name, cls):
             _need_tensor(name, arg, x, i + 1)
         return value if value.__class__ in _CNUMBERS else _number_arg(value, name, 'value')
 
-    def fn(input, tensor1, tensor2, *, value=1, out=None):
+    def fn(input, tensor1, tensor2, *rest, value=1, out=None):
+        if rest:                            # addcmul(input, value, tensor1, tensor2): deprecated
+            tensor1, tensor2, value = number_first(name, (tensor1, tensor2, *rest), _given(value))
         if _amp.state.on and _amp.promote(name, (input, tensor1, tensor2)):  # autocast hook (ember.amp)
             return _amp.call_promote(fn, input, tensor1, tensor2, value=value, out=out)
         value = check(input, tensor1, tensor2, value)
         r = apply(cls, input, tensor1, tensor2, value=py_number(value))
         return r if out is None else to_out(name, out, r)
 
-    def fn_(self, tensor1, tensor2, *, value=1):
+    def fn_(self, tensor1, tensor2, *rest, value=1):
+        if rest:
+            tensor1, tensor2, value = number_first(name + '_', (tensor1, tensor2, *rest), _given(value))
         value = check(self, tensor1, tensor2, value)
         return apply_inplace(cls, self, tensor1, tensor2, value=py_number(value))
     fn.__name__ = fn.__qualname__ = name
+    fn_.__name__ = fn_.__qualname__ = name + '_'
     return fn, fn_
+
+
+def _given(value):
+    return not (value.__class__ is int and value == 1)
 
 
 addcmul, addcmul_ = _addc('addcmul', AddcmulBackward0)
