@@ -63,8 +63,46 @@ def _mixed(name, args, kw):
                      f'one of:')
 
 
+# the reduction methods take no ``out=`` (NumPy's np.sum(t) passes axis=None, out=None); for these names
+# PyTorch's overloads refuse a ``dim=None`` too
+_OVERLOADED_OUT = frozenset(('sum', 'mean', 'prod', 'max', 'min', 'median', 'nanmedian'))
+_INT_DIM = frozenset(('max', 'min', 'prod', 'median', 'nanmedian'))
+
+
+def _method_keywords(name, args, kw):
+    """PyTorch's TypeError for a reduction method given ``out=`` (or, for ``_INT_DIM``, ``dim=None``)."""
+    shown = args[1:]
+    if name in ('any', 'all', 'std', 'var'):
+        return _mixed(name, shown, _parser_order(kw))
+    extra = set(kw) - {'axis', 'out', 'dim'}
+    if 'axis' in kw:
+        if name in _INT_DIM and kw['axis'] is None:
+            if extra and name != 'prod':
+                return _mixed(name, shown, _parser_order(kw))
+            return TypeError(f"{name}(): argument 'dim' must be int, not NoneType")
+        return TypeError(f"{name}() got an unexpected keyword argument 'axis'")
+    if name in _OVERLOADED_OUT and (set(kw) == {'out'} or kw.get('dim', 0) is None):
+        return _mixed(name, shown, kw)
+    return TypeError(f"{name}() got an unexpected keyword argument 'out'")
+
+
+def _parser_order(kw):
+    """The keywords in the order PyTorch's message lists them: last given first, dtype before out."""
+    names = list(reversed(kw))
+    if 'dtype' in kw and 'out' in kw:
+        i, j = sorted((names.index('dtype'), names.index('out')))
+        names[i], names[j] = 'dtype', 'out'
+    return {k: kw[k] for k in names}
+
+
 def check(spec, name, method, args, kw):
     """Raise PyTorch's TypeError for these arguments of op ``name`` (``args`` include the tensor)."""
+    if method and ('out' in kw or name in _INT_DIM and 'dim' in kw and kw['dim'] is None):
+        if name in ('median', 'nanmedian') and set(kw) == {'out'}:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+        if name in ('median', 'nanmedian') and set(kw) == {'dim'}:
+            raise TypeError(f"{name}(): argument 'dim' must be int, not NoneType")
+        raise _method_keywords(name, args, kw)
     lo, styles = spec[0], spec[1] if method else spec[2]
     if not method:
         lo += 1
