@@ -247,4 +247,12 @@ def test_version_compares_like_torch_version(text):
             [t >= other, t < other, t == other, t > other, t <= other, t != other], other
     with pytest.raises(TypeError, match="'>=' not supported between instances of 'TorchVersion' and 'int'"):
         EV(text) >= 5
-    assert isinstance(ember.__version__, EV) and ember.__version__ == '0.1.0' and ember.__version__ < (2, 0)
+    assert isinstance(ember.__version__, EV) and ember.__version__ == '2.13.0+ember.0.1.0'
+
+
+def test_version_reports_the_torch_api_it_follows():
+    from packaging.version import Version
+    v = ember.__version__
+    assert v >= '2.0' and v >= (2, 13) and v < '2.14' and v > '1.13.1'
+    assert Version(v) == Version(torch.__version__.split('+')[0] + '+ember.0.1.0')
+    assert Version(v).local == 'ember.0.1.0' and ember.version.EMBER_VERSION == '0.1.0'

@@ -97,7 +97,8 @@ int = int32  # noqa: A001
 long = int64
 
 from .torch_version import TorchVersion as _TorchVersion  # noqa: E402
-__version__ = _TorchVersion('0.1.0')
+from .version import __version__ as _v  # noqa: E402
+__version__ = _TorchVersion(_v)
 
 
 def is_tensor(obj):

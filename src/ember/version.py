@@ -4,7 +4,13 @@
 torch's CPU build says None; it is looked up on first read, so importing ember never imports CuPy."""
 __all__ = ['__version__', 'debug', 'cuda', 'git_version', 'hip', 'rocm', 'xpu']
 
-__version__ = '0.1.0'
+# The PyTorch API ember follows, with ember's own release as the local label (as torch labels its
+# builds '+cpu', '+cu121'): version checks in user code (``torch.__version__ >= '2.0'``,
+# ``packaging.version.parse(torch.__version__)``) see the API they were written for, and the text
+# still says what runs them.
+EMBER_VERSION = '0.1.0'
+TORCH_API_VERSION = '2.13.0'
+__version__ = f'{TORCH_API_VERSION}+ember.{EMBER_VERSION}'
 debug = False
 git_version = 'Unknown'
 hip = None
