@@ -173,3 +173,17 @@ def test_masked_gradients_match_torch_at_edges_and_for_non_finite_grads(name):
         fns[name](L, t).backward(L.tensor(g))
         out.append(str(t.grad.detach().cpu().tolist()))
     assert out[0] == out[1]
+
+
+def test_silu_is_torch_formula():
+    """SiLU is x / (1 + exp(-x)) as torch's kernel computes it (x * sigmoid(x) rounds once more):
+    bfloat16 (computed in float32) carries torch's bits; float32/float64 are that formula exactly."""
+    import numpy as np
+    import torch
+    x = (np.random.default_rng(3).standard_normal(20000) * 4).astype(np.float64)
+    t = torch.nn.functional.silu(torch.from_numpy(x).to(torch.bfloat16)).double().numpy()
+    e = ember.nn.functional.silu(ember.from_numpy(x).to(ember.bfloat16)).double().numpy()
+    np.testing.assert_array_equal(e, t)
+    for nd in (np.float32, np.float64):
+        a = x.astype(nd)
+        np.testing.assert_array_equal(ember.nn.functional.silu(ember.from_numpy(a)).numpy(), a / (1 + np.exp(-a)))
