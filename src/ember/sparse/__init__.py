@@ -8,6 +8,7 @@ from .._tensor import Tensor as _Dense
 from ._coo import Tensor as SparseTensor
 from ._create import sparse_coo_tensor, dense_to_sparse  # noqa: F401  (ember.Tensor.to_sparse uses it)
 from . import _math
+from ._products import need_matrix
 from ._invariants import check_sparse_tensor_invariants  # noqa: F401
 
 __all__ = ['mm', 'addmm', 'sum', 'softmax', 'log_softmax', 'spdiags']
@@ -21,8 +22,9 @@ def mm(mat1, mat2, reduce=None):
             "Could not run 'aten::_sparse_mm_reduce_impl' with arguments from the 'SparseCPU' backend. This could "
             "be because the operator doesn't exist for this backend, or was omitted during the selective/custom "
             'build process (if using custom build).')
-    if not mat1.is_sparse:
-        return mat1 @ mat2
+    if not mat1.is_sparse:      # PyTorch: the product of the transposes, transposed back
+        need_matrix(mat1, -2, -2)
+        return (mat2.transpose(-2, -1) @ mat1.transpose(-2, -1)).transpose(-2, -1)
     return _math.sparse_mm(mat1, mat2)
 
 
@@ -82,7 +84,9 @@ def spdiags(diagonals, offsets, shape, layout=None):
 
 
 def spmm(input, mat2):
-    """ember.spmm: sparse @ dense (grad_fn MmBackward0, as torch.spmm)."""
+    """ember.spmm: sparse @ dense (grad_fn MmBackward0, as torch.spmm); two dense operands: ember.mm."""
+    if not input.is_sparse and not mat2.is_sparse:
+        return input.mm(mat2)
     return _math.mm(input, mat2)
 
 

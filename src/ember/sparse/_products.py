@@ -3,6 +3,7 @@
 from .. import _dtype
 from .._tensor import Tensor as _Dense, xp_of
 from ..autograd.grad_mode import no_grad
+from ..ops.dims import wrap_dim
 from ._autograd import values_fn, record, node_class, SparseNode, mask_values
 from ._coo import Tensor, make, scatter_dense
 from ._math import _t, _run, _grad_as
@@ -16,12 +17,22 @@ def _spmm(i, v, d, m):
     return out.index_add(0, rows, v.unsqueeze(1) * d[cols])
 
 
+def need_matrix(d, scalar_dim, vector_dim):
+    """PyTorch's IndexError where a sparse product reads the size of a missing dim of dense ``d``."""
+    if d.dim() == 0:
+        raise IndexError(f'Dimension specified as {scalar_dim} but tensor has no dimensions')
+    if d.dim() == 1:
+        wrap_dim(vector_dim, 1)
+
+
 def _check_mm(s, d):
     if isinstance(d, _Dense) and d.dtype != s.dtype:
         from .._tensor import _scalar_name
         raise RuntimeError(f'expected scalar type {_scalar_name(s.dtype)} but found {_scalar_name(d.dtype)}')
     if s.sparse_dim() != 2 or s.dense_dim() != 0:
         raise RuntimeError(f'addmm: matrices expected, got {s.sparse_dim()}D sparse tensor')
+    if isinstance(d, _Dense):       # PyTorch reads d.size(-1), then d.size(1)
+        need_matrix(d, -1, 1)
     if not isinstance(d, _Dense) or d.dim() != 2:
         raise RuntimeError(f'addmm: matrices expected, got {d.dim()}D tensor')
     if d.shape[0] != s._size[1]:
@@ -89,9 +100,11 @@ def mm(a, b):
         _check_mm(a, b)
         out = _run(lambda v, d: _spmm(a._i, v, d, a._size[0]), a._v, b)
     else:
+        need_matrix(a, -2, -2)
         bt = b.t()
-        _check_mm(bt, a.t() if a.dim() == 2 else a)
-        out = _run(lambda v, d: _spmm(bt._i, v, d, bt._size[0]), bt._v, a.t()).t()
+        _check_mm(bt, a.t())
+        # (b.t() @ a.t()).t() as PyTorch computes it: its strides, but no view of the temporary
+        out = _Dense._make(_run(lambda v, d: _spmm(bt._i, v, d, bt._size[0]), bt._v, a.t())._data.T)
     return record(_MmBackward0, (a, b), out, a=a.detach(), b=b.detach())
 
 
