@@ -17,7 +17,17 @@ def _is_seq(x):
     """A sequence that tensor() reads element by element (strings are refused elsewhere)."""
     if isinstance(x, (list, tuple, range)):
         return True
-    return isinstance(x, (np.ndarray, Tensor)) and x.ndim > 0
+    if isinstance(x, (np.ndarray, Tensor)):
+        return x.ndim > 0
+    return _other_seq(x)
+
+
+def _other_seq(x):
+    """Any other object of Python's sequence protocol (a deque, an array.array, a UserList, a class
+    with __len__ and __getitem__), as PyTorch reads them; not strings, mappings or sets."""
+    t = type(x)
+    return (hasattr(t, '__getitem__') and hasattr(t, '__len__') and not isinstance(x, (str, bytes, bytearray, dict))
+            and not hasattr(t, 'keys') and t.__module__ != 'numpy')
 
 
 def _infer_dtype(data):
@@ -39,7 +49,7 @@ def _infer_dtype(data):
         return _dtype.from_numpy_dtype(data.dtype)
     if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    if isinstance(data, (list, tuple, range)):
+    if isinstance(data, (list, tuple, range)) or _other_seq(data):
         if not len(data):
             return _dtype.get_default_dtype()
         kinds = set(map(type, data))
@@ -52,7 +62,9 @@ def _infer_dtype(data):
             xd = _infer_dtype(x)
             d = xd if d is None else _dtype.promote_types(d, xd)
         return d
-    raise RuntimeError(f'Could not infer dtype of {type(data).__name__}')
+    t = type(data)
+    name = t.__name__ if t.__module__ == 'builtins' else f'{t.__module__}.{t.__name__}'
+    raise RuntimeError(f'Could not infer dtype of {name}')
 
 
 def _first_sizes(data):
