@@ -33,3 +33,16 @@ def test_sparse_mm_dense_is_transposed_product():
 ])
 def test_sparse_product_errors(fn):
     check_error(fn, [(3, 4), (4, 2)])
+
+
+def test_mse_loss_overflow_is_silent_as_torch():
+    """An overflowing sum inside mse_loss gives inf without a NumPy warning (torch warns nothing)."""
+    import subprocess
+    import sys
+    import os
+    code = ('import ember, ember.nn.functional as F\n'
+            'print(F.mse_loss(ember.tensor([1.5e19, 1.5e19]), ember.tensor([0., 0.])).item())\n')
+    src = os.path.join(os.path.dirname(__file__), '..', 'src')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=src))
+    assert out.stdout.strip() == 'inf' and 'Warning' not in out.stderr, out.stderr

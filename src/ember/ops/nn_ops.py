@@ -321,8 +321,10 @@ class MseLossBackward0(Op):
         d = (a - b) ** 2
         if reduction == 'none':
             return d
+        from .reduce import _sum          # (the reduction ufunc itself: an overflow warning stays ember's)
+        s = _sum(d, None, False, None)
         with np.errstate(divide='ignore', invalid='ignore'):
-            return xp(a).asarray(d.sum() if reduction == 'sum' else d.sum() / d.size, dtype=d.dtype)
+            return xp(a).asarray(s if reduction == 'sum' else s / d.size, dtype=d.dtype)
 
     def backward(self, g):
         a, b = self.saved_tensors
