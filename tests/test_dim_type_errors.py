@@ -28,6 +28,9 @@ CASES = [
     lambda T, F, x: x.cumsum((0,)), lambda T, F, x: x.nanmedian(dim=(0,)),
     lambda T, F, x: T.nn.Softmax(dim=(0,))(x), lambda T, F, x: x.std(dim=1.0), lambda T, F, x: x.prod(dim=(0,)),
     lambda T, F, x: x.unsqueeze((0,)), lambda T, F, x: x.flatten((0,)), lambda T, F, x: x.all(dim=1.0),
+    # receivers that are expressions, not names
+    lambda T, F, x: (x + 0).argmax((0, 1)), lambda T, F, x: (x * 1).cumsum((0,)), lambda T, F, x: x.t().max((0,)),
+    lambda T, F, x: (x + 0).split(1, (0,)), lambda T, F, x: [x][0].unbind((0,)),
 ]
 
 

@@ -59,7 +59,9 @@ def parser_error(dim):
 def _parser_error(dim):
     from .argcheck import call_form, type_name, _mixed
     frame, op, functional, fname, holder = sys._getframe(2), None, False, None, None
+    chain = []
     while frame is not None and frame.f_code.co_filename.startswith(_PKG):
+        chain.append(frame)
         name = _op_name(frame)
         if name is not None:
             op, fname = frame, name
@@ -86,18 +88,33 @@ def _parser_error(dim):
         return None
     npos, kws = form
     receiver = _receiver(user, npos + len(kws))
+    if receiver is None and fname not in _OVERLOADED:
+        return None                     # (an expression, not a name: the callers' own reading decides)
     if getattr(receiver, '__name__', '').endswith('nn.functional') and fname in _SINGLE:
         return TypeError(f"{fname}(): argument '{param}' (position 1) must be int, not {type_name(dim)}")
     from .._tensor import Tensor
-    method = isinstance(receiver, Tensor) and fname != 'split'     # (torch's Tensor.split is Python)
+    method = (receiver is _EXPRESSION or isinstance(receiver, Tensor)) and fname != 'split'  # (torch's split: Python)
     if fname in _OVERLOADED:
         shown = list(values[1:1 + npos] if method else values[:npos + (fname == 'split')])
         return _mixed(fname, shown, {k: holder.f_locals.get(k, dim) for k in kws})
     if param in kws:
         return TypeError(f"{fname}(): argument '{param}' must be int, not {type_name(dim)}")
-    pos = params.index(param) if param in params else npos
-    return TypeError(f"{fname}(): argument '{param}' (position {pos if method else pos + 1}) must be int, "
+    callee = next((f for f in chain if f.f_back is user), None)
+    at = None if callee is None else _position_of(callee, dim)
+    if at is None:
+        return None
+    return TypeError(f"{fname}(): argument '{param}' (position {at if method else at + 1}) must be int, "
                      f"not {type_name(dim)}")
+
+
+def _position_of(frame, dim):
+    """Where ``dim`` sits among the positional arguments ``frame``'s function was called with (its named
+    parameters, then its ``*args``), counting from 0; None where it is not among them."""
+    code = frame.f_code
+    values = [frame.f_locals.get(p) for p in code.co_varnames[:code.co_argcount]]
+    if code.co_flags & 0x04:                # CO_VARARGS
+        values += list(frame.f_locals.get(code.co_varnames[code.co_argcount + code.co_kwonlyargcount], ()))
+    return next((i for i, v in enumerate(values) if v is dim), None)
 
 
 def _receiver(frame, nargs):
@@ -118,8 +135,23 @@ def _receiver(frame, nargs):
         k -= 1
     if pushed != nargs or k < 1 or ins[k].opname not in ('LOAD_METHOD', 'LOAD_ATTR'):
         return None
-    prev = ins[k - 1]
+    attrs = []
+    k -= 1
+    while k > 0 and ins[k].opname == 'LOAD_ATTR':        # x.a.b.method(...): the chain from a name
+        attrs.append(ins[k].argval)
+        k -= 1
+    prev = ins[k]
     if prev.opname not in ('LOAD_FAST', 'LOAD_NAME', 'LOAD_GLOBAL', 'LOAD_DEREF'):
-        return None
+        return _EXPRESSION if not attrs else None       # (x + 0).max(...): a computed receiver
     name = prev.argval
-    return frame.f_locals.get(name, frame.f_globals.get(name, frame.f_builtins.get(name)))
+    obj = frame.f_locals.get(name, frame.f_globals.get(name, frame.f_builtins.get(name)))
+    for a in reversed(attrs):
+        obj = getattr(obj, a, None)
+    return obj
+
+
+class _Computed:
+    """The receiver of ``(expression).op(...)``: a value computed in the call, so no module, a tensor."""
+
+
+_EXPRESSION = _Computed()
