@@ -9,6 +9,8 @@ from ..amp import autocast_mode as _amp  # autocast hook
 from ._op import Op, apply, requires_grad, _local
 from ._promote import as_array
 from .shape import wrap_dim, int_arg
+from .sum_order import torch_sum
+from .sum_order_half import torch_sum_half
 
 
 def _item(d):
@@ -70,10 +72,22 @@ def _sum(a, axis, keepdim, dtype):
     # the ufunc itself on host arrays: ndarray.sum's NumPy-side wrapper would attribute an inf - inf
     # warning to NumPy's module, past ember's filter (see _quiet_numpy)
     if type(a) is np.ndarray:
+        r = _torch_order(a, axis, keepdim, out)
+        if r is not None:
+            return as_array(r)
         r = np.add.reduce(a, axis=axis, keepdims=keepdim, dtype=acc)
     else:
         r = a.sum(axis=axis, keepdims=keepdim, dtype=acc)
     return as_array(r if acc is out else r.astype(out))
+
+
+def _torch_order(a, axis, keepdim, dt):
+    """A float sum into ``dt`` in PyTorch's order (the input cast to ``dt`` first, as PyTorch does);
+    None where sum_order does not reproduce it (NumPy sums then)."""
+    if a.dtype.kind == 'c' or not (dt in _HALF or dt.kind == 'f' and dt.itemsize > 2):
+        return None
+    a = a if a.dtype == dt else a.astype(dt)
+    return torch_sum_half(a, axis, keepdim) if dt.itemsize == 2 else torch_sum(a, axis, keepdim)
 
 
 def upcast_half(a):
@@ -205,7 +219,9 @@ def _mean(a, axis, keepdim, dtype):
         a = _real_part(a, out)
     acc = _F32 if out in _HALF else out
     if a.size and type(a) is np.ndarray:    # the ufunc itself: warnings attributed to ember (see _sum)
-        s = np.add.reduce(a, axis=axis, keepdims=keepdim, dtype=acc)
+        s = _torch_order(a, axis, keepdim, acc)
+        if s is None:
+            s = np.add.reduce(a, axis=axis, keepdims=keepdim, dtype=acc)
         r = np.true_divide(s, a.size // s.size)
     elif a.size:
         r = a.mean(axis=axis, keepdims=keepdim, dtype=acc)
