@@ -155,3 +155,68 @@ class _Computed:
 
 
 _EXPRESSION = _Computed()
+
+
+def int_list(value, fname, arg):
+    """``value`` (an int, or a tuple/list of ints; NumPy integers and integer 0-dim tensors read as
+    ints) as a tuple of ints, else PyTorch's parser TypeError for argument ``arg`` of ``fname``
+    ("must be tuple of ints, not float", "... but found element of type float at pos 0"), with the
+    argument's position in the user's call where it came by position."""
+    from .dims import int_arg
+    from .argcheck import type_name
+    one = value if isinstance(value, int) and not isinstance(value, bool) else int_arg(value)
+    if one is not None and not isinstance(value, (tuple, list)):
+        return (one,)
+    if isinstance(value, (tuple, list)):
+        out = []
+        for i, v in enumerate(value):
+            d = v if isinstance(v, int) and not isinstance(v, bool) else int_arg(v)
+            if d is None:
+                raise TypeError(f"{fname}(): argument '{arg}'{_at(value, arg)} must be tuple of ints, but found "
+                                f"element of type {type_name(v)} at pos {i}")
+            out.append(d)
+        return tuple(out)
+    raise TypeError(f"{fname}(): argument '{arg}'{_at(value, arg)} must be tuple of ints, not {type_name(value)}")
+
+
+def int_like(v):
+    """An int, or what PyTorch's parser reads as one (a NumPy integer, an integer 0-dim tensor)."""
+    from .dims import int_arg
+    return isinstance(v, int) or int_arg(v) is not None
+
+
+def int_dims(dims, fname, arg):
+    """``f(*dims)``'s arguments (``flip(x, 0, 1)``, ``flip(x, (0, 1))``): one argument read by
+    :func:`int_list`, several each an int (PyTorch's unpacking error otherwise)."""
+    from .dims import int_arg
+    if len(dims) == 1:
+        return (int_list(dims[0], fname, arg),)
+    for i, d in enumerate(dims):
+        if not isinstance(d, int) and int_arg(d) is None:
+            raise TypeError(f"{fname}(): argument '{arg}' failed to unpack the object at pos {i + 1} with error "
+                            f'"type must be tuple of ints,but got {type(d).__name__}"')
+    return dims
+
+
+def _at(value, arg):
+    """' (position N)' for ``value`` given by position in the user's call to the running op, '' when
+    given by keyword ``arg`` (or where the call cannot be read)."""
+    try:
+        frame, callee = sys._getframe(2), None
+        while frame is not None and frame.f_code.co_filename.startswith(_PKG):
+            callee, frame = frame, frame.f_back
+        if frame is None or callee is None:
+            return ''
+        at = _position_of(callee, value)
+        if at is None:
+            return ''
+        from .argcheck import call_form
+        form = call_form(frame)
+        if form is None or arg in form[1]:
+            return ''
+        receiver = _receiver(frame, form[0] + len(form[1]))
+        from .._tensor import Tensor
+        method = receiver is _EXPRESSION or isinstance(receiver, Tensor)
+        return f' (position {at if method else at + 1})'
+    except Exception:
+        return ''

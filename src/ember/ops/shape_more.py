@@ -10,6 +10,7 @@ from ._promote import xp
 from .. import _dtype
 from .shape import wrap_dim, _sizes, _fmt, _keyword, permute, expand, reshape, flatten, unsqueeze, swapaxes, swapdims, int_arg
 from .join import cat, _tensors
+from .dim_errors import int_list, int_dims, int_like as _int_like
 from .select import SliceBackward0, AliasBackward0
 from .convert import clone, copy_like as _like
 from .argcheck import bad_input, need_tensor, invalid_combination
@@ -154,7 +155,7 @@ def flip(input, *dims, **kw):
     dims = (kw['dims'],) if 'dims' in kw else dims
     if not dims:
         raise TypeError('flip() missing 1 required positional arguments: "dims"')
-    return apply(FlipBackward0, input, dims=_sizes(dims))
+    return apply(FlipBackward0, input, dims=_sizes(int_dims(dims, 'flip', 'dims')))
 
 
 def _flip_side(name, dim):
@@ -195,7 +196,8 @@ def _ints(v):
 
 
 def roll(input, shifts, dims=None):
-    return apply(RollBackward0, input, shifts=_ints(shifts), dims=() if dims is None else _ints(dims))
+    return apply(RollBackward0, input, shifts=int_list(shifts, 'roll', 'shifts'),
+                 dims=() if dims is None else int_list(dims, 'roll', 'dims'))
 
 
 class Rot90Backward0(Op):
@@ -226,7 +228,8 @@ def rot90(input, k=1, dims=(0, 1)):
 
 def movedim(input, source, destination):
     """Move dims ``source`` to positions ``destination``, the others keeping their order (a view)."""
-    if isinstance(source, int) != isinstance(destination, int):
+    if _int_like(source) != _int_like(destination) or not all(
+            _int_like(v) or isinstance(v, (tuple, list)) and all(map(_int_like, v)) for v in (source, destination)):
         kinds = ', '.join(type(v).__name__ for v in (source, destination))
         raise TypeError(f'movedim() received an invalid combination of arguments - got ({kinds}), but expected one of:')
     src, dst = _ints(source), _ints(destination)
