@@ -115,9 +115,9 @@ def logsumexp(input, dim=_MISSING, keepdim=False, *, out=None):
         return _amp.call_fp32(logsumexp, input, dim, keepdim, out=out)
     if dim is _MISSING:
         raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
-    if dim is None:
-        raise TypeError("logsumexp(): argument 'dim' (position 1) must be tuple of ints, not NoneType")
-    r = apply(LogsumexpBackward0, input, dim=dim, keepdim=keepdim)
+    from .dim_errors import int_list        # (an int or a tuple of ints, as PyTorch's parser reads them)
+    dims = int_list(dim, 'logsumexp', 'dim')
+    r = apply(LogsumexpBackward0, input, dim=dims[0] if isinstance(dim, int) else dims, keepdim=keepdim)
     return r if out is None else write_out(out, r, 'logsumexp')
 
 
