@@ -16,32 +16,27 @@ def _inplace(cls, self, other, float_result=False, **kw):
         raise _inplace_error(e, self, other, float_result) from None
 
 
-def add_(self, other, *rest, alpha=1):     # (the common in-place forms call apply_inplace directly: speed)
-    if rest:                                # t.add_(alpha, other): a deprecated overload
-        other, alpha = number_first('add_', (other, *rest), not (alpha.__class__ is int and alpha == 1))
-    if alpha.__class__ is not int and alpha.__class__ is not float:
-        alpha = _number_arg(alpha, 'add_', 'alpha')
-    try:
+def _alpha_inplace(name, cls):
+    """add_ / sub_ (``other`` scaled by ``alpha``); the common in-place forms call apply_inplace directly
+    (speed)."""
+    def fn_(self, other, *rest, alpha=1):
+        if rest:                            # t.add_(alpha, other): a deprecated overload
+            other, alpha = number_first(name, (other, *rest), not (alpha.__class__ is int and alpha == 1))
+        if alpha.__class__ is not int and alpha.__class__ is not float:
+            alpha = _number_arg(alpha, name, 'alpha')
         try:
-            return apply_inplace(AddBackward0, self, other, alpha=alpha)
-        except (NotImplementedError, RuntimeError) as e:
-            raise _inplace_error(e, self, other) from None
-    except NotImplementedError:             # a sparse COO operand
-        return sparse_op('add_', self, other, alpha=alpha)
+            try:
+                return apply_inplace(cls, self, other, alpha=alpha)
+            except (NotImplementedError, RuntimeError) as e:
+                raise _inplace_error(e, self, other) from None
+        except NotImplementedError:         # a sparse COO operand
+            return sparse_op(name, self, other, alpha=alpha)
+    fn_.__name__ = fn_.__qualname__ = name
+    return fn_
 
 
-def sub_(self, other, *rest, alpha=1):
-    if rest:                                # t.sub_(alpha, other): a deprecated overload
-        other, alpha = number_first('sub_', (other, *rest), not (alpha.__class__ is int and alpha == 1))
-    if alpha.__class__ is not int and alpha.__class__ is not float:
-        alpha = _number_arg(alpha, 'sub_', 'alpha')
-    try:
-        try:
-            return apply_inplace(SubBackward0, self, other, alpha=alpha)
-        except (NotImplementedError, RuntimeError) as e:
-            raise _inplace_error(e, self, other) from None
-    except NotImplementedError:             # a sparse COO operand
-        return sparse_op('sub_', self, other, alpha=alpha)
+add_ = _alpha_inplace('add_', AddBackward0)
+sub_ = _alpha_inplace('sub_', SubBackward0)
 
 
 def mul_(self, other):
